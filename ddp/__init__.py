@@ -1,0 +1,71 @@
+"""ddp: a deep-learning framework on numpy with its own autograd, that trains across MPI ranks.
+
+The API follows PyTorch's names and semantics: `import ddp as torch` ports most training scripts.
+"""
+import importlib
+import sys
+
+from .core import autograd
+from .core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .core.creation import (
+    arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
+    randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from .core.dtypes import bool, double, float, float16, float32, float64, int32, int64, long, uint8  # noqa: A004
+from .core.functional import *  # noqa: F401,F403
+from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F401
+from .core.random import manual_seed
+from .core.tensor import Size, Tensor
+
+autograd.gradcheck = importlib.import_module(".core.gradcheck", __name__).gradcheck
+autograd.Function = autograd.Function
+
+__version__ = "0.1.0"
+
+# Public subpackages live under ddp.core; `import ddp.nn` and friends reach them by these names.
+_ALIASES = {
+    "nn": "ddp.core.nn",
+    "nn.functional": "ddp.core.nn.functional",
+    "nn.init": "ddp.core.nn.init",
+    "optim": "ddp.core.optim",
+    "optim.lr_scheduler": "ddp.core.optim.lr_scheduler",
+    "data": "ddp.core.data",
+    "data.transforms": "ddp.core.data.transforms",
+}
+
+
+def __getattr__(name):
+    """Import ddp.nn, ddp.optim, ddp.data lazily on first use (`ddp.nn.Linear`)."""
+    if name in _ALIASES:
+        module = importlib.import_module(_ALIASES[name])
+        globals()[name] = module
+        return module
+    if name in ("save", "load"):
+        serialization = importlib.import_module("ddp.core.serialization")
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'ddp' has no attribute {name!r}")
+
+
+class _AliasFinder:
+    """Makes `import ddp.nn.functional as F` import ddp.core.nn.functional under its public name."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        short = fullname[len("ddp."):] if fullname.startswith("ddp.") else None
+        if short not in _ALIASES:
+            return None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(_ALIASES[short]))
+
+
+class _AliasLoader:
+    def __init__(self, target):
+        self.target = target
+
+    def create_module(self, spec):
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module):
+        pass
+
+
+sys.meta_path.append(_AliasFinder)

@@ -1,0 +1,421 @@
+"""Define-by-run autograd: grad mode, `Function`, and the backward engine.
+
+Every op is a `Function` whose `forward` and `backward` work on numpy arrays. `Function.apply` is the only
+code that touches the graph: it unwraps Tensors, decides whether to record, and links the result to its
+inputs. The engine walks the recorded graph iteratively, in reverse creation order, reduces broadcast
+gradients to each input's shape (`unbroadcast`), and accumulates into leaves.
+"""
+import functools
+import heapq
+import itertools
+import threading
+
+import numpy as np
+
+_local = threading.local()
+_sequence = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+# ----------------------------------------------------------------------------------------------- grad mode
+def is_grad_enabled():
+    """Whether ops are being recorded for backward in this thread."""
+    return getattr(_local, "grad_enabled", True)
+
+
+def _set_grad_enabled(mode):
+    _local.grad_enabled = bool(mode)
+
+
+class _GradMode:
+    """Base of the grad-mode switches: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        _set_grad_enabled(self.mode)
+
+    def __exit__(self, *exc):
+        _set_grad_enabled(self._previous)
+
+    def _fresh(self):
+        return type(self)()
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self._fresh():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Do not record ops: a context manager and a decorator. Optimizer steps and broadcasts run in it."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Record ops again inside a `no_grad` region."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Switch recording on or off: as a call, a context manager (restores on exit) or a decorator."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._previous = is_grad_enabled()
+        _set_grad_enabled(self.mode)
+
+    def __enter__(self):
+        pass
+
+    def _fresh(self):
+        return _GradSwitch(self.mode)
+
+    def __call__(self, fn):
+        _set_grad_enabled(self._previous)  # decorating does not switch the mode
+        return super().__call__(fn)
+
+
+class _GradSwitch(_GradMode):
+    def __init__(self, mode):
+        self.mode = mode
+
+
+# ------------------------------------------------------------------------------------------------- hooks
+class RemovableHandle:
+    """Returned by `register_hook`; `remove()` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = next(self._ids)
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+
+def add_hook(hooks, fn):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+# -------------------------------------------------------------------------------------------- Function
+class Context:
+    """State of one op call, and its node in the graph (what `Tensor.grad_fn` returns).
+
+    `save_for_backward(*arrays)` keeps what backward reads; `needs_input_grad[i]` says whether input i needs
+    a gradient, so backward can skip work.
+    """
+
+    def __init__(self):
+        self.needs_input_grad = ()
+        self.saved_tensors = ()
+        self.parents = ()
+        self.hooks = {}
+        self.fn = None
+        self.seq = 0
+        self._saved_versions = ()
+        self._freed = False
+
+    def save_for_backward(self, *arrays):
+        self.saved_tensors = arrays
+
+    def name(self):
+        return f"{self.fn.__name__}Backward" if self.fn is not None else "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    def _release(self):
+        """Free saved arrays after backward; a second backward then fails if anything was saved."""
+        self._freed = bool(self.saved_tensors) or self._freed
+        self.saved_tensors = None
+
+
+class Function:
+    """Base of every differentiable op. Subclass with static `forward(ctx, *args)` and `backward(ctx, grad)`.
+
+    Unlike PyTorch, both see numpy arrays: `forward` receives each Tensor argument as its array (other
+    arguments as they are) and returns an array; `backward` receives the gradient of the output and returns
+    one gradient (array or None) per positional argument of `forward`. Gradients may keep a broadcast shape:
+    the engine sums them back to each input's shape. Backward must not modify its `grad` argument.
+
+    Example:
+        >>> class Cube(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 3 * x ** 2 * grad
+        >>> y = Cube.apply(ddp.tensor([2.0], requires_grad=True))
+    """
+
+    #: Results of float32 (or integer) inputs stay float32 even where numpy would make float64 (Python
+    #: scalars, int64 operands). Only an explicit cast turns this off.
+    float32_results = True
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .tensor import Tensor
+
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = is_grad_enabled() and any(needs)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        ctx = Context()
+        ctx.needs_input_grad = needs if record else (False,) * len(args)
+        out = np.asarray(cls.forward(ctx, *arrays, **kwargs))
+        if cls.float32_results and out.dtype == np.float64 and not any(a.dtype == np.float64 for a in arrays if isinstance(a, np.ndarray)):
+            out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
+        result = Tensor(out)
+        if record:
+            ctx.fn = cls
+            ctx.seq = next(_sequence)
+            ctx.parents = tuple(a if n else None for a, n in zip(args, needs))
+            ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
+            result._requires_grad = True
+            result._grad_fn = ctx
+        return result
+
+
+def _versions_of_saved(saved, args, result):
+    """(tensor, version) for every input or output whose very array backward will read."""
+    from .tensor import Tensor
+
+    if not saved:
+        return ()
+    ids = {id(s) for s in saved if isinstance(s, np.ndarray)}
+    owners = [a for a in args if isinstance(a, Tensor) and id(a._data) in ids]
+    if id(result._data) in ids:
+        owners.append(result)
+    return tuple((t, t._version) for t in owners)
+
+
+def _check_saved_versions(node):
+    for t, version in node._saved_versions:
+        if t._version != version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: a tensor of shape {tuple(t.shape)} saved by {node.name()} is at version "
+                f"{t._version}; expected version {version} instead."
+            )
+
+
+# ---------------------------------------------------------------------------------------------- engine
+def unbroadcast(grad, shape):
+    """Sum `grad` over the axes that broadcasting added or stretched, so that it has `shape`."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0 or any(s != 1 and s != g for s, g in zip(shape, grad.shape[extra:])):
+        raise RuntimeError(f"gradient of shape {grad.shape} cannot be reduced to shape {shape}")
+    stretched = tuple(extra + i for i, s in enumerate(shape) if s == 1 and grad.shape[extra + i] != 1)
+    reduced = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
+    return reduced.reshape(shape)
+
+
+def _node_of(t):
+    """The graph node that receives `t`'s gradient: its grad_fn, or the leaf itself."""
+    return t._grad_fn if t._grad_fn is not None else t
+
+
+def _dependencies(roots):
+    """Count, for every node reachable from `roots`, how many recorded consumers will send it a gradient."""
+    deps = {id(r): 0 for r in roots}
+    stack = [r for r in roots if isinstance(r, Context)]
+    seen = {id(r) for r in stack}
+    while stack:
+        node = stack.pop()
+        for p in node.parents:
+            if p is None:
+                continue
+            child = _node_of(p)
+            key = id(child)
+            deps[key] = deps.get(key, 0) + 1
+            if isinstance(child, Context) and key not in seen:
+                seen.add(key)
+                stack.append(child)
+    return deps
+
+
+def run_backward(outputs, grads, retain_graph=False, capture=None):
+    """Propagate `grads` (arrays) from `outputs` (Tensors) to the leaves.
+
+    Without `capture`, gradients accumulate into the `.grad` of leaves that require grad, firing their hooks.
+    With `capture` (a list of Tensors), nothing is accumulated; the total gradient reaching each captured
+    tensor is returned as a list (None where none arrived).
+    """
+    from .tensor import Tensor
+
+    roots, pending = [], {}
+    for t, g in zip(outputs, grads):
+        node = _node_of(t)
+        if id(node) not in pending:
+            roots.append(node)
+            pending[id(node)] = g
+        else:
+            pending[id(node)] = pending[id(node)] + g
+    deps = _dependencies(roots)
+    captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
+    handed_out = set()  # ids of arrays already given to a leaf's .grad in this pass
+
+    def finish_leaf(leaf, g):
+        for hook in list(leaf._hooks.values()):
+            new = hook(Tensor(g))
+            if new is not None:
+                g = new._data
+        if capture is not None:
+            if id(leaf) in captured:
+                captured[id(leaf)] = g
+            return
+        if not leaf._requires_grad:
+            return
+        if g.dtype != leaf.dtype:
+            g = g.astype(leaf.dtype)
+        if leaf.grad is None:
+            owned = g.flags.owndata and g.flags.writeable and id(g) not in handed_out
+            g = g if owned else g.copy()
+            handed_out.add(id(g))
+            leaf.grad = Tensor(g)
+        else:
+            np.add(leaf.grad._data, g, out=leaf.grad._data)
+        for hook in list(leaf._post_accumulate_hooks.values()):
+            hook(leaf)
+
+    ready = []
+    for node in roots:
+        if deps[id(node)] == 0:
+            if isinstance(node, Context):
+                heapq.heappush(ready, (-node.seq, id(node), node))
+            else:
+                finish_leaf(node, pending.pop(id(node)))
+    while ready:
+        _, key, node = heapq.heappop(ready)
+        g = pending.pop(key, None)
+        grads_in = (None,) * len(node.parents)
+        if g is not None:
+            for hook in list(node.hooks.values()):
+                new = hook(Tensor(g))
+                if new is not None:
+                    g = new._data
+            if key in captured:
+                captured[key] = g
+            if node._freed:
+                raise RuntimeError(FREED_MESSAGE)
+            _check_saved_versions(node)
+            grads_in = node.fn.backward(node, g)
+            if not isinstance(grads_in, tuple):
+                grads_in = (grads_in,)
+            if len(grads_in) != len(node.parents):
+                raise RuntimeError(
+                    f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, "
+                    f"expected {len(node.parents)} (one per forward argument)"
+                )
+            if not retain_graph:
+                node._release()
+        for p, gp in zip(node.parents, grads_in):
+            if p is None:
+                continue
+            child = _node_of(p)
+            ckey = id(child)
+            if gp is not None:
+                gp = unbroadcast(np.asarray(gp), p.shape)
+                if gp.dtype != p.dtype and p.dtype.kind == "f":
+                    gp = gp.astype(p.dtype)
+                pending[ckey] = gp if ckey not in pending else pending[ckey] + gp
+            deps[ckey] -= 1
+            if deps[ckey] == 0:
+                if isinstance(child, Context):
+                    heapq.heappush(ready, (-child.seq, ckey, child))
+                elif ckey in pending:
+                    finish_leaf(child, pending.pop(ckey))
+    if capture is not None:
+        return [captured[id(_node_of(t))] for t in capture]
+    return None
+
+
+def _as_grad_list(outputs, grad_outputs):
+    from .tensor import Tensor
+
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = np.ones(out.shape, dtype=out.dtype)
+        else:
+            g = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=out.dtype)
+            if g.shape != out.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "
+                    f"has a shape of {tuple(out.shape)}."
+                )
+        grads.append(g)
+    return grads
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None):
+    """Accumulate the gradients of `tensors` into the `.grad` of every leaf that requires grad."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    run_backward(tensors, _as_grad_list(tensors, grad_tensors), retain_graph=bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Return the gradients of `outputs` with respect to `inputs`, without touching any `.grad`.
+
+    Args:
+        outputs: a Tensor or sequence of Tensors to differentiate.
+        inputs: the Tensors (leaves or not) to differentiate with respect to.
+        grad_outputs: the gradient of each output (None for a scalar output means 1).
+        retain_graph: keep saved arrays for another backward.
+        allow_unused: return None for an input the outputs do not depend on, instead of raising.
+    Returns:
+        a tuple with one gradient Tensor (or None) per input.
+    """
+    from .tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by ddp")
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    found = run_backward(outputs, _as_grad_list(outputs, grad_outputs), bool(retain_graph), capture=list(inputs))
+    if not allow_unused and any(g is None for g in found):
+        raise RuntimeError(
+            "One of the differentiated Tensors appears to not have been used in the graph. "
+            "Set allow_unused=True if this is the desired behavior."
+        )
+    return tuple(None if g is None else Tensor(np.array(g, dtype=t.dtype)) for g, t in zip(found, inputs))

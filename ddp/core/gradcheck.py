@@ -1,0 +1,69 @@
+"""Check a function's analytic gradients against central finite differences, in float64."""
+import numpy as np
+
+from .autograd import grad as autograd_grad
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """Raised by `gradcheck` when an analytic gradient differs from the numerical one."""
+
+
+def _outputs(fn, inputs):
+    out = fn(*inputs)
+    return out if isinstance(out, (tuple, list)) else (out,)
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Compare `fn`'s backward with central differences for every input that requires grad.
+
+    Args:
+        fn: takes the Tensors in `inputs` and returns a Tensor (or a tuple of Tensors).
+        inputs: a Tensor or tuple of Tensors; those that require grad must be float64.
+        eps, atol, rtol: step of the differences and tolerances of the comparison.
+    Returns:
+        True when every gradient matches.
+    Raises:
+        GradcheckError naming the input, the worst element and both values; ValueError for float32 inputs.
+
+    Example:
+        >>> x = ddp.randn(3, dtype=ddp.float64, requires_grad=True)
+        >>> ddp.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+        True
+    """
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    for i in wrt:
+        if inputs[i].dtype != np.float64:
+            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; finite differences need float64")
+    outputs = [o for o in _outputs(fn, inputs) if isinstance(o, Tensor) and o.requires_grad]
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal(o.shape) for o in outputs]  # a random projection checks every output
+
+    def scalar():
+        return sum(float((o._data * w).sum()) for o, w in zip(_outputs(fn, inputs), weights) if isinstance(o, Tensor))
+
+    analytic = autograd_grad(outputs, [inputs[i] for i in wrt], grad_outputs=[Tensor(w) for w in weights],
+                             allow_unused=True)
+    for i, g in zip(wrt, analytic):
+        x = inputs[i]._data
+        numeric = np.zeros(x.shape)
+        flat = x.reshape(-1)  # a view: x is perturbed in place
+        for k in range(flat.size):
+            keep = flat[k]
+            flat[k] = keep + eps
+            plus = scalar()
+            flat[k] = keep - eps
+            minus = scalar()
+            flat[k] = keep
+            numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
+        got = np.zeros(x.shape) if g is None else g._data
+        bad = np.abs(got - numeric) > atol + rtol * np.abs(numeric)
+        if bad.any():
+            k = np.unravel_index(np.argmax(np.abs(got - numeric) * bad), x.shape)
+            message = (f"gradcheck: gradient of input {i} (shape {x.shape}) differs at {tuple(int(j) for j in k)}: "
+                       f"analytic {got[k]!r}, numerical {numeric[k]!r}")
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    return True

@@ -1,0 +1,143 @@
+"""Reductions (sum, mean, max, min, var) and the softmax family, along `dim` (None: all)."""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _keep(g, shape, dim, keepdim):
+    """Reshape the gradient of a reduced output so that it broadcasts against the input."""
+    if dim is None:
+        return g.reshape((1,) * len(shape))
+    if keepdim:
+        return g
+    return np.expand_dims(g, dim)
+
+
+def _count(shape, dim):
+    if dim is None:
+        return int(np.prod(shape, dtype=np.int64))
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+
+
+class Sum(Function):
+    """sum(x, dim); d/dx = 1, broadcast back over the reduced axes."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        return x.sum(axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.broadcast_to(_keep(g, ctx.shape, ctx.dim, ctx.keepdim), ctx.shape)
+
+
+class Mean(Function):
+    """mean(x, dim); d/dx = 1/n, broadcast back over the reduced axes."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        return x.mean(axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        scale = g.dtype.type(1.0 / max(_count(ctx.shape, ctx.dim), 1))
+        return np.broadcast_to(_keep(g, ctx.shape, ctx.dim, ctx.keepdim) * scale, ctx.shape)
+
+
+class Extreme(Function):
+    """max or min over `dim`. With a dim the gradient goes to the chosen index (as PyTorch); over all
+    elements it is split evenly between ties."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False, largest=True):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        if dim is None:
+            out = x.max() if largest else x.min()
+            ctx.save_for_backward(x, out)
+            return out
+        index = np.expand_dims((np.argmax if largest else np.argmin)(x, axis=dim), dim)
+        ctx.index = index
+        out = np.take_along_axis(x, index, axis=dim)
+        return out if keepdim else out.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.dim is None:
+            x, out = ctx.saved_tensors
+            ties = x == out
+            return ties * (g / ties.sum()).astype(g.dtype)
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        np.put_along_axis(gx, ctx.index, _keep(g, ctx.shape, ctx.dim, ctx.keepdim), axis=ctx.dim)
+        return gx
+
+
+class Var(Function):
+    """Variance over `dim` with `correction` (1: unbiased); d/dx = 2 (x - mean) / (n - correction)."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        ctx.centered = x - x.mean(axis=dim, keepdims=True)
+        ctx.denominator = max(_count(x.shape, dim) - correction, 0)
+        return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        scale = ctx.centered.dtype.type(2.0 / ctx.denominator) if ctx.denominator else np.nan
+        return _keep(g, ctx.shape, ctx.dim, ctx.keepdim) * ctx.centered * scale
+
+
+class LogSumExp(Function):
+    """log(sum(exp(x), dim)), shifted by the max for stability; d/dx = softmax(x)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        m = np.max(x, axis=dim, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = m + np.log(np.exp(x - m).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out if keepdim else out.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        g = g if ctx.keepdim else np.expand_dims(g, ctx.dim)
+        return g * np.exp(x - out)
+
+
+class Softmax(Function):
+    """exp(x) / sum(exp(x), dim); d/dx = s (g - sum(g s, dim))."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        out = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """x - logsumexp(x, dim); d/dx = g - softmax(x) sum(g, dim)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        shifted = x - x.max(axis=dim, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - np.exp(out) * g.sum(axis=ctx.dim, keepdims=True)

@@ -1,0 +1,155 @@
+"""Ops that move data without arithmetic: views, joins, indexing, gather."""
+import numpy as np
+
+from ..autograd import Function
+
+
+class Reshape(Function):
+    """x.reshape(shape) (a view where numpy can); d/dx = g reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class Permute(Function):
+    """x.transpose(dims); d/dx = g with the inverse permutation."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(ctx.inverse)
+
+
+class Expand(Function):
+    """A broadcast (read-only) view of x with `shape`; the engine sums the gradient back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Contiguous(Function):
+    """A C-contiguous copy of x; d/dx = g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Cat(Function):
+    """concatenate(xs, dim); each input gets its slice of the gradient."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.split(g, ctx.bounds, axis=ctx.dim))
+
+
+class Stack(Function):
+    """stack(xs, dim); each input gets its index of the gradient."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.moveaxis(g, ctx.dim, 0))
+
+
+def _is_basic(index):
+    """Whether numpy indexes with `index` by view (no integer or boolean arrays)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(p, (np.ndarray, list)) for p in parts)
+
+
+class Index(Function):
+    """x[index]; the gradient is scattered back (accumulating over repeated integer indices)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        if _is_basic(ctx.index):
+            gx[ctx.index] = g
+        else:
+            np.add.at(gx, ctx.index, g)
+        return gx
+
+
+class IndexPut(Function):
+    """x with x[index] = v (a copy); d/dx = g outside the index, d/dv = g[index]."""
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        ctx.index, ctx.vshape = index, np.shape(v)
+        out = x.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = g.copy()
+            gx[ctx.index] = 0
+        gv = g[ctx.index] if ctx.needs_input_grad[1] else None
+        return gx, gv
+
+
+class Gather(Function):
+    """take_along_axis(x, index, dim); the gradient is scattered back with accumulation."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.shape, ctx.index, ctx.dim = x.shape, index, dim
+        return np.take_along_axis(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        grid = list(np.indices(ctx.index.shape, sparse=True))
+        grid[ctx.dim] = ctx.index
+        np.add.at(gx, tuple(grid), g)
+        return gx
+
+
+class Pad(Function):
+    """Constant padding; `widths` is numpy's ((before, after), ...) per axis; d/dx = the inner slice of g."""
+
+    @staticmethod
+    def forward(ctx, x, widths, value=0.0):
+        ctx.inner = tuple(slice(b, b + n) for (b, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.inner]

@@ -1,0 +1,261 @@
+"""The public shape ops: views, joins, splits, indexing and gather, with checked arguments."""
+import builtins
+import math
+
+import numpy as np
+
+from .ops import shape as sh
+from .tensor import Tensor
+
+__all__ = [
+    "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "expand", "expand_as",
+    "contiguous", "cat", "concat", "stack", "split", "chunk", "as_index", "index", "index_put", "gather",
+    "index_select", "pad", "movedim",
+]
+
+
+def _t(x):
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _shape_arg(shape):
+    """Accept reshape(2, 3) and reshape((2, 3))."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _dim(dim, ndim, op):
+    lo, hi = -builtins.max(ndim, 1), builtins.max(ndim, 1) - 1
+    if not lo <= dim <= hi:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % builtins.max(ndim, 1) if ndim else 0
+
+
+def _resolve(shape, numel, op):
+    """The shape with -1 filled in; PyTorch's error when it does not fit `numel` elements."""
+    known = math.prod(s for s in shape if s != -1)
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred, got shape {list(shape)}")
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
+        return tuple(numel // known if s == -1 else s for s in shape)
+    if known != numel:
+        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(x, *shape):
+    """x with a new shape of the same number of elements (-1 infers one dimension)."""
+    x = _t(x)
+    shape = _resolve(_shape_arg(shape), x.numel(), "reshape")
+    return x if shape == x.shape else sh.Reshape.apply(x, shape)
+
+
+def view(x, *shape):
+    """As reshape (numpy gives a view whenever the memory layout allows)."""
+    x = _t(x)
+    shape = _resolve(_shape_arg(shape), x.numel(), "view")
+    return sh.Reshape.apply(x, shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one."""
+    x = _t(x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = _dim(start_dim, x.ndim, "flatten"), _dim(end_dim, x.ndim, "flatten")
+    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
+
+
+def squeeze(x, dim=None):
+    """Drop size-1 dims (all, or the given one when it has size 1)."""
+    x = _t(x)
+    if dim is None:
+        shape = tuple(s for s in x.shape if s != 1)
+    else:
+        dims = {_dim(d, x.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
+    return reshape(x, shape)
+
+
+def unsqueeze(x, dim):
+    """Insert a size-1 dim at `dim`."""
+    x = _t(x)
+    dim = _dim(dim, x.ndim + 1, "unsqueeze")
+    return sh.Reshape.apply(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+def permute(x, *dims):
+    """Reorder the dims."""
+    x = _t(x)
+    dims = _shape_arg(dims)
+    if sorted(_dim(d, x.ndim, "permute") for d in dims) != list(range(x.ndim)):
+        raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of the {x.ndim} dims of {tuple(x.shape)}")
+    return sh.Permute.apply(x, tuple(_dim(d, x.ndim, "permute") for d in dims))
+
+
+def transpose(x, dim0, dim1):
+    """Swap two dims."""
+    x = _t(x)
+    order = list(range(x.ndim))
+    a, b = _dim(dim0, x.ndim, "transpose"), _dim(dim1, x.ndim, "transpose")
+    order[a], order[b] = order[b], order[a]
+    return sh.Permute.apply(x, tuple(order))
+
+
+def t(x):
+    """Transpose a tensor of at most 2 dims."""
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
+def movedim(x, source, destination):
+    order = list(range(x.ndim))
+    s, d = _dim(source, x.ndim, "movedim"), _dim(destination, x.ndim, "movedim")
+    order.insert(d, order.pop(s))
+    return permute(x, order)
+
+
+def expand(x, *shape):
+    """A broadcast view of x with `shape` (-1 keeps a dim)."""
+    x = _t(x)
+    shape = _shape_arg(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand: the shape {list(shape)} has fewer dims than the tensor's {tuple(x.shape)}")
+    full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    for i, s in enumerate(x.shape):
+        if s != 1 and s != full[i + lead]:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({full[i + lead]}) must match the existing size ({s}) "
+                f"at non-singleton dimension {i + lead}. Target sizes: {list(shape)}. Tensor sizes: {list(x.shape)}"
+            )
+    return x if full == x.shape else sh.Expand.apply(x, full)
+
+
+def expand_as(x, other):
+    return expand(x, other.shape)
+
+
+def contiguous(x):
+    """x itself when C-contiguous, else a contiguous copy."""
+    return x if x._data.flags.c_contiguous else sh.Contiguous.apply(x)
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim; all other dims must match."""
+    tensors = [_t(x) for x in tensors]
+    if not tensors:
+        raise RuntimeError("cat: expected a non-empty list of Tensors")
+    first = tensors[0]
+    dim = _dim(dim, first.ndim, "cat")
+    for i, x in enumerate(tensors):
+        if x.ndim != first.ndim or any(a != b for j, (a, b) in enumerate(zip(x.shape, first.shape)) if j != dim):
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dimension {dim}: tensor 0 has shape "
+                f"{tuple(first.shape)} but tensor {i} has shape {tuple(x.shape)}"
+            )
+    return sh.Cat.apply(*tensors, dim=dim)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dim."""
+    tensors = [_t(x) for x in tensors]
+    if not tensors:
+        raise RuntimeError("stack: expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack: expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at entry 0 "
+                f"and {tuple(x.shape)} at entry {i}"
+            )
+    return sh.Stack.apply(*tensors, dim=_dim(dim, tensors[0].ndim + 1, "stack"))
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Cut x along `dim` into pieces of a given size (the last may be smaller) or of the listed sizes."""
+    dim = _dim(dim, x.ndim, "split")
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [builtins.min(size, n - s) for s in range(0, n, size)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split: sizes {sizes} do not sum to {n}, the size of dim {dim} of {tuple(x.shape)}")
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * dim + (slice(start, start + size),)
+        pieces.append(sh.Index.apply(x, index))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x, chunks, dim=0):
+    """Cut x into `chunks` pieces of equal size (the last may be smaller)."""
+    n = x.shape[_dim(dim, x.ndim, "chunk")]
+    return split(x, builtins.max(-(-n // chunks), 1), dim)
+
+
+def as_index(index):
+    """A numpy index from a PyTorch-style one: Tensors and lists become arrays."""
+    def one(i):
+        if isinstance(i, Tensor):
+            return i._data
+        if isinstance(i, list):
+            return np.asarray(i)
+        return i
+
+    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
+
+
+def index(x, idx):
+    """x[idx]: slices, ints, None, Ellipsis, integer arrays and boolean masks."""
+    idx = as_index(idx)
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    for p in parts:
+        if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":
+            raise IndexError(f"index: tensors used as indices must be long, int or bool, got {p.dtype}")
+    try:
+        return sh.Index.apply(x, idx)
+    except IndexError as e:
+        raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
+
+
+def index_put(x, idx, value):
+    """A copy of x with x[idx] = value (used by `x[idx] = value` while recording)."""
+    return sh.IndexPut.apply(x, value, as_index(idx))
+
+
+def gather(x, dim, index):
+    """out[i][j] = x[i][index[i][j]] along `dim` (take_along_axis)."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} (shapes {idx.shape}, {tuple(x.shape)})")
+    return sh.Gather.apply(x, idx, _dim(dim, x.ndim, "gather"))
+
+
+def index_select(x, dim, index):
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    dim = _dim(dim, x.ndim, "index_select")
+    return sh.Index.apply(x, (slice(None),) * dim + (idx,))
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """Constant padding with PyTorch's `pad` order: (left, right) of the last dim, then of the one before."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: padding {pad} must have an even length of at most 2 * {x.ndim}")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return sh.Pad.apply(x, tuple(widths), value)

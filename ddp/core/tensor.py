@@ -1,0 +1,337 @@
+"""Tensor: a numpy array plus its place in the autograd graph."""
+import numpy as np
+
+from . import autograd
+from .dtypes import as_dtype, is_floating
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for `backward()`.
+
+    `Tensor(array)` wraps a numpy array without copying it; `ddp.tensor(data)` is the copying factory that
+    picks PyTorch's default dtypes. Ops follow PyTorch's names and broadcasting rules.
+
+    Example:
+        >>> x = ddp.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
+
+    __array_priority__ = 1000  # numpy scalars defer to Tensor's operators
+    __hash__ = object.__hash__
+
+    def __init__(self, data, requires_grad=False):
+        self._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        self._grad_fn = None
+        self._version_cell = [0]
+        self._hooks = {}
+        self._post_accumulate_hooks = {}
+        self.grad = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    # ------------------------------------------------------------------------------------ graph state
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        if flag and not is_floating(self.dtype):
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, not {self.dtype}")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def _version(self):
+        return self._version_cell[0]
+
+    def _bump_version(self):
+        self._version_cell[0] += 1
+
+    def backward(self, gradient=None, retain_graph=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad`. `gradient` is required unless self is scalar."""
+        autograd.backward(self, gradient, retain_graph)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces the gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = self._hooks if self.is_leaf else self._grad_fn.hooks
+        return autograd.add_hook(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call `hook(tensor)` on a leaf once its `.grad` holds the gradient of the current backward."""
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return autograd.add_hook(self._post_accumulate_hooks, hook)
+
+    def retain_grad(self):
+        """Keep the gradient of a non-leaf tensor in `.grad` after backward."""
+        if self.is_leaf:
+            return
+
+        def keep(grad):
+            self.grad = Tensor(grad._data.copy()) if self.grad is None else self.grad + grad
+
+        self.register_hook(keep)
+
+    def detach(self):
+        """A tensor that shares this one's memory but is cut from the graph."""
+        out = Tensor(self._data)
+        out._version_cell = self._version_cell
+        return out
+
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value
+
+    def detach_(self):
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # --------------------------------------------------------------------------------- array facts
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self._data.shape[dim]
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def is_floating_point(self):
+        return is_floating(self.dtype)
+
+    def is_contiguous(self):
+        return bool(self._data.flags.c_contiguous)
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    # ------------------------------------------------------------------------------- conversions
+    def numpy(self):
+        """The underlying numpy array (no copy)."""
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self._data.size} elements is ambiguous"
+            )
+        return bool(self._data.reshape(()))
+
+    def to(self, dtype=None, *args, **kwargs):
+        """Convert to `dtype` (a device argument such as 'cpu' is accepted and ignored)."""
+        if isinstance(dtype, str) and dtype.startswith(("cpu", "cuda")):
+            dtype = kwargs.get("dtype")
+        dtype = as_dtype(kwargs.get("dtype", dtype))
+        if dtype is None or dtype == self.dtype:
+            return self
+        from .ops.elementwise import Cast
+
+        return Cast.apply(self, dtype=dtype)
+
+    def type(self, dtype):
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def bool(self):
+        return self.to(np.bool_)
+
+    def cpu(self):
+        return self
+
+    def __repr__(self):
+        return _format(self)
+
+    # --------------------------------------------------------------------------------- in-place
+    def _inplace(self, op, *args):
+        """Run `op(self, *args)` out of place and write the result into self's memory.
+
+        With recording on, self takes the op's place in the graph; a leaf that requires grad refuses.
+        """
+        records = autograd.is_grad_enabled() and (
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        )
+        if records:
+            if self.is_leaf and self._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            before = Tensor(self._data.copy())
+            before._grad_fn, before._requires_grad = self._grad_fn, self._requires_grad
+            out = op(before, *args)
+            self._grad_fn, self._requires_grad = out._grad_fn, out._requires_grad
+        else:
+            with autograd.no_grad():
+                out = op(self, *args)
+        np.copyto(self._data, out._data, casting="unsafe")
+        self._bump_version()
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(lambda t, o: t + o * alpha if alpha != 1 else t + o, other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(lambda t, o: t - o * alpha if alpha != 1 else t - o, other)
+
+    def mul_(self, other):
+        return self._inplace(lambda t, o: t * o, other)
+
+    def div_(self, other):
+        return self._inplace(lambda t, o: t / o, other)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda t: t.clamp(min, max))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        if autograd.is_grad_enabled() and self._requires_grad:
+            return self._inplace(lambda t: t * 0 + value)
+        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        self._bump_version()
+        return self
+
+    def copy_(self, src):
+        """Copy `src` (broadcast to self's shape) into self."""
+        from . import functional as F
+
+        src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+        return self._inplace(lambda t, s: F.expand(s.to(t.dtype), t.shape), src)
+
+    def __setitem__(self, index, value):
+        from . import functional as F
+
+        if not (autograd.is_grad_enabled() and (self._requires_grad or getattr(value, "_requires_grad", False))):
+            self._data[F.as_index(index)] = value._data if isinstance(value, Tensor) else value
+            self._bump_version()
+            return
+        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=self.dtype))
+        self._inplace(lambda t, v: F.index_put(t, index, v), value)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .random import get_generator
+
+        self._data[...] = get_generator(generator).uniform(a, b, self.shape)
+        self._bump_version()
+        return self
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .random import get_generator
+
+        self._data[...] = get_generator(generator).normal(mean, std, self.shape)
+        self._bump_version()
+        return self
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as PyTorch's `torch.Size([...])`."""
+
+    def __repr__(self):
+        return f"ddp.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+def _format(t):
+    body = np.array2string(
+        t._data, separator=", ", precision=4, floatmode="maxprec_equal", threshold=1000, edgeitems=3,
+        prefix="tensor(",
+    )
+    extras = []
+    if t.dtype not in (np.float32, np.int64, np.bool_) or t._data.size == 0:
+        extras.append(f"dtype=ddp.{t.dtype}")
+    if t._grad_fn is not None:
+        extras.append(f"grad_fn={t._grad_fn!r}")
+    elif t._requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + ", ".join([body] + extras) + ")"
