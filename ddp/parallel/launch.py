@@ -1,0 +1,129 @@
+"""Process-level setup: ``init()`` picks the communicator, installs the abort hook, limits BLAS.
+
+``init()`` returns, in this order of preference:
+1. inside a `spawn` thread: that simulated rank's `ThreadCommunicator`;
+2. under ``mpirun`` (a launcher's environment variables are set): an `MPICommunicator`;
+3. otherwise a one-rank `LocalCommunicator`; a plain ``python script.py`` never imports mpi4py.
+"""
+
+import os
+import sys
+import threading
+import traceback
+
+from .comm import LocalCommunicator
+
+# Variables set by MPI launchers: MPICH/Hydra (PMI_*), Open MPI, PMIx (Slurm, PRRTE).
+_LAUNCHER_VARS = ("PMI_SIZE", "PMI_RANK", "HYDI_CONTROL_FD", "OMPI_COMM_WORLD_SIZE",
+                  "PMIX_RANK", "MPI_LOCALNRANKS")
+
+_comm = None  # the process's communicator once init() ran
+_tls = threading.local()  # .comm: the communicator of a spawn thread
+_blas_limits = None  # threadpoolctl limits kept alive for the process
+
+
+def launched_by_mpi():
+    """True if this process was started by an MPI launcher such as ``mpirun``."""
+    return any(v in os.environ for v in _LAUNCHER_VARS)
+
+
+def init(abort_on_exception=True, blas_threads=1, backend=None):
+    """Set up the communicator of this process (or simulated rank) and return it; idempotent.
+
+    Args:
+        abort_on_exception: under MPI, an uncaught exception on any rank prints its traceback
+            tagged ``[rank N]`` and aborts the whole job (instead of leaving the others hanging).
+        blas_threads: BLAS threads per rank when several ranks share the machine (world size > 1);
+            None leaves the BLAS settings alone.
+        backend: "mpi" or "local" to override the detection.
+
+    Returns:
+        The `Communicator`. Later calls return the same one and ignore their arguments.
+
+    Example:
+        >>> comm = ddp.parallel.init()
+        >>> comm.allreduce(grad, op="mean")
+    """
+    global _comm
+    thread_comm = getattr(_tls, "comm", None)
+    if thread_comm is not None:
+        return thread_comm
+    if _comm is not None:
+        return _comm
+    if backend is None:
+        backend = "mpi" if launched_by_mpi() else "local"
+    if backend == "mpi":
+        comm = _mpi_communicator()
+    elif backend == "local":
+        comm = LocalCommunicator()
+    else:
+        raise ValueError(f"init: unknown backend {backend!r}; expected 'mpi', 'local' or None")
+    if blas_threads is not None and comm.world_size > 1:
+        limit_blas_threads(blas_threads)
+    if abort_on_exception and backend == "mpi":
+        install_abort_hook(comm)
+    _comm = comm
+    return comm
+
+
+def _mpi_communicator():
+    try:
+        from .mpi_comm import MPICommunicator
+    except ImportError as exc:
+        raise ImportError("ddp.parallel.init: started by an MPI launcher but mpi4py is not "
+                          "installed; install it with `pip install ddp[mpi]`") from exc
+    return MPICommunicator()
+
+
+def get_comm():
+    """The current communicator (``init()`` must have run, except in `spawn` threads)."""
+    comm = getattr(_tls, "comm", None) or _comm
+    if comm is None:
+        if launched_by_mpi():
+            raise RuntimeError("ddp.parallel: running under mpirun but ddp.parallel.init() "
+                               "has not been called")
+        return LocalCommunicator()
+    return comm
+
+
+def get_rank():
+    """This process's rank (0 for a plain, non-MPI run)."""
+    return get_comm().rank
+
+
+def get_world_size():
+    """Number of ranks (1 for a plain, non-MPI run)."""
+    return get_comm().world_size
+
+
+def is_initialized():
+    """True after ``init()`` in this process, and always inside `spawn` threads."""
+    return getattr(_tls, "comm", None) is not None or _comm is not None
+
+
+def set_thread_comm(comm):
+    """Make `comm` what init()/get_rank() return in the calling thread (used by `spawn`)."""
+    _tls.comm = comm
+
+
+def limit_blas_threads(n):
+    """Limit BLAS to `n` threads for the rest of the process (several ranks share the cores)."""
+    global _blas_limits
+    from threadpoolctl import threadpool_limits
+    _blas_limits = threadpool_limits(limits=n, user_api="blas")
+
+
+def install_abort_hook(comm):
+    """On an uncaught exception print ``[rank N]``-tagged traceback and ``comm.abort(1)``."""
+    def hook(exc_type, exc, tb):
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        tagged = "".join(f"[rank {comm.rank}] {line}" for line in text.splitlines(True))
+        sys.stderr.write(tagged)
+        sys.stderr.flush()
+        comm.abort(1)
+
+    def thread_hook(args):
+        if args.exc_type is not SystemExit:
+            hook(args.exc_type, args.exc_value, args.exc_traceback)
+    sys.excepthook = hook
+    threading.excepthook = thread_hook

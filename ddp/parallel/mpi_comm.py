@@ -1,0 +1,96 @@
+"""`MPICommunicator`: the `Communicator` interface on mpi4py (real ranks under ``mpirun``).
+
+Arrays travel through mpi4py's buffer API (``Allreduce``, ``Bcast``, ...: no pickling);
+only the ``*_object`` methods use the pickle API, for small objects.
+
+Rounding: MPI chooses its own reduction order (e.g. recursive doubling), so a float sum can
+differ in the last bits from the thread backend's rank-order sum. Within one job every rank
+receives the same bits: float addition is commutative and MPICH combines the same partial
+sums on every rank (the tests check this).
+"""
+
+from mpi4py import MPI
+
+from .comm import Communicator
+
+_OPS = {"sum": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}
+
+
+class MPICommunicator(Communicator):
+    """A communicator over an ``mpi4py.MPI.Comm`` (default ``COMM_WORLD``).
+
+    Args:
+        comm: the mpi4py communicator to wrap.
+    """
+
+    def __init__(self, comm=None):
+        self.comm = MPI.COMM_WORLD if comm is None else comm
+        self.rank = self.comm.Get_rank()
+        self.world_size = self.comm.Get_size()
+
+    def abort(self, errorcode=1):
+        """End every rank of the job now (MPI_Abort)."""
+        self.comm.Abort(errorcode)
+
+    def _allreduce(self, arr, op):
+        self.comm.Allreduce(MPI.IN_PLACE, arr, op=_OPS[op])
+
+    def _iallreduce(self, arr, op):
+        req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
+        return req.Wait, req.Test
+
+    def _broadcast(self, arr, root):
+        self.comm.Bcast(arr, root=root)
+
+    def _allgather(self, arr, out):
+        self.comm.Allgather(arr, out)
+
+    def _reduce_scatter(self, arr, out, op):
+        self.comm.Reduce_scatter_block(arr, out, op=_OPS[op])
+
+    def _barrier(self):
+        self.comm.Barrier()
+
+    def _split(self, color, key):
+        sub = self.comm.Split(MPI.UNDEFINED if color is None else color, key)
+        return None if sub == MPI.COMM_NULL else MPICommunicator(sub)
+
+    def _send(self, arr, dest, tag):
+        self.comm.Send(arr, dest=dest, tag=tag)
+
+    def _recv(self, arr, source, tag):
+        status = MPI.Status()
+        self.comm.Recv(arr, source=source, tag=tag, status=status)
+        _check_count(status, arr, source, tag)
+
+    def _isend(self, arr, dest, tag):
+        req = self.comm.Isend(arr, dest=dest, tag=tag)
+        return req.Wait, req.Test
+
+    def _irecv(self, arr, source, tag):
+        req, status = self.comm.Irecv(arr, source=source, tag=tag), MPI.Status()
+
+        def wait():
+            req.Wait(status)
+            _check_count(status, arr, source, tag)
+        return wait, req.Test
+
+    def _broadcast_object(self, obj, root):
+        return self.comm.bcast(obj, root=root)
+
+    def _allgather_object(self, obj):
+        return self.comm.allgather(obj)
+
+    def _send_object(self, obj, dest, tag):
+        self.comm.send(obj, dest=dest, tag=tag)
+
+    def _recv_object(self, source, tag):
+        return self.comm.recv(source=source, tag=tag)
+
+
+def _check_count(status, arr, source, tag):
+    """MPI accepts a shorter message silently; we require an exact size match."""
+    got = status.Get_count(MPI.BYTE)
+    if got != arr.nbytes:
+        raise RuntimeError(f"recv: message from rank {source} (tag {tag}) has {got} bytes but the "
+                           f"buffer of shape {arr.shape} and dtype {arr.dtype} has {arr.nbytes}")

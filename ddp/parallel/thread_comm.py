@@ -1,0 +1,317 @@
+"""`ThreadCommunicator`: simulated ranks as threads of one process, collectives in memory.
+
+Used by `ddp.parallel.spawn` for single-process debugging (breakpoints and pdb work).
+
+Semantics follow MPI with these choices:
+- Reductions combine the ranks' buffers in rank order 0, 1, 2, ... once, and every rank
+  copies that one result, so all ranks hold the same bits. MPI may sum in another order,
+  so results can differ from a real ``mpirun`` run in the last bits of float sums.
+- ``send`` is buffered (it copies and returns at once, as MPI may do for small messages).
+- Every wait has a timeout: a rank stuck in a call the others never reach raises a
+  RuntimeError naming its call and what every other rank is doing. A rank stopped in the
+  debugger pauses that clock. A failure on one rank makes the others raise `Aborted` at
+  their current or next call, so `spawn` can end.
+"""
+
+import copy
+import pickle
+import sys
+import threading
+import time
+from collections import defaultdict, deque
+
+import numpy as np
+
+from .comm import Communicator
+
+_UFUNCS = {"sum": np.add, "max": np.maximum, "min": np.minimum}
+
+
+class Aborted(RuntimeError):
+    """Raised in a simulated rank because another rank failed first."""
+
+
+class World:
+    """State shared by the threads of one `spawn`: a condition variable, status, first failure."""
+
+    def __init__(self, size, timeout):
+        self.size, self.timeout = size, timeout
+        self.cond = threading.Condition()
+        self.error = None  # (rank, exception) of the first failure
+        self.call = [None] * size  # last call of each rank, e.g. "allreduce #3 on 'world'"
+        self.phase = ["running"] * size  # running | waiting | exited | raised
+        self.threads = []
+
+    def fail(self, rank, exc):
+        """Record a rank's (or, with rank None, the main thread's) exception (the first non-`Aborted` one wins) and wake every waiter."""
+        with self.cond:
+            if rank is not None:
+                self.phase[rank] = "raised"
+            if self.error is None and not isinstance(exc, Aborted):
+                self.error = (rank, exc)
+            self.cond.notify_all()
+
+    def exit(self, rank):
+        with self.cond:
+            self.phase[rank] = "exited"
+            self.cond.notify_all()
+
+    def check(self, rank, what):
+        """Raise `Aborted` if another rank has failed (call holding ``cond``)."""
+        if self.error is not None:
+            r, exc = self.error
+            who = "the main thread" if r is None else f"rank {r}"
+            raise Aborted(f"simulated rank {rank} stopped in {what}: {who} raised "
+                          f"{type(exc).__name__}: {exc}")
+
+    def wait_until(self, rank, ready, what, dead_peer):
+        """Wait holding ``cond`` until ``ready()``; raise on a failure, an exited peer or timeout."""
+        self.call[rank], self.phase[rank] = what, "waiting"
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while not ready():
+            self.check(rank, what)
+            dead = dead_peer()
+            if dead is not None:
+                raise RuntimeError(f"simulated rank {rank} waits in {what}, but rank {dead} has "
+                                   f"exited without reaching it.\n{self.report(rank)}")
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                if not self._in_debugger():
+                    raise RuntimeError(
+                        f"simulated rank {rank} timed out after {self.timeout:g} s waiting in "
+                        f"{what} (set spawn(timeout=...) or DDP_SPAWN_TIMEOUT).\n"
+                        f"{self.report(rank)}")
+                deadline, left = time.monotonic() + self.timeout, self.timeout
+            self.cond.wait(left)
+        self.phase[rank] = "running"
+
+    def report(self, me):
+        """One line per other rank: what it is doing now."""
+        lines = []
+        for r in range(self.size):
+            if r == me:
+                continue
+            last = self.call[r] or "no call yet"
+            phase = self.phase[r]
+            state = (f"waiting in {last}" if phase == "waiting" else
+                     f"{phase} (last call: {last})" if phase in ("exited", "raised") else
+                     f"running user code (last call: {last}, finished)")
+            lines.append(f"  rank {r}: {state}")
+        return "\n".join(lines)
+
+    def _in_debugger(self):
+        """True if some rank's thread is stopped in pdb (a bdb frame is on its stack)."""
+        frames = sys._current_frames()
+        for t in self.threads:
+            f = frames.get(t.ident)
+            while f is not None:
+                if f.f_code.co_filename.endswith("bdb.py"):
+                    return True
+                f = f.f_back
+        return False
+
+
+class Group:
+    """Shared state of one communicator: its members, pending collectives, mailboxes."""
+
+    def __init__(self, world, members, name):
+        self.world, self.members, self.name = world, members, name
+        self.pending = {}  # collective number -> _Op
+        self.count = [0] * len(members)  # next collective number of each member
+        self.mail = defaultdict(deque)  # (source, dest, tag) -> deque of (kind, payload)
+
+
+class _Op:
+    """One collective in progress: each rank's name and input, then the shared result."""
+
+    def __init__(self, n):
+        self.names, self.inputs = [None] * n, [None] * n
+        self.arrived = self.taken = 0
+        self.result = self.error = None
+        self.done = False
+
+
+class ThreadCommunicator(Communicator):
+    """A communicator between simulated ranks (threads); create it through `spawn`."""
+
+    def __init__(self, group, rank):
+        self.group, self.rank = group, rank
+        self.world_size = len(group.members)
+        self._g = group.members[rank]  # rank in the spawn world, for diagnostics
+        self._world = group.world
+
+    # -- the collective engine ---------------------------------------------------------------------
+    def _start(self, name, contribution, compute):
+        """Join the group's next collective; the last rank to arrive computes the result once."""
+        g, w, n = self.group, self._world, self.world_size
+        with w.cond:
+            seq = g.count[self.rank]
+            g.count[self.rank] += 1
+            what = f"{name} #{seq} on {g.name!r}"
+            w.check(self._g, what)
+            w.call[self._g] = what
+            op = g.pending.setdefault(seq, _Op(n))
+            op.names[self.rank], op.inputs[self.rank] = name, contribution
+            op.arrived += 1
+            if op.error is None and len(set(op.names) - {None}) > 1:
+                calls = ", ".join(f"rank {r} called {c}" for r, c in enumerate(op.names) if c)
+                op.error = RuntimeError(f"collective mismatch in call #{seq} on {g.name!r}: {calls}")
+            elif op.arrived == n and op.error is None:
+                try:
+                    op.result = compute(op.inputs)
+                except Exception as exc:  # e.g. shapes differ between ranks: every rank raises it
+                    op.error = exc
+                op.done = True
+            w.cond.notify_all()
+        return op, (lambda: self._finish(seq, op, what))
+
+    def _finish(self, seq, op, what):
+        g, w = self.group, self._world
+
+        def dead_peer():
+            for r, name in enumerate(op.names):
+                if name is None and w.phase[g.members[r]] == "exited":
+                    return g.members[r]
+        with w.cond:
+            w.wait_until(self._g, lambda: op.done or op.error is not None, what, dead_peer)
+            if op.error is not None:
+                raise copy.copy(op.error).with_traceback(None)
+            op.taken += 1
+            if op.taken == self.world_size:
+                del g.pending[seq]
+            return op.result
+
+    def _collective(self, name, contribution, compute):
+        return self._start(name, contribution, compute)[1]()
+
+    # -- collectives ---------------------------------------------------------------------------------
+    def _allreduce(self, arr, op):
+        np.copyto(arr, self._collective("allreduce", (arr, op), _reducer("allreduce")))
+
+    def _iallreduce(self, arr, op):
+        pending, finish = self._start("iallreduce", (arr, op), _reducer("iallreduce"))
+        return (lambda: np.copyto(arr, finish())), (lambda: pending.done)
+
+    def _broadcast(self, arr, root):
+        def compute(inputs):
+            _same_arg(inputs, 1, "broadcast", "root")
+            _same_layout([x for x, _ in inputs], "broadcast")
+            return inputs[root][0].copy()
+        result = self._collective("broadcast", (arr, root), compute)
+        if self.rank != root:
+            np.copyto(arr, result)
+
+    def _allgather(self, arr, out):
+        def compute(inputs):
+            _same_layout(inputs, "allgather")
+            return np.stack(inputs)
+        np.copyto(out, self._collective("allgather", arr, compute))
+
+    def _reduce_scatter(self, arr, out, op):
+        k = out.shape[0]
+        result = self._collective("reduce_scatter", (arr, op), _reducer("reduce_scatter"))
+        np.copyto(out, result[self.rank * k:(self.rank + 1) * k])
+
+    def _barrier(self):
+        self._collective("barrier", None, lambda inputs: None)
+
+    def _split(self, color, key):
+        g = self.group
+
+        def compute(inputs):
+            groups = {}
+            for c in sorted({c for c, _ in inputs if c is not None}):
+                ranks = sorted((k, r) for r, (cc, k) in enumerate(inputs) if cc == c)
+                sub = Group(self._world, [g.members[r] for _, r in ranks], f"{g.name}/{c}")
+                groups.update({r: (sub, i) for i, (_, r) in enumerate(ranks)})
+            return groups
+        groups = self._collective("split", (color, key), compute)
+        return None if color is None else ThreadCommunicator(*groups[self.rank])
+
+    def _broadcast_object(self, obj, root):
+        def compute(inputs):
+            _same_arg(inputs, 1, "broadcast_object", "root")
+            return inputs[root][0]
+        data = pickle.dumps(obj) if self.rank == root else None
+        result = self._collective("broadcast_object", (data, root), compute)
+        return obj if self.rank == root else pickle.loads(result)
+
+    def _allgather_object(self, obj):
+        result = self._collective("allgather_object", pickle.dumps(obj), list)
+        return [pickle.loads(b) for b in result]
+
+    # -- point to point (buffered sends, mailboxes keyed by (source, dest, tag)) --------------------
+    def _post(self, kind, payload, dest, tag):
+        w = self._world
+        with w.cond:
+            what = f"send to rank {dest} (tag {tag}) on {self.group.name!r}"
+            w.check(self._g, what)
+            w.call[self._g] = what
+            self.group.mail[(self.rank, dest, tag)].append((kind, payload))
+            w.cond.notify_all()
+
+    def _take(self, kind, source, tag):
+        w, g = self._world, self.group
+        box = g.mail[(source, self.rank, tag)]
+        what = f"recv from rank {source} (tag {tag}) on {g.name!r}"
+        peer = g.members[source]
+        with w.cond:
+            w.check(self._g, what)
+            w.wait_until(self._g, lambda: bool(box), what,
+                         lambda: peer if w.phase[peer] == "exited" and not box else None)
+            got, payload = box.popleft()
+        if got != kind:
+            raise RuntimeError(f"{what}: expected a message sent with "
+                               f"{'send' if kind == 'array' else 'send_object'}, got {got}")
+        return payload
+
+    def _send(self, arr, dest, tag):
+        self._post("array", arr.copy(), dest, tag)
+
+    def _recv(self, arr, source, tag):
+        data = self._take("array", source, tag)
+        if data.dtype != arr.dtype or data.size != arr.size:
+            raise RuntimeError(f"recv: message from rank {source} (tag {tag}) has shape "
+                               f"{data.shape} and dtype {data.dtype}, but the buffer has shape "
+                               f"{arr.shape} and dtype {arr.dtype}")
+        np.copyto(arr, data.reshape(arr.shape))
+
+    def _isend(self, arr, dest, tag):
+        self._send(arr, dest, tag)
+        return None, None
+
+    def _irecv(self, arr, source, tag):
+        box = self.group.mail[(source, self.rank, tag)]
+        return (lambda: self._recv(arr, source, tag)), (lambda: bool(box))
+
+    def _send_object(self, obj, dest, tag):
+        self._post("object", pickle.dumps(obj), dest, tag)
+
+    def _recv_object(self, source, tag):
+        return pickle.loads(self._take("object", source, tag))
+
+
+def _reducer(call):
+    """compute() for reductions: check layouts and ops agree, combine in rank order 0, 1, ..."""
+    def compute(inputs):
+        _same_arg(inputs, 1, call, "op")
+        arrays = [x for x, _ in inputs]
+        _same_layout(arrays, call)
+        ufunc, result = _UFUNCS[inputs[0][1]], arrays[0].copy()
+        for x in arrays[1:]:
+            ufunc(result, x, out=result)
+        return result
+    return compute
+
+
+def _same_layout(arrays, call):
+    if any(x.shape != arrays[0].shape or x.dtype != arrays[0].dtype for x in arrays):
+        desc = ", ".join(f"rank {r}: {x.shape} {x.dtype}" for r, x in enumerate(arrays))
+        raise ValueError(f"{call}: buffers differ in shape or dtype between ranks ({desc})")
+
+
+def _same_arg(inputs, i, call, name):
+    values = [x[i] for x in inputs]
+    if any(v != values[0] for v in values):
+        desc = ", ".join(f"rank {r}: {v!r}" for r, v in enumerate(values))
+        raise ValueError(f"{call}: ranks passed different {name} ({desc})")
