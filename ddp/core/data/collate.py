@@ -1,0 +1,78 @@
+"""Collation: turning samples into batch Tensors, with PyTorch's `default_collate` rules.
+
+`default_collate` stacks a list of samples (the per-sample path); `default_convert` wraps an already-batched
+structure of numpy arrays (what `__getitems__` returns) into Tensors without copying.
+"""
+import collections.abc
+
+import numpy as np
+
+from ddp.core.tensor import Tensor
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _check_numeric(a, fn):
+    if a.dtype.kind in "OSUV":
+        raise TypeError(f"{fn}: cannot make a Tensor from a numpy array of dtype {a.dtype}")
+
+
+def default_collate(batch):
+    """Stack a list of samples into a batch, recursing into tuples, lists and dicts.
+
+    Tensors and arrays are stacked along a new first dim; Python ints become int64, floats float64 and bools
+    bool Tensors; numpy scalars keep their dtype; strings stay a list. Tuples collate to a list of fields,
+    as PyTorch's does.
+
+    Raises:
+        TypeError: for an element type it cannot batch.
+        RuntimeError: if the sequences in a batch differ in length.
+
+    Example:
+        >>> x, y = default_collate([(np.zeros(3), 1), (np.ones(3), 2)])   # x: (2, 3) float64, y: int64 [1, 2]
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return Tensor(np.stack([t.numpy() for t in batch]))
+    if isinstance(elem, np.ndarray):
+        _check_numeric(elem, "default_collate")
+        return Tensor(np.stack(batch))
+    if isinstance(elem, np.generic) and not isinstance(elem, (np.str_, np.bytes_)):
+        return Tensor(np.asarray(batch, dtype=elem.dtype))
+    if isinstance(elem, bool):
+        return Tensor(np.asarray(batch, dtype=np.bool_))
+    if isinstance(elem, int):
+        return Tensor(np.asarray(batch, dtype=np.int64))
+    if isinstance(elem, float):
+        return Tensor(np.asarray(batch, dtype=np.float64))
+    if isinstance(elem, (str, bytes)):
+        return list(batch)
+    if isinstance(elem, collections.abc.Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, collections.abc.Sequence):
+        if any(len(s) != len(elem) for s in batch):
+            sizes = sorted({len(s) for s in batch})
+            raise RuntimeError(f"default_collate: each element in list of batch should be of equal size, got sizes {sizes}")
+        fields = [default_collate(list(s)) for s in zip(*batch)]
+        return type(elem)(*fields) if _is_namedtuple(elem) else fields
+    raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, strings, dicts or "
+                    f"lists; found {type(elem).__name__}")
+
+
+def default_convert(data):
+    """Wrap an already-batched structure's numpy arrays into Tensors (no copy); tuples become lists."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, np.ndarray):
+        return data if data.dtype.kind in "OSUV" else Tensor(data)
+    if isinstance(data, np.generic) and not isinstance(data, (np.str_, np.bytes_)):
+        return Tensor(np.asarray(data))
+    if isinstance(data, collections.abc.Mapping):
+        return {key: default_convert(v) for key, v in data.items()}
+    if _is_namedtuple(data):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (tuple, list)):
+        return [default_convert(d) for d in data]
+    return data

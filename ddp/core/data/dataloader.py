@@ -1,0 +1,67 @@
+"""`DataLoader`: iterate a map-style dataset in batches of Tensors, in the calling process."""
+from .collate import default_collate, default_convert
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
+
+
+class DataLoader:
+    """Batches of a dataset, as PyTorch's `DataLoader` with `num_workers=0`.
+
+    With the default collate and a dataset that defines `__getitems__` (TensorDataset, MNIST, their
+    Subsets), each batch is one `__getitems__(indices)` call, a single numpy gather with transforms applied
+    once per batch. Otherwise samples are fetched one by one and passed to `collate_fn` as a list.
+
+    Args:
+        dataset: a map-style dataset.
+        batch_size: samples per batch, or None to yield single samples (converted to Tensors).
+        shuffle: draw a fresh random order each epoch (a `RandomSampler` using `generator`).
+        sampler: an iterable of indices with `__len__` (e.g. `DistributedSampler`); excludes `shuffle`.
+        batch_sampler: an iterable of index lists; excludes batch_size, shuffle, sampler and drop_last.
+        drop_last: drop the last batch if it is smaller than `batch_size`.
+        collate_fn: turns a list of samples into a batch (default `default_collate`).
+        generator: numpy Generator for shuffling (default `ddp.core.random.get_generator()`).
+    Raises:
+        ValueError: for contradictory options, as PyTorch does.
+
+    Example:
+        >>> loader = DataLoader(MNIST("data"), batch_size=64, shuffle=True, drop_last=True)
+        >>> for images, labels in loader: ...   # images (64, 28, 28) uint8, labels (64,) int64 Tensors
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+                 collate_fn=None, drop_last=False, generator=None):
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("DataLoader: batch_size=None (no batching) is incompatible with drop_last=True")
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.generator = generator
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if batch_sampler is not None else default_convert)
+
+    def __iter__(self):
+        if self.batch_sampler is None:
+            for i in self.sampler:
+                yield self.collate_fn(self.dataset[i])
+            return
+        fetch = getattr(self.dataset, "__getitems__", None) if self.collate_fn is default_collate else None
+        for indices in self.batch_sampler:
+            if fetch is not None:
+                yield default_convert(fetch(indices))
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
+
+    def __len__(self):
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

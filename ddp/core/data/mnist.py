@@ -1,0 +1,162 @@
+"""The MNIST dataset: the four standard IDX files, found on disk or downloaded, fully checked."""
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import Dataset, DatasetError
+from .download import download_url
+from .idx import atomic_write, read_idx, write_idx
+
+IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
+
+
+def _batched(transform):
+    return transform is None or getattr(transform, "batched", False)
+
+
+class MNIST(Dataset):
+    """MNIST handwritten digits, as torchvision's `MNIST` but with numpy images.
+
+    Looks for `{train,t10k}-{images-idx3,labels-idx1}-ubyte`, raw or `.gz`, in `root` and then in
+    `root/MNIST/raw`. Files on disk may hold any number of samples. `MNIST[i]` is `(image, label)`: a
+    (28, 28) uint8 array and an int. `data` (N, 28, 28) uint8 and `targets` (N,) int64 are numpy arrays.
+
+    With batch-capable transforms (every `ddp.data.transforms` class), `__getitems__` gathers a batch
+    with one fancy-index and transforms it once; `DataLoader` uses that.
+
+    Args:
+        root: the data folder.
+        train: the 60,000-image training split if True, else the 10,000-image test split.
+        download: fetch missing files of this split from `mirrors` (or the comma-separated URLs in the
+            environment variable DDP_MNIST_MIRROR) into `root/MNIST/raw`, checking the published MD5s.
+        transform: applied to the image (or to the batch of images in `__getitems__`).
+        target_transform: applied to the label (or to the int64 array of labels).
+    Raises:
+        FileNotFoundError: a file is missing and `download` is False.
+        DatasetError: a file is truncated or corrupt, its header disagrees with its data, images and labels
+            disagree, or every mirror failed; the message names the file and the fix.
+
+    Example:
+        >>> train = MNIST("data", train=True, download=True, transform=T.Compose([T.ToTensor()]))
+    """
+
+    mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
+    md5 = {"train-images-idx3-ubyte": "f68b3c2dcbeaaa9fbdd348bbdeb94873",  # of the .gz files
+           "train-labels-idx1-ubyte": "d53e105ee54ea40749a09fcbcd1e9432",
+           "t10k-images-idx3-ubyte": "9fb629c4189551a2d022fa330f9573f3",
+           "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c"}
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+               "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+
+    def __init__(self, root, train=True, download=False, transform=None, target_transform=None):
+        self.root = Path(root).expanduser()
+        self.train = train
+        self.transform = transform
+        self.target_transform = target_transform
+        split = "train" if train else "t10k"
+        image_file = self._locate(f"{split}-images-idx3-ubyte", download)
+        label_file = self._locate(f"{split}-labels-idx1-ubyte", download)
+        self.data = load_images(image_file)
+        self.targets = load_labels(label_file)
+        if len(self.data) != len(self.targets):
+            raise DatasetError(f"MNIST: {image_file} holds {len(self.data)} images but {label_file} holds "
+                               f"{len(self.targets)} labels; delete both and download them again (download=True).")
+
+    @property
+    def raw_folder(self):
+        return self.root / "MNIST" / "raw"
+
+    def _locate(self, name, download):
+        folders = [self.root, self.raw_folder]
+        for path in (d / n for d in folders for n in (name, name + ".gz")):
+            if path.is_file():
+                return path
+        if not download:
+            raise FileNotFoundError(
+                f"MNIST: {name} (or {name}.gz) not found in {folders[0]} or {folders[1]}; pass download=True to "
+                f"fetch it, or put the file there (scripts/make_offline_mnist.py builds a small offline copy).")
+        mirrors = os.environ.get("DDP_MNIST_MIRROR", "").split(",") if os.environ.get("DDP_MNIST_MIRROR") else self.mirrors
+        gz = download_url([m.rstrip("/") + f"/{name}.gz" for m in mirrors], self.raw_folder / f"{name}.gz", self.md5[name])
+        with gzip.open(gz, "rb") as f:  # keep a decompressed copy too, so later loads skip gunzip
+            atomic_write(self.raw_folder / name, f.read())
+        return self.raw_folder / name
+
+    def __getitem__(self, index):
+        image, target = self.data[index], int(self.targets[index])
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+    @property
+    def __getitems__(self):
+        # A property so that hasattr(ds, "__getitems__") is False when a transform only takes one sample.
+        if not (_batched(self.transform) and _batched(self.target_transform)):
+            raise AttributeError("MNIST.__getitems__ needs batch-capable transforms (with batched = True)")
+        return self._get_batch
+
+    def _get_batch(self, indices):
+        idx = np.asarray(indices, dtype=np.intp)
+        images, targets = self.data[idx], self.targets[idx]
+        if self.transform is not None:
+            images = self.transform(images)
+        if self.target_transform is not None:
+            targets = self.target_transform(targets)
+        return images, targets
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        return f"MNIST(root={str(self.root)!r}, train={self.train}, samples={len(self)})"
+
+
+def _fix_hint(path):
+    return f"Delete {path} and download it again (MNIST(..., download=True))."
+
+
+def load_images(path):
+    """Read an MNIST images file into an (N, 28, 28) uint8 array, checking its magic number and shape."""
+    images = read_idx(path, IMAGES_MAGIC, _fix_hint(path))
+    if images.shape[1:] != (28, 28):
+        raise DatasetError(f"{path}: images of shape {images.shape[1:]}, expected (28, 28). {_fix_hint(path)}")
+    return images
+
+
+def load_labels(path):
+    """Read an MNIST labels file into an (N,) int64 array, checking its magic number and values."""
+    labels = read_idx(path, LABELS_MAGIC, _fix_hint(path))
+    if labels.size and labels.max() > 9:
+        raise DatasetError(f"{path}: label {labels.max()} is not a digit 0-9. {_fix_hint(path)}")
+    return labels.astype(np.int64)
+
+
+def make_split(src, out, n_train=8000, n_test=2000):
+    """Build a small real MNIST in `out/MNIST/raw` from the test files in `src` (no train images needed).
+
+    The first `n_train` test images and labels become `train-*`, the last `n_test` become `t10k-*`, gzipped,
+    under the standard names, so that `MNIST(out)` loads them.
+
+    Returns:
+        `out` as a Path.
+    Raises:
+        ValueError: if the two parts would overlap.
+    """
+    src, out = Path(src), Path(out)
+    def source(name):  # the .gz if present, else the raw file (whose absence read_idx reports)
+        return src / f"{name}.gz" if (src / f"{name}.gz").is_file() else src / name
+
+    images = load_images(source("t10k-images-idx3-ubyte"))
+    labels = load_labels(source("t10k-labels-idx1-ubyte"))
+    if n_train < 0 or n_test < 0 or n_train + n_test > len(images):
+        raise ValueError(f"make_split: n_train={n_train} + n_test={n_test} must be non-negative and at most "
+                         f"the {len(images)} source images")
+    raw = out / "MNIST" / "raw"
+    parts = {"train": slice(0, n_train), "t10k": slice(len(images) - n_test, len(images))}
+    for split, rows in parts.items():
+        write_idx(raw / f"{split}-images-idx3-ubyte.gz", images[rows])
+        write_idx(raw / f"{split}-labels-idx1-ubyte.gz", labels[rows].astype(np.uint8))
+    return out

@@ -1,0 +1,104 @@
+"""Batched image operations behind the transforms, on (B, C, H, W) numpy arrays with per-sample parameters.
+
+Image layouts accepted by the transforms (see `as_nchw`): numpy arrays are grayscale images, (H, W) for one
+sample or (B, H, W) for a batch (as MNIST stores them); Tensors are (C, H, W) or (B, C, H, W) (as `ToTensor`
+makes them).
+"""
+import numpy as np
+
+from ddp.core.tensor import Tensor
+
+
+def as_nchw(x, op):
+    """View `x` as a (B, C, H, W) array; returns it and `restore(out)` giving `out` back x's layout and type."""
+    is_tensor = isinstance(x, Tensor)
+    a = x.numpy() if is_tensor else np.asarray(x)
+    ndims = (3, 4) if is_tensor else (2, 3)
+    if a.ndim not in ndims:
+        kind = "Tensor (C, H, W) or (B, C, H, W)" if is_tensor else "array (H, W) or (B, H, W)"
+        raise ValueError(f"{op}: expected an image {kind}, got shape {a.shape}")
+    lead = a.shape[:-2]
+    a4 = a.reshape((1,) * (4 - a.ndim) + a.shape) if is_tensor else a.reshape((-1, 1) + a.shape[-2:])
+
+    def restore(out):
+        out = out.reshape(lead + out.shape[-2:])
+        return Tensor(out) if is_tensor else out
+    return a4, restore
+
+
+def pad(x, padding, fill=0, mode="constant"):
+    """Pad the last two dims by `(left, top, right, bottom)`; `mode` is numpy's (constant/edge/reflect/symmetric)."""
+    left, top, right, bottom = padding
+    widths = ((0, 0), (0, 0), (top, bottom), (left, right))
+    if mode == "constant":
+        return np.pad(x, widths, mode="constant", constant_values=fill)
+    return np.pad(x, widths, mode=mode)
+
+
+def crop(x, top, left, height, width):
+    """Crop each sample b of `x` (B, C, H, W) to rows top[b]:top[b]+height, cols left[b]:left[b]+width."""
+    b = np.arange(x.shape[0])[:, None, None, None]
+    c = np.arange(x.shape[1])[None, :, None, None]
+    rows = (np.asarray(top)[:, None] + np.arange(height))[:, None, :, None]
+    cols = (np.asarray(left)[:, None] + np.arange(width))[:, None, None, :]
+    return x[b, c, rows, cols]
+
+
+def affine_matrix(angle, translate, scale, shear, center):
+    """Per-sample (B, 2, 3) matrices mapping output pixel (x, y) to the input pixel it samples.
+
+    The forward map is p_out = center + translate + scale * R(angle) @ Shear @ (p_in - center), with x to the
+    right, y down, angles in degrees, a positive angle turning the image counter-clockwise as displayed, and
+    Shear = [[1, tan(shear_x)], [0, 1]] @ [[1, 0], [tan(shear_y), 1]].
+
+    Args:
+        angle, scale: (B,) arrays. translate, shear: (B, 2) arrays. center: (x, y).
+    """
+    a, (sx, sy) = np.radians(angle), np.radians(np.asarray(shear, np.float64).T)
+    cos, sin = np.cos(a), np.sin(a)
+    rot = np.stack([np.stack([cos, sin], -1), np.stack([-sin, cos], -1)], -2)
+    tx, ty = np.tan(sx), np.tan(sy)
+    shear_m = np.stack([np.stack([1 + tx * ty, tx], -1), np.stack([ty, np.ones_like(ty)], -1)], -2)
+    inv = np.linalg.inv(np.asarray(scale)[:, None, None] * rot @ shear_m)
+    c = np.asarray(center, np.float64)
+    offset = c[:, None] - inv @ (c + np.asarray(translate, np.float64))[..., None]
+    return np.concatenate([inv, offset], -1)
+
+
+def _gather(flat, H, W, ix, iy, fill):
+    """flat (B, C, H*W) sampled at integer pixels (B, N); out-of-image pixels read `fill`."""
+    inside = (ix >= 0) & (ix < W) & (iy >= 0) & (iy < H)
+    index = np.where(inside, iy * W + ix, 0)[:, None, :]
+    out = np.take_along_axis(flat, np.broadcast_to(index, flat.shape[:2] + index.shape[2:]), axis=2)
+    return np.where(inside[:, None, :], out, np.asarray(fill).astype(flat.dtype))
+
+
+def warp(x, matrix, interpolation="nearest", fill=0):
+    """Resample `x` (B, C, H, W): output pixel p of sample b reads input pixel matrix[b] @ (p, 1).
+
+    `interpolation` is "nearest" (ties to even) or "bilinear"; pixels outside the input read `fill`.
+    Integer images are rounded back to their dtype after bilinear blending.
+    """
+    B, C, H, W = x.shape
+    ys, xs = np.mgrid[0:H, 0:W].reshape(2, 1, H * W).astype(np.float32)
+    m = np.asarray(matrix, np.float32)[..., None]
+    src_x = m[:, 0, 0] * xs + m[:, 0, 1] * ys + m[:, 0, 2]
+    src_y = m[:, 1, 0] * xs + m[:, 1, 1] * ys + m[:, 1, 2]
+    flat = x.reshape(B, C, H * W)
+    if interpolation == "nearest":
+        out = _gather(flat, H, W, np.rint(src_x).astype(np.intp), np.rint(src_y).astype(np.intp), fill)
+        return out.reshape(B, C, H, W)
+    if interpolation != "bilinear":
+        raise ValueError(f"warp: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    x0, y0 = np.floor(src_x), np.floor(src_y)
+    wx, wy = (src_x - x0)[:, None], (src_y - y0)[:, None]
+    x0, y0 = x0.astype(np.intp), y0.astype(np.intp)
+    integer = x.dtype.kind in "iu"
+    work = flat.astype(np.float32) if integer else flat
+    corner = lambda dx, dy: _gather(work, H, W, x0 + dx, y0 + dy, fill)  # noqa: E731
+    top = corner(0, 0) * (1 - wx) + corner(1, 0) * wx
+    bottom = corner(0, 1) * (1 - wx) + corner(1, 1) * wx
+    out = top * (1 - wy) + bottom * wy
+    if integer:
+        out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
+    return out.astype(x.dtype, copy=False).reshape(B, C, H, W)
