@@ -2,19 +2,19 @@
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 from .dataset import DatasetError
+from .files import temp_path
 
 
 def _fetch(url, dest, md5, timeout):
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = temp_path(dest)
     try:
         digest = hashlib.md5(usedforsecurity=False)
         request = urllib.request.Request(url, headers={"User-Agent": "ddp"})
-        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(request, timeout=timeout) as response:
+        with open(tmp, "xb") as f, urllib.request.urlopen(request, timeout=timeout) as response:
             while chunk := response.read(1 << 20):
                 digest.update(chunk)
                 f.write(chunk)
@@ -22,8 +22,7 @@ def _fetch(url, dest, md5, timeout):
             raise ValueError(f"checksum mismatch: MD5 {digest.hexdigest()}, expected {md5}")
         os.replace(tmp, dest)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
 
 
 def download_url(urls, dest, md5, timeout=30.0):

@@ -5,14 +5,13 @@ C order, big-endian. The magic number is the first four bytes read as one big-en
 MNIST images: uint8 with 3 dims; 2049 for labels: uint8 with 1 dim).
 """
 import gzip
-import os
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .dataset import DatasetError
+from .files import atomic_write
 
 _DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
            0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
@@ -85,16 +84,3 @@ def write_idx(path, array):
     atomic_write(path, payload)
     return path
 
-
-def atomic_write(path, payload):
-    """Write bytes to `path` through a temp file in the same folder, so a partial file never appears."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

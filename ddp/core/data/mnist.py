@@ -7,7 +7,8 @@ import numpy as np
 
 from .dataset import Dataset, DatasetError
 from .download import download_url
-from .idx import atomic_write, read_idx, write_idx
+from .files import atomic_write
+from .idx import read_idx, write_idx
 
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
 
