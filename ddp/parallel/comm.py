@@ -23,6 +23,8 @@ REDUCE_OPS = ("sum", "mean", "max", "min")
 def as_buffer(buf, call, *, writeable=False, reduce=False):
     """Return the contiguous ndarray behind `buf` (an ndarray or a Tensor), or raise a clear error."""
     arr = buf.numpy() if not isinstance(buf, np.ndarray) and hasattr(buf, "numpy") else buf
+    if isinstance(arr, np.generic) and not writeable:  # a numpy scalar is fine to read from
+        arr = np.asarray(arr)
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"{call}: expected a numpy array or Tensor, got {type(buf).__name__}")
     if arr.dtype.kind not in "biufc":

@@ -1,0 +1,44 @@
+"""The Communicator contract on real MPI ranks (run through tests/parallel/test_mpirun.py)."""
+
+import sys
+import traceback
+
+import numpy as np
+import pytest
+
+from comm_cases import CASES
+
+
+@pytest.mark.mpi(min_size=2)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__[5:])
+def test_contract(case, comm):
+    try:
+        case(comm)
+    except AssertionError:
+        raise  # cases assert after their last communication: the other ranks are not waiting
+    except Exception:  # a rank that stops before a collective would hang the others
+        sys.stderr.write(f"[rank {comm.rank}] {traceback.format_exc()}")
+        sys.stderr.flush()
+        comm.abort(1)
+
+
+@pytest.mark.mpi(min_size=2)
+def test_init_picks_mpi(comm):
+    import ddp.parallel
+    from ddp.parallel.mpi_comm import MPICommunicator
+    got = ddp.parallel.init(abort_on_exception=False)
+    rank, size = ddp.parallel.get_rank(), ddp.parallel.get_world_size()
+    assert isinstance(got, MPICommunicator) and ddp.parallel.is_initialized()
+    assert (rank, size) == (comm.rank, comm.world_size)
+
+
+@pytest.mark.mpi(min_size=2)
+def test_sum_is_identical_on_every_rank(comm):
+    """Large float32 sums (MPI picks other algorithms for big messages) agree bitwise."""
+    results = []
+    for n in (10, 100_000, 1_000_000):
+        x = np.random.default_rng(comm.rank).standard_normal(n).astype(np.float32)
+        comm.allreduce(x)
+        results.append(comm.allgather(x.view(np.uint32)))
+    for bits in results:
+        assert (bits == bits[0]).all()
