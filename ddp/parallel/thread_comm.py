@@ -261,8 +261,10 @@ class ThreadCommunicator(Communicator):
                          lambda: peer if w.phase[peer] == "exited" and not box else None)
             got, payload = box.popleft()
         if got != kind:
-            raise RuntimeError(f"{what}: expected a message sent with "
-                               f"{'send' if kind == 'array' else 'send_object'}, got {got}")
+            sent_by = {"array": "send", "object": "send_object"}
+            raise RuntimeError(f"{what}: the message was sent with {sent_by[got]}, but "
+                               f"{'recv' if kind == 'array' else 'recv_object'} expects one "
+                               f"sent with {sent_by[kind]}")
         return payload
 
     def _send(self, arr, dest, tag):
