@@ -68,7 +68,8 @@ def spawn(fn, world_size=4, args=(), timeout=None, blas_threads=1):
             raise
     if world.error is not None:
         rank, exc = world.error
-        exc.add_note(f"(raised on simulated rank {rank} of {world_size} in ddp.parallel.spawn)")
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(f"(raised on simulated rank {rank} of {world_size} in ddp.parallel.spawn)")
         raise exc
     return results
 
