@@ -8,7 +8,8 @@ from .comm import Communicator, LocalCommunicator, Work
 from .launch import get_comm, get_rank, get_world_size, init, is_initialized, launched_by_mpi
 from .sampler import DistributedSampler
 from .spawn import spawn
-from .thread_comm import Aborted, ThreadCommunicator
+from .thread_comm import ThreadCommunicator
+from .thread_world import Aborted
 
 __all__ = [
     "Aborted", "Communicator", "DistributedSampler", "LocalCommunicator", "ThreadCommunicator",

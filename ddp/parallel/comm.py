@@ -21,7 +21,7 @@ REDUCE_OPS = ("sum", "mean", "max", "min")
 
 
 def as_buffer(buf, call, *, writeable=False, reduce=False):
-    """Return the contiguous ndarray behind `buf` (an ndarray or a Tensor), or raise a clear error."""
+    """Return the contiguous ndarray behind `buf` (ndarray or Tensor), or raise a clear error."""
     arr = buf.numpy() if not isinstance(buf, np.ndarray) and hasattr(buf, "numpy") else buf
     if isinstance(arr, np.generic) and not writeable:  # a numpy scalar is fine to read from
         arr = np.asarray(arr)
@@ -66,7 +66,7 @@ class Work:
         return self._result
 
     def is_completed(self):
-        """True when ``wait()`` would not block (it still must be called to finish the operation)."""
+        """True when ``wait()`` would not block (``wait()`` must still be called)."""
         return self._done or self._test is None or self._test()
 
 
@@ -111,7 +111,7 @@ class Communicator:
         return buf
 
     def iallreduce(self, buf, op="sum"):
-        """Start ``allreduce(buf, op)`` and return a `Work`; do not touch `buf` before ``wait()``."""
+        """Start ``allreduce(buf, op)``, return a `Work`; leave `buf` alone until ``wait()``."""
         arr = as_buffer(buf, "iallreduce", writeable=True, reduce=True)
         check_op(op, arr, "iallreduce")
         wait, test = self._iallreduce(arr, "sum" if op == "mean" else op)

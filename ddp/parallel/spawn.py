@@ -6,7 +6,8 @@ import threading
 import time
 
 from . import launch
-from .thread_comm import Group, ThreadCommunicator, World
+from .thread_comm import Group, ThreadCommunicator
+from .thread_world import World
 
 DEFAULT_TIMEOUT = 60.0
 

@@ -15,9 +15,6 @@ Semantics follow MPI with these choices:
 
 import copy
 import pickle
-import sys
-import threading
-import time
 from collections import defaultdict, deque
 
 import numpy as np
@@ -25,90 +22,6 @@ import numpy as np
 from .comm import Communicator
 
 _UFUNCS = {"sum": np.add, "max": np.maximum, "min": np.minimum}
-
-
-class Aborted(RuntimeError):
-    """Raised in a simulated rank because another rank failed first."""
-
-
-class World:
-    """State shared by the threads of one `spawn`: a condition variable, status, first failure."""
-
-    def __init__(self, size, timeout):
-        self.size, self.timeout = size, timeout
-        self.cond = threading.Condition()
-        self.error = None  # (rank, exception) of the first failure
-        self.call = [None] * size  # last call of each rank, e.g. "allreduce #3 on 'world'"
-        self.phase = ["running"] * size  # running | waiting | exited | raised
-        self.threads = []
-
-    def fail(self, rank, exc):
-        """Record a rank's (or, with rank None, the main thread's) exception (the first non-`Aborted` one wins) and wake every waiter."""
-        with self.cond:
-            if rank is not None:
-                self.phase[rank] = "raised"
-            if self.error is None and not isinstance(exc, Aborted):
-                self.error = (rank, exc)
-            self.cond.notify_all()
-
-    def exit(self, rank):
-        with self.cond:
-            self.phase[rank] = "exited"
-            self.cond.notify_all()
-
-    def check(self, rank, what):
-        """Raise `Aborted` if another rank has failed (call holding ``cond``)."""
-        if self.error is not None:
-            r, exc = self.error
-            who = "the main thread" if r is None else f"rank {r}"
-            raise Aborted(f"simulated rank {rank} stopped in {what}: {who} raised "
-                          f"{type(exc).__name__}: {exc}")
-
-    def wait_until(self, rank, ready, what, dead_peer):
-        """Wait holding ``cond`` until ``ready()``; raise on a failure, an exited peer or timeout."""
-        self.call[rank], self.phase[rank] = what, "waiting"
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        while not ready():
-            self.check(rank, what)
-            dead = dead_peer()
-            if dead is not None:
-                raise RuntimeError(f"simulated rank {rank} waits in {what}, but rank {dead} has "
-                                   f"exited without reaching it.\n{self.report(rank)}")
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                if not self._in_debugger():
-                    raise RuntimeError(
-                        f"simulated rank {rank} timed out after {self.timeout:g} s waiting in "
-                        f"{what} (set spawn(timeout=...) or DDP_SPAWN_TIMEOUT).\n"
-                        f"{self.report(rank)}")
-                deadline, left = time.monotonic() + self.timeout, self.timeout
-            self.cond.wait(left)
-        self.phase[rank] = "running"
-
-    def report(self, me):
-        """One line per other rank: what it is doing now."""
-        lines = []
-        for r in range(self.size):
-            if r == me:
-                continue
-            last = self.call[r] or "no call yet"
-            phase = self.phase[r]
-            state = (f"waiting in {last}" if phase == "waiting" else
-                     f"{phase} (last call: {last})" if phase in ("exited", "raised") else
-                     f"running user code (last call: {last}, finished)")
-            lines.append(f"  rank {r}: {state}")
-        return "\n".join(lines)
-
-    def _in_debugger(self):
-        """True if some rank's thread is stopped in pdb (a bdb frame is on its stack)."""
-        frames = sys._current_frames()
-        for t in self.threads:
-            f = frames.get(t.ident)
-            while f is not None:
-                if f.f_code.co_filename.endswith("bdb.py"):
-                    return True
-                f = f.f_back
-        return False
 
 
 class Group:
@@ -140,7 +53,7 @@ class ThreadCommunicator(Communicator):
         self._g = group.members[rank]  # rank in the spawn world, for diagnostics
         self._world = group.world
 
-    # -- the collective engine ---------------------------------------------------------------------
+    # -- the collective engine -------------------------------------------------------------------
     def _start(self, name, contribution, compute):
         """Join the group's next collective; the last rank to arrive computes the result once."""
         g, w, n = self.group, self._world, self.world_size
@@ -155,7 +68,8 @@ class ThreadCommunicator(Communicator):
             op.arrived += 1
             if op.error is None and len(set(op.names) - {None}) > 1:
                 calls = ", ".join(f"rank {r} called {c}" for r, c in enumerate(op.names) if c)
-                op.error = RuntimeError(f"collective mismatch in call #{seq} on {g.name!r}: {calls}")
+                op.error = RuntimeError(
+                    f"collective mismatch in call #{seq} on {g.name!r}: {calls}")
             elif op.arrived == n and op.error is None:
                 try:
                     op.result = compute(op.inputs)
@@ -184,7 +98,7 @@ class ThreadCommunicator(Communicator):
     def _collective(self, name, contribution, compute):
         return self._start(name, contribution, compute)[1]()
 
-    # -- collectives ---------------------------------------------------------------------------------
+    # -- collectives ------------------------------------------------------------------------------
     def _allreduce(self, arr, op):
         np.copyto(arr, self._collective("allreduce", (arr, op), _reducer("allreduce")))
 
@@ -240,7 +154,7 @@ class ThreadCommunicator(Communicator):
         result = self._collective("allgather_object", pickle.dumps(obj), list)
         return [pickle.loads(b) for b in result]
 
-    # -- point to point (buffered sends, mailboxes keyed by (source, dest, tag)) --------------------
+    # -- point to point: buffered sends, mailboxes keyed by (source, dest, tag) ------------------
     def _post(self, kind, payload, dest, tag):
         w = self._world
         with w.cond:

@@ -184,7 +184,8 @@ def case_bad_arguments(comm):
     with pytest.raises(ValueError, match=r"root=99 is not a rank"):
         comm.broadcast(x, root=99)
     with pytest.raises(ValueError, match="divisible by world_size"):
-        comm.reduce_scatter(np.ones(2 * comm.world_size + 1) if comm.world_size > 1 else np.ones(()))
+        n = comm.world_size
+        comm.reduce_scatter(np.ones(2 * n + 1) if n > 1 else np.ones(()))
     with pytest.raises(ValueError, match="out has shape"):
         comm.allgather(x, out=np.empty((comm.world_size, 5), np.float32))
     with pytest.raises(ValueError, match="tag must be"):
