@@ -15,9 +15,13 @@ def _fetch(url, dest, md5, timeout):
         digest = hashlib.md5(usedforsecurity=False)
         request = urllib.request.Request(url, headers={"User-Agent": "ddp"})
         with open(tmp, "xb") as f, urllib.request.urlopen(request, timeout=timeout) as response:
+            size, announced = 0, response.headers.get("Content-Length")
             while chunk := response.read(1 << 20):
                 digest.update(chunk)
                 f.write(chunk)
+                size += len(chunk)
+        if announced is not None and size != int(announced):
+            raise ValueError(f"transfer cut short: received {size} of {announced} bytes")
         if digest.hexdigest() != md5:
             raise ValueError(f"checksum mismatch: MD5 {digest.hexdigest()}, expected {md5}")
         os.replace(tmp, dest)
