@@ -5,6 +5,7 @@ raises a RuntimeError listing every other rank's current call (pdb sessions paus
 clock), and a rank waiting for a peer that has already exited raises at once.
 """
 
+import os
 import sys
 import threading
 import time
@@ -91,7 +92,7 @@ class World:
         for t in self.threads:
             f = frames.get(t.ident)
             while f is not None:
-                if f.f_code.co_filename.endswith("bdb.py"):
+                if os.path.basename(f.f_code.co_filename) == "bdb.py":
                     return True
                 f = f.f_back
         return False

@@ -1,5 +1,6 @@
 """spawn(): simulated ranks, rank-order reductions, failures and deadlock reports."""
 
+import importlib.util
 import threading
 import time
 
@@ -82,6 +83,34 @@ def test_deadlock_times_out_with_a_report_of_every_rank():
     msg = str(info.value)
     assert "waiting in recv from rank 1 (tag 0) on 'world'" in msg
     assert "waiting in barrier #1 on 'world'" in msg
+
+
+def test_a_rank_in_the_debugger_pauses_the_timeout(tmp_path):
+    """Frames from a file named bdb.py (pdb's engine) on a rank's stack stop the clock."""
+    (tmp_path / "bdb.py").write_text("import time\ndef stopped():\n    time.sleep(0.8)\n")
+    spec = importlib.util.spec_from_file_location("fake_pdb_stop", tmp_path / "bdb.py")
+    fake = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fake)
+
+    def run():
+        if dp.get_rank() == 1:
+            fake.stopped()  # "sitting at a breakpoint" longer than the timeout
+        dp.init().barrier()
+        return True
+    assert dp.spawn(run, world_size=2, timeout=0.2) == [True, True]
+
+
+def test_iallreduce_is_completed_only_when_every_rank_joined():
+    def run():
+        comm = dp.init()
+        if comm.rank == 1:
+            time.sleep(0.2)
+        work = comm.iallreduce(np.ones(2))
+        early = work.is_completed()
+        x = work.wait()
+        return early, work.is_completed(), x.tolist()
+    got = dp.spawn(run, world_size=2)
+    assert got[0] == (False, True, [2.0, 2.0]) and got[1][1:] == (True, [2.0, 2.0])
 
 
 def test_timeout_from_environment(monkeypatch):

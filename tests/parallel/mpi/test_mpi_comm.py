@@ -28,8 +28,11 @@ def test_init_picks_mpi(comm):
     from ddp.parallel.mpi_comm import MPICommunicator
     got = ddp.parallel.init(abort_on_exception=False)
     rank, size = ddp.parallel.get_rank(), ddp.parallel.get_world_size()
+    from threadpoolctl import threadpool_info
+    blas = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
     assert isinstance(got, MPICommunicator) and ddp.parallel.is_initialized()
     assert (rank, size) == (comm.rank, comm.world_size)
+    assert blas <= {1}  # one BLAS thread per rank by default
 
 
 @pytest.mark.mpi(min_size=2)
