@@ -2,6 +2,7 @@
 
 Validation lives here so that op bodies in `ops/` stay short; every error names the op and the shapes.
 """
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -47,10 +48,10 @@ def _dim(dim, ndim, op):
         return None
     if isinstance(dim, (tuple, list)):
         return tuple(_dim(d, ndim, op) for d in dim)
-    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    lo, hi = -builtins.max(ndim, 1), builtins.max(ndim, 1) - 1
     if not lo <= dim <= hi:
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-    return dim % max(ndim, 1) if ndim else 0
+    return dim % builtins.max(ndim, 1) if ndim else 0
 
 
 # ------------------------------------------------------------------------------------ elementwise
