@@ -54,7 +54,8 @@ def default_collate(batch):
     if isinstance(elem, collections.abc.Sequence):
         if any(len(s) != len(elem) for s in batch):
             sizes = sorted({len(s) for s in batch})
-            raise RuntimeError(f"default_collate: each element in list of batch should be of equal size, got sizes {sizes}")
+            raise RuntimeError(f"default_collate: each element in list of batch should be of equal size, "
+                               f"got sizes {sizes}")
         fields = [default_collate(list(s)) for s in zip(*batch)]
         return type(elem)(*fields) if _is_namedtuple(elem) else fields
     raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, strings, dicts or "

@@ -53,7 +53,8 @@ class TensorDataset(Dataset):
         sizes = [a.shape[0] if a.ndim else None for a in self._arrays]
         if None in sizes or len(set(sizes)) != 1:
             shapes = [a.shape for a in self._arrays]
-            raise ValueError(f"TensorDataset: size mismatch between tensors, first dims must agree; got shapes {shapes}")
+            raise ValueError(f"TensorDataset: size mismatch between tensors, first dims must agree; "
+                             f"got shapes {shapes}")
         self._wrap = [isinstance(t, Tensor) for t in tensors]
 
     def __getitem__(self, index):

@@ -78,8 +78,9 @@ class MNIST(Dataset):
             raise FileNotFoundError(
                 f"MNIST: {name} (or {name}.gz) not found in {folders[0]} or {folders[1]}; pass download=True to "
                 f"fetch it, or put the file there (scripts/make_offline_mnist.py builds a small offline copy).")
-        mirrors = os.environ.get("DDP_MNIST_MIRROR", "").split(",") if os.environ.get("DDP_MNIST_MIRROR") else self.mirrors
-        gz = download_url([m.rstrip("/") + f"/{name}.gz" for m in mirrors], self.raw_folder / f"{name}.gz", self.md5[name])
+        mirrors = os.environ["DDP_MNIST_MIRROR"].split(",") if os.environ.get("DDP_MNIST_MIRROR") else self.mirrors
+        urls = [m.rstrip("/") + f"/{name}.gz" for m in mirrors]
+        gz = download_url(urls, self.raw_folder / f"{name}.gz", self.md5[name])
         with gzip.open(gz, "rb") as f:  # keep a decompressed copy too, so later loads skip gunzip
             atomic_write(self.raw_folder / name, f.read())
         return self.raw_folder / name

@@ -110,9 +110,9 @@ def test_random_crop_single_sample_and_tensor_layouts():
     t = Tensor(np.random.default_rng(0).random((3, 10, 12), dtype=np.float32))
     out_t = T.RandomCrop(6, generator=rng(0))(t)
     assert isinstance(out_t, Tensor) and out_t.shape == (3, 6, 6)
-    first = [(i, j) for i in range(5) for j in range(7) if np.array_equal(out_t.numpy()[0], t.numpy()[0, i:i + 6, j:j + 6])]
-    i, j = first[0]  # every channel of one sample is cut at the same place
-    np.testing.assert_array_equal(out_t.numpy(), t.numpy()[:, i:i + 6, j:j + 6])
+    a = t.numpy()
+    i, j = next((i, j) for i in range(5) for j in range(7) if np.array_equal(out_t.numpy()[0], a[0, i:i + 6, j:j + 6]))
+    np.testing.assert_array_equal(out_t.numpy(), a[:, i:i + 6, j:j + 6])  # all channels of a sample cut alike
     assert T.RandomCrop(6)(Tensor(np.zeros((4, 3, 10, 12), np.float32))).shape == (4, 3, 6, 6)
 
 
@@ -206,7 +206,8 @@ def test_affine_geometry_matches_torch_grid_sample(mode):
     x = np.random.default_rng(0).random((3, 2, 16, 16), dtype=np.float32)
     n, c = 3, 7.5
     angle, scale = np.array([30.0, -12.0, 5.0]), np.array([1.1, 0.9, 1.0])
-    translate, shear = np.array([[1.0, -2.0], [0.0, 3.0], [-1.0, 0.0]]), np.array([[10.0, 0.0], [0.0, -7.0], [4.0, 4.0]])
+    translate = np.array([[1.0, -2.0], [0.0, 3.0], [-1.0, 0.0]])
+    shear = np.array([[10.0, 0.0], [0.0, -7.0], [4.0, 4.0]])
     m = F.affine_matrix(angle, translate, scale, shear, (c, c))
     ours = F.warp(x, m, mode, fill=0)
     # the same map in torch's normalized coordinates (align_corners=True: -1 and 1 are the corner pixels' centers)
