@@ -3,6 +3,7 @@
 The API follows PyTorch's names and semantics: `import ddp as torch` ports most training scripts.
 """
 import importlib
+import importlib.util
 import sys
 
 from .core import autograd
@@ -51,10 +52,12 @@ class _AliasFinder:
 
     @staticmethod
     def find_spec(fullname, path=None, target=None):
-        short = fullname[len("ddp."):] if fullname.startswith("ddp.") else None
-        if short not in _ALIASES:
+        short = fullname[len("ddp."):] if fullname.startswith("ddp.") else ""
+        head = short.split(".")[0]
+        if head not in _ALIASES:
             return None
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(_ALIASES[short]))
+        # every module under an alias (ddp.nn.module too) is the ddp.core one, never a second copy
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(_ALIASES[head] + short[len(head):]))
 
 
 class _AliasLoader:
@@ -68,4 +71,4 @@ class _AliasLoader:
         pass
 
 
-sys.meta_path.append(_AliasFinder)
+sys.meta_path.insert(0, _AliasFinder)  # before the path finder, which would load a copy
