@@ -1,0 +1,202 @@
+"""Containers: `Sequential` (a chain), `ModuleList` and `ModuleDict` (registered collections)."""
+import operator
+from collections import OrderedDict
+
+from .module import Module
+
+
+def _index(idx, n, kind):
+    """A non-negative position from an int index, with an IndexError naming the container's length."""
+    idx = operator.index(idx)
+    if not -n <= idx < n:
+        raise IndexError(f"{kind}: index {idx} is out of range for a container of length {n}")
+    return idx % n
+
+
+class Sequential(Module):
+    """Apply modules one after another: `Sequential(a, b)(x) == b(a(x))`.
+
+    Children are named '0', '1', ... (or by the keys of an OrderedDict argument), so state-dict keys read
+    '0.weight' as in PyTorch. Indexing returns a module; slicing returns a Sequential sharing the modules.
+
+    Example:
+        >>> net = Sequential(ddp.nn.Linear(4, 8), ddp.nn.ReLU(), ddp.nn.Linear(8, 2))
+        >>> net(ddp.randn(5, 4)).shape
+        ddp.Size([5, 2])
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    def __getitem__(self, idx):
+        items = list(self._modules.items())
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(items[idx]))
+        return items[_index(idx, len(items), "Sequential")][1]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[_index(idx, len(self), "Sequential")]
+        self.add_module(key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]:
+            del self._modules[key]
+        # renumber so that names stay '0', '1', ... as PyTorch does
+        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+        return self
+
+    def forward(self, x):
+        for module in self:
+            x = module(x)
+        return x
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (a plain list would hide them from the parent).
+
+    Example:
+        >>> layers = ModuleList([ddp.nn.Linear(3, 3) for _ in range(2)])
+        >>> len(list(layers.parameters()))
+        4
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(_index(idx, len(self), "ModuleList"))]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_index(idx, len(self), "ModuleList")), module)
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        del modules[idx if isinstance(idx, slice) else _index(idx, len(modules), "ModuleList")]
+        self._modules.clear()
+        self.extend(modules)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return type(self)(list(self) + list(other))
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        self.extend(modules)
+
+    def pop(self, index=-1):
+        module = self[index]
+        del self[index]
+        return module
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList has no forward: iterate over it and call its modules")
+
+
+class ModuleDict(Module):
+    """A dict of modules (insertion-ordered) whose parameters are registered.
+
+    Example:
+        >>> heads = ModuleDict({"a": ddp.nn.Linear(3, 1), "b": ddp.nn.Linear(3, 2)})
+        >>> heads["b"](ddp.randn(4, 3)).shape
+        ddp.Size([4, 2])
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def update(self, modules):
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def pop(self, key):
+        module = self._modules[key]
+        del self._modules[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward: look up its modules and call them")

@@ -1,0 +1,407 @@
+"""`Parameter` and `Module`: the base of every layer, with PyTorch's registration, traversal and state dicts.
+
+A Module keeps its parameters, buffers and submodules in three ordered dicts filled by `__setattr__`, so
+that `named_parameters()` and `state_dict()` list names in the order attributes were assigned, as in PyTorch.
+"""
+from collections import OrderedDict, namedtuple
+from itertools import chain
+
+import numpy as np
+
+from .. import autograd
+from ..dtypes import as_dtype
+from ..tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a parameter: a leaf that requires grad (by default).
+
+    `Parameter(data)` shares the memory of `data` (a Tensor or numpy array); it never copies or casts.
+
+    Example:
+        >>> w = Parameter(ddp.zeros(3, 2))
+        >>> w.requires_grad
+        True
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = np.empty((0,), dtype=np.float32)
+        array = data._data if isinstance(data, Tensor) else np.asarray(data)
+        super().__init__(array, requires_grad=requires_grad)
+        if isinstance(data, Tensor):
+            self._version_cell = data._version_cell
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _addindent(text, spaces):
+    lines = text.split("\n")
+    return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
+
+
+class Module:
+    """Base class of all layers and models: subclass it, assign layers and Parameters in `__init__`, and
+    define `forward`. Calling the module runs its forward pre-hooks, `forward`, then its forward hooks.
+
+    Example:
+        >>> class Net(Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc = ddp.nn.Linear(4, 2)
+        ...     def forward(self, x):
+        ...         return self.fc(x).relu()
+        >>> [name for name, _ in Net().named_parameters()]
+        ['fc.weight', 'fc.bias']
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments {args} {kwargs}")
+        setattr_ = object.__setattr__
+        setattr_(self, "training", True)
+        setattr_(self, "_parameters", OrderedDict())
+        setattr_(self, "_buffers", OrderedDict())
+        setattr_(self, "_non_persistent_buffers_set", set())
+        setattr_(self, "_modules", OrderedDict())
+        setattr_(self, "_forward_pre_hooks", OrderedDict())
+        setattr_(self, "_forward_hooks", OrderedDict())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    # ----------------------------------------------------------------------------------- calling
+    def __call__(self, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            new = hook(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            new = hook(self, args, out)
+            if new is not None:
+                out = new
+        return out
+
+    def register_forward_pre_hook(self, hook):
+        """Call `hook(module, args)` before forward; a returned value replaces the arguments."""
+        return autograd.add_hook(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook):
+        """Call `hook(module, args, output)` after forward; a returned value replaces the output."""
+        return autograd.add_hook(self._forward_hooks, hook)
+
+    # ------------------------------------------------------------------------------ registration
+    def _check_name(self, name, kind):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if "." in name or name == "":
+            raise KeyError(f'{kind} name can\'t contain "." or be empty, got {name!r}')
+        if hasattr(self, name) and name not in getattr(self, f"_{kind}s", {}):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name, param):
+        """Add a Parameter (or None: a declared but absent parameter, as a bias=False Linear's bias)."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' (ddp.nn.Parameter or None required)"
+            )
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a Tensor that is state but not a parameter (BatchNorm's running_mean); non-persistent
+        buffers are left out of `state_dict()`."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name, module):
+        """Add a child module under `name` (None declares an absent child)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_name(name, "module")
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def __setattr__(self, name, value):
+        params, buffers, modules = (self.__dict__.get(k) for k in ("_parameters", "_buffers", "_modules"))
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' (ddp.nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name)
+            modules[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)")
+            modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
+            buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name):
+        self.__dict__.pop(name, None)
+        for store in (self._parameters, self._buffers, self._modules):
+            store.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: parameters, buffers and children live in the dicts.
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for store in (self._parameters, self._buffers, self._modules):
+            if name in store:
+                del store[name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
+    # --------------------------------------------------------------------------------- traversal
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(name, module) for self and every descendant, depth first; a shared module is listed once."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, members, prefix, recurse, remove_duplicate=True):
+        seen = set()
+        owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for owner_prefix, module in owners:
+            for name, value in members(module):
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield (f"{owner_prefix}.{name}" if owner_prefix else name), value
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(qualified name, Parameter) pairs in registration order, each shared parameter once."""
+        return self._named_members(lambda m: m._parameters.items(), prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def get_submodule(self, target):
+        """The descendant named by a dotted path such as 'layer1.0.conv'."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{module._get_name()} has no submodule `{part}` (looking up {target!r})")
+            module = child
+        return module
+
+    def apply(self, fn):
+        """Call `fn(module)` on every descendant, children first, then on self (for custom init). Returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------------------------ modes
+    def train(self, mode=True):
+        """Set training mode on self and every descendant (Dropout and BatchNorm behave differently). Returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {type(mode).__name__}")
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """`train(False)`."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to None (default) or to zeros in place."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad = p.grad.detach()
+                p.grad._data[...] = 0
+
+    # ------------------------------------------------------------------------------------ dtypes
+    def _apply(self, fn):
+        """Replace the array of every parameter, gradient and buffer with `fn(array)` (the objects stay)."""
+        for module in self.modules():
+            for t in chain(module._parameters.values(), module._buffers.values()):
+                if t is None:
+                    continue
+                t._data = fn(t._data)
+                if t.grad is not None:
+                    t.grad._data = fn(t.grad._data)
+        return self
+
+    def to(self, *args, dtype=None, **kwargs):
+        """Cast floating parameters and buffers to `dtype` (a device such as 'cpu' is accepted and ignored)."""
+        for a in args:
+            if not (isinstance(a, str) and a.startswith(("cpu", "cuda"))):
+                dtype = a
+        dtype = as_dtype(dtype)
+        if dtype is None:
+            return self
+        if dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+        return self._apply(lambda a: a.astype(dtype, copy=False) if a.dtype.kind == "f" else a)
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def cpu(self):
+        return self
+
+    # ------------------------------------------------------------------------------- state dicts
+    def _state_items(self):
+        """This module's own entries of the state dict: parameters, then persistent buffers."""
+        buffers = ((n, b) for n, b in self._buffers.items() if n not in self._non_persistent_buffers_set)
+        return [(n, t) for n, t in chain(self._parameters.items(), buffers) if t is not None]
+
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """An OrderedDict of qualified name -> Tensor for every parameter and persistent buffer.
+
+        The tensors are detached and share memory with the module (copy them to keep a snapshot);
+        `keep_vars=True` returns the Parameters themselves.
+        """
+        destination = OrderedDict() if destination is None else destination
+        for name, t in self._state_items():
+            destination[prefix + name] = t if keep_vars else t.detach()
+        for name, child in self._modules.items():
+            if child is not None:
+                child.state_dict(destination, prefix + name + ".", keep_vars)
+        return destination
+
+    def _load_from_state_dict(self, state_dict, prefix, missing, errors):
+        """Copy this module's own entries from `state_dict` in place; record missing keys and shape errors."""
+        for name, t in self._state_items():
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            value = state_dict[key]
+            array = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if array.shape != t._data.shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} from checkpoint, "
+                    f"the shape in current model is {tuple(t._data.shape)}."
+                )
+                continue
+            np.copyto(t._data, array, casting="unsafe")
+            t._bump_version()
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy parameters and buffers from `state_dict` (name -> Tensor or array) into this module, in place.
+
+        Args:
+            state_dict: as returned by `state_dict()` (of this framework or, converted to arrays, of PyTorch).
+            strict: when True, missing or unexpected keys are an error.
+        Returns:
+            a namedtuple (missing_keys, unexpected_keys).
+        Raises:
+            RuntimeError naming every missing and unexpected key (strict) and every shape mismatch (always).
+        """
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        missing, errors = [], []
+        with autograd.no_grad():
+            for prefix, module in self.named_modules(remove_duplicate=False):
+                module._load_from_state_dict(state_dict, prefix + "." if prefix else "", missing, errors)
+        expected = set(self.state_dict().keys())
+        unexpected = [k for k in state_dict.keys() if k not in expected]
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors))
+        return IncompatibleKeys(missing, unexpected)
+
+    # -------------------------------------------------------------------------------------- repr
+    def _get_name(self):
+        return type(self).__name__
+
+    def extra_repr(self):
+        """The text inside this module's parentheses in `repr` (layers show their arguments)."""
+        return ""
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        lines += [f"({name}): " + _addindent(repr(child), 2) for name, child in self._modules.items()]
+        if not self._modules and len(lines) <= 1:
+            return f"{self._get_name()}({extra})"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
