@@ -14,7 +14,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.shape)
+        return g.reshape(ctx.shape), None
 
 
 class Permute(Function):
@@ -27,7 +27,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.transpose(ctx.inverse)
+        return g.transpose(ctx.inverse), None
 
 
 class Expand(Function):
@@ -39,7 +39,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return g, None
 
 
 class Contiguous(Function):
@@ -102,7 +102,7 @@ class Index(Function):
             gx[ctx.index] = g
         else:
             np.add.at(gx, ctx.index, g)
-        return gx
+        return gx, None
 
 
 class IndexPut(Function):
@@ -122,7 +122,7 @@ class IndexPut(Function):
             gx = g.copy()
             gx[ctx.index] = 0
         gv = g[ctx.index] if ctx.needs_input_grad[1] else None
-        return gx, gv
+        return gx, gv, None
 
 
 class Gather(Function):
@@ -139,7 +139,7 @@ class Gather(Function):
         grid = list(np.indices(ctx.index.shape, sparse=True))
         grid[ctx.dim] = ctx.index
         np.add.at(gx, tuple(grid), g)
-        return gx
+        return gx, None, None
 
 
 class Pad(Function):
@@ -152,4 +152,4 @@ class Pad(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g[ctx.inner]
+        return g[ctx.inner], None, None
