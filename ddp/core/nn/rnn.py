@@ -1,0 +1,233 @@
+"""Recurrent layers: `RNN` (tanh or relu) and `LSTM`, stacked and optionally bidirectional.
+
+Parameter names, shapes and initialisation are PyTorch's, so state dicts map one-to-one. Each layer and
+direction projects the whole sequence with one `linear`, then runs the recurrence as one scan (rnn_ops.py).
+"""
+import math
+
+import numpy as np
+
+from .. import functional as CF
+from ..dtypes import as_dtype
+from ..tensor import Tensor
+from . import init
+from .module import Module, Parameter
+from .rnn_ops import LSTMScan, RNNScan
+
+
+class RNNBase(Module):
+    """What RNN and LSTM share: arguments, parameters per layer and direction, input and state checks."""
+
+    gates = 1
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the probability "
+                             f"of an element being zeroed, got {dropout}")
+        for arg, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional = bool(bidirectional)
+        dtype = as_dtype(dtype) or np.float32
+        rows = self.gates * hidden_size
+        for layer in range(num_layers):
+            width = input_size if layer == 0 else hidden_size * self.num_directions
+            for suffix in self._suffixes(layer):
+                shapes = [("weight_ih", (rows, width)), ("weight_hh", (rows, hidden_size))]
+                shapes += [("bias_ih", (rows,)), ("bias_hh", (rows,))] if bias else []
+                for kind, shape in shapes:
+                    setattr(self, kind + suffix, Parameter(np.empty(shape, dtype=dtype)))
+        self.reset_parameters()
+
+    @property
+    def num_directions(self):
+        return 2 if self.bidirectional else 1
+
+    def _suffixes(self, layer):
+        return [f"_l{layer}"] + ([f"_l{layer}_reverse"] if self.bidirectional else [])
+
+    def reset_parameters(self):
+        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as in PyTorch."""
+        bound = 1 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def _layer_params(self, suffix):
+        return [getattr(self, f"{kind}{suffix}", None) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+    # ------------------------------------------------------------------------------------- checks
+    def _check_input(self, x):
+        name = type(self).__name__
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__}")
+        if x.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {x.ndim}D tensor instead")
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. "
+                               f"Expected {self.input_size}, got {x.shape[-1]}")
+        if x.dtype != self.weight_ih_l0.dtype:
+            raise ValueError(f"{name}: input must have the type {self.weight_ih_l0.dtype}, got type {x.dtype}")
+
+    def _check_state(self, h, batched, expected, label):
+        name = type(self).__name__
+        if not isinstance(h, Tensor):
+            raise TypeError(f"{name}: {label} must be a Tensor, got {type(h).__name__}")
+        want = 3 if batched else 2
+        if h.ndim != want:
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            raise RuntimeError(f"{name}: For {kind} input, {label} should also be {want}-D but got {h.ndim}-D tensor")
+        if tuple(h.shape) != expected:
+            raise RuntimeError(f"{name}: Expected {label} size {expected}, got {tuple(h.shape)}")
+        if h.dtype != self.weight_ih_l0.dtype:
+            raise ValueError(f"{name}: {label} must have the type {self.weight_ih_l0.dtype}, got type {h.dtype}")
+
+    def _prepare(self, x, states, labels):
+        """Checked input as (L, N, H_in) and initial states as (layers * directions, N, H), zeros if None."""
+        self._check_input(x)
+        batched = x.ndim == 3
+        if not batched:
+            x = CF.unsqueeze(x, 1)
+        elif self.batch_first:
+            x = CF.transpose(x, 0, 1)
+        n = x.shape[1]
+        full = (self.num_layers * self.num_directions, n, self.hidden_size)
+        expected = full if batched else (full[0], full[2])
+        out = []
+        for h, label in zip(states, labels):
+            if h is None:
+                h = Tensor(np.zeros(full, dtype=x.dtype))
+            else:
+                self._check_state(h, batched, expected, label)
+                h = h if batched else CF.unsqueeze(h, 1)
+            out.append(h)
+        return x, out, batched
+
+    def _finish(self, output, batched):
+        if not batched:
+            return CF.squeeze(output, 1)
+        return CF.transpose(output, 0, 1) if self.batch_first else output
+
+    def _between_layers(self, x, layer):
+        if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+            from . import functional as F
+
+            x = F.dropout(x, self.dropout, training=True)
+        return x
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": False}
+        for key, default in defaults.items():
+            if getattr(self, key) != default:
+                text += f", {key}={getattr(self, key)}"
+        return text
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) per layer (or relu).
+
+    Args:
+        input_size, hidden_size: features of x_t and of h_t.
+        num_layers: stacked layers; layer k > 0 reads the outputs of layer k - 1.
+        nonlinearity: 'tanh' or 'relu'.
+        bias: whether to learn bias_ih and bias_hh.
+        batch_first: input and output are (N, L, H) instead of (L, N, H); h0 and h_n are not affected.
+        dropout: probability of dropout on the outputs of every layer but the last (training only).
+        bidirectional: also run every layer backwards in time; outputs of both directions are concatenated.
+    Inputs: input (L, N, H_in), (N, L, H_in) or unbatched (L, H_in); h0 (layers * directions, N, H) or None.
+    Returns: (output (L, N, directions * H), h_n (layers * directions, N, H)).
+    Parameters: weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (suffix _reverse for the backward
+        direction), all ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+
+    Example:
+        >>> rnn = RNN(10, 20, num_layers=2)
+        >>> output, h_n = rnn(ddp.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        (ddp.Size([5, 3, 20]), ddp.Size([2, 3, 20]))
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device, dtype)
+
+    def forward(self, input, hx=None):  # noqa: A002 - PyTorch's name
+        x, (h0,), batched = self._prepare(input, [hx], ["hx"])
+        relu = self.nonlinearity == "relu"
+        finals = []
+        for layer in range(self.num_layers):
+            outs = []
+            for d, suffix in enumerate(self._suffixes(layer)):
+                w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
+                k = layer * self.num_directions + d
+                hs = RNNScan.apply(CF.linear(x, w_ih, b_ih), h0[k], w_hh, b_hh, relu=relu, reverse=d == 1)
+                outs.append(hs)
+                finals.append(hs[0] if d == 1 else hs[-1])
+            x = outs[0] if len(outs) == 1 else CF.cat(outs, dim=2)
+            x = self._between_layers(x, layer)
+        h_n = CF.stack(finals)
+        return self._finish(x, batched), (h_n if batched else CF.squeeze(h_n, 1))
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
+
+
+class LSTM(RNNBase):
+    """Long short-term memory, with PyTorch's gate order (input, forget, cell, output):
+
+    i, f, o = sigmoid(...), g = tanh(...), each of x_t W_i*^T + b_i* + h_{t-1} W_h*^T + b_h*;
+    c_t = f c_{t-1} + i g; h_t = o tanh(c_t).
+
+    Args: as `RNN` (no nonlinearity); `proj_size` is not supported.
+    Inputs: input as RNN; hx = (h0, c0), each (layers * directions, N, H), or None for zeros.
+    Returns: (output (L, N, directions * H), (h_n, c_n)).
+    Parameters: as RNN with 4 * hidden_size rows (gates stacked as i, f, g, o).
+
+    Example:
+        >>> lstm = LSTM(10, 20, batch_first=True)
+        >>> output, (h_n, c_n) = lstm(ddp.randn(3, 5, 10))
+        >>> output.shape, c_n.shape
+        (ddp.Size([3, 5, 20]), ddp.Size([1, 3, 20]))
+    """
+
+    gates = 4
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        if proj_size:
+            raise NotImplementedError("LSTM: proj_size > 0 is not supported by ddp")
+        self.proj_size = 0
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device, dtype)
+
+    def forward(self, input, hx=None):  # noqa: A002 - PyTorch's name
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTM: hx must be a tuple (h0, c0) of Tensors")
+        x, (h0, c0), batched = self._prepare(input, hx or [None, None], ["hx[0]", "hx[1]"])
+        hidden = self.hidden_size
+        h_finals, c_finals = [], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d, suffix in enumerate(self._suffixes(layer)):
+                w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
+                k = layer * self.num_directions + d
+                hc = LSTMScan.apply(CF.linear(x, w_ih, b_ih), h0[k], c0[k], w_hh, b_hh, reverse=d == 1)
+                outs.append(hc[..., :hidden])
+                last = hc[0] if d == 1 else hc[-1]
+                h_finals.append(last[:, :hidden])
+                c_finals.append(last[:, hidden:])
+            x = outs[0] if len(outs) == 1 else CF.cat(outs, dim=2)
+            x = self._between_layers(x, layer)
+        h_n, c_n = CF.stack(h_finals), CF.stack(c_finals)
+        if not batched:
+            h_n, c_n = CF.squeeze(h_n, 1), CF.squeeze(c_n, 1)
+        return self._finish(x, batched), (h_n, c_n)

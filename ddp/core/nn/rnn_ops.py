@@ -1,0 +1,123 @@
+"""The recurrent scans of RNN and LSTM: one `Function` per layer and direction, looping over time in numpy.
+
+The input projection `x @ W_ih^T + b_ih` of every step is computed before the scan by one `linear`, so only
+the recurrent product is left in the loop. Fused for speed: slicing step t out of a recorded tensor costs a
+full-size gradient per step in backward (quadratic in the length), while these backward passes run
+backpropagation through time in place and compute the gradient of W_hh with one product over all steps.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _steps(length, reverse):
+    return range(length - 1, -1, -1) if reverse else range(length)
+
+
+def _previous(hs, h0, reverse):
+    """The hidden state each step read: h0 then hs shifted by one step (in the scan's direction)."""
+    prev = np.empty_like(hs)
+    if reverse:
+        prev[-1], prev[:-1] = h0, hs[1:]
+    else:
+        prev[0], prev[1:] = h0, hs[:-1]
+    return prev
+
+
+def _weight_grads(ctx, gxw, prev):
+    """d/dW_hh = sum over steps of g_t^T h_{t-1} (one product), d/db_hh = sum of g_t."""
+    gw = gb = None
+    if ctx.needs_input_grad[-2]:
+        gw = gxw.reshape(-1, gxw.shape[-1]).T @ prev.reshape(-1, prev.shape[-1])
+    if ctx.needs_input_grad[-1]:
+        gb = gxw.sum(axis=(0, 1))
+    return gw, gb
+
+
+class RNNScan(Function):
+    """h_t = act(xw_t + h_{t-1} W_hh^T + b_hh) for every t; returns all h_t, shape (L, N, H).
+
+    Backward: g_pre_t = (g_t + g_pre_{t+1} W_hh) * act'(h_t) is d/dxw_t; W_hh and b_hh sum g_pre over steps.
+    """
+
+    @staticmethod
+    def forward(ctx, xw, h0, w_hh, b_hh, relu=False, reverse=False):
+        hs = np.empty(xw.shape, dtype=xw.dtype)
+        h = h0
+        for t in _steps(len(xw), reverse):
+            pre = xw[t] + h @ w_hh.T
+            if b_hh is not None:
+                pre += b_hh
+            h = hs[t] = np.maximum(pre, 0) if relu else np.tanh(pre)
+        ctx.save_for_backward(h0, w_hh, hs)
+        ctx.relu, ctx.reverse = relu, reverse
+        return hs
+
+    @staticmethod
+    def backward(ctx, g):
+        h0, w_hh, hs = ctx.saved_tensors
+        gxw = np.empty_like(hs)
+        gh = np.zeros_like(h0)
+        for t in _steps(len(hs), not ctx.reverse):
+            gh = gh + g[t]
+            gpre = gxw[t] = gh * (hs[t] > 0) if ctx.relu else gh * (1 - hs[t] * hs[t])
+            gh = gpre @ w_hh
+        gw, gb = _weight_grads(ctx, gxw, _previous(hs, h0, ctx.reverse))
+        return gxw, gh, gw, gb
+
+
+class LSTMScan(Function):
+    """The LSTM recurrence (gates i, f, g, o, in PyTorch's order) over all steps.
+
+    Returns h_t and c_t side by side, shape (L, N, 2H): c is an output so that c_n gets a gradient.
+    Backward runs the chain rule of c_t = f c_{t-1} + i g and h_t = o tanh(c_t) back through time.
+    """
+
+    @staticmethod
+    def forward(ctx, xw, h0, c0, w_hh, b_hh, reverse=False):
+        length, n, hidden = xw.shape[0], xw.shape[1], h0.shape[-1]
+        out = np.empty((length, n, 2 * hidden), dtype=xw.dtype)
+        gates = np.empty_like(xw)  # activated i, f, g, o of every step
+        h, c = h0, c0
+        for t in _steps(length, reverse):
+            pre = xw[t] + h @ w_hh.T
+            if b_hh is not None:
+                pre += b_hh
+            act = gates[t]
+            act[:, : 2 * hidden] = _sigmoid(pre[:, : 2 * hidden])
+            act[:, 2 * hidden: 3 * hidden] = np.tanh(pre[:, 2 * hidden: 3 * hidden])
+            act[:, 3 * hidden:] = _sigmoid(pre[:, 3 * hidden:])
+            i, f, gg, o = np.split(act, 4, axis=1)
+            c = out[t, :, hidden:] = f * c + i * gg
+            h = out[t, :, :hidden] = o * np.tanh(c)
+        ctx.save_for_backward(h0, c0, w_hh, out, gates)
+        ctx.reverse = reverse
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        h0, c0, w_hh, out, gates = ctx.saved_tensors
+        hidden = h0.shape[-1]
+        hs, cs = out[..., :hidden], out[..., hidden:]
+        prev_c = _previous(np.ascontiguousarray(cs), c0, ctx.reverse)
+        gxw = np.empty_like(gates)
+        gh, gc = np.zeros_like(h0), np.zeros_like(c0)
+        for t in _steps(len(out), not ctx.reverse):
+            gh = gh + g[t, :, :hidden]
+            i, f, gg, o = np.split(gates[t], 4, axis=1)
+            tc = np.tanh(cs[t])
+            gc = gc + g[t, :, hidden:] + gh * o * (1 - tc * tc)
+            d = gxw[t]
+            d[:, :hidden] = gc * gg * i * (1 - i)
+            d[:, hidden: 2 * hidden] = gc * prev_c[t] * f * (1 - f)
+            d[:, 2 * hidden: 3 * hidden] = gc * i * (1 - gg * gg)
+            d[:, 3 * hidden:] = gh * tc * o * (1 - o)
+            gc = gc * f
+            gh = d @ w_hh
+        gw, gb = _weight_grads(ctx, gxw, _previous(np.ascontiguousarray(hs), h0, ctx.reverse))
+        return gxw, gh, gc, gw, gb
