@@ -262,3 +262,9 @@ def test_loader_option_errors():
         DataLoader(ds, batch_size=None, drop_last=True)
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(ds, batch_size=0)
+
+
+def test_loader_over_tensor_inputs_yields_tensors():
+    x, y = xy(6)
+    bx, by = next(iter(DataLoader(TensorDataset(Tensor(x), Tensor(y)), batch_size=4)))
+    assert isinstance(bx, Tensor) and bx.shape == (4, 3) and by.numpy().tolist() == y[:4].tolist()

@@ -182,3 +182,12 @@ def test_loading_writes_nothing(mnist_src, tmp_path):
         shutil.copy(mnist_src / name, tmp_path)
     assert len(MNIST(tmp_path, train=False)) == 10000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+def test_random_split_of_mnist_keeps_the_fast_path(mnist_root):
+    from ddp.core.data import random_split
+    ds = MNIST(mnist_root, train=False, transform=T.ToTensor())
+    train, val = random_split(ds, [1500, 500], generator=np.random.default_rng(0))
+    x, y = next(iter(DataLoader(val, batch_size=500)))
+    assert hasattr(val, "__getitems__") and x.shape == (500, 1, 28, 28)
+    np.testing.assert_array_equal(y.numpy(), ds.targets[val.indices])
