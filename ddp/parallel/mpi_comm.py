@@ -68,12 +68,18 @@ class MPICommunicator(Communicator):
         return req.Wait, req.Test
 
     def _irecv(self, arr, source, tag):
-        req, status = self.comm.Irecv(arr, source=source, tag=tag), MPI.Status()
+        req, status, done = self.comm.Irecv(arr, source=source, tag=tag), MPI.Status(), []
+
+        def test():  # a completed request is freed: keep its status for the size check
+            if not done and req.Test(status):
+                done.append(True)
+            return bool(done)
 
         def wait():
-            req.Wait(status)
+            if not done:
+                req.Wait(status)
             _check_count(status, arr, source, tag)
-        return wait, req.Test
+        return wait, test
 
     def _broadcast_object(self, obj, root):
         return self.comm.bcast(obj, root=root)

@@ -119,7 +119,10 @@ def case_point_to_point(comm):
     nxt, prv = (r + 1) % n, (r - 1) % n
     send = np.full(4, r, np.float32)
     sreq = comm.isend(send, nxt, tag=3)
-    got = comm.irecv(np.empty(4, np.float32), prv, tag=3).wait()
+    rreq = comm.irecv(np.empty(4, np.float32), prv, tag=3)
+    while not rreq.is_completed():  # polling must not lose the message's status
+        pass
+    got = rreq.wait()
     sreq.wait()
     pair = np.zeros(2, np.int64)
     if r == 0:

@@ -45,8 +45,9 @@ def _run(n, args, timeout):
 
 @pytest.mark.parametrize("n", [2, 4])
 def test_mpi_suite(n):
-    out = _run(n, ["-m", "pytest", "-q", "--with-mpi", "-p", "no:cacheprovider", str(MPI_TESTS)],
-               timeout=600)
+    # --capture=sys: a rank that aborts the job still gets its traceback to the real stderr
+    args = ["-m", "pytest", "-q", "--with-mpi", "--capture=sys", "-p", "no:cacheprovider"]
+    out = _run(n, args + [str(MPI_TESTS)], timeout=600)
     assert out.returncode == 0, f"mpirun -n {n} failed:\n{out.stdout}\n{out.stderr}"
     assert "passed" in out.stdout
 
