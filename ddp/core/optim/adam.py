@@ -1,0 +1,87 @@
+"""Adam and AdamW: moment estimates with bias correction; L2 (Adam) or decoupled (AdamW) weight decay."""
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_non_negative, lerp_
+
+
+class Adam(Optimizer):
+    """Adam, with PyTorch's update rule.
+
+    At step t, with d = grad (+ weight_decay * p as an L2 term; with `decoupled_weight_decay` p is
+    scaled by 1 - lr * weight_decay instead): m = lerp(m, d, 1 - beta1), v = beta2 * v + (1 - beta2) d^2,
+    (v_max = max(v_max, v) with `amsgrad`, used in place of v), then
+    p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
+
+    Args:
+        params: parameters or parameter groups (see `Optimizer`).
+        lr (float): learning rate (default 1e-3).
+        betas (tuple): decay rates of the first and second moments (default (0.9, 0.999)).
+        eps (float): added to the denominator (default 1e-8).
+        weight_decay (float): weight decay (default 0).
+        amsgrad (bool): use the running maximum of the second moment.
+        maximize (bool): ascend the objective instead.
+        decoupled_weight_decay (bool): decay the weights directly, as AdamW.
+
+    Raises:
+        ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
+
+    Example:
+        >>> opt = ddp.optim.Adam(model.parameters(), lr=1e-3)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        check_non_negative(lr=lr, eps=eps)
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        check_non_negative(weight_decay=weight_decay)
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, group, state):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = Tensor(np.zeros_like(p))
+            state["exp_avg_sq"] = Tensor(np.zeros_like(p))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = Tensor(np.zeros_like(p))
+        state["step"] = step = state["step"] + 1
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
+        if wd != 0 and group["decoupled_weight_decay"]:
+            p *= 1 - lr * wd
+            d = np.negative(grad, out=ws0) if group["maximize"] else grad
+        else:
+            d = self._direction(p, grad, group, out=ws0)
+        m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+        lerp_(m, d, 1 - beta1, tmp=ws1)
+        v *= beta2
+        v += np.multiply(np.multiply(d, 1 - beta2, out=ws1), d, out=ws1)
+        if group["amsgrad"]:
+            v = np.maximum(state["max_exp_avg_sq"].numpy(), v, out=state["max_exp_avg_sq"].numpy())
+        step_size = lr / (1 - beta1**step)
+        denom = np.sqrt(v, out=ws1)
+        denom /= (1 - beta2**step) ** 0.5
+        denom += group["eps"]
+        update = np.multiply(m, -step_size, out=ws0)  # d is no longer needed
+        update /= denom
+        p += update
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p *= 1 - lr * weight_decay each step); weight_decay defaults to 0.01.
+
+    Args: as `Adam`, without `decoupled_weight_decay`.
+
+    Example:
+        >>> opt = ddp.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+

@@ -1,0 +1,57 @@
+"""SGD with momentum, dampening, Nesterov momentum and L2 weight decay."""
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_non_negative
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with PyTorch's update rule.
+
+    With d = grad + weight_decay * p (negated grad if `maximize`): the momentum buffer starts as d and then
+    follows buf = momentum * buf + (1 - dampening) * d; the step is d + momentum * buf with `nesterov`,
+    else buf; and p -= lr * step.
+
+    Args:
+        params: parameters or parameter groups (see `Optimizer`).
+        lr (float): learning rate (default 1e-3).
+        momentum (float): momentum factor (default 0).
+        dampening (float): dampening of the momentum (default 0).
+        weight_decay (float): L2 penalty (default 0).
+        nesterov (bool): use Nesterov momentum (needs momentum > 0 and dampening 0).
+        maximize (bool): ascend the objective instead.
+
+    Raises:
+        ValueError: a negative lr, momentum or weight_decay, or nesterov without momentum or with dampening.
+
+    Example:
+        >>> opt = ddp.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False):
+        check_non_negative(lr=lr, momentum=momentum, weight_decay=weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, group, state):
+        ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
+        d = self._direction(p, grad, group, out=ws0)
+        momentum = group["momentum"]
+        if momentum != 0:
+            if state.get("momentum_buffer") is None:  # the first step takes d as it is, undampened
+                buf = d.copy()
+                state["momentum_buffer"] = Tensor(buf)
+            else:
+                buf = state["momentum_buffer"].numpy()
+                buf *= momentum
+                buf += np.multiply(d, 1 - group["dampening"], out=ws1) if group["dampening"] != 0 else d
+            if group["nesterov"]:
+                np.multiply(buf, momentum, out=ws1)
+                d = np.add(d, ws1, out=ws0)
+            else:
+                d = buf
+        p -= np.multiply(d, group["lr"], out=ws1)
