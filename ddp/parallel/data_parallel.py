@@ -1,0 +1,361 @@
+"""`DistributedDataParallel`: one model replica per rank; gradients are averaged across ranks in backward.
+
+Each rank runs forward and backward on its own shard of the batch. Gradients live in flat buckets
+(parameters in reverse registration order, about the order backward produces them); a parameter's `.grad`
+is a view into its bucket. A post-accumulate-grad hook on every parameter counts the bucket down, and a
+full bucket starts a non-blocking allreduce while backward goes on with earlier layers. Buckets start in
+bucket order on every rank (a full bucket waits for the ones before it), so the collectives match. The
+hook that completes the last bucket reduces it, waits for the others and scales by 1/world_size, so when
+`backward()` returns every `.grad` holds the average over ranks, bitwise the same on every rank.
+
+With ``optimizer.zero_grad()`` (set_to_none) the engine hands the hook a fresh gradient: the hook copies
+it into the bucket and points `.grad` back at the view (one memcpy per parameter). When `.grad` already
+is the view (accumulation, ``zero_grad(set_to_none=False)``), the engine adds into the bucket directly.
+"""
+import contextlib
+import weakref
+
+import numpy as np
+
+from ..core.autograd import is_grad_enabled, no_grad
+from ..core.tensor import Tensor
+from . import launch
+
+
+class DistributedDataParallel:
+    """Wrap `module` so that `backward()` averages its gradients over the ranks of `comm`.
+
+    Construction checks that every rank has the same parameter and buffer names, shapes and dtypes, then
+    copies rank 0's parameters and buffers to every rank. Feed each rank its own shard (a
+    `DistributedSampler`) and take the mean loss over the local batch: the averaged gradient is then the
+    gradient of the mean over the global batch.
+
+    Warning:
+        Construction, every ``backward()`` outside `no_sync`, and (with `broadcast_buffers` and buffers
+        present) every training forward are collectives: all ranks must make them, in the same order.
+
+    Args:
+        module: the model (a `ddp.nn.Module`); `.module` returns it.
+        comm: the `Communicator`; default ``ddp.parallel.get_comm()``.
+        bucket_cap_mb: largest bucket in MiB (a bigger parameter gets a bucket of its own). Small buckets
+            overlap more of backward with communication; large ones pay less latency.
+        broadcast_buffers: copy rank 0's buffers (e.g. BatchNorm running stats) to every rank at the start
+            of each training forward.
+        find_unused_parameters: after each forward, find the parameters the outputs do not depend on and
+            treat them as ready (zero gradient) so that their buckets still reduce. Needed when a forward
+            leaves parameters out. A parameter unused on every rank keeps ``.grad`` None, as in one process.
+
+    Raises:
+        RuntimeError: the ranks' models differ (the message names the first mismatch and the ranks), or
+            the module has no parameter that requires grad.
+
+    Example:
+        >>> comm = ddp.parallel.init()
+        >>> model = DistributedDataParallel(Net(), comm)
+        >>> loss = F.cross_entropy(model(x_shard), y_shard)
+        >>> loss.backward()           # gradients are averaged over the ranks here
+        >>> optimizer.step()
+    """
+
+    def __init__(self, module, comm=None, bucket_cap_mb=25, broadcast_buffers=True,
+                 find_unused_parameters=False):
+        if not hasattr(module, "named_parameters"):
+            raise TypeError(f"DistributedDataParallel: module must be a ddp.nn.Module, got {type(module).__name__}")
+        if not isinstance(bucket_cap_mb, (int, float)) or not bucket_cap_mb > 0:
+            raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be a positive number, got {bucket_cap_mb!r}")
+        self.module = module
+        self.comm = launch.get_comm() if comm is None else comm
+        self.broadcast_buffers = broadcast_buffers
+        self.find_unused_parameters = find_unused_parameters
+        _check_same_model(module, self.comm)
+        with no_grad():
+            _broadcast_arrays(self.comm, [p.numpy() for _, p in module.named_parameters()]
+                              + [b.numpy() for _, b in module.named_buffers()])
+
+        named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+        if not named:
+            raise RuntimeError("DistributedDataParallel: the module has no parameter that requires grad, "
+                               "so there is nothing to synchronize")
+        self._names = {id(p): n for n, p in named}
+        self._buckets = _make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20))
+        self._slots = {id(s.param): s for b in self._buckets for s in b.slots}
+        self._require_sync = True
+        self._unused = []  # slots the latest forward did not reach (find_unused_parameters)
+        self._round = None  # state of the reduction in progress, see _start_round
+        self._seen = np.zeros(len(named), np.int32)  # 1 where a gradient arrived since the last reduction
+        me = weakref.ref(self)  # the hooks must not keep a discarded wrapper alive (nor fire for it)
+        self._handles = [p.register_post_accumulate_grad_hook(_hook(me)) for _, p in named]
+
+    # ------------------------------------------------------------------------------------ pass-through
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        """Run the module; broadcasts rank 0's buffers first when training (see `broadcast_buffers`)."""
+        if self._round is not None:
+            raise RuntimeError(self._incomplete_message("a new forward started"))
+        if self.broadcast_buffers and self.module.training and self.comm.world_size > 1:
+            buffers = [b.numpy() for _, b in self.module.named_buffers()]
+            if buffers:
+                _broadcast_arrays(self.comm, buffers)
+        out = self.module(*args, **kwargs)
+        if self.find_unused_parameters and is_grad_enabled():
+            reached = _reachable_leaves(out)
+            self._unused = [s for s in self._slots.values() if id(s.param) not in reached]
+        return out
+
+    def parameters(self, recurse=True):
+        return self.module.parameters(recurse)
+
+    def named_parameters(self, *args, **kwargs):
+        return self.module.named_parameters(*args, **kwargs)
+
+    def buffers(self, recurse=True):
+        return self.module.buffers(recurse)
+
+    def named_buffers(self, *args, **kwargs):
+        return self.module.named_buffers(*args, **kwargs)
+
+    def state_dict(self, *args, **kwargs):
+        """The module's state dict, without a wrapper prefix: it loads into the plain model."""
+        return self.module.state_dict(*args, **kwargs)
+
+    def load_state_dict(self, state_dict, strict=True):
+        return self.module.load_state_dict(state_dict, strict)
+
+    def zero_grad(self, set_to_none=True):
+        self.module.zero_grad(set_to_none)
+
+    @property
+    def training(self):
+        return self.module.training
+
+    def train(self, mode=True):
+        self.module.train(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def __repr__(self):
+        return f"DistributedDataParallel(\n  (module): {self.module!r}\n)"
+
+    # ------------------------------------------------------------------------------------- public extras
+    @contextlib.contextmanager
+    def no_sync(self):
+        """Inside, backward accumulates gradients locally; the next backward outside reduces the sum.
+
+        Example:
+            >>> with model.no_sync():
+            ...     F.mse_loss(model(x1), y1).backward()
+            >>> F.mse_loss(model(x2), y2).backward()   # reduces the gradients of both micro-batches
+        """
+        previous, self._require_sync = self._require_sync, False
+        try:
+            yield
+        finally:
+            self._require_sync = previous
+
+    def finish_gradient_synchronization(self):
+        """Check that the last backward reduced every bucket (it completes them itself); raise if not."""
+        if self._round is not None:
+            raise RuntimeError(self._incomplete_message("finish_gradient_synchronization() was called"))
+
+    def bucket_layout(self):
+        """Parameter names of each bucket, in reduction order (for inspection)."""
+        return [[self._names[id(s.param)] for s in b.slots] for b in self._buckets]
+
+    # ---------------------------------------------------------------------------------- the reduction
+    def _grad_ready(self, p):
+        """Post-accumulate hook body: move the gradient into its bucket; reduce buckets that are full."""
+        slot = self._slots[id(p)]
+        slot.adopt_grad()
+        self._seen[slot.index] = 1
+        if not self._require_sync:
+            return
+        if self._round is None:
+            self._start_round()
+        if slot.index in self._round:
+            name = self._names[id(p)]
+            why = ("was marked unused by find_unused_parameters" if slot in self._unused
+                   else "already received its gradient")
+            raise RuntimeError(f"DistributedDataParallel: parameter {name!r} {why}, but a gradient arrived "
+                               "before its bucket was reduced (two backward passes through one forward, or "
+                               "several forwards before one backward?)")
+        self._mark_ready(slot)
+        self._launch_full_buckets()
+        for b in self._buckets:  # let MPI progress the reductions in flight
+            if b.work is not None:
+                b.work.is_completed()
+
+    def _start_round(self):
+        """Begin a reduction: treat the parameters the last forward did not use as ready."""
+        self._round, self._next, self._was_none = set(), 0, []
+        for slot in self._unused:
+            if slot.param.grad is None:
+                slot.view[...] = 0
+                self._was_none.append(slot)
+            else:
+                slot.adopt_grad()
+            self._mark_ready(slot)
+
+    def _mark_ready(self, slot):
+        self._round.add(slot.index)
+        slot.bucket.pending -= 1
+
+    def _launch_full_buckets(self):
+        """Start the full buckets in bucket order; the last one finishes the reduction."""
+        while self._next < len(self._buckets) and self._buckets[self._next].pending == 0:
+            bucket = self._buckets[self._next]
+            self._next += 1
+            if self._next < len(self._buckets):
+                bucket.work = self.comm.iallreduce(bucket.flat)
+            else:
+                self._finish_round(bucket)
+
+    def _finish_round(self, last):
+        """Reduce the last bucket, wait for the others, average, and reset for the next backward."""
+        comm = self.comm
+        seen = comm.iallreduce(self._seen) if self.find_unused_parameters else None
+        comm.allreduce(last.flat)  # nothing left to overlap with: the blocking call is the fastest
+        for b in self._buckets:
+            if b.work is not None:
+                b.work.wait()
+                b.work = None
+            if comm.world_size > 1:  # one float32 rounding, the same on every rank
+                np.multiply(b.flat, b.flat.dtype.type(1.0 / comm.world_size), out=b.flat)
+            b.pending = len(b.slots)
+        if seen is not None:
+            seen.wait()
+        for slot in self._was_none:  # used on another rank: take the average; unused everywhere: stay None
+            if self._seen[slot.index]:
+                slot.param.grad = slot.grad
+        self._seen[...] = 0
+        self._round = None
+
+    def _incomplete_message(self, event):
+        missing = [self._names[id(s.param)] for s in self._slots.values() if s.index not in self._round]
+        shown = ", ".join(repr(n) for n in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        return (f"DistributedDataParallel: {event} before the gradients of the previous backward were "
+                f"reduced: on rank {self.comm.rank}, parameters {shown} received no gradient. If the forward "
+                "does not use every parameter, pass find_unused_parameters=True; make sure every output "
+                "that depends on the parameters takes part in the loss.")
+
+
+# -------------------------------------------------------------------------------------------- buckets
+class _Slot:
+    """One parameter's place in its bucket: `view` (shaped like the parameter) and `grad` (a Tensor on it)."""
+
+    def __init__(self, param, bucket, view, index):
+        self.param, self.bucket, self.view, self.index = param, bucket, view, index
+        self.grad = Tensor(view)
+
+    def adopt_grad(self):
+        """Make the parameter's `.grad` the bucket view, copying the values if it is another array."""
+        g = self.param.grad
+        if g.numpy() is not self.view:
+            np.copyto(self.view, g.numpy())
+            self.param.grad = self.grad
+
+
+class _Bucket:
+    """Flat storage for the gradients of a group of same-dtype parameters; one collective reduces it."""
+
+    def __init__(self, params, first_index):
+        sizes = [p.numel() for p in params]
+        self.flat = np.zeros(sum(sizes), params[0].dtype)
+        self.slots, start = [], 0
+        for i, (p, n) in enumerate(zip(params, sizes)):
+            view = self.flat[start:start + n].reshape(p.shape)
+            self.slots.append(_Slot(p, self, view, first_index + i))
+            start += n
+        self.pending = len(params)
+        self.work = None
+
+
+def _make_buckets(params, cap_bytes):
+    """Group consecutive parameters of one dtype into buckets of at most `cap_bytes` (one if larger)."""
+    buckets, group, size, index = [], [], 0, 0
+    for p in params:
+        nbytes = p.numel() * p.dtype.itemsize
+        if group and (p.dtype != group[0].dtype or size + nbytes > cap_bytes):
+            buckets.append(_Bucket(group, index))
+            index, group, size = index + len(group), [], 0
+        group.append(p)
+        size += nbytes
+    buckets.append(_Bucket(group, index))
+    return buckets
+
+
+def _hook(ddp_ref):
+    def hook(p):
+        ddp = ddp_ref()
+        if ddp is not None:
+            ddp._grad_ready(p)
+    return hook
+
+
+# -------------------------------------------------------------------------------------------- helpers
+def _check_same_model(module, comm):
+    """Collective: raise the same RuntimeError on every rank if any rank's parameters or buffers differ."""
+    table = [("parameter", n, tuple(p.shape), str(p.dtype), bool(p.requires_grad))
+             for n, p in module.named_parameters()]
+    table += [("buffer", n, tuple(b.shape), str(b.dtype), False) for n, b in module.named_buffers()]
+    tables = comm.allgather_object(table)
+    for r, other in enumerate(tables[1:], start=1):
+        for i in range(max(len(tables[0]), len(other))):
+            a = tables[0][i] if i < len(tables[0]) else None
+            b = other[i] if i < len(other) else None
+            if a != b:
+                raise RuntimeError(f"DistributedDataParallel: the model differs between ranks: entry {i} is "
+                                   f"{_describe(a)} on rank 0 but {_describe(b)} on rank {r}")
+
+
+def _describe(entry):
+    if entry is None:
+        return "missing"
+    kind, name, shape, dtype, requires_grad = entry
+    return f"{kind} {name!r} of shape {shape} and dtype {dtype}" + (
+        " (requires_grad=False)" if kind == "parameter" and not requires_grad else "")
+
+
+def _broadcast_arrays(comm, arrays, root=0):
+    """Copy root's `arrays` into every rank's, with one broadcast per dtype."""
+    if comm.world_size == 1:
+        return
+    for dtype in dict.fromkeys(a.dtype for a in arrays):
+        group = [a for a in arrays if a.dtype == dtype]
+        flat = np.concatenate([a.ravel() for a in group])
+        comm.broadcast(flat, root)
+        if comm.rank != root:
+            start = 0
+            for a in group:
+                np.copyto(a, flat[start:start + a.size].reshape(a.shape))
+                start += a.size
+
+
+def _reachable_leaves(outputs):
+    """ids of the leaf tensors that the Tensors in `outputs` (nested in lists, tuples, dicts) depend on."""
+    leaves, stack, seen = set(), [], set()
+
+    def visit(t):
+        if t.grad_fn is None:
+            leaves.add(id(t))
+        elif id(t.grad_fn) not in seen:
+            seen.add(id(t.grad_fn))
+            stack.append(t.grad_fn)
+
+    todo = [outputs]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Tensor):
+            visit(x)
+        elif isinstance(x, (list, tuple)):
+            todo.extend(x)
+        elif isinstance(x, dict):
+            todo.extend(x.values())
+    while stack:
+        for p in stack.pop().parents:
+            if p is not None:
+                visit(p)
+    return leaves
