@@ -194,7 +194,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         e = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         ctx.save_for_backward(out)
         return out
 
