@@ -1,0 +1,192 @@
+"""`MultiheadAttention`, with PyTorch's arguments, parameter names, initialisation and mask conventions."""
+import numpy as np
+
+from .. import functional as CF
+from ..dtypes import as_dtype
+from ..tensor import Tensor
+from . import init
+from .functional_attention import additive_mask, attention
+from .linear import Linear
+from .module import Module, Parameter
+
+
+class MultiheadAttention(Module):
+    """Attention over `num_heads` subspaces: concat_h(softmax(q_h k_h^T / sqrt(d) + mask) v_h) W_out^T + b_out,
+    with q, k, v the input projections of query, key and value.
+
+    Args:
+        embed_dim: features of the query and of the output; split evenly among the heads.
+        num_heads: number of heads (must divide embed_dim).
+        dropout: dropout probability on the attention weights (training only).
+        bias: whether the input and output projections have biases.
+        batch_first: inputs and output are (N, L, E) instead of (L, N, E).
+        kdim, vdim: features of key and value (embed_dim by default); when either differs, the projections
+            are q_proj_weight, k_proj_weight, v_proj_weight instead of one packed in_proj_weight.
+    Parameters: in_proj_weight (3E, E) ~ xavier_uniform_ (or q/k/v_proj_weight), in_proj_bias (3E,) = 0,
+        out_proj.weight (E, E) as Linear's, out_proj.bias = 0.
+
+    Example:
+        >>> mha = MultiheadAttention(16, 4, batch_first=True)
+        >>> x = ddp.randn(2, 5, 16)
+        >>> out, weights = mha(x, x, x)
+        >>> out.shape, weights.shape
+        (ddp.Size([2, 5, 16]), ddp.Size([2, 5, 5]))
+    """
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                 kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than 0, got "
+                             f"embed_dim={embed_dim} and num_heads={num_heads} instead")
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim={embed_dim} "
+                             f"and num_heads={num_heads}")
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported by ddp")
+        dtype = as_dtype(dtype) or np.float32
+        self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, float(dropout), batch_first
+        self.kdim = embed_dim if kdim is None else kdim
+        self.vdim = embed_dim if vdim is None else vdim
+        self.head_dim = embed_dim // num_heads
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype=dtype))
+            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(name, None)
+        else:
+            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dtype=dtype))
+            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dtype=dtype))
+            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dtype=dtype))
+            self.register_parameter("in_proj_weight", None)
+        if bias:
+            self.in_proj_bias = Parameter(np.empty((3 * embed_dim,), dtype=dtype))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        """xavier_uniform_ on the input projections, zero biases (out_proj.weight keeps Linear's init)."""
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+                init.xavier_uniform_(w)
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
+            init.zeros_(self.out_proj.bias)
+
+    # ------------------------------------------------------------------------------------ forward
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False):
+        """Attend from query to key/value.
+
+        Args:
+            query: (L, N, E), (N, L, E) with batch_first, or unbatched (L, E).
+            key, value: (S, N, kdim) and (S, N, vdim) likewise.
+            key_padding_mask: (N, S) or unbatched (S,); bool (True = ignore that key) or float (added).
+            need_weights: also return the attention weights.
+            attn_mask: (L, S) or (N * num_heads, L, S); bool (True = may not attend) or float (added).
+            average_attn_weights: average the returned weights over the heads.
+            is_causal: a hint that attn_mask is the causal mask (attn_mask is still required and used).
+        Returns:
+            (attn_output like query, weights (N, L, S) or (N, num_heads, L, S), or None).
+        """
+        batched = self._check_inputs(query, key, value)
+        if is_causal and attn_mask is None:
+            raise RuntimeError("MultiheadAttention: Need attn_mask if specifying the is_causal hint. You may use "
+                               "the Transformer module method `generate_square_subsequent_mask` to create this mask.")
+        if not batched:
+            query, key, value = (CF.unsqueeze(t, 0) for t in (query, key, value))
+        elif not self.batch_first:
+            query, key, value = (CF.transpose(t, 0, 1) for t in (query, key, value))
+        n, length, src = query.shape[0], query.shape[1], key.shape[1]
+        mask = self._mask(key_padding_mask, attn_mask, n, length, src, batched, query.dtype)
+        q, k, v = self._project(query, key, value)
+        out, weights = attention(q, k, v, mask, self.dropout if self.training else 0.0)
+        out = self.out_proj(CF.reshape(CF.transpose(out, 1, 2), (n, length, self.embed_dim)))
+        if not batched:
+            out = CF.squeeze(out, 0)
+        elif not self.batch_first:
+            out = CF.transpose(out, 0, 1)
+        if not need_weights:
+            return out, None
+        if average_attn_weights:
+            weights = CF.mean(weights, 1)
+        return out, (weights if batched else CF.squeeze(weights, 0))
+
+    def _project(self, query, key, value):
+        """The input projections, split into heads: (N, num_heads, length, head_dim) each."""
+        e = self.embed_dim
+        b = self.in_proj_bias
+        bq, bk, bv = CF.split(b, e) if b is not None else (None, None, None)
+        if not self._qkv_same_embed_dim:
+            q = CF.linear(query, self.q_proj_weight, bq)
+            k = CF.linear(key, self.k_proj_weight, bk)
+            v = CF.linear(value, self.v_proj_weight, bv)
+        elif query is key and key is value:  # self-attention: one product
+            q, k, v = CF.split(CF.linear(query, self.in_proj_weight, b), e, dim=-1)
+        else:
+            wq, wk, wv = CF.split(self.in_proj_weight, e)
+            q, k, v = CF.linear(query, wq, bq), CF.linear(key, wk, bk), CF.linear(value, wv, bv)
+        return tuple(self._heads(t) for t in (q, k, v))
+
+    def _heads(self, x):
+        n, length = x.shape[0], x.shape[1]
+        return CF.transpose(CF.reshape(x, (n, length, self.num_heads, self.head_dim)), 1, 2)
+
+    # ------------------------------------------------------------------------------------- checks
+    def _check_inputs(self, query, key, value):
+        name = "MultiheadAttention"
+        for label, t in (("query", query), ("key", key), ("value", value)):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"{name}: {label} must be a Tensor, got {type(t).__name__}")
+        if query.ndim not in (2, 3):
+            raise ValueError(f"{name}: query should be unbatched 2D or batched 3D tensor but received "
+                             f"{query.ndim}-D query tensor")
+        if key.ndim != query.ndim or value.ndim != query.ndim:
+            kind = "batched (3-D)" if query.ndim == 3 else "unbatched (2-D)"
+            raise ValueError(f"{name}: For {kind} `query`, expected `key` and `value` to be {query.ndim}-D but "
+                             f"found {key.ndim}-D and {value.ndim}-D tensors respectively")
+        if query.shape[-1] != self.embed_dim:
+            raise ValueError(f"{name}: was expecting embedding dimension of {self.embed_dim}, but got "
+                             f"{query.shape[-1]} (query of shape {tuple(query.shape)})")
+        if key.shape[-1] != self.kdim or value.shape[-1] != self.vdim:
+            raise ValueError(f"{name}: expected key and value with {self.kdim} and {self.vdim} features, got "
+                             f"shapes {tuple(key.shape)} and {tuple(value.shape)}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise ValueError(f"{name}: key's sequence and batch dims {tuple(key.shape[:-1])} do not match value's "
+                             f"{tuple(value.shape[:-1])}")
+        batch = 0 if self.batch_first else 1
+        if query.ndim == 3 and query.shape[batch] != key.shape[batch]:
+            raise ValueError(f"{name}: query and key have different batch sizes: shapes {tuple(query.shape)} "
+                             f"and {tuple(key.shape)}")
+        return query.ndim == 3
+
+    def _mask(self, key_padding_mask, attn_mask, n, length, src, batched, dtype):
+        """key_padding_mask and attn_mask as one additive mask broadcastable to (N, num_heads, L, S)."""
+        name = "MultiheadAttention"
+        mask = None
+        if attn_mask is not None:
+            heads = (n * self.num_heads if batched else self.num_heads, length, src)
+            if tuple(attn_mask.shape) not in ((length, src), heads):
+                raise RuntimeError(f"{name}: The shape of the {attn_mask.ndim}D attn_mask is {tuple(attn_mask.shape)}, "
+                                   f"but should be {(length, src)} or {heads}.")
+            mask = additive_mask(attn_mask, dtype, name, "attn_mask", True)
+            if mask.ndim == 3:
+                mask = CF.reshape(mask, (n, self.num_heads, length, src))
+        if key_padding_mask is not None:
+            expected = (n, src) if batched else (src,)
+            if tuple(key_padding_mask.shape) != expected:
+                raise RuntimeError(f"{name}: expecting key_padding_mask shape of {expected}, but got "
+                                   f"{tuple(key_padding_mask.shape)}")
+            padding = additive_mask(key_padding_mask, dtype, name, "key_padding_mask", True)
+            padding = CF.reshape(padding, (n, 1, 1, src))
+            mask = padding if mask is None else mask + padding
+        return mask
+
+    def extra_repr(self):
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"
