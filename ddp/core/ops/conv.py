@@ -1,0 +1,102 @@
+"""2-D convolution as im2col + one matrix product per group, with a col2im backward.
+
+Columns are laid out channel-major, (C*KH*KW, N*OH*OW), so that the forward product and both gradient
+products are single large GEMMs over the whole batch. Arguments arrive normalised by the public wrapper
+(ddp.core.nn.functional_conv): stride, dilation as pairs; padding as (top, bottom, left, right).
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..autograd import Function
+
+
+def out_size(size, k, stride, pad_total, dilation):
+    """Output length of a sliding window of `k` taps over `size` (+ padding), floor rounding."""
+    return (size + pad_total - dilation * (k - 1) - 1) // stride + 1
+
+
+def pad_into(x, padding, value=0.0, extra=(0, 0)):
+    """x (N, C, H, W) inside a fresh buffer filled with `value`; `extra` widens the bottom and right."""
+    top, bottom, left, right = padding
+    if not any(padding) and not any(extra):
+        return x
+    n, c, h, w = x.shape
+    xp = np.full((n, c, h + top + bottom + extra[0], w + left + right + extra[1]), value, dtype=x.dtype)
+    xp[:, :, top:top + h, left:left + w] = x
+    return xp
+
+
+def window_slices(i, j, out_hw, stride, dilation):
+    """The (rows, cols) slices of a padded input that kernel tap (i, j) reads for every output position."""
+    (oh, ow), (sh, sw), (dh, dw) = out_hw, stride, dilation
+    return slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+
+
+def im2col(xp, kernel, out_hw, stride, dilation):
+    """Columns (C, KH, KW, N, OH, OW) of a padded input: one contiguous copy of its sliding windows."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    windows = sliding_window_view(xp, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    windows = windows[:, :, :out_hw[0], :out_hw[1]]
+    n, c = xp.shape[:2]
+    cols = np.empty((c, kh, kw, n) + tuple(out_hw), dtype=xp.dtype)
+    np.copyto(cols, windows.transpose(1, 4, 5, 0, 2, 3))
+    return cols
+
+
+def col2im(cols, padded_shape, out_hw, stride, dilation):
+    """Sum columns (C, KH, KW, N, OH, OW) back into a padded (C, N, Hp, Wp) gradient: one add per tap."""
+    c, kh, kw, n = cols.shape[:4]
+    gxp = np.zeros((c, n) + tuple(padded_shape), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows, columns = window_slices(i, j, out_hw, stride, dilation)
+            gxp[:, :, rows, columns] += cols[:, i, j]
+    return gxp
+
+
+class Conv2d(Function):
+    """Cross-correlation of x (N, C, H, W) with w (OC, C/groups, KH, KW), plus b (OC,).
+
+    Forward: out = W (G, OC/G, C/G*KH*KW) @ cols (G, C/G*KH*KW, N*OH*OW). Backward: gw = g @ cols^T,
+    gcols = W^T @ g folded back by col2im (skipped when x needs no gradient), gb = g summed.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+        n, c, h, wd = x.shape
+        oc, _, kh, kw = w.shape
+        top, bottom, left, right = padding
+        out_hw = (out_size(h, kh, stride[0], top + bottom, dilation[0]),
+                  out_size(wd, kw, stride[1], left + right, dilation[1]))
+        xp = pad_into(x, padding)
+        cols = im2col(xp, (kh, kw), out_hw, stride, dilation).reshape(groups, -1, n * out_hw[0] * out_hw[1])
+        wg = w.reshape(groups, oc // groups, -1)
+        out = np.matmul(wg, cols).reshape(oc, -1)
+        if b is not None:
+            out += b[:, None]
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(cols if needs[1] else None, w if needs[0] else None)
+        ctx.geometry = (x.shape, w.shape, xp.shape[2:], out_hw, stride, dilation, padding, groups)
+        return np.ascontiguousarray(out.reshape((oc, n) + out_hw).transpose(1, 0, 2, 3))
+
+    @staticmethod
+    def backward(ctx, g):
+        cols, w = ctx.saved_tensors
+        x_shape, w_shape, padded_hw, out_hw, stride, dilation, padding, groups = ctx.geometry
+        needs = ctx.needs_input_grad
+        oc = g.shape[1]
+        g2 = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, oc // groups, -1)
+        gx = gw = gb = None
+        if needs[1]:
+            gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
+        if len(needs) > 2 and needs[2]:
+            gb = g2.reshape(oc, -1).sum(axis=1)
+        if needs[0]:
+            n, c, h, wd = x_shape
+            kh, kw = w_shape[2:]
+            gcols = np.matmul(w.reshape(groups, oc // groups, -1).transpose(0, 2, 1), g2)
+            gxp = col2im(gcols.reshape((c, kh, kw, n) + out_hw), padded_hw, out_hw, stride, dilation)
+            top, _, left, _ = padding
+            gx = np.ascontiguousarray(gxp[:, :, top:top + h, left:left + wd].transpose(1, 0, 2, 3))
+        return gx, gw, gb

@@ -1,0 +1,118 @@
+"""2-D pooling: max and average over sliding windows, and adaptive average pooling.
+
+Each window op loops over the KH*KW kernel taps (never over samples or positions): tap (i, j) of every
+window is one strided view of the padded input, so forward and backward are KH*KW vectorised passes, and
+overlapping windows accumulate their gradients without `np.add.at`. Arguments arrive normalised by the
+public wrapper: kernel, stride, dilation as pairs, padding as (top, bottom, left, right), and `extra`, the
+rows and columns that ceil_mode adds past the bottom-right edge.
+"""
+import numpy as np
+
+from ..autograd import Function
+from .conv import pad_into, window_slices
+
+
+def _taps(kernel, out_hw, stride, dilation):
+    """(index, rows, cols) of every kernel tap, in row-major order."""
+    kh, kw = kernel
+    for i in range(kh):
+        for j in range(kw):
+            yield (i * kw + j,) + window_slices(i, j, out_hw, stride, dilation)
+
+
+def _unpad(gxp, shape, padding):
+    top, _, left, _ = padding
+    return gxp[:, :, top:top + shape[2], left:left + shape[3]]
+
+
+class MaxPool2d(Function):
+    """Largest value of each window; d/dx sends each output's gradient to the first maximum of its window.
+
+    NaN wins, as in PyTorch. `keep`, a list, receives the (N, C, OH, OW) array of chosen taps
+    (row-major index within the kernel), from which the wrapper builds `return_indices`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation, out_hw, extra=(0, 0), keep=None):
+        xp = pad_into(x, padding, -np.inf, extra)
+        taps = _taps(kernel, out_hw, stride, dilation)
+        _, rows, cols = next(taps)
+        best = xp[:, :, rows, cols].copy()
+        which = np.zeros(best.shape, dtype=np.uint8 if kernel[0] * kernel[1] < 256 else np.int32)
+        for k, rows, cols in taps:
+            v = xp[:, :, rows, cols]
+            larger = v > best
+            larger |= v != v  # NaN
+            np.copyto(best, v, where=larger)
+            which[larger] = k
+        ctx.which = which
+        ctx.geometry = (x.shape, xp.shape, kernel, out_hw, stride, dilation, padding)
+        if keep is not None:
+            keep.append(which)
+        return best
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, padded, kernel, out_hw, stride, dilation, padding = ctx.geometry
+        gxp = np.zeros(padded, dtype=g.dtype)
+        for k, rows, cols in _taps(kernel, out_hw, stride, dilation):
+            gxp[:, :, rows, cols] += g * (ctx.which == k)
+        return _unpad(gxp, shape, padding)
+
+
+def avg_divisor(size, k, stride, pad, out, count_include_pad):
+    """Per-output window sizes along one axis: clipped to the padded input, or to the input itself."""
+    start = np.arange(out) * stride - pad
+    end = np.minimum(start + k, size + pad)
+    if not count_include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, size)
+    return end - start
+
+
+class AvgPool2d(Function):
+    """Mean of each window (zero padding), divided by `divisor` (OH, OW); d/dx spreads g / divisor."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, out_hw, divisor, extra=(0, 0)):
+        xp = pad_into(x, padding, 0.0, extra)
+        total = np.zeros(x.shape[:2] + tuple(out_hw), dtype=x.dtype)
+        for _, rows, cols in _taps(kernel, out_hw, stride, (1, 1)):
+            total += xp[:, :, rows, cols]
+        scale = (1.0 / divisor).astype(x.dtype)
+        ctx.geometry = (x.shape, xp.shape, kernel, out_hw, stride, padding, scale)
+        total *= scale
+        return total
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, padded, kernel, out_hw, stride, padding, scale = ctx.geometry
+        gs = g * scale
+        gxp = np.zeros(padded, dtype=g.dtype)
+        for _, rows, cols in _taps(kernel, out_hw, stride, (1, 1)):
+            gxp[:, :, rows, cols] += gs
+        return _unpad(gxp, shape, padding)
+
+
+def adaptive_matrix(size, out, dtype):
+    """(out, size) averaging matrix: row i holds 1/len over [floor(i*size/out), ceil((i+1)*size/out))."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    pos = np.arange(size)
+    inside = (pos >= start[:, None]) & (pos < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+class AdaptiveAvgPool2d(Function):
+    """out = A_h @ x @ A_w^T with averaging matrices A (one product per axis); d/dx = A_h^T @ g @ A_w."""
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        ah = adaptive_matrix(x.shape[2], out_hw[0], x.dtype)
+        aw = adaptive_matrix(x.shape[3], out_hw[1], x.dtype)
+        ctx.matrices = (ah, aw)
+        return np.matmul(ah, np.matmul(x, aw.T))
+
+    @staticmethod
+    def backward(ctx, g):
+        ah, aw = ctx.matrices
+        return np.matmul(ah.T, np.matmul(g, aw))
