@@ -58,7 +58,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
             flat[k] = keep
             numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
         got = np.zeros(x.shape) if g is None else g._data
-        bad = np.abs(got - numeric) > atol + rtol * np.abs(numeric)
+        bad = ~(np.abs(got - numeric) <= atol + rtol * np.abs(numeric))  # NaN counts as a mismatch
         if bad.any():
             k = np.unravel_index(np.argmax(np.abs(got - numeric) * bad), x.shape)
             message = (f"gradcheck: gradient of input {i} (shape {x.shape}) differs at {tuple(int(j) for j in k)}: "
