@@ -1,18 +1,23 @@
-"""Training across ranks: communicators, simulated ranks, distributed sampling.
+"""Training across ranks: communicators, simulated ranks, distributed sampling, data parallelism
+(`DistributedDataParallel`) and pipelined model parallelism (`split`, `Pipeline`).
 
 Start a script with ``comm = ddp.parallel.init()``: under ``mpirun`` it talks MPI, under
 ``ddp.parallel.spawn`` it talks between threads, and a plain ``python`` run is one rank.
 """
 
 from .comm import Communicator, LocalCommunicator, Work
+from .data_parallel import DistributedDataParallel
+from .metrics import MetricSums, all_reduce_sum, reduce_metrics
+from .pipeline import Pipeline
 from .launch import get_comm, get_rank, get_world_size, init, is_initialized, launched_by_mpi
 from .sampler import DistributedSampler
 from .spawn import spawn
+from .split import Plan, split
 from .thread_comm import ThreadCommunicator
 from .thread_world import Aborted
 
 __all__ = [
-    "Aborted", "Communicator", "DistributedSampler", "LocalCommunicator", "ThreadCommunicator",
-    "Work", "get_comm", "get_rank", "get_world_size", "init", "is_initialized",
-    "launched_by_mpi", "spawn",
+    "Aborted", "Communicator", "DistributedDataParallel", "DistributedSampler", "LocalCommunicator",
+    "MetricSums", "Pipeline", "Plan", "ThreadCommunicator", "Work", "all_reduce_sum", "get_comm", "get_rank",
+    "get_world_size", "init", "is_initialized", "launched_by_mpi", "reduce_metrics", "spawn", "split",
 ]
