@@ -289,9 +289,10 @@ class Tensor:
 
     def __setitem__(self, index, value):
         from . import functional as F
+        from .ops.shape import put
 
         if not (autograd.is_grad_enabled() and (self._requires_grad or getattr(value, "_requires_grad", False))):
-            self._data[F.as_index(index)] = value._data if isinstance(value, Tensor) else value
+            put(self._data, F.as_index(index), value._data if isinstance(value, Tensor) else value)
             self._bump_version()
             return
         value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=self.dtype))

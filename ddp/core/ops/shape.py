@@ -105,6 +105,15 @@ class Index(Function):
         return gx, None
 
 
+def put(out, index, v):
+    """out[index] = v, where v may carry extra leading size-1 dims (as PyTorch allows)."""
+    v = np.asarray(v)
+    extra = v.ndim - np.ndim(out[index])
+    if extra > 0 and all(s == 1 for s in v.shape[:extra]):
+        v = v.reshape(v.shape[extra:])
+    out[index] = v
+
+
 class IndexPut(Function):
     """x with x[index] = v (a copy); d/dx = g outside the index, d/dv = g[index]."""
 
@@ -112,7 +121,7 @@ class IndexPut(Function):
     def forward(ctx, x, v, index):
         ctx.index, ctx.vshape = index, np.shape(v)
         out = x.copy()
-        out[index] = v
+        put(out, index, v)
         return out
 
     @staticmethod
@@ -121,7 +130,10 @@ class IndexPut(Function):
         if ctx.needs_input_grad[0]:
             gx = g.copy()
             gx[ctx.index] = 0
-        gv = g[ctx.index] if ctx.needs_input_grad[1] else None
+        gv = None
+        if ctx.needs_input_grad[1]:
+            gv = np.asarray(g[ctx.index])
+            gv = gv.reshape((1,) * (len(ctx.vshape) - gv.ndim) + gv.shape)  # v's extra leading 1s
         return gx, gv, None
 
 
