@@ -281,7 +281,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             pending[id(node)] = pending[id(node)] + g
     deps = _dependencies(roots)
     captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
-    handed_out = set()  # ids of arrays already given to a leaf's .grad in this pass
+    handed_out = {id(g) for g in grads}  # arrays a leaf's .grad must not take over: the caller's, or given already
 
     def finish_leaf(leaf, g):
         for hook in list(leaf._hooks.values()):
