@@ -298,25 +298,32 @@ def _hook(ddp_ref):
 # -------------------------------------------------------------------------------------------- helpers
 def _check_same_model(module, comm):
     """Collective: raise the same RuntimeError on every rank if any rank's parameters or buffers differ."""
-    table = [("parameter", n, tuple(p.shape), str(p.dtype), bool(p.requires_grad))
+    table = [(n, "parameter", tuple(p.shape), str(p.dtype), bool(p.requires_grad))
              for n, p in module.named_parameters()]
-    table += [("buffer", n, tuple(b.shape), str(b.dtype), False) for n, b in module.named_buffers()]
+    table += [(n, "buffer", tuple(b.shape), str(b.dtype), False) for n, b in module.named_buffers()]
     tables = comm.allgather_object(table)
+    mine = dict((e[0], e) for e in tables[0])
     for r, other in enumerate(tables[1:], start=1):
-        for i in range(max(len(tables[0]), len(other))):
-            a = tables[0][i] if i < len(tables[0]) else None
-            b = other[i] if i < len(other) else None
-            if a != b:
-                raise RuntimeError(f"DistributedDataParallel: the model differs between ranks: entry {i} is "
-                                   f"{_describe(a)} on rank 0 but {_describe(b)} on rank {r}")
+        if other == tables[0]:
+            continue
+        theirs = dict((e[0], e) for e in other)
+        for name in list(mine) + [n for n in theirs if n not in mine]:
+            if mine.get(name) != theirs.get(name):
+                raise RuntimeError(f"DistributedDataParallel: the model differs between ranks: {name!r} is "
+                                   f"{_describe(mine.get(name))} on rank 0 but {_describe(theirs.get(name))} "
+                                   f"on rank {r}")
+        i = next(i for i, (a, b) in enumerate(zip(tables[0], other)) if a != b)
+        raise RuntimeError(f"DistributedDataParallel: ranks 0 and {r} register the same parameters and buffers "
+                           f"in a different order (entry {i} is {tables[0][i][0]!r} on rank 0 but "
+                           f"{other[i][0]!r} on rank {r}), so their gradient buckets would not line up")
 
 
 def _describe(entry):
     if entry is None:
         return "missing"
-    kind, name, shape, dtype, requires_grad = entry
-    return f"{kind} {name!r} of shape {shape} and dtype {dtype}" + (
-        " (requires_grad=False)" if kind == "parameter" and not requires_grad else "")
+    _, kind, shape, dtype, requires_grad = entry
+    frozen = " with requires_grad=False" if kind == "parameter" and not requires_grad else ""
+    return f"a {kind} of shape {shape} and dtype {dtype}{frozen}"
 
 
 def _broadcast_arrays(comm, arrays, root=0):

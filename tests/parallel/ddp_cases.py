@@ -24,6 +24,21 @@ class MLP(nn.Module):
         return self.fc3(ddp.relu(self.fc2(ddp.relu(self.fc1(x)))))
 
 
+class TwoHeads(nn.Module):
+    """`head` is used only where `use_head` is set; `spare` is never used."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(4, 3)
+        self.head = nn.Linear(3, 3)
+        self.spare = nn.Linear(3, 3)
+        self.use_head = True
+
+    def forward(self, x):
+        h = self.body(x)
+        return self.head(h) if self.use_head else h
+
+
 def have_conv():
     return hasattr(nn, "Conv2d")
 

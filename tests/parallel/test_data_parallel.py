@@ -9,7 +9,7 @@ from ddp.parallel.comm import LocalCommunicator
 from ddp.parallel.data_parallel import DistributedDataParallel as DDP
 from ddp.parallel.metrics import MetricSums, all_reduce_sum, reduce_metrics
 
-from ddp_cases import (BATCH, MLP, cross_entropy, data_parallel, have_conv, make_data, make_model,
+from ddp_cases import (MLP, TwoHeads, cross_entropy, data_parallel, have_conv, make_data, make_model,
                        max_rel_error, single_process)
 
 
@@ -94,12 +94,16 @@ def test_construction_broadcasts_rank0_parameters_and_buffers():
 
 
 @pytest.mark.parametrize("change, needle", [
-    (lambda m: setattr(m, "fc3", nn.Linear(24, 7)), "'fc3.weight' of shape (5, 24) and dtype float32 on rank 0 "
-                                                   "but parameter 'fc3.weight' of shape (7, 24)"),
-    (lambda m: setattr(m, "extra", nn.Linear(2, 2)), "missing on rank 0 but parameter 'extra.weight'"),
-    (lambda m: m.fc1.bias.requires_grad_(False), "'fc1.bias' of shape (24,) and dtype float32 on rank 0 but "
-                                                 "parameter 'fc1.bias' of shape (24,) and dtype float32 "
-                                                 "(requires_grad=False) on rank"),
+    (lambda m: setattr(m, "fc3", nn.Linear(24, 7)), "'fc3.weight' is a parameter of shape (5, 24) and dtype "
+                                                   "float32 on rank 0 but a parameter of shape (7, 24)"),
+    (lambda m: setattr(m, "extra", nn.Linear(2, 2)), "'extra.weight' is missing on rank 0 but a parameter of "
+                                                    "shape (2, 2) and dtype float32 on rank 2"),
+    (lambda m: m.fc1.bias.requires_grad_(False), "'fc1.bias' is a parameter of shape (24,) and dtype float32 on "
+                                                 "rank 0 but a parameter of shape (24,) and dtype float32 with "
+                                                 "requires_grad=False on rank 2"),
+    (lambda m: m._modules.move_to_end("fc1"),
+     "ranks 0 and 2 register the same parameters and buffers in a different order (entry 0 is 'fc1.weight' "
+     "on rank 0 but 'fc2.weight' on rank 2)"),
 ])
 def test_mismatched_models_raise_on_every_rank(change, needle):
     def run():
@@ -189,21 +193,6 @@ def test_no_sync_accumulates_then_reduces_the_sum():
     assert max_rel_error(local0, local1) > 1e-3  # no communication inside no_sync
     assert max_rel_error(g0, want) < 1e-6
     assert all(a.tobytes() == b.tobytes() for a, b in zip(g0, g1))
-
-
-class TwoHeads(nn.Module):
-    """`head` is used only where `use_head` is set; `spare` is never used."""
-
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Linear(4, 3)
-        self.head = nn.Linear(3, 3)
-        self.spare = nn.Linear(3, 3)
-        self.use_head = True
-
-    def forward(self, x):
-        h = self.body(x)
-        return self.head(h) if self.use_head else h
 
 
 def _two_heads_grads(find_unused, steps=2):
