@@ -1,3 +1,149 @@
-"""ddp.nn.functional (`F`): the functional forms of the layers and losses in ddp.nn."""
-from ..functional import linear, log_softmax, relu, sigmoid, softmax, tanh  # noqa: F401
-# from .functional_conv import *  (conv2d and pooling, added when that file lands)
+"""ddp.nn.functional (`F`): the functional forms of the layers in ddp.nn, with checked arguments.
+
+Losses live in functional_loss.py, convolution/pooling in functional_conv.py and attention in
+functional_attention.py; all are re-exported here.
+`inplace=True` is accepted for PyTorch compatibility and computes out of place.
+"""
+import numpy as np
+
+from .. import functional as CF
+from ..functional import flatten, linear, pad, sigmoid, tanh  # noqa: F401
+from ..ops import activation as act
+from ..ops import embedding as emb
+from ..ops import norm
+from ..random import get_generator
+from ..tensor import Tensor
+from .functional_attention import *  # noqa: F401,F403
+from .functional_conv import *  # noqa: F401,F403
+from .functional_loss import *  # noqa: F401,F403
+
+
+def _array(t, dtype=None):
+    """The numpy array of a Tensor (or None), cast to `dtype` when given."""
+    if t is None:
+        return None
+    a = t._data if isinstance(t, Tensor) else np.asarray(t)
+    return a if dtype is None else a.astype(dtype, copy=False)
+
+
+# ------------------------------------------------------------------------------------ activations
+def relu(x, inplace=False):
+    """max(x, 0)."""
+    return CF.relu(x)
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope * x."""
+    return act.LeakyRelu.apply(x, negative_slope=negative_slope)
+
+
+def gelu(x, approximate="none"):
+    """x * Phi(x) with Phi the standard normal CDF; approximate='tanh' uses the tanh formula.
+
+    The exact form evaluates erf by a Chebyshev interpolant (absolute error below 1e-13), so results match
+    PyTorch to float32 rounding.
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return act.Gelu.apply(x, approximate=approximate)
+
+
+def silu(x, inplace=False):
+    """x * sigmoid(x)."""
+    return x * CF.sigmoid(x)
+
+
+def _softmax_dim(x, dim):
+    # PyTorch's legacy choice when dim is not given
+    return dim if dim is not None else (0 if x.ndim in (0, 1, 3) else 1)
+
+
+def softmax(x, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim`."""
+    x = x.to(dtype) if dtype is not None else x
+    return CF.softmax(x, _softmax_dim(x, dim))
+
+
+def log_softmax(x, dim=None, dtype=None):
+    """log(softmax(x, dim)), computed stably."""
+    x = x.to(dtype) if dtype is not None else x
+    return CF.log_softmax(x, _softmax_dim(x, dim))
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding with a new last dim of size num_classes (max + 1 when -1)."""
+    idx = _array(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor, got {idx.dtype}")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got [{idx.min()}, {idx.max()}]")
+    return Tensor((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ----------------------------------------------------------------------------------------- dropout
+def dropout(x, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p (from the default generator) and scale the rest by 1/(1-p);
+    the identity when not training."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return x
+    return act.Dropout.apply(x, p=p, generator=get_generator())
+
+
+# ----------------------------------------------------------------------------------- normalisation
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalise each channel (dim 1) of x, by batch statistics when training (then also updating the
+    running statistics in place, with the unbiased variance) and by the running statistics otherwise.
+
+    Raises:
+        ValueError for an input of fewer than 2 dims, parameters or statistics that do not have C elements,
+        or a training batch with a single value per channel.
+    """
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got shape {tuple(x.shape)}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} has shape {tuple(t.shape)}, expected ({c},) for input {tuple(x.shape)}")
+    if training and x.numel() // c <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}")
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("batch_norm: running_mean and running_var are required when training=False")
+    out = norm.BatchNorm.apply(
+        x, weight, bias, _array(running_mean), _array(running_var), training, momentum, eps,
+    )
+    if training:
+        for t in (running_mean, running_var):
+            if t is not None:
+                t._bump_version()
+    return out
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise x over its last len(normalized_shape) dims, which must equal normalized_shape."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected {shape}")
+    return norm.LayerNorm.apply(x, weight, bias, len(shape), eps)
+
+
+# --------------------------------------------------------------------------------------- embedding
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """Rows of `weight` picked by the integer tensor `input`; the result has shape input.shape + (dim,)."""
+    idx = _array(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be an integer tensor, got {idx.dtype}")
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: index out of range: indices in [{idx.min()}, {idx.max()}] for {n} embeddings")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    return emb.Embedding.apply(weight, idx, padding_idx)

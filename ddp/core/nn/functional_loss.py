@@ -1,0 +1,167 @@
+"""The functional forms of the losses (re-exported by ddp.nn.functional), with checked arguments."""
+import numpy as np
+
+from ..ops import loss as L
+from ..tensor import Tensor
+
+__all__ = [
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy_with_logits", "binary_cross_entropy",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op, reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _weight_array(op, weight, n_classes, dtype):
+    if weight is None:
+        return None
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != (n_classes,):
+        raise ValueError(f"{op}: weight has shape {w.shape}, expected ({n_classes},) (one per class)")
+    return w.astype(dtype, copy=False)
+
+
+def _class_targets(op, input, target, ignore_index):
+    """Check class-index targets against input (N, C, d1, ...) and return the index array."""
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if t.dtype.kind not in "iu":
+        raise ValueError(
+            f"{op}: target must hold class indices (int64) of shape {expected} or class probabilities of the "
+            f"input's shape {tuple(input.shape)}; got dtype {t.dtype} and shape {t.shape}"
+        )
+    if t.shape != expected:
+        raise ValueError(
+            f"{op}: expected target of shape {expected} for input of shape {tuple(input.shape)}, got {t.shape}"
+        )
+    n_classes = input.shape[1]
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(
+            f"{op}: target {int(t[bad].flat[0])} is out of bounds for {n_classes} classes "
+            f"(input {tuple(input.shape)}, target {t.shape}, ignore_index={ignore_index})"
+        )
+    return t
+
+
+def _batched(op, input, target):
+    """Unbatched (C,) input with a scalar target becomes a batch of one."""
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dim, got a 0-d tensor")
+    if input.ndim == 1:
+        input = input.reshape(1, -1)
+        target = target.reshape(1, *target.shape) if isinstance(target, Tensor) else np.asarray(target)[None]
+        return input, target, True
+    return input, target, False
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Cross entropy of logits `input` (N, C) or (N, C, d1, ...) against `target`, fused with the log-softmax.
+
+    Args:
+        target: class indices (int64, shape (N,) or (N, d1, ...)) or class probabilities (input's shape).
+        weight: a (C,) rescaling of each class. ignore_index: a target value that contributes nothing.
+        reduction: 'mean' (weighted mean over non-ignored targets), 'sum' or 'none'.
+        label_smoothing: eps in [0, 1]; the target becomes (1 - eps) onehot + eps / C.
+    Raises:
+        ValueError for a target of the wrong dtype or shape, a bad weight, reduction or label_smoothing;
+        IndexError for a class index outside [0, C).
+
+    Example:
+        >>> loss = cross_entropy(ddp.randn(4, 10, requires_grad=True), ddp.tensor([1, 0, 9, 3]))
+    """
+    op = "cross_entropy"
+    _check_reduction(op, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    input, target, unbatched = _batched(op, input, target)
+    w = _weight_array(op, weight, input.shape[1], input.dtype)
+    if isinstance(target, Tensor) and target.dtype.kind == "f" and target.shape == input.shape:
+        out = L.SoftCrossEntropy.apply(input, target.to(input.dtype), w, label_smoothing=label_smoothing,
+                                       reduction=reduction)
+    else:
+        t = _class_targets(op, input, target, ignore_index)
+        out = L.CrossEntropy.apply(input, t, w, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                                   reduction=reduction)
+    return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log likelihood of log-probabilities `input` (N, C, ...) at class indices `target`."""
+    op = "nll_loss"
+    _check_reduction(op, reduction)
+    input, target, unbatched = _batched(op, input, target)
+    w = _weight_array(op, weight, input.shape[1], input.dtype)
+    t = _class_targets(op, input, target, ignore_index)
+    out = L.NLLLoss.apply(input, t, w, ignore_index=ignore_index, reduction=reduction)
+    return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def _same_shape(op, input, target):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"{op}: target size {tuple(target.shape)} must be the same as input size {tuple(input.shape)}"
+        )
+
+
+def mse_loss(input, target, reduction="mean"):
+    """(input - target)^2, reduced."""
+    _check_reduction("mse_loss", reduction)
+    _same_shape("mse_loss", input, target)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """|input - target|, reduced."""
+    _check_reduction("l1_loss", reduction)
+    _same_shape("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """Binary cross entropy of logits (sigmoid fused in, stable for large |input|).
+
+    `weight` rescales each element (broadcast); `pos_weight` (broadcast over the last dim) weighs the positive
+    term, to trade recall against precision.
+    """
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(op, reduction)
+    _same_shape(op, input, target)
+    pw = None
+    if pos_weight is not None:
+        pw = (pos_weight._data if isinstance(pos_weight, Tensor) else np.asarray(pos_weight)).astype(input.dtype)
+        try:
+            np.broadcast_shapes(pw.shape, tuple(input.shape))
+        except ValueError:
+            raise ValueError(f"{op}: pos_weight of shape {pw.shape} does not broadcast to input {tuple(input.shape)}") from None
+    loss = L.BCEWithLogits.apply(input, target.to(input.dtype), pw)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """-(target log(input) + (1 - target) log(1 - input)) for probabilities `input`; logs are clamped at
+    -100 as in PyTorch, so that a probability of 0 or 1 gives a finite loss."""
+    op = "binary_cross_entropy"
+    _check_reduction(op, reduction)
+    _same_shape(op, input, target)
+    p = input._data
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(f"{op}: all elements of input should be between 0 and 1")
+    target = target.to(input.dtype)
+    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)

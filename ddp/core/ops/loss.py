@@ -1,0 +1,167 @@
+"""Loss ops fused where the numerics demand it: cross entropy (log-softmax + NLL in one Function),
+NLL, and binary cross entropy on logits.
+
+Class dims follow PyTorch: input (N, C) or (N, C, d1, ...), class indices (N,) or (N, d1, ...). Inside the
+ops the class dim is moved last and the rest flattened into rows.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _rows(x):
+    """(N, C, d1, ...) -> (N * d1 * ..., C) with classes last."""
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _unrows(g, shape):
+    """Inverse of `_rows`: (M, C) back to (N, C, d1, ...)."""
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(g.reshape(moved), -1, 1)
+
+
+def _log_softmax(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _reduce(per_row, denominator, reduction, target_shape):
+    if reduction == "none":
+        return per_row.reshape(target_shape)
+    total = per_row.sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / denominator  # 0/0 = nan when every target is ignored, as PyTorch
+
+
+def _scales(g, reduction, denominator, n):
+    """Per-row factor of the upstream gradient: g itself ('none'), g ('sum'), g / denominator ('mean')."""
+    if reduction == "none":
+        return g.reshape(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.full(n, g / denominator if reduction == "mean" else g, dtype=g.dtype)
+
+
+class CrossEntropy(Function):
+    """Cross entropy of logits x against class indices, with optional class weights, ignore_index and
+    label smoothing eps: loss_i = (1 - eps) w[t_i] (-logp[i, t_i]) + eps/C sum_c w[c] (-logp[i, c]).
+
+    'mean' divides by the summed weights of the non-ignored targets (by the number of rows for the smoothing
+    term when there are no class weights, as PyTorch). d/dz_i = a_i (p_i - onehot(t_i)) + b_i (p_i sum(w) - w),
+    a_i and b_i being the two terms' factors.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+        n_classes = x.shape[1]
+        logp = _log_softmax(_rows(x))
+        t = target.reshape(-1)
+        valid = t != ignore_index
+        t = np.where(valid, t, 0)
+        rows = np.arange(t.size)
+        w = weight if weight is not None else np.ones(n_classes, dtype=x.dtype)
+        wt = w[t] * valid
+        eps = label_smoothing
+        denominator = wt.sum()
+        a = ((1 - eps) * wt).astype(x.dtype)
+        b = valid * x.dtype.type(eps / n_classes)
+        if reduction == "mean" and weight is None and t.size:
+            b *= x.dtype.type(denominator / t.size)  # PyTorch averages the smoothing term over all rows
+        per_row = a * -logp[rows, t]
+        if eps > 0:
+            per_row += b * -(logp @ w)
+        ctx.save_for_backward(logp, a, b, t, w)
+        ctx.shape, ctx.reduction, ctx.denominator = x.shape, reduction, denominator
+        return _reduce(per_row, denominator, reduction, target.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        logp, a, b, t, w = ctx.saved_tensors
+        s = _scales(g, ctx.reduction, ctx.denominator, t.size)
+        a, b = a * s, b * s
+        gz = np.exp(logp) * (a + b * w.sum())[:, None]
+        if b.any():
+            gz -= b[:, None] * w[None, :]
+        gz[np.arange(t.size), t] -= a
+        return _unrows(gz, ctx.shape), None, None
+
+
+class SoftCrossEntropy(Function):
+    """Cross entropy of logits x against class probabilities y (same shape as x):
+    loss_i = -sum_c w_c y_ic logp_ic, y smoothed to (1 - eps) y + eps / C; 'mean' divides by the number of
+    rows. d/dz_i = p_i sum_c(w_c y_ic) - w y_i; d/dy = -(1 - eps) w logp."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight=None, label_smoothing=0.0, reduction="mean"):
+        n_classes = x.shape[1]
+        logp = _log_softmax(_rows(x))
+        y = _rows(y)
+        y = y * x.dtype.type(1 - label_smoothing) + x.dtype.type(label_smoothing / n_classes)
+        wy = y * weight if weight is not None else y
+        ctx.save_for_backward(logp, wy, weight)
+        ctx.shape, ctx.reduction, ctx.eps = x.shape, reduction, label_smoothing
+        target_shape = (x.shape[0],) + tuple(x.shape[2:])
+        return _reduce(-(wy * logp).sum(axis=1), logp.shape[0], reduction, target_shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        logp, wy, weight = ctx.saved_tensors
+        s = _scales(g, ctx.reduction, logp.shape[0], logp.shape[0])[:, None]
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = _unrows((np.exp(logp) * wy.sum(axis=1, keepdims=True) - wy) * s, ctx.shape)
+        if ctx.needs_input_grad[1]:
+            w = weight if weight is not None else 1
+            gy = _unrows(-logp * w * s * g.dtype.type(1 - ctx.eps), ctx.shape)
+        return gx, gy, None
+
+
+class NLLLoss(Function):
+    """Negative log likelihood of log-probabilities x at class indices t: loss_i = -w[t_i] x[i, t_i];
+    'mean' divides by the summed weights of the non-ignored targets. d/dx[i, t_i] = -w[t_i]."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):
+        z = _rows(x)
+        t = target.reshape(-1)
+        valid = t != ignore_index
+        t = np.where(valid, t, 0)
+        wt = (weight[t] if weight is not None else np.ones(t.size, dtype=x.dtype)) * valid
+        wt = wt.astype(x.dtype, copy=False)
+        denominator = wt.sum()
+        ctx.save_for_backward(wt, t)
+        ctx.shape, ctx.reduction, ctx.denominator = x.shape, reduction, denominator
+        return _reduce(-wt * z[np.arange(t.size), t], denominator, reduction, target.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        wt, t = ctx.saved_tensors
+        gz = np.zeros((t.size, ctx.shape[1]), dtype=g.dtype)
+        gz[np.arange(t.size), t] = -wt * _scales(g, ctx.reduction, ctx.denominator, t.size)
+        return _unrows(gz, ctx.shape), None, None
+
+
+class BCEWithLogits(Function):
+    """Elementwise binary cross entropy of logits x and targets y, without overflow:
+    (1 - y) x + (1 + (pw - 1) y) (log1p(exp(-|x|)) + max(-x, 0)), pw the positive-class weight (or 1).
+    d/dx = (1 - y) - (1 + (pw - 1) y) sigmoid(-x); d/dy = -x + (pw - 1) softplus(-x)."""
+
+    @staticmethod
+    def forward(ctx, x, y, pos_weight=None):
+        softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+        lw = 1 + (pos_weight - 1) * y if pos_weight is not None else 1
+        ctx.save_for_backward(x, y, softplus_neg, pos_weight)
+        return (1 - y) * x + lw * softplus_neg
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, softplus_neg, pos_weight = ctx.saved_tensors
+        gx = gy = None
+        lw = 1 + (pos_weight - 1) * y if pos_weight is not None else 1
+        if ctx.needs_input_grad[0]:
+            sig = np.exp(-softplus_neg)  # sigmoid(x), without overflow
+            gx = g * ((1 - y) - lw * (1 - sig))
+        if ctx.needs_input_grad[1]:
+            gy = g * (-x + (pos_weight - 1) * softplus_neg if pos_weight is not None else -x)
+        return gx, gy, None

@@ -1,0 +1,98 @@
+"""Normalisation ops, each one fused Function: batch norm (with in-place running statistics) and layer norm."""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _affine(x, weight, bias, shape):
+    """x * weight + bias with weight and bias (or None) reshaped to broadcast as `shape`."""
+    out = x * weight.reshape(shape) if weight is not None else x
+    return out + bias.reshape(shape) if bias is not None else out
+
+
+class BatchNorm(Function):
+    """Normalise each channel (dim 1) of x over the batch and spatial dims, then scale and shift.
+
+    Training: batch statistics (biased variance) normalise x, and running_mean / running_var (arrays or
+    None) move towards the batch mean and the unbiased batch variance by `momentum`, in place.
+    Evaluation: the running statistics normalise x. With xhat = (x - mean) / sqrt(var + eps):
+    d/dweight = sum(g xhat), d/dbias = sum(g), and d/dx = w / sigma (g - mean(g) - xhat mean(g xhat)) when the
+    statistics come from the batch (w / sigma g otherwise).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        if training:
+            mean = x.mean(axis=axes, keepdims=True)
+            centered = x - mean
+            var = np.square(centered).mean(axis=axes, keepdims=True)
+            n = x.size // x.shape[1]
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean.reshape(-1)
+            if running_var is not None:
+                running_var *= 1 - momentum
+                running_var += (momentum * n / max(n - 1, 1)) * var.reshape(-1)
+        else:
+            mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+            centered = x - mean
+        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        xhat = centered * invstd
+        ctx.save_for_backward(xhat, invstd, weight)
+        ctx.axes, ctx.shape, ctx.batch_stats = axes, shape, training
+        return _affine(xhat, weight, bias, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, invstd, weight = ctx.saved_tensors
+        axes, shape = ctx.axes, ctx.shape
+        needs = ctx.needs_input_grad
+        gx = gw = gb = None
+        if needs[0]:
+            scale = invstd * weight.reshape(shape) if weight is not None else invstd
+            if ctx.batch_stats:
+                gx = scale * (g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True))
+            else:
+                gx = g * scale
+        if needs[1]:
+            gw = (g * xhat).sum(axis=axes)
+        if needs[2]:
+            gb = g.sum(axis=axes)
+        return gx, gw, gb, None, None, None, None, None
+
+
+class LayerNorm(Function):
+    """Normalise x over its last `ndim` dims (biased variance), then scale and shift elementwise.
+
+    With xhat = (x - mean) / sqrt(var + eps) over those dims: d/dweight = sum over the leading dims of g xhat,
+    d/dbias = sum of g, d/dx = (gh - mean(gh) - xhat mean(gh xhat)) / sigma with gh = g * weight.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, ndim, eps):
+        axes = tuple(range(x.ndim - ndim, x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        centered = x - mean
+        var = np.square(centered).mean(axis=axes, keepdims=True)
+        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        xhat = centered * invstd
+        ctx.save_for_backward(xhat, invstd, weight)
+        ctx.axes = axes
+        return _affine(xhat, weight, bias, xhat.shape[x.ndim - ndim:])
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, invstd, weight = ctx.saved_tensors
+        axes, needs = ctx.axes, ctx.needs_input_grad
+        lead = tuple(range(g.ndim - len(axes)))
+        gx = gw = gb = None
+        if needs[0]:
+            gh = g * weight if weight is not None else g
+            gx = invstd * (gh - gh.mean(axis=axes, keepdims=True) - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+        if needs[1]:
+            gw = (g * xhat).sum(axis=lead)
+        if needs[2]:
+            gb = g.sum(axis=lead)
+        return gx, gw, gb, None, None
