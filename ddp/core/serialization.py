@@ -1,0 +1,214 @@
+"""`ddp.save` / `ddp.load`: checkpoints in a safe format that loading never executes (no pickle).
+
+A checkpoint is an uncompressed zip archive. Its first member, `ddp_checkpoint.json`, describes the nested
+structure (dicts, lists, tuples, numbers, strings, None) and refers to arrays by number; each array is a member
+`arrays/<n>.npy` in numpy's .npy format, read back with `allow_pickle=False`. The zip's CRC-32 checks catch
+corrupted bytes; a file that is not such an archive raises a RuntimeError that says so.
+"""
+import io
+import json
+import os
+import uuid
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+
+from .tensor import Tensor
+
+MANIFEST = "ddp_checkpoint.json"
+FORMAT, VERSION = "ddp.checkpoint", 1
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def save(obj, f):
+    """Save `obj` (nested dicts, lists and tuples of Tensors, arrays, numbers, strings, None) to `f`.
+
+    Writing to a path is atomic: the data goes to a temporary file in the same folder, is flushed to disk,
+    and then renamed over `f`, so a crash mid-write leaves any previous file intact. Tensors and arrays
+    that share one numpy array are stored once and share it again when loaded.
+
+    Args:
+        obj: the object to save, e.g. `{"model": model.state_dict(), "optim": opt.state_dict()}`.
+        f: a path (str or os.PathLike) or a writable binary file object.
+
+    Raises:
+        TypeError: `obj` holds something that cannot be saved (the message gives where, e.g. obj['a'][0]).
+
+    Example:
+        >>> ddp.save({"model": model.state_dict(), "epoch": 3}, "ckpt.ddp")
+    """
+    arrays, memo = [], {}
+    manifest = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, memo, "obj")}
+    if not isinstance(f, (str, os.PathLike)):
+        _write(f, manifest, arrays)
+        return
+    path = os.fspath(f)
+    tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(tmp, "xb") as out:
+            _write(out, manifest, arrays)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    _fsync_dir(os.path.dirname(path) or ".")
+
+
+def load(f, map_location=None, weights_only=None):
+    """Load an object saved by `ddp.save`: Tensors come back as Tensors, arrays as numpy arrays.
+
+    Loading reads data only and never runs code, whatever the file holds.
+
+    Args:
+        f: a path or a readable binary file object.
+        map_location, weights_only: accepted for PyTorch compatibility and ignored (ddp runs on the CPU,
+            and only data is ever loaded).
+
+    Raises:
+        RuntimeError: the file is not a ddp checkpoint ("... (bad magic)") or is truncated or corrupt.
+
+    Example:
+        >>> model.load_state_dict(ddp.load("ckpt.ddp")["model"])
+    """
+    name = repr(os.fspath(f)) if isinstance(f, (str, os.PathLike)) else repr(f)
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as stream:
+            return _read(stream, name)
+    if not (hasattr(f, "seekable") and f.seekable()):
+        f = io.BytesIO(f.read())
+    return _read(f, name)
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def _encode(obj, arrays, memo, where):
+    """The JSON description of `obj`; arrays are appended to `arrays` (once each) and referred to by index."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, Tensor):
+        return dict(_array_ref("tensor", obj.numpy(), arrays, memo, where), requires_grad=obj.requires_grad)
+    if isinstance(obj, np.ndarray):
+        return _array_ref("array", obj, arrays, memo, where)
+    if isinstance(obj, np.generic):
+        return _array_ref("scalar", np.asarray(obj), arrays, memo, where)
+    if isinstance(obj, list):
+        return [_encode(v, arrays, memo, f"{where}[{i}]") for i, v in enumerate(obj)]
+    if isinstance(obj, tuple):
+        return {"tuple": [_encode(v, arrays, memo, f"{where}[{i}]") for i, v in enumerate(obj)]}
+    if isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if not (key is None or isinstance(key, (bool, int, float, str, tuple))):
+                raise TypeError(f"ddp.save: cannot save a dict key of type {type(key).__name__} in {where}")
+            items.append([_encode(key, [], {}, where), _encode(value, arrays, memo, f"{where}[{key!r}]")])
+        return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
+    raise TypeError(
+        f"ddp.save: cannot save an object of type {type(obj).__name__} at {where}; supported are dicts, lists, "
+        "tuples, Tensors, numpy arrays, numbers, strings and None"
+    )
+
+
+def _array_ref(kind, array, arrays, memo, where):
+    if array.dtype.hasobject:
+        raise TypeError(f"ddp.save: cannot save an array of dtype object at {where}")
+    if id(array) not in memo:
+        memo[id(array)] = len(arrays)
+        arrays.append(array)  # keeps the array alive, so its id is not reused while saving
+    return {kind: memo[id(array)], "dtype": array.dtype.str, "shape": list(array.shape)}
+
+
+def _write(stream, manifest, arrays):
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        zf.writestr(MANIFEST, json.dumps(manifest))
+        for i, array in enumerate(arrays):
+            with zf.open(f"arrays/{i}.npy", "w", force_zip64=array.nbytes > 2**30) as out:
+                np.lib.format.write_array(out, array, allow_pickle=False)
+
+
+def _fsync_dir(folder):
+    """Make the rename durable too (where the platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def _read(stream, name):
+    start = stream.tell()
+    head = stream.read(len(_ZIP_MAGIC))
+    stream.seek(start)
+    if head != _ZIP_MAGIC:
+        if _ZIP_MAGIC.startswith(head):
+            raise RuntimeError(f"{name} is truncated or corrupt: it holds only {len(head)} bytes")
+        raise RuntimeError(f"{name} is not a ddp checkpoint (bad magic {head!r})")
+    try:
+        with zipfile.ZipFile(stream) as zf:
+            if MANIFEST not in zf.namelist():
+                raise RuntimeError(f"{name} is not a ddp checkpoint (bad magic: a zip archive without {MANIFEST})")
+            manifest = json.loads(zf.read(MANIFEST))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise RuntimeError(f"{name} is not a ddp checkpoint (bad magic: unknown format in {MANIFEST})")
+            if manifest.get("version") != VERSION:
+                raise RuntimeError(
+                    f"{name} is a ddp checkpoint of version {manifest.get('version')}; this ddp reads version "
+                    f"{VERSION}"
+                )
+            return _decode(manifest["root"], _ArrayReader(zf))
+    except RuntimeError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError, TypeError, OSError) as e:
+        raise RuntimeError(f"{name} is truncated or corrupt: {type(e).__name__}: {e}") from None
+
+
+class _ArrayReader:
+    """Reads `arrays/<n>.npy` once each (a shared array comes back as one object), checking the manifest."""
+
+    def __init__(self, zf):
+        self.zf, self.cache = zf, {}
+
+    def __call__(self, ref, index):
+        if index not in self.cache:
+            with self.zf.open(f"arrays/{index}.npy") as member:
+                array = np.lib.format.read_array(member, allow_pickle=False)
+                if member.read(1):
+                    raise ValueError(f"arrays/{index}.npy has bytes after its data")
+            self.cache[index] = array
+        array = self.cache[index]
+        if array.dtype.str != ref["dtype"] or list(array.shape) != ref["shape"]:
+            raise ValueError(
+                f"arrays/{index}.npy holds {array.dtype.str} {list(array.shape)}, but the manifest says "
+                f"{ref['dtype']} {ref['shape']}"
+            )
+        return array
+
+
+def _decode(node, read):
+    if not isinstance(node, (dict, list)):
+        return node
+    if isinstance(node, list):
+        return [_decode(v, read) for v in node]
+    if "tensor" in node:
+        t = Tensor(read(node, node["tensor"]))
+        t.requires_grad = bool(node.get("requires_grad", False))
+        return t
+    if "array" in node:
+        return read(node, node["array"])
+    if "scalar" in node:
+        return read(node, node["scalar"])[()]
+    if "tuple" in node:
+        return tuple(_decode(v, read) for v in node["tuple"])
+    if "dict" in node:
+        out = OrderedDict() if node.get("ordered") else {}
+        for key, value in node["dict"]:
+            out[_decode(key, read)] = _decode(value, read)
+        return out
+    raise ValueError(f"unknown entry in the manifest: {sorted(node)}")
