@@ -10,6 +10,7 @@ import numpy as np
 from .. import functional as CF
 from ..dtypes import as_dtype
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from .module import Module, Parameter
 from .rnn_ops import LSTMScan, RNNScan
@@ -114,8 +115,6 @@ class RNNBase(Module):
 
     def _between_layers(self, x, layer):
         if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-            from . import functional as F
-
             x = F.dropout(x, self.dropout, training=True)
         return x
 

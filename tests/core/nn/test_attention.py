@@ -162,8 +162,6 @@ def test_is_causal_hint_uses_the_given_mask():
 
 
 def test_dropout_only_in_training():
-    if not hasattr(ddp.core.nn.functional, "dropout"):
-        pytest.skip("ddp.nn.functional.dropout has not landed yet")
     ddp.manual_seed(5)
     m = MultiheadAttention(E, H, dropout=0.5)
     x = ddp.randn(L, N, E)

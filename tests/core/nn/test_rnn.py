@@ -203,8 +203,6 @@ def test_lstm_1000_steps_matches_torch():
 
 # ----------------------------------------------------------------------------------- dropout, errors
 def test_dropout_between_layers_only_in_training():
-    if not hasattr(ddp.core.nn.functional, "dropout"):
-        pytest.skip("ddp.nn.functional.dropout has not landed yet")
     ddp.manual_seed(7)
     m = RNN(3, 4, num_layers=2, dropout=0.5)
     x = ddp.randn(5, 2, 3)
