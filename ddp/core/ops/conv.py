@@ -44,15 +44,31 @@ def im2col(xp, kernel, out_hw, stride, dilation):
     return cols
 
 
-def col2im(cols, padded_shape, out_hw, stride, dilation):
+def col2im(cols, padded_hw, out_hw, stride, dilation):
     """Sum columns (C, KH, KW, N, OH, OW) back into a padded (C, N, Hp, Wp) gradient: one add per tap."""
     c, kh, kw, n = cols.shape[:4]
-    gxp = np.zeros((c, n) + tuple(padded_shape), dtype=cols.dtype)
+    gxp = np.zeros((c, n) + tuple(padded_hw), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             rows, columns = window_slices(i, j, out_hw, stride, dilation)
             gxp[:, :, rows, columns] += cols[:, i, j]
     return gxp
+
+
+def col2im_wide(cols, padded_hw, dilation):
+    """col2im for stride 1 from "wide" columns (C, KH, KW, N, OH*Wp) whose columns OW..Wp-1 are zero.
+
+    With rows as long as the padded input's, tap (i, j) is one flat shift by i*dh*Wp + j*dw, so each add
+    runs over long contiguous rows (the zero columns land harmlessly on the next row's start).
+    """
+    c, kh, kw, n, length = cols.shape
+    hp, wp = padded_hw
+    flat = np.zeros((c, n, hp * wp + dilation[1] * (kw - 1)), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            start = i * dilation[0] * wp + j * dilation[1]
+            flat[:, :, start:start + length] += cols[:, i, j]
+    return flat[:, :, :hp * wp].reshape(c, n, hp, wp)
 
 
 class Conv2d(Function):
@@ -95,8 +111,15 @@ class Conv2d(Function):
         if needs[0]:
             n, c, h, wd = x_shape
             kh, kw = w_shape[2:]
-            gcols = np.matmul(w.reshape(groups, oc // groups, -1).transpose(0, 2, 1), g2)
-            gxp = col2im(gcols.reshape((c, kh, kw, n) + out_hw), padded_hw, out_hw, stride, dilation)
+            wt = w.reshape(groups, oc // groups, -1).transpose(0, 2, 1)
+            if stride == (1, 1):  # zero-widen g's rows to the padded width, then fold by flat shifts
+                g_wide = np.zeros((oc, n, out_hw[0], padded_hw[1]), dtype=g.dtype)
+                g_wide[..., :out_hw[1]] = g.transpose(1, 0, 2, 3)
+                gcols = np.matmul(wt, g_wide.reshape(groups, oc // groups, -1))
+                gxp = col2im_wide(gcols.reshape(c, kh, kw, n, -1), padded_hw, dilation)
+            else:
+                gcols = np.matmul(wt, g2)
+                gxp = col2im(gcols.reshape((c, kh, kw, n) + out_hw), padded_hw, out_hw, stride, dilation)
             top, _, left, _ = padding
             gx = np.ascontiguousarray(gxp[:, :, top:top + h, left:left + wd].transpose(1, 0, 2, 3))
         return gx, gw, gb

@@ -25,38 +25,53 @@ def _unpad(gxp, shape, padding):
     return gxp[:, :, top:top + shape[2], left:left + shape[3]]
 
 
+def _first_max(xp, taps, nan_aware):
+    """Max over the taps and the row-major index of the first tap holding it (with NaN winning if asked)."""
+    best = which = None
+    for k, rows, cols in taps:
+        v = xp[:, :, rows, cols]
+        if best is None:
+            best = v.copy()
+            which = np.zeros(best.shape, dtype=np.uint8 if len(taps) < 256 else np.int32)
+            continue
+        larger = v > best
+        if nan_aware:
+            larger |= np.isnan(v)
+        np.maximum(best, v, out=best)
+        np.maximum(which, larger * which.dtype.type(k), out=which)  # taps come in increasing k
+    return best, which
+
+
 class MaxPool2d(Function):
     """Largest value of each window; d/dx sends each output's gradient to the first maximum of its window.
 
-    NaN wins, as in PyTorch. `keep`, a list, receives the (N, C, OH, OW) array of chosen taps
+    A NaN wins its window, as in PyTorch. `keep`, a list, receives the (N, C, OH, OW) array of chosen taps
     (row-major index within the kernel), from which the wrapper builds `return_indices`.
     """
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_hw, extra=(0, 0), keep=None):
         xp = pad_into(x, padding, -np.inf, extra)
-        taps = _taps(kernel, out_hw, stride, dilation)
-        _, rows, cols = next(taps)
-        best = xp[:, :, rows, cols].copy()
-        which = np.zeros(best.shape, dtype=np.uint8 if kernel[0] * kernel[1] < 256 else np.int32)
-        for k, rows, cols in taps:
-            v = xp[:, :, rows, cols]
-            larger = v > best
-            larger |= v != v  # NaN
-            np.copyto(best, v, where=larger)
-            which[larger] = k
+        taps = list(_taps(kernel, out_hw, stride, dilation))
+        best, which = _first_max(xp, taps, nan_aware=False)
+        if np.isnan(best).any():  # rare: redo with PyTorch's rule that a NaN is always "larger"
+            best, which = _first_max(xp, taps, nan_aware=True)
         ctx.which = which
-        ctx.geometry = (x.shape, xp.shape, kernel, out_hw, stride, dilation, padding)
+        overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+        ctx.geometry = (x.shape, xp.shape, taps, overlap, padding)
         if keep is not None:
             keep.append(which)
         return best
 
     @staticmethod
     def backward(ctx, g):
-        shape, padded, kernel, out_hw, stride, dilation, padding = ctx.geometry
+        shape, padded, taps, overlap, padding = ctx.geometry
         gxp = np.zeros(padded, dtype=g.dtype)
-        for k, rows, cols in _taps(kernel, out_hw, stride, dilation):
-            gxp[:, :, rows, cols] += g * (ctx.which == k)
+        for k, rows, cols in taps:
+            if overlap:
+                gxp[:, :, rows, cols] += g * (ctx.which == k)
+            else:  # disjoint windows: write in place, no temporary
+                np.multiply(g, ctx.which == k, out=gxp[:, :, rows, cols])
         return _unpad(gxp, shape, padding)
 
 
