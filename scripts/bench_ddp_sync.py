@@ -1,0 +1,115 @@
+"""Gradient synchronisation of DistributedDataParallel against a raw MPI_Allreduce of the same bytes.
+
+Run under mpirun, one BLAS thread per rank:
+
+    OMP_NUM_THREADS=1 mpirun -n 2 python scripts/bench_ddp_sync.py [--model mlp] [--rounds 50]
+
+Three measurements, interleaved (A B C A B C ...), each the slowest rank's time, median over rounds:
+- raw: ``MPI.COMM_WORLD.Allreduce(IN_PLACE, buf, SUM)`` on one float32 buffer of the model's gradient size;
+- ddp, fresh grads: the DDP hooks of every parameter fire as after ``optimizer.zero_grad()`` (set_to_none,
+  the default): each copies the gradient the engine produced into its bucket, the full buckets are reduced,
+  everything is averaged;
+- ddp, grads in place: as above with `.grad` already the bucket view (``zero_grad(set_to_none=False)`` or
+  accumulation), so no copy.
+The ratio ddp / raw is the cost of DDP's bookkeeping, copies and averaging (target <= 1.15 at the default
+25 MiB buckets). Bus bandwidth = bytes x 2(p-1)/p / time.
+
+It also times a whole forward + backward at `--batch` samples per rank, with and without DDP (same rank,
+same data): the difference is the synchronisation that backward did not hide.
+"""
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ddp  # noqa: E402
+import ddp.nn.functional as F  # noqa: E402
+import ddp.parallel as dp  # noqa: E402
+from ddp.parallel.data_parallel import DistributedDataParallel  # noqa: E402
+from mnist_models import build_model  # noqa: E402
+
+
+def slowest(comm, seconds):
+    """The largest of every rank's `seconds` (the collective is outside the timed region)."""
+    return float(comm.allreduce(np.array([seconds]), op="max")[0])
+
+
+def timed(comm, fn):
+    comm.barrier()
+    start = time.perf_counter()
+    fn()
+    return slowest(comm, time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="mlp", choices=["mlp", "cnn", "cnn2"])
+    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--bucket-cap-mb", type=float, default=25)
+    parser.add_argument("--batch", type=int, default=256, help="samples per rank for the backward timing")
+    args = parser.parse_args()
+
+    from mpi4py import MPI
+    comm = dp.init()
+    ddp.manual_seed(0)
+    dmodel = DistributedDataParallel(build_model(args.model), comm, bucket_cap_mb=args.bucket_cap_mb)
+    plain = build_model(args.model)
+    plain.load_state_dict(dmodel.state_dict())
+    params = [p for p in dmodel.parameters() if p.requires_grad][::-1]  # the order backward produces them
+    rng = np.random.default_rng(comm.rank)
+    fresh = [ddp.Tensor(rng.standard_normal(p.shape).astype(np.float32)) for p in params]
+    nbytes = sum(g.numpy().nbytes for g in fresh)
+    raw = np.concatenate([g.numpy().ravel() for g in fresh])
+
+    def ddp_fresh():
+        for p, g in zip(params, fresh):  # what the engine does, then the post-accumulate hook
+            p.grad = g
+            dmodel._grad_ready(p)
+
+    def ddp_in_place():
+        for p in params:
+            dmodel._grad_ready(p)
+
+    def raw_allreduce():
+        MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, raw, op=MPI.SUM)
+
+    x = ddp.tensor(rng.standard_normal((args.batch, 1, 28, 28)).astype(np.float32))
+    y = ddp.tensor(rng.integers(0, 10, args.batch))
+
+    def backward(model):
+        model.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+
+    cases = {"raw Allreduce": raw_allreduce, "ddp, fresh grads": ddp_fresh, "ddp, grads in place": ddp_in_place,
+             "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain)}
+    times = {name: [] for name in cases}
+    for r in range(args.rounds + 3):
+        for name, fn in cases.items():
+            t = timed(comm, fn)
+            if r >= 3:  # warm-up
+                times[name].append(t)
+        raw[...] = fresh[0].numpy().ravel()[0]  # keep the sums finite
+    if comm.rank == 0:
+        p = comm.world_size
+        print(f"# {platform.processor() or platform.machine()}, {p} ranks, Python {platform.python_version()}, "
+              f"numpy {np.__version__}, {MPI.Get_library_version().splitlines()[0]}")
+        print(f"# {args.model}: {nbytes / 1e6:.2f} MB of float32 gradients in {len(dmodel.bucket_layout())} "
+              f"bucket(s) of at most {args.bucket_cap_mb:g} MiB; median of {args.rounds} rounds, slowest rank")
+        base = np.median(times["raw Allreduce"])
+        for name in list(cases)[:3]:
+            t = np.median(times[name])
+            busbw = nbytes * 2 * (p - 1) / p / t / 1e9
+            print(f"{name:22s} {t * 1e3:8.3f} ms   bus bandwidth {busbw:6.2f} GB/s   ratio {t / base:5.2f}x")
+        with_ddp, without = np.median(times["forward+backward, ddp"]), np.median(times["forward+backward, plain"])
+        print(f"forward+backward at batch {args.batch} per rank: {with_ddp * 1e3:.3f} ms with DDP, "
+              f"{without * 1e3:.3f} ms without; exposed sync {(with_ddp - without) * 1e3:.3f} ms "
+              f"= {(with_ddp - without) / base:.2f}x the raw Allreduce")
+
+
+if __name__ == "__main__":
+    main()
