@@ -45,7 +45,7 @@ class Optimizer:
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, but got Tensor"
             )
         self.defaults = dict(defaults)
-        self.state = defaultdict(dict)  # parameter Tensor -> dict of state (Tensors share memory with the arrays updated)
+        self.state = defaultdict(dict)  # parameter -> its state (Tensors whose arrays the steps update)
         self.param_groups = []
         self._workspace = {}  # (dtype, slot) -> flat scratch array, reused by every parameter and step
         groups = list(params)
