@@ -125,6 +125,7 @@ class Context:
         self.needs_input_grad = ()
         self.saved_tensors = ()
         self.parents = ()
+        self.edges = ()  # the node each parent's gradient goes to, fixed when recorded
         self.hooks = {}
         self.fn = None
         self.seq = 0
@@ -196,6 +197,7 @@ class Function:
             ctx.fn = cls
             ctx.seq = next(_sequence)
             ctx.parents = tuple(a if n else None for a, n in zip(args, needs))
+            ctx.edges = tuple(None if a is None else _node_of(a) for a in ctx.parents)  # in-place ops move grad_fn
             ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
             result._requires_grad = True
             result._grad_fn = ctx
@@ -250,10 +252,9 @@ def _dependencies(roots):
     seen = {id(r) for r in stack}
     while stack:
         node = stack.pop()
-        for p in node.parents:
-            if p is None:
+        for child in node.edges:
+            if child is None:
                 continue
-            child = _node_of(p)
             key = id(child)
             deps[key] = deps.get(key, 0) + 1
             if isinstance(child, Context) and key not in seen:
@@ -337,10 +338,9 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 )
             if not retain_graph:
                 node._release()
-        for p, gp in zip(node.parents, grads_in):
+        for p, child, gp in zip(node.parents, node.edges, grads_in):
             if p is None:
                 continue
-            child = _node_of(p)
             ckey = id(child)
             if gp is not None:
                 gp = unbroadcast(np.asarray(gp), p.shape)
