@@ -6,7 +6,7 @@ _SAME_NAME = """
 add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu clamp clip maximum minimum square rsqrt
 masked_fill eq ne lt le gt ge logical_not isnan isfinite sign sum mean max min amax argmax argmin var std all any
 logsumexp softmax log_softmax matmul mm bmm reshape view flatten squeeze unsqueeze transpose permute t expand
-expand_as contiguous split chunk gather index_select movedim
+expand_as contiguous clone split chunk gather index_select movedim
 """.split()
 
 
@@ -21,7 +21,6 @@ def install():
     Tensor.mT = property(lambda self: F.transpose(self, -2, -1))
     Tensor.view_as = lambda self, other: F.view(self, other.shape)
     Tensor.reshape_as = lambda self, other: F.reshape(self, other.shape)
-    Tensor.clone = lambda self: F.mul(self, 1) if self.dtype.kind == "f" else Tensor(self._data.copy())
     Tensor.where = lambda self, condition, other: F.where(condition, self, other)
     Tensor.__getitem__ = F.index
     dunders = {

@@ -9,7 +9,7 @@ from .tensor import Tensor
 
 __all__ = [
     "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "expand", "expand_as",
-    "contiguous", "cat", "concat", "stack", "split", "chunk", "as_index", "index", "index_put", "gather",
+    "contiguous", "clone", "cat", "concat", "stack", "split", "chunk", "as_index", "index", "index_put", "gather",
     "index_select", "pad", "movedim",
 ]
 
@@ -143,6 +143,11 @@ def expand_as(x, other):
 def contiguous(x):
     """x itself when C-contiguous, else a contiguous copy."""
     return x if x._data.flags.c_contiguous else sh.Contiguous.apply(x)
+
+
+def clone(x):
+    """A copy of x in new memory that stays in the graph (the gradient passes through unchanged)."""
+    return sh.Clone.apply(_t(x))
 
 
 def cat(tensors, dim=0):

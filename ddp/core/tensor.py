@@ -285,7 +285,7 @@ class Tensor:
         from . import functional as F
 
         src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
-        return self._inplace(lambda t, s: F.expand(s.to(t.dtype), t.shape), src)
+        return self._inplace(lambda t, s: F.clone(F.expand(s.to(t.dtype), t.shape)), src)
 
     def __setitem__(self, index, value):
         from . import functional as F

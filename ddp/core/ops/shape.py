@@ -54,6 +54,18 @@ class Contiguous(Function):
         return g
 
 
+class Clone(Function):
+    """A copy of x in new memory; d/dx = g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 class Cat(Function):
     """concatenate(xs, dim); each input gets its slice of the gradient."""
 
