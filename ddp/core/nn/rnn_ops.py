@@ -10,9 +10,12 @@ import numpy as np
 from ..autograd import Function
 
 
-def _sigmoid(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+def _sigmoid(x, out):
+    """sigmoid(x) = (1 + tanh(x / 2)) / 2 into `out`: one transcendental, no overflow."""
+    np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
 
 
 def _steps(length, reverse):
@@ -89,9 +92,9 @@ class LSTMScan(Function):
             if b_hh is not None:
                 pre += b_hh
             act = gates[t]
-            act[:, : 2 * hidden] = _sigmoid(pre[:, : 2 * hidden])
-            act[:, 2 * hidden: 3 * hidden] = np.tanh(pre[:, 2 * hidden: 3 * hidden])
-            act[:, 3 * hidden:] = _sigmoid(pre[:, 3 * hidden:])
+            _sigmoid(pre[:, : 2 * hidden], act[:, : 2 * hidden])
+            np.tanh(pre[:, 2 * hidden: 3 * hidden], out=act[:, 2 * hidden: 3 * hidden])
+            _sigmoid(pre[:, 3 * hidden:], act[:, 3 * hidden:])
             i, f, gg, o = np.split(act, 4, axis=1)
             c = out[t, :, hidden:] = f * c + i * gg
             h = out[t, :, :hidden] = o * np.tanh(c)
