@@ -10,7 +10,8 @@ import ddp.nn as nn
 from ddp.parallel.data_parallel import DistributedDataParallel as DDP
 from ddp.parallel.metrics import MetricSums
 
-from ddp_cases import TwoHeads, cross_entropy, data_parallel, have_conv, make_data, make_model, max_rel_error, single_process
+from ddp_cases import (TwoHeads, cross_entropy, data_parallel, have_conv, make_data, make_model, max_rel_error,
+                       single_process)
 
 pytestmark = pytest.mark.mpi(min_size=2)
 
