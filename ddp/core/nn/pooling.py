@@ -1,0 +1,70 @@
+"""Pooling layers: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d` (no parameters), with PyTorch's arguments."""
+from .functional_conv import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .module import Module
+
+
+class MaxPool2d(Module):
+    """Maximum over sliding windows; see `ddp.nn.functional.max_pool2d` for the arguments.
+
+    Example:
+        >>> MaxPool2d(2)(ddp.randn(8, 10, 24, 24)).shape
+        ddp.Size([8, 10, 12, 12])
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, x):
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                          self.return_indices)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """Mean over sliding windows; see `ddp.nn.functional.avg_pool2d` for the arguments.
+
+    Example:
+        >>> AvgPool2d(2)(ddp.randn(8, 10, 24, 24)).shape
+        ddp.Size([8, 10, 12, 12])
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, x):
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                          self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Mean over the windows that split H and W into `output_size` (an int, a pair, None keeps a size).
+
+    Example:
+        >>> AdaptiveAvgPool2d((1, 1))(ddp.randn(8, 64, 7, 7)).shape
+        ddp.Size([8, 64, 1, 1])
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
