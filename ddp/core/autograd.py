@@ -193,6 +193,11 @@ class Function:
         if cls.float32_results and out.dtype == np.float64 and not any(a.dtype == np.float64 for a in arrays if isinstance(a, np.ndarray)):
             out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
         result = Tensor(out)
+        if out.base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
+            for a in args:
+                if isinstance(a, Tensor) and np.may_share_memory(out, a._data):
+                    result._version_cell = a._version_cell
+                    break
         if record:
             ctx.fn = cls
             ctx.seq = next(_sequence)
