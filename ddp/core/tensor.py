@@ -104,7 +104,8 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        """Shares memory, detached, with its own version counter: autograd does not see writes through it."""
+        return Tensor(self._data)
 
     @data.setter
     def data(self, value):
