@@ -173,11 +173,6 @@ def split(model, stages=None, balance=None, sample=None, comm=None):
         raise ValueError(f"split: stages must be >= 1, got {stages}")
     if stages > len(layers):
         raise ValueError(f"split: {stages} stages but the model has only {len(layers)} layers")
-    if comm.world_size % stages:
-        raise ValueError(
-            f"split: world size {comm.world_size} does not match {stages} stages "
-            f"(it must be a multiple of the stage count: stages x replicas)"
-        )
     names = [n for n, _ in layers]
     kinds = [type(m).__name__ for _, m in layers]
     params = [sum(p.numel() for p in m.parameters()) for _, m in layers]
@@ -195,6 +190,11 @@ def split(model, stages=None, balance=None, sample=None, comm=None):
         raise ValueError(
             f"split: balance {balance} must be positive and sum to the model's {len(layers)} layers "
             f"(it sums to {sum(balance)})"
+        )
+    if comm.world_size % stages:
+        raise ValueError(
+            f"split: world size {comm.world_size} does not match {stages} stages "
+            f"(it must be a multiple of the stage count: stages x replicas)"
         )
     plan = Plan(names, kinds, params, costs, balance, unit)
     index = comm.rank % stages
