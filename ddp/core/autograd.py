@@ -192,6 +192,7 @@ class Function:
         out = np.asarray(cls.forward(ctx, *arrays, **kwargs))
         if cls.float32_results and out.dtype == np.float64 and not any(a.dtype == np.float64 for a in arrays if isinstance(a, np.ndarray)):
             out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
+        record = record and out.dtype.kind == "f"  # integer and bool results never require grad
         result = Tensor(out)
         if out.base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
             for a in args:
