@@ -198,11 +198,12 @@ class Tensor:
             )
         return bool(self._data.reshape(()))
 
-    def to(self, dtype=None, *args, **kwargs):
-        """Convert to `dtype` (a device argument such as 'cpu' is accepted and ignored)."""
-        if isinstance(dtype, str) and dtype.startswith(("cpu", "cuda")):
-            dtype = kwargs.get("dtype")
-        dtype = as_dtype(kwargs.get("dtype", dtype))
+    def to(self, *args, dtype=None, **kwargs):
+        """Convert to `dtype` (by position or keyword; a device argument such as 'cpu' is accepted and ignored)."""
+        for a in args:
+            if not (isinstance(a, str) and a.startswith(("cpu", "cuda"))):
+                dtype = a
+        dtype = as_dtype(dtype)
         if dtype is None or dtype == self.dtype:
             return self
         from .ops.elementwise import Cast
