@@ -326,9 +326,11 @@ class Size(tuple):
 
 
 def _format(t):
+    finite = t._data[np.isfinite(t._data)] if t.dtype.kind == "f" else t._data
+    integral = t.dtype.kind != "f" or bool(np.all(finite == np.round(finite)))  # PyTorch: 1., 2. or 1.0000, 2.5000
     body = np.array2string(
-        t._data, separator=", ", precision=4, floatmode="maxprec_equal", threshold=1000, edgeitems=3,
-        prefix="tensor(",
+        t._data, separator=", ", precision=4, floatmode="maxprec_equal" if integral else "fixed",
+        threshold=1000, edgeitems=3, prefix="tensor(",
     )
     extras = []
     if t.dtype not in (np.float32, np.int64, np.bool_) or t._data.size == 0:
