@@ -128,8 +128,11 @@ def where(condition, x, y):
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
     x, y = _operand(x), _operand(y)
-    _check_broadcast("where", x, y)
-    _check_broadcast("where", Tensor(cond), x)
+    shapes = [np.shape(v._data if isinstance(v, Tensor) else v) for v in (cond, x, y)]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together") from None
     return ew.Where.apply(cond, x, y)
 
 
