@@ -160,8 +160,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     p = input._data
     if p.size and (p.min() < 0 or p.max() > 1):
         raise ValueError(f"{op}: all elements of input should be between 0 and 1")
-    target = target.to(input.dtype)
-    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+    loss = L.BCE.apply(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

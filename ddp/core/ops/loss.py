@@ -47,8 +47,7 @@ class CrossEntropy(Function):
     """Cross entropy of logits x against class indices, with optional class weights, ignore_index and
     label smoothing eps: loss_i = (1 - eps) w[t_i] (-logp[i, t_i]) + eps/C sum_c w[c] (-logp[i, c]).
 
-    'mean' divides by the summed weights of the non-ignored targets (by the number of rows for the smoothing
-    term when there are no class weights, as PyTorch). d/dz_i = a_i (p_i - onehot(t_i)) + b_i (p_i sum(w) - w),
+    'mean' divides both terms by the summed weights w[t_i] of the non-ignored targets. d/dz_i = a_i (p_i - onehot(t_i)) + b_i (p_i sum(w) - w),
     a_i and b_i being the two terms' factors.
     """
 
@@ -66,8 +65,6 @@ class CrossEntropy(Function):
         denominator = wt.sum()
         a = ((1 - eps) * wt).astype(x.dtype)
         b = valid * x.dtype.type(eps / n_classes)
-        if reduction == "mean" and weight is None and t.size:
-            b *= x.dtype.type(denominator / t.size)  # PyTorch averages the smoothing term over all rows
         per_row = a * -logp[rows, t]
         if eps > 0:
             per_row += b * -(logp @ w)
@@ -165,3 +162,24 @@ class BCEWithLogits(Function):
         if ctx.needs_input_grad[1]:
             gy = g * (-x + (pos_weight - 1) * softplus_neg if pos_weight is not None else -x)
         return gx, gy, None
+
+
+class BCE(Function):
+    """Elementwise binary cross entropy of probabilities x: -(y log x + (1 - y) log(1 - x)), logs clamped at
+    -100 (as PyTorch) so that x = 0 or 1 stays finite. d/dx = (x - y) / max(x (1 - x), 1e-12);
+    d/dy = log(1 - x) - log(x) (clamped)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        ctx.save_for_backward(x, y, log_x, log_1mx)
+        return -(y * log_x + (1 - y) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, log_x, log_1mx = ctx.saved_tensors
+        gx = g * (x - y) / np.maximum(x * (1 - x), x.dtype.type(1e-12)) if ctx.needs_input_grad[0] else None
+        gy = g * (log_1mx - log_x) if ctx.needs_input_grad[1] else None
+        return gx, gy
