@@ -2,10 +2,14 @@
 initialisers). Names, arguments and state-dict keys follow torch.nn, so that state dicts map one-to-one."""
 from . import functional, init  # noqa: F401
 from .activation import GELU, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh, Unflatten  # noqa: F401
+from .attention import MultiheadAttention  # noqa: F401
 from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from .conv import Conv2d  # noqa: F401
 from .dropout import Dropout  # noqa: F401
 from .linear import Identity, Linear  # noqa: F401
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module, Parameter  # noqa: F401
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401
+from .rnn import LSTM, RNN  # noqa: F401
 from .sparse import Embedding  # noqa: F401
