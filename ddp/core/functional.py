@@ -13,6 +13,12 @@ from .tensor import Tensor
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
+__all__ = """
+add sub mul div maximum minimum subtract multiply true_divide divide pow neg negative exp log sqrt abs sin cos tanh
+sigmoid relu square rsqrt clamp clip where masked_fill eq ne lt le gt ge equal allclose logical_not isnan isfinite
+sign sum mean max min amax argmax argmin var std all any logsumexp softmax log_softmax matmul mm bmm linear
+""".split()
+
 
 def _tensor(x, like=None):
     """x as a Tensor; Python numbers take `like`'s float dtype, so that float32 stays float32."""
@@ -338,3 +344,6 @@ def linear(x, weight, bias=None):
 
 
 from .shape_functional import *  # noqa: E402,F401,F403  (views, joins, indexing)
+from .shape_functional import __all__ as _shape_all  # noqa: E402
+
+__all__ += _shape_all
