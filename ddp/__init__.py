@@ -19,12 +19,12 @@ from .core.random import manual_seed
 from .core.tensor import Size, Tensor
 
 autograd.gradcheck = importlib.import_module(".core.gradcheck", __name__).gradcheck
-autograd.Function = autograd.Function
 
 __version__ = "0.1.0"
 
 # Public subpackages live under ddp.core; `import ddp.nn` and friends reach them by these names.
 _ALIASES = {
+    "autograd": "ddp.core.autograd",
     "nn": "ddp.core.nn",
     "nn.functional": "ddp.core.nn.functional",
     "nn.init": "ddp.core.nn.init",
