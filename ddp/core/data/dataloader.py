@@ -19,6 +19,8 @@ class DataLoader:
         drop_last: drop the last batch if it is smaller than `batch_size`.
         collate_fn: turns a list of samples into a batch (default `default_collate`).
         generator: numpy Generator for shuffling (default `ddp.core.random.get_generator()`).
+        num_workers, pin_memory, ...: accepted so that PyTorch scripts port unchanged; batches are always
+            loaded in the calling process (array-backed datasets gather a batch in one numpy call).
     Raises:
         ValueError: for contradictory options, as PyTorch does.
 
@@ -28,7 +30,10 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 collate_fn=None, drop_last=False, generator=None):
+                 collate_fn=None, drop_last=False, generator=None, num_workers=0, pin_memory=False,
+                 **_ignored_worker_options):
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be a non-negative int, got {num_workers!r}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:

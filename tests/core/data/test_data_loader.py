@@ -268,3 +268,16 @@ def test_loader_over_tensor_inputs_yields_tensors():
     x, y = xy(6)
     bx, by = next(iter(DataLoader(TensorDataset(Tensor(x), Tensor(y)), batch_size=4)))
     assert isinstance(bx, Tensor) and bx.shape == (4, 3) and by.numpy().tolist() == y[:4].tolist()
+
+
+def test_pytorch_worker_options_are_accepted_and_load_in_process():
+    import numpy as np
+
+    from ddp.data import DataLoader, TensorDataset
+    import ddp
+
+    ds = TensorDataset(ddp.arange(10), ddp.arange(10) * 2)
+    loader = DataLoader(ds, batch_size=4, num_workers=2, pin_memory=True, persistent_workers=True)
+    assert [x.tolist() for x, _ in loader] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    with pytest.raises(ValueError, match="num_workers must be a non-negative int"):
+        DataLoader(ds, num_workers=-1)
