@@ -44,38 +44,65 @@ def im2col(xp, kernel, out_hw, stride, dilation):
     return cols
 
 
-def col2im(cols, padded_hw, out_hw, stride, dilation):
-    """Sum columns (C, KH, KW, N, OH, OW) back into a padded (C, N, Hp, Wp) gradient: one add per tap."""
-    c, kh, kw, n = cols.shape[:4]
-    gxp = np.zeros((c, n) + tuple(padded_hw), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
+def col2im(cols, gxp, out_hw, stride, dilation):
+    """Add columns (C, KH, KW, N, OH, OW) into a padded (C, N, Hp, Wp) gradient: one add per tap."""
+    for i in range(cols.shape[1]):
+        for j in range(cols.shape[2]):
             rows, columns = window_slices(i, j, out_hw, stride, dilation)
             gxp[:, :, rows, columns] += cols[:, i, j]
-    return gxp
 
 
-def col2im_wide(cols, padded_hw, dilation):
-    """col2im for stride 1 from "wide" columns (C, KH, KW, N, OH*Wp) whose columns OW..Wp-1 are zero.
+def col2im_wide(cols, flat, wp, dilation):
+    """col2im for stride 1 from "wide" columns (C, KH, KW, N, OH*Wp) whose columns OW..Wp-1 are zero, into
+    a flat padded gradient (C, N, Hp*Wp + dw*(KW-1)).
 
     With rows as long as the padded input's, tap (i, j) is one flat shift by i*dh*Wp + j*dw, so each add
     runs over long contiguous rows (the zero columns land harmlessly on the next row's start).
     """
-    c, kh, kw, n, length = cols.shape
-    hp, wp = padded_hw
-    flat = np.zeros((c, n, hp * wp + dilation[1] * (kw - 1)), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
+    length = cols.shape[-1]
+    for i in range(cols.shape[1]):
+        for j in range(cols.shape[2]):
             start = i * dilation[0] * wp + j * dilation[1]
             flat[:, :, start:start + length] += cols[:, i, j]
-    return flat[:, :, :hp * wp].reshape(c, n, hp, wp)
+
+
+#: Bytes of columns to fold back at a time: small enough to stay in cache between the product and the adds.
+BLOCK_BYTES = 2 << 20
+
+
+def input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, groups):
+    """gx = col2im(W^T @ g), computed over blocks of samples so that each block's columns stay in cache."""
+    n, c, h, wd = x_shape
+    oc, _, kh, kw = w.shape
+    hp, wp = padded_hw
+    wt = w.reshape(groups, oc // groups, -1).transpose(0, 2, 1)
+    wide = stride == (1, 1)
+    if wide:  # g with zero-widened rows (OC, N, OH, Wp): tap offsets become flat shifts
+        src = np.zeros((oc, n, out_hw[0], wp), dtype=g.dtype)
+        src[..., :out_hw[1]] = g.transpose(1, 0, 2, 3)
+        gxp = np.zeros((c, n, hp * wp + dilation[1] * (kw - 1)), dtype=g.dtype)
+    else:
+        src = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
+        gxp = np.zeros((c, n, hp, wp), dtype=g.dtype)
+    per_sample = wt.shape[1] * groups * src[0, 0].size * g.itemsize
+    step = max(1, BLOCK_BYTES // per_sample)
+    for b0 in range(0, n, step):
+        block = src[:, b0:b0 + step]
+        cols = np.matmul(wt, block.reshape(groups, oc // groups, -1)).reshape((c, kh, kw) + block.shape[1:])
+        if wide:
+            col2im_wide(cols.reshape(c, kh, kw, block.shape[1], -1), gxp[:, b0:b0 + step], wp, dilation)
+        else:
+            col2im(cols, gxp[:, b0:b0 + step], out_hw, stride, dilation)
+    gxp = gxp[:, :, :hp * wp].reshape(c, n, hp, wp)
+    top, _, left, _ = padding
+    return np.ascontiguousarray(gxp[:, :, top:top + h, left:left + wd].transpose(1, 0, 2, 3))
 
 
 class Conv2d(Function):
     """Cross-correlation of x (N, C, H, W) with w (OC, C/groups, KH, KW), plus b (OC,).
 
     Forward: out = W (G, OC/G, C/G*KH*KW) @ cols (G, C/G*KH*KW, N*OH*OW). Backward: gw = g @ cols^T,
-    gcols = W^T @ g folded back by col2im (skipped when x needs no gradient), gb = g summed.
+    gx = col2im(W^T @ g) over blocks of samples (skipped when x needs no gradient), gb = g summed.
     """
 
     @staticmethod
@@ -112,17 +139,5 @@ class Conv2d(Function):
         if len(needs) > 2 and needs[2]:
             gb = g2.reshape(oc, -1).sum(axis=1)
         if needs[0]:
-            n, c, h, wd = x_shape
-            kh, kw = w_shape[2:]
-            wt = w.reshape(groups, oc // groups, -1).transpose(0, 2, 1)
-            if stride == (1, 1):  # zero-widen g's rows to the padded width, then fold by flat shifts
-                g_wide = np.zeros((oc, n, out_hw[0], padded_hw[1]), dtype=g.dtype)
-                g_wide[..., :out_hw[1]] = g.transpose(1, 0, 2, 3)
-                gcols = np.matmul(wt, g_wide.reshape(groups, oc // groups, -1))
-                gxp = col2im_wide(gcols.reshape(c, kh, kw, n, -1), padded_hw, dilation)
-            else:
-                gcols = np.matmul(wt, g2)
-                gxp = col2im(gcols.reshape((c, kh, kw, n) + out_hw), padded_hw, out_hw, stride, dilation)
-            top, _, left, _ = padding
-            gx = np.ascontiguousarray(gxp[:, :, top:top + h, left:left + wd].transpose(1, 0, 2, 3))
+            gx = input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, groups)
         return gx, gw, gb

@@ -88,6 +88,7 @@ def test_input_that_needs_no_gradient_skips_col2im(monkeypatch):
 
     monkeypatch.setattr(conv_ops, "col2im", fail)
     monkeypatch.setattr(conv_ops, "col2im_wide", fail)
+    monkeypatch.setattr(conv_ops, "input_grad", fail)
     x, w, b = draw((2, 1, 8, 8), (3, 1, 3, 3), (3,))
     x = ddp.tensor(x)
     w, b = ddp.tensor(w, requires_grad=True), ddp.tensor(b, requires_grad=True)
@@ -207,3 +208,17 @@ def test_module_forward_equals_the_functional_form_and_keeps_parameters_as_leave
 def test_module_bad_arguments_raise(kwargs, error, message):
     with pytest.raises(error, match=message):
         Conv2d(4, 6, 3, **kwargs)
+
+
+@pytest.mark.parametrize("w_shape, kwargs", [((4, 4, 3, 3), {"padding": 1}),
+                                            ((4, 2, 3, 3), {"stride": 2, "dilation": 2, "groups": 2})])
+def test_input_gradient_is_the_same_when_folded_back_one_sample_at_a_time(monkeypatch, w_shape, kwargs):
+    x, w, g = draw((3, 4, 7, 7), w_shape, (3, 4, 7, 7), seed=5)
+    grads = []
+    for block in (conv_ops.BLOCK_BYTES, 1):
+        monkeypatch.setattr(conv_ops, "BLOCK_BYTES", block)
+        xt = ddp.tensor(x, requires_grad=True)
+        out = F.conv2d(xt, ddp.tensor(w), **kwargs)
+        out.backward(ddp.tensor(g[:, :, :out.shape[2], :out.shape[3]]))
+        grads.append(xt.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12, atol=1e-12)
