@@ -234,3 +234,12 @@ def test_state_dict_matches_torch_names():
     assert [n for n, _ in net.named_parameters()] == [n for n, _ in tnet.named_parameters()]
     net.load_state_dict({k: v.numpy() for k, v in tnet.state_dict().items()})
     assert repr(net) == repr(tnet)
+
+
+def test_reassigning_a_child_or_parameter_keeps_its_place_in_the_order():
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    before = [n for n, _ in net.named_parameters()]
+    setattr(net, "0", nn.Linear(2, 3))
+    net[2].weight = nn.Parameter(ddp.zeros(1, 3))
+    assert [n for n, _ in net.named_parameters()] == before
+    assert [n for n, _ in net[2].named_parameters()] == ["weight", "bias"]
