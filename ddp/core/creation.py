@@ -7,11 +7,11 @@ from .tensor import Tensor
 
 
 def _default_dtype(array, source):
-    """float32 for Python floats and float64 lists; a float64 numpy array keeps float64 (as torch.tensor)."""
+    """float32 for Python floats, int64 for Python ints; numpy data keeps its dtype (as torch.tensor)."""
     if array.dtype == np.float64 and not (isinstance(source, np.ndarray) or isinstance(source, np.floating)):
         return np.float32
-    if array.dtype.kind in "iu" and array.dtype != np.uint8:
-        return np.int64
+    if array.dtype.kind in "iu" and not isinstance(source, (np.ndarray, np.integer)):
+        return np.int64  # Python ints; a numpy integer array keeps its dtype, as torch.tensor does
     return array.dtype
 
 

@@ -199,3 +199,22 @@ def test_masked_fill(sx, sm):
     x = sample(sx)
     assert gradcheck(lambda a: ddp.masked_fill(a, ddp.tensor(mask), -2.0), x)
     forward32(lambda a: a.masked_fill(ddp.tensor(mask), -2.0), lambda a: np.where(mask, np.float32(-2), a), x)
+
+
+def test_pow_zero_exponent_has_zero_gradient_at_zero():
+    x = ddp.tensor([0.0, 2.0], requires_grad=True)
+    (x ** 0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_mul_saves_only_the_operand_backward_reads():
+    a, b = ddp.randn(3, requires_grad=True), ddp.randn(3)
+    z = a * b
+    a.detach().add_(0)  # bumps a's version; a is not what a's own gradient reads, so no error
+    z.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), b.numpy())
+
+
+def test_integer_numpy_arrays_keep_their_dtype():
+    assert ddp.tensor(np.arange(3, dtype=np.int32)).dtype == ddp.int32
+    assert ddp.tensor([1, 2]).dtype == ddp.int64

@@ -77,3 +77,8 @@ def test_create_graph_is_refused_clearly():
     x = ddp.ones(1, requires_grad=True)
     with pytest.raises(NotImplementedError, match="create_graph"):
         ddp.autograd.grad((x * 2).sum(), x, create_graph=True)
+
+
+def test_gather_index_out_of_range_names_the_sizes():
+    with pytest.raises(IndexError, match="gather: index out of range for dim 1 of size 3"):
+        ddp.gather(ddp.randn(2, 3), 1, ddp.tensor([[0, 5], [1, 2]]))

@@ -33,7 +33,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        needs_a, needs_b = (tuple(ctx.needs_input_grad) + (False, False))[:2]
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)  # only what backward reads
         return a * b
 
     @staticmethod
@@ -70,7 +71,10 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        ga = g * b * np.power(a, b - 1) if ctx.needs_input_grad[0] else None
+        ga = None
+        if ctx.needs_input_grad[0]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked out
+                ga = g * np.where(b == 0, 0, b * np.power(a, b - 1))
         gb = g * out * np.log(np.where(a > 0, a, 1)) if ctx.needs_input_grad[1] else None
         return ga, gb
 

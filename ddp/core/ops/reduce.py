@@ -80,14 +80,15 @@ class Var(Function):
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
-        ctx.centered = x - x.mean(axis=dim, keepdims=True)
+        ctx.save_for_backward(x - x.mean(axis=dim, keepdims=True))
         ctx.denominator = max(_count(x.shape, dim) - correction, 0)
         return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        scale = ctx.centered.dtype.type(2.0 / ctx.denominator) if ctx.denominator else np.nan
-        return _keep(g, ctx.shape, ctx.dim, ctx.keepdim) * ctx.centered * scale
+        (centered,) = ctx.saved_tensors
+        scale = centered.dtype.type(2.0 / ctx.denominator) if ctx.denominator else np.nan
+        return _keep(g, ctx.shape, ctx.dim, ctx.keepdim) * centered * scale
 
 
 class LogSumExp(Function):
