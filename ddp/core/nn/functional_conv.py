@@ -115,7 +115,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     """Normalised (kernel, stride, padding, dilation, out_hw, extra) with PyTorch's output-size rule."""
     kernel = _pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _pair(stride, "stride", op)
+    default = stride is None or (isinstance(stride, (tuple, list)) and not stride)  # PyTorch: [] means kernel
+    stride = kernel if default else _pair(stride, "stride", op)
     pad = _pair(padding, "padding", op, minimum=0)
     dilation = _pair(dilation, "dilation", op)
     out_hw, extra = [], []

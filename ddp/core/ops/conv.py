@@ -129,8 +129,9 @@ class Conv2d(Function):
         x_shape, w_shape, padded_hw, out_hw, stride, dilation, padding, groups = ctx.geometry
         needs = ctx.needs_input_grad
         oc = g.shape[1]
-        g2 = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, oc // groups, -1)
         gx = gw = gb = None
+        if needs[1] or (len(needs) > 2 and needs[2]):  # g as (G, OC/G, N*OH*OW), matching the columns
+            g2 = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, oc // groups, -1)
         if needs[1]:
             if cols.shape[1] >= g2.shape[1]:  # BLAS runs faster with the longer side as the output's rows
                 gw = np.matmul(cols, g2.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w_shape)

@@ -7,7 +7,7 @@ import pytest
 import ddp
 import ddp.nn.functional as F
 from ddp.core.ops import conv as conv_ops
-from ddp.core.nn.conv import Conv2d
+from ddp.nn import Conv2d
 
 # (input shape, weight shape, keyword arguments): strides, paddings, dilations and groups, mixed
 CASES = [
@@ -136,7 +136,8 @@ def test_matches_torch_forward_and_backward(x_shape, w_shape, kwargs):
      r"conv2d: input has 3 channels but weight expects 1 \(weight shape \(2, 1, 3, 3\)"),
     ((1, 4, 8, 8), (3, 2, 3, 3), {"groups": 2}, ValueError, r"groups=2 must divide out_channels=3"),
     ((1, 4, 8, 8), (6, 2, 3, 3), {"groups": 3}, ValueError, r"input has 4 channels but weight expects 6"),
-    ((1, 1, 4, 4), (1, 1, 5, 5), {}, ValueError, r"kernel size \(5, 5\) .* greater than the padded input size \(4, 4\)"),
+    ((1, 1, 4, 4), (1, 1, 5, 5), {}, ValueError,
+     r"kernel size \(5, 5\) .* greater than the padded input size \(4, 4\)"),
     ((1, 1, 4, 4), (1, 1, 3, 3), {"dilation": 2}, ValueError, r"dilated \(5, 5\)"),
     ((8, 8), (1, 1, 3, 3), {}, ValueError, r"conv2d: expected a 3-D \(unbatched\) or 4-D .* got shape \(8, 8\)"),
     ((1, 1, 8, 8), (1, 3, 3), {}, ValueError, r"weight must be 4-D"),

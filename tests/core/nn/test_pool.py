@@ -6,7 +6,7 @@ import pytest
 
 import ddp
 import ddp.nn.functional as F
-from ddp.core.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from ddp.nn import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 # keyword arguments shared by max and avg pooling (dilation only for max)
 WINDOWS = [
