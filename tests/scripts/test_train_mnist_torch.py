@@ -4,27 +4,15 @@ import pytest
 
 import ddp
 import train_mnist
-from mnist_models import build_model
+from mnist_models import build_model, torch_model
 
 torch = pytest.importorskip("torch")
-tnn = torch.nn
-
-TORCH_MODELS = {
-    "mlp": lambda: tnn.Sequential(tnn.Flatten(), tnn.Linear(784, 512), tnn.ReLU(), tnn.Linear(512, 256),
-                                  tnn.ReLU(), tnn.Linear(256, 10)),
-    "cnn": lambda: tnn.Sequential(tnn.Conv2d(1, 10, 5), tnn.MaxPool2d(2), tnn.ReLU(), tnn.Conv2d(10, 20, 5),
-                                  tnn.MaxPool2d(2), tnn.ReLU(), tnn.Flatten(), tnn.Linear(320, 50), tnn.ReLU(),
-                                  tnn.Linear(50, 10)),
-    "cnn2": lambda: tnn.Sequential(tnn.Conv2d(1, 32, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-                                   tnn.Conv2d(32, 64, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(),
-                                   tnn.Linear(3136, 128), tnn.ReLU(), tnn.Linear(128, 10)),
-}
 
 
 def torch_losses(name, args, steps, dtype=torch.float32):
     """The first `steps` losses of PyTorch trained like train_mnist.main(args) (same init, same batches)."""
     ddp.manual_seed(args.seed)  # main() seeds the same way right before building the model
-    model = TORCH_MODELS[name]()
+    model = torch_model(name)
     model.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in build_model(name).state_dict().items()})
     model.to(dtype)
     if args.optimizer == "adam":
@@ -37,7 +25,7 @@ def torch_losses(name, args, steps, dtype=torch.float32):
     for step in range(steps):
         x, y = train_set.__getitems__(order[step * args.batch_size:(step + 1) * args.batch_size].tolist())
         opt.zero_grad()
-        loss = tnn.functional.cross_entropy(model(torch.from_numpy(x.numpy()).to(dtype)), torch.from_numpy(np.asarray(y)))
+        loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x.numpy()).to(dtype)), torch.from_numpy(np.asarray(y)))
         loss.backward()
         opt.step()
         losses.append(loss.item())

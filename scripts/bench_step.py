@@ -1,0 +1,181 @@
+"""Time one training step (forward, backward, SGD update) of the seed models: ddp vs PyTorch CPU and vs a
+hand-written numpy step (MLP), one BLAS thread, interleaved rounds, median ratios.
+
+    OMP_NUM_THREADS=1 python scripts/bench_step.py                 # all models, batch 64 and 256
+    python scripts/bench_step.py --models mlp --batches 64 --rounds 5
+
+Each round times `--steps` consecutive steps of every contender in turn (A B C A B C ...); the ratio of a
+round is ddp's time over the reference's in that round, and the table shows the median over rounds.
+"""
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy and torch start their thread pools
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+import ddp  # noqa: E402
+import ddp.nn.functional as F  # noqa: E402
+from mnist_models import MODELS, build_model, torch_model  # noqa: E402
+
+TARGETS = {("mlp", "torch"): 1.25, ("mlp", "numpy"): 1.15, ("cnn", "torch"): 1.8, ("cnn2", "torch"): 1.5}
+LR = 0.01
+
+
+def ddp_step(model):
+    opt = ddp.optim.SGD(model.parameters(), lr=LR)
+
+    def step(x, y):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return step
+
+
+def torch_step(name, state):
+    import torch
+    model = torch_model(name)
+    model.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in state.items()})
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+
+    def step(x, y):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return step
+
+
+def numpy_mlp_step(state):
+    """784-512-256-10 ReLU MLP: forward, softmax cross-entropy, backward and SGD in plain float32 numpy."""
+    w1, b1, w2, b2, w3, b3 = (state[k].numpy().copy() for k in
+                              ("1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias"))
+    lr = np.float32(LR)
+
+    def step(x, y):
+        n = len(x)
+        x = x.reshape(n, -1)
+        h1 = x @ w1.T + b1
+        a1 = np.maximum(h1, 0)
+        h2 = a1 @ w2.T + b2
+        a2 = np.maximum(h2, 0)
+        z = a2 @ w3.T + b3
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(n), y] -= 1
+        dz = p * np.float32(1 / n)  # d(mean cross-entropy)/dz = (softmax - onehot) / n
+        da2 = dz @ w3
+        da2 *= h2 > 0
+        da1 = da2 @ w2
+        da1 *= h1 > 0
+        for w, b, g, a in ((w3, b3, dz, a2), (w2, b2, da2, a1), (w1, b1, da1, x)):
+            w -= lr * (g.T @ a)
+            b -= lr * g.sum(axis=0)
+    return step
+
+
+def time_steps(step, x, y, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        step(x, y)
+    return (time.perf_counter() - start) / steps
+
+
+def bench(name, batch, rounds, steps, use_torch):
+    """Median seconds per step of each contender and median per-round ratios of ddp against the others."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, batch)
+    ddp.manual_seed(0)
+    model = build_model(name)
+    state = model.state_dict()
+    contenders = {"ddp": (ddp_step(model), ddp.from_numpy(x.copy()), ddp.from_numpy(y.copy()))}
+    if use_torch:
+        import torch
+        contenders["torch"] = (torch_step(name, state), torch.from_numpy(x.copy()), torch.from_numpy(y.copy()))
+    if name == "mlp":
+        contenders["numpy"] = (numpy_mlp_step(state), x.copy(), y.copy())
+    for step, xs, ys in contenders.values():  # warm-up
+        time_steps(step, xs, ys, 2)
+    times = {k: [] for k in contenders}
+    for _ in range(rounds):
+        for k, (step, xs, ys) in contenders.items():
+            times[k].append(time_steps(step, xs, ys, steps))
+    ours = np.array(times["ddp"])
+    ratios = {k: float(np.median(ours / np.array(t))) for k, t in times.items() if k != "ddp"}
+    return {k: float(np.median(t)) for k, t in times.items()}, ratios
+
+
+def machine_facts():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('prefix')}, {i.get('num_threads')} thread(s))"
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    lines = [f"CPU: {cpu}, {os.cpu_count()} logical cores",
+             f"Python {platform.python_version()}, numpy {np.__version__}, BLAS: {'; '.join(blas) or 'unknown'}"]
+    try:
+        import torch
+        lines.append(f"PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} thread)")
+    except ImportError:
+        lines.append("PyTorch not installed: no PyTorch column")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["mlp", "cnn", "cnn2"])
+    p.add_argument("--batches", nargs="+", type=int, default=[64, 256])
+    p.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median reported)")
+    p.add_argument("--steps", type=int, default=5, help="steps per contender per round")
+    args = p.parse_args(argv)
+    try:
+        import torch
+        torch.set_num_threads(1)
+        use_torch = True
+    except ImportError:
+        use_torch = False
+    rows = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        print(machine_facts())
+        print(f"one BLAS thread; {args.rounds} interleaved rounds of {args.steps} steps; SGD lr={LR}; float32\n")
+        header = f"{'model':<6}{'batch':>6}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch':>11}{'numpy ms':>10}{'ddp/numpy':>11}"
+        print(header)
+        print("-" * len(header))
+        for name in args.models:
+            for batch in args.batches:
+                t, r = bench(name, batch, args.rounds, args.steps, use_torch)
+                rows.append((name, batch, t, r))
+                print(f"{name:<6}{batch:>6}{t['ddp'] * 1e3:>9.2f}{_cell(t, 'torch', 1e3, 10)}"
+                      f"{_ratio(r, name, 'torch')}{_cell(t, 'numpy', 1e3, 10)}{_ratio(r, name, 'numpy')}", flush=True)
+    print("\ntargets: " + ", ".join(f"{m} <= {v}x {ref}" for (m, ref), v in TARGETS.items())
+          + "  (* = target missed)")
+    return rows
+
+
+def _cell(values, key, scale, width):
+    return f"{values[key] * scale:>{width}.2f}" if key in values else f"{'-':>{width}}"
+
+
+def _ratio(ratios, name, ref):
+    if ref not in ratios:
+        return f"{'-':>11}"
+    target = TARGETS.get((name, ref))
+    flag = "*" if target is not None and ratios[ref] > target else " "
+    return f"{ratios[ref]:>10.2f}{flag}"
+
+
+if __name__ == "__main__":
+    main()
