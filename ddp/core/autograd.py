@@ -13,6 +13,7 @@ import threading
 import numpy as np
 
 _local = threading.local()
+Tensor = None  # the Tensor class; tensor.py (which imports this module) binds it, avoiding an import cycle
 _sequence = itertools.count()
 
 FREED_MESSAGE = (
@@ -182,8 +183,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .tensor import Tensor
-
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = is_grad_enabled() and any(needs)
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
@@ -212,13 +211,10 @@ class Function:
 
 def _versions_of_saved(saved, args, result):
     """(tensor, version) for every input or output whose very array backward will read."""
-    from .tensor import Tensor
-
     if not saved:
         return ()
-    ids = {id(s) for s in saved if isinstance(s, np.ndarray)}
-    owners = [a for a in args if isinstance(a, Tensor) and id(a._data) in ids]
-    if id(result._data) in ids:
+    owners = [a for a in args if isinstance(a, Tensor) and any(s is a._data for s in saved)]
+    if any(s is result._data for s in saved):
         owners.append(result)
     return tuple((t, t._version) for t in owners)
 
@@ -276,8 +272,6 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
     With `capture` (a list of Tensors), nothing is accumulated; the total gradient reaching each captured
     tensor is returned as a list (None where none arrived).
     """
-    from .tensor import Tensor
-
     roots, pending = [], {}
     for t, g in zip(outputs, grads):
         node = _node_of(t)
@@ -291,7 +285,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
     handed_out = {id(g) for g in grads}  # arrays a leaf's .grad must not take over: the caller's, or given already
 
     def finish_leaf(leaf, g):
-        for hook in list(leaf._hooks.values()):
+        for hook in list(leaf._hooks.values()) if leaf._hooks else ():
             new = hook(Tensor(g))
             if new is not None:
                 g = new._data
@@ -310,7 +304,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             leaf.grad = Tensor(g)
         else:
             np.add(leaf.grad._data, g, out=leaf.grad._data)
-        for hook in list(leaf._post_accumulate_hooks.values()):
+        for hook in list(leaf._post_accumulate_hooks.values()) if leaf._post_accumulate_hooks else ():
             hook(leaf)
 
     ready = []
@@ -365,8 +359,6 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
 
 
 def _as_grad_list(outputs, grad_outputs):
-    from .tensor import Tensor
-
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -409,8 +401,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Returns:
         a tuple with one gradient Tensor (or None) per input.
     """
-    from .tensor import Tensor
-
     if create_graph:
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by ddp")
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)

@@ -20,13 +20,13 @@ class Tensor:
 
     __array_priority__ = 1000  # numpy scalars defer to Tensor's operators
     __hash__ = object.__hash__
+    _hooks = None  # dicts of a leaf's hooks, made on the first registration (most tensors have none)
+    _post_accumulate_hooks = None
 
     def __init__(self, data, requires_grad=False):
         self._data = data if isinstance(data, np.ndarray) else np.asarray(data)
         self._grad_fn = None
         self._version_cell = [0]
-        self._hooks = {}
-        self._post_accumulate_hooks = {}
         self.grad = None
         self._requires_grad = False
         if requires_grad:
@@ -75,8 +75,11 @@ class Tensor:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces the gradient."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        hooks = self._hooks if self.is_leaf else self._grad_fn.hooks
-        return autograd.add_hook(hooks, hook)
+        if not self.is_leaf:
+            return autograd.add_hook(self._grad_fn.hooks, hook)
+        if self._hooks is None:
+            self._hooks = {}
+        return autograd.add_hook(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call `hook(tensor)` on a leaf once its `.grad` holds the gradient of the current backward."""
@@ -84,6 +87,8 @@ class Tensor:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
         return autograd.add_hook(self._post_accumulate_hooks, hook)
 
     def retain_grad(self):
@@ -313,6 +318,9 @@ class Tensor:
         self._data[...] = get_generator(generator).normal(mean, std, self.shape)
         self._bump_version()
         return self
+
+
+autograd.Tensor = Tensor
 
 
 class Size(tuple):
