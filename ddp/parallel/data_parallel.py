@@ -2,15 +2,17 @@
 
 Each rank runs forward and backward on its own shard of the batch. Gradients live in flat buckets
 (parameters in reverse registration order, about the order backward produces them); a parameter's `.grad`
-is a view into its bucket. A post-accumulate-grad hook on every parameter counts the bucket down, and a
-full bucket starts a non-blocking allreduce while backward goes on with earlier layers. Buckets start in
-bucket order on every rank (a full bucket waits for the ones before it), so the collectives match. The
-hook that completes the last bucket reduces it, waits for the others and scales by 1/world_size, so when
-`backward()` returns every `.grad` holds the average over ranks, bitwise the same on every rank.
+is a view into its bucket. A post-accumulate-grad hook on every parameter scales its gradient by
+1/world_size into the bucket and counts the bucket down, and a full bucket starts a non-blocking
+allreduce (a sum) while backward goes on with earlier layers. Buckets start in bucket order on every rank
+(a full bucket waits for the ones before it), so the collectives match. The hook that completes the last
+bucket reduces it and waits for the others, so when `backward()` returns every `.grad` holds the average
+over ranks, bitwise the same on every rank.
 
-With ``optimizer.zero_grad()`` (set_to_none) the engine hands the hook a fresh gradient: the hook copies
-it into the bucket and points `.grad` back at the view (one memcpy per parameter). When `.grad` already
-is the view (accumulation, ``zero_grad(set_to_none=False)``), the engine adds into the bucket directly.
+With ``optimizer.zero_grad()`` (set_to_none) the engine hands the hook a fresh gradient: the hook writes it,
+scaled, into the bucket and points `.grad` back at the view (one pass per parameter: the copy and the
+averaging are fused). When `.grad` already is the view (accumulation, ``zero_grad(set_to_none=False)``),
+the engine adds into the bucket directly and the hook scales it in place.
 """
 import contextlib
 import weakref
@@ -65,6 +67,7 @@ class DistributedDataParallel:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be a positive number, got {bucket_cap_mb!r}")
         self.module = module
         self.comm = launch.get_comm() if comm is None else comm
+        self._scale = 1.0 / self.comm.world_size  # each rank's share of the average, applied before the sum
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
         _check_same_model(module, self.comm)
@@ -169,10 +172,12 @@ class DistributedDataParallel:
     def _grad_ready(self, p):
         """Post-accumulate hook body: move the gradient into its bucket; reduce buckets that are full."""
         slot = self._slots[id(p)]
-        slot.adopt_grad()
-        self._seen[slot.index] = 1
         if not self._require_sync:
+            slot.adopt_grad(1)  # accumulate the local sum; the next synced backward scales it
+            self._seen[slot.index] = 1
             return
+        slot.adopt_grad(self._scale)
+        self._seen[slot.index] = 1
         if self._round is None:
             self._start_round()
         if slot.index in self._round:
@@ -196,7 +201,7 @@ class DistributedDataParallel:
                 slot.view[...] = 0
                 self._was_none.append(slot)
             else:
-                slot.adopt_grad()
+                slot.adopt_grad(self._scale)
             self._mark_ready(slot)
 
     def _mark_ready(self, slot):
@@ -222,8 +227,6 @@ class DistributedDataParallel:
             if b.work is not None:
                 b.work.wait()
                 b.work = None
-            if comm.world_size > 1:  # one float32 rounding, the same on every rank
-                np.multiply(b.flat, b.flat.dtype.type(1.0 / comm.world_size), out=b.flat)
             b.pending = len(b.slots)
         if seen is not None:
             seen.wait()
@@ -250,12 +253,14 @@ class _Slot:
         self.param, self.bucket, self.view, self.index = param, bucket, view, index
         self.grad = Tensor(view)
 
-    def adopt_grad(self):
-        """Make the parameter's `.grad` the bucket view, copying the values if it is another array."""
+    def adopt_grad(self, scale):
+        """Make the parameter's `.grad` the bucket view holding scale x its gradient (one pass either way)."""
         g = self.param.grad
         if g.numpy() is not self.view:
-            np.copyto(self.view, g.numpy())
+            np.multiply(g.numpy(), scale, out=self.view)
             self.param.grad = self.grad
+        elif scale != 1:
+            np.multiply(self.view, scale, out=self.view)
 
 
 class _Bucket:
