@@ -150,3 +150,13 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+def default_layer_init_(weight, bias=None, generator=None):
+    """PyTorch's default init of Linear and Conv layers: kaiming_uniform_(a=sqrt(5)) on the weight (bound
+    1/sqrt(fan_in)), and the bias uniform in +-1/sqrt(fan_in)."""
+    kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound, generator=generator)

@@ -1,6 +1,4 @@
 """`Identity` and `Linear`, with PyTorch's parameter names and default initialisation."""
-import math
-
 import numpy as np
 
 from .. import functional as CF
@@ -47,11 +45,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, x):
         return CF.linear(x, self.weight, self.bias)
