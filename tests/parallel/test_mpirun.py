@@ -3,51 +3,21 @@
 Skipped when mpi4py or mpirun is missing, and inside an mpirun job (no nested launches).
 """
 
-import importlib.util
-import os
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from ddp.parallel.launch import launched_by_mpi
+from mpi_launch import ROOT, requires_mpirun, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 MPI_TESTS = ROOT / "tests" / "parallel" / "mpi"
-
-
-def _mpirun():
-    local = Path(sys.executable).parent / "mpirun"
-    return str(local) if local.exists() else shutil.which("mpirun")
-
-
-MPIRUN = _mpirun()
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("mpi4py") is None, reason="mpi4py not installed"),
-    pytest.mark.skipif(MPIRUN is None, reason="mpirun not found"),
-    pytest.mark.skipif(launched_by_mpi(), reason="already running under mpirun"),
-]
-
-
-def _env():
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
-def _run(n, args, timeout):
-    return subprocess.run([MPIRUN, "-n", str(n), sys.executable, *args], cwd=ROOT, env=_env(),
-                          capture_output=True, text=True, timeout=timeout)
+pytestmark = requires_mpirun
 
 
 @pytest.mark.parametrize("n", [2, 4])
 def test_mpi_suite(n):
     # --capture=sys: a rank that aborts the job still gets its traceback to the real stderr
     args = ["-m", "pytest", "-q", "--with-mpi", "--capture=sys", "-p", "no:cacheprovider"]
-    out = _run(n, args + [str(MPI_TESTS)], timeout=600)
+    out = run_python(n, args + [str(MPI_TESTS)], timeout=600)
     assert out.returncode == 0, f"mpirun -n {n} failed:\n{out.stdout}\n{out.stderr}"
     assert "passed" in out.stdout
 
@@ -63,7 +33,7 @@ def test_a_raising_rank_aborts_the_job(tmp_path):
         "comm.allreduce(np.ones(3))  # rank 0 waits here forever without the abort hook\n"
         "comm.barrier()\n")
     start = time.monotonic()
-    out = _run(2, [str(script)], timeout=60)
+    out = run_python(2, [str(script)], timeout=60)
     elapsed = time.monotonic() - start
     assert out.returncode != 0
     assert elapsed < 20, f"took {elapsed:.1f} s"
