@@ -2,13 +2,14 @@
 
 Validation lives here so that op bodies in `ops/` stay short; every error names the op and the shapes.
 """
-import builtins
 from collections import namedtuple
 
 import numpy as np
 
 from .ops import elementwise as ew
 from .ops import linalg, reduce
+from .arguments import as_tensor_arg as _tensor
+from .arguments import normalize_dim as _dim
 from .tensor import Tensor
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
@@ -18,18 +19,6 @@ add sub mul div maximum minimum subtract multiply true_divide divide pow neg neg
 sigmoid relu square rsqrt clamp clip where masked_fill eq ne lt le gt ge equal allclose logical_not isnan isfinite
 sign sum mean max min amax argmax argmin var std all any logsumexp softmax log_softmax matmul mm bmm linear
 """.split()
-
-
-def _tensor(x, like=None):
-    """x as a Tensor; Python numbers take `like`'s float dtype, so that float32 stays float32."""
-    if isinstance(x, Tensor):
-        return x
-    a = np.asarray(x)
-    if like is not None and a.dtype.kind in "fiub" and like.dtype.kind == "f" and a.ndim == 0:
-        a = a.astype(like.dtype)
-    elif a.dtype == np.float64 and not isinstance(x, np.ndarray):
-        a = a.astype(np.float32)
-    return Tensor(a)
 
 
 def _operand(x):
@@ -46,18 +35,6 @@ def _check_broadcast(op, a, b):
             np.broadcast_shapes(sa, sb)
         except ValueError:
             raise ValueError(f"{op}: shapes {sa} and {sb} cannot be broadcast together") from None
-
-
-def _dim(dim, ndim, op):
-    """Normalise a dim (or tuple of dims) to non-negative ints, with PyTorch's error for one out of range."""
-    if dim is None:
-        return None
-    if isinstance(dim, (tuple, list)):
-        return tuple(_dim(d, ndim, op) for d in dim)
-    lo, hi = -builtins.max(ndim, 1), builtins.max(ndim, 1) - 1
-    if not lo <= dim <= hi:
-        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-    return dim % builtins.max(ndim, 1) if ndim else 0
 
 
 # ------------------------------------------------------------------------------------ elementwise

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 
+from .arguments import as_tensor_arg as _t
+from .arguments import normalize_dim as _dim
 from .ops import shape as sh
 from .tensor import Tensor
 
@@ -14,22 +16,11 @@ __all__ = [
 ]
 
 
-def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
-
-
 def _shape_arg(shape):
     """Accept reshape(2, 3) and reshape((2, 3))."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     return tuple(int(s) for s in shape)
-
-
-def _dim(dim, ndim, op):
-    lo, hi = -builtins.max(ndim, 1), builtins.max(ndim, 1) - 1
-    if not lo <= dim <= hi:
-        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-    return dim % builtins.max(ndim, 1) if ndim else 0
 
 
 def _resolve(shape, numel, op):

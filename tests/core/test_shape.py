@@ -128,3 +128,9 @@ def test_index_select():
     fn = lambda t: t.index_select(1, ddp.tensor([3, 0, 3]))  # noqa: E731
     assert gradcheck(fn, x)
     forward32(fn, lambda a: a[:, [3, 0, 3]], x)
+
+
+def test_shape_ops_on_python_floats_stay_float32():
+    assert ddp.cat([[1.0], [2.0]]).dtype == ddp.float32
+    assert ddp.stack([[1.0], [2.0]]).dtype == ddp.float32
+    assert ddp.reshape([1.0, 2.0], (2, 1)).dtype == ddp.float32
