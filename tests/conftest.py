@@ -6,6 +6,15 @@ import pytest
 MNIST_SRC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """One BLAS thread, as every rank runs: a product then rounds the same way on any number of cores
+    (a one-process run compared with simulated ranks otherwise differs in the last bits)."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def mnist_src():
     """The read-only folder of genuine MNIST files beside the repo (skips the test if it is missing)."""
