@@ -3,15 +3,19 @@
 Arrays travel through mpi4py's buffer API (``Allreduce``, ``Bcast``, ...: no pickling);
 only the ``*_object`` methods use the pickle API, for small objects.
 
+Large allreduces (64 KiB and up) between ranks of one node go through shared memory
+(shm_allreduce.py), 2-3x faster than MPICH's own path; the rest through MPI.
+
 Rounding: MPI chooses its own reduction order (e.g. recursive doubling), so a float sum can
-differ in the last bits from the thread backend's rank-order sum. Within one job every rank
-receives the same bits: float addition is commutative and MPICH combines the same partial
-sums on every rank (the tests check this).
+differ in the last bits from the thread backend's rank-order sum (the shared-memory path sums
+in rank order, as the thread backend does). Within one job every rank receives the same bits
+either way (the tests check this).
 """
 
 from mpi4py import MPI
 
 from .comm import Communicator
+from .shm_allreduce import SharedMemoryAllreduce
 
 _OPS = {"sum": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}
 
@@ -21,21 +25,29 @@ class MPICommunicator(Communicator):
 
     Args:
         comm: the mpi4py communicator to wrap.
+        shared_memory: reduce large arrays through shared memory when all ranks share a node.
     """
 
-    def __init__(self, comm=None):
+    def __init__(self, comm=None, shared_memory=True):
         self.comm = MPI.COMM_WORLD if comm is None else comm
         self.rank = self.comm.Get_rank()
         self.world_size = self.comm.Get_size()
+        self._shm = SharedMemoryAllreduce(self.comm) if shared_memory else None
 
     def abort(self, errorcode=1):
         """End every rank of the job now (MPI_Abort)."""
         self.comm.Abort(errorcode)
 
     def _allreduce(self, arr, op):
-        self.comm.Allreduce(MPI.IN_PLACE, arr, op=_OPS[op])
+        if self._shm is not None and self._shm.usable(arr):
+            self._shm.allreduce(arr, op)
+        else:
+            self.comm.Allreduce(MPI.IN_PLACE, arr, op=_OPS[op])
 
     def _iallreduce(self, arr, op):
+        if self._shm is not None and self._shm.usable(arr):
+            self._shm.allreduce(arr, op)  # done now: MPICH would progress it only inside MPI calls anyway
+            return None, None
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
         return req.Wait, req.Test
 
@@ -53,7 +65,7 @@ class MPICommunicator(Communicator):
 
     def _split(self, color, key):
         sub = self.comm.Split(MPI.UNDEFINED if color is None else color, key)
-        return None if sub == MPI.COMM_NULL else MPICommunicator(sub)
+        return None if sub == MPI.COMM_NULL else MPICommunicator(sub, self._shm is not None)
 
     def _send(self, arr, dest, tag):
         self.comm.Send(arr, dest=dest, tag=tag)

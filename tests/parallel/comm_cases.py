@@ -57,6 +57,38 @@ def case_iallreduce(comm):
     np.testing.assert_array_equal(b, ref_b)
 
 
+def _rank_order(inputs, op):
+    """Reduce the rows of `inputs` left to right: ((x0 op x1) op x2) ..., as the backends do."""
+    acc = inputs[0].copy()
+    for x in inputs[1:]:
+        acc = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}[op](acc, x)
+    return acc / len(inputs) if op == "mean" else acc
+
+
+def case_allreduce_large(comm):
+    """Arrays big enough for MPI's shared-memory path (>= 64 KiB), odd sizes, growing, interleaved with
+    small ones and non-blocking calls: every rank gets exactly the rank-order reduction."""
+    got = []
+    for size, dtype, op in [(16_384, np.float32, "sum"), (100_003, np.float64, "mean"), (16_385, np.int32, "max"),
+                            (3_000_001, np.float32, "sum"), (7, np.float32, "sum"), (70_001, np.float32, "min"),
+                            (3_000_001, np.float32, "mean")]:
+        x = _data(comm.rank, dtype, (size,))
+        inputs = comm.allgather(x)
+        work = comm.iallreduce(x.reshape(-1, 1) if size % 2 else x, op=op)
+        got.append((work.wait().ravel(), inputs, op, comm.allgather(x)))
+    sub = comm.split(0, key=-comm.rank)  # reversed ranks: the sub-group has its own shared memory
+    y = _data(sub.rank, np.float32, (50_000,))
+    sub_inputs = sub.allgather(y)
+    sub.allreduce(y)
+    for x, inputs, op, everywhere in got:
+        if x.size > 7:
+            np.testing.assert_array_equal(x, _rank_order(inputs, op).astype(x.dtype))
+        else:  # through MPI's own algorithm, which may add in another order
+            np.testing.assert_allclose(x, _rank_order(inputs, op), rtol=1e-6)
+        assert (everywhere == everywhere[0]).all(), f"{op} {x.dtype} {x.size}: ranks differ"
+    np.testing.assert_array_equal(y, _rank_order(sub_inputs, "sum"))
+
+
 def case_broadcast(comm):
     root = comm.world_size - 1
     x = np.full((2, 3), comm.rank, np.float32)
@@ -197,6 +229,6 @@ def case_bad_arguments(comm):
         comm.split(-2)
 
 
-CASES = [case_allreduce, case_iallreduce, case_broadcast, case_allgather, case_reduce_scatter,
+CASES = [case_allreduce, case_allreduce_large, case_iallreduce, case_broadcast, case_allgather, case_reduce_scatter,
          case_barrier_and_split, case_point_to_point, case_recv_size_mismatch, case_objects,
          case_bad_arguments]

@@ -45,3 +45,17 @@ def test_sum_is_identical_on_every_rank(comm):
         results.append(comm.allgather(x.view(np.uint32)))
     for bits in results:
         assert (bits == bits[0]).all()
+
+
+@pytest.mark.mpi(min_size=2)
+def test_shared_memory_path_agrees_with_mpi_allreduce(comm):
+    """Ranks on one node reduce large arrays through shared memory; MPI's own Allreduce gives the same sums."""
+    from mpi4py import MPI
+    from ddp.parallel.mpi_comm import MPICommunicator
+    plain = MPICommunicator(MPI.COMM_WORLD.Dup(), shared_memory=False)
+    x = np.random.default_rng(comm.rank).standard_normal(200_000).astype(np.float32)
+    y = x.copy()
+    comm.allreduce(x, op="mean")
+    plain.allreduce(y, op="mean")
+    assert comm._shm.usable(x) and plain._shm is None
+    np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
