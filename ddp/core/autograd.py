@@ -132,9 +132,19 @@ class Context:
         self.seq = 0
         self._saved_versions = ()
         self._freed = False
+        self._grad_buffers = None
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
+
+    def grad_buffer(self, i):
+        """An array that backward may fill with input i's gradient and return, saving a copy; or None.
+
+        Offered only to ops that set ``fills_grad_buffers`` and only where the gradient becomes a leaf's
+        `.grad` whole: the leaf has a `_grad_buffer` (DistributedDataParallel's bucket views), no `.grad`
+        yet, no hooks, and this op is its only consumer. Pass it as ``out=`` (numpy accepts None).
+        """
+        return self._grad_buffers[i] if self._grad_buffers is not None else None
 
     def name(self):
         return f"{self.fn.__name__}Backward" if self.fn is not None else "Backward"
@@ -156,6 +166,9 @@ class Function:
     one gradient (array or None) per positional argument of `forward`. Gradients may keep a broadcast shape:
     the engine sums them back to each input's shape. Backward must not modify its `grad` argument.
 
+    Ops whose backward writes weight gradients with ``out=ctx.grad_buffer(i)`` set
+    ``fills_grad_buffers = True``.
+
     Example:
         >>> class Cube(Function):
         ...     @staticmethod
@@ -172,6 +185,8 @@ class Function:
     #: Results of float32 (or integer) inputs stay float32 even where numpy would make float64 (Python
     #: scalars, int64 operands). Only an explicit cast turns this off.
     float32_results = True
+
+    fills_grad_buffers = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -265,6 +280,17 @@ def _dependencies(roots):
     return deps
 
 
+def _grad_buffers(node, deps, pending):
+    """For each input of `node`: the leaf's `_grad_buffer` where backward may write its gradient, or None."""
+    return tuple(
+        leaf._grad_buffer
+        if (leaf is not None and not isinstance(leaf, Context) and leaf._grad_buffer is not None
+            and leaf.grad is None and leaf._requires_grad and not leaf._hooks
+            and deps[id(leaf)] == 1 and id(leaf) not in pending)
+        else None
+        for leaf in node.edges)
+
+
 def run_backward(outputs, grads, retain_graph=False, capture=None):
     """Propagate `grads` (arrays) from `outputs` (Tensors) to the leaves.
 
@@ -297,7 +323,9 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             return
         if g.dtype != leaf.dtype:
             g = g.astype(leaf.dtype)
-        if leaf.grad is None:
+        if leaf.grad is None and g is leaf._grad_buffer:  # backward wrote it in place (Context.grad_buffer)
+            leaf.grad = Tensor(g)
+        elif leaf.grad is None:
             owned = g.flags.owndata and g.flags.writeable and id(g) not in handed_out
             g = g if owned else g.copy()
             handed_out.add(id(g))
@@ -328,7 +356,10 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
             _check_saved_versions(node)
+            if node.fn.fills_grad_buffers and capture is None:
+                node._grad_buffers = _grad_buffers(node, deps, pending)
             grads_in = node.fn.backward(node, g)
+            node._grad_buffers = None
             if not isinstance(grads_in, tuple):
                 grads_in = (grads_in,)
             if len(grads_in) != len(node.parents):

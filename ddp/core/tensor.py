@@ -22,6 +22,7 @@ class Tensor:
     __hash__ = object.__hash__
     _hooks = None  # dicts of a leaf's hooks, made on the first registration (most tensors have none)
     _post_accumulate_hooks = None
+    _grad_buffer = None  # where a fresh gradient may be written directly (see Context.grad_buffer)
 
     def __init__(self, data, requires_grad=False):
         self._data = data if isinstance(data, np.ndarray) else np.asarray(data)

@@ -105,6 +105,8 @@ class Conv2d(Function):
     gx = col2im(W^T @ g) over blocks of samples (skipped when x needs no gradient), gb = g summed.
     """
 
+    fills_grad_buffers = True
+
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
         n, c, h, wd = x.shape
@@ -136,9 +138,13 @@ class Conv2d(Function):
             if cols.shape[1] >= g2.shape[1]:  # BLAS runs faster with the longer side as the output's rows
                 gw = np.matmul(cols, g2.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w_shape)
             else:
-                gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
+                gw = ctx.grad_buffer(1)  # filled in place when offered, else a fresh array
+                if gw is None:
+                    gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
+                else:
+                    np.matmul(g2, cols.transpose(0, 2, 1), out=gw.reshape(g2.shape[:2] + cols.shape[1:2]))
         if len(needs) > 2 and needs[2]:
-            gb = g2.reshape(oc, -1).sum(axis=1)
+            gb = g2.reshape(oc, -1).sum(axis=1, out=ctx.grad_buffer(2))
         if needs[0]:
             gx = input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, groups)
         return gx, gw, gb

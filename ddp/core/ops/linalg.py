@@ -35,6 +35,8 @@ class MatMul(Function):
 class Linear(Function):
     """x @ w^T + b, fused so that BLAS sees one product per gradient and w's gradient is a fresh array."""
 
+    fills_grad_buffers = True
+
     @staticmethod
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)
@@ -53,6 +55,6 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         gx = np.matmul(g, w) if ctx.needs_input_grad[0] else None
         g2 = g.reshape(-1, g.shape[-1])
-        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if ctx.needs_input_grad[1] else None
-        gb = g2.sum(axis=0) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
+        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=ctx.grad_buffer(1)) if ctx.needs_input_grad[1] else None
+        gb = g2.sum(axis=0, out=ctx.grad_buffer(2)) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
         return gx, gw, gb
