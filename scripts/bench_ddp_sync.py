@@ -4,18 +4,20 @@ Run under mpirun, one BLAS thread per rank:
 
     OMP_NUM_THREADS=1 mpirun -n 2 python scripts/bench_ddp_sync.py [--model mlp] [--rounds 50]
 
-Three measurements, interleaved (A B C B C A C A B ...), each the slowest rank's time, median over rounds:
+Measurements, interleaved (A B C D ... then B C D A ...), each the slowest rank's time, median over rounds:
 - raw: ``MPI.COMM_WORLD.Allreduce(IN_PLACE, buf, SUM)`` on one float32 buffer of the model's gradient size;
-- ddp, fresh grads: the DDP hooks of every parameter fire as after ``optimizer.zero_grad()`` (set_to_none,
-  the default): each copies the gradient the engine produced into its bucket, the full buckets are reduced,
-  everything is averaged;
-- ddp, grads in place: as above with `.grad` already the bucket view (``zero_grad(set_to_none=False)`` or
-  accumulation), so no copy.
-The ratio ddp / raw is the cost of DDP's bookkeeping, copies and averaging (target <= 1.15 at the default
-25 MiB buckets). Bus bandwidth = bytes x 2(p-1)/p / time.
+- comm: ``ddp.parallel`` communicator's ``allreduce(buf, op="mean")`` on the same bytes (between ranks of one
+  node it goes through shared memory, shm_allreduce.py);
+- ddp, default: the DDP hooks of every parameter fire with the gradients already in the buckets, as
+  Linear's and Conv2d's backward leave them after ``optimizer.zero_grad()``, and the buckets are averaged;
+- ddp, fresh grads: as above, but each gradient arrives as a separate array that the hook copies into its
+  bucket (ops that cannot write into the buckets, weights used twice).
+The ratio ddp / raw is the cost of synchronising through DDP against MPI alone (target <= 1.15 at the
+default 25 MiB buckets). Bus bandwidth = bytes x 2(p-1)/p / time.
 
 It also times a whole forward + backward at `--batch` samples per rank, with and without DDP (same rank,
-same data): the difference is the synchronisation that backward did not hide.
+same data): the difference is the synchronisation that backward did not hide, waiting for the slower rank
+included.
 """
 import argparse
 import platform
@@ -65,18 +67,25 @@ def main():
     fresh = [ddp.Tensor(rng.standard_normal(p.shape).astype(np.float32)) for p in params]
     nbytes = sum(g.numpy().nbytes for g in fresh)
     raw = np.concatenate([g.numpy().ravel() for g in fresh])
+    mean = raw.copy()
 
     def ddp_fresh():
         for p, g in zip(params, fresh):  # what the engine does, then the post-accumulate hook
             p.grad = g
             dmodel._grad_ready(p)
 
-    def ddp_in_place():
-        for p in params:
+    in_bucket = [dmodel._slots[id(p)].grad for p in params]  # Tensors on the bucket views
+
+    def ddp_default():
+        for p, g in zip(params, in_bucket):  # what Linear's backward and the engine leave, then the hook
+            p.grad = g
             dmodel._grad_ready(p)
 
     def raw_allreduce():
         MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, raw, op=MPI.SUM)
+
+    def comm_allreduce():
+        comm.allreduce(mean, op="mean")
 
     x = ddp.tensor(rng.standard_normal((args.batch, 1, 28, 28)).astype(np.float32))
     y = ddp.tensor(rng.integers(0, 10, args.batch))
@@ -85,8 +94,8 @@ def main():
         model.zero_grad()
         F.cross_entropy(model(x), y).backward()
 
-    cases = {"raw Allreduce": raw_allreduce, "ddp, fresh grads": ddp_fresh, "ddp, grads in place": ddp_in_place,
-             "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain)}
+    cases = {"raw MPI_Allreduce": raw_allreduce, "comm.allreduce mean": comm_allreduce,
+             "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh, "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain)}
     times = {name: [] for name in cases}
     names = list(cases)
     for r in range(args.rounds + 3):
@@ -101,11 +110,11 @@ def main():
               f"numpy {np.__version__}, {MPI.Get_library_version().splitlines()[0]}")
         print(f"# {args.model}: {nbytes / 1e6:.2f} MB of float32 gradients in {len(dmodel.bucket_layout())} "
               f"bucket(s) of at most {args.bucket_cap_mb:g} MiB; median of {args.rounds} rounds, slowest rank")
-        base = np.median(times["raw Allreduce"])
-        for name in list(cases)[:3]:
+        base = np.median(times["raw MPI_Allreduce"])
+        for name in list(cases)[:4]:
             t = np.median(times[name])
             busbw = nbytes * 2 * (p - 1) / p / t / 1e9
-            print(f"{name:22s} {t * 1e3:8.3f} ms   bus bandwidth {busbw:6.2f} GB/s   ratio {t / base:5.2f}x")
+            print(f"{name:20s} {t * 1e3:8.3f} ms   bus bandwidth {busbw:6.2f} GB/s   ratio {t / base:5.2f}x")
         with_ddp, without = np.median(times["forward+backward, ddp"]), np.median(times["forward+backward, plain"])
         print(f"forward+backward at batch {args.batch} per rank: {with_ddp * 1e3:.3f} ms with DDP, "
               f"{without * 1e3:.3f} ms without; exposed sync {(with_ddp - without) * 1e3:.3f} ms "

@@ -83,6 +83,7 @@ class Communicator:
 
     rank = 0
     world_size = 1
+    _reduces_mean = False  # True: the backend's _allreduce/_iallreduce take op="mean" (sum, then divide)
 
     @property
     def size(self):
@@ -105,8 +106,9 @@ class Communicator:
         """
         arr = as_buffer(buf, "allreduce", writeable=True, reduce=True)
         check_op(op, arr, "allreduce")
-        self._allreduce(arr, "sum" if op == "mean" else op)
-        if op == "mean":
+        divide = op == "mean" and not self._reduces_mean
+        self._allreduce(arr, "sum" if divide else op)
+        if divide:
             arr /= self.world_size
         return buf
 
@@ -114,9 +116,10 @@ class Communicator:
         """Start ``allreduce(buf, op)``, return a `Work`; leave `buf` alone until ``wait()``."""
         arr = as_buffer(buf, "iallreduce", writeable=True, reduce=True)
         check_op(op, arr, "iallreduce")
-        wait, test = self._iallreduce(arr, "sum" if op == "mean" else op)
+        divide = op == "mean" and not self._reduces_mean
+        wait, test = self._iallreduce(arr, "sum" if divide else op)
         n = self.world_size
-        then = (lambda: np.divide(arr, n, out=arr)) if op == "mean" else None
+        then = (lambda: np.divide(arr, n, out=arr)) if divide else None
         return Work(buf, wait, test, then)
 
     def broadcast(self, buf, root=0):

@@ -2,17 +2,20 @@
 
 Each rank runs forward and backward on its own shard of the batch. Gradients live in flat buckets
 (parameters in reverse registration order, about the order backward produces them); a parameter's `.grad`
-is a view into its bucket. A post-accumulate-grad hook on every parameter scales its gradient by
-1/world_size into the bucket and counts the bucket down, and a full bucket starts a non-blocking
-allreduce (a sum) while backward goes on with earlier layers. Buckets start in bucket order on every rank
+is a view into its bucket. A post-accumulate-grad hook on every parameter counts its bucket down, and a
+full bucket starts a non-blocking allreduce (a mean) while backward goes on with earlier layers. Buckets start in bucket order on every rank
 (a full bucket waits for the ones before it), so the collectives match. The hook that completes the last
 bucket reduces it and waits for the others, so when `backward()` returns every `.grad` holds the average
 over ranks, bitwise the same on every rank.
 
-With ``optimizer.zero_grad()`` (set_to_none) the engine hands the hook a fresh gradient: the hook writes it,
-scaled, into the bucket and points `.grad` back at the view (one pass per parameter: the copy and the
-averaging are fused). When `.grad` already is the view (accumulation, ``zero_grad(set_to_none=False)``),
-the engine adds into the bucket directly and the hook scales it in place.
+Gradients are produced in the buckets: each bucket view is the parameter's `_grad_buffer`, so after
+``optimizer.zero_grad()`` (set_to_none) the backward of Linear and Conv2d writes the weight and bias
+gradients straight into it (`Context.grad_buffer`), and with ``zero_grad(set_to_none=False)`` or
+accumulation the engine adds into it. A gradient made elsewhere (an op without buffers, a weight used
+twice) arrives as a fresh array, which the hook copies into the bucket. Between ranks on one node, the
+communicator reduces large buckets through shared memory and divides by world_size on the way (see
+shm_allreduce.py), so averaging costs no extra pass. As with PyTorch's ``gradient_as_bucket_view``, `.grad` is the bucket view: the next
+backward overwrites it, so clone a gradient you want to keep.
 """
 import contextlib
 import weakref
@@ -67,7 +70,6 @@ class DistributedDataParallel:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be a positive number, got {bucket_cap_mb!r}")
         self.module = module
         self.comm = launch.get_comm() if comm is None else comm
-        self._scale = 1.0 / self.comm.world_size  # each rank's share of the average, applied before the sum
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
         _check_same_model(module, self.comm)
@@ -82,6 +84,9 @@ class DistributedDataParallel:
         self._names = {id(p): n for n, p in named}
         self._buckets = _make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20))
         self._slots = {id(s.param): s for b in self._buckets for s in b.slots}
+        for slot in self._slots.values():
+            slot.param._grad_buffer = slot.view
+        weakref.finalize(self, _release_grad_buffers, [(s.param, s.view) for s in self._slots.values()])
         self._require_sync = True
         self._unused = []  # slots the latest forward did not reach (find_unused_parameters)
         self._round = None  # state of the reduction in progress, see _start_round
@@ -173,10 +178,10 @@ class DistributedDataParallel:
         """Post-accumulate hook body: move the gradient into its bucket; reduce buckets that are full."""
         slot = self._slots[id(p)]
         if not self._require_sync:
-            slot.adopt_grad(1)  # accumulate the local sum; the next synced backward scales it
+            slot.adopt_grad()  # accumulate the local sum; the next synced backward averages it
             self._seen[slot.index] = 1
             return
-        slot.adopt_grad(self._scale)
+        slot.adopt_grad()
         self._seen[slot.index] = 1
         if self._round is None:
             self._start_round()
@@ -201,7 +206,7 @@ class DistributedDataParallel:
                 slot.view[...] = 0
                 self._was_none.append(slot)
             else:
-                slot.adopt_grad(self._scale)
+                slot.adopt_grad()
             self._mark_ready(slot)
 
     def _mark_ready(self, slot):
@@ -214,7 +219,7 @@ class DistributedDataParallel:
             bucket = self._buckets[self._next]
             self._next += 1
             if self._next < len(self._buckets):
-                bucket.work = self.comm.iallreduce(bucket.flat)
+                bucket.work = self.comm.iallreduce(bucket.flat, op="mean")
             else:
                 self._finish_round(bucket)
 
@@ -222,7 +227,7 @@ class DistributedDataParallel:
         """Reduce the last bucket, wait for the others, average, and reset for the next backward."""
         comm = self.comm
         seen = comm.iallreduce(self._seen) if self.find_unused_parameters else None
-        comm.allreduce(last.flat)  # nothing left to overlap with: the blocking call is the fastest
+        comm.allreduce(last.flat, op="mean")  # nothing left to overlap with: the blocking call is the fastest
         for b in self._buckets:
             if b.work is not None:
                 b.work.wait()
@@ -253,14 +258,11 @@ class _Slot:
         self.param, self.bucket, self.view, self.index = param, bucket, view, index
         self.grad = Tensor(view)
 
-    def adopt_grad(self, scale):
-        """Make the parameter's `.grad` the bucket view holding scale x its gradient (one pass either way)."""
-        g = self.param.grad
-        if g.numpy() is not self.view:
-            np.multiply(g.numpy(), scale, out=self.view)
+    def adopt_grad(self):
+        """Make the parameter's `.grad` the bucket view, copying a gradient that backward made elsewhere."""
+        if self.param.grad.numpy() is not self.view:
+            np.copyto(self.view, self.param.grad.numpy())
             self.param.grad = self.grad
-        elif scale != 1:
-            np.multiply(self.view, scale, out=self.view)
 
 
 class _Bucket:
@@ -290,6 +292,13 @@ def _make_buckets(params, cap_bytes):
         size += nbytes
     buckets.append(_Bucket(group, index))
     return buckets
+
+
+def _release_grad_buffers(pairs):
+    """Once the wrapper is gone, backward makes fresh gradients again."""
+    for param, view in pairs:
+        if param._grad_buffer is view:
+            param._grad_buffer = None
 
 
 def _hook(ddp_ref):

@@ -13,7 +13,7 @@ import numpy as np
 from mpi4py import MPI
 
 MIN_BYTES = 1 << 16  # below this, MPI's latency-optimised algorithms are as fast
-_UFUNCS = {"sum": np.add, "max": np.maximum, "min": np.minimum}
+_UFUNCS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
 
 
 class SharedMemoryAllreduce:
@@ -42,7 +42,7 @@ class SharedMemoryAllreduce:
         return self._one_node
 
     def allreduce(self, arr, op):
-        """Reduce the C-contiguous `arr` in place with `op` ("sum", "max" or "min")."""
+        """Reduce the C-contiguous `arr` in place with `op` ("sum", "mean", "max" or "min")."""
         self._reserve(arr.nbytes)
         start = self._phase * self._half
         self._phase ^= 1  # a rank can only reuse this half after everyone passed the next call's fence
@@ -58,6 +58,8 @@ class SharedMemoryAllreduce:
         ufunc(views[0][lo:hi], views[1][lo:hi], out=acc)
         for r in range(2, self.size):
             ufunc(acc, views[r][lo:hi], out=mine[lo:hi] if r == self.size - 1 else acc)
+        if op == "mean":
+            np.divide(mine[lo:hi], self.size, out=mine[lo:hi])
         self._fence()  # every slice is reduced
         for r in range(self.size):
             np.copyto(flat[bounds[r]:bounds[r + 1]], views[r][bounds[r]:bounds[r + 1]])

@@ -276,7 +276,9 @@ def test_a_discarded_wrapper_stops_reducing():
     dmodel = DDP(model, CountingComm())
     cross_entropy(dmodel(ddp.randn(4, 12)), ddp.tensor([0, 1, 2, 3])).backward()
     assert CountingComm.calls == 1  # one bucket
+    assert all(p._grad_buffer is not None for p in model.parameters())  # gradients go to the buckets
     del dmodel
+    assert all(p._grad_buffer is None for p in model.parameters())  # and to fresh arrays again
     second = DDP(model, LocalCommunicator(), bucket_cap_mb=0.001)
     cross_entropy(second(ddp.randn(4, 12)), ddp.tensor([0, 1, 2, 3])).backward()
     assert CountingComm.calls == 1
