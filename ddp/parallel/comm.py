@@ -112,6 +112,15 @@ class Communicator:
             arr /= self.world_size
         return buf
 
+    def reduce_buffer(self, count, dtype=np.float32):
+        """A zero-filled 1-D array that `allreduce` and `iallreduce` reduce fastest in place.
+
+        On MPI ranks of one node it lives in shared memory that the other ranks read directly, so a
+        reduction need not copy it in first (DistributedDataParallel keeps its gradient buckets there);
+        elsewhere it is an ordinary array. Collective: every rank asks for the same count and dtype.
+        """
+        return self._reduce_buffer(int(count), np.dtype(dtype))
+
     def iallreduce(self, buf, op="sum"):
         """Start ``allreduce(buf, op)``, return a `Work`; leave `buf` alone until ``wait()``."""
         arr = as_buffer(buf, "iallreduce", writeable=True, reduce=True)
@@ -241,6 +250,9 @@ class Communicator:
             raise ValueError(f"{call}: out has shape {arr.shape} and dtype {arr.dtype}, "
                              f"expected shape {shape} and dtype {dtype}")
         return arr
+
+    def _reduce_buffer(self, count, dtype):
+        return np.zeros(count, dtype)
 
 
 class LocalCommunicator(Communicator):

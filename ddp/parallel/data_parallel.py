@@ -82,7 +82,8 @@ class DistributedDataParallel:
             raise RuntimeError("DistributedDataParallel: the module has no parameter that requires grad, "
                                "so there is nothing to synchronize")
         self._names = {id(p): n for n, p in named}
-        self._buckets = _make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20))
+        self._buckets = _make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20),
+                                      self.comm.reduce_buffer)
         self._slots = {id(s.param): s for b in self._buckets for s in b.slots}
         for slot in self._slots.values():
             slot.param._grad_buffer = slot.view
@@ -268,9 +269,9 @@ class _Slot:
 class _Bucket:
     """Flat storage for the gradients of a group of same-dtype parameters; one collective reduces it."""
 
-    def __init__(self, params, first_index):
+    def __init__(self, params, first_index, allocate):
         sizes = [p.numel() for p in params]
-        self.flat = np.zeros(sum(sizes), params[0].dtype)
+        self.flat = allocate(sum(sizes), params[0].dtype)  # zeros, where the communicator reduces fastest
         self.slots, start = [], 0
         for i, (p, n) in enumerate(zip(params, sizes)):
             view = self.flat[start:start + n].reshape(p.shape)
@@ -280,17 +281,18 @@ class _Bucket:
         self.work = None
 
 
-def _make_buckets(params, cap_bytes):
-    """Group consecutive parameters of one dtype into buckets of at most `cap_bytes` (one if larger)."""
+def _make_buckets(params, cap_bytes, allocate):
+    """Group consecutive parameters of one dtype into buckets of at most `cap_bytes` (one if larger);
+    `allocate(count, dtype)` makes their flat storage."""
     buckets, group, size, index = [], [], 0, 0
     for p in params:
         nbytes = p.numel() * p.dtype.itemsize
         if group and (p.dtype != group[0].dtype or size + nbytes > cap_bytes):
-            buckets.append(_Bucket(group, index))
+            buckets.append(_Bucket(group, index, allocate))
             index, group, size = index + len(group), [], 0
         group.append(p)
         size += nbytes
-    buckets.append(_Bucket(group, index))
+    buckets.append(_Bucket(group, index, allocate))
     return buckets
 
 

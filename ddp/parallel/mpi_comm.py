@@ -4,7 +4,7 @@ Arrays travel through mpi4py's buffer API (``Allreduce``, ``Bcast``, ...: no pic
 only the ``*_object`` methods use the pickle API, for small objects.
 
 Large allreduces (64 KiB and up) between ranks of one node go through shared memory
-(shm_allreduce.py), 2-3x faster than MPICH's own path; the rest through MPI.
+(shm_allreduce.py), without a copy for arrays from `reduce_buffer`; the rest through MPI.
 
 Rounding: MPI chooses its own reduction order (e.g. recursive doubling), so a float sum can
 differ in the last bits from the thread backend's rank-order sum (the shared-memory path sums
@@ -42,15 +42,19 @@ class MPICommunicator(Communicator):
     _reduces_mean = True  # the shared-memory path divides while the reduced slice is in cache
 
     def _allreduce(self, arr, op):
-        if self._shm is not None and self._shm.usable(arr):
+        if self._shm is not None and self._shm.usable(arr.nbytes):
             self._shm.allreduce(arr, op)
         else:
             self.comm.Allreduce(MPI.IN_PLACE, arr, op=_OPS[op])
             if op == "mean":
                 np.divide(arr, self.world_size, out=arr)
 
+    def _reduce_buffer(self, count, dtype):
+        buf = self._shm.buffer(count, dtype) if self._shm is not None else None
+        return np.zeros(count, dtype) if buf is None else buf
+
     def _iallreduce(self, arr, op):
-        if self._shm is not None and self._shm.usable(arr):
+        if self._shm is not None and self._shm.usable(arr.nbytes):
             self._shm.allreduce(arr, op)  # done now: MPICH would progress it only inside MPI calls anyway
             return None, None
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])

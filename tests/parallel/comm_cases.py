@@ -89,6 +89,25 @@ def case_allreduce_large(comm):
     np.testing.assert_array_equal(y, _rank_order(sub_inputs, "sum"))
 
 
+def case_reduce_buffer(comm):
+    """Arrays from reduce_buffer (shared memory on MPI) start at zero and reduce in place, round after
+    round, to exactly the rank-order result; small ones are ordinary arrays."""
+    small = comm.reduce_buffer(10)
+    bufs = [comm.reduce_buffer(50_000), comm.reduce_buffer(20_001, np.float64)]
+    zeros = [not b.any() for b in bufs + [small]]
+    got = []
+    for step, op in enumerate(["sum", "mean", "max", "sum"]):
+        for buf in bufs:
+            buf[...] = _data(comm.rank + 10 * step, buf.dtype, buf.shape)
+            inputs = comm.allgather(buf)
+            comm.allreduce(buf, op=op)
+            got.append((buf.copy(), inputs, op))
+    assert all(zeros) and small.shape == (10,) and small.dtype == np.float32
+    assert bufs[1].dtype == np.float64 and bufs[1].shape == (20_001,)
+    for x, inputs, op in got:
+        np.testing.assert_array_equal(x, _rank_order(inputs, op))
+
+
 def case_broadcast(comm):
     root = comm.world_size - 1
     x = np.full((2, 3), comm.rank, np.float32)
@@ -229,6 +248,6 @@ def case_bad_arguments(comm):
         comm.split(-2)
 
 
-CASES = [case_allreduce, case_allreduce_large, case_iallreduce, case_broadcast, case_allgather, case_reduce_scatter,
+CASES = [case_allreduce, case_allreduce_large, case_reduce_buffer, case_iallreduce, case_broadcast, case_allgather, case_reduce_scatter,
          case_barrier_and_split, case_point_to_point, case_recv_size_mismatch, case_objects,
          case_bad_arguments]

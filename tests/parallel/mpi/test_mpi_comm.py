@@ -57,5 +57,10 @@ def test_shared_memory_path_agrees_with_mpi_allreduce(comm):
     y = x.copy()
     comm.allreduce(x, op="mean")
     plain.allreduce(y, op="mean")
-    assert comm._shm.usable(x) and plain._shm is None
+    z = comm.reduce_buffer(x.size)  # lives in a window of its own: reduced without a copy in
+    z[...] = np.random.default_rng(comm.rank).standard_normal(200_000)
+    comm.allreduce(z, op="mean")
+    assert comm._shm.usable(x.nbytes) and plain._shm is None
+    assert comm._shm._windows[id(z)].views[comm.rank] is z
     np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(z, x)
