@@ -3,6 +3,7 @@
     mpirun -n 2 python scripts/bench_scaling.py                  # weak scaling, MLP, batch 256 per rank
     mpirun -n 4 python scripts/bench_scaling.py --strong         # strong: global batch fixed
     mpirun -n 4 python scripts/bench_scaling.py --torch          # also PyTorch DDP (gloo, CPU) side by side
+    mpirun -n 4 python scripts/bench_scaling.py --mpi-only       # also ddp with plain MPI_Allreduce
 
 Rounds alternate (A B A B ...): in A, rank 0 trains alone (one process, no communication) while the others
 wait; in B, all p ranks train with DDP. Efficiency = throughput(p) / (p x throughput(1)), medians over rounds.
@@ -113,6 +114,8 @@ def main():
     parser.add_argument("--steps", type=int, default=10, help="steps per round")
     parser.add_argument("--torch", action="store_true", help="also measure PyTorch DDP (gloo)")
     parser.add_argument("--port", type=int, default=29517)
+    parser.add_argument("--mpi-only", action="store_true",
+                        help="also measure ddp with every allreduce through MPI (no shared-memory path)")
     args = parser.parse_args()
 
     comm = dp.init()
@@ -123,6 +126,10 @@ def main():
     # the 1-rank rounds train the global batch under strong scaling, the per-rank batch under weak scaling
     batch = {"one": args.batch_size if args.strong else per_rank, "each": per_rank}
     runners = {"ddp": DdpRunner(comm, batch)}
+    if args.mpi_only:
+        from mpi4py import MPI
+        from ddp.parallel.mpi_comm import MPICommunicator
+        runners["ddp-mpi"] = DdpRunner(MPICommunicator(MPI.COMM_WORLD.Dup(), shared_memory=False), batch)
     if args.torch:
         runners["torch"] = TorchRunner(comm, batch, args.port)
     results = {name: measure(comm, r, batch, args.rounds, args.steps) for name, r in runners.items()}
