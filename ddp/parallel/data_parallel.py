@@ -12,9 +12,10 @@ Gradients are produced in the buckets: each bucket view is the parameter's `_gra
 ``optimizer.zero_grad()`` (set_to_none) the backward of Linear and Conv2d writes the weight and bias
 gradients straight into it (`Context.grad_buffer`), and with ``zero_grad(set_to_none=False)`` or
 accumulation the engine adds into it. A gradient made elsewhere (an op without buffers, a weight used
-twice) arrives as a fresh array, which the hook copies into the bucket. Between ranks on one node, the
-communicator reduces large buckets through shared memory and divides by world_size on the way (see
-shm_allreduce.py), so averaging costs no extra pass. As with PyTorch's ``gradient_as_bucket_view``, `.grad` is the bucket view: the next
+twice) arrives as a fresh array, which the hook copies into the bucket. Buckets come from
+`comm.reduce_buffer`: between MPI ranks of one node they live in shared memory that the other ranks read
+directly, and the division by world_size happens while each reduced slice is in cache
+(shm_allreduce.py). As with PyTorch's ``gradient_as_bucket_view``, `.grad` is the bucket view: the next
 backward overwrites it, so clone a gradient you want to keep.
 """
 import contextlib
