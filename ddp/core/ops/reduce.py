@@ -98,7 +98,8 @@ class LogSumExp(Function):
     def forward(ctx, x, dim, keepdim=False):
         m = np.max(x, axis=dim, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        out = m + np.log(np.exp(x - m).sum(axis=dim, keepdims=True))
+        with np.errstate(divide="ignore"):  # a slice of all -inf sums to 0: log gives -inf, as in PyTorch
+            out = m + np.log(np.exp(x - m).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.keepdim = dim, keepdim
         return out if keepdim else out.squeeze(dim)
