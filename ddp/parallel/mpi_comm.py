@@ -3,8 +3,9 @@
 Arrays travel through mpi4py's buffer API (``Allreduce``, ``Bcast``, ...: no pickling);
 only the ``*_object`` methods use the pickle API, for small objects.
 
-Large allreduces (64 KiB and up) between ranks of one node go through shared memory
-(shm_allreduce.py), without a copy for arrays from `reduce_buffer`; the rest through MPI.
+Large blocking allreduces (64 KiB and up) between ranks of one node go through shared memory
+(shm_allreduce.py), without a copy for arrays from `reduce_buffer`; the rest, and every
+non-blocking `iallreduce`, through MPI.
 
 Rounding: MPI chooses its own reduction order (e.g. recursive doubling), so a float sum can
 differ in the last bits from the thread backend's rank-order sum (the shared-memory path sums
@@ -54,9 +55,8 @@ class MPICommunicator(Communicator):
         return np.zeros(count, dtype) if buf is None else buf
 
     def _iallreduce(self, arr, op):
-        if self._shm is not None and self._shm.usable(arr.nbytes):
-            self._shm.allreduce(arr, op)  # done now: MPICH would progress it only inside MPI calls anyway
-            return None, None
+        # Always MPI's: the shared-memory path blocks until every rank arrives, which would deadlock a rank
+        # that starts the reduction, then receives from a rank that sends before starting it.
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
         if op != "mean":
             return req.Wait, req.Test

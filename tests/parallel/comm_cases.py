@@ -67,15 +67,15 @@ def _rank_order(inputs, op):
 
 def case_allreduce_large(comm):
     """Arrays big enough for MPI's shared-memory path (>= 64 KiB), odd sizes, growing, interleaved with
-    small ones and non-blocking calls: every rank gets exactly the rank-order reduction."""
+    small ones: every rank gets exactly the rank-order reduction."""
     got = []
     for size, dtype, op in [(16_384, np.float32, "sum"), (100_003, np.float64, "mean"), (16_385, np.int32, "max"),
                             (3_000_001, np.float32, "sum"), (7, np.float32, "sum"), (70_001, np.float32, "min"),
                             (3_000_001, np.float32, "mean")]:
         x = _data(comm.rank, dtype, (size,))
         inputs = comm.allgather(x)
-        work = comm.iallreduce(x.reshape(-1, 1) if size % 2 else x, op=op)
-        got.append((work.wait().ravel(), inputs, op, comm.allgather(x)))
+        comm.allreduce(x.reshape(-1, 1) if size % 2 else x, op=op)
+        got.append((x, inputs, op, comm.allgather(x)))
     sub = comm.split(0, key=-comm.rank)  # reversed ranks: the sub-group has its own shared memory
     y = _data(sub.rank, np.float32, (50_000,))
     sub_inputs = sub.allgather(y)
@@ -106,6 +106,25 @@ def case_reduce_buffer(comm):
     assert bufs[1].dtype == np.float64 and bufs[1].shape == (20_001,)
     for x, inputs, op in got:
         np.testing.assert_array_equal(x, _rank_order(inputs, op))
+
+
+def case_iallreduce_does_not_wait_for_the_others(comm):
+    """A rank may start a large iallreduce, then receive a large message from a rank that sends before
+    starting its own: iallreduce must return at once (a blocking reduction would deadlock here)."""
+    x = np.full(100_000, comm.rank + 1.0, np.float32)
+    msg = np.zeros(1_000_000, np.float32)  # large: MPI sends it by rendezvous, so the sender waits
+    if comm.rank == 0:
+        work = comm.iallreduce(x)
+        if comm.world_size > 1:
+            comm.recv(msg, 1)
+    else:
+        if comm.rank == 1:
+            comm.send(np.ones_like(msg), 0)
+        work = comm.iallreduce(x)
+    work.wait()
+    n = comm.world_size
+    assert (x == n * (n + 1) / 2).all()
+    assert comm.rank != 0 or n == 1 or (msg == 1).all()
 
 
 def case_broadcast(comm):
@@ -248,6 +267,7 @@ def case_bad_arguments(comm):
         comm.split(-2)
 
 
-CASES = [case_allreduce, case_allreduce_large, case_reduce_buffer, case_iallreduce, case_broadcast, case_allgather, case_reduce_scatter,
+CASES = [case_allreduce, case_allreduce_large, case_reduce_buffer, case_iallreduce,
+         case_iallreduce_does_not_wait_for_the_others, case_broadcast, case_allgather, case_reduce_scatter,
          case_barrier_and_split, case_point_to_point, case_recv_size_mismatch, case_objects,
          case_bad_arguments]
