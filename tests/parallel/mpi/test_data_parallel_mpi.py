@@ -43,6 +43,19 @@ def test_one_large_bucket_matches_too(comm):
     assert identical
 
 
+@pytest.mark.mpi(min_size=2)
+def test_buckets_in_shared_memory_match_too(comm):
+    """A bucket above 64 KiB lives in a shared window (comm.reduce_buffer) and is reduced there."""
+    x, y = make_data()
+    params, dmodel = data_parallel(comm, "wide", "sgd", x, y, bucket_cap_mb=25)
+    identical = _bitwise_equal_on_every_rank(comm, params)
+    in_window = [id(b.flat) in comm._shm._windows for b in dmodel._buckets]
+    views = [any(np.shares_memory(p.grad.numpy(), b.flat) for b in dmodel._buckets) for p in dmodel.parameters()]
+    assert in_window == [True] and all(views)
+    assert max_rel_error(params, single_process("wide", "sgd", x, y)) < 1e-6
+    assert identical
+
+
 def test_mismatched_model_raises_on_every_rank(comm):
     model = make_model()
     if comm.rank == 1:
