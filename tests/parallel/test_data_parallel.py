@@ -1,4 +1,6 @@
 """DistributedDataParallel on simulated ranks (ddp.parallel.spawn) and on one local rank."""
+import gc
+
 import numpy as np
 import pytest
 
@@ -278,6 +280,7 @@ def test_a_discarded_wrapper_stops_reducing():
     assert CountingComm.calls == 1  # one bucket
     assert all(p._grad_buffer is not None for p in model.parameters())  # gradients go to the buckets
     del dmodel
+    gc.collect()  # in case anything still held it in a reference cycle
     assert all(p._grad_buffer is None for p in model.parameters())  # and to fresh arrays again
     second = DDP(model, LocalCommunicator(), bucket_cap_mb=0.001)
     cross_entropy(second(ddp.randn(4, 12)), ddp.tensor([0, 1, 2, 3])).backward()
