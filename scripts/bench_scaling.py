@@ -110,7 +110,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=256, help="per rank (weak) or global (--strong)")
     parser.add_argument("--strong", action="store_true", help="keep the global batch fixed")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=10, help="steps per round")
     parser.add_argument("--torch", action="store_true", help="also measure PyTorch DDP (gloo)")
     parser.add_argument("--port", type=int, default=29517)
