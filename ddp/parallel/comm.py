@@ -83,7 +83,7 @@ class Communicator:
 
     rank = 0
     world_size = 1
-    _reduces_mean = False  # True: the backend's _allreduce/_iallreduce take op="mean" (sum, then divide)
+    _reduces_mean = False  # True: the backend's _allreduce takes op="mean" (sum, then divide) itself
 
     @property
     def size(self):
@@ -125,10 +125,9 @@ class Communicator:
         """Start ``allreduce(buf, op)``, return a `Work`; leave `buf` alone until ``wait()``."""
         arr = as_buffer(buf, "iallreduce", writeable=True, reduce=True)
         check_op(op, arr, "iallreduce")
-        divide = op == "mean" and not self._reduces_mean
-        wait, test = self._iallreduce(arr, "sum" if divide else op)
+        wait, test = self._iallreduce(arr, "sum" if op == "mean" else op)
         n = self.world_size
-        then = (lambda: np.divide(arr, n, out=arr)) if divide else None
+        then = (lambda: np.divide(arr, n, out=arr)) if op == "mean" else None
         return Work(buf, wait, test, then)
 
     def broadcast(self, buf, root=0):

@@ -30,6 +30,8 @@ class MPICommunicator(Communicator):
         shared_memory: reduce large arrays through shared memory when all ranks share a node.
     """
 
+    _reduces_mean = True  # the shared-memory path divides while each reduced slice is in cache
+
     def __init__(self, comm=None, shared_memory=True):
         self.comm = MPI.COMM_WORLD if comm is None else comm
         self.rank = self.comm.Get_rank()
@@ -39,8 +41,6 @@ class MPICommunicator(Communicator):
     def abort(self, errorcode=1):
         """End every rank of the job now (MPI_Abort)."""
         self.comm.Abort(errorcode)
-
-    _reduces_mean = True  # the shared-memory path divides while the reduced slice is in cache
 
     def _allreduce(self, arr, op):
         if self._shm is not None and self._shm.usable(arr.nbytes):
@@ -58,13 +58,7 @@ class MPICommunicator(Communicator):
         # Always MPI's: the shared-memory path blocks until every rank arrives, which would deadlock a rank
         # that starts the reduction, then receives from a rank that sends before starting it.
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
-        if op != "mean":
-            return req.Wait, req.Test
-
-        def wait():
-            req.Wait()
-            np.divide(arr, self.world_size, out=arr)
-        return wait, req.Test
+        return req.Wait, req.Test
 
     def _broadcast(self, arr, root):
         self.comm.Bcast(arr, root=root)
