@@ -95,7 +95,8 @@ def main():
         F.cross_entropy(model(x), y).backward()
 
     cases = {"raw MPI_Allreduce": raw_allreduce, "comm.allreduce mean": comm_allreduce,
-             "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh, "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain)}
+             "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh,
+             "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain)}
     times = {name: [] for name in cases}
     names = list(cases)
     for r in range(args.rounds + 3):

@@ -3,10 +3,10 @@
 Each rank runs forward and backward on its own shard of the batch. Gradients live in flat buckets
 (parameters in reverse registration order, about the order backward produces them); a parameter's `.grad`
 is a view into its bucket. A post-accumulate-grad hook on every parameter counts its bucket down, and a
-full bucket starts a non-blocking allreduce (a mean) while backward goes on with earlier layers. Buckets start in bucket order on every rank
-(a full bucket waits for the ones before it), so the collectives match. The hook that completes the last
-bucket reduces it and waits for the others, so when `backward()` returns every `.grad` holds the average
-over ranks, bitwise the same on every rank.
+full bucket starts a non-blocking allreduce (a mean) while backward goes on with earlier layers. Buckets
+start in bucket order on every rank (a full bucket waits for the ones before it), so the collectives
+match. The hook that completes the last bucket reduces it and waits for the others, so when `backward()`
+returns every `.grad` holds the average over ranks, bitwise the same on every rank.
 
 Gradients are produced in the buckets: each bucket view is the parameter's `_grad_buffer`, so after
 ``optimizer.zero_grad()`` (set_to_none) the backward of Linear and Conv2d writes the weight and bias

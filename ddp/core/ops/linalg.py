@@ -53,8 +53,9 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        gx = np.matmul(g, w) if ctx.needs_input_grad[0] else None
+        needs = ctx.needs_input_grad
+        gx = np.matmul(g, w) if needs[0] else None
         g2 = g.reshape(-1, g.shape[-1])
-        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=ctx.grad_buffer(1)) if ctx.needs_input_grad[1] else None
-        gb = g2.sum(axis=0, out=ctx.grad_buffer(2)) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
+        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=ctx.grad_buffer(1)) if needs[1] else None
+        gb = g2.sum(axis=0, out=ctx.grad_buffer(2)) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
