@@ -179,12 +179,10 @@ class DistributedDataParallel:
     def _grad_ready(self, p):
         """Post-accumulate hook body: move the gradient into its bucket; reduce buckets that are full."""
         slot = self._slots[id(p)]
-        if not self._require_sync:
-            slot.adopt_grad()  # accumulate the local sum; the next synced backward averages it
-            self._seen[slot.index] = 1
-            return
         slot.adopt_grad()
         self._seen[slot.index] = 1
+        if not self._require_sync:
+            return  # no_sync: the local sum accumulates; the next synced backward averages it
         if self._round is None:
             self._start_round()
         if slot.index in self._round:
