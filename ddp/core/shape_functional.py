@@ -41,14 +41,14 @@ def reshape(x, *shape):
     """x with a new shape of the same number of elements (-1 infers one dimension)."""
     x = _t(x)
     shape = _resolve(_shape_arg(shape), x.numel(), "reshape")
-    return x if shape == x.shape else sh.Reshape.apply(x, shape)
+    return x if shape == x.shape else sh.Reshape.apply(x, shape=shape)
 
 
 def view(x, *shape):
     """As reshape (numpy gives a view whenever the memory layout allows)."""
     x = _t(x)
     shape = _resolve(_shape_arg(shape), x.numel(), "view")
-    return sh.Reshape.apply(x, shape)
+    return sh.Reshape.apply(x, shape=shape)
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -75,7 +75,7 @@ def unsqueeze(x, dim):
     """Insert a size-1 dim at `dim`."""
     x = _t(x)
     dim = _dim(dim, x.ndim + 1, "unsqueeze")
-    return sh.Reshape.apply(x, x.shape[:dim] + (1,) + x.shape[dim:])
+    return sh.Reshape.apply(x, shape=x.shape[:dim] + (1,) + x.shape[dim:])
 
 
 def permute(x, *dims):
@@ -84,7 +84,7 @@ def permute(x, *dims):
     dims = _shape_arg(dims)
     if sorted(_dim(d, x.ndim, "permute") for d in dims) != list(range(x.ndim)):
         raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of the {x.ndim} dims of {tuple(x.shape)}")
-    return sh.Permute.apply(x, tuple(_dim(d, x.ndim, "permute") for d in dims))
+    return sh.Permute.apply(x, dims=tuple(_dim(d, x.ndim, "permute") for d in dims))
 
 
 def transpose(x, dim0, dim1):
@@ -93,7 +93,7 @@ def transpose(x, dim0, dim1):
     order = list(range(x.ndim))
     a, b = _dim(dim0, x.ndim, "transpose"), _dim(dim1, x.ndim, "transpose")
     order[a], order[b] = order[b], order[a]
-    return sh.Permute.apply(x, tuple(order))
+    return sh.Permute.apply(x, dims=tuple(order))
 
 
 def t(x):
@@ -124,7 +124,7 @@ def expand(x, *shape):
                 f"expand: the expanded size of the tensor ({full[i + lead]}) must match the existing size ({s}) "
                 f"at non-singleton dimension {i + lead}. Target sizes: {list(shape)}. Tensor sizes: {list(x.shape)}"
             )
-    return x if full == x.shape else sh.Expand.apply(x, full)
+    return x if full == x.shape else sh.Expand.apply(x, shape=full)
 
 
 def expand_as(x, other):
@@ -190,7 +190,7 @@ def split(x, split_size_or_sections, dim=0):
     pieces, start = [], 0
     for size in sizes:
         index = (slice(None),) * dim + (slice(start, start + size),)
-        pieces.append(sh.Index.apply(x, index))
+        pieces.append(sh.Index.apply(x, index=index))
         start += size
     return tuple(pieces)
 
@@ -221,14 +221,14 @@ def index(x, idx):
         if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":
             raise IndexError(f"index: tensors used as indices must be long, int or bool, got {p.dtype}")
     try:
-        return sh.Index.apply(x, idx)
+        return sh.Index.apply(x, index=idx)
     except IndexError as e:
         raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
 
 
 def index_put(x, idx, value):
     """A copy of x with x[idx] = value (used by `x[idx] = value` while recording)."""
-    return sh.IndexPut.apply(x, value, as_index(idx))
+    return sh.IndexPut.apply(x, value, index=as_index(idx))
 
 
 def gather(x, dim, index):
@@ -240,13 +240,13 @@ def gather(x, dim, index):
     if idx.size and (idx.min() < -x.shape[dim] or idx.max() >= x.shape[dim]):
         raise IndexError(f"gather: index out of range for dim {dim} of size {x.shape[dim]} "
                          f"(index values from {idx.min()} to {idx.max()}, input shape {tuple(x.shape)})")
-    return sh.Gather.apply(x, idx, dim)
+    return sh.Gather.apply(x, index=idx, dim=dim)
 
 
 def index_select(x, dim, index):
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     dim = _dim(dim, x.ndim, "index_select")
-    return sh.Index.apply(x, (slice(None),) * dim + (idx,))
+    return sh.Index.apply(x, index=(slice(None),) * dim + (idx,))
 
 
 def pad(x, pad, mode="constant", value=0.0):
@@ -258,4 +258,4 @@ def pad(x, pad, mode="constant", value=0.0):
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return sh.Pad.apply(x, tuple(widths), value)
+    return sh.Pad.apply(x, widths=tuple(widths), value=value)

@@ -293,7 +293,7 @@ class Cast(Function):
     float32_results = False
 
     @staticmethod
-    def forward(ctx, x, dtype):
+    def forward(ctx, x, *, dtype):
         ctx.dtype = x.dtype
         return x.astype(dtype)
 

@@ -8,38 +8,38 @@ class Reshape(Function):
     """x.reshape(shape) (a view where numpy can); d/dx = g reshaped back."""
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, *, shape):
         ctx.shape = x.shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.shape), None
+        return g.reshape(ctx.shape)
 
 
 class Permute(Function):
     """x.transpose(dims); d/dx = g with the inverse permutation."""
 
     @staticmethod
-    def forward(ctx, x, dims):
+    def forward(ctx, x, *, dims):
         ctx.inverse = tuple(np.argsort(dims))
         return x.transpose(dims)
 
     @staticmethod
     def backward(ctx, g):
-        return g.transpose(ctx.inverse), None
+        return g.transpose(ctx.inverse)
 
 
 class Expand(Function):
     """A broadcast (read-only) view of x with `shape`; the engine sums the gradient back."""
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, *, shape):
         return np.broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, g):
-        return g, None
+        return g
 
 
 class Contiguous(Function):
@@ -103,7 +103,7 @@ class Index(Function):
     """x[index]; the gradient is scattered back (accumulating over repeated integer indices)."""
 
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx, x, *, index):
         ctx.shape, ctx.index = x.shape, index
         out = x[index]
         if not isinstance(out, np.ndarray):  # all-int index: a 0-d view, not a numpy scalar copy
@@ -117,7 +117,7 @@ class Index(Function):
             gx[ctx.index] = g
         else:
             np.add.at(gx, ctx.index, g)
-        return gx, None
+        return gx
 
 
 def put(out, index, v):
@@ -133,7 +133,7 @@ class IndexPut(Function):
     """x with x[index] = v (a copy); d/dx = g outside the index, d/dv = g[index]."""
 
     @staticmethod
-    def forward(ctx, x, v, index):
+    def forward(ctx, x, v, *, index):
         ctx.index, ctx.vshape = index, np.shape(v)
         out = x.copy()
         put(out, index, v)
@@ -149,14 +149,14 @@ class IndexPut(Function):
         if ctx.needs_input_grad[1]:
             gv = np.asarray(g[ctx.index])
             gv = gv.reshape((1,) * (len(ctx.vshape) - gv.ndim) + gv.shape)  # v's extra leading 1s
-        return gx, gv, None
+        return gx, gv
 
 
 class Gather(Function):
     """take_along_axis(x, index, dim); the gradient is scattered back with accumulation."""
 
     @staticmethod
-    def forward(ctx, x, index, dim):
+    def forward(ctx, x, *, index, dim):
         ctx.shape, ctx.index, ctx.dim = x.shape, index, dim
         return np.take_along_axis(x, index, axis=dim)
 
@@ -166,17 +166,17 @@ class Gather(Function):
         grid = list(np.indices(ctx.index.shape, sparse=True))
         grid[ctx.dim] = ctx.index
         np.add.at(gx, tuple(grid), g)
-        return gx, None, None
+        return gx
 
 
 class Pad(Function):
     """Constant padding; `widths` is numpy's ((before, after), ...) per axis; d/dx = the inner slice of g."""
 
     @staticmethod
-    def forward(ctx, x, widths, value=0.0):
+    def forward(ctx, x, *, widths, value=0.0):
         ctx.inner = tuple(slice(b, b + n) for (b, _), n in zip(widths, x.shape))
         return np.pad(x, widths, constant_values=value)
 
     @staticmethod
     def backward(ctx, g):
-        return g[ctx.inner], None, None
+        return g[ctx.inner]
