@@ -1,4 +1,4 @@
-"""The engine: accumulation, retain_graph, grad modes, autograd.grad, deep graphs, custom Functions, gradcheck."""
+"""The engine: accumulation, retain_graph, grad modes, autograd.grad, deep graphs, custom Functions."""
 import threading
 
 import numpy as np
@@ -296,30 +296,3 @@ def test_custom_function_returning_the_wrong_number_of_gradients_is_reported():
     with pytest.raises(RuntimeError, match="Bad.backward returned 1 gradients, expected 2"):
         Bad.apply(ddp.ones(2, requires_grad=True), ddp.ones(2, requires_grad=True)).sum().backward()
 
-
-def test_gradcheck_catches_a_wrong_gradient():
-    class Wrong(Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * x  # should be 2 x
-
-    x = ddp.tensor([1.0, 2.0], dtype=ddp.float64, requires_grad=True)
-    with pytest.raises(ddp.core.gradcheck.GradcheckError, match="input 0"):
-        ddp.autograd.gradcheck(Wrong.apply, (x,))
-    assert ddp.autograd.gradcheck(Wrong.apply, (x,), raise_exception=False) is False
-
-
-def test_gradcheck_wants_float64():
-    with pytest.raises(ValueError, match="float64"):
-        ddp.autograd.gradcheck(lambda t: t * 2, (ddp.ones(2, requires_grad=True),))
-
-
-def test_gradcheck_handles_tuple_outputs_and_defaults():
-    x = ddp.tensor([0.5, 1.5], dtype=ddp.float64, requires_grad=True)
-    assert ddp.autograd.gradcheck(lambda t: (t.exp(), t.sin()), x, eps=1e-6, atol=1e-5, rtol=1e-3)
