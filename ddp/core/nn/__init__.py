@@ -2,6 +2,8 @@
 initialisers). Names, arguments and state-dict keys follow torch.nn, so that state dicts map one-to-one."""
 from . import functional, init  # noqa: F401
 from .activation import GELU, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh, Unflatten  # noqa: F401
+from .activation import (CELU, ELU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,  # noqa: F401
+                         Mish, PReLU, ReLU6, Softplus, Softshrink, Softsign, Tanhshrink, Threshold)
 from .attention import MultiheadAttention  # noqa: F401
 from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
 from .conv import Conv2d  # noqa: F401

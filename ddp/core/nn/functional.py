@@ -13,6 +13,7 @@ from ..ops import embedding as emb
 from ..ops import norm
 from ..random import get_generator
 from ..tensor import Tensor
+from .functional_activation import *  # noqa: F401,F403
 from .functional_attention import *  # noqa: F401,F403
 from .functional_conv import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
