@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_flags, check_lr, check_non_negative, kernel_flags
 
 
 class Adagrad(Optimizer):
@@ -19,20 +19,26 @@ class Adagrad(Optimizer):
         initial_accumulator_value (float): starting value of the sum (default 0).
         eps (float): added to the denominator (default 1e-10).
         maximize (bool): ascend the objective instead.
+        foreach, fused: accepted for PyTorch's API (ddp has one implementation of the rule).
+        differentiable (bool): must be False.
 
     Raises:
+        TypeError: a hyper-parameter that is not a number, or an option that is not a bool.
         ValueError: a negative lr, lr_decay, weight_decay, initial_accumulator_value or eps.
 
     Example:
         >>> opt = ddp.optim.Adagrad(model.parameters(), lr=1e-2)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
-                 maximize=False):
-        check_non_negative(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+        lr = check_lr("Adagrad", lr)
+        check_non_negative("Adagrad", lr_decay=lr_decay, weight_decay=weight_decay,
                            initial_accumulator_value=initial_accumulator_value, eps=eps)
+        check_flags("Adagrad", maximize=maximize)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+                        initial_accumulator_value=initial_accumulator_value, maximize=maximize,
+                        **kernel_flags("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused))
         super().__init__(params, defaults)
 
     def _init_param(self, p, group):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_non_negative, lerp_
+from .optimizer import Optimizer, check_betas, check_flags, check_lr, check_non_negative, kernel_flags, lerp_
 
 
 class Adam(Optimizer):
@@ -22,8 +22,11 @@ class Adam(Optimizer):
         amsgrad (bool): use the running maximum of the second moment.
         maximize (bool): ascend the objective instead.
         decoupled_weight_decay (bool): decay the weights directly, as AdamW.
+        foreach, capturable, fused: accepted for PyTorch's API (ddp has one implementation of the rule).
+        differentiable (bool): must be False.
 
     Raises:
+        TypeError: a hyper-parameter that is not a number, betas not a pair, an option that is not a bool.
         ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
 
     Example:
@@ -31,14 +34,17 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False):
-        check_non_negative(lr=lr, eps=eps)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        check_non_negative(weight_decay=weight_decay)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        name = type(self).__name__
+        lr = check_lr(name, lr)
+        check_non_negative(name, eps=eps)
+        betas = check_betas(name, betas)
+        check_non_negative(name, weight_decay=weight_decay)
+        check_flags(name, amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        flags = kernel_flags(name, foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay, **flags)
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group, state):
@@ -81,7 +87,8 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_non_negative, lerp_
+from .optimizer import Optimizer, check_flags, check_lr, check_non_negative, kernel_flags, lerp_
 
 
 class RMSprop(Optimizer):
@@ -21,19 +21,25 @@ class RMSprop(Optimizer):
         momentum (float): momentum factor (default 0).
         centered (bool): normalize by an estimate of the gradient's variance.
         maximize (bool): ascend the objective instead.
+        capturable, foreach: accepted for PyTorch's API (ddp has one implementation of the rule).
+        differentiable (bool): must be False.
 
     Raises:
+        TypeError: a hyper-parameter that is not a number, or an option that is not a bool.
         ValueError: a negative lr, eps, momentum, weight_decay or alpha.
 
     Example:
         >>> opt = ddp.optim.RMSprop(model.parameters(), lr=1e-2, momentum=0.9)
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
-        check_non_negative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        lr = check_lr("RMSprop", lr)
+        check_non_negative("RMSprop", eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
+        check_flags("RMSprop", centered=centered, maximize=maximize)
+        flags = kernel_flags("RMSprop", capturable=capturable, foreach=foreach, differentiable=differentiable)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
+                        centered=centered, maximize=maximize, **flags)
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group, state):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_flags, check_lr, check_non_negative, check_number, kernel_flags
 
 
 class SGD(Optimizer):
@@ -20,8 +20,11 @@ class SGD(Optimizer):
         weight_decay (float): L2 penalty (default 0).
         nesterov (bool): use Nesterov momentum (needs momentum > 0 and dampening 0).
         maximize (bool): ascend the objective instead.
+        foreach, fused: accepted for PyTorch's API (ddp has one implementation of the rule).
+        differentiable (bool): must be False.
 
     Raises:
+        TypeError: a hyper-parameter that is not a number, or an option that is not a bool.
         ValueError: a negative lr, momentum or weight_decay, or nesterov without momentum or with dampening.
 
     Example:
@@ -29,12 +32,16 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
-        check_non_negative(lr=lr, momentum=momentum, weight_decay=weight_decay)
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        lr = check_lr("SGD", lr)
+        check_non_negative("SGD", momentum=momentum, weight_decay=weight_decay)
+        check_number("SGD", dampening=dampening)
+        check_flags("SGD", nesterov=nesterov, maximize=maximize)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)
+                        nesterov=nesterov, maximize=maximize,
+                        **kernel_flags("SGD", foreach=foreach, differentiable=differentiable, fused=fused))
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group, state):
