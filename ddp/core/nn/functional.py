@@ -17,6 +17,7 @@ from .functional_activation import *  # noqa: F401,F403
 from .functional_attention import *  # noqa: F401,F403
 from .functional_conv import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
+from .functional_norm import *  # noqa: F401,F403
 
 
 def _array(t, dtype=None):

@@ -1,5 +1,5 @@
-"""BatchNorm1d/2d (running statistics as buffers, train/eval behaviour) and LayerNorm, with PyTorch's
-parameter and buffer names."""
+"""BatchNorm1d/2d/3d (running statistics as buffers, train/eval behaviour), InstanceNorm1d/2d/3d, GroupNorm
+and LayerNorm, with PyTorch's parameter and buffer names."""
 import numpy as np
 
 from ..dtypes import as_dtype
@@ -88,6 +88,98 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, x):
         if x.ndim != 4:
             raise ValueError(f"expected 4D input (got {x.ndim}D input of shape {tuple(x.shape)})")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs over N, D, H and W, per channel C (see BatchNorm1d)."""
+
+    def _check_input_dim(self, x):
+        if x.ndim != 5:
+            raise ValueError(f"expected 5D input (got {x.ndim}D input of shape {tuple(x.shape)})")
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d/3d: each channel of each sample is normalised over its spatial dims.
+
+    Training (or track_running_stats=False) uses the input's statistics, updating running_mean /
+    running_var when tracked (num_batches_tracked stays 0, as in PyTorch); eval with tracked statistics
+    normalises by them. Subclasses set `spatial`, the number of spatial dims; one dim less is unbatched.
+    """
+
+    spatial = 0
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
+                 device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def _check_input_dim(self, x):
+        if x.ndim not in (self.spatial + 1, self.spatial + 2):
+            raise ValueError(f"expected {self.spatial + 1}D or {self.spatial + 2}D input (got {x.ndim}D input of "
+                             f"shape {tuple(x.shape)})")
+
+    def forward(self, x):
+        self._check_input_dim(x)
+        unbatched = x.ndim == self.spatial + 1
+        if unbatched:
+            x = x.unsqueeze(0)
+        if self.affine and x.shape[1] != self.num_features:
+            raise ValueError(f"expected input's size at dim={0 if unbatched else 1} to match num_features "
+                             f"({self.num_features}), but got: {x.shape[1]}.")
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats, self.momentum or 0.0, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or unbatched (C, L) inputs (affine=False and
+    track_running_stats=False by default, as PyTorch)."""
+
+    spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or unbatched (C, H, W) inputs over H and W, per sample and
+    channel (affine=False and track_running_stats=False by default, as PyTorch).
+
+    Example:
+        >>> InstanceNorm2d(3)(ddp.randn(8, 3, 32, 32)).shape
+        ddp.Size([8, 3, 32, 32])
+    """
+
+    spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or unbatched (C, D, H, W) inputs."""
+
+    spatial = 3
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of num_channels / num_groups channels (and the spatial dims), then
+    scale and shift per channel. Parameters weight (C,) = 1 and bias (C,) = 0 when affine.
+
+    Example:
+        >>> GroupNorm(4, 32)(ddp.randn(8, 32, 7, 7)).shape
+        ddp.Size([8, 32, 7, 7])
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        dtype = as_dtype(dtype) or np.float32
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=dtype)) if affine and bias else None)
+
+    def forward(self, x):
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, " \
+               f"bias={self.bias is not None}"
 
 
 class LayerNorm(Module):

@@ -96,3 +96,45 @@ class LayerNorm(Function):
         if needs[2]:
             gb = g.sum(axis=lead)
         return gx, gw, gb, None, None
+
+
+class GroupNorm(Function):
+    """Split the C channels of x (N, C, ...) into `groups` groups, normalise each (sample, group) over its
+    channels and spatial positions (biased variance), then scale and shift per channel. Instance norm is
+    groups = C.
+
+    With xhat = (x - mean) / sqrt(var + eps) per group and gh = g * weight: d/dweight = sum over N and the
+    spatial dims of g xhat, d/dbias = sum of g, d/dx = (gh - mean(gh) - xhat mean(gh xhat)) / sigma, the
+    means taken over each group.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, groups=1, eps=1e-5):
+        n, c = x.shape[:2]
+        xg = x.reshape(n, groups, -1)
+        mean = xg.mean(axis=2, keepdims=True)
+        centered = xg - mean
+        var = np.square(centered).mean(axis=2, keepdims=True)
+        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        xhat = (centered * invstd).reshape(x.shape)
+        ctx.save_for_backward(xhat, invstd, weight)
+        ctx.groups = groups
+        return _affine(xhat, weight, bias, (1, -1) + (1,) * (x.ndim - 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, invstd, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        n, c = g.shape[:2]
+        axes = (0,) + tuple(range(2, g.ndim))
+        gx = gw = gb = None
+        if needs[0]:
+            gh = g * weight.reshape((1, -1) + (1,) * (g.ndim - 2)) if weight is not None else g
+            gh, xg = gh.reshape(n, ctx.groups, -1), xhat.reshape(n, ctx.groups, -1)
+            gx = invstd * (gh - gh.mean(axis=2, keepdims=True) - xg * (gh * xg).mean(axis=2, keepdims=True))
+            gx = gx.reshape(g.shape)
+        if len(needs) > 1 and needs[1]:
+            gw = (g * xhat).sum(axis=axes)
+        if len(needs) > 2 and needs[2]:
+            gb = g.sum(axis=axes)
+        return gx, gw, gb

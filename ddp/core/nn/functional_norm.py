@@ -1,0 +1,73 @@
+"""Group and instance normalisation, functional forms (re-exported by ddp.nn.functional), with
+torch.nn.functional's arguments and errors. Both run ops.norm.GroupNorm; instance norm by running
+statistics runs ops.norm.BatchNorm in evaluation mode."""
+import numpy as np
+
+from ..functional import _tensor
+from ..ops import norm
+
+__all__ = ["group_norm", "instance_norm"]
+
+
+def _check_affine(op, x, weight, bias):
+    c = x.shape[1]
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"{op}: Expected {name} to be a vector of size equal to the number of channels in "
+                               f"input, but got {name} of shape {tuple(t.shape)} and input of shape {tuple(x.shape)}")
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
+    """Normalise x (N, C, ...) over each group of C / num_groups channels and the spatial dims, per sample,
+    then scale and shift per channel.
+
+    Raises:
+        RuntimeError for an input of fewer than 2 dims, C not divisible by num_groups, or weight/bias not (C,).
+
+    Example:
+        >>> y = group_norm(ddp.randn(8, 32, 7, 7), 4)
+    """
+    x = _tensor(input)
+    if x.ndim < 2:
+        raise RuntimeError(f"group_norm: Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    if not isinstance(num_groups, (int, np.integer)) or num_groups < 1 or x.shape[1] % num_groups:
+        raise RuntimeError(f"group_norm: Expected number of channels in input to be divisible by num_groups, but "
+                           f"got input of shape {tuple(x.shape)} and num_groups={num_groups}")
+    _check_affine("group_norm", x, weight, bias)
+    return norm.GroupNorm.apply(x, weight, bias, groups=int(num_groups), eps=eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each channel of each sample of x (N, C, ...) over its spatial dims, then scale and shift.
+
+    With use_input_stats (the default) the statistics come from x, and running_mean / running_var, when
+    given, move (in place, by `momentum`) towards the batch average of the per-instance mean and unbiased
+    variance. Otherwise x is normalised by the running statistics.
+
+    Raises:
+        ValueError for a single spatial element when using the input's statistics; RuntimeError when
+        use_input_stats=False without running statistics, or for weight/bias/statistics not of C elements.
+    """
+    x = _tensor(input)
+    if x.ndim < 2:
+        raise ValueError(f"instance_norm: expected an input of at least 2 dims (N, C, ...), got shape "
+                         f"{tuple(x.shape)}")
+    _check_affine("instance_norm", x, weight, bias)
+    _check_affine("instance_norm", x, running_mean, running_var)
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("instance_norm: Expected running_mean and running_var to be defined when "
+                               "use_input_stats is false")
+        return norm.BatchNorm.apply(x, weight, bias, running_mean._data, running_var._data, False, momentum, eps)
+    if x.numel() <= x.shape[0] * x.shape[1]:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {tuple(x.shape)}")
+    out = norm.GroupNorm.apply(x, weight, bias, groups=int(x.shape[1]), eps=eps)
+    if running_mean is not None or running_var is not None:
+        a = x._data.reshape(x.shape[0], x.shape[1], -1)
+        for t, stat in ((running_mean, lambda: a.mean(axis=2)), (running_var, lambda: a.var(axis=2, ddof=1))):
+            if t is not None:
+                t._data *= 1 - momentum
+                t._data += momentum * stat().mean(axis=0).astype(t.dtype, copy=False)
+                t._bump_version()
+    return out
