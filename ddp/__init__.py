@@ -12,7 +12,14 @@ from .core.creation import (
     arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
     randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
-from .core.dtypes import bool, double, float, float16, float32, float64, int32, int64, long, uint8  # noqa: A004
+from .core.device import channels_last, contiguous_format, device, preserve_format, strided
+from .core.dtypes import (  # noqa: A004
+    bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
+    int64, long, set_default_dtype, short, uint8,
+)
+from .core.legacy import (
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+)
 from .core.functional import *  # noqa: F401,F403
 from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F401
 from .core.random import manual_seed

@@ -7,20 +7,34 @@ float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 uint8 = np.dtype("uint8")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 bool = np.dtype("bool")  # noqa: A001 - PyTorch's name
 float = float32  # noqa: A001
 double = float64
+half = float16
+short = int16
+int = int32  # noqa: A001
 long = int64
+finfo, iinfo = np.finfo, np.iinfo  # eps, tiny, max, min, bits: the attributes scripts read
+
+# The legacy tensor type of each dtype, as `Tensor.type()` names it ("ddp.FloatTensor")
+TYPE_NAMES = {
+    float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", uint8: "ByteTensor",
+    int8: "CharTensor", int16: "ShortTensor", int32: "IntTensor", int64: "LongTensor", bool: "BoolTensor",
+}
+_BY_TYPE_NAME = {name: dtype for dtype, name in TYPE_NAMES.items()}
+_default = [float32]
 
 
 def as_dtype(dtype):
-    """A numpy dtype from anything dtype-like; Python `float` means float32 and `int` int64, as in PyTorch."""
+    """A numpy dtype from anything dtype-like; Python `float` means float64 and `int` int64, as in PyTorch."""
     if dtype is None:
         return None
     if dtype is builtins.float:
-        return float32
+        return float64
     if dtype is builtins.int:
         return int64
     return np.dtype(dtype)
@@ -28,3 +42,51 @@ def as_dtype(dtype):
 
 def is_floating(dtype):
     return np.dtype(dtype).kind == "f"
+
+
+def get_default_dtype():
+    """The dtype that factories give floating data: float32 unless `set_default_dtype` changed it."""
+    return _default[0]
+
+
+def set_default_dtype(dtype):
+    """Make `dtype` (float16, float32 or float64) what `ddp.tensor(1.5)`, `ddp.zeros(2)` and friends return.
+
+    Raises:
+        TypeError: `dtype` is not a floating point dtype (as PyTorch).
+    """
+    dtype = as_dtype(dtype)
+    if dtype is None or dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the default type, "
+                        f"got {dtype}")
+    _default[0] = dtype
+
+
+def type_name(dtype):
+    """PyTorch's legacy type name for `dtype`, in ddp's spelling: float32 -> "ddp.FloatTensor"."""
+    return "ddp." + TYPE_NAMES[np.dtype(dtype)]
+
+
+def dtype_of_type(obj):
+    """The dtype meant by a dtype, a legacy type (`ddp.FloatTensor`) or a legacy type name ("torch.FloatTensor")."""
+    if isinstance(obj, str):
+        return dtype_of_type_name(obj)
+    legacy = getattr(obj, "dtype", None) if isinstance(obj, type) else None
+    return legacy if isinstance(legacy, np.dtype) else as_dtype(obj)
+
+
+def dtype_of_type_name(name):
+    """The dtype that a legacy type name means: "torch.FloatTensor", "ddp.LongTensor" or "FloatTensor".
+
+    Raises:
+        RuntimeError: for "torch.cuda.*" names (ddp runs on the CPU).
+        ValueError: for a name that is not a tensor type (as PyTorch: "invalid type: ...").
+    """
+    parts = name.split(".")
+    if len(parts) == 3 and parts[1] == "cuda":
+        from .device import cpu_only_error
+
+        raise cpu_only_error(f"tensor type {name!r}")
+    if parts[-1] in _BY_TYPE_NAME and (len(parts) == 1 or (len(parts) == 2 and parts[0] in ("torch", "ddp"))):
+        return _BY_TYPE_NAME[parts[-1]]
+    raise ValueError(f"invalid type: {name!r}")

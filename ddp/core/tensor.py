@@ -2,7 +2,8 @@
 import numpy as np
 
 from . import autograd
-from .dtypes import as_dtype, is_floating
+from .device import CPU, cpu_only_error, to_arguments
+from .dtypes import as_dtype, dtype_of_type, is_floating, type_name
 
 
 class Tensor:
@@ -149,7 +150,9 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return CPU
+
+    is_cuda = False
 
     def is_floating_point(self):
         return is_floating(self.dtype)
@@ -204,20 +207,33 @@ class Tensor:
             )
         return bool(self._data.reshape(()))
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert to `dtype` (by position or keyword; a device argument such as 'cpu' is accepted and ignored)."""
-        for a in args:
-            if not (isinstance(a, str) and a.startswith(("cpu", "cuda"))):
-                dtype = a
-        dtype = as_dtype(dtype)
+    def to(self, *args, **kwargs):
+        """This tensor in another dtype: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`.
+
+        Returns self when nothing changes (unless `copy=True`); `non_blocking` is accepted. The CPU is the only
+        device: any other raises RuntimeError.
+        """
+        if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):  # fast path: to(dtype), as copy_ calls
+            dtype, copy = args[0], False
+        else:
+            if args and isinstance(args[0], Tensor):
+                args = (args[0].dtype,) + args[1:]
+            dtype, copy = to_arguments("to", args, kwargs)
+            dtype = as_dtype(dtype)
         if dtype is None or dtype == self.dtype:
-            return self
+            return self.clone() if copy else self
         from .ops.elementwise import Cast
 
         return Cast.apply(self, dtype=dtype)
 
-    def type(self, dtype):
-        return self.to(dtype)
+    def type(self, dtype=None, non_blocking=False):
+        """With no argument, the legacy type name ("ddp.FloatTensor"); else this tensor cast to `dtype`.
+
+        `dtype` may be a dtype, a legacy type (`ddp.LongTensor`) or its name ("torch.LongTensor").
+        """
+        if dtype is None:
+            return type_name(self.dtype)
+        return self.to(dtype_of_type(dtype))
 
     def float(self):
         return self.to(np.float32)
@@ -225,17 +241,45 @@ class Tensor:
     def double(self):
         return self.to(np.float64)
 
+    def half(self):
+        return self.to(np.float16)
+
     def long(self):
         return self.to(np.int64)
 
     def int(self):
         return self.to(np.int32)
 
+    def short(self):
+        return self.to(np.int16)
+
+    def byte(self):
+        return self.to(np.uint8)
+
+    def char(self):
+        return self.to(np.int8)
+
     def bool(self):
         return self.to(np.bool_)
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None, non_blocking=False):
+        raise cpu_only_error("Tensor.cuda()")
+
+    def get_device(self):
+        """-1: the CPU, as PyTorch numbers it."""
+        return -1
+
+    def pin_memory(self):
+        return self  # pinned memory speeds host-to-GPU copies; there are none
+
+    def is_pinned(self):
+        return False
+
+    def share_memory_(self):
+        return self  # simulated ranks are threads: memory is shared already
 
     def __repr__(self):
         return _format(self)

@@ -9,7 +9,8 @@ from itertools import chain
 import numpy as np
 
 from .. import autograd
-from ..dtypes import as_dtype
+from ..device import cpu_only_error, to_arguments
+from ..dtypes import as_dtype, dtype_of_type
 from ..tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -305,11 +306,17 @@ class Module:
                     t.grad._data = fn(t.grad._data)
         return self
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Cast floating parameters and buffers to `dtype` (a device such as 'cpu' is accepted and ignored)."""
-        for a in args:
-            if not (isinstance(a, str) and a.startswith(("cpu", "cuda"))):
-                dtype = a
+    def to(self, *args, **kwargs):
+        """Cast floating parameters and buffers: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)`.
+
+        In place, returning self (as PyTorch). The CPU is the only device: any other raises RuntimeError.
+
+        Raises:
+            TypeError: `dtype` is not a floating point dtype.
+        """
+        if args and isinstance(args[0], Tensor):
+            args = (args[0].dtype,) + args[1:]
+        dtype, _ = to_arguments("Module.to", args, kwargs)
         dtype = as_dtype(dtype)
         if dtype is None:
             return self
@@ -317,14 +324,28 @@ class Module:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         return self._apply(lambda a: a.astype(dtype, copy=False) if a.dtype.kind == "f" else a)
 
+    def type(self, dst_type):
+        """Cast every parameter and buffer (integer ones too, as PyTorch) to `dst_type`."""
+        dst_type = dtype_of_type(dst_type)
+        return self._apply(lambda a: a.astype(dst_type, copy=False))
+
     def float(self):
         return self.to(np.float32)
 
     def double(self):
         return self.to(np.float64)
 
+    def half(self):
+        return self.to(np.float16)
+
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        raise cpu_only_error("Module.cuda()")
+
+    def share_memory(self):
+        return self  # simulated ranks are threads: parameters are shared already
 
     # ------------------------------------------------------------------------------- state dicts
     def _state_items(self):
