@@ -17,6 +17,7 @@ from .comm import LocalCommunicator
 _LAUNCHER_VARS = ("PMI_SIZE", "PMI_RANK", "HYDI_CONTROL_FD", "OMPI_COMM_WORLD_SIZE",
                   "PMIX_RANK", "MPI_LOCALNRANKS")
 
+DEFAULT_TIMEOUT = 300.0  # seconds of the MPI watchdog (DDP_TIMEOUT)
 _comm = None  # the process's communicator once init() ran
 _tls = threading.local()  # .comm: the communicator of a spawn thread
 _blas_limits = None  # threadpoolctl limits kept alive for the process
@@ -27,7 +28,7 @@ def launched_by_mpi():
     return any(v in os.environ for v in _LAUNCHER_VARS)
 
 
-def init(abort_on_exception=True, blas_threads=1, backend=None):
+def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, debug=None):
     """Set up the communicator of this process (or simulated rank) and return it; idempotent.
 
     Args:
@@ -36,6 +37,13 @@ def init(abort_on_exception=True, blas_threads=1, backend=None):
         blas_threads: BLAS threads per rank when several ranks share the machine (world size > 1);
             None leaves the BLAS settings alone.
         backend: "mpi" or "local" to override the detection.
+        timeout: under MPI, seconds a communication call may block before the watchdog ends the job
+            with a report of every rank's call (it warns at half); default ``$DDP_TIMEOUT`` or 300;
+            0 turns the watchdog off. A rank that exits while others still need it ends the job too.
+        debug: under MPI, compare every collective's fingerprint (op, dtype, shape, root) across the
+            ranks before it runs, and raise on every rank at once on a mismatch, naming each rank's
+            call and call site; default ``$DDP_DEBUG`` (1 turns it on). Costs a small allgather per
+            collective.
 
     Returns:
         The `Communicator`. Later calls return the same one and ignore their arguments.
@@ -53,7 +61,7 @@ def init(abort_on_exception=True, blas_threads=1, backend=None):
     if backend is None:
         backend = "mpi" if launched_by_mpi() else "local"
     if backend == "mpi":
-        comm = _mpi_communicator()
+        comm = _mpi_communicator(_resolve_timeout(timeout), _resolve_debug(debug))
     elif backend == "local":
         comm = LocalCommunicator()
     else:
@@ -66,13 +74,34 @@ def init(abort_on_exception=True, blas_threads=1, backend=None):
     return comm
 
 
-def _mpi_communicator():
+def _mpi_communicator(timeout, debug):
     try:
         from .mpi_comm import MPICommunicator
+        from .watchdog import Watchdog
     except ImportError as exc:
         raise ImportError("ddp.parallel.init: started by an MPI launcher but mpi4py is not "
                           "installed; install it with `pip install ddp[mpi]`") from exc
+    MPICommunicator.watch = (Watchdog(timeout) if timeout else None, debug)
     return MPICommunicator()
+
+
+def _resolve_timeout(timeout):
+    """Seconds of the MPI watchdog from the argument or $DDP_TIMEOUT (default 300); None when off."""
+    if timeout is None:
+        text = os.environ.get("DDP_TIMEOUT", str(DEFAULT_TIMEOUT))
+        try:
+            timeout = float(text)
+        except ValueError:
+            raise ValueError(f"DDP_TIMEOUT must be a number of seconds, got {text!r}") from None
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
+        raise TypeError(f"init: timeout must be a number of seconds, got {type(timeout).__name__}")
+    return float(timeout) if timeout > 0 else None
+
+
+def _resolve_debug(debug):
+    if debug is None:
+        return os.environ.get("DDP_DEBUG", "0").strip().lower() not in ("", "0", "false", "no", "off")
+    return bool(debug)
 
 
 def get_comm():

@@ -13,13 +13,51 @@ in rank order, as the thread backend does). Within one job every rank receives t
 either way (the tests check this).
 """
 
+import functools
+
 import numpy as np
 from mpi4py import MPI
 
+from . import watchdog
 from .comm import Communicator
 from .shm_allreduce import SharedMemoryAllreduce
 
 _OPS = {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}
+_NO_WATCH = (None, None)  # (watchdog, debug) when neither is on
+
+
+def watched(op, root=None, peer=None):
+    """Run the backend method under the process's watchdog (see watchdog.py), recording the call.
+
+    `root` / `peer` name the positional argument (after the buffer) that holds the root or the peer
+    rank. A collective (no peer) is numbered in the communicator's sequence and, in debug mode, first
+    compares its fingerprint with every rank's.
+    """
+    def wrap(method):
+        @functools.wraps(method)
+        def run(self, *args):
+            dog, debug = MPICommunicator.watch
+            if dog is None and not debug:
+                return method(self, *args)
+            arr = args[0] if args and isinstance(args[0], np.ndarray) else None
+            if peer is None:
+                seq = self._collectives = self._collectives + 1
+            else:
+                seq = self._messages = self._messages + 1
+            call = watchdog.Call(seq, op, self._label, self._members, arr,
+                                 None if root is None else args[root], None if peer is None else args[peer])
+            self._started = call  # for _watch_wait of a non-blocking call
+            if dog is not None:
+                dog.enter(call)
+            try:
+                if debug and peer is None:
+                    self._check_fingerprint(call)
+                return method(self, *args)
+            finally:
+                if dog is not None:
+                    dog.leave()
+        return run
+    return wrap
 
 
 class MPICommunicator(Communicator):
@@ -31,17 +69,51 @@ class MPICommunicator(Communicator):
     """
 
     _reduces_mean = True  # the shared-memory path divides while each reduced slice is in cache
+    watch = _NO_WATCH  # (Watchdog or None, debug flag) of the process: set by ddp.parallel.init
 
     def __init__(self, comm=None, shared_memory=True):
         self.comm = MPI.COMM_WORLD if comm is None else comm
         self.rank = self.comm.Get_rank()
         self.world_size = self.comm.Get_size()
         self._shm = SharedMemoryAllreduce(self.comm) if shared_memory else None
+        world = MPI.COMM_WORLD.Get_group()
+        self._members = frozenset(MPI.Group.Translate_ranks(self.comm.Get_group(), range(self.world_size), world))
+        self._label = "world" if len(self._members) == MPI.COMM_WORLD.Get_size() else \
+            f"the group of world ranks {sorted(self._members)}"
+        self._collectives = self._messages = 0  # sequence numbers of the calls, for reports
+        self._debug_comm = None  # debug mode's own duplicate, for fingerprints
+        self._started = None  # the Call being started (non-blocking calls watch their wait with it)
+
+    def _watch_wait(self, wait):
+        """`wait` of the non-blocking call being started, recorded under the watchdog as that call."""
+        dog, started = MPICommunicator.watch[0], self._started
+        if dog is None or started is None:
+            return wait
+
+        def watched_wait(*args):
+            call = watchdog.Call(started.seq, f"wait of {started.op}", started.comm, started.members)
+            call.dtype, call.shape, call.peer = started.dtype, started.shape, started.peer
+            dog.enter(call)
+            try:
+                return wait(*args)
+            finally:
+                dog.leave()
+        return watched_wait
+
+    def _check_fingerprint(self, call):
+        """Debug mode: every rank compares what it is about to call; on a mismatch all raise at once."""
+        if self._debug_comm is None:
+            self._debug_comm = self.comm.Dup()
+        prints = self._debug_comm.allgather((call.fingerprint(), call.describe()))
+        if any(p != prints[0][0] for p, _ in prints):
+            calls = "; ".join(f"rank {r} called {desc}" for r, (_, desc) in enumerate(prints))
+            raise RuntimeError(f"collective mismatch (DDP_DEBUG): {calls}")
 
     def abort(self, errorcode=1):
         """End every rank of the job now (MPI_Abort)."""
         self.comm.Abort(errorcode)
 
+    @watched("allreduce")
     def _allreduce(self, arr, op):
         if self._shm is not None and self._shm.usable(arr.nbytes):
             self._shm.allreduce(arr, op)
@@ -50,44 +122,55 @@ class MPICommunicator(Communicator):
             if op == "mean":
                 np.divide(arr, self.world_size, out=arr)
 
+    @watched("reduce_buffer")
     def _reduce_buffer(self, count, dtype):
         buf = self._shm.buffer(count, dtype) if self._shm is not None else None
         return np.zeros(count, dtype) if buf is None else buf
 
+    @watched("iallreduce")
     def _iallreduce(self, arr, op):
         # Always MPI's: the shared-memory path blocks until every rank arrives, which would deadlock a rank
         # that starts the reduction, then receives from a rank that sends before starting it.
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
-        return req.Wait, req.Test
+        return self._watch_wait(req.Wait), req.Test
 
+    @watched("broadcast", root=1)
     def _broadcast(self, arr, root):
         self.comm.Bcast(arr, root=root)
 
+    @watched("allgather")
     def _allgather(self, arr, out):
         self.comm.Allgather(arr, out)
 
+    @watched("reduce_scatter")
     def _reduce_scatter(self, arr, out, op):
         self.comm.Reduce_scatter_block(arr, out, op=_OPS[op])
 
+    @watched("barrier")
     def _barrier(self):
         self.comm.Barrier()
 
+    @watched("split")
     def _split(self, color, key):
         sub = self.comm.Split(MPI.UNDEFINED if color is None else color, key)
         return None if sub == MPI.COMM_NULL else MPICommunicator(sub, self._shm is not None)
 
+    @watched("send", peer=1)
     def _send(self, arr, dest, tag):
         self.comm.Send(arr, dest=dest, tag=tag)
 
+    @watched("recv", peer=1)
     def _recv(self, arr, source, tag):
         status = MPI.Status()
         self.comm.Recv(arr, source=source, tag=tag, status=status)
         _check_count(status, arr, source, tag)
 
+    @watched("isend", peer=1)
     def _isend(self, arr, dest, tag):
         req = self.comm.Isend(arr, dest=dest, tag=tag)
-        return req.Wait, req.Test
+        return self._watch_wait(req.Wait), req.Test
 
+    @watched("irecv", peer=1)
     def _irecv(self, arr, source, tag):
         req, status, done = self.comm.Irecv(arr, source=source, tag=tag), MPI.Status(), []
 
@@ -100,17 +183,21 @@ class MPICommunicator(Communicator):
             if not done:
                 req.Wait(status)
             _check_count(status, arr, source, tag)
-        return wait, test
+        return self._watch_wait(wait), test
 
+    @watched("broadcast_object", root=1)
     def _broadcast_object(self, obj, root):
         return self.comm.bcast(obj, root=root)
 
+    @watched("allgather_object")
     def _allgather_object(self, obj):
         return self.comm.allgather(obj)
 
+    @watched("send_object", peer=1)
     def _send_object(self, obj, dest, tag):
         self.comm.send(obj, dest=dest, tag=tag)
 
+    @watched("recv_object", peer=0)
     def _recv_object(self, source, tag):
         return self.comm.recv(source=source, tag=tag)
 
