@@ -1,4 +1,9 @@
-"""The functional forms of the losses (re-exported by ddp.nn.functional), with checked arguments."""
+"""The functional forms of the classification losses and MSE / L1 (re-exported by ddp.nn.functional), with
+checked arguments. Signatures follow PyTorch's, the deprecated `size_average` / `reduce` pair included, so
+that positional calls mean the same; regression and distance losses live in functional_loss_regression.py
+and functional_distance.py."""
+import warnings
+
 import numpy as np
 
 from ..ops import loss as L
@@ -6,9 +11,33 @@ from ..tensor import Tensor
 
 __all__ = [
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy_with_logits", "binary_cross_entropy",
+    "soft_margin_loss", "multilabel_soft_margin_loss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average / reduce pair as a reduction; both None keeps `reduction`."""
+    if size_average is None and reduce is None:
+        return reduction
+    if isinstance(size_average, str) or isinstance(reduce, str):
+        raise TypeError(f"size_average and reduce are deprecated bools, got {size_average!r} and {reduce!r}; "
+                        "pass the reduction by keyword: reduction='mean', 'sum' or 'none'")
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.")
+    return reduction
+
+
+def _check_broadcast(op, *tensors):
+    """RuntimeError naming the op and the shapes when the inputs do not broadcast (PyTorch's type)."""
+    shapes = [tuple(t.shape) if isinstance(t, Tensor) else np.shape(t) for t in tensors]
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise RuntimeError(f"{op}: shapes {', '.join(map(str, shapes))} cannot be broadcast together") from None
 
 
 def _check_reduction(op, reduction):
@@ -65,7 +94,8 @@ def _batched(op, input, target):
     return input, target, False
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
     """Cross entropy of logits `input` (N, C) or (N, C, d1, ...) against `target`, fused with the log-softmax.
 
     Args:
@@ -81,6 +111,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         >>> loss = cross_entropy(ddp.randn(4, 10, requires_grad=True), ddp.tensor([1, 0, 9, 3]))
     """
     op = "cross_entropy"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -96,9 +127,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     return out.reshape(()) if unbatched and reduction == "none" else out
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
-    """Negative log likelihood of log-probabilities `input` (N, C, ...) at class indices `target`."""
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log likelihood of log-probabilities `input` (N, C, ...) at class indices `target`; `weight`
+    and `ignore_index` as in `cross_entropy`."""
     op = "nll_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     input, target, unbatched = _batched(op, input, target)
     w = _weight_array(op, weight, input.shape[1], input.dtype)
@@ -114,28 +147,32 @@ def _same_shape(op, input, target):
         )
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """(input - target)^2, reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     _same_shape("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """|input - target|, reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
     _same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
     """Binary cross entropy of logits (sigmoid fused in, stable for large |input|).
 
     `weight` rescales each element (broadcast); `pos_weight` (broadcast over the last dim) weighs the positive
     term, to trade recall against precision.
     """
     op = "binary_cross_entropy_with_logits"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     _same_shape(op, input, target)
     pw = None
@@ -151,10 +188,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-(target log(input) + (1 - target) log(1 - input)) for probabilities `input`; logs are clamped at
     -100 as in PyTorch, so that a probability of 0 or 1 gives a finite loss."""
     op = "binary_cross_entropy"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     _same_shape(op, input, target)
     p = input._data
@@ -164,3 +202,27 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input)) for targets in {1, -1}: the logistic loss, stable for large |input|."""
+    op = "soft_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(op, reduction)
+    _check_broadcast(op, input, target)
+    margin = input * target
+    loss = L.BCEWithLogits.apply(margin, np.ones((), dtype=margin.dtype), None)  # softplus(-margin)
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """One-vs-all logistic loss of logits (N, C) against 0/1 targets: the per-class binary cross entropy,
+    times `weight` (C,) when given, averaged over the classes (the last dim), then reduced over the batch."""
+    op = "multilabel_soft_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(op, reduction)
+    _check_broadcast(op, input, target)
+    loss = L.BCEWithLogits.apply(input, target.to(input.dtype), None)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.mean(dim=-1), reduction)

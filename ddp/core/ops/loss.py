@@ -1,5 +1,5 @@
 """Loss ops fused where the numerics demand it: cross entropy (log-softmax + NLL in one Function),
-NLL, and binary cross entropy on logits.
+NLL, binary cross entropy on logits, smooth L1 / Huber (a kink at |d| = beta) and KL divergence (0 log 0).
 
 Class dims follow PyTorch: input (N, C) or (N, C, d1, ...), class indices (N,) or (N, d1, ...). Inside the
 ops the class dim is moved last and the rest flattened into rows.
@@ -183,3 +183,70 @@ class BCE(Function):
         gx = g * (x - y) / np.maximum(x * (1 - x), x.dtype.type(1e-12)) if ctx.needs_input_grad[0] else None
         gy = g * (log_1mx - log_x) if ctx.needs_input_grad[1] else None
         return gx, gy
+
+
+class SmoothL1(Function):
+    """Elementwise smooth L1 of d = x - y: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; with
+    huber=True the Huber loss with delta = beta: 0.5 d^2, else beta (|d| - 0.5 beta).
+    d/dx = clip(d / beta, -1, 1) (sign(d) when beta = 0), clip(d, -beta, beta) for Huber; d/dy = -d/dx."""
+
+    @staticmethod
+    def forward(ctx, x, y, beta=1.0, huber=False):
+        d = x - y
+        ad = np.abs(d)
+        b, half = x.dtype.type(beta), x.dtype.type(0.5)
+        if beta == 0:
+            out = ad
+        elif huber:
+            out = np.where(ad < b, half * d * d, b * (ad - half * b))
+        else:
+            out = np.where(ad < b, half * d * d / b, ad - half * b)
+        ctx.save_for_backward(d)
+        ctx.beta, ctx.huber = beta, huber
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (d,) = ctx.saved_tensors
+        beta = ctx.beta
+        if beta == 0:
+            slope = np.sign(d)
+        elif ctx.huber:
+            slope = np.clip(d, -beta, beta)
+        else:
+            slope = np.clip(d * d.dtype.type(1 / beta), -1, 1)
+        gx = g * slope
+        return gx, -gx if ctx.needs_input_grad[1] else None
+
+
+class KLDiv(Function):
+    """Elementwise Kullback-Leibler term of log-probabilities x against target t: t (log t - x), 0 where
+    t = 0; with log_target=True, t is a log-probability and the term is exp(t) (t - x).
+    d/dx = -t (-exp(t)); d/dt = log t + 1 - x (exp(t) (t - x + 1))."""
+
+    @staticmethod
+    def forward(ctx, x, t, log_target=False):
+        if log_target:
+            p = np.exp(t)
+            out = p * (t - x)
+        else:
+            p = t
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t_log_t = np.where(t == 0, 0, t * np.log(t))  # 0 log 0 = 0; t < 0 gives nan, as xlogy
+            out = t_log_t - t * x
+        ctx.save_for_backward(x, t, p)
+        ctx.log_target = log_target
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t, p = ctx.saved_tensors
+        gx = -g * p if ctx.needs_input_grad[0] else None
+        gt = None
+        if ctx.needs_input_grad[1]:
+            if ctx.log_target:
+                gt = g * p * (t - x + 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    gt = g * (np.log(t) + 1 - x)
+        return gx, gt

@@ -189,8 +189,8 @@ def test_bce_with_logits(reduction, weighted, pos_weighted):
     pw = rng.uniform(0.5, 3, 3).astype(np.float32) if pos_weighted else None
 
     def mine(xd):
-        return nn.BCEWithLogitsLoss(None if w is None else ddp.tensor(w), reduction,
-                                    None if pw is None else ddp.tensor(pw))(xd, ddp.tensor(y))
+        return nn.BCEWithLogitsLoss(None if w is None else ddp.tensor(w), reduction=reduction,
+                                    pos_weight=None if pw is None else ddp.tensor(pw))(xd, ddp.tensor(y))
 
     def theirs(xt):
         return torch.nn.BCEWithLogitsLoss(None if w is None else torch.tensor(w), reduction=reduction,
