@@ -1,4 +1,4 @@
-"""Recurrent layers: `RNN` (tanh or relu) and `LSTM`, stacked and optionally bidirectional.
+"""Recurrent layers: `RNN` (tanh or relu), `LSTM` and `GRU`, stacked and optionally bidirectional.
 
 Parameter names, shapes and initialisation are PyTorch's, so state dicts map one-to-one. Each layer and
 direction projects the whole sequence with one `linear`, then runs the recurrence as one scan (rnn_ops.py).
@@ -13,11 +13,11 @@ from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module, Parameter
-from .rnn_ops import LSTMScan, RNNScan
+from .rnn_ops import GRUScan, LSTMScan, RNNScan
 
 
 class RNNBase(Module):
-    """What RNN and LSTM share: arguments, parameters per layer and direction, input and state checks."""
+    """What RNN, LSTM and GRU share: arguments, parameters per layer and direction, input and state checks."""
 
     gates = 1
 
@@ -57,6 +57,9 @@ class RNNBase(Module):
         bound = 1 / math.sqrt(self.hidden_size)
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
+
+    def flatten_parameters(self):
+        """A no-op: ddp's weights are always in the layout its scans read (PyTorch compacts them for cuDNN)."""
 
     def _layer_params(self, suffix):
         return [getattr(self, f"{kind}{suffix}", None) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
@@ -113,6 +116,23 @@ class RNNBase(Module):
             return CF.squeeze(output, 1)
         return CF.transpose(output, 0, 1) if self.batch_first else output
 
+    def _run(self, input, hx, scan):
+        """Every layer and direction of a one-state recurrence (RNN, GRU): `scan(xw, h0, w_hh, b_hh, reverse)`
+        returns all h_t of one direction, given the input projection xw of the whole sequence."""
+        x, (h0,), batched = self._prepare(input, [hx], ["hx"])
+        finals = []
+        for layer in range(self.num_layers):
+            outs = []
+            for d, suffix in enumerate(self._suffixes(layer)):
+                w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
+                hs = scan(CF.linear(x, w_ih, b_ih), h0[layer * self.num_directions + d], w_hh, b_hh, d == 1)
+                outs.append(hs)
+                finals.append(hs[0] if d == 1 else hs[-1])
+            x = outs[0] if len(outs) == 1 else CF.cat(outs, dim=2)
+            x = self._between_layers(x, layer)
+        h_n = CF.stack(finals)
+        return self._finish(x, batched), (h_n if batched else CF.squeeze(h_n, 1))
+
     def _between_layers(self, x, layer):
         if self.dropout > 0 and self.training and layer < self.num_layers - 1:
             x = F.dropout(x, self.dropout, training=True)
@@ -159,21 +179,9 @@ class RNN(RNNBase):
                          device, dtype)
 
     def forward(self, input, hx=None):  # noqa: A002 - PyTorch's name
-        x, (h0,), batched = self._prepare(input, [hx], ["hx"])
         relu = self.nonlinearity == "relu"
-        finals = []
-        for layer in range(self.num_layers):
-            outs = []
-            for d, suffix in enumerate(self._suffixes(layer)):
-                w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
-                k = layer * self.num_directions + d
-                hs = RNNScan.apply(CF.linear(x, w_ih, b_ih), h0[k], w_hh, b_hh, relu=relu, reverse=d == 1)
-                outs.append(hs)
-                finals.append(hs[0] if d == 1 else hs[-1])
-            x = outs[0] if len(outs) == 1 else CF.cat(outs, dim=2)
-            x = self._between_layers(x, layer)
-        h_n = CF.stack(finals)
-        return self._finish(x, batched), (h_n if batched else CF.squeeze(h_n, 1))
+        return self._run(input, hx, lambda xw, h, w, b, reverse: RNNScan.apply(xw, h, w, b, relu=relu,
+                                                                                reverse=reverse))
 
     def extra_repr(self):
         text = super().extra_repr()
@@ -230,3 +238,27 @@ class LSTM(RNNBase):
         if not batched:
             h_n, c_n = CF.squeeze(h_n, 1), CF.squeeze(c_n, 1)
         return self._finish(x, batched), (h_n, c_n)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit, with PyTorch's gate order (reset, update, new):
+
+    r, z = sigmoid(x_t W_i{r,z}^T + b_i{r,z} + h_{t-1} W_h{r,z}^T + b_h{r,z}),
+    n = tanh(x_t W_in^T + b_in + r (h_{t-1} W_hn^T + b_hn)), h_t = (1 - z) n + z h_{t-1}.
+
+    Args: as `RNN` (no nonlinearity).
+    Inputs: input as RNN; h0 (layers * directions, N, H) or None for zeros.
+    Returns: (output (L, N, directions * H), h_n (layers * directions, N, H)).
+    Parameters: as RNN with 3 * hidden_size rows (gates stacked as r, z, n).
+
+    Example:
+        >>> gru = GRU(10, 20, num_layers=2, batch_first=True)
+        >>> output, h_n = gru(ddp.randn(3, 5, 10))
+        >>> output.shape, h_n.shape
+        (ddp.Size([3, 5, 20]), ddp.Size([2, 3, 20]))
+    """
+
+    gates = 3
+
+    def forward(self, input, hx=None):  # noqa: A002 - PyTorch's name
+        return self._run(input, hx, lambda xw, h, w, b, reverse: GRUScan.apply(xw, h, w, b, reverse=reverse))

@@ -1,4 +1,4 @@
-"""The recurrent scans of RNN and LSTM: one `Function` per layer and direction, looping over time in numpy.
+"""The recurrent scans of RNN, LSTM and GRU: one `Function` per layer and direction, looping over time in numpy.
 
 The input projection `x @ W_ih^T + b_ih` of every step is computed before the scan by one `linear`, so only
 the recurrent product is left in the loop. Fused for speed: slicing step t out of a recorded tensor costs a
@@ -32,13 +32,14 @@ def _previous(hs, h0, reverse):
     return prev
 
 
-def _weight_grads(ctx, gxw, prev):
-    """d/dW_hh = sum over steps of g_t^T h_{t-1} (one product), d/db_hh = sum of g_t."""
+def _weight_grads(ctx, ghw, prev):
+    """d/dW_hh = sum over steps of g_t^T h_{t-1} (one product), d/db_hh = sum of g_t, where g_t is the
+    gradient of step t's recurrent product h_{t-1} W_hh^T + b_hh."""
     gw = gb = None
     if ctx.needs_input_grad[-2]:
-        gw = gxw.reshape(-1, gxw.shape[-1]).T @ prev.reshape(-1, prev.shape[-1])
+        gw = ghw.reshape(-1, ghw.shape[-1]).T @ prev.reshape(-1, prev.shape[-1])
     if ctx.needs_input_grad[-1]:
-        gb = gxw.sum(axis=(0, 1))
+        gb = ghw.sum(axis=(0, 1))
     return gw, gb
 
 
@@ -124,3 +125,58 @@ class LSTMScan(Function):
             gh = d @ w_hh
         gw, gb = _weight_grads(ctx, gxw, _previous(np.ascontiguousarray(hs), h0, ctx.reverse))
         return gxw, gh, gc, gw, gb
+
+
+class GRUScan(Function):
+    """The GRU recurrence (gates r, z, n, in PyTorch's order) over all steps; returns all h_t, (L, N, H).
+
+    With hw = h_{t-1} W_hh^T + b_hh: r, z = sigmoid(xw_{r,z} + hw_{r,z}), n = tanh(xw_n + r hw_n) and
+    h_t = (1 - z) n + z h_{t-1}. Backward: the chain rule of those four lines, back through time; the
+    gradient of hw differs from that of xw only in the n block (multiplied by r).
+    """
+
+    @staticmethod
+    def forward(ctx, xw, h0, w_hh, b_hh, reverse=False):
+        hidden = h0.shape[-1]
+        hs = np.empty(xw.shape[:2] + (hidden,), dtype=xw.dtype)
+        saved = np.empty(xw.shape[:2] + (4 * hidden,), dtype=xw.dtype)  # r, z, n and hw_n of every step
+        h = h0
+        for t in _steps(len(xw), reverse):
+            hw = h @ w_hh.T
+            if b_hh is not None:
+                hw += b_hh
+            keep = saved[t]
+            rz = keep[:, : 2 * hidden]
+            np.add(xw[t, :, : 2 * hidden], hw[:, : 2 * hidden], out=rz)
+            _sigmoid(rz, rz)
+            r, z, n = keep[:, :hidden], keep[:, hidden: 2 * hidden], keep[:, 2 * hidden: 3 * hidden]
+            keep[:, 3 * hidden:] = hw[:, 2 * hidden:]
+            np.multiply(r, hw[:, 2 * hidden:], out=n)
+            n += xw[t, :, 2 * hidden:]
+            np.tanh(n, out=n)
+            h = hs[t] = n + z * (h - n)
+        ctx.save_for_backward(h0, w_hh, hs, saved)
+        ctx.reverse = reverse
+        return hs
+
+    @staticmethod
+    def backward(ctx, g):
+        h0, w_hh, hs, saved = ctx.saved_tensors
+        hidden = h0.shape[-1]
+        prev = _previous(hs, h0, ctx.reverse)
+        gxw = np.empty(hs.shape[:2] + (3 * hidden,), dtype=hs.dtype)
+        ghw = np.empty_like(gxw)
+        gh = np.zeros_like(h0)
+        for t in _steps(len(hs), not ctx.reverse):
+            gh = gh + g[t]
+            r, z, n, hwn = np.split(saved[t], 4, axis=1)
+            d, dh = gxw[t], ghw[t]
+            dn = d[:, 2 * hidden:]
+            np.multiply(gh * (1 - z), 1 - n * n, out=dn)
+            d[:, :hidden] = dn * hwn * r * (1 - r)
+            d[:, hidden: 2 * hidden] = gh * (prev[t] - n) * z * (1 - z)
+            dh[:, : 2 * hidden] = d[:, : 2 * hidden]
+            np.multiply(dn, r, out=dh[:, 2 * hidden:])
+            gh = gh * z + dh @ w_hh
+        gw, gb = _weight_grads(ctx, ghw, prev)
+        return gxw, gh, gw, gb
