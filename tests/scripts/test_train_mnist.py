@@ -32,19 +32,72 @@ def test_two_simulated_ranks_equal_one_rank_with_twice_the_batch(train, capsys):
     assert two["ranks"] == 2 and two["global_batch"] == 64
     assert_same_params(two["state_dict"], one["state_dict"], rtol=1e-6)
     np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-6)
-    assert two["test_acc"] == pytest.approx(one["test_acc"], abs=1e-3)  # exact sums over unequal shards
+    # the weights agree to rounding only, so one test image near a tie may flip (the reduction itself is
+    # exact: test_evaluation_over_three_unequal_shards_is_exact)
+    assert abs(two["test_acc"] - one["test_acc"]) * 2000 <= 1
     out = capsys.readouterr().out
     assert out.count("summary:") == 2 and "global_batch=64" in out  # rank 0 alone prints
 
 
-def test_adam_over_two_ranks_equals_one_rank(train):
+def test_evaluation_over_three_unequal_shards_is_exact(mnist_root):
+    """2000 test images over 3 ranks (667, 667, 666, unpadded) count every image once: the same weights give
+    exactly one process's accuracy and, up to float32 rounding, its loss."""
+    args = train_mnist.parse_args(["--data-dir", str(mnist_root), "--model", "mlp"])
+    _, test_set = train_mnist.load_datasets(args, dp.init())
+    ddp.manual_seed(0)
+    weights = build_model("mlp").state_dict()
+
+    def evaluate():
+        model = build_model("mlp")
+        model.load_state_dict(weights)
+        runner = train_mnist.make_runner(model, args, dp.init())
+        _, loader = train_mnist.make_loaders(test_set, test_set, args, runner)
+        return len(loader.sampler), train_mnist.evaluate(runner, loader)
+    (count, one), = dp.spawn(evaluate, world_size=1)
+    three = dp.spawn(evaluate, world_size=3)
+    assert count == 2000 and [n for n, _ in three] == [667, 667, 666]
+    for _, m in three:
+        assert m.count == 2000 and m.accuracy == one.accuracy  # exactly, not approximately
+        assert m.loss == pytest.approx(one.loss, rel=1e-6)
+
+
+def record_gradients(monkeypatch):
+    """Wrap train_mnist's optimizers so that each run logs its parameters' gradients at every step."""
+    runs, make = [], train_mnist.make_optimizer
+
+    def make_and_record(params, args):
+        opt, log = make(params, args), []
+        runs.append(log)
+        step = opt.step
+
+        def logged_step(*a, **k):
+            log.append([p.grad.numpy().copy() for g in opt.param_groups for p in g["params"]])
+            return step(*a, **k)
+        opt.step = logged_step
+        return opt
+    monkeypatch.setattr(train_mnist, "make_optimizer", make_and_record)
+    return runs
+
+
+def test_adam_over_two_ranks_equals_one_rank(train, monkeypatch):
+    """The reference is the same ddp model and Adam in one process (test_optim_numpy.py checks Adam itself)."""
+    grads = record_gradients(monkeypatch)
     one = train("--model", "mlp", "--batch-size", 64, "--max-steps", 5)
     two = train("--model", "mlp", "--batch-size", 32, "--max-steps", 5, "--simulate-ranks", 2)
     np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-6)
-    # Adam divides by sqrt(v): a gradient of ~1e-9 (a border pixel) moves its weight by up to lr whatever its
-    # rounding, so compare to a small fraction of one step (lr = 1e-3) rather than relatively
-    for k, v in one["state_dict"].items():
-        np.testing.assert_allclose(two["state_dict"][k], v, rtol=0, atol=1e-2 * 1e-3, err_msg=k)
+    # Adam's step lr m / (sqrt(v) + 1e-8) is insensitive to rounding except where a gradient is within ~100x
+    # of that 1e-8: a border pixel whose gradient cancels to ~1e-9 keeps only a few correct bits, whatever
+    # the summation order, and its first step (up to lr = 1e-3) follows those bits. Such coordinates (a
+    # gradient below 1e-5 of its layer's largest at some step, but not exactly zero) may differ by up to 5%
+    # of one step; every other coordinate must agree to 0.5% of one step.
+    lr = 1e-3
+    for i, (k, v) in enumerate(one["state_dict"].items()):
+        g = np.abs(np.stack([step[i] for step in grads[0]]))
+        tiny = ((g < 1e-5 * g.max(axis=tuple(range(1, g.ndim)), keepdims=True)) & (g > 0)).any(axis=0)
+        assert tiny.mean() < 0.01, f"{k}: {tiny.mean():.1%} of its gradients are tiny; the exemption is too wide"
+        diff = np.abs(two["state_dict"][k] - v)
+        assert diff[~tiny].max(initial=0) <= 5e-3 * lr, f"{k} differs by {diff[~tiny].max():.2e} off tiny gradients"
+        assert diff[tiny].max(initial=0) <= 5e-2 * lr, f"{k} differs by {diff[tiny].max():.2e} at a tiny gradient"
 
 
 @pytest.mark.parametrize("flags, ranks", [
