@@ -146,6 +146,9 @@ def cat(tensors, dim=0):
     tensors = [_t(x) for x in tensors]
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     first = tensors[0]
     dim = _dim(dim, first.ndim, "cat")
     for i, x in enumerate(tensors):

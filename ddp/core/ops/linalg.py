@@ -59,3 +59,35 @@ class Linear(Function):
         gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=ctx.grad_buffer(1)) if needs[1] else None
         gb = g2.sum(axis=0, out=ctx.grad_buffer(2)) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
+
+
+class Einsum(Function):
+    """np.einsum(equation, *xs) for an explicit equation without ellipsis ('ij,jk->ik'; the wrapper makes
+    it so). d/dx_i = einsum of g with the other operands onto x_i's subscripts, broadcast over those that
+    appear in x_i alone."""
+
+    @staticmethod
+    def forward(ctx, *xs, equation):
+        ctx.save_for_backward(*xs)
+        ctx.equation = equation
+        return np.einsum(equation, *xs, optimize=len(xs) > 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        xs = ctx.saved_tensors
+        inputs, output = ctx.equation.split("->")
+        subs = inputs.split(",")
+        grads = []
+        for i, (x, s) in enumerate(zip(xs, subs)):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [j for j in range(len(xs)) if j != i]
+            seen = set(output).union(*(subs[j] for j in others))
+            kept = "".join(c for c in s if c in seen)
+            spec = ",".join([output] + [subs[j] for j in others]) + "->" + kept
+            gi = np.einsum(spec, g, *(xs[j] for j in others), optimize=len(xs) > 1)
+            if kept != s:  # subscripts only x_i has were summed away: d/dx is constant along them
+                gi = np.broadcast_to(np.expand_dims(gi, [k for k, c in enumerate(s) if c not in seen]), x.shape)
+            grads.append(gi)
+        return tuple(grads)

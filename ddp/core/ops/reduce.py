@@ -1,4 +1,6 @@
-"""Reductions (sum, mean, max, min, var) and the softmax family, along `dim` (None: all)."""
+"""Reductions (sum, mean, max, min, amax, var, vector norms) and the softmax family, along `dim` (None: all)."""
+import math
+
 import numpy as np
 
 from ..autograd import Function
@@ -143,3 +145,67 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g - np.exp(out) * g.sum(axis=ctx.dim, keepdims=True)
+
+
+class AmaxAmin(Function):
+    """amax or amin over `dim` (an int, a tuple or None); the gradient is split evenly between ties (as
+    PyTorch's amax)."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim=None, keepdim=False, largest=True):
+        out = (np.max if largest else np.min)(x, axis=dim, keepdims=True)
+        ctx.save_for_backward(x, out)
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        return out if keepdim else _squeeze(out, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        ties = x == out
+        share = ties / ties.sum(axis=ctx.dim, keepdims=True)
+        return share.astype(g.dtype) * _keep(g, ctx.shape, ctx.dim, ctx.keepdim)
+
+
+def _squeeze(out, dim):
+    return out.reshape(()) if dim is None else out.squeeze(dim)
+
+
+class VectorNorm(Function):
+    """(sum |x|^p)^(1/p) over `dim`, with p = inf (max |x|), -inf (min |x|) and 0 (count of nonzeros).
+    d/dx = sign(x) |x|^(p-1) / norm^(p-1); at p = 2 that is x / norm, taken as 0 where the norm is 0
+    (PyTorch's subgradient); at p = +-inf the gradient goes to the extreme |x|, split between ties."""
+
+    @staticmethod
+    def forward(ctx, x, *, ord=2.0, dim=None, keepdim=False):
+        a = np.abs(x)
+        if ord == math.inf or ord == -math.inf:
+            out = (np.max if ord > 0 else np.min)(a, axis=dim, keepdims=True)
+        elif ord == 0:
+            out = (a != 0).sum(axis=dim, keepdims=True).astype(x.dtype)
+        elif ord == 1:
+            out = a.sum(axis=dim, keepdims=True)
+        elif ord == 2:
+            out = np.sqrt(np.square(a).sum(axis=dim, keepdims=True))
+        else:
+            out = np.power(np.power(a, ord).sum(axis=dim, keepdims=True), 1.0 / ord)
+        ctx.save_for_backward(x, out)
+        ctx.ord, ctx.shape, ctx.dim, ctx.keepdim = ord, x.shape, dim, keepdim
+        return out if keepdim else _squeeze(out, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        p, g = ctx.ord, _keep(g, ctx.shape, ctx.dim, ctx.keepdim)
+        if p == 0:
+            return np.zeros(ctx.shape, dtype=g.dtype)
+        if p == 1:
+            return g * np.sign(x)
+        if p == math.inf or p == -math.inf:
+            ties = np.abs(x) == out
+            return g * np.sign(x) * (ties / ties.sum(axis=ctx.dim, keepdims=True)).astype(g.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                scale = np.where(out == 0, 0, g / out)
+                return scale * x
+            scale = np.where(out == 0, 0, g / np.power(out, p - 1))
+            return scale * np.sign(x) * np.power(np.abs(x), p - 1)

@@ -180,3 +180,55 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, g):
         return g[ctx.inner]
+
+
+def _along(index, dim):
+    """The advanced index that picks `index` along `dim` and every position along the other dims."""
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return tuple(grid)
+
+
+class Scatter(Function):
+    """x with src written (or, with accumulate, added) at `index` along `dim`: out[..., index[j], ...] =
+    src[..., j, ...]. d/dx = g, zeroed where written unless accumulating; d/dsrc = g gathered at index."""
+
+    @staticmethod
+    def forward(ctx, x, src, *, index, dim, accumulate=False):
+        where = _along(index, dim)
+        part = src[tuple(slice(0, n) for n in index.shape)]
+        out = x.copy()
+        if accumulate:
+            np.add.at(out, where, part)
+        else:
+            out[where] = part
+        ctx.where, ctx.src_shape, ctx.accumulate = where, src.shape, accumulate
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = g
+            if not ctx.accumulate:
+                gx = g.copy()
+                gx[ctx.where] = 0
+        if ctx.needs_input_grad[1]:
+            picked = g[ctx.where]
+            gsrc = np.zeros(ctx.src_shape, dtype=g.dtype)
+            gsrc[tuple(slice(0, n) for n in picked.shape)] = picked
+        return gx, gsrc
+
+
+class Roll(Function):
+    """np.roll(x, shifts, dims) (dims None: over the flattened tensor); d/dx = g rolled back."""
+
+    @staticmethod
+    def forward(ctx, x, *, shifts, dims=None):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return np.roll(g, back, axis=ctx.dims)

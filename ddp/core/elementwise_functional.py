@@ -1,0 +1,180 @@
+"""The public elementwise ops (`ddp.add`, `ddp.exp(x)`, `x.exp()`, `x == y`): argument checks, then one
+`Function.apply` from ops/elementwise.py. Every error names the op and the shapes."""
+import numpy as np
+
+from .arguments import as_tensor_arg as _tensor
+from .ops import elementwise as ew
+from .ops import unary
+from .tensor import Tensor
+
+__all__ = """
+add sub mul div maximum minimum subtract multiply true_divide divide pow neg negative exp log sqrt abs sin cos tanh
+sigmoid relu square rsqrt clamp clip where masked_fill eq ne lt le gt ge equal allclose logical_not isnan isfinite
+sign greater greater_equal less less_equal not_equal
+""".split()
+
+
+def _operand(x):
+    """Python numbers pass through (numpy keeps them weak: float32 + 2.0 is float32); the rest become arrays."""
+    if isinstance(x, (Tensor, int, float, bool)):
+        return x
+    return _tensor(x)
+
+
+def _check_broadcast(op, a, b):
+    sa, sb = np.shape(a._data if isinstance(a, Tensor) else a), np.shape(b._data if isinstance(b, Tensor) else b)
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise ValueError(f"{op}: shapes {sa} and {sb} cannot be broadcast together") from None
+
+
+# ------------------------------------------------------------------------------------ elementwise
+def _binary(fn, name):
+    def op(a, b):
+        a, b = _operand(a), _operand(b)
+        _check_broadcast(name, a, b)
+        return fn.apply(a, b)
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name} with broadcasting."
+    return op
+
+
+add = _binary(ew.Add, "add")
+sub = _binary(ew.Sub, "sub")
+mul = _binary(ew.Mul, "mul")
+div = _binary(ew.Div, "div")
+maximum = _binary(ew.Maximum, "maximum")
+minimum = _binary(ew.Minimum, "minimum")
+subtract, multiply, true_divide, divide = sub, mul, div, div
+
+
+def pow(a, b):  # noqa: A001 - PyTorch's name
+    """a ** b elementwise."""
+    a, b = _operand(a), _operand(b)
+    _check_broadcast("pow", a, b)
+    return ew.Pow.apply(a, b)
+
+
+def _unary(fn, name):
+    def op(x):
+        return fn.apply(_tensor(x))
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name}."
+    return op
+
+
+neg = _unary(ew.Neg, "neg")
+exp = _unary(ew.Exp, "exp")
+log = _unary(ew.Log, "log")
+sqrt = _unary(ew.Sqrt, "sqrt")
+abs = _unary(ew.Abs, "abs")  # noqa: A001
+sin = _unary(ew.Sin, "sin")
+cos = _unary(ew.Cos, "cos")
+tanh = _unary(ew.Tanh, "tanh")
+sigmoid = _unary(ew.Sigmoid, "sigmoid")
+relu = _unary(ew.Relu, "relu")
+negative = neg
+
+
+def square(x):
+    return mul(x, x)
+
+
+def rsqrt(x):
+    return div(1.0, sqrt(x))
+
+
+def clamp(x, min=None, max=None):  # noqa: A002
+    """Limit x to [min, max]; either bound may be None."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    x = _tensor(x)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):  # elementwise bounds
+        x = x if min is None else maximum(x, min)
+        return x if max is None else minimum(x, max)
+    return ew.Clamp.apply(x, lo=min, hi=max)
+
+
+clip = clamp
+
+
+def where(condition, x=None, y=None):
+    """x where condition holds, else y (both broadcast against condition); where(condition) alone is
+    nonzero(condition, as_tuple=True)."""
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if x is None and y is None:
+        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(cond)))
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+    x, y = _operand(x), _operand(y)
+    shapes = [np.shape(v._data if isinstance(v, Tensor) else v) for v in (cond, x, y)]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together") from None
+    return ew.Where.apply(cond, x, y)
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where `mask` is True."""
+    mask = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    value = value.item() if isinstance(value, Tensor) else value
+    return where(mask, value, x)
+
+
+# ------------------------------------------------------------------------------------ comparisons
+def _compare(ufunc, name):
+    def op(a, b):
+        if b is None:
+            return False
+        a_, b_ = _operand(a), _operand(b)
+        _check_broadcast(name, a_, b_)
+        unwrap = lambda v: v._data if isinstance(v, Tensor) else v  # noqa: E731
+        return Tensor(ufunc(unwrap(a_), unwrap(b_)))
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name} (a bool tensor, no gradient)."
+    return op
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def equal(a, b):
+    """True if a and b have the same shape and elements."""
+    return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
+
+
+def allclose(a, b, rtol=1e-5, atol=1e-8):
+    return bool(np.allclose(_tensor(a)._data, _tensor(b)._data, rtol=rtol, atol=atol))
+
+
+def logical_not(x):
+    return Tensor(np.logical_not(_tensor(x)._data))
+
+
+def isnan(x):
+    return Tensor(np.isnan(_tensor(x)._data))
+
+
+def isfinite(x):
+    return Tensor(np.isfinite(_tensor(x)._data))
+
+
+def sign(x):
+    """-1, 0 or 1 by the sign of x (bools stay as they are); the gradient is 0."""
+    x = _tensor(x)
+    if x.dtype.kind == "f":
+        return unary.Rounding.apply(x, fn="sign")
+    return Tensor(x._data.copy() if x.dtype == np.bool_ else np.sign(x._data))
+

@@ -1,0 +1,229 @@
+"""The public ops that pick, place or rearrange elements (`x.narrow`, `x.scatter_add`, `x.flip`, `x.repeat`,
+`ddp.tril`, `ddp.nonzero`): argument checks, then Functions of ops/shape.py or views composed from them."""
+import builtins
+
+import numpy as np
+
+from .arguments import as_tensor_arg as _tensor
+from .arguments import normalize_dim as _dim
+from .ops import elementwise as ew
+from .ops import shape as sh
+from .shape_functional import _shape_arg, contiguous, expand, index_select, reshape, transpose
+from .tensor import Tensor
+
+__all__ = """
+narrow unbind unflatten swapaxes swapdims flip fliplr flipud roll repeat tile repeat_interleave tril triu diag
+scatter scatter_add index_fill index_add masked_select nonzero argwhere
+""".split()
+
+
+def narrow(x, dim, start, length):
+    """The slice start:start+length of x along `dim` (a view); a negative start counts from the end."""
+    x = _tensor(x)
+    d = _dim(dim, x.ndim, "narrow")
+    size = x.shape[d]
+    start = start + size if start < 0 else start
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return sh.Index.apply(x, index=(slice(None),) * d + (slice(start, start + length),))
+
+
+def unbind(x, dim=0):
+    """The slices of x along `dim`, as a tuple of tensors with that dim removed."""
+    x = _tensor(x)
+    d = _dim(dim, x.ndim, "unbind")
+    return tuple(sh.Index.apply(x, index=(slice(None),) * d + (i,)) for i in range(x.shape[d]))
+
+
+def unflatten(x, dim, sizes):
+    """Split dim `dim` of x into `sizes` (one of them may be -1)."""
+    x = _tensor(x)
+    d = _dim(dim, x.ndim, "unflatten")
+    return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
+
+
+def swapaxes(x, axis0, axis1):
+    """Swap two dims (PyTorch's alias of transpose)."""
+    return transpose(x, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def flip(x, *dims):
+    """A copy of x with the order of the elements along `dims` reversed."""
+    x = _tensor(x)
+    dims = {_dim(d, x.ndim, "flip") for d in _shape_arg(dims)}
+    index = tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(x.ndim))
+    return contiguous(sh.Index.apply(x, index=index))
+
+
+def fliplr(x):
+    return flip(x, 1)
+
+
+def flipud(x):
+    return flip(x, 0)
+
+
+def roll(x, shifts, dims=None):
+    """x with its elements shifted by `shifts` along `dims`, wrapping round (None: over the flattened x)."""
+    x = _tensor(x)
+    if dims is None:
+        return sh.Roll.apply(x, shifts=int(shifts if not isinstance(shifts, (tuple, list)) else shifts[0]))
+    if isinstance(dims, (tuple, list)):
+        shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
+        return sh.Roll.apply(x, shifts=shifts, dims=tuple(_dim(d, x.ndim, "roll") for d in dims))
+    return sh.Roll.apply(x, shifts=int(shifts), dims=_dim(dims, x.ndim, "roll"))
+
+
+def repeat(x, *sizes):
+    """x tiled `sizes[i]` times along dim i (leading sizes add new dims), as PyTorch's Tensor.repeat."""
+    x = _tensor(x)
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor "
+            f"(repeat: sizes {list(sizes)} for a tensor of shape {tuple(x.shape)})"
+        )
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    spread = tuple(s for n in shape for s in (1, n))  # a size-1 dim before each one, to expand into
+    tiled = tuple(s for r, n in zip(sizes, shape) for s in (r, n))
+    return reshape(expand(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
+
+
+def tile(x, dims):
+    """As repeat, with missing leading sizes taken as 1 (numpy's tile)."""
+    x = _tensor(x)
+    dims = tuple(dims)
+    return repeat(x, (1,) * builtins.max(x.ndim - len(dims), 0) + dims)
+
+
+def repeat_interleave(x, repeats, dim=None):
+    """Each element (or slice along `dim`) of x repeated `repeats` times in place (an int or a 1-D tensor)."""
+    x = _tensor(x)
+    if dim is None:
+        x, dim = reshape(x, -1), 0
+    d = _dim(dim, x.ndim, "repeat_interleave")
+    counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.ndim > 0 and counts.shape != (x.shape[d],):
+        raise RuntimeError(f"repeat_interleave: repeats must have the same size as input along dim {d}, "
+                           f"got {counts.shape[0]} repeats for size {x.shape[d]}")
+    return index_select(x, d, np.repeat(np.arange(x.shape[d]), counts))
+
+
+def _triangle(x, diagonal, lower, name):
+    x = _tensor(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions (got shape {tuple(x.shape)})")
+    rows, cols = x.shape[-2:]
+    keep = np.tri(rows, cols, diagonal, dtype=bool) if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool)
+    return ew.Where.apply(keep, x, np.zeros((), dtype=x.dtype))
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the last two dims (on and below `diagonal`), the rest 0."""
+    return _triangle(x, diagonal, True, "tril")
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the last two dims (on and above `diagonal`), the rest 0."""
+    return _triangle(x, diagonal, False, "triu")
+
+
+def diag(x, diagonal=0):
+    """A 1-D x as the `diagonal` of a square matrix, or the `diagonal` of a 2-D x as a 1-D tensor."""
+    x = _tensor(x)
+    if x.ndim == 1:
+        n = x.shape[0] + builtins.abs(diagonal)
+        rows = np.arange(x.shape[0]) + builtins.max(-diagonal, 0)
+        zeros = Tensor(np.zeros((n, n), dtype=x.dtype))
+        return sh.IndexPut.apply(zeros, x, index=(rows, rows + diagonal))
+    if x.ndim == 2:
+        start_r, start_c = builtins.max(-diagonal, 0), builtins.max(diagonal, 0)
+        steps = np.arange(builtins.max(builtins.min(x.shape[0] - start_r, x.shape[1] - start_c), 0))
+        return sh.Index.apply(x, index=(steps + start_r, steps + start_c))
+    raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {tuple(x.shape)}")
+
+
+def _index_array(index, name):
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {idx.dtype}")
+    return idx
+
+
+def _scatter(x, dim, index, src, accumulate, name):
+    x = _tensor(x)
+    idx = _index_array(index, name)
+    d = _dim(dim, x.ndim, name)
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"{name}: Index tensor must have the same number of dimensions as self tensor "
+                           f"(index shape {idx.shape}, self shape {tuple(x.shape)})")
+    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
+        raise RuntimeError(f"{name}: index {idx.max() if idx.max() >= x.shape[d] else idx.min()} is out of "
+                           f"bounds for dimension {d} with size {x.shape[d]}")
+    if not isinstance(src, Tensor):
+        src = Tensor(np.full(idx.shape, src, dtype=x.dtype))
+    elif any(i > s for i, s in zip(idx.shape, src.shape)) or src.ndim != idx.ndim:
+        raise RuntimeError(f"{name}: index of shape {idx.shape} is larger than src of shape {tuple(src.shape)}")
+    return sh.Scatter.apply(x, src.to(x.dtype), index=idx, dim=d, accumulate=accumulate)
+
+
+def scatter(x, dim, index, src=None, value=None):
+    """x with src (a tensor, or a number `value`) written along `dim` at `index`: out[..index[j]..] = src[..j..]."""
+    return _scatter(x, dim, index, value if src is None else src, False, "scatter")
+
+
+def scatter_add(x, dim, index, src):
+    """x with src added along `dim` at `index` (repeated indices accumulate)."""
+    return _scatter(x, dim, index, src, True, "scatter_add")
+
+
+def index_fill(x, dim, index, value):
+    """x with the slices at `index` along `dim` set to `value`."""
+    x = _tensor(x)
+    idx = _index_array(index, "index_fill").reshape(-1)
+    d = _dim(dim, x.ndim, "index_fill")
+    value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=x.dtype))
+    return sh.IndexPut.apply(x, value.to(x.dtype), index=(slice(None),) * d + (idx,))
+
+
+def index_add(x, dim, index, source, alpha=1):
+    """x with alpha * source's slices added at `index` along `dim` (repeated indices accumulate)."""
+    x, source = _tensor(x), _tensor(source)
+    idx = _index_array(index, "index_add").reshape(-1)
+    d = _dim(dim, x.ndim, "index_add")
+    if source.ndim != x.ndim or source.shape[d] != idx.size:
+        raise RuntimeError(f"index_add: source of shape {tuple(source.shape)} does not match {idx.size} indices "
+                           f"along dim {d} of a tensor of shape {tuple(x.shape)}")
+    full = np.broadcast_to(idx.reshape((1,) * d + (-1,) + (1,) * (x.ndim - d - 1)), source.shape)
+    src = source if alpha == 1 else source * alpha
+    return sh.Scatter.apply(x, src.to(x.dtype), index=np.ascontiguousarray(full), dim=d, accumulate=True)
+
+
+def masked_select(x, mask):
+    """The elements of x where the (broadcast) bool mask holds, as a 1-D tensor."""
+    x = _tensor(x)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
+    shape = np.broadcast_shapes(x.shape, m.shape)
+    return sh.Index.apply(expand(x, shape), index=np.broadcast_to(m, shape))
+
+
+def nonzero(x, as_tuple=False):
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with as_tuple one 1-D per dim."""
+    a = _tensor(x)._data
+    where = np.nonzero(np.atleast_1d(a))
+    where = where if a.ndim else where[:0]
+    if as_tuple:
+        return tuple(Tensor(w.astype(np.int64)) for w in where) if a.ndim else (Tensor(np.zeros(int(a != 0), np.int64)),)
+    n = int(np.count_nonzero(a))
+    return Tensor(np.stack(where, axis=1).astype(np.int64) if a.ndim else np.zeros((n, 0), dtype=np.int64))
+
+
+def argwhere(x):
+    return nonzero(x)

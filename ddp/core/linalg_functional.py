@@ -1,0 +1,154 @@
+"""The public matrix products (`ddp.matmul`, `x @ w`, `F.linear`): shape checks, then one `Function.apply`
+from ops/linalg.py."""
+import string
+
+import numpy as np
+
+from .arguments import as_tensor_arg as _tensor
+from .elementwise_functional import add, mul
+from .ops import linalg
+from .reduce_functional import sum as _sum
+from .shape_functional import reshape
+
+__all__ = ["matmul", "mm", "bmm", "linear", "addmm", "baddbmm", "addbmm", "outer", "ger", "dot", "mv", "einsum"]
+
+
+def matmul(a, b):
+    """Matrix product with numpy's rules: batched, broadcasting batch dims, 1-D operands as vectors."""
+    a, b = _tensor(a), _tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need to be at least 1D, got shapes {a.shape} and {b.shape}")
+    k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        raise RuntimeError(
+            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({k_a} != {k_b})"
+        )
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise RuntimeError(
+                f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast"
+            ) from None
+    return linalg.MatMul.apply(a, b)
+
+
+def mm(a, b):
+    """2-D matrix product."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Batched 3-D matrix product."""
+    if a.ndim != 3 or b.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def linear(x, weight, bias=None):
+    """x @ weight^T + bias, fused (one BLAS product per gradient)."""
+    if x.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(
+            f"linear: input of shape {tuple(x.shape)} does not match weight of shape {tuple(weight.shape)} "
+            f"({x.shape[-1]} != {weight.shape[-1]} input features)"
+        )
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)}, expected ({weight.shape[0]},)")
+    return linalg.Linear.apply(x, weight, bias)
+
+
+
+def _scaled_sum(x, product, beta, alpha):
+    """beta * x + alpha * product, skipping the multiplications by 1 (and x itself when beta is 0)."""
+    product = product if alpha == 1 else mul(product, alpha)
+    if beta == 0:
+        return product
+    return add(x if beta == 1 else mul(x, beta), product)
+
+
+def addmm(x, mat1, mat2, beta=1, alpha=1):
+    """beta * x + alpha * (mat1 @ mat2), x broadcast to the product's shape."""
+    return _scaled_sum(x, mm(_tensor(mat1), _tensor(mat2)), beta, alpha)
+
+
+def baddbmm(x, batch1, batch2, beta=1, alpha=1):
+    """beta * x + alpha * bmm(batch1, batch2)."""
+    return _scaled_sum(x, bmm(_tensor(batch1), _tensor(batch2)), beta, alpha)
+
+
+def addbmm(x, batch1, batch2, beta=1, alpha=1):
+    """beta * x + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
+    product = bmm(_tensor(batch1), _tensor(batch2))
+    return _scaled_sum(x, _sum(product, 0), beta, alpha)
+
+
+def outer(a, b):
+    """The outer product a_i b_j of two 1-D tensors."""
+    a, b = _tensor(a), _tensor(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return mul(reshape(a, -1, 1), reshape(b, 1, -1))
+
+
+ger = outer
+
+
+def dot(a, b):
+    """The inner product of two 1-D tensors of the same size."""
+    a, b = _tensor(a), _tensor(b)
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise RuntimeError(f"dot: expected two 1-D tensors of the same size, got {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def mv(a, v):
+    """Matrix (2-D) times vector (1-D)."""
+    a, v = _tensor(a), _tensor(v)
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2-D and a 1-D tensor, got {tuple(a.shape)} and {tuple(v.shape)}")
+    return matmul(a, v)
+
+
+def _spell(term, ndim, ellipsis):
+    """term with '...' as the last letters of `ellipsis` that its operand's extra dims need (numpy aligns right)."""
+    if "..." not in term:
+        return term
+    n = ndim - (len(term) - 3)
+    return term.replace("...", ellipsis[len(ellipsis) - n:] if n > 0 else "")
+
+
+def _explicit(equation, operands):
+    """The equation with spaces dropped, '...' spelled out in spare letters, and its '->' output made explicit."""
+    eq = equation.replace(" ", "")
+    inputs, arrow, output = eq.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum(): {len(terms)} operands in the equation {equation!r}, but {len(operands)} given")
+    spare = [c for c in string.ascii_letters if c not in eq]
+    widest = max((x.ndim - len(t.replace("...", "")) for t, x in zip(terms, operands) if "..." in t), default=0)
+    ellipsis = "".join(spare[:widest])
+    terms = [_spell(t, x.ndim, ellipsis) for t, x in zip(terms, operands)]
+    if arrow:
+        output = output.replace("...", ellipsis)
+    else:
+        counts = {c: "".join(terms).count(c) for c in "".join(terms)}
+        output = ellipsis + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ellipsis))
+    for t, x in zip(terms, operands):
+        if len(t) != x.ndim:
+            raise RuntimeError(f"einsum(): the term {t!r} of {equation!r} does not fit an operand of shape {tuple(x.shape)}")
+    return ",".join(terms) + "->" + output
+
+
+def einsum(equation, *operands):
+    """Einstein summation over the operands (numpy's einsum), differentiable in each of them."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    operands = tuple(_tensor(x) for x in operands)
+    explicit = _explicit(equation, operands)
+    for t, x in zip(explicit.split("->")[0].split(","), operands):
+        if x.requires_grad and len(set(t)) != len(t):
+            raise NotImplementedError(f"einsum(): the gradient of a repeated subscript ({t!r} in {equation!r}) "
+                                      "is not supported by ddp")
+    return linalg.Einsum.apply(*operands, equation=explicit)

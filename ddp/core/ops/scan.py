@@ -1,0 +1,78 @@
+"""Products and running reductions along a dim: prod, cumsum, cumprod."""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _exclusive_cumprod(x, axis, reverse=False):
+    """prod of the elements before each one along `axis` (after it, with reverse): 1 at the first."""
+    if reverse:
+        return np.flip(_exclusive_cumprod(np.flip(x, axis), axis), axis)
+    if x.shape[axis] == 0:
+        return x.copy()
+    before = np.take(np.cumprod(x, axis=axis), np.arange(x.shape[axis] - 1), axis=axis)
+    return np.concatenate([np.ones_like(np.take(x, [0], axis=axis)), before], axis=axis)
+
+
+class Prod(Function):
+    """prod(x, dim) (dim None: all elements); d/dx_i = the product of the other elements, computed from
+    products before and after i, so that zeros in x are exact."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim=None, keepdim=False):
+        ctx.save_for_backward(x)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return np.prod(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.dim is None:
+            flat = x.reshape(-1)
+            others = _exclusive_cumprod(flat, 0) * _exclusive_cumprod(flat, 0, reverse=True)
+            return g * others.reshape(x.shape)
+        others = _exclusive_cumprod(x, ctx.dim) * _exclusive_cumprod(x, ctx.dim, reverse=True)
+        return (g if ctx.keepdim else np.expand_dims(g, ctx.dim)) * others
+
+
+class CumSum(Function):
+    """Running sum along `dim`; d/dx = the reversed running sum of g."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(np.cumsum(np.flip(g, ctx.dim), axis=ctx.dim), ctx.dim)
+
+
+class CumProd(Function):
+    """Running product along `dim`; d/dx_i = sum over j >= i of g_j out_j / x_i, which is evaluated as such
+    when x has no zeros; otherwise each x_i is set to 1 in turn (exact, n running products)."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        out = np.cumprod(x, axis=dim)
+        ctx.save_for_backward(x, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        d = ctx.dim
+
+        def reversed_cumsum(a):
+            return np.flip(np.cumsum(np.flip(a, d), axis=d), d)
+
+        if np.all(x != 0):
+            return reversed_cumsum(g * out) / x
+        gx = np.empty(np.broadcast_shapes(x.shape, g.shape), dtype=g.dtype)
+        for i in range(x.shape[d]):  # along one dim only, vectorised over the others
+            ones = x.copy()
+            np.moveaxis(ones, d, 0)[i] = 1
+            partial = np.cumprod(ones, axis=d) * g
+            np.moveaxis(gx, d, 0)[i] = np.moveaxis(partial, d, 0)[i:].sum(axis=0)
+        return gx

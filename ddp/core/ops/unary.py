@@ -1,0 +1,210 @@
+"""More elementwise math: log1p, expm1, erf, hyperbolic and inverse trigonometric functions, exp2/log2/log10,
+reciprocal, rounding, atan2 and lerp. Gradients may keep the broadcast shape (the engine reduces them)."""
+import math
+
+import numpy as np
+
+from ..autograd import Function
+from .special import erf
+
+
+class Log1p(Function):
+    """log(1 + x); d/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x)
+
+
+class Expm1(Function):
+    """exp(x) - 1; d/dx = exp(x) = out + 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.expm1(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Erf(Function):
+    """erf(x); d/dx = 2 / sqrt(pi) exp(-x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (np.exp(-x * x) * x.dtype.type(2 / math.sqrt(math.pi)))
+
+
+class Sinh(Function):
+    """sinh(x); d/dx = cosh(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.cosh(x)
+
+
+class Cosh(Function):
+    """cosh(x); d/dx = sinh(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.sinh(x)
+
+
+class Asin(Function):
+    """arcsin(x); d/dx = 1 / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / np.sqrt(1 - x * x)
+
+
+class Acos(Function):
+    """arccos(x); d/dx = -1 / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g / np.sqrt(1 - x * x)
+
+
+class Atan(Function):
+    """arctan(x); d/dx = 1 / (1 + x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x * x)
+
+
+class Exp2(Function):
+    """2^x; d/dx = log(2) 2^x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp2(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * out.dtype.type(math.log(2))
+
+
+class Log2(Function):
+    """log2(x); d/dx = 1 / (x log(2))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log2(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * x.dtype.type(math.log(2)))
+
+
+class Log10(Function):
+    """log10(x); d/dx = 1 / (x log(10))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log10(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * x.dtype.type(math.log(10)))
+
+
+class Reciprocal(Function):
+    """1 / x; d/dx = -1 / x^2 = -out^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.reciprocal(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return -g * out * out
+
+
+_ROUNDING = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "sign": np.sign}
+
+
+class Rounding(Function):
+    """floor, ceil, round (half to even), trunc or sign, by `fn`; d/dx = 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, *, fn):
+        ctx.shape = x.shape
+        return _ROUNDING[fn](x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros(ctx.shape, dtype=g.dtype)
+
+
+class Atan2(Function):
+    """atan2(a, b), the angle of the point (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        scale = g / (a * a + b * b)
+        return scale * b, -scale * a

@@ -1,0 +1,212 @@
+"""The public reductions and the softmax family (`ddp.sum`, `x.max(dim)`, `x.softmax(-1)`): argument checks,
+then one `Function.apply` from ops/reduce.py."""
+import math
+from collections import namedtuple
+
+import numpy as np
+
+from .arguments import as_tensor_arg as _tensor
+from .arguments import normalize_dim as _dim
+from .elementwise_functional import maximum, minimum, sqrt
+from .ops import reduce
+from .tensor import Tensor
+
+MinMax = namedtuple("MinMax", ["values", "indices"])
+MinMaxPair = namedtuple("aminmax", ["min", "max"])
+
+__all__ = """
+sum mean max min amax amin aminmax argmax argmin var std var_mean std_mean all any count_nonzero logsumexp softmax
+log_softmax norm vector_norm matrix_norm
+""".split()
+
+
+def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001
+    """Sum over `dim` (an int, a tuple, or None for all)."""
+    x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
+    return reduce.Sum.apply(x, dim=_dim(dim, x.ndim, "sum"), keepdim=keepdim)
+
+
+def mean(x, dim=None, keepdim=False, dtype=None):
+    """Mean over `dim` (an int, a tuple, or None for all); floating tensors (or a floating `dtype`) only."""
+    x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating, got {x.dtype}")
+    return reduce.Mean.apply(x, dim=_dim(dim, x.ndim, "mean"), keepdim=keepdim)
+
+
+def _extreme(x, dim, keepdim, largest, name):
+    x = _tensor(x)
+    if isinstance(dim, Tensor):  # max(a, b)
+        return (maximum if largest else minimum)(x, dim)
+    if x.numel() == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
+    if dim is None:
+        return reduce.Extreme.apply(x, largest=largest)
+    dim = _dim(dim, x.ndim, name)
+    values = reduce.Extreme.apply(x, dim=dim, keepdim=keepdim, largest=largest)
+    return MinMax(values, (argmax if largest else argmin)(x, dim, keepdim))
+
+
+def max(x, dim=None, keepdim=False):  # noqa: A001
+    """Largest element; with `dim`, a (values, indices) pair; with a tensor, the elementwise maximum."""
+    return _extreme(x, dim, keepdim, True, "max")
+
+
+def min(x, dim=None, keepdim=False):  # noqa: A001
+    """Smallest element; with `dim`, a (values, indices) pair; with a tensor, the elementwise minimum."""
+    return _extreme(x, dim, keepdim, False, "min")
+
+
+def _amax_amin(x, dim, keepdim, largest, name):
+    x = _tensor(x)
+    if x.numel() == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
+    dim = None if dim == () else _dim(dim, x.ndim, name)
+    return reduce.AmaxAmin.apply(x, dim=tuple(dim) if isinstance(dim, list) else dim, keepdim=keepdim,
+                                 largest=largest)
+
+
+def amax(x, dim=(), keepdim=False):
+    """Largest elements over `dim` (an int or a tuple; all when empty); ties share the gradient evenly."""
+    return _amax_amin(x, dim, keepdim, True, "amax")
+
+
+def amin(x, dim=(), keepdim=False):
+    """Smallest elements over `dim` (an int or a tuple; all when empty); ties share the gradient evenly."""
+    return _amax_amin(x, dim, keepdim, False, "amin")
+
+
+def aminmax(x, dim=None, keepdim=False):
+    """(amin, amax) over `dim` (None: all)."""
+    d = () if dim is None else dim
+    return MinMaxPair(amin(x, d, keepdim), amax(x, d, keepdim))
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index of the largest element (flattened when dim is None)."""
+    x = _tensor(x)
+    if dim is None:
+        return Tensor(np.asarray(np.argmax(x._data), dtype=np.int64))
+    dim = _dim(dim, x.ndim, "argmax")
+    return Tensor(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def argmin(x, dim=None, keepdim=False):
+    """Index of the smallest element (flattened when dim is None)."""
+    x = _tensor(x)
+    if dim is None:
+        return Tensor(np.asarray(np.argmin(x._data), dtype=np.int64))
+    dim = _dim(dim, x.ndim, "argmin")
+    return Tensor(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance over `dim`; `correction=1` (Bessel's, the default) or `unbiased=False` for the biased one."""
+    x = _tensor(x)
+    if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
+        dim, unbiased = None, dim
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return reduce.Var.apply(x, dim=_dim(dim, x.ndim, "var"), correction=correction, keepdim=keepdim)
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Standard deviation: sqrt of `var` with the same arguments."""
+    return sqrt(var(x, dim, unbiased, keepdim, correction))
+
+
+def var_mean(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """(var, mean) over `dim` with var's arguments."""
+    return var(x, dim, unbiased, keepdim, correction), mean(x, None if isinstance(dim, bool) else dim, keepdim)
+
+
+def std_mean(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """(std, mean) over `dim` with std's arguments."""
+    return std(x, dim, unbiased, keepdim, correction), mean(x, None if isinstance(dim, bool) else dim, keepdim)
+
+
+def all(x, dim=None, keepdim=False):  # noqa: A001
+    """Whether every element (over `dim`) is nonzero, as a bool tensor."""
+    x = _tensor(x)
+    return Tensor(np.all(x._data, axis=_dim(dim, x.ndim, "all"), keepdims=keepdim))
+
+
+def any(x, dim=None, keepdim=False):  # noqa: A001
+    """Whether any element (over `dim`) is nonzero, as a bool tensor."""
+    x = _tensor(x)
+    return Tensor(np.any(x._data, axis=_dim(dim, x.ndim, "any"), keepdims=keepdim))
+
+
+def count_nonzero(x, dim=None):
+    """The number of nonzero elements (over `dim`), int64."""
+    x = _tensor(x)
+    return Tensor(np.asarray(np.count_nonzero(x._data, axis=_dim(dim, x.ndim, "count_nonzero")), dtype=np.int64))
+
+
+def logsumexp(x, dim, keepdim=False):
+    """log(sum(exp(x), dim)), computed stably."""
+    x = _tensor(x)
+    return reduce.LogSumExp.apply(x, dim=_dim(dim, x.ndim, "logsumexp"), keepdim=keepdim)
+
+
+def softmax(x, dim):
+    """exp(x) / sum(exp(x), dim), computed stably."""
+    x = _tensor(x)
+    return reduce.Softmax.apply(x, dim=_dim(dim, x.ndim, "softmax"))
+
+
+def log_softmax(x, dim):
+    """x - logsumexp(x, dim), computed stably."""
+    x = _tensor(x)
+    return reduce.LogSoftmax.apply(x, dim=_dim(dim, x.ndim, "log_softmax"))
+
+
+
+# ------------------------------------------------------------------------------------------- norms
+def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):  # noqa: A002 - PyTorch's name
+    """The vector `ord`-norm over `dim` (None: all elements): any real ord, inf and -inf (max/min |x|), 0."""
+    x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype}")
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
+    dim = _dim(dim, x.ndim, "linalg.vector_norm")
+    if ord < 0 and x.numel() == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor")
+    return reduce.VectorNorm.apply(x, ord=float(ord), dim=tuple(dim) if isinstance(dim, list) else dim,
+                                   keepdim=keepdim)
+
+
+def matrix_norm(x, ord="fro", dim=(-2, -1), keepdim=False, dtype=None):  # noqa: A002
+    """The matrix norm over the two dims `dim`: 'fro', or inf / -inf / 1 / -1 (largest / smallest absolute row
+    or column sum). The spectral norms (2, -2, 'nuc') need an SVD, which ddp does not have."""
+    x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
+    if x.ndim < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {tuple(x.shape)}")
+    rows, cols = _dim(tuple(dim), x.ndim, "linalg.matrix_norm")
+    if ord == "fro":
+        return vector_norm(x, 2, (rows, cols), keepdim)
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, not supported by ddp")
+    if ord not in (1, -1, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)  # 1: column sums, inf: row sums
+    sums = vector_norm(x, 1, summed, keepdim=True)
+    out = amax(sums, other, keepdim=True) if ord > 0 else amin(sums, other, keepdim=True)
+    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in (rows, cols)))
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: the 2-norm for p='fro' (over `dim`, or all elements), the vector p-norm for a number p."""
+    x = _tensor(x)
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("norm: p='nuc' needs singular values, not supported by ddp")
+    if isinstance(p, str):
+        raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
+    if x.dtype.kind != "f" and dtype is None:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype}")
+    return vector_norm(x, p, dim, keepdim, dtype)
