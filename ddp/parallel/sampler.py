@@ -16,6 +16,11 @@ class DistributedSampler:
     so shard sizes may differ by one. Use it for evaluation, where sums and counts reduced over
     ranks must equal the single-process numbers exactly.
 
+    Resuming mid-epoch: since rank r takes every num_replicas-th index, the ranks together have used
+    a prefix of the epoch's global order after each has drawn the same number of indices.
+    ``state_dict(consumed)`` records that prefix's length; after ``load_state_dict`` the epoch goes on
+    with exactly the samples it had left, in the same global order, on any number of ranks.
+
     Args:
         dataset: anything with ``len()``.
         num_replicas: number of ranks; default ``ddp.parallel.get_world_size()``.
@@ -48,17 +53,27 @@ class DistributedSampler:
         self.dataset, self.num_replicas, self.rank = dataset, int(num_replicas), int(rank)
         self.shuffle, self.seed, self.drop_last, self.pad = shuffle, seed, drop_last, pad
         self.epoch = 0
-        n = len(dataset)
-        if not pad:
+        self.start = 0  # samples of this epoch's global order used before a resume
+        self._layout()
+
+    def _layout(self):
+        """num_samples (per rank) and total_size of what is left of the epoch from `start`."""
+        n = len(self.dataset) - self.start
+        if not self.pad:
             self.num_samples = len(range(self.rank, n, self.num_replicas))
             self.total_size = n
         else:
-            per_rank = n // self.num_replicas if drop_last else -(-n // self.num_replicas)
+            per_rank = n // self.num_replicas if self.drop_last else -(-n // self.num_replicas)
             self.num_samples = per_rank
             self.total_size = per_rank * self.num_replicas
 
     def set_epoch(self, epoch):
-        """Set the epoch, which seeds the shuffle (``seed + epoch``) so each epoch differs."""
+        """Set the epoch, which seeds the shuffle (``seed + epoch``) so each epoch differs.
+
+        Moving to another epoch drops a resumed position (it belongs to the epoch it was saved in)."""
+        if epoch != self.epoch and self.start:
+            self.start = 0
+            self._layout()
         self.epoch = epoch
 
     def indices(self):
@@ -66,10 +81,33 @@ class DistributedSampler:
         n = len(self.dataset)
         order = (np.random.default_rng(self.seed + self.epoch).permutation(n) if self.shuffle
                  else np.arange(n))
+        order = order[self.start:]
         if not self.pad:
             return order[self.rank::self.num_replicas]
         order = np.resize(order, self.total_size)  # repeats from the start, or cuts the tail
         return order[self.rank:self.total_size:self.num_replicas]
+
+    def state_dict(self, consumed=0):
+        """Where the epoch stands once every rank has drawn `consumed` indices of it (a plain dict)."""
+        if not isinstance(consumed, (int, np.integer)) or not 0 <= consumed <= self.num_samples:
+            raise ValueError(f"DistributedSampler.state_dict: consumed={consumed!r} is not in "
+                             f"[0, {self.num_samples}], the indices of this rank's epoch")
+        position = min(self.start + int(consumed) * self.num_replicas, len(self.dataset))
+        return {"epoch": int(self.epoch), "seed": int(self.seed), "shuffle": bool(self.shuffle),
+                "dataset_size": len(self.dataset), "position": int(position)}
+
+    def load_state_dict(self, state):
+        """Go on from `state` (from `state_dict`, on any number of ranks): the epoch's remaining samples.
+
+        Raises:
+            ValueError: if the dataset size, seed or shuffling differ from the saved run's.
+        """
+        for key, have in (("dataset_size", len(self.dataset)), ("seed", self.seed), ("shuffle", self.shuffle)):
+            if state[key] != have:
+                raise ValueError(f"DistributedSampler.load_state_dict: the saved {key} is {state[key]!r} "
+                                 f"but this sampler's is {have!r}; resume with the same data and settings")
+        self.epoch, self.start = int(state["epoch"]), int(state["position"])
+        self._layout()
 
     def __iter__(self):
         return iter(self.indices().tolist())

@@ -55,18 +55,44 @@ class DataLoader:
         self.generator = generator
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_sampler is not None else default_convert)
+        self._served = 0  # indices served by the current pass (its position, for state_dict)
+        self._skip = 0  # indices the next pass skips (set by load_state_dict)
 
     def __iter__(self):
+        self._served, skip, self._skip = 0, self._skip, 0
         if self.batch_sampler is None:
             for i in self.sampler:
-                yield self.collate_fn(self.dataset[i])
+                self._served += 1
+                if self._served > skip:
+                    yield self.collate_fn(self.dataset[i])
             return
         fetch = getattr(self.dataset, "__getitems__", None) if self.collate_fn is default_collate else None
         for indices in self.batch_sampler:
+            self._served += len(indices)
+            if self._served <= skip:
+                continue
             if fetch is not None:
                 yield default_convert(fetch(indices))
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
+
+    def state_dict(self):
+        """Where the current pass stands: the indices served so far, and the sampler's own state.
+
+        A sampler with `state_dict(consumed)` (`DistributedSampler`) records the position itself, so the
+        run can resume on another number of ranks; any other sampler must draw the same order again on
+        resume (a sequential one does; a random one does after `ddp.set_rng_state` of the state saved at
+        the start of the epoch), and the loader skips what was served.
+        """
+        own = getattr(self.sampler, "state_dict", None)
+        return {"served": self._served, "sampler": own(self._served) if callable(own) else None}
+
+    def load_state_dict(self, state):
+        """Make the next pass go on from `state` (from `state_dict`)."""
+        if state.get("sampler") is not None:
+            self.sampler.load_state_dict(state["sampler"])  # the sampler starts where the run stopped
+        else:
+            self._skip = int(state["served"])
 
     def __len__(self):
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
