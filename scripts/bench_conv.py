@@ -14,7 +14,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import ddp
-from ddp.core.nn.functional_conv import conv2d, max_pool2d
+from ddp.core.nn.functional_conv import conv2d
+from ddp.core.nn.functional_pool import max_pool2d
 
 STACKS = {"cnn": [(1, 10, 5, 0), (10, 20, 5, 0)], "cnn2": [(1, 32, 3, 1), (32, 64, 3, 1)]}
 

@@ -1,15 +1,96 @@
-"""`Conv2d`, with PyTorch's arguments, parameter names and default initialisation."""
+"""`Conv1d`, `Conv2d` and `ConvTranspose2d`, with PyTorch's arguments, parameter names and default
+initialisation."""
 import numpy as np
 
 from ..dtypes import as_dtype
 from . import init
-from .functional_conv import _pair, conv2d
+from .functional_conv import _pair, _single, conv1d, conv2d, conv_transpose2d
 from .module import Module, Parameter
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-class Conv2d(Module):
+class _ConvNd(Module):
+    """Shared by the convolutions: argument checks, parameters, init and repr. Subclasses set `dims`
+    (1 or 2) and `transposed`."""
+
+    dims, transposed = 2, False
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                 padding_mode, dtype, output_padding=0):
+        super().__init__()
+        name = type(self).__name__
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"{name}: groups={groups} must be positive and divide in_channels={in_channels} "
+                             f"and out_channels={out_channels}")
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{name}: padding_mode={padding_mode!r} is not implemented (only 'zeros')")
+        tup = _pair if self.dims == 2 else (lambda v, n, op, minimum=1: (_single(v, n, op, minimum),))
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = tup(kernel_size, "kernel_size", name)
+        self.stride = tup(stride, "stride", name)
+        self.dilation = tup(dilation, "dilation", name)
+        if isinstance(padding, str) and not self.transposed:
+            if padding not in ("valid", "same"):
+                raise ValueError(f"{name}: padding must be 'valid', 'same', an int or a tuple, got {padding!r}")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = tup(padding, "padding", name, minimum=0)
+        self.output_padding = tup(output_padding, "output_padding", name, minimum=0)
+        self.groups, self.padding_mode = groups, padding_mode
+        dtype = as_dtype(dtype) or np.float32
+        channels = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(np.empty(channels + self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((out_channels,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.default_layer_init_(self.weight, self.bias)  # fan_in from weight dim 1 onwards, as PyTorch
+
+    def extra_repr(self):
+        zeros, ones = (0,) * self.dims, (1,) * self.dims
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != zeros:
+            s += f", padding={self.padding}"
+        if self.dilation != ones:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != zeros:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution (cross-correlation) over an (N, C, L) or (C, L) input; see Conv2d for the arguments
+    (ints or 1-tuples here). Parameters: weight (out_channels, in_channels/groups, K), bias (out_channels,).
+
+    Example:
+        >>> Conv1d(4, 16, 5, padding=2)(ddp.randn(8, 4, 100)).shape
+        ddp.Size([8, 16, 100])
+    """
+
+    dims = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype)
+
+    def forward(self, x):
+        return conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv2d(_ConvNd):
     """2-D convolution (cross-correlation) over an (N, C, H, W) or (C, H, W) input.
 
     Args:
@@ -30,50 +111,50 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__()
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: groups={groups} must be positive and divide in_channels={in_channels} "
-                             f"and out_channels={out_channels}")
-        if padding_mode not in PADDING_MODES:
-            raise ValueError(f"Conv2d: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"Conv2d: padding_mode={padding_mode!r} is not implemented (only 'zeros')")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
-        self.stride = _pair(stride, "stride", "Conv2d")
-        self.dilation = _pair(dilation, "dilation", "Conv2d")
-        if isinstance(padding, str):
-            if padding not in ("valid", "same"):
-                raise ValueError(f"Conv2d: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError("Conv2d: padding='same' is not supported for strided convolutions")
-            self.padding = padding
-        else:
-            self.padding = _pair(padding, "padding", "Conv2d", minimum=0)
-        self.groups, self.padding_mode = groups, padding_mode
-        dtype = as_dtype(dtype) or np.float32
-        shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((out_channels,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        init.default_layer_init_(self.weight, self.bias)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype)
 
     def forward(self, x):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+
+class ConvTranspose2d(_ConvNd):
+    """2-D transposed convolution over an (N, C, H, W) or (C, H, W) input: the gradient of a Conv2d with
+    respect to its input, used to upsample (stride 2 doubles H and W with kernel 4, padding 1).
+
+    Args: as Conv2d (padding: an int or a pair), plus output_padding (an int or a pair, smaller than
+        the stride or the dilation): rows and columns added at the bottom/right of the output.
+    Parameters: weight (in_channels, out_channels/groups, kH, kW) and bias (out_channels,), both
+        U(-k, k) with k = 1/sqrt(out_channels/groups*kH*kW) (PyTorch's fan_in of this weight layout).
+    forward(x, output_size=None): output_size (the last two entries are used) picks output_padding.
+
+    Example:
+        >>> ConvTranspose2d(16, 8, 4, stride=2, padding=1)(ddp.randn(2, 16, 7, 7)).shape
+        ddp.Size([2, 8, 14, 14])
+    """
+
+    transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype, output_padding)
+
+    def _output_padding(self, x, output_size):
+        """output_padding that gives `output_size`, checked to be reachable."""
+        if output_size is None:
+            return self.output_padding
+        wanted = tuple(int(s) for s in output_size)[-2:]
+        extra = []
+        for size, want, k, s, p, d in zip(x.shape[-2:], wanted, self.kernel_size, self.stride, self.padding,
+                                          self.dilation):
+            smallest = (size - 1) * s - 2 * p + d * (k - 1) + 1
+            if not smallest <= want < smallest + s:
+                raise ValueError(f"ConvTranspose2d: requested an output size of {wanted}, but valid sizes range "
+                                 f"from {smallest} to {smallest + s - 1} (for an input of {tuple(x.shape[-2:])})")
+            extra.append(want - smallest)
+        return tuple(extra)
+
+    def forward(self, x, output_size=None):
+        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(x, output_size), self.groups, self.dilation)

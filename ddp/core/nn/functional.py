@@ -1,7 +1,7 @@
 """ddp.nn.functional (`F`): the functional forms of the layers in ddp.nn, with checked arguments.
 
-Losses live in functional_loss.py, convolution/pooling in functional_conv.py and attention in
-functional_attention.py; all are re-exported here.
+Losses live in functional_loss.py, convolution in functional_conv.py, pooling in functional_pool.py and
+attention in functional_attention.py; all are re-exported here.
 `inplace=True` is accepted for PyTorch compatibility and computes out of place.
 """
 import numpy as np
@@ -20,6 +20,7 @@ from .functional_distance import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
 from .functional_loss_regression import *  # noqa: F401,F403
 from .functional_norm import *  # noqa: F401,F403
+from .functional_pool import *  # noqa: F401,F403
 
 
 def _array(t, dtype=None):

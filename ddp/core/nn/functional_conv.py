@@ -1,4 +1,4 @@
-"""Convolution and pooling, functional forms (re-exported by ddp.nn.functional).
+"""Convolution, functional forms (re-exported by ddp.nn.functional): conv1d, conv2d, conv_transpose2d.
 
 Arguments follow torch.nn.functional. Validation lives here; ops/conv.py and ops/pool.py get normalised
 arguments: pairs for kernel/stride/dilation and (top, bottom, left, right) for padding. Unbatched (C, H, W)
@@ -8,11 +8,9 @@ import numpy as np
 
 from ..functional import _tensor
 from ..ops import conv as conv_ops
-from ..ops import pool as pool_ops
 from ..shape_functional import squeeze, unsqueeze
-from ..tensor import Tensor
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
 
 def _pair(value, name, op, minimum=1):
@@ -55,24 +53,30 @@ def _conv_padding(padding, kernel, stride, dilation):
     return (ph, ph, pw, pw)
 
 
-def _check_conv(x, weight, bias, groups):
-    w = tuple(weight.shape)
-    if weight.ndim != 4:
-        raise ValueError(f"conv2d: weight must be 4-D (out_channels, in_channels/groups, kH, kW), got shape {w}")
+def _check_conv(x, weight, bias, groups, op="conv2d", transposed=False):
+    """Shapes and dtypes of a convolution's arguments; a transposed weight is (C, OC/groups, ...)."""
+    w, dims = tuple(weight.shape), x.ndim
+    layout = "(in_channels, out_channels/groups, ...)" if transposed else "(out_channels, in_channels/groups, ...)"
+    if weight.ndim != dims:
+        raise ValueError(f"{op}: weight must be {dims}-D {layout}, got shape {w}")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     if w[0] % groups:
-        raise ValueError(f"conv2d: groups={groups} must divide out_channels={w[0]} (weight shape {w})")
-    if x.shape[1] != w[1] * groups:
+        raise ValueError(f"{op}: groups={groups} must divide {'in' if transposed else 'out'}_channels={w[0]} "
+                         f"(weight shape {w})")
+    expects = w[0] if transposed else w[1] * groups
+    if x.shape[1] != expects:
         raise ValueError(
-            f"conv2d: input has {x.shape[1]} channels but weight expects {w[1] * groups} "
+            f"{op}: input has {x.shape[1]} channels but weight expects {expects} "
             f"(weight shape {w}, groups={groups}, input shape {tuple(x.shape)})"
         )
-    if bias is not None and tuple(bias.shape) != (w[0],):
-        raise ValueError(f"conv2d: bias must have shape ({w[0]},) to match weight shape {w}, got {tuple(bias.shape)}")
+    out_channels = w[1] * groups if transposed else w[0]
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},) to match weight shape {w}, got "
+                         f"{tuple(bias.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.dtype != x.dtype:
-            raise TypeError(f"conv2d: input dtype {x.dtype} and {name} dtype {t.dtype} should be the same")
+            raise TypeError(f"{op}: input dtype {x.dtype} and {name} dtype {t.dtype} should be the same")
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002 - PyTorch's name
@@ -111,115 +115,81 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _unbatched(out, added)
 
 
-# ----------------------------------------------------------------------------------------- pooling
-def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
-    """Normalised (kernel, stride, padding, dilation, out_hw, extra) with PyTorch's output-size rule."""
-    kernel = _pair(kernel_size, "kernel_size", op)
-    default = stride is None or (isinstance(stride, (tuple, list)) and not stride)  # PyTorch: [] means kernel
-    stride = kernel if default else _pair(stride, "stride", op)
+# ------------------------------------------------------------------------------------------ conv1d
+def _single(value, name, op, minimum=1):
+    """An int or a 1-tuple of ints, as an int at least `minimum`."""
+    if not isinstance(value, (int, np.integer)):
+        value = tuple(value)
+        if len(value) != 1:
+            raise TypeError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    return _pair(value, name, op, minimum)[0]
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """1-D cross-correlation, as torch.nn.functional.conv1d: conv2d over a height of one.
+
+    Args:
+        input: (N, C, L) or unbatched (C, L). weight: (out_channels, C / groups, K). bias: (out_channels,).
+        stride, dilation: an int or a 1-tuple. padding: an int, a 1-tuple, 'valid' or 'same' (stride 1).
+    Returns:
+        (N, out_channels, OL), OL = (L + 2*pad - dilation*(K-1) - 1) // stride + 1.
+
+    Example:
+        >>> y = conv1d(ddp.randn(8, 4, 100), ddp.randn(16, 4, 5), padding=2)   # (8, 16, 100)
+    """
+    x, weight = _tensor(input), _tensor(weight)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"conv1d: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(x.shape)}")
+    added = x.ndim == 2
+    x = unsqueeze(x, 0) if added else x
+    bias = None if bias is None else _tensor(bias)
+    _check_conv(x, weight, bias, groups, "conv1d")
+    stride, dilation = _single(stride, "stride", "conv1d"), _single(dilation, "dilation", "conv1d")
+    if isinstance(padding, str):
+        if padding == "same" and stride != 1:
+            raise ValueError("conv1d: padding='same' is not supported for strided convolutions")
+    else:
+        padding = (0, _single(padding, "padding", "conv1d", minimum=0))
+    out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), bias, (1, stride), padding, (1, dilation), groups)
+    return _unbatched(squeeze(out, 2), added)
+
+
+# -------------------------------------------------------------------------------- conv_transpose2d
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
+                     dilation=1):
+    """2-D transposed convolution ("deconvolution"), as torch.nn.functional.conv_transpose2d: the gradient
+    of conv2d with respect to its input, so that it undoes conv2d's change of size.
+
+    Args:
+        input: (N, C, H, W) or unbatched (C, H, W). weight: (C, out_channels / groups, kH, kW).
+        bias: (out_channels,) or None. stride, padding, dilation: an int or a pair.
+        output_padding: extra rows/columns at the bottom/right, smaller than the stride or the dilation.
+    Returns:
+        (N, out_channels, OH, OW), OH = (H - 1)*stride - 2*pad + dilation*(kH-1) + output_padding + 1.
+    Raises:
+        ValueError for a shape, channel or group mismatch, RuntimeError for a bad output_padding or a
+        non-positive output size.
+
+    Example:
+        >>> y = conv_transpose2d(ddp.randn(8, 16, 7, 7), ddp.randn(16, 8, 4, 4), stride=2, padding=1)  # 14x14
+    """
+    op = "conv_transpose2d"
+    x, added = _batched(input, op)
+    weight = _tensor(weight)
+    bias = None if bias is None else _tensor(bias)
+    _check_conv(x, weight, bias, groups, op, transposed=True)
+    stride, dilation = _pair(stride, "stride", op), _pair(dilation, "dilation", op)
     pad = _pair(padding, "padding", op, minimum=0)
-    dilation = _pair(dilation, "dilation", op)
-    out_hw, extra = [], []
-    for size, k, s, p, d in zip(x.shape[2:], kernel, stride, pad, dilation):
-        span = d * (k - 1) + 1
-        if p > span // 2:
-            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
-                             f"kernel_size={k} and dilation={d}")
-        n = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (n - 1) * s >= size + p:
-            n -= 1  # the last window must start inside the input or its left padding
-        if n < 1:
-            raise ValueError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel_size={kernel}, "
-                             f"stride={stride}, padding={pad}, dilation={dilation} (output size {n})")
-        out_hw.append(n)
-        extra.append(max(0, (n - 1) * s + span - (size + 2 * p)))
-    return kernel, stride, (pad[0], pad[0], pad[1], pad[1]), dilation, tuple(out_hw), tuple(extra)
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
-    """Maximum over sliding windows, as torch.nn.functional.max_pool2d.
-
-    Args:
-        input: (N, C, H, W) or (C, H, W).
-        kernel_size, stride (default: kernel_size), padding (implicit -inf), dilation: an int or a pair.
-        ceil_mode: round the output size up (a last, partial window) instead of down.
-        return_indices: also return the flat index (into H*W) of each maximum, as an int64 Tensor.
-    Returns:
-        the pooled tensor, or (pooled, indices). The gradient goes to the first maximum of each window.
-
-    Example:
-        >>> y = max_pool2d(ddp.randn(8, 10, 24, 24), 2)    # (8, 10, 12, 12)
-    """
-    x, added = _batched(input, "max_pool2d")
-    kernel, stride, pad, dilation, out_hw, extra = _pool_geometry(
-        "max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
-    keep = [] if return_indices else None
-    out = pool_ops.MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=pad, dilation=dilation,
-                                   out_hw=out_hw, extra=extra, keep=keep)
-    if not return_indices:
-        return _unbatched(out, added)
-    which = keep[0].astype(np.int64)
-    rows = (np.arange(out_hw[0]) * stride[0] - pad[0])[:, None] + (which // kernel[1]) * dilation[0]
-    cols = (np.arange(out_hw[1]) * stride[1] - pad[2]) + (which % kernel[1]) * dilation[1]
-    indices = Tensor(rows * x.shape[3] + cols)
-    return _unbatched(out, added), _unbatched(indices, added)
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,  # noqa: A002
-               divisor_override=None):
-    """Mean over sliding windows, as torch.nn.functional.avg_pool2d.
-
-    Args:
-        input: (N, C, H, W) or (C, H, W).
-        kernel_size, stride (default: kernel_size), padding (implicit zeros): an int or a pair.
-        ceil_mode: round the output size up instead of down.
-        count_include_pad: count padding zeros in the divisor. divisor_override: use this divisor instead.
-    Returns:
-        the pooled tensor.
-
-    Example:
-        >>> y = avg_pool2d(ddp.randn(8, 10, 24, 24), 2)    # (8, 10, 12, 12)
-    """
-    x, added = _batched(input, "avg_pool2d")
-    kernel, stride, pad, _, out_hw, extra = _pool_geometry(
-        "avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None:
-        if divisor_override == 0:
-            raise ValueError("avg_pool2d: divisor_override must not be zero")
-        divisor = np.full(out_hw, float(divisor_override))
-    else:
-        dh, dw = (pool_ops.avg_divisor(size, k, s, p, n, count_include_pad)
-                  for size, k, s, p, n in zip(x.shape[2:], kernel, stride, pad[::2], out_hw))
-        divisor = dh[:, None] * dw[None, :]
-    out = pool_ops.AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=pad, out_hw=out_hw, divisor=divisor,
-                                   extra=extra)
-    return _unbatched(out, added)
-
-
-def adaptive_avg_pool2d(input, output_size):  # noqa: A002
-    """Mean over the windows that split H and W into `output_size` (None: keep that size), as PyTorch.
-
-    Window i along an axis of length L covers [floor(i*L/out), ceil((i+1)*L/out)). When L divides evenly
-    this is avg_pool2d with kernel = stride = L/out.
-
-    Example:
-        >>> y = adaptive_avg_pool2d(ddp.randn(8, 64, 7, 7), 1)    # (8, 64, 1, 1)
-    """
-    x, added = _batched(input, "adaptive_avg_pool2d")
-    sizes = (output_size, output_size) if isinstance(output_size, (int, np.integer)) or output_size is None \
-        else tuple(output_size)
-    if len(sizes) != 2:
-        raise TypeError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
-    out_hw = tuple(int(x.shape[2 + i]) if s is None else s for i, s in enumerate(sizes))
-    if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in out_hw):
-        raise ValueError(f"adaptive_avg_pool2d: output_size must hold positive ints (or None), got {output_size!r}")
-    h, w = x.shape[2:]
-    if h % out_hw[0] == 0 and w % out_hw[1] == 0:
-        kernel = (h // out_hw[0], w // out_hw[1])
-        divisor = np.full(out_hw, float(kernel[0] * kernel[1]))
-        out = pool_ops.AvgPool2d.apply(x, kernel=kernel, stride=kernel, padding=(0, 0, 0, 0), out_hw=out_hw,
-                                       divisor=divisor)
-    else:
-        out = pool_ops.AdaptiveAvgPool2d.apply(x, out_hw=out_hw)
+    extra = _pair(output_padding, "output_padding", op, minimum=0)
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise RuntimeError(f"{op}: output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={extra}, stride={stride}, dilation={dilation}")
+    out_hw = tuple((size - 1) * s - 2 * p + d * (k - 1) + e + 1
+                   for size, s, p, d, k, e in zip(x.shape[2:], stride, pad, dilation, weight.shape[2:], extra))
+    if min(out_hw) < 1:
+        raise RuntimeError(f"{op}: output size {out_hw} is too small (input shape {tuple(x.shape)}, weight "
+                           f"shape {tuple(weight.shape)}, stride={stride}, padding={pad})")
+    out = conv_ops.ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=(pad[0], pad[0], pad[1], pad[1]),
+                                         dilation=dilation, groups=int(groups), out_hw=out_hw)
     return _unbatched(out, added)

@@ -1,5 +1,5 @@
 """Pooling layers: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d` (no parameters), with PyTorch's arguments."""
-from .functional_conv import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .functional_pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from .module import Module
 
 

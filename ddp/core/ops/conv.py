@@ -1,4 +1,5 @@
-"""2-D convolution as im2col + one matrix product per group, with a col2im backward.
+"""2-D convolution as im2col + one matrix product per group, with a col2im backward; its transpose the
+other way round.
 
 Columns are laid out channel-major, (C*KH*KW, N*OH*OW), so that the forward product and both gradient
 products are single large GEMMs over the whole batch. Arguments arrive normalised by the public wrapper
@@ -147,4 +148,47 @@ class Conv2d(Function):
             gb = g2.reshape(oc, -1).sum(axis=1, out=ctx.grad_buffer(2))
         if needs[0]:
             gx = input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, groups)
+        return gx, gw, gb
+
+
+class ConvTranspose2d(Function):
+    """The transpose of Conv2d: x (N, C, H, W), w (C, OC/groups, KH, KW), plus b (OC,).
+
+    Its forward is Conv2d's input gradient with x in the place of the output gradient: out = col2im(W^T @ x)
+    into an (N, OC, OH, OW) output whose size comes from the wrapper. Backward runs Conv2d's forward on g:
+    gx = W @ im2col(g), gw = x @ im2col(g)^T, gb = g summed.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, out_hw=(1, 1)):
+        n = x.shape[0]
+        oc = w.shape[1] * groups
+        top, bottom, left, right = padding
+        padded_hw = (out_hw[0] + top + bottom, out_hw[1] + left + right)
+        out = input_grad(w, x, (n, oc) + tuple(out_hw), padded_hw, x.shape[2:], stride, dilation, padding, groups)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
+        ctx.geometry = (x.shape, w.shape, stride, dilation, padding, groups)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        x_shape, w_shape, stride, dilation, padding, groups = ctx.geometry
+        needs = ctx.needs_input_grad
+        n, c = x_shape[:2]
+        gx = gw = gb = None
+        if needs[0] or needs[1]:
+            cols = im2col(pad_into(g, padding), w_shape[2:], x_shape[2:], stride, dilation)
+            cols = cols.reshape(groups, -1, n * x_shape[2] * x_shape[3])
+        if needs[0]:
+            out = np.matmul(w.reshape(groups, c // groups, -1), cols).reshape((c, n) + tuple(x_shape[2:]))
+            gx = np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+        if needs[1]:
+            x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
+            gw = np.matmul(x2, cols.transpose(0, 2, 1)).reshape(w_shape)
+        if len(needs) > 2 and needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb
