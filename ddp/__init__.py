@@ -9,8 +9,8 @@ import sys
 from .core import autograd
 from .core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .core.creation import (
-    arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
-    randn, randn_like, randperm, tensor, zeros, zeros_like,
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
+    rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from .core.device import channels_last, contiguous_format, device, preserve_format, strided
 from .core.dtypes import (  # noqa: A004
@@ -22,7 +22,9 @@ from .core.legacy import (
 )
 from .core.functional import *  # noqa: F401,F403
 from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F401
-from .core.random import manual_seed
+from .core.random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
 from .core.tensor import Size, Tensor
 
 autograd.gradcheck = importlib.import_module(".core.gradcheck", __name__).gradcheck
@@ -39,6 +41,7 @@ _ALIASES = {
     "optim.lr_scheduler": "ddp.core.optim.lr_scheduler",
     "data": "ddp.core.data",
     "data.transforms": "ddp.core.data.transforms",
+    "random": "ddp.core.random",
 }
 
 

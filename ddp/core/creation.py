@@ -1,21 +1,33 @@
-"""Tensor factories with PyTorch's default dtypes: float32 for floating data, int64 for integers."""
+"""Tensor factories with PyTorch's signatures and default dtypes: the default float dtype (float32 unless
+`set_default_dtype` says otherwise) for floating data, int64 for integers.
+
+Every factory takes PyTorch's `device=` (the CPU only: "cpu", "cpu:0", `ddp.device("cpu")`; anything else
+raises), `layout=` and `pin_memory=` (accepted: ddp has one layout and no pinned memory). Sizes come as
+varargs or one sequence (`zeros(2, 3)`, `zeros((2, 3))`, `zeros(size=(2, 3))`).
+"""
 import numpy as np
 
-from .dtypes import as_dtype
+from .device import check_device
+from .dtypes import as_dtype, get_default_dtype
 from .random import get_generator
 from .tensor import Tensor
 
 
 def _default_dtype(array, source):
-    """float32 for Python floats, int64 for Python ints; numpy data keeps its dtype (as torch.tensor)."""
+    """The default float dtype for Python floats, int64 for Python ints; numpy data keeps its dtype."""
     if array.dtype == np.float64 and not (isinstance(source, np.ndarray) or isinstance(source, np.floating)):
-        return np.float32
+        return get_default_dtype()
     if array.dtype.kind in "iu" and not isinstance(source, (np.ndarray, np.integer)):
         return np.int64  # Python ints; a numpy integer array keeps its dtype, as torch.tensor does
     return array.dtype
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None):
+def _made(array, requires_grad, device, op):
+    check_device(device, op)
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (numbers, nested lists, numpy arrays or Tensors)."""
     if isinstance(data, Tensor):
         data = data._data
@@ -25,11 +37,12 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     if array.dtype == object:
         raise TypeError(f"tensor: could not infer a numeric dtype from data of type {type(data).__name__}")
     dtype = as_dtype(dtype) or _default_dtype(array, data)
-    return Tensor(array.astype(dtype, copy=False), requires_grad=requires_grad)
+    return _made(array.astype(dtype, copy=False), requires_grad, device, "tensor")
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
     """`data` as a Tensor, sharing memory when it already is an array of the right dtype."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or as_dtype(dtype) == data.dtype):
@@ -44,92 +57,156 @@ def from_numpy(array):
     return Tensor(array)
 
 
-def _size(size):
+def _size(size, op="factory"):
+    """A shape from varargs `(2, 3)`, one sequence `((2, 3),)`, or an int."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    return tuple(int(s) for s in size)
+    try:
+        return tuple(int(s) for s in size)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}(): size must be ints or one sequence of ints, but got {size!r}") from None
 
 
-def _filled(fill, size, dtype, requires_grad, default=np.float32):
-    return Tensor(fill(_size(size), dtype=as_dtype(dtype) or default), requires_grad=requires_grad)
+def _shape(args, size, op):
+    if size is not None:
+        if args:
+            raise TypeError(f"{op}() got the size both by position {args!r} and as size={size!r}")
+        args = (size,)
+    return _size(args, op)
 
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(np.zeros, size, dtype, requires_grad)
+def _filled(fill, op, args, size, dtype, requires_grad, device):
+    shape = _shape(args, size, op)
+    return _made(fill(shape, dtype=as_dtype(dtype) or get_default_dtype()), requires_grad, device, op)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(np.ones, size, dtype, requires_grad)
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled(np.zeros, "zeros", args, size, dtype, requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad=False, device=None):
-    return _filled(np.empty, size, dtype, requires_grad)
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled(np.ones, "ones", args, size, dtype, requires_grad, device)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, device=None):
-    default = np.float32 if isinstance(fill_value, float) else np.int64 if isinstance(fill_value, int) else None
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None):
+    return _filled(np.empty, "empty", args, size, dtype, requires_grad, device)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """`size` filled with `fill_value`: the default float dtype for a float, int64 for an int, bool for a bool."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = get_default_dtype() if isinstance(fill_value, float) else None
     if isinstance(fill_value, bool):
         default = np.bool_
-    array = np.full(_size((size,)), fill_value, dtype=as_dtype(dtype) or default)
-    return Tensor(array, requires_grad=requires_grad)
+    elif isinstance(fill_value, int):
+        default = np.int64
+    array = np.full(_size((size,), "full"), fill_value, dtype=as_dtype(dtype) or default)
+    return _made(array, requires_grad, device, "full")
 
 
-def zeros_like(x, dtype=None, requires_grad=False):
-    return zeros(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+def _like(fn, x, dtype, requires_grad, device, **kwargs):
+    check_device(device, fn.__name__ + "_like")
+    return fn(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, **kwargs)
 
 
-def ones_like(x, dtype=None, requires_grad=False):
-    return ones(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    return _like(zeros, input, dtype, requires_grad, device)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad=False):
-    return full(x.shape, fill_value, dtype=dtype or x.dtype, requires_grad=requires_grad)
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    return _like(ones, input, dtype, requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
-    """Values in [start, end) by `step`; int64 when all of them are integers, else float32."""
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    return _like(empty, input, dtype, requires_grad, device)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None):
+    check_device(device, "full_like")
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Values in [start, end) by `step`; int64 when all of them are integers, else the default float dtype."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    array = np.arange(start, end, step, dtype=as_dtype(dtype) or (np.int64 if integral else np.float32))
-    return Tensor(array, requires_grad=requires_grad)
+    array = np.arange(start, end, step, dtype=as_dtype(dtype) or (np.int64 if integral else get_default_dtype()))
+    return _made(array, requires_grad, device, "arange")
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
-    return Tensor(np.linspace(start, end, steps, dtype=as_dtype(dtype) or np.float32), requires_grad=requires_grad)
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    array = np.linspace(start, end, steps, dtype=as_dtype(dtype) or get_default_dtype())
+    return _made(array, requires_grad, device, "linspace")
 
 
-def eye(n, m=None, dtype=None, requires_grad=False, device=None):
-    return Tensor(np.eye(n, m, dtype=as_dtype(dtype) or np.float32), requires_grad=requires_grad)
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    array = np.logspace(start, end, steps, base=base, dtype=as_dtype(dtype) or get_default_dtype())
+    return _made(array, requires_grad, device, "logspace")
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _made(np.eye(n, m, dtype=as_dtype(dtype) or get_default_dtype()), requires_grad, device, "eye")
+
+
+def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
     """Uniform samples in [0, 1) from the default (or the given) generator."""
-    array = get_generator(generator).random(_size(size), dtype=np.float64).astype(as_dtype(dtype) or np.float32)
-    return Tensor(array, requires_grad=requires_grad)
+    shape = _shape(args, size, "rand")
+    array = get_generator(generator).random(shape, dtype=np.float64).astype(as_dtype(dtype) or get_default_dtype())
+    return _made(array, requires_grad, device, "rand")
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
+def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
     """Standard normal samples from the default (or the given) generator."""
-    array = get_generator(generator).standard_normal(_size(size)).astype(as_dtype(dtype) or np.float32)
-    return Tensor(array, requires_grad=requires_grad)
+    shape = _shape(args, size, "randn")
+    array = get_generator(generator).standard_normal(shape).astype(as_dtype(dtype) or get_default_dtype())
+    return _made(array, requires_grad, device, "randn")
 
 
-def randint(low, high=None, size=(), generator=None, dtype=None, device=None):
-    """Integers in [low, high) (int64)."""
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False, pin_memory=False):
+    """Integers in [low, high) (int64): `randint(high, size)` or `randint(low, high, size)`, as PyTorch.
+
+    Raises:
+        TypeError: no size was given.
+    """
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    array = get_generator(generator).integers(low, high, size=_size((size,)), dtype=np.int64)
-    return Tensor(array.astype(as_dtype(dtype) or np.int64, copy=False))
+    if size is None:
+        raise TypeError("randint() missing its size: call randint(high, size) or randint(low, high, size)")
+    array = get_generator(generator).integers(int(low), int(high), size=_size((size,), "randint"), dtype=np.int64)
+    return _made(array.astype(as_dtype(dtype) or np.int64, copy=False), requires_grad, device, "randint")
 
 
-def randperm(n, generator=None, dtype=None):
-    return Tensor(get_generator(generator).permutation(n).astype(as_dtype(dtype) or np.int64))
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    array = get_generator(generator).permutation(int(n)).astype(as_dtype(dtype) or np.int64)
+    return _made(array, requires_grad, device, "randperm")
 
 
-def rand_like(x, generator=None, dtype=None):
-    return rand(x.shape, generator=generator, dtype=dtype or x.dtype)
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None):
+    return _like(rand, input, dtype, requires_grad, device, generator=generator)
 
 
-def randn_like(x, generator=None, dtype=None):
-    return randn(x.shape, generator=generator, dtype=dtype or x.dtype)
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None):
+    return _like(randn, input, dtype, requires_grad, device, generator=generator)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,  # noqa: A002
+                 requires_grad=False, memory_format=None):
+    """Integers in [low, high) of `input`'s shape and dtype: `randint_like(x, high)` or `(x, low, high)`."""
+    if high is None:
+        low, high = 0, low
+    check_device(device, "randint_like")
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)
