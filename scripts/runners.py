@@ -52,6 +52,10 @@ class DataParallelRunner:
     def state_dict(self):
         return self.module.state_dict()
 
+    def module_for_checkpoint(self):
+        """What the training state saves and restores: every rank holds the whole model."""
+        return self.module
+
 
 class PipelineRunner:
     """The model cut into `args.stages` stages; with more ranks than stages, each stage is replicated."""

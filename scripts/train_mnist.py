@@ -9,6 +9,7 @@
 the summary, and writes the checkpoint (`--save`); evaluation is split over the ranks and reduced exactly.
 """
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ import ddp.nn.functional as F  # noqa: E402
 import ddp.parallel as dp  # noqa: E402
 from ddp.data import MNIST, DataLoader, transforms as T  # noqa: E402
 from ddp.data import DatasetError  # noqa: E402
+from ddp.parallel.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from ddp.parallel.metrics import reduce_metrics  # noqa: E402
 from mnist_models import DEFAULTS, MODELS, build_model  # noqa: E402
 from progress import Progress  # noqa: E402
@@ -32,8 +34,18 @@ OFFLINE_HINT = ("on a machine without internet, build the small offline copy wit
                 "`python scripts/make_offline_mnist.py --src ../shared/data/mnist --out {root}`")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports a bad option once, from rank 0, when every rank of an mpirun job parses the same line."""
+
+    def error(self, message):
+        if os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK", "0")) == "0":
+            self.print_usage(sys.stderr)
+            sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(2)
+
+
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = _Parser(description=__doc__.splitlines()[0])
     p.add_argument("--model", choices=sorted(MODELS), default="cnn")
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--batch-size", type=int, default=64, help="per data-parallel replica (default 64)")
@@ -46,6 +58,12 @@ def parse_args(argv=None):
     p.add_argument("--download", action="store_true", help="download MNIST if missing (rank 0 does it)")
     p.add_argument("--seed", type=int, default=1, help="initial weights and data order")
     p.add_argument("--save", metavar="PATH", help="write the trained model's state dict here (ddp.save)")
+    p.add_argument("--checkpoint-every", type=int, metavar="STEPS",
+                   help="write the whole training state every STEPS steps (to --checkpoint-dir)")
+    p.add_argument("--checkpoint-dir", default="checkpoints", help="where periodic checkpoints go")
+    p.add_argument("--keep", type=int, default=3, help="periodic checkpoints to keep (older ones are removed)")
+    p.add_argument("--resume", metavar="PATH",
+                   help="continue from a checkpoint file, or from the latest one in a directory")
     p.add_argument("--parallel", choices=["data", "pipeline", "hybrid"], default="data")
     p.add_argument("--stages", type=int, help="pipeline stages (default: all ranks; hybrid: 2)")
     p.add_argument("--micro-batches", type=int, default=4, help="micro-batches per pipeline step")
@@ -58,14 +76,61 @@ def parse_args(argv=None):
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    for name in ("epochs", "batch_size", "test_batch_size", "micro_batches"):
-        if getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.simulate_ranks is not None and args.simulate_ranks < 1:
-        p.error("--simulate-ranks must be at least 1")
+    for name in ("epochs", "batch_size", "test_batch_size", "micro_batches", "keep", "max_steps", "stages",
+                 "simulate_ranks", "checkpoint_every"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if not args.lr > 0:
+        p.error(f"--lr must be positive, got {args.lr:g}")
+    if not 0 < args.gamma <= 1:
+        p.error(f"--gamma must be in (0, 1] (the learning rate is multiplied by it each epoch), got {args.gamma:g}")
+    if not 0 <= args.momentum < 1:
+        p.error(f"--momentum must be in [0, 1), got {args.momentum:g}")
+    if args.parallel != "data" and (args.resume or args.checkpoint_every):
+        p.error("--checkpoint-every and --resume need --parallel data (rank 0 then holds the whole model)")
     if args.balance is not None:
-        args.balance = [int(b) for b in args.balance.split(",")]
+        try:
+            args.balance = [int(b) for b in args.balance.split(",")]
+        except ValueError:
+            p.error(f"--balance takes layer counts separated by commas, e.g. 3,3,4; got {args.balance!r}")
+        if min(args.balance) < 1:
+            p.error(f"--balance: every stage needs at least one layer, got {args.balance}")
     return args
+
+
+def check_outputs(args, comm):
+    """Collective: rank 0 makes sure it can write what the run will write (and read what it resumes
+    from) before any training, so a bad path fails in seconds, with one message on every rank."""
+    error = None
+    if comm.rank == 0:
+        targets = [Path(args.save).parent] if args.save else []
+        if args.checkpoint_every:
+            targets.append(Path(args.checkpoint_dir))
+        try:
+            for folder in targets:
+                folder.mkdir(parents=True, exist_ok=True)
+                probe = folder / f".train_mnist.{os.getpid()}.probe"
+                probe.write_bytes(b"")
+                probe.unlink()
+            if args.resume and not Path(args.resume).exists():
+                raise FileNotFoundError(f"--resume {args.resume}: no such file or directory")
+        except OSError as exc:
+            error = f"{exc}"
+    error = comm.broadcast_object(error, root=0)
+    if error is not None:
+        raise OSError(f"train_mnist: cannot write or read the run's files: {error}")
+
+
+def resume_path(path):
+    """A checkpoint file, or the newest periodic checkpoint in a directory."""
+    path = Path(path)
+    if not path.is_dir():
+        return path
+    found = sorted(path.glob("step-*.ddp"))
+    if not found:
+        raise FileNotFoundError(f"--resume {path}: the directory holds no step-*.ddp checkpoint")
+    return found[-1]
 
 
 def mnist_transform():
@@ -136,8 +201,10 @@ def make_optimizer(params, args):
     return ddp.optim.SGD(params, lr=args.lr, momentum=args.momentum)
 
 
-def train_epoch(runner, loader, optimizer, epoch, args, progress, steps_left):
-    """One pass over this replica's shard (or `steps_left` steps); returns the per-step mean losses."""
+def train_epoch(runner, loader, optimizer, epoch, args, progress, steps_left, checkpoint):
+    """One pass over this replica's shard (or `steps_left` steps); returns the per-step mean losses.
+
+    `checkpoint(step_in_epoch)` runs after every step (it writes the periodic checkpoints)."""
     loader.sampler.set_epoch(epoch)
     total = len(loader) if steps_left is None else min(len(loader), steps_left)
     losses = np.zeros(total, np.float64)
@@ -147,6 +214,7 @@ def train_epoch(runner, loader, optimizer, epoch, args, progress, steps_left):
             break
         losses[step] = runner.train_step(x, y, optimizer)
         progress.update(step + 1, losses[step], len(y) * runner.num_replicas)
+        checkpoint(step + 1)
     progress.finish()
     return runner.mean_over_replicas(losses)
 
@@ -170,6 +238,7 @@ def run(args):
     """The training body of one rank; returns the summary dict (the state dict only on rank 0)."""
     comm = dp.init()
     say = print if comm.rank == 0 else (lambda *a, **k: None)
+    check_outputs(args, comm)
     ddp.manual_seed(args.seed)
     train_set, test_set = load_datasets(args, comm)
     model = build_model(args.model)
@@ -185,22 +254,43 @@ def run(args):
     if runner.plan is not None:
         say(runner.plan, flush=True)
     progress = Progress(enabled=comm.rank == 0 and not args.no_progress and sys.stdout.isatty())
-    history, log, steps, train_time = [], [], 0, 0.0
+    history, log, steps, train_time, first_epoch = [], [], 0, 0.0, 0
+    if args.resume:
+        path = resume_path(args.resume)
+        saved = load_checkpoint(path, runner.module_for_checkpoint(), optimizer, scheduler, train_loader, comm=comm)
+        first_epoch, steps = saved["epoch"], saved["step"]
+        say(f"resumed from {path}: epoch {first_epoch + 1}, step {steps} (saved by {saved['world_size']} ranks)",
+            flush=True)
+    state = {"epoch": first_epoch}
+
+    def checkpoint(step_in_epoch):
+        """Every --checkpoint-every steps: the whole training state, keeping the newest --keep files."""
+        done = steps + step_in_epoch
+        if not args.checkpoint_every or done % args.checkpoint_every:
+            return
+        folder = Path(args.checkpoint_dir)
+        save_checkpoint(folder / f"step-{done:08d}.ddp", runner.module_for_checkpoint(), optimizer, scheduler,
+                        train_loader, epoch=state["epoch"], step=done, extra={"argv": sys.argv[1:]}, comm=comm)
+        if comm.rank == 0:
+            for old in sorted(folder.glob("step-*.ddp"))[:-args.keep]:
+                old.unlink()
+
     begin = time.perf_counter()
-    for epoch in range(args.epochs):
+    for epoch in range(first_epoch, args.epochs):
         left = None if args.max_steps is None else args.max_steps - steps
         if left is not None and left <= 0:
             break
+        state["epoch"] = epoch
         start = time.perf_counter()
-        losses = train_epoch(runner, train_loader, optimizer, epoch, args, progress, left)
+        losses = train_epoch(runner, train_loader, optimizer, epoch, args, progress, left, checkpoint)
         train_time += time.perf_counter() - start
         steps += len(losses)
         scheduler.step()
         history.extend(losses.tolist())
         m = evaluate(runner, test_loader)
-        log.append({"epoch": epoch + 1, "train_loss": float(losses.mean()), "test_loss": m.loss,
-                    "test_acc": m.accuracy})
-        say(f"epoch {epoch + 1}/{args.epochs}: train_loss={losses.mean():.4f} test_loss={m.loss:.4f} "
+        train_loss = float(losses.mean()) if len(losses) else float("nan")  # nan: resumed at the epoch's end
+        log.append({"epoch": epoch + 1, "train_loss": train_loss, "test_loss": m.loss, "test_acc": m.accuracy})
+        say(f"epoch {epoch + 1}/{args.epochs}: train_loss={train_loss:.4f} test_loss={m.loss:.4f} "
             f"test_acc={m.accuracy:.2%} ({m.count} images)", flush=True)
     elapsed = time.perf_counter() - begin
     state = runner.state_dict()  # collective for a pipeline
@@ -236,7 +326,7 @@ def main(argv=None):
 if __name__ == "__main__":
     try:
         main()
-    except (FileNotFoundError, DatasetError) as exc:  # the same message on every rank: print it once
+    except (OSError, DatasetError) as exc:  # the same message on every rank: print it once
         if dp.get_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)
