@@ -10,7 +10,7 @@ from ..ops import pool as pool_ops
 from ..tensor import Tensor
 from .functional_conv import _batched, _pair, _unbatched
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
 
 
 # ----------------------------------------------------------------------------------------- pooling
@@ -99,6 +99,18 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return _unbatched(out, added)
 
 
+def _adaptive_size(x, output_size, op):
+    """(OH, OW) from an int, a pair, or None entries (keep that size of x)."""
+    sizes = (output_size, output_size) if isinstance(output_size, (int, np.integer)) or output_size is None \
+        else tuple(output_size)
+    if len(sizes) != 2:
+        raise TypeError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    out_hw = tuple(int(x.shape[2 + i]) if s is None else s for i, s in enumerate(sizes))
+    if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in out_hw):
+        raise ValueError(f"{op}: output_size must hold positive ints (or None), got {output_size!r}")
+    return tuple(int(s) for s in out_hw)
+
+
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     """Mean over the windows that split H and W into `output_size` (None: keep that size), as PyTorch.
 
@@ -109,13 +121,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
         >>> y = adaptive_avg_pool2d(ddp.randn(8, 64, 7, 7), 1)    # (8, 64, 1, 1)
     """
     x, added = _batched(input, "adaptive_avg_pool2d")
-    sizes = (output_size, output_size) if isinstance(output_size, (int, np.integer)) or output_size is None \
-        else tuple(output_size)
-    if len(sizes) != 2:
-        raise TypeError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
-    out_hw = tuple(int(x.shape[2 + i]) if s is None else s for i, s in enumerate(sizes))
-    if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in out_hw):
-        raise ValueError(f"adaptive_avg_pool2d: output_size must hold positive ints (or None), got {output_size!r}")
+    out_hw = _adaptive_size(x, output_size, "adaptive_avg_pool2d")
     h, w = x.shape[2:]
     if h % out_hw[0] == 0 and w % out_hw[1] == 0:
         kernel = (h // out_hw[0], w // out_hw[1])
@@ -125,3 +131,23 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     else:
         out = pool_ops.AdaptiveAvgPool2d.apply(x, out_hw=out_hw)
     return _unbatched(out, added)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
+    """Maximum over the windows that split H and W into `output_size` (None: keep that size), as PyTorch:
+    window i along an axis of length L covers [floor(i*L/out), ceil((i+1)*L/out)).
+
+    Returns:
+        the pooled tensor, or (pooled, indices) with the flat index (into H*W) of each maximum, int64.
+        The gradient goes to the first maximum of each window.
+
+    Example:
+        >>> y = adaptive_max_pool2d(ddp.randn(8, 64, 7, 7), (2, 2))    # (8, 64, 2, 2)
+    """
+    x, added = _batched(input, "adaptive_max_pool2d")
+    keep = [] if return_indices else None
+    out = pool_ops.AdaptiveMaxPool2d.apply(x, out_hw=_adaptive_size(x, output_size, "adaptive_max_pool2d"),
+                                           keep=keep)
+    if not return_indices:
+        return _unbatched(out, added)
+    return _unbatched(out, added), _unbatched(Tensor(keep[0].astype(np.int64)), added)

@@ -1,5 +1,6 @@
-"""Pooling layers: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d` (no parameters), with PyTorch's arguments."""
-from .functional_pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+"""Pooling layers: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d` (no parameters), with
+PyTorch's arguments."""
+from .functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .module import Module
 
 
@@ -65,6 +66,26 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, x):
         return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Maximum over the windows that split H and W into `output_size` (an int, a pair, None keeps a size);
+    return_indices=True also returns the flat (H*W) index of each maximum.
+
+    Example:
+        >>> AdaptiveMaxPool2d((1, 1))(ddp.randn(8, 64, 7, 7)).shape
+        ddp.Size([8, 64, 1, 1])
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, x):
+        return adaptive_max_pool2d(x, self.output_size, self.return_indices)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"

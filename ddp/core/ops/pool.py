@@ -1,4 +1,4 @@
-"""2-D pooling: max and average over sliding windows, and adaptive average pooling.
+"""2-D pooling: max and average over sliding windows, and adaptive average and max pooling.
 
 Each window op loops over the KH*KW kernel taps (never over samples or positions): tap (i, j) of every
 window is one strided view of the padded input, so forward and backward are KH*KW vectorised passes, and
@@ -131,3 +131,47 @@ class AdaptiveAvgPool2d(Function):
     def backward(ctx, g):
         ah, aw = ctx.matrices
         return np.matmul(ah.T, np.matmul(g, aw))
+
+
+def adaptive_taps(size, out):
+    """(taps, out) input positions along one axis: tap t of window i is min(start_i + t, end_i - 1), so
+    every window, [floor(i*size/out), ceil((i+1)*size/out)), is covered by the same number of taps (a
+    short window repeats its last position, which never changes a maximum or its first index)."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    taps = int((end - start).max())
+    return np.minimum(start[None, :] + np.arange(taps)[:, None], end[None, :] - 1)
+
+
+class AdaptiveMaxPool2d(Function):
+    """Largest value of each adaptive window (see adaptive_taps); d/dx sends each output's gradient to the
+    first maximum of its window (a NaN wins). `keep`, a list, receives the flat (H*W) index of each one."""
+
+    @staticmethod
+    def forward(ctx, x, out_hw=(1, 1), keep=None):
+        h, w = x.shape[2:]
+        rows, cols = adaptive_taps(h, out_hw[0]), adaptive_taps(w, out_hw[1])
+        best = index = None
+        for r in rows:
+            band = x[:, :, r]
+            for c in cols:
+                v = band[:, :, :, c]
+                flat = r[:, None] * w + c[None, :]
+                if best is None:
+                    best, index = v.copy(), np.broadcast_to(flat, v.shape).copy()
+                    continue
+                larger = (v > best) | np.isnan(v)
+                np.copyto(best, v, where=larger)
+                np.copyto(index, np.broadcast_to(flat, v.shape), where=larger)
+        ctx.index, ctx.shape = index, x.shape
+        if keep is not None:
+            keep.append(index)
+        return best
+
+    @staticmethod
+    def backward(ctx, g):
+        n, c, h, w = ctx.shape
+        planes = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+        gx = np.zeros(n * c * h * w, dtype=g.dtype)
+        np.add.at(gx, (ctx.index + planes).reshape(-1), g.reshape(-1))
+        return gx.reshape(ctx.shape)

@@ -1,0 +1,183 @@
+"""interpolate / Upsample (nearest, nearest-exact, linear, bilinear), PixelShuffle / PixelUnshuffle and
+AdaptiveMaxPool2d: per-pixel numpy references, float64 gradchecks, errors, reprs and torch parity."""
+import math
+
+import numpy as np
+import pytest
+
+import ddp
+import ddp.nn as nn
+import ddp.nn.functional as F
+
+rng = np.random.default_rng(0)
+
+
+def leaf(a):
+    return ddp.tensor(np.asarray(a, dtype=np.float64), dtype=ddp.float64, requires_grad=True)
+
+
+def ref_source(dst, size, out, mode, align_corners, scale):
+    """Source coordinate of output pixel `dst` along one axis, one pixel at a time (PyTorch's formulas)."""
+    if mode == "nearest":
+        return min(math.floor(dst * scale), size - 1)
+    if mode == "nearest-exact":
+        return min(math.floor((dst + 0.5) * scale), size - 1)
+    if align_corners:
+        return dst * (size - 1) / (out - 1) if out > 1 else 0.0
+    return max((dst + 0.5) * scale - 0.5, 0.0)
+
+
+def ref_axis(x, axis, out, mode, align_corners, scale):
+    """Resample one axis of x by a loop over output pixels."""
+    size = x.shape[axis]
+    pieces = []
+    for dst in range(out):
+        src = ref_source(dst, size, out, mode, align_corners, scale)
+        if mode.startswith("nearest"):
+            pieces.append(np.take(x, src, axis=axis))
+        else:
+            i0 = min(int(math.floor(src)), size - 1)
+            i1, frac = min(i0 + 1, size - 1), src - i0
+            pieces.append((1 - frac) * np.take(x, i0, axis=axis) + frac * np.take(x, i1, axis=axis))
+    return np.stack(pieces, axis=axis)
+
+
+def ref_interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    spatial = x.ndim - 2
+    if size is not None:
+        out = (size,) * spatial if isinstance(size, int) else tuple(size)
+        scales = [i / o for i, o in zip(x.shape[2:], out)]
+    else:
+        factors = (scale_factor,) * spatial if not isinstance(scale_factor, tuple) else scale_factor
+        out = tuple(math.floor(i * f) for i, f in zip(x.shape[2:], factors))
+        scales = [1 / f for f in factors]
+    for k in range(spatial):
+        x = ref_axis(x, 2 + k, out[k], mode, bool(align_corners), scales[k])
+    return x
+
+
+CASES = [  # (input shape, keyword arguments)
+    ((2, 3, 4, 5), {"scale_factor": 2}),
+    ((1, 2, 5, 7), {"size": (3, 4)}),
+    ((1, 2, 5, 7), {"size": (8, 11), "mode": "nearest-exact"}),
+    ((2, 2, 4, 5), {"scale_factor": 2, "mode": "bilinear"}),
+    ((1, 3, 5, 4), {"scale_factor": (1.5, 2.5), "mode": "bilinear"}),
+    ((1, 2, 6, 7), {"size": (4, 3), "mode": "bilinear"}),
+    ((1, 2, 4, 5), {"size": (7, 9), "mode": "bilinear", "align_corners": True}),
+    ((2, 3, 6), {"scale_factor": 3, "mode": "linear"}),
+    ((2, 3, 6), {"size": 4, "mode": "linear", "align_corners": True}),
+    ((2, 3, 6), {"size": 11}),
+]
+
+
+@pytest.mark.parametrize("shape, kwargs", CASES)
+def test_interpolate_matches_a_per_pixel_reference_and_gradchecks(shape, kwargs):
+    x = rng.standard_normal(shape)
+    out = F.interpolate(ddp.tensor(x.astype(np.float32)), **kwargs)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.numpy(), ref_interpolate(x, **kwargs), rtol=1e-5, atol=1e-6)
+    assert ddp.autograd.gradcheck(lambda x: F.interpolate(x, **kwargs), (leaf(x),))
+
+
+def test_pixel_shuffle_round_trip_reference_and_gradcheck():
+    x = rng.standard_normal((2, 3, 8, 2, 3))  # extra leading dims are allowed
+    y = F.pixel_shuffle(ddp.tensor(x), 2)
+    assert y.shape == (2, 3, 2, 4, 6)
+    # output pixel (h*r + i, w*r + j) of channel c is input channel c*r*r + i*r + j at (h, w)
+    np.testing.assert_array_equal(y.numpy()[1, 2, 1, 2 * 1 + 1, 2 * 2 + 0], x[1, 2, 1 * 4 + 1 * 2 + 0, 1, 2])
+    np.testing.assert_array_equal(F.pixel_unshuffle(y, 2).numpy(), x)
+    assert ddp.autograd.gradcheck(lambda t: F.pixel_shuffle(t, 2), (leaf(x[0]),))
+    assert ddp.autograd.gradcheck(lambda t: F.pixel_unshuffle(t, 3), (leaf(rng.standard_normal((2, 6, 3))),))
+
+
+def ref_adaptive_max(x, oh, ow):
+    n, c, h, w = x.shape
+    out, idx = np.zeros((n, c, oh, ow)), np.zeros((n, c, oh, ow), dtype=np.int64)
+    for i in range(oh):
+        for j in range(ow):
+            r0, r1 = i * h // oh, -(-(i + 1) * h // oh)
+            c0, c1 = j * w // ow, -(-(j + 1) * w // ow)
+            win = x[:, :, r0:r1, c0:c1].reshape(n, c, -1)
+            k = win.argmax(axis=2)  # the first maximum
+            out[:, :, i, j] = win.max(axis=2)
+            idx[:, :, i, j] = (r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0)
+    return out, idx
+
+
+@pytest.mark.parametrize("shape, size", [((2, 3, 5, 7), (2, 3)), ((1, 2, 6, 6), 3), ((1, 1, 4, 9), (None, 4)),
+                                         ((2, 7, 5), (3, 2))])
+def test_adaptive_max_pool2d_reference_indices_and_gradcheck(shape, size):
+    x = rng.permutation(np.prod(shape)).reshape(shape) / 10.0  # distinct values: no ties
+    out, idx = F.adaptive_max_pool2d(ddp.tensor(x), size, return_indices=True)
+    x4 = x if x.ndim == 4 else x[None]
+    oh, ow = (size, size) if isinstance(size, int) else size
+    oh, ow = oh or x4.shape[2], ow or x4.shape[3]
+    ref, ref_idx = ref_adaptive_max(x4, oh, ow)
+    np.testing.assert_array_equal(out.numpy(), ref if x.ndim == 4 else ref[0])
+    np.testing.assert_array_equal(idx.numpy(), ref_idx if x.ndim == 4 else ref_idx[0])
+    assert idx.dtype == np.int64
+    assert ddp.autograd.gradcheck(lambda t: F.adaptive_max_pool2d(t, size), (leaf(x),))
+
+
+def test_adaptive_max_pool2d_gradient_goes_to_the_first_maximum_of_overlapping_windows():
+    x = leaf(np.array([[[[1.0, 5.0, 2.0], [0.0, 5.0, 1.0]]]]))
+    F.adaptive_max_pool2d(x, (1, 2)).sum().backward()  # windows [0, 2) and [1, 3) share column 1
+    np.testing.assert_array_equal(x.grad.numpy(), [[[[0, 2, 0], [0, 0, 0]]]])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=3, scale_factor=2), ValueError, "only one of size or scale"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5)), ValueError, "either size or scale_factor"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), scale_factor=2, align_corners=True), ValueError,
+     "align_corners option can only be set with the interpolating modes"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5), scale_factor=2, mode="bilinear"), NotImplementedError,
+     "Got 3D input, but bilinear mode needs 4D input"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), scale_factor=2, mode="bicubic"), NotImplementedError, "bicubic"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=(3,)), ValueError, "same number of spatial dimensions"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=(0, 3)), RuntimeError, "should be greater than 0"),
+    (lambda: F.pixel_shuffle(ddp.randn(1, 5, 2, 2), 2), RuntimeError, r"input.size\(-3\)=5 is not divisible by 4"),
+    (lambda: F.pixel_unshuffle(ddp.randn(1, 1, 3, 4), 2), RuntimeError, r"height .* input.size\(-2\)=3"),
+    (lambda: F.pixel_shuffle(ddp.randn(4, 2), 2), RuntimeError, "at least 3 dimensions"),
+    (lambda: F.adaptive_max_pool2d(ddp.randn(1, 2, 4, 4), (1, 2, 3)), TypeError, "output_size must be an int or a pair"),
+])
+def test_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+MODULES = [  # (name, keyword arguments, input shape)
+    ("Upsample", {"scale_factor": 2}, (2, 3, 4, 5)),
+    ("Upsample", {"size": (7, 3), "mode": "bilinear"}, (1, 2, 4, 5)),
+    ("Upsample", {"scale_factor": (2, 3), "mode": "bilinear", "align_corners": True}, (1, 2, 3, 4)),
+    ("Upsample", {"scale_factor": 2.5, "mode": "linear"}, (2, 3, 5)),
+    ("UpsamplingNearest2d", {"scale_factor": 3}, (1, 2, 3, 3)),
+    ("UpsamplingBilinear2d", {"size": 6}, (1, 2, 3, 4)),
+    ("PixelShuffle", {"upscale_factor": 2}, (2, 8, 3, 4)),
+    ("PixelUnshuffle", {"downscale_factor": 3}, (2, 2, 6, 9)),
+    ("AdaptiveMaxPool2d", {"output_size": 3}, (2, 3, 7, 8)),
+    ("AdaptiveMaxPool2d", {"output_size": (2, None)}, (2, 3, 5, 4)),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, shape", MODULES)
+def test_modules_match_torch(name, kwargs, shape):
+    torch = pytest.importorskip("torch")
+    m, tm = getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**kwargs)
+    assert repr(m) == repr(tm)
+    x = rng.standard_normal(shape).astype(np.float32)
+    xd, xt = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = m(xd), tm(xt)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(ddp.tensor(g))
+    tout.backward(torch.tensor(g))
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_adaptive_max_pool2d_indices_match_torch():
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 3, 7, 5)).astype(np.float32)
+    out, idx = nn.AdaptiveMaxPool2d((3, 2), return_indices=True)(ddp.tensor(x))
+    tout, tidx = torch.nn.AdaptiveMaxPool2d((3, 2), return_indices=True)(torch.tensor(x))
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
