@@ -223,13 +223,13 @@ class Optimizer:
             value = value.numpy()
         if not isinstance(value, np.ndarray):
             return copy.deepcopy(value)
-        if value.ndim == 0:
+        if value.shape == tuple(p.shape):  # also a 0-d parameter's 0-d state
+            return Tensor(np.array(value, dtype=p.dtype, copy=True))
+        if value.ndim == 0:  # a number saved as a tensor, as PyTorch saves "step"
             return value.item()
-        if value.shape != tuple(p.shape):
-            raise ValueError(
-                f"loaded state {name!r} has shape {value.shape}, but its parameter has shape {tuple(p.shape)}"
-            )
-        return Tensor(np.array(value, dtype=p.dtype, copy=True))
+        raise ValueError(
+            f"loaded state {name!r} has shape {value.shape}, but its parameter has shape {tuple(p.shape)}"
+        )
 
 
 def check_number(op, **hyper):
