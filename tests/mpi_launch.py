@@ -26,9 +26,9 @@ requires_mpirun = [
 ]
 
 
-def run_python(n, args, timeout):
-    """`mpirun -n N python ARGS` from the repository root with one BLAS thread per rank."""
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+def run_python(n, args, timeout, env=None):
+    """`mpirun -n N python ARGS` from the repository root with one BLAS thread per rank (and `env` added)."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", **(env or {}))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return subprocess.run([MPIRUN, "-n", str(n), sys.executable, *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)

@@ -10,7 +10,7 @@ import ddp.nn as nn
 from ddp.parallel import DistributedSampler
 from ddp.parallel.data_parallel import DistributedDataParallel
 
-IN, CLASSES, BATCH, STEPS = 12, 5, 16, 4
+IN, CLASSES, BATCH, STEPS = 12, 5, 24, 4  # a batch of 24 splits evenly over 1, 2, 3, 4 ranks
 
 
 class MLP(nn.Module):

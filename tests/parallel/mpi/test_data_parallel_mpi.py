@@ -1,6 +1,9 @@
 """DistributedDataParallel on real MPI ranks (run through tests/parallel/test_mpirun.py).
 
-Every check communicates first and asserts after, so a failing rank never leaves the others waiting.
+Every check communicates first and asserts after, so a failing rank never leaves the others waiting
+(conftest.py settles one verdict across the ranks). The one-process reference uses the same ddp ops and
+optimizers, so an op or optimizer bug cancels out here; tests/core checks those against finite
+differences and numpy update rules.
 """
 import numpy as np
 import pytest
@@ -98,6 +101,31 @@ def test_no_sync_with_unused_parameters(comm):
     assert identical
     assert grads["spare.weight"] is None and grads["spare.bias"] is None
     assert max_rel_error(used, [p.grad.numpy() for p in ref.parameters() if p.grad is not None]) < 1e-6
+
+
+def test_unused_parameters_leave_no_stale_gradient_in_their_bucket(comm):
+    """Step 0: every rank uses `head`; step 1: rank 0 alone. At step 1 the other ranks' slots for `head` must
+    hold zeros, not step 0's gradient (the same check over threads is in test_data_parallel.py)."""
+    def batch(step, rank):
+        return ddp.tensor(np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4) * (step + 2) + rank)
+    ddp.manual_seed(0)
+    dmodel = DDP(TwoHeads(), comm, bucket_cap_mb=1e-5, find_unused_parameters=True)
+    for step in range(2):
+        dmodel.zero_grad()
+        dmodel.module.use_head = step == 0 or comm.rank == 0
+        dmodel(batch(step, comm.rank)).sum().backward()
+    grads = {n: p.grad.numpy().copy() for n, p in dmodel.named_parameters() if p.grad is not None}
+    identical = _bitwise_equal_on_every_rank(comm, list(grads.values()))
+
+    ddp.manual_seed(0)
+    ref = TwoHeads()
+    for rank in range(comm.world_size):
+        ref.use_head = rank == 0
+        (ref(batch(1, rank)).sum() / comm.world_size).backward()
+    want = {n: p.grad.numpy() for n, p in ref.named_parameters() if p.grad is not None}
+    assert identical
+    assert sorted(grads) == sorted(want) == ["body.bias", "body.weight", "head.bias", "head.weight"]
+    assert max_rel_error([grads[n] for n in want], list(want.values())) < 1e-6
 
 
 def test_metrics_are_exact_global_numbers(comm):

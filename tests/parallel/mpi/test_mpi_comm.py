@@ -1,8 +1,5 @@
 """The Communicator contract on real MPI ranks (run through tests/parallel/test_mpirun.py)."""
 
-import sys
-import traceback
-
 import numpy as np
 import pytest
 
@@ -12,14 +9,7 @@ from comm_cases import CASES
 @pytest.mark.mpi(min_size=2)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__[5:])
 def test_contract(case, comm):
-    try:
-        case(comm)
-    except AssertionError:
-        raise  # cases assert after their last communication: the other ranks are not waiting
-    except Exception:  # a rank that stops before a collective would hang the others
-        sys.__stderr__.write(f"[rank {comm.rank}] {traceback.format_exc()}")  # not captured
-        sys.__stderr__.flush()
-        comm.abort(1)
+    case(comm)  # a rank that stops before a collective: conftest.py's verdict aborts the job in seconds
 
 
 @pytest.mark.mpi(min_size=2)
@@ -32,7 +22,7 @@ def test_init_picks_mpi(comm):
     blas = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
     assert isinstance(got, MPICommunicator) and ddp.parallel.is_initialized()
     assert (rank, size) == (comm.rank, comm.world_size)
-    assert blas <= {1}  # one BLAS thread per rank by default
+    assert blas == {1}  # one BLAS thread per rank by default (an empty set would be no check)
 
 
 @pytest.mark.mpi(min_size=2)

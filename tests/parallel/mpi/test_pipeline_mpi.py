@@ -1,4 +1,9 @@
-"""Pipeline and hybrid parallelism under real mpirun: equivalence with single-process training."""
+"""Pipeline and hybrid parallelism under real mpirun: equivalence with single-process training.
+
+The reference is the same ddp model and optimizer run whole in one process, so an op or optimizer bug
+cancels out here; tests/core (finite differences, numpy update rules) checks those on their own. Checks
+communicate first and assert after; conftest.py settles one verdict across the ranks.
+"""
 import numpy as np
 import pytest
 
@@ -17,10 +22,15 @@ def stage_counts(size):
 def test_pipeline_equals_single_process(comm, schedule, optimizer, model):
     if model == "cnn":
         pytest.importorskip("ddp.core.nn.conv")
+    failures = []
     for stages in stage_counts(comm.world_size):  # stages < world size runs hybrid
         stage, reference, pipe, losses = train_both(comm, model=model, stages=stages, schedule=schedule,
                                                     optimizer=optimizer, micro_batches=3)
-        assert_matches_reference(stage, reference, losses)
+        try:  # assert after the loop: a rank that stopped here would leave the others in the next pipeline
+            assert_matches_reference(stage, reference, losses)
+        except AssertionError as exc:
+            failures.append(f"stages={stages}: {exc}")
+    assert not failures, "\n".join(failures)
 
 
 def test_hybrid_replicas_stay_bitwise_identical(comm):
