@@ -75,8 +75,7 @@ class DistributedDataParallel:
         self.find_unused_parameters = find_unused_parameters
         _check_same_model(module, self.comm)
         with no_grad():
-            _broadcast_arrays(self.comm, [p.numpy() for _, p in module.named_parameters()]
-                              + [b.numpy() for _, b in module.named_buffers()])
+            self._broadcast_state(0)
 
         named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
         if not named:
@@ -90,6 +89,7 @@ class DistributedDataParallel:
             slot.param._grad_buffer = slot.view
         weakref.finalize(self, _release_grad_buffers, [(s.param, s.view) for s in self._slots.values()])
         self._require_sync = True
+        self._join = None  # the Join context while inside ``with model.join():``
         self._unused = []  # slots the latest forward did not reach (find_unused_parameters)
         self._round = None  # state of the reduction in progress, see _start_round
         self._seen = np.zeros(len(named), np.int32)  # 1 where a gradient arrived since the last reduction
@@ -104,10 +104,10 @@ class DistributedDataParallel:
         """Run the module; broadcasts rank 0's buffers first when training (see `broadcast_buffers`)."""
         if self._round is not None:
             raise RuntimeError(self._incomplete_message("a new forward started"))
+        if self._join is not None and is_grad_enabled():
+            self._join.step()
         if self.broadcast_buffers and self.module.training and self.comm.world_size > 1:
-            buffers = [b.numpy() for _, b in self.module.named_buffers()]
-            if buffers:
-                _broadcast_arrays(self.comm, buffers)
+            self._broadcast_buffers(0 if self._join is None else self._join.root)
         out = self.module(*args, **kwargs)
         if self.find_unused_parameters and is_grad_enabled():
             reached = _reachable_leaves(out)
@@ -165,6 +165,30 @@ class DistributedDataParallel:
             yield
         finally:
             self._require_sync = previous
+
+    def join(self, divide_by_initial_world_size=True, enable=True, throw_on_early_termination=False):
+        """A context for uneven inputs: ranks that run out of batches shadow the others' reductions.
+
+        Wrap the whole training loop; on leaving, every rank holds the parameters of the last rank to
+        join (see join.py). Inside it a training forward is a collective (a small allreduce).
+
+        Args:
+            divide_by_initial_world_size: True (PyTorch's default): a step that fewer ranks take is still
+                divided by the world size. False is not supported.
+            enable: False makes the context do nothing.
+            throw_on_early_termination: raise on every rank as soon as one runs out of inputs.
+
+        Example:
+            >>> with model.join():
+            ...     for x, y in loader:   # loaders of different lengths on different ranks
+            ...         opt.zero_grad(); F.cross_entropy(model(x), y).backward(); opt.step()
+        """
+        from .join import Join
+
+        if divide_by_initial_world_size is not True:
+            raise NotImplementedError("DistributedDataParallel.join: only divide_by_initial_world_size=True "
+                                      "(each step divided by the full world size) is supported")
+        return Join(self, enable, throw_on_early_termination)
 
     def finish_gradient_synchronization(self):
         """Check that the last backward reduced every bucket (it completes them itself); raise if not."""
@@ -240,6 +264,28 @@ class DistributedDataParallel:
                 slot.param.grad = slot.grad
         self._seen[...] = 0
         self._round = None
+
+    def _broadcast_buffers(self, root):
+        buffers = [b.numpy() for _, b in self.module.named_buffers()]
+        if buffers:
+            _broadcast_arrays(self.comm, buffers, root)
+
+    def _broadcast_state(self, root):
+        _broadcast_arrays(self.comm, [p.numpy() for _, p in self.module.named_parameters()]
+                          + [b.numpy() for _, b in self.module.named_buffers()], root)
+
+    def _shadow_reduction(self):
+        """A joined rank's part in the others' reduction: the same collectives, in order, with zeros."""
+        works = []
+        for b in self._buckets:
+            b.flat[...] = 0
+        for b in self._buckets[:-1]:
+            works.append(self.comm.iallreduce(b.flat, op="mean"))
+        if self.find_unused_parameters:
+            works.append(self.comm.iallreduce(np.zeros_like(self._seen)))
+        self.comm.allreduce(self._buckets[-1].flat, op="mean")
+        for w in works:
+            w.wait()
 
     def _incomplete_message(self, event):
         missing = [self._names[id(s.param)] for s in self._slots.values() if s.index not in self._round]
