@@ -9,6 +9,7 @@
 import os
 import sys
 import threading
+import time
 import traceback
 
 from .comm import LocalCommunicator
@@ -26,6 +27,37 @@ _blas_limits = None  # threadpoolctl limits kept alive for the process
 def launched_by_mpi():
     """True if this process was started by an MPI launcher such as ``mpirun``."""
     return any(v in os.environ for v in _LAUNCHER_VARS)
+
+
+# torchrun's variables and the launcher variables they are read from: MPICH/Hydra, then Open MPI.
+_TORCHRUN_VARS = {
+    "RANK": ("PMI_RANK", "OMPI_COMM_WORLD_RANK"),
+    "WORLD_SIZE": ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE"),
+    "LOCAL_RANK": ("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK"),
+    "LOCAL_WORLD_SIZE": ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE"),
+}
+
+
+def set_torchrun_env(environ=None):
+    """Under ``mpirun``, set the variables torchrun scripts read (RANK, WORLD_SIZE, LOCAL_RANK,
+    LOCAL_WORLD_SIZE; MASTER_ADDR/MASTER_PORT only if unset, they are not used) from the launcher's.
+
+    Runs at ``import ddp`` under a launcher, before user code reads them; reads environment variables
+    only (MPI is not initialised). Outside a launcher it changes nothing. Without the launcher's local
+    rank variables, one node is assumed (LOCAL_RANK = RANK).
+    """
+    environ = os.environ if environ is None else environ
+    if not any(v in environ for v in _LAUNCHER_VARS):
+        return
+    for name, sources in _TORCHRUN_VARS.items():
+        value = next((environ[s] for s in sources if s in environ), None)
+        if value is not None:
+            environ[name] = value
+    for local, world in (("LOCAL_RANK", "RANK"), ("LOCAL_WORLD_SIZE", "WORLD_SIZE")):
+        if local not in environ and world in environ:
+            environ[local] = environ[world]
+    environ.setdefault("MASTER_ADDR", "127.0.0.1")
+    environ.setdefault("MASTER_PORT", "29500")
 
 
 def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, debug=None):
@@ -130,6 +162,11 @@ def is_initialized():
     return getattr(_tls, "comm", None) is not None or _comm is not None
 
 
+def thread_comm():
+    """The calling thread's `spawn` communicator, or None outside `spawn` threads."""
+    return getattr(_tls, "comm", None)
+
+
 def set_thread_comm(comm):
     """Make `comm` what init()/get_rank() return in the calling thread (used by `spawn`)."""
     _tls.comm = comm
@@ -142,9 +179,18 @@ def limit_blas_threads(n):
     _blas_limits = threadpool_limits(limits=n, user_api="blas")
 
 
+ABORT_DELAY = 1.0  # seconds a rank other than 0 waits before reporting its exception (see below)
+
+
 def install_abort_hook(comm):
-    """On an uncaught exception print ``[rank N]``-tagged traceback and ``comm.abort(1)``."""
+    """On an uncaught exception print ``[rank N]``-tagged traceback and ``comm.abort(1)``.
+
+    A configuration error usually raises alike on every rank: rank 0 reports at once and the others
+    wait `ABORT_DELAY` first, so that rank 0's abort ends them before they print the same traceback
+    again. An exception on other ranks only is still reported, a second later."""
     def hook(exc_type, exc, tb):
+        if comm.rank != 0:
+            time.sleep(ABORT_DELAY)
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         tagged = "".join(f"[rank {comm.rank}] {line}" for line in text.splitlines(True))
         sys.stderr.write(tagged)

@@ -111,3 +111,10 @@ def test_debug_mode_names_both_calls_of_a_mismatch_at_once(tmp_path, monkeypatch
     assert "rank 0 called allreduce #2 (float32[10]) at job.py:11" in err, err
     assert "rank 1 called broadcast #2 (float32[10], root 0) at job.py:9" in err, err
     assert "[rank 1] RuntimeError" in err or "[rank 0] RuntimeError" in err, err
+
+
+def test_an_error_raised_alike_on_every_rank_is_reported_once(tmp_path, monkeypatch):
+    out = run(tmp_path, monkeypatch, 4, "raise ValueError('--lr must be positive')\n", timeout="30")
+    assert out.returncode != 0
+    assert out.stderr.count("ValueError: --lr must be positive") == 1, out.stderr
+    assert "[rank 0] Traceback" in out.stderr
