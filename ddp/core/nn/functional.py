@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from .functional_activation import *  # noqa: F401,F403
 from .functional_attention import *  # noqa: F401,F403
 from .functional_conv import *  # noqa: F401,F403
+from .functional_dropout import *  # noqa: F401,F403
 from .functional_distance import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
 from .functional_loss_regression import *  # noqa: F401,F403
