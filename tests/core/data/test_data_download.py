@@ -1,6 +1,5 @@
 """MNIST download against a local HTTP server on 127.0.0.1: mirrors fall through, checksums hold, no partial files."""
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -21,6 +20,7 @@ class Mirror(BaseHTTPRequestHandler):
     length announced, connection closed), slow (answers after a delay); anything else is a 404."""
 
     files, log = {}, []
+    release = threading.Event()  # a slow mirror answers only once the test sets this (or after 10 s)
 
     def do_GET(self):
         mode, _, name = self.path.strip("/").partition("/")
@@ -30,7 +30,7 @@ class Mirror(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         if mode == "slow":
-            time.sleep(1.0)
+            self.release.wait(10)
         payload = {"corrupt": corrupt(body), "short": body[: len(body) // 2], "lying": body[: len(body) // 2]}
         payload = payload.get(mode, body)
         self.send_response(200)
@@ -122,10 +122,18 @@ def test_env_var_overrides_mirrors(mirrors, server, tmp_path, monkeypatch):
 
 
 def test_timeout_moves_on(server, tmp_path, mnist_src):
+    """The slow mirror holds its answer until the download has returned: only the timeout gets past it."""
     name = "t10k-labels-idx1-ubyte.gz"
     md5 = MNIST.md5["t10k-labels-idx1-ubyte"]
-    dest = download_url([f"{server}/slow/{name}", f"{server}/good/{name}"], tmp_path / name, md5, timeout=0.2)
-    assert dest.read_bytes() == (mnist_src / name).read_bytes() and leftovers(tmp_path) == []
+    Mirror.log.clear()
+    Mirror.release.clear()
+    try:
+        dest = download_url([f"{server}/slow/{name}", f"{server}/good/{name}"], tmp_path / name, md5, timeout=0.2)
+    finally:
+        Mirror.release.set()
+    assert Mirror.log == [f"/slow/{name}", f"/good/{name}"]  # gave up on the slow one, took the next
+    assert dest.read_bytes() == (mnist_src / name).read_bytes()
+    assert leftovers(tmp_path) == []
 
 
 def test_published_checksums_match_shared_files(mnist_src):

@@ -38,7 +38,8 @@ def test_tensor_dataset_items_and_batches():
     ds = TensorDataset(x, y)
     assert len(ds) == 10
     a, b = ds[3]
-    np.testing.assert_array_equal(a, x[3]) and np.testing.assert_array_equal(b, y[3])
+    np.testing.assert_array_equal(a, x[3])
+    np.testing.assert_array_equal(b, y[3])
     bx, by = ds.__getitems__([4, 1, 1])
     np.testing.assert_array_equal(bx, x[[4, 1, 1]])
     np.testing.assert_array_equal(by, y[[4, 1, 1]])
