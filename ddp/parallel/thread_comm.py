@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 
 import numpy as np
 
+from .callsite import call_site, format_site
 from .comm import Communicator
 
 _UFUNCS = {"sum": np.add, "max": np.maximum, "min": np.minimum}
@@ -38,7 +39,7 @@ class _Op:
     """One collective in progress: each rank's name and input, then the shared result."""
 
     def __init__(self, n):
-        self.names, self.inputs = [None] * n, [None] * n
+        self.names, self.inputs, self.sites = [None] * n, [None] * n, [None] * n
         self.arrived = self.taken = 0
         self.result = self.error = None
         self.done = False
@@ -65,9 +66,11 @@ class ThreadCommunicator(Communicator):
             w.call[self._g] = what
             op = g.pending.setdefault(seq, _Op(n))
             op.names[self.rank], op.inputs[self.rank] = name, contribution
+            op.sites[self.rank] = call_site()
             op.arrived += 1
             if op.error is None and len(set(op.names) - {None}) > 1:
-                calls = ", ".join(f"rank {r} called {c}" for r, c in enumerate(op.names) if c)
+                calls = "; ".join(f"rank {r} called {c} at {format_site(op.sites[r])}"
+                                  for r, c in enumerate(op.names) if c)
                 op.error = RuntimeError(
                     f"collective mismatch in call #{seq} on {g.name!r}: {calls}")
             elif op.arrived == n and op.error is None:

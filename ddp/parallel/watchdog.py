@@ -15,36 +15,18 @@ left aborts the job with a message naming it, instead of hanging in ``MPI_Finali
 whose ranks all end normally meets at exit at once: no added delay.
 """
 import atexit
-import os
 import sys
 import threading
 import time
 
 from mpi4py import MPI
 
+from .callsite import call_site, format_site
+
 POLL = 0.1  # seconds between the watchdog's looks at its rank
 ASK_WAIT = 2.0  # seconds a report waits for the other ranks' answers
 GRACE = 2.0  # seconds a call may still finish after a rank it needs has ended
 _ASK, _STATE, _EXIT = 1, 2, 3  # message tags on the watchdogs' communicator
-_DDP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def call_site():
-    """(file, line) of the innermost frame outside ddp: the user's line that led to the call."""
-    f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename.startswith(_DDP_DIR):
-        f = f.f_back
-    return ("?", 0) if f is None else (f.f_code.co_filename, f.f_lineno)
-
-
-def format_site(site):
-    path, line = site
-    try:
-        rel = os.path.relpath(path)
-        path = rel if not rel.startswith("..") else os.path.basename(path)
-    except ValueError:
-        path = os.path.basename(path)
-    return f"{path}:{line}"
 
 
 class Call:
