@@ -12,6 +12,9 @@ import threading
 
 import numpy as np
 
+from . import anomaly as _anomaly
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
+
 _local = threading.local()
 Tensor = None  # the Tensor class; tensor.py (which imports this module) binds it, avoiding an import cycle
 _sequence = itertools.count()
@@ -38,6 +41,11 @@ class _GradMode:
     """Base of the grad-mode switches: a context manager and a decorator."""
 
     mode = True
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs and callable(args[0]):  # used bare: @no_grad, as PyTorch allows
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self):
         self._previous = is_grad_enabled()
@@ -68,6 +76,22 @@ class enable_grad(_GradMode):
     """Record ops again inside a `no_grad` region."""
 
     mode = True
+
+
+class inference_mode(_GradMode):
+    """`no_grad` under PyTorch's inference name (ddp has no separate inference tensors): a context manager
+    and a decorator, bare (`@inference_mode`) or called; `inference_mode(False)` leaves grad mode alone."""
+
+    def __init__(self, mode=True):
+        self.enabled = bool(mode)
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        if self.enabled:
+            _set_grad_enabled(False)
+
+    def _fresh(self):
+        return inference_mode(self.enabled)
 
 
 class set_grad_enabled(_GradMode):
@@ -149,6 +173,12 @@ class Context:
     def name(self):
         return f"{self.fn.__name__}Backward" if self.fn is not None else "Backward"
 
+    @property
+    def next_functions(self):
+        """PyTorch's view of the graph: a `(node, 0)` pair per forward input, the node being the input's
+        grad_fn, an `AccumulateGrad` for a leaf that requires grad, or None."""
+        return tuple((None if e is None else e if isinstance(e, Context) else AccumulateGrad(e), 0) for e in self.edges)
+
     def __repr__(self):
         return f"<{self.name()}>"
 
@@ -156,6 +186,21 @@ class Context:
         """Free saved arrays after backward; a second backward then fails if anything was saved."""
         self._freed = bool(self.saved_tensors) or self._freed
         self.saved_tensors = None
+
+
+class AccumulateGrad:
+    """The node that accumulates a leaf's gradient into `variable.grad`, as `next_functions` shows it."""
+
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
 
 
 class Function:
@@ -221,6 +266,8 @@ class Function:
             ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
             result._requires_grad = True
             result._grad_fn = ctx
+            if _anomaly.enabled:
+                ctx.forward_stack = _anomaly.call_site()
         return result
 
 
@@ -367,6 +414,8 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                     f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, "
                     f"expected {len(node.parents)} (one per forward argument)"
                 )
+            if _anomaly.enabled:
+                _anomaly.check_gradients(node, grads_in)
             if not retain_graph:
                 node._release()
         for p, child, gp in zip(node.parents, node.edges, grads_in):
@@ -446,3 +495,25 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             "Set allow_unused=True if this is the desired behavior."
         )
     return tuple(None if g is None else Tensor(np.array(g, dtype=t.dtype)) for g, t in zip(found, inputs))
+
+
+# ------------------------------------------------------------------------------------------------ legacy
+class _VariableType(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableType):
+    """Legacy `Variable(tensor, requires_grad=False)`: a Tensor sharing `tensor`'s memory (PyTorch merged
+    Variables into Tensors in 0.4); every Tensor is an instance of it.
+
+    Raises:
+        TypeError: `data` is not a Tensor.
+    """
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        out.requires_grad = requires_grad
+        return out
