@@ -10,7 +10,7 @@ from .tensor import Tensor
 __all__ = """
 add sub mul div maximum minimum subtract multiply true_divide divide pow neg negative exp log sqrt abs sin cos tanh
 sigmoid relu square rsqrt clamp clip where masked_fill eq ne lt le gt ge equal allclose logical_not isnan isfinite
-sign greater greater_equal less less_equal not_equal
+sign greater greater_equal less less_equal not_equal floor_divide remainder fmod
 """.split()
 
 
@@ -45,7 +45,55 @@ def _binary(fn, name):
 add = _binary(ew.Add, "add")
 sub = _binary(ew.Sub, "sub")
 mul = _binary(ew.Mul, "mul")
-div = _binary(ew.Div, "div")
+_true_div = _binary(ew.Div, "div")
+
+
+def _raw(v):
+    return v._data if isinstance(v, Tensor) else v
+
+
+def _integral(*values):
+    return all(np.asarray(_raw(v)).dtype.kind in "iub" for v in values)
+
+
+def div(a, b, rounding_mode=None):
+    """a / b elementwise with broadcasting; rounding_mode 'trunc' or 'floor' rounds the quotient (no gradient
+    through the rounding; integers stay integers, as in PyTorch)."""
+    if rounding_mode is None:
+        return _true_div(a, b)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+    a, b = _operand(a), _operand(b)
+    _check_broadcast("div", a, b)
+    if _integral(a, b):
+        if rounding_mode == "floor":
+            return Tensor(np.asarray(np.floor_divide(_raw(a), _raw(b))))
+        q = np.trunc(np.true_divide(_raw(a), _raw(b)))
+        return Tensor(np.asarray(q).astype(np.result_type(_raw(a), _raw(b))))
+    return unary.Rounding.apply(_true_div(a, b), fn=rounding_mode)
+
+
+def floor_divide(a, b):
+    """a // b: the quotient rounded down (PyTorch's floor_divide)."""
+    return div(a, b, rounding_mode="floor")
+
+
+def remainder(a, b):
+    """a - floor(a / b) * b, the remainder with b's sign (Python's %); d/da = 1, d/db = -floor(a / b)."""
+    a, b = _operand(a), _operand(b)
+    if _integral(a, b):
+        return Tensor(np.asarray(np.remainder(_raw(a), _raw(b))))
+    return sub(a, mul(floor_divide(a, b), b))
+
+
+def fmod(a, b):
+    """a - trunc(a / b) * b, the remainder with a's sign (C's fmod)."""
+    a, b = _operand(a), _operand(b)
+    if _integral(a, b):
+        return Tensor(np.asarray(np.fmod(_raw(a), _raw(b))))
+    return sub(a, mul(div(a, b, rounding_mode="trunc"), b))
+
+
 maximum = _binary(ew.Maximum, "maximum")
 minimum = _binary(ew.Minimum, "minimum")
 subtract, multiply, true_divide, divide = sub, mul, div, div
@@ -155,8 +203,9 @@ def equal(a, b):
     return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
 
 
-def allclose(a, b, rtol=1e-5, atol=1e-8):
-    return bool(np.allclose(_tensor(a)._data, _tensor(b)._data, rtol=rtol, atol=atol))
+def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """Whether |a - b| <= atol + rtol |b| everywhere (a Python bool)."""
+    return bool(np.allclose(_tensor(a)._data, _tensor(b)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def logical_not(x):

@@ -16,7 +16,8 @@ bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power
 
 def _unary(fn, name):
     def op(x):
-        return fn.apply(_tensor(x))
+        x = _tensor(x)
+        return fn.apply(x if x.dtype.kind == "f" else x.to(np.float32))
 
     op.__name__ = name
     op.__doc__ = f"Elementwise {name} (integer inputs give float32, as in PyTorch)."
