@@ -1,13 +1,23 @@
 """ddp: a deep-learning framework on numpy with its own autograd, that trains across MPI ranks.
 
 The API follows PyTorch's names and semantics: `import ddp as torch` ports most training scripts.
+
+Where the public modules live: the code is in `ddp.core` (single process: Tensor, autograd, nn, optim, data)
+and `ddp.parallel` (ranks); PyTorch's module paths reach it through one mechanism, the aliases in
+`_ALIASES` below. A public path that starts with an alias (`ddp.nn`, `ddp.nn.utils.rnn`, `ddp.utils.data`,
+`ddp.distributed`) is the implementation's module itself, under both names, never a second copy: the
+meta-path finder `_AliasFinder` answers `import ddp.nn.functional` with `ddp.core.nn.functional`, the
+longest alias winning (`utils.data` -> `ddp.core.data`). Modules that exist only for PyTorch's paths
+(`ddp.cuda`, `ddp.backends`, `ddp.amp`, `ddp.utils`) are ordinary packages in this folder. Every public
+module is also an attribute of `ddp`, imported on first use (`ddp.nn.Linear` after `import ddp`).
 """
 import importlib
 import importlib.util
 import sys
 
 from .core import autograd
-from .core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .amp import autocast, is_autocast_enabled
+from .core.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .core.creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
@@ -25,30 +35,46 @@ from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F40
 from .core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
+from .core.runtime import (  # noqa: A004
+    are_deterministic_algorithms_enabled, compile, get_float32_matmul_precision, get_num_interop_threads,
+    get_num_threads, is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+    set_num_interop_threads, set_num_threads, use_deterministic_algorithms,
+)
 from .core.tensor import Size, Tensor
 
 autograd.gradcheck = importlib.import_module(".core.gradcheck", __name__).gradcheck
 
 __version__ = "0.1.0"
 
-# Public subpackages live under ddp.core; `import ddp.nn` and friends reach them by these names.
+# Public module paths whose code lives elsewhere: the public prefix and the module it names.
 _ALIASES = {
     "autograd": "ddp.core.autograd",
     "nn": "ddp.core.nn",
-    "nn.functional": "ddp.core.nn.functional",
-    "nn.init": "ddp.core.nn.init",
     "optim": "ddp.core.optim",
-    "optim.lr_scheduler": "ddp.core.optim.lr_scheduler",
     "data": "ddp.core.data",
-    "data.transforms": "ddp.core.data.transforms",
+    "utils.data": "ddp.core.data",
     "random": "ddp.core.random",
+    "serialization": "ddp.core.serialization",
+    "distributed": "ddp.parallel.distributed",
+    "multiprocessing": "ddp.parallel.multiprocessing",
 }
+_PACKAGES = ("cuda", "backends", "amp", "utils", "parallel")  # real packages of this folder, imported lazily
+
+
+def _resolve(short):
+    """The module that the public path ddp.<short> names through an alias, or None (longest alias first)."""
+    parts = short.split(".")
+    for n in range(len(parts), 0, -1):
+        target = _ALIASES.get(".".join(parts[:n]))
+        if target is not None:
+            return ".".join([target] + parts[n:])
+    return None
 
 
 def __getattr__(name):
-    """Import ddp.nn, ddp.optim, ddp.data lazily on first use (`ddp.nn.Linear`)."""
-    if name in _ALIASES:
-        module = importlib.import_module(_ALIASES[name])
+    """Import public modules on first use (`ddp.nn.Linear`, `ddp.cuda.is_available()` after `import ddp`)."""
+    if name in _ALIASES or name in _PACKAGES:
+        module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
     if name in ("save", "load"):
@@ -62,12 +88,13 @@ class _AliasFinder:
 
     @staticmethod
     def find_spec(fullname, path=None, target=None):
-        short = fullname[len("ddp."):] if fullname.startswith("ddp.") else ""
-        head = short.split(".")[0]
-        if head not in _ALIASES:
+        if not fullname.startswith("ddp."):
             return None
-        # every module under an alias (ddp.nn.module too) is the ddp.core one, never a second copy
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(_ALIASES[head] + short[len(head):]))
+        target = _resolve(fullname[len("ddp."):])
+        if target is None:
+            return None
+        # every module under an alias (ddp.nn.module too) is the implementation's, never a second copy
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(target))
 
 
 class _AliasLoader:

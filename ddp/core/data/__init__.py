@@ -5,6 +5,7 @@ Array-backed datasets (`TensorDataset`, `MNIST`, their `Subset`s) define `__geti
 """
 from . import transforms
 from .collate import default_collate, default_convert
+from .concat import ConcatDataset
 from .dataloader import DataLoader
 from .dataset import Dataset, DatasetError, Subset, TensorDataset, random_split
 from .idx import read_idx, write_idx
@@ -13,4 +14,4 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, Su
 
 __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Dataset", "DatasetError", "Subset",
            "TensorDataset", "random_split", "read_idx", "write_idx", "MNIST", "make_split", "BatchSampler",
-           "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
+           "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset"]
