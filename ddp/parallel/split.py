@@ -84,12 +84,18 @@ class Plan:
     __repr__ = __str__
 
 
-def partition(costs, parts):
+def partition(costs, parts, required=None):
     """Split `costs` into `parts` consecutive non-empty groups minimising the largest group sum.
 
-    Returns the number of items per group. Dynamic programming over prefix sums (n is the layer count).
+    `required` (bools, one per item) asks that every group hold at least one marked item (split marks
+    the layers with parameters, so that no stage is left without any); when no partition can satisfy
+    it, it is dropped. Returns the number of items per group. Dynamic programming over prefix sums.
     """
     n = len(costs)
+    if required is not None and sum(map(bool, required)) < parts:
+        required = None
+    marked = np.concatenate([[0], np.cumsum(np.asarray(required if required is not None else [1] * n,
+                                                        dtype=bool), dtype=np.int64)])
     prefix = np.concatenate([[0.0], np.cumsum(costs, dtype=np.float64)])
     best = np.full((parts + 1, n + 1), np.inf)
     cut = np.zeros((parts + 1, n + 1), dtype=np.int64)
@@ -97,6 +103,8 @@ def partition(costs, parts):
     for k in range(1, parts + 1):
         for i in range(k, n - (parts - k) + 1):
             for j in range(k - 1, i):
+                if marked[i] == marked[j]:
+                    continue  # the group j..i would hold no marked item
                 value = max(best[k - 1, j], prefix[i] - prefix[j])
                 if value < best[k, i]:
                     best[k, i], cut[k, i] = value, j
@@ -153,7 +161,8 @@ def split(model, stages=None, balance=None, sample=None, comm=None):
         stages: number of stages; defaults to the world size. With world_size = stages x replicas, ranks
             r and r + stages hold the same stage (hybrid parallelism; see `Pipeline`).
         balance: layers per stage, e.g. [2, 3]; by default the layers are balanced by their measured
-            forward+backward time on `sample`, or by parameter count when no sample is given.
+            forward+backward time on `sample`, or by parameter count when no sample is given, such
+            that every stage holds parameters whenever the model has at least `stages` layers with some.
         sample: an input batch used to time each layer (timed on rank 0, broadcast to the others).
         comm: the communicator (default: `ddp.parallel.init()`).
     Returns:
@@ -181,8 +190,8 @@ def split(model, stages=None, balance=None, sample=None, comm=None):
         costs = comm.broadcast_object(costs, root=0)
     else:
         costs, unit = [float(p) for p in params], "params"
-    if balance is None:
-        balance = partition(costs, stages)
+    if balance is None:  # every stage gets parameters when the model has enough layers with some
+        balance = partition(costs, stages, required=[p > 0 for p in params])
     balance = [int(b) for b in balance]
     if len(balance) != stages:
         raise ValueError(f"split: balance {balance} has {len(balance)} entries for {stages} stages")
