@@ -1,4 +1,5 @@
 """Pipeline execution of split stages: micro-batches, the GPipe and 1F1B schedules, hybrid parallelism."""
+import contextlib
 import time
 from collections import OrderedDict
 
@@ -95,8 +96,7 @@ class Pipeline:
         self.replica = 0 if self.replicas is None else self.replicas.rank
         self._anchor = ddp.zeros((), requires_grad=True)
         self.stats = {}
-        if self.replicas is not None:
-            self._broadcast_state()
+        self._replicated = self._replicate()
 
     # ---------------------------------------------------------------------------------------- training
     def step(self, inputs, targets, loss_fn):
@@ -116,7 +116,7 @@ class Pipeline:
         for kind, i in SCHEDULES[self.schedule](m, self.index, self.stages):
             start = time.perf_counter()
             if kind == "F":
-                y = self.stage(self._input(xs[i], outbox, timer))
+                y = self._replicated(self._input(xs[i], outbox, timer))
                 if self.is_last:
                     ends[i] = loss_fn(y, ts[i]) * (len(ts[i]) / total)
                     loss += float(ends[i].item())
@@ -124,10 +124,10 @@ class Pipeline:
                     ends[i] = Send.apply(y, comm=self.pipe, peer=self.index + 1, outbox=outbox, timer=timer)
                 times["forward"] += time.perf_counter() - start
             else:
-                ends.pop(i).backward()
+                with self._sync(i == m - 1):  # replicas reduce once, in the last micro-batch's backward
+                    ends.pop(i).backward()
                 times["backward"] += time.perf_counter() - start
         outbox.wait_all()
-        self._average_gradients()
         loss = self._share_loss(loss)
         self.stats = {**times, "waiting": timer.waiting, "step": time.perf_counter() - begin}
         return loss
@@ -144,27 +144,23 @@ class Pipeline:
             self.replicas.allreduce(value, op="mean")
         return float(value[0])
 
-    def _average_gradients(self):
-        """Average the stage's gradients over its replicas (hybrid mode), in one flat allreduce."""
+    def _replicate(self):
+        """What the forward runs: in hybrid mode, the stage inside `DistributedDataParallel` over its
+        replicas (buckets, overlap, shared memory, the model check), else the stage itself."""
         if self.replicas is None:
-            return
-        params = [p for p in self.stage.parameters() if p.requires_grad]
-        for p in params:
-            if p.grad is None:
-                p.grad = ddp.zeros_like(p)
-        flat = np.concatenate([p.grad._data.reshape(-1) for p in params])
-        self.replicas.allreduce(flat, op="sum")
-        flat *= flat.dtype.type(1.0 / self.num_replicas)
-        offset = 0
-        for p in params:
-            n = p.numel()
-            p.grad._data[...] = flat[offset:offset + n].reshape(p.shape)
-            offset += n
+            return self.stage
+        if not any(p.requires_grad for p in self.stage.parameters()):  # e.g. pooling only: nothing to reduce
+            for t in self.stage.buffers():
+                self.replicas.broadcast(t._data, root=0)
+            return self.stage
+        from .data_parallel import DistributedDataParallel
+        return DistributedDataParallel(self.stage, self.replicas)
 
-    def _broadcast_state(self):
-        """Make the replicas of this stage identical: parameters and buffers from replica 0."""
-        for t in list(self.stage.parameters()) + list(self.stage.buffers()):
-            self.replicas.broadcast(t._data, root=0)
+    def _sync(self, last):
+        """Every micro-batch's backward but the last accumulates locally (`no_sync`)."""
+        if last or self._replicated is self.stage:
+            return contextlib.nullcontext()
+        return self._replicated.no_sync()
 
     # -------------------------------------------------------------------------------------- evaluation
     @ddp.no_grad()

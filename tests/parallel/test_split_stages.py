@@ -45,3 +45,20 @@ def test_the_readme_pipeline_example_trains_an_ordinary_model():
         return losses
     losses = dp.spawn(run, 2)
     assert losses[0] == losses[1] and losses[0][-1] < losses[0][0]
+
+
+def test_hybrid_mode_reduces_each_stage_with_distributed_data_parallel():
+    from ddp.parallel.data_parallel import DistributedDataParallel
+
+    def run():
+        ddp.manual_seed(0)
+        model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 4))
+        stage, _ = dp.split(model, stages=2, balance=[2, 1])
+        pipe = dp.Pipeline(stage, micro_batches=2)
+        x, y = ddp.randn(8, 8), ddp.randint(0, 4, (8,))
+        pipe.step(x, y, F.cross_entropy)
+        return type(pipe._replicated), [p.grad.numpy().copy() for p in stage.parameters()]
+    results = dp.spawn(run, 4)  # 2 stages x 2 replicas
+    assert all(kind is DistributedDataParallel for kind, _ in results)
+    for r in (0, 1):  # the replicas of a stage hold the same averaged gradient, bitwise
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(results[r][1], results[r + 2][1]))
