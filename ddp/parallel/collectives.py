@@ -1,0 +1,257 @@
+"""The collectives of `ddp.distributed` on ddp Tensors, in place, as PyTorch's (re-exported there).
+
+Each call resolves its group (None: the default), turns global ``src``/``dst`` ranks into group ranks,
+and runs the group's `Communicator` on the tensors' numpy arrays under no_grad. A rank outside the
+group (``GroupMember.NON_GROUP_MEMBER``) does nothing and gets None. SUM, AVG, MIN and MAX reduce in
+the communicator; PRODUCT and the bitwise ops gather every rank's array and reduce it in rank order,
+so every rank still gets the same bits. ``async_op=True`` returns a `Work`: all_reduce overlaps with
+the caller; the other collectives complete before they return it.
+"""
+import enum
+
+import numpy as np
+
+from .process_group import GroupMember, resolve
+from .tensor_io import Work, done, group_rank, read, writable, write
+
+
+class ReduceOp:
+    """Reduction operations: ``ReduceOp.SUM``, ``PRODUCT``, ``MIN``, ``MAX``, ``BAND``, ``BOR``, ``BXOR``,
+    ``AVG`` (members of the enum ``ReduceOp.RedOpType``, as in PyTorch)."""
+
+    RedOpType = enum.Enum("RedOpType", "SUM AVG PRODUCT MIN MAX BAND BOR BXOR", start=0)
+    SUM, AVG, PRODUCT = RedOpType.SUM, RedOpType.AVG, RedOpType.PRODUCT
+    MIN, MAX = RedOpType.MIN, RedOpType.MAX
+    BAND, BOR, BXOR = RedOpType.BAND, RedOpType.BOR, RedOpType.BXOR
+
+
+_IN_COMM = {ReduceOp.SUM: "sum", ReduceOp.AVG: "mean", ReduceOp.MIN: "min", ReduceOp.MAX: "max"}
+_GATHERED = {ReduceOp.PRODUCT: np.multiply, ReduceOp.BAND: np.bitwise_and, ReduceOp.BOR: np.bitwise_or,
+             ReduceOp.BXOR: np.bitwise_xor}
+
+
+def _check_op(op, arr, call):
+    if op not in _IN_COMM and op not in _GATHERED:
+        raise TypeError(f"{call}: op must be a dist.ReduceOp (SUM, AVG, PRODUCT, MIN, MAX, BAND, BOR, BXOR), "
+                        f"got {op!r}")
+    if op is ReduceOp.AVG and arr.dtype.kind not in "fc":
+        raise RuntimeError(f"{call}: ReduceOp.AVG needs a floating-point tensor, got {arr.dtype}")
+    if op in (ReduceOp.BAND, ReduceOp.BOR, ReduceOp.BXOR) and arr.dtype.kind not in "iub":
+        raise RuntimeError(f"{call}: cannot use ReduceOp.{op.name} with non-integral dtype {arr.dtype}")
+
+
+def _reduced(comm, arr, op):
+    """`arr` reduced over the ranks of `comm` by `op`, in place (arr is contiguous and writable)."""
+    if op in _IN_COMM:
+        comm.allreduce(arr, op=_IN_COMM[op])
+    else:
+        _GATHERED[op].reduce(comm.allgather(arr), axis=0, out=arr)
+    return arr
+
+
+def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
+    """Reduce `tensor` over the ranks of `group` in place; every rank gets the result."""
+    pg = resolve(group, "all_reduce")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    arr, finish = writable(tensor, "all_reduce")
+    _check_op(op, arr, "all_reduce")
+    if async_op and op in _IN_COMM:
+        work = pg.comm.iallreduce(arr, op=_IN_COMM[op])
+        return Work([tensor], work.wait, work.is_completed, then=finish)
+    _reduced(pg.comm, arr, op)
+    finish()
+    return done([tensor], async_op)
+
+
+def reduce(tensor, dst=0, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
+    """Reduce `tensor` over the ranks of `group` into `tensor` on rank `dst` (the others keep theirs)."""
+    pg = resolve(group, "reduce")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    root = group_rank(pg, dst, group_dst, "reduce", "dst")
+    if root == pg.rank():
+        arr, finish = writable(tensor, "reduce")
+    else:
+        arr, finish = np.array(read(tensor, "reduce")), (lambda: None)
+    _check_op(op, arr, "reduce")
+    _reduced(pg.comm, arr, op)
+    finish()
+    return done([tensor], async_op)
+
+
+def broadcast(tensor, src=0, group=None, async_op=False, group_src=None):
+    """Copy rank `src`'s `tensor` into `tensor` on every rank of `group`."""
+    pg = resolve(group, "broadcast")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    root = group_rank(pg, src, group_src, "broadcast", "src")
+    arr, finish = writable(tensor, "broadcast")
+    pg.comm.broadcast(arr, root=root)
+    finish()
+    return done([tensor], async_op)
+
+
+def _check_list(tensors, pg, like, call, name):
+    """`tensors` must be a list of group-size Tensors shaped like `like` (an array) with its dtype."""
+    if not isinstance(tensors, (list, tuple)) or len(tensors) != pg.size():
+        got = f"{len(tensors)} tensors" if isinstance(tensors, (list, tuple)) else type(tensors).__name__
+        raise ValueError(f"{call}: {name} must be a list of {pg.size()} tensors (one per rank), got {got}")
+    for i, t in enumerate(tensors):
+        a = read(t, call)
+        if a.shape != like.shape or a.dtype != like.dtype:
+            raise RuntimeError(f"{call}: {name}[{i}] has shape {tuple(a.shape)} and dtype {a.dtype}, expected "
+                               f"shape {tuple(like.shape)} and dtype {like.dtype}")
+
+
+def all_gather(tensor_list, tensor, group=None, async_op=False):
+    """Fill ``tensor_list[r]`` with rank r's `tensor`, on every rank of `group`."""
+    pg = resolve(group, "all_gather")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    arr = read(tensor, "all_gather")
+    _check_list(tensor_list, pg, arr, "all_gather", "tensor_list")
+    gathered = pg.comm.allgather(np.ascontiguousarray(arr))
+    for t, row in zip(tensor_list, gathered):
+        write(t, row)
+    return done(tensor_list, async_op)
+
+
+def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
+    """Gather every rank's `input_tensor` into `output_tensor`, concatenated along dim 0 in rank order."""
+    pg = resolve(group, "all_gather_into_tensor")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    arr, out = read(input_tensor, "all_gather_into_tensor"), read(output_tensor, "all_gather_into_tensor")
+    if out.size != pg.size() * arr.size or out.dtype != arr.dtype:
+        raise RuntimeError(f"all_gather_into_tensor: output_tensor has shape {tuple(out.shape)} and dtype "
+                           f"{out.dtype}, expected {pg.size()} x the input's {arr.size} elements of {arr.dtype}")
+    write(output_tensor, pg.comm.allgather(np.ascontiguousarray(arr)))
+    return done([output_tensor], async_op)
+
+
+def gather(tensor, gather_list=None, dst=0, group=None, async_op=False, group_dst=None):
+    """Collect every rank's `tensor` into `gather_list` on rank `dst` (None on the others)."""
+    pg = resolve(group, "gather")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    root = group_rank(pg, dst, group_dst, "gather", "dst")
+    arr = read(tensor, "gather")
+    if root == pg.rank():
+        if not gather_list:
+            raise ValueError("Argument ``gather_list`` must be specified on destination rank.")
+        _check_list(gather_list, pg, arr, "gather", "gather_list")
+    elif gather_list:
+        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
+    gathered = pg.comm.allgather(np.ascontiguousarray(arr))
+    if root == pg.rank():
+        for t, row in zip(gather_list, gathered):
+            write(t, row)
+    return done(gather_list or [], async_op)
+
+
+def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False, group_src=None):
+    """Copy ``scatter_list[r]`` of rank `src` into `tensor` on rank r (rank `src` broadcasts them all)."""
+    pg = resolve(group, "scatter")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    root = group_rank(pg, src, group_src, "scatter", "src")
+    arr = read(tensor, "scatter")
+    if root == pg.rank():
+        if not scatter_list:
+            raise ValueError("Argument ``scatter_list`` must be specified on source rank.")
+        _check_list(scatter_list, pg, arr, "scatter", "scatter_list")
+        rows = np.stack([read(t, "scatter") for t in scatter_list])
+    else:
+        if scatter_list:
+            raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
+        rows = np.empty((pg.size(),) + arr.shape, arr.dtype)
+    pg.comm.broadcast(rows, root=root)
+    write(tensor, rows[pg.rank()])
+    return done([tensor], async_op)
+
+
+def _reduce_scatter_rows(pg, rows, op, call):
+    """Reduce `rows` (group size, ...) over the ranks and return row `rank` of the result."""
+    _check_op(op, rows, call)
+    if op in _IN_COMM:
+        return pg.comm.reduce_scatter(rows, op=_IN_COMM[op])[0]
+    return _GATHERED[op].reduce(pg.comm.allgather(rows[pg.rank()]), axis=0)
+
+
+def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
+    """Reduce ``input_list[r]`` over the ranks into `output` on rank r."""
+    pg = resolve(group, "reduce_scatter")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    out = read(output, "reduce_scatter")
+    _check_list(input_list, pg, out, "reduce_scatter", "input_list")
+    rows = np.stack([read(t, "reduce_scatter") for t in input_list])
+    write(output, _reduce_scatter_rows(pg, rows, op, "reduce_scatter"))
+    return done([output], async_op)
+
+
+def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):  # noqa: A002
+    """Reduce `input` (group size x output's elements, rank blocks along dim 0) and keep block `rank`."""
+    pg = resolve(group, "reduce_scatter_tensor")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    out, arr = read(output, "reduce_scatter_tensor"), read(input, "reduce_scatter_tensor")
+    if arr.size != pg.size() * out.size or arr.dtype != out.dtype:
+        raise RuntimeError(f"reduce_scatter_tensor: input has shape {tuple(arr.shape)} and dtype {arr.dtype}, "
+                           f"expected {pg.size()} x the output's {out.size} elements of {out.dtype}")
+    rows = np.ascontiguousarray(arr).reshape(pg.size(), out.size)
+    write(output, _reduce_scatter_rows(pg, rows, op, "reduce_scatter_tensor"))
+    return done([output], async_op)
+
+
+def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
+    """Send ``input_tensor_list[r]`` to rank r, which stores it in ``output_tensor_list[me]``.
+
+    ddp's version gathers every rank's inputs, so all the tensors must have one shape and dtype.
+    """
+    pg = resolve(group, "all_to_all")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    if not input_tensor_list:
+        raise ValueError("all_to_all: input_tensor_list is empty")
+    like = read(input_tensor_list[0], "all_to_all")
+    _check_list(input_tensor_list, pg, like, "all_to_all", "input_tensor_list")
+    _check_list(output_tensor_list, pg, like, "all_to_all", "output_tensor_list")
+    rows = np.stack([read(t, "all_to_all") for t in input_tensor_list])
+    gathered = pg.comm.allgather(rows)  # (source, destination, ...)
+    for t, row in zip(output_tensor_list, gathered[:, pg.rank()]):
+        write(t, row)
+    return done(output_tensor_list, async_op)
+
+
+def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,  # noqa: A002
+                      group=None, async_op=False):
+    """`all_to_all` on one tensor split into group-size equal blocks along dim 0 (even splits only)."""
+    pg = resolve(group, "all_to_all_single")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    if output_split_sizes is not None or input_split_sizes is not None:
+        raise NotImplementedError("all_to_all_single: ddp supports only even splits (split sizes None)")
+    out, arr = read(output, "all_to_all_single"), read(input, "all_to_all_single")
+    n = pg.size()
+    if arr.ndim == 0 or arr.shape[0] % n or out.shape != arr.shape or out.dtype != arr.dtype:
+        raise RuntimeError(f"all_to_all_single: input of shape {tuple(arr.shape)} must split into {n} equal blocks "
+                           f"along dim 0 and output must match it, got output {tuple(out.shape)} {out.dtype}")
+    rows = np.ascontiguousarray(arr).reshape(n, -1)
+    write(output, pg.comm.allgather(rows)[:, pg.rank()])
+    return done([output], async_op)
+
+
+def barrier(group=None, async_op=False, device_ids=None):
+    """Wait until every rank of `group` arrives."""
+    pg = resolve(group, "barrier")
+    if pg is GroupMember.NON_GROUP_MEMBER:
+        return None
+    pg.comm.barrier()
+    return done([], async_op)
+
+
+def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
+    """`barrier` (ddp's thread backend reports stuck ranks itself; MPI ranks abort the job on errors)."""
+    return barrier(group)
