@@ -26,6 +26,8 @@ import numpy as np
 from ..core.autograd import is_grad_enabled, no_grad
 from ..core.tensor import Tensor
 from . import launch
+from .comm import Communicator
+from .process_group import GroupMember, ProcessGroup, state as dist_state
 
 
 class DistributedDataParallel:
@@ -42,14 +44,20 @@ class DistributedDataParallel:
 
     Args:
         module: the model (a `ddp.nn.Module`); `.module` returns it.
-        comm: the `Communicator`; default ``ddp.parallel.get_comm()``.
-        bucket_cap_mb: largest bucket in MiB (a bigger parameter gets a bucket of its own). Small buckets
-            overlap more of backward with communication; large ones pay less latency.
+        comm: the `Communicator`; default: the default process group of ``ddp.distributed`` once
+            ``init_process_group`` ran, else ``ddp.parallel.get_comm()``. (A list here is PyTorch's
+            positional `device_ids`.)
+        device_ids, output_device: PyTorch's GPU placement; CPU modules take None, as in PyTorch.
+        process_group: a ``ddp.distributed`` group to reduce over, instead of `comm`.
+        bucket_cap_mb: largest bucket in MiB, default 25 (a bigger parameter gets a bucket of its own).
+            Small buckets overlap more of backward with communication; large ones pay less latency.
         broadcast_buffers: copy rank 0's buffers (e.g. BatchNorm running stats) to every rank at the start
             of each training forward.
         find_unused_parameters: after each forward, find the parameters the outputs do not depend on and
             treat them as ready (zero gradient) so that their buckets still reduce. Needed when a forward
             leaves parameters out. A parameter unused on every rank keeps ``.grad`` None, as in one process.
+        dim, check_reduction, gradient_as_bucket_view, static_graph, and PyTorch's later options: accepted
+            for its signature. `.grad` is always a view of its bucket (``gradient_as_bucket_view=True``).
 
     Raises:
         RuntimeError: the ranks' models differ (the message names the first mismatch and the ranks), or
@@ -63,14 +71,21 @@ class DistributedDataParallel:
         >>> optimizer.step()
     """
 
-    def __init__(self, module, comm=None, bucket_cap_mb=25, broadcast_buffers=True,
-                 find_unused_parameters=False):
+    def __init__(self, module, comm=None, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
+                 process_group=None, bucket_cap_mb=None, find_unused_parameters=False, check_reduction=False,
+                 gradient_as_bucket_view=False, static_graph=False, delay_all_reduce_named_params=None,
+                 param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None,
+                 skip_all_reduce_unused_params=False):
         if not hasattr(module, "named_parameters"):
             raise TypeError(f"DistributedDataParallel: module must be a ddp.nn.Module, got {type(module).__name__}")
+        bucket_cap_mb = 25 if bucket_cap_mb is None else bucket_cap_mb
         if not isinstance(bucket_cap_mb, (int, float)) or not bucket_cap_mb > 0:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be a positive number, got {bucket_cap_mb!r}")
+        if isinstance(comm, (list, tuple)) and device_ids is None:  # DistributedDataParallel(model, [rank])
+            comm, device_ids = None, comm
+        _check_torch_options(device_ids, output_device, mixed_precision, device_mesh)
         self.module = module
-        self.comm = launch.get_comm() if comm is None else comm
+        self.comm = _communicator(comm, process_group)
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
         _check_same_model(module, self.comm)
@@ -357,6 +372,35 @@ def _hook(ddp_ref):
 
 
 # -------------------------------------------------------------------------------------------- helpers
+def _check_torch_options(device_ids, output_device, mixed_precision, device_mesh):
+    """PyTorch's GPU-only arguments: CPU modules take device_ids None (or []) and no output_device."""
+    if device_ids or output_device is not None:
+        raise ValueError(f"DistributedDataParallel: device_ids and output_device only work with GPU modules, and "
+                         f"ddp runs on the CPU; pass device_ids=None (got device_ids {device_ids!r}, output_device "
+                         f"{output_device!r})")
+    if mixed_precision is not None or device_mesh is not None:
+        raise NotImplementedError("DistributedDataParallel: mixed_precision and device_mesh are not supported")
+
+
+def _communicator(comm, process_group):
+    """The communicator to reduce over: `comm`, the `process_group`'s, the default process group's (after
+    ``ddp.distributed.init_process_group``), or ``ddp.parallel.get_comm()``."""
+    if comm is not None and process_group is not None:
+        raise ValueError("DistributedDataParallel: pass comm or process_group, not both")
+    if process_group is GroupMember.NON_GROUP_MEMBER:
+        raise ValueError("DistributedDataParallel: this rank is not a member of process_group")
+    if isinstance(process_group, ProcessGroup):
+        return process_group.comm
+    comm = process_group if comm is None else comm
+    if comm is not None and not isinstance(comm, Communicator):
+        raise TypeError(f"DistributedDataParallel: comm must be a Communicator (or process_group a "
+                        f"ProcessGroup), got {type(comm).__name__}")
+    if comm is None:
+        default = dist_state().default
+        comm = launch.get_comm() if default is None else default.comm
+    return comm
+
+
 def _check_same_model(module, comm):
     """Collective: raise the same RuntimeError on every rank if any rank's parameters or buffers differ."""
     table = [(n, "parameter", tuple(p.shape), str(p.dtype), bool(p.requires_grad))
