@@ -41,9 +41,11 @@ def test_mpi_suite(n, files, tmp_path):
     results = read_report(report)
     print(f"mpirun -n {n}:\n{describe(results)}")
     bad = {t: r for t, r in results.items() if r[0] not in ("passed", "skipped")}
-    details = "\n".join(f"--- {t} {outcome} on ranks {ranks}:\n{message}" for t, (outcome, ranks, message) in bad.items())
+    details = "\n".join(f"--- {t} {outcome} on ranks {ranks}:\n{message}"
+                        for t, (outcome, ranks, message) in bad.items())
     assert out.returncode == 0 and not bad, (f"mpirun -n {n} failed (exit {out.returncode}); inner tests:\n"
-                                             f"{describe(results)}\n{details}\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
+                                             f"{describe(results)}\n{details}\n"
+                                             f"{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
     assert sum(r[0] == "passed" for r in results.values()) >= 10, describe(results)
 
 

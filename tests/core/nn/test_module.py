@@ -63,7 +63,7 @@ def test_load_state_dict_strict_errors_name_keys_and_shapes():
     sd = dict(net.state_dict())
     del sd["0.bias"]
     sd["0.extra"] = ddp.zeros(1)
-    with pytest.raises(RuntimeError) as e:
+    with pytest.raises(RuntimeError, match=r"Error\(s\) in loading state_dict for Sequential") as e:
         net.load_state_dict(sd)
     assert '"0.bias"' in str(e.value) and '"0.extra"' in str(e.value) and "Missing" in str(e.value)
     result = net.load_state_dict(sd, strict=False)
@@ -72,7 +72,7 @@ def test_load_state_dict_strict_errors_name_keys_and_shapes():
     bad["0.weight"] = ddp.zeros(4, 2)
     with pytest.raises(RuntimeError, match=r"size mismatch for 0.weight.*\(4, 2\).*\(3, 2\)"):
         net.load_state_dict(bad, strict=False)  # shape errors even when not strict
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Expected state_dict to be dict-like, got list"):
         net.load_state_dict([1, 2])
 
 
@@ -92,7 +92,7 @@ def test_train_eval_propagate():
     assert not any(m.training for m in net.modules())
     net.train()
     assert all(m.training for m in net.modules())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="training mode is expected to be boolean"):
         net.train("no")
 
 
@@ -137,7 +137,7 @@ def test_setattr_rules():
     m.register_buffer("b", ddp.zeros(1))
     with pytest.raises(TypeError, match="buffer 'b'"):
         m.b = 3
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=r"buffer name can.+t contain \"\.\" or be empty, got .+a\.b"):
         m.register_buffer("a.b", ddp.zeros(1))
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         m.nothing
@@ -164,7 +164,7 @@ def test_double_and_float_cast_floating_only():
     assert bn.weight.dtype == np.float64 and bn.running_mean.dtype == np.float64
     assert bn.num_batches_tracked.dtype == np.int64
     assert bn.float().weight.dtype == np.float32
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="nn.Module.to only accepts floating point dtypes, but got desired dtype=int64"):
         bn.to(ddp.int64)
 
 
