@@ -7,6 +7,8 @@ import numpy as np
 
 from ddp.core.tensor import Tensor
 
+from .functional import is_channels_last
+
 
 class Compose:
     """Apply `transforms` in order. Batch-capable when every one of them is.
@@ -44,13 +46,14 @@ class Lambda:
 
 
 class ToTensor:
-    """A numpy grayscale image (H, W) -> float32 Tensor (1, H, W); a batch (B, H, W) -> (B, 1, H, W).
+    """A numpy image -> a float32 Tensor with channels first: grey (H, W) -> (1, H, W), colour (H, W, C) ->
+    (C, H, W); a batch (B, H, W) -> (B, 1, H, W), (B, H, W, C) -> (B, C, H, W) (layouts as in `functional`).
 
     uint8 values are scaled to [0, 1] (divided by 255 in float32, as torchvision's); other dtypes are kept.
 
     Raises:
         TypeError: for a Tensor or a non-array input.
-        ValueError: for an array that is not 2-D or 3-D.
+        ValueError: for an array that is not 2-D or 3-D, or 4-D with 1, 3 or 4 channels last.
     """
 
     batched = True
@@ -58,9 +61,10 @@ class ToTensor:
     def __call__(self, pic):
         if isinstance(pic, Tensor) or not isinstance(pic, np.ndarray):
             raise TypeError(f"ToTensor: expected a numpy image array, got {type(pic).__name__}")
-        if pic.ndim not in (2, 3):
-            raise ValueError(f"ToTensor: expected an image (H, W) or a batch (B, H, W), got shape {pic.shape}")
-        out = pic[..., None, :, :]
+        if pic.ndim not in (2, 3) and not is_channels_last(pic):
+            raise ValueError(f"ToTensor: expected an image (H, W) or (H, W, C), or a batch (B, H, W) or "
+                             f"(B, H, W, C), C in (1, 3, 4), got shape {pic.shape}")
+        out = np.moveaxis(pic, -1, -3) if is_channels_last(pic) else pic[..., None, :, :]
         if out.dtype == np.uint8:
             out = out.astype(np.float32) / np.float32(255)
         return Tensor(np.ascontiguousarray(out))

@@ -1,12 +1,21 @@
 """Batched image operations behind the transforms, on (B, C, H, W) numpy arrays with per-sample parameters.
 
-Image layouts accepted by the transforms (see `as_nchw`): numpy arrays are grayscale images, (H, W) for one
-sample or (B, H, W) for a batch (as MNIST stores them); Tensors are (C, H, W) or (B, C, H, W) (as `ToTensor`
-makes them).
+Image layouts accepted by the transforms (see `as_nchw`): Tensors are (C, H, W) or (B, C, H, W) (as
+`ToTensor` makes them); numpy arrays are images as datasets store them: grey (H, W) or a grey batch
+(B, H, W) (MNIST), colour (H, W, C) with C in (1, 3, 4) (a PIL image as an array, CIFAR10) or a colour
+batch (B, H, W, C). A 3-d array whose last dim is 1, 3 or 4 is read as one colour image; a 4-d one must end
+in 1, 3 or 4 channels.
 """
 import numpy as np
 
 from ddp.core.tensor import Tensor
+
+CHANNELS_LAST = (1, 3, 4)
+
+
+def is_channels_last(a):
+    """Whether a numpy image (or batch) keeps its channels last: (H, W, C) or (B, H, W, C)."""
+    return a.ndim in (3, 4) and a.shape[-1] in CHANNELS_LAST
 
 
 def as_nchw(x, op):
@@ -14,15 +23,29 @@ def as_nchw(x, op):
     is_tensor = isinstance(x, Tensor)
     a = x.numpy() if is_tensor else np.asarray(x)
     ndims = (3, 4) if is_tensor else (2, 3)
-    if a.ndim not in ndims:
-        kind = "Tensor (C, H, W) or (B, C, H, W)" if is_tensor else "array (H, W) or (B, H, W)"
+    if a.ndim not in ndims and not (not is_tensor and is_channels_last(a)):
+        kind = "Tensor (C, H, W) or (B, C, H, W)" if is_tensor else "array (H, W), (H, W, C), (B, H, W) or (B, H, W, C)"
         raise ValueError(f"{op}: expected an image {kind}, got shape {a.shape}")
+    if is_tensor:
+        lead = a.shape[:-2]
+        a4 = a.reshape((1,) * (4 - a.ndim) + a.shape)
+
+        def restore(out):
+            return Tensor(out.reshape(lead + out.shape[-2:]))
+        return a4, restore
+    if is_channels_last(a):
+        single = a.ndim == 3
+        a4 = (a[None] if single else a).transpose(0, 3, 1, 2)
+
+        def restore(out):
+            out = np.ascontiguousarray(out.transpose(0, 2, 3, 1))
+            return out[0] if single else out
+        return a4, restore
     lead = a.shape[:-2]
-    a4 = a.reshape((1,) * (4 - a.ndim) + a.shape) if is_tensor else a.reshape((-1, 1) + a.shape[-2:])
+    a4 = a.reshape((-1, 1) + a.shape[-2:])
 
     def restore(out):
-        out = out.reshape(lead + out.shape[-2:])
-        return Tensor(out) if is_tensor else out
+        return out.reshape(lead + out.shape[-2:])
     return a4, restore
 
 
@@ -102,3 +125,38 @@ def warp(x, matrix, interpolation="nearest", fill=0):
     if integer:
         out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
     return out.astype(x.dtype, copy=False).reshape(B, C, H, W)
+
+
+
+def _resize_weights(n_out, n_in, antialias):
+    """(n_out, n_in) weights mapping an axis of n_in pixels to n_out, with half-pixel centers: bilinear
+    interpolation (edges clamp), or, when shrinking with antialias, a triangle filter widened by the shrink
+    factor and normalised (PIL's and PyTorch's antialiased bilinear; both agree when enlarging)."""
+    scale = n_in / n_out
+    centers = (np.arange(n_out) + 0.5) * scale
+    if antialias and scale > 1:
+        w = np.maximum(1 - np.abs((np.arange(n_in) + 0.5 - centers[:, None]) / scale), 0)
+        return w / w.sum(axis=1, keepdims=True)
+    src = np.clip(centers - 0.5, 0, n_in - 1)
+    return np.maximum(1 - np.abs(np.arange(n_in) - src[:, None]), 0)
+
+
+def resize(x, size, interpolation="bilinear", antialias=True):
+    """Resample `x` (B, C, H, W) to `size` (h, w). "bilinear" is separable: a matrix product along each
+    axis (antialiased when shrinking if `antialias`, as PyTorch's interpolate(antialias=True)); "nearest"
+    reads pixel floor(i * in / out). Integer images are rounded back to their dtype."""
+    B, C, H, W = x.shape
+    h, w = size
+    if interpolation == "nearest":
+        rows = np.minimum((np.arange(h) * (H / h)).astype(np.intp), H - 1)
+        cols = np.minimum((np.arange(w) * (W / w)).astype(np.intp), W - 1)
+        return x[:, :, rows[:, None], cols[None, :]]
+    if interpolation != "bilinear":
+        raise ValueError(f"resize: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    rows = _resize_weights(h, H, antialias).astype(dtype)
+    cols = _resize_weights(w, W, antialias).astype(dtype)
+    out = rows @ x.astype(dtype, copy=False) @ cols.T
+    if x.dtype.kind in "iu":
+        out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
+    return out.astype(x.dtype, copy=False)
