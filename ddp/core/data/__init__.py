@@ -1,17 +1,21 @@
-"""Data loading, as `torch.utils.data` plus torchvision's MNIST and transforms (importable as `ddp.data`).
+"""Data loading, as `torch.utils.data` plus torchvision's datasets (MNIST, FashionMNIST, KMNIST, CIFAR10,
+FakeData), transforms and utils (`make_grid`, `save_image`); importable as `ddp.data`.
 
 Array-backed datasets (`TensorDataset`, `MNIST`, their `Subset`s) define `__getitems__(indices)`, so that
 `DataLoader` gathers each batch with one numpy index and transforms it once, with no loop per sample.
 """
-from . import transforms
+from . import transforms, utils
+from .cifar import CIFAR10
 from .collate import default_collate, default_convert
 from .concat import ConcatDataset
 from .dataloader import DataLoader
 from .dataset import Dataset, DatasetError, Subset, TensorDataset, random_split
+from .fakedata import FakeData
 from .idx import read_idx, write_idx
-from .mnist import MNIST, make_split
+from .mnist import KMNIST, MNIST, FashionMNIST, make_split
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
 
 __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Dataset", "DatasetError", "Subset",
            "TensorDataset", "random_split", "read_idx", "write_idx", "MNIST", "make_split", "BatchSampler",
            "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset"]
+__all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST"]

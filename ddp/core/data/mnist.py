@@ -1,4 +1,5 @@
-"""The MNIST dataset: the four standard IDX files, found on disk or downloaded, fully checked."""
+"""MNIST and its drop-in relatives FashionMNIST and KMNIST: the four standard IDX files, found on disk or
+downloaded, fully checked. The relatives differ only in mirrors, checksums, class names and folder."""
 import gzip
 import os
 from pathlib import Path
@@ -31,7 +32,8 @@ class MNIST(Dataset):
         root: the data folder.
         train: the 60,000-image training split if True, else the 10,000-image test split.
         download: fetch missing files of this split from `mirrors` (or the comma-separated URLs in the
-            environment variable DDP_MNIST_MIRROR) into `root/MNIST/raw`, checking the published MD5s.
+            environment variable DDP_MNIST_MIRROR; DDP_FASHIONMNIST_MIRROR for FashionMNIST...) into
+            `root/MNIST/raw` (`root/FashionMNIST/raw`, ...), checking the published MD5s.
         transform: applied to the image (or to the batch of images in `__getitems__`).
         target_transform: applied to the label (or to the int64 array of labels).
     Raises:
@@ -62,12 +64,12 @@ class MNIST(Dataset):
         self.data = load_images(image_file)
         self.targets = load_labels(label_file)
         if len(self.data) != len(self.targets):
-            raise DatasetError(f"MNIST: {image_file} holds {len(self.data)} images but {label_file} holds "
+            raise DatasetError(f"{type(self).__name__}: {image_file} holds {len(self.data)} images but {label_file} holds "
                                f"{len(self.targets)} labels; delete both and download them again (download=True).")
 
     @property
     def raw_folder(self):
-        return self.root / "MNIST" / "raw"
+        return self.root / type(self).__name__ / "raw"
 
     def _locate(self, name, download):
         folders = [self.root, self.raw_folder]
@@ -76,9 +78,10 @@ class MNIST(Dataset):
                 return path
         if not download:
             raise FileNotFoundError(
-                f"MNIST: {name} (or {name}.gz) not found in {folders[0]} or {folders[1]}; pass download=True to "
+                f"{type(self).__name__}: {name} (or {name}.gz) not found in {folders[0]} or {folders[1]}; pass download=True to "
                 f"fetch it, or put the file there (scripts/make_offline_mnist.py builds a small offline copy).")
-        mirrors = os.environ["DDP_MNIST_MIRROR"].split(",") if os.environ.get("DDP_MNIST_MIRROR") else self.mirrors
+        env = f"DDP_{type(self).__name__.upper()}_MIRROR"
+        mirrors = os.environ[env].split(",") if os.environ.get(env) else self.mirrors
         urls = [m.rstrip("/") + f"/{name}.gz" for m in mirrors]
         gz = download_url(urls, self.raw_folder / f"{name}.gz", self.md5[name])
         with gzip.open(gz, "rb") as f:  # keep a decompressed copy too, so later loads skip gunzip
@@ -97,7 +100,7 @@ class MNIST(Dataset):
     def __getitems__(self):
         # A property so that hasattr(ds, "__getitems__") is False when a transform only takes one sample.
         if not (_batched(self.transform) and _batched(self.target_transform)):
-            raise AttributeError("MNIST.__getitems__ needs batch-capable transforms (with batched = True)")
+            raise AttributeError(f"{type(self).__name__}.__getitems__ needs batch-capable transforms (with batched = True)")
         return self._get_batch
 
     def _get_batch(self, indices):
@@ -113,7 +116,32 @@ class MNIST(Dataset):
         return len(self.data)
 
     def __repr__(self):
-        return f"MNIST(root={str(self.root)!r}, train={self.train}, samples={len(self)})"
+        return f"{type(self).__name__}(root={str(self.root)!r}, train={self.train}, samples={len(self)})"
+
+
+class FashionMNIST(MNIST):
+    """Zalando's Fashion-MNIST: 28x28 grey images of 10 kinds of clothing, in MNIST's files and layout.
+    Arguments as `MNIST`; downloads go to `root/FashionMNIST/raw`."""
+
+    mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    md5 = {"train-images-idx3-ubyte": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+           "train-labels-idx1-ubyte": "25c81989df183df01b3e8a0aad5dffbe",
+           "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
+           "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310"}
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+               "Ankle boot"]
+
+
+class KMNIST(MNIST):
+    """Kuzushiji-MNIST: 28x28 grey images of 10 cursive Japanese characters, in MNIST's files and layout.
+    Arguments as `MNIST`; downloads go to `root/KMNIST/raw`."""
+
+    mirrors = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"]
+    md5 = {"train-images-idx3-ubyte": "bdb82020997e1d708af4cf47b453dcf7",
+           "train-labels-idx1-ubyte": "e144d726b3acfaa3e44228e80efcd344",
+           "t10k-images-idx3-ubyte": "5c965bf0a639b31b8f53240b1b52f4d7",
+           "t10k-labels-idx1-ubyte": "7320c461ea6c1c855c0b718fb2a4b134"}
+    classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
 
 
 def _fix_hint(path):
