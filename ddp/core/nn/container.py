@@ -1,8 +1,10 @@
-"""Containers: `Sequential` (a chain), `ModuleList` and `ModuleDict` (registered collections)."""
+"""Containers: `Sequential` (a chain), `ModuleList` and `ModuleDict` (registered collections of modules),
+`ParameterList` and `ParameterDict` (of parameters)."""
 import operator
 from collections import OrderedDict
 
-from .module import Module
+from ..tensor import Tensor
+from .module import Module, Parameter
 
 
 def _index(idx, n, kind):
@@ -184,3 +186,138 @@ class ModuleDict(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward: look up its modules and call them")
+
+
+def _as_parameter(value):
+    """A Tensor (or array) as a Parameter, as PyTorch's parameter containers wrap what they are given."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value, requires_grad=True)
+    raise TypeError(f"parameter containers hold Parameters or Tensors, got {type(value).__name__}")
+
+
+def _describe(p):
+    size = "x".join(str(s) for s in p.shape) if p.ndim else "()"
+    return f"Parameter containing: [{p.dtype} of size {size}]"
+
+
+class ParameterList(Module):
+    """A list of Parameters registered under the names '0', '1', ... (Tensors are wrapped as Parameters),
+    so that `named_parameters()` and state-dict keys read 'name.0' as in PyTorch.
+
+    Example:
+        >>> ps = ParameterList([Parameter(ddp.ones(3)) for _ in range(2)])
+        >>> [name for name, _ in ps.named_parameters()]
+        ['0', '1']
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self), "ParameterList"))]
+
+    def __setitem__(self, idx, value):
+        self._parameters[str(_index(idx, len(self), "ParameterList"))] = _as_parameter(value)
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(f"({k}): {_describe(p)}" for k, p in self._parameters.items())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterList has no forward: index it or iterate over it")
+
+
+class ParameterDict(Module):
+    """A dict of Parameters (Tensors are wrapped as Parameters) registered under their keys. As in PyTorch, a
+    plain dict is added in sorted key order; an OrderedDict, ParameterDict or list of pairs in its own order.
+
+    Example:
+        >>> pd = ParameterDict({"scale": Parameter(ddp.ones(1))})
+        >>> list(pd.state_dict())
+        ['scale']
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        if key not in self._parameters:
+            raise AttributeError(f"'ParameterDict' object has no attribute {key!r}")
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        if key in self._parameters:
+            self._parameters[key] = _as_parameter(value)
+        else:
+            self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        return self._parameters.pop(key)
+
+    def clear(self):
+        self._parameters.clear()
+
+    def update(self, parameters):
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif hasattr(parameters, "items"):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(f"({k}): {_describe(p)}" for k, p in self._parameters.items())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterDict has no forward: look up its parameters")

@@ -142,15 +142,27 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 # --------------------------------------------------------------------------------------- embedding
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
-    """Rows of `weight` picked by the integer tensor `input`; the result has shape input.shape + (dim,)."""
+    """Rows of `weight` picked by the integer tensor `input`; the result has shape input.shape + (dim,).
+
+    max_norm renormalises, in place and as PyTorch does, each picked row whose norm_type-norm exceeds it;
+    scale_grad_by_freq divides each row's gradient by how often the batch picks it.
+    """
     idx = _array(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be an integer tensor, got {idx.dtype}")
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported (ddp's gradients are dense)")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range: indices in [{idx.min()}, {idx.max()}] for {n} embeddings")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
-    return emb.Embedding.apply(weight, idx, padding_idx)
+    if max_norm is not None:
+        rows = np.unique(idx)
+        w = weight._data
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+        big = norms > max_norm
+        if big.any():
+            w[rows[big]] *= (max_norm / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
+            weight._bump_version()
+    return emb.Embedding.apply(weight, idx, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)

@@ -11,7 +11,8 @@ class Embedding(Module):
     """A table of num_embeddings vectors of size embedding_dim; `forward(indices)` returns their rows.
 
     Parameter weight (num_embeddings, embedding_dim) ~ N(0, 1), with the padding_idx row zero (and never
-    updated by gradients).
+    updated by gradients). max_norm renormalises picked rows in place; scale_grad_by_freq divides each row's
+    gradient by its count in the batch (see ddp.nn.functional.embedding).
 
     Example:
         >>> emb = Embedding(10, 3)
@@ -26,9 +27,11 @@ class Embedding(Module):
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings {num_embeddings}")
             padding_idx %= num_embeddings
-        if max_norm is not None or scale_grad_by_freq or sparse:
-            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+        if sparse:
+            raise NotImplementedError("Embedding: sparse gradients are not supported (ddp's gradients are dense)")
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
             self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=as_dtype(dtype) or np.float32),
                                     requires_grad=not _freeze)
@@ -45,16 +48,27 @@ class Embedding(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, indices):
-        return F.embedding(indices, self.weight, self.padding_idx)
+        return F.embedding(indices, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
         """An Embedding whose weight shares `embeddings` (2-D), frozen unless freeze=False."""
         if embeddings.ndim != 2:
             raise ValueError(f"Embeddings parameter is expected to be 2-dimensional, got shape {tuple(embeddings.shape)}")
         rows, dim = embeddings.shape
-        return cls(rows, dim, padding_idx=padding_idx, _weight=embeddings, _freeze=freeze)
+        return cls(rows, dim, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse, _weight=embeddings, _freeze=freeze)
 
     def extra_repr(self):
-        return f"{self.num_embeddings}, {self.embedding_dim}" + (
-            f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        return s

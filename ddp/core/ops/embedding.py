@@ -5,20 +5,25 @@ from ..autograd import Function
 
 
 class Embedding(Function):
-    """weight[indices]; d/dweight scatters g back to the picked rows, summing repeats (the padding row,
-    if any, gets no gradient)."""
+    """weight[indices]; d/dweight scatters g back to the picked rows, summing repeats (divided by the
+    repeat count with scale_grad_by_freq); the padding row, if any, gets no gradient."""
 
     @staticmethod
-    def forward(ctx, weight, indices, padding_idx=None):
+    def forward(ctx, weight, indices, padding_idx=None, scale_grad_by_freq=False):
         ctx.save_for_backward(indices)
-        ctx.rows, ctx.padding_idx = weight.shape[0], padding_idx
+        ctx.rows, ctx.padding_idx, ctx.by_freq = weight.shape[0], padding_idx, scale_grad_by_freq
         return weight[indices]
 
     @staticmethod
     def backward(ctx, g):
         (indices,) = ctx.saved_tensors
+        flat = indices.reshape(-1)
+        rows = g.reshape(-1, g.shape[-1])
+        if ctx.by_freq:
+            counts = np.bincount(flat, minlength=ctx.rows)
+            rows = rows / counts[flat].astype(g.dtype)[:, None]
         gw = np.zeros((ctx.rows, g.shape[-1]), dtype=g.dtype)
-        np.add.at(gw, indices.reshape(-1), g.reshape(-1, g.shape[-1]))
+        np.add.at(gw, flat, rows)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
-        return gw, None, None
+        return gw, None
