@@ -3,6 +3,11 @@ hand-written numpy step (MLP), one BLAS thread, interleaved rounds, median ratio
 
     OMP_NUM_THREADS=1 python scripts/bench_step.py                 # all models, batch 64 and 256
     python scripts/bench_step.py --models mlp --batches 64 --rounds 5
+    python scripts/bench_step.py --models gpt                       # the GPT-style model alone
+
+`gpt` is a small GPT-style language model (gpt_model.py: token + position embedding, 2 pre-norm blocks of
+causal self-attention and a GELU MLP, width 128, context 64, batch 16, vocabulary 256) trained by AdamW; its
+rows are a training step and a forward under no_grad ("gpt-fwd"), at batch 16 whatever --batches says.
 
 Each round times `--steps` consecutive steps of every contender in turn (A B C A B C ...); the ratio of a
 round is ddp's time over the reference's in that round, and the table shows the median over rounds.
@@ -23,10 +28,13 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 import ddp  # noqa: E402
 import ddp.nn.functional as F  # noqa: E402
+from gpt_model import build_gpt  # noqa: E402
 from mnist_models import MODELS, build_model, torch_model  # noqa: E402
 
-TARGETS = {("mlp", "torch"): 1.25, ("mlp", "numpy"): 1.15, ("cnn", "torch"): 1.8, ("cnn2", "torch"): 1.5}
+TARGETS = {("mlp", "torch"): 1.25, ("mlp", "numpy"): 1.15, ("cnn", "torch"): 1.8, ("cnn2", "torch"): 1.5,
+           ("gpt", "torch"): 1.5, ("gpt-fwd", "torch"): 1.5}
 LR = 0.01
+GPT = {"batch": 16, "context": 64, "vocab": 256}
 
 
 def ddp_step(model):
@@ -79,6 +87,48 @@ def numpy_mlp_step(state):
             w -= lr * (g.T @ a)
             b -= lr * g.sum(axis=0)
     return step
+
+
+def gpt_contenders(framework, model, idx):
+    """(training step, no_grad forward) of a GPT twin on token ids idx (N, context + 1): next-token loss."""
+    x, y = framework.from_numpy(idx[:, :-1].copy()), framework.from_numpy(idx[:, 1:].copy())
+    opt = framework.optim.AdamW(model.parameters(), lr=1e-3)
+    cross_entropy = framework.nn.functional.cross_entropy
+
+    def step(x, y):
+        opt.zero_grad()
+        cross_entropy(model(x).reshape(-1, GPT["vocab"]), y.reshape(-1)).backward()
+        opt.step()
+
+    def forward(x, y):
+        with framework.no_grad():
+            model(x)
+    return (step, x, y), (forward, x, y)
+
+
+def bench_gpt(rounds, steps, use_torch):
+    """Like `bench` for the GPT model: rows "gpt" (a training step) and "gpt-fwd" (forward under no_grad)."""
+    idx = np.random.default_rng(0).integers(0, GPT["vocab"], (GPT["batch"], GPT["context"] + 1))
+    ddp.manual_seed(0)
+    model = build_gpt(ddp, vocab=GPT["vocab"], context=GPT["context"])
+    contenders = {"ddp": gpt_contenders(ddp, model, idx)}
+    if use_torch:
+        import torch
+        twin = build_gpt(torch, vocab=GPT["vocab"], context=GPT["context"])
+        twin.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in model.state_dict().items()})
+        contenders["torch"] = gpt_contenders(torch, twin, idx)
+    results = []
+    for row in range(2):  # 0: step, 1: forward
+        for pair in contenders.values():  # warm-up
+            time_steps(*pair[row], 2)
+        times = {k: [] for k in contenders}
+        for _ in range(rounds):
+            for k, pair in contenders.items():
+                times[k].append(time_steps(*pair[row], steps))
+        ours = np.array(times["ddp"])
+        ratios = {k: float(np.median(ours / np.array(t))) for k, t in times.items() if k != "ddp"}
+        results.append(({k: float(np.median(t)) for k, t in times.items()}, ratios))
+    return results
 
 
 def time_steps(step, x, y, steps):
@@ -136,7 +186,7 @@ def machine_facts():
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["mlp", "cnn", "cnn2"])
+    p.add_argument("--models", nargs="+", choices=sorted(MODELS) + ["gpt"], default=["mlp", "cnn", "cnn2", "gpt"])
     p.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     p.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median reported)")
     p.add_argument("--steps", type=int, default=5, help="steps per contender per round")
@@ -150,16 +200,22 @@ def main(argv=None):
     rows = []
     with threadpool_limits(limits=1, user_api="blas"):
         print(machine_facts())
-        print(f"one BLAS thread; {args.rounds} interleaved rounds of {args.steps} steps; SGD lr={LR}; float32\n")
-        header = f"{'model':<6}{'batch':>6}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch':>11}{'numpy ms':>10}{'ddp/numpy':>11}"
+        print(f"one BLAS thread; {args.rounds} interleaved rounds of {args.steps} steps; SGD lr={LR} "
+              f"(gpt: AdamW lr=1e-3); float32\n")
+        header = f"{'model':<8}{'batch':>4}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch':>11}{'numpy ms':>10}{'ddp/numpy':>11}"
         print(header)
         print("-" * len(header))
         for name in args.models:
-            for batch in args.batches:
-                t, r = bench(name, batch, args.rounds, args.steps, use_torch)
-                rows.append((name, batch, t, r))
-                print(f"{name:<6}{batch:>6}{t['ddp'] * 1e3:>9.2f}{_cell(t, 'torch', 1e3, 10)}"
-                      f"{_ratio(r, name, 'torch')}{_cell(t, 'numpy', 1e3, 10)}{_ratio(r, name, 'numpy')}", flush=True)
+            if name == "gpt":
+                measured = zip(("gpt", "gpt-fwd"), bench_gpt(args.rounds, args.steps, use_torch))
+                batches = [(row, GPT["batch"], t, r) for row, (t, r) in measured]
+            else:
+                batches = ((name, batch, *bench(name, batch, args.rounds, args.steps, use_torch))
+                           for batch in args.batches)
+            for row, batch, t, r in batches:
+                rows.append((row, batch, t, r))
+                print(f"{row:<8}{batch:>4}{t['ddp'] * 1e3:>9.2f}{_cell(t, 'torch', 1e3, 10)}"
+                      f"{_ratio(r, row, 'torch')}{_cell(t, 'numpy', 1e3, 10)}{_ratio(r, row, 'numpy')}", flush=True)
     print("\ntargets: " + ", ".join(f"{m} <= {v}x {ref}" for (m, ref), v in TARGETS.items())
           + "  (* = target missed)")
     return rows

@@ -65,7 +65,9 @@ def _power_coeffs():
 
 # erfc(z) = exp(-z^2) Q(t), t = 1 / (1 + z / 2): Q is smooth and slowly varying, so a degree-9 polynomial
 # holds it to ~1e-7 relative, and exp(-x^2 / 2) = exp(-z^2) is the normal density the backward needs anyway.
-_ERFCX_COEFFS = _power_coeffs()
+# Stored halved: Phi(-|x|) = erfc(|x| / sqrt 2) / 2 = exp(-x^2 / 2) Q(t) / 2.
+_HALF_ERFCX = _power_coeffs() / 2
+_CHUNK = 65536  # elements per pass of the float32 kernels: their dozen temporaries then stay in cache (2x faster)
 
 
 def _normal_cdf32(x):
@@ -78,20 +80,44 @@ def _normal_cdf32(x):
     t *= f(0.5 / math.sqrt(2))
     t += f(1)
     np.reciprocal(t, out=t)
-    q = np.full_like(x, f(_ERFCX_COEFFS[-1]))
-    for c in _ERFCX_COEFFS[-2::-1]:
-        q *= t
+    q = t * f(_HALF_ERFCX[-1])
+    for c in _HALF_ERFCX[-2:0:-1]:
         q += f(c)
+        q *= t
+    q += f(_HALF_ERFCX[0])
     g = np.square(x)
     g *= f(-0.5)
     np.exp(g, out=g)
-    q *= g  # erfc(|x| / sqrt 2) = Phi(-|x|) * 2
-    q *= f(0.5)
+    q *= g  # Phi(-|x|)
     flip = q * f(-2)  # right of 0: Phi = q + (1 - 2 q); the mask product keeps the left tail exact
     flip += f(1)
     flip *= x > 0
     q += flip
     return q, g
+
+
+def _exact_cdf32(x):
+    """(Phi(x), Phi'(x)) for `Gelu` in x's dtype."""
+    cdf, g = _normal_cdf32(x)
+    g *= x.dtype.type(_INV_SQRT_2PI)
+    return cdf, g
+
+
+def _chunked_gelu(kernel, x, want_grad):
+    """(x Phi(x), d/dx or None) with kernel(x) = (Phi, Phi'), run over cache-sized chunks of x."""
+    flat = np.ascontiguousarray(x).reshape(-1)
+    y = np.empty_like(flat)
+    dydx = np.empty_like(flat) if want_grad else None
+    for start in range(0, flat.size, _CHUNK):
+        part = slice(start, start + _CHUNK)
+        xs = flat[part]
+        cdf, dcdf = kernel(xs)
+        np.multiply(xs, cdf, out=y[part])
+        if want_grad:
+            dcdf *= xs
+            np.add(dcdf, cdf, out=dydx[part])  # d/dx = Phi + x Phi'
+    shape = np.shape(x)
+    return y.reshape(shape), (dydx.reshape(shape) if want_grad else None)
 
 
 def _tanh_cdf(x):
@@ -132,19 +158,15 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
-        f = x.dtype.type
-        if approximate == "tanh":
-            cdf, dcdf = _tanh_cdf(x)
-        elif x.dtype == np.float64:
+        want_grad = ctx.needs_input_grad[0]
+        if x.dtype == np.float64 and approximate == "none":
             cdf = 0.5 * (1 + erf(x / math.sqrt(2)))
-            dcdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+            dydx = cdf + x * (_INV_SQRT_2PI * np.exp(-0.5 * x * x))
+            y = x * cdf
         else:
-            cdf, dcdf = _normal_cdf32(x)
-            dcdf *= f(_INV_SQRT_2PI)
-        y = x * cdf
-        dcdf *= x
-        dcdf += cdf  # d/dx = Phi + x Phi'
-        ctx.save_for_backward(dcdf)
+            y, dydx = _chunked_gelu(_tanh_cdf if approximate == "tanh" else _exact_cdf32, x, want_grad)
+        if want_grad:
+            ctx.save_for_backward(dydx)
         return y
 
     @staticmethod
