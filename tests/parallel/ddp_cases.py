@@ -1,7 +1,9 @@
 """Models, data and training loops shared by the DistributedDataParallel tests (threads and real MPI).
 
 The central check: N ranks, each training on its B/N shard of every global batch, end with the same
-parameters as one process training on the whole batch B from the same initialisation.
+parameters as one process training on the whole batch B from the same initialisation. The one-process
+reference runs the same ddp ops and optimizers, so a bug in those cancels out here: tests/core checks them
+on their own (finite-difference gradchecks, numpy forward references, numpy update rules).
 """
 import numpy as np
 

@@ -1,4 +1,8 @@
-"""DistributedDataParallel on simulated ranks (ddp.parallel.spawn) and on one local rank."""
+"""DistributedDataParallel on simulated ranks (ddp.parallel.spawn) and on one local rank.
+
+The "N ranks equal one process" references run the same ddp ops and optimizers (ddp_cases.py), so what they
+check is the distribution; tests/core checks the ops and optimizers against independent references.
+"""
 import gc
 
 import numpy as np

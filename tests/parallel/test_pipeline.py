@@ -1,4 +1,8 @@
-"""Pipeline model parallelism on simulated ranks (threads): equivalence, schedules, split and errors."""
+"""Pipeline model parallelism on simulated ranks (threads): equivalence, schedules, split and errors.
+
+The one-process references run the same ddp ops and optimizers (pipeline_cases.py): they check the
+pipelining, while tests/core checks the ops and optimizers against independent references.
+"""
 import numpy as np
 import pytest
 

@@ -1,5 +1,6 @@
 """scripts/train_mnist.py in-process: accuracy floors, data-parallel and pipeline runs equal one process,
-checkpoints, and the missing-dataset error."""
+checkpoints, and the missing-dataset error. The one-process runs use the same ddp ops and optimizers as the
+distributed ones (tests/core checks those against finite differences and numpy update rules)."""
 import numpy as np
 import pytest
 
