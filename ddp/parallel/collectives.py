@@ -176,7 +176,7 @@ def _reduce_scatter_rows(pg, rows, op, call):
     _check_op(op, rows, call)
     if op in _IN_COMM:
         return pg.comm.reduce_scatter(rows, op=_IN_COMM[op])[0]
-    return _GATHERED[op].reduce(pg.comm.allgather(rows[pg.rank()]), axis=0)
+    return _GATHERED[op].reduce(pg.comm.allgather(rows)[:, pg.rank()], axis=0)
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):

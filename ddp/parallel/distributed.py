@@ -108,7 +108,8 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     Args:
         backend: "gloo" (default) or "mpi"; both use the same communicators. "nccl" raises.
         init_method, store, group_name, pg_options, device_id: accepted; the launcher connects the ranks.
-        timeout: a ``datetime.timedelta`` (kept; ddp's thread backend has its own deadlock timeout).
+        timeout: a ``datetime.timedelta``: under MPI, how long a call may block before the watchdog ends
+            the job (`ddp.parallel.init`'s timeout; it applies only if init has not run yet).
         world_size, rank: expected world size and rank, -1 to take them from the launcher.
 
     Raises:
@@ -125,7 +126,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if init_method is None or str(init_method).startswith("env://"):
         world_size = _env_int("WORLD_SIZE") if world_size in (-1, None) else world_size
         rank = _env_int("RANK") if rank in (-1, None) else rank
-    comm = launch.init()
+    comm = launch.init(timeout=None if timeout is None else timeout.total_seconds())
     _check_launch(comm, world_size, rank)
     st.default = ProcessGroup(comm, list(range(comm.world_size)), name, timeout=timeout)
     st.groups = [st.default]
