@@ -1,10 +1,10 @@
-"""`Conv1d`, `Conv2d` and `ConvTranspose2d`, with PyTorch's arguments, parameter names and default
-initialisation."""
+"""`Conv1d`, `Conv2d`, `ConvTranspose1d` and `ConvTranspose2d`, with PyTorch's arguments, parameter names and
+default initialisation."""
 import numpy as np
 
 from ..dtypes import as_dtype
 from . import init
-from .functional_conv import _pair, _single, conv1d, conv2d, conv_transpose2d
+from .functional_conv import _pair, _single, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .module import Module, Parameter
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -53,6 +53,23 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         init.default_layer_init_(self.weight, self.bias)  # fan_in from weight dim 1 onwards, as PyTorch
+
+    def _output_padding(self, x, output_size):
+        """A transposed convolution's output_padding that gives `output_size`, checked to be reachable."""
+        if output_size is None:
+            return self.output_padding
+        d = self.dims
+        wanted = tuple(int(s) for s in output_size)[-d:]
+        extra = []
+        for size, want, k, s, p, dil in zip(x.shape[-d:], wanted, self.kernel_size, self.stride, self.padding,
+                                            self.dilation):
+            smallest = (size - 1) * s - 2 * p + dil * (k - 1) + 1
+            if not smallest <= want < smallest + s:
+                raise ValueError(f"{type(self).__name__}: requested an output size of {wanted}, but valid sizes "
+                                 f"range from {smallest} to {smallest + s - 1} (for an input of "
+                                 f"{tuple(x.shape[-d:])})")
+            extra.append(want - smallest)
+        return tuple(extra)
 
     def extra_repr(self):
         zeros, ones = (0,) * self.dims, (1,) * self.dims
@@ -140,21 +157,27 @@ class ConvTranspose2d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, dtype, output_padding)
 
-    def _output_padding(self, x, output_size):
-        """output_padding that gives `output_size`, checked to be reachable."""
-        if output_size is None:
-            return self.output_padding
-        wanted = tuple(int(s) for s in output_size)[-2:]
-        extra = []
-        for size, want, k, s, p, d in zip(x.shape[-2:], wanted, self.kernel_size, self.stride, self.padding,
-                                          self.dilation):
-            smallest = (size - 1) * s - 2 * p + d * (k - 1) + 1
-            if not smallest <= want < smallest + s:
-                raise ValueError(f"ConvTranspose2d: requested an output size of {wanted}, but valid sizes range "
-                                 f"from {smallest} to {smallest + s - 1} (for an input of {tuple(x.shape[-2:])})")
-            extra.append(want - smallest)
-        return tuple(extra)
-
     def forward(self, x, output_size=None):
         return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(x, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvNd):
+    """1-D transposed convolution over an (N, C, L) or (C, L) input; see ConvTranspose2d (ints or 1-tuples
+    here). Parameters: weight (in_channels, out_channels/groups, K), bias (out_channels,).
+
+    Example:
+        >>> ConvTranspose1d(16, 4, 4, stride=2, padding=1)(ddp.randn(8, 16, 50)).shape
+        ddp.Size([8, 4, 100])
+    """
+
+    dims, transposed = 1, True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype, output_padding)
+
+    def forward(self, x, output_size=None):
+        return conv_transpose1d(x, self.weight, self.bias, self.stride, self.padding,
                                 self._output_padding(x, output_size), self.groups, self.dilation)

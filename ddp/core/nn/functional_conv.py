@@ -1,4 +1,4 @@
-"""Convolution, functional forms (re-exported by ddp.nn.functional): conv1d, conv2d, conv_transpose2d.
+"""Convolution, functional forms (re-exported by ddp.nn.functional): conv1d, conv2d, conv_transpose1d/2d.
 
 Arguments follow torch.nn.functional. Validation lives here; ops/conv.py and ops/pool.py get normalised
 arguments: pairs for kernel/stride/dilation and (top, bottom, left, right) for padding. Unbatched (C, H, W)
@@ -10,7 +10,7 @@ from ..functional import _tensor
 from ..ops import conv as conv_ops
 from ..shape_functional import squeeze, unsqueeze
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 
 def _pair(value, name, op, minimum=1):
@@ -193,3 +193,27 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     out = conv_ops.ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=(pad[0], pad[0], pad[1], pad[1]),
                                          dilation=dilation, groups=int(groups), out_hw=out_hw)
     return _unbatched(out, added)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
+                     dilation=1):
+    """1-D transposed convolution, as torch.nn.functional.conv_transpose1d: conv_transpose2d over a height
+    of one. input (N, C, L) or (C, L); weight (C, out_channels / groups, K); the settings are ints or 1-tuples.
+
+    Example:
+        >>> y = conv_transpose1d(ddp.randn(8, 16, 50), ddp.randn(16, 4, 4), stride=2, padding=1)   # (8, 4, 100)
+    """
+    op = "conv_transpose1d"
+    x, weight = _tensor(input), _tensor(weight)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(x.shape)}")
+    added = x.ndim == 2
+    x = unsqueeze(x, 0) if added else x
+    bias = None if bias is None else _tensor(bias)
+    _check_conv(x, weight, bias, groups, op, transposed=True)
+    stride, dilation = (1, _single(stride, "stride", op)), (1, _single(dilation, "dilation", op))
+    padding = (0, _single(padding, "padding", op, minimum=0))
+    output_padding = (0, _single(output_padding, "output_padding", op, minimum=0))
+    out = conv_transpose2d(unsqueeze(x, 2), unsqueeze(weight, 2), bias, stride, padding, output_padding, groups,
+                           dilation)
+    return _unbatched(squeeze(out, 2), added)

@@ -93,6 +93,17 @@ def test_conv_transpose2d_matches_reference_and_gradchecks(x_shape, w_shape, kwa
     assert ddp.autograd.gradcheck(lambda x: F.conv_transpose2d(x, ddp.tensor(w), **kwargs), (leaf(x),))
 
 
+def test_conv_transpose1d_matches_the_2d_reference_and_gradchecks():
+    x, w, b = rng.standard_normal((2, 4, 5)), rng.standard_normal((4, 3, 3)), rng.standard_normal(6)
+    kwargs = {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2, "dilation": 1}
+    out = F.conv_transpose1d(ddp.tensor(x), ddp.tensor(w), ddp.tensor(b), **kwargs)
+    ref = ref_conv_transpose2d(x[:, :, None], w[:, :, None], b, stride=(1, 2), padding=(0, 1),
+                               output_padding=(0, 1), groups=2)[:, :, 0]
+    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-10)
+    assert ddp.autograd.gradcheck(lambda x, w, b: F.conv_transpose1d(x, w, b, **kwargs), (leaf(x), leaf(w), leaf(b)))
+    assert nn.ConvTranspose1d(4, 6, 3, stride=2)(ddp.randn(1, 4, 5), output_size=[12]).shape == (1, 6, 12)
+
+
 def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     # <conv2d(y, w), x> == <y, conv_transpose2d(x, w)> for every y, x: the defining property
     w = rng.standard_normal((4, 3, 3, 3))
@@ -157,6 +168,8 @@ MODULES = [  # (name, arguments, keyword arguments, input shape)
     ("ConvTranspose2d", (4, 6, 3), {"groups": 2, "dilation": 2}, (2, 4, 4, 3)),
     ("ConvTranspose2d", (3, 2, (2, 3)), {"stride": (2, 1), "bias": False}, (3, 4, 5)),
     ("Conv2d", (4, 6, 3), {"groups": 2, "dilation": 2, "padding": 2, "stride": 2}, (2, 4, 9, 9)),
+    ("ConvTranspose1d", (4, 6, 4), {"stride": 2, "padding": 1}, (2, 4, 7)),
+    ("ConvTranspose1d", (4, 2, 3), {"stride": 3, "output_padding": 2, "groups": 2, "dilation": 2}, (4, 5)),
 ]
 
 
