@@ -138,3 +138,49 @@ def test_pad_sequence_errors_and_tensor_input():
 def test_import_paths():
     import ddp.nn.utils.rnn as rnn
     assert rnn.pad_sequence is pad_sequence and ddp.nn.utils.clip_grad_norm_ is clip_grad_norm_
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_pack_and_pad_packed_round_trip(batch_first, enforce_sorted):
+    from ddp.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+    rng = np.random.default_rng(5)
+    lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 3]
+    x = rng.standard_normal((5, 4, 2)).astype(np.float32)  # (T, B, *)
+    for b, n in enumerate(lengths):
+        x[n:, b] = 0.0
+    xin = x.transpose(1, 0, 2).copy() if batch_first else x
+    xd = ddp.tensor(xin, requires_grad=True)
+    packed = pack_padded_sequence(xd, ddp.tensor(lengths), batch_first=batch_first, enforce_sorted=enforce_sorted)
+    assert isinstance(packed, PackedSequence) and packed.batch_sizes.numpy().tolist() == [4, 3, 3, 1, 1]
+    order = np.argsort(-np.array(lengths), kind="stable")
+    expected = np.concatenate([x[t, order[:bs]] for t, bs in enumerate([4, 3, 3, 1, 1])])
+    np.testing.assert_array_equal(packed.data.numpy(), expected)
+    out, got_lengths = pad_packed_sequence(packed, batch_first=batch_first, total_length=6)
+    assert got_lengths.numpy().tolist() == lengths and got_lengths.dtype == np.int64
+    np.testing.assert_array_equal(out.numpy()[:, :5] if batch_first else out.numpy()[:5], xin)
+    assert (out.numpy()[:, 5] if batch_first else out.numpy()[5]).sum() == 0
+    (out * out).sum().backward()  # the gradient reaches exactly the real steps
+    np.testing.assert_allclose(xd.grad.numpy(), 2 * xin)
+    torch = pytest.importorskip("torch")
+    tp = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(xin), torch.tensor(lengths), batch_first=batch_first,
+                                                 enforce_sorted=enforce_sorted)
+    np.testing.assert_array_equal(packed.data.numpy(), tp.data.numpy())
+    tout, _ = torch.nn.utils.rnn.pad_packed_sequence(tp, batch_first=batch_first, padding_value=0.0, total_length=6)
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())
+
+
+def test_pack_errors_and_pack_sequence():
+    from ddp.nn.utils.rnn import pack_padded_sequence, pack_sequence, pad_packed_sequence
+    x = ddp.zeros(4, 2, 3)
+    with pytest.raises(RuntimeError, match="sorted in decreasing order"):
+        pack_padded_sequence(x, [2, 4])
+    with pytest.raises(RuntimeError, match=r"len\(lengths\) to be equal to batch_size, but got 3"):
+        pack_padded_sequence(x, [4, 2, 1])
+    with pytest.raises(RuntimeError, match=r"every length must be in \[1, 4\]"):
+        pack_padded_sequence(x, [4, 0])
+    packed = pack_sequence([ddp.ones(1, 3), ddp.ones(3, 3)], enforce_sorted=False)
+    padded, lengths = pad_packed_sequence(packed, padding_value=-1.0)
+    assert lengths.tolist() == [1, 3] and tuple(padded.shape) == (3, 2, 3) and padded.numpy()[1, 0, 0] == -1
+    with pytest.raises(ValueError, match="total_length=2 and max sequence length being 3"):
+        pad_packed_sequence(packed, total_length=2)

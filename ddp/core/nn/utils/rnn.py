@@ -1,4 +1,9 @@
-"""Variable-length sequences as one padded batch (torch.nn.utils.rnn.pad_sequence)."""
+"""Variable-length sequences as one padded batch (pad_sequence) or packed without padding (PackedSequence,
+pack_padded_sequence, pad_packed_sequence, pack_sequence), as torch.nn.utils.rnn."""
+from collections import namedtuple
+
+import numpy as np
+
 from ...shape_functional import pad, stack
 from ...tensor import Tensor
 
@@ -32,3 +37,84 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         widths = (0, 0) * (s.ndim - 1) + (before, after)  # pad's pairs run from the last dim to the first
         padded.append(pad(s, widths, value=padding_value) if missing else s)
     return stack(padded, dim=0 if batch_first else 1)
+
+
+class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
+    """A batch of variable-length sequences without padding: `data` (sum of lengths, *) holds step 0 of
+    every sequence, then step 1 of those at least 2 long, and so on (longest first); `batch_sizes[t]` is
+    how many sequences have a step t. `sorted_indices` orders the batch by decreasing length (None when it
+    already was); `unsorted_indices` undoes it."""
+
+    __slots__ = ()
+
+
+def _lengths_array(lengths):
+    a = lengths.numpy() if isinstance(lengths, Tensor) else np.asarray(lengths)
+    return a.astype(np.int64).reshape(-1)
+
+
+def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+    """Pack a padded batch (T, B, *) ((B, T, *) when batch_first) whose sequence b is lengths[b] long.
+
+    Differentiable: `data` is one gather from `input`.
+
+    Raises:
+        RuntimeError: for lengths that are not positive, do not match the batch, exceed T, or (with
+        enforce_sorted) are not in decreasing order.
+    """
+    n = _lengths_array(lengths)
+    batch_dim, time_dim = (0, 1) if batch_first else (1, 0)
+    if n.size != input.shape[batch_dim]:
+        raise RuntimeError(f"pack_padded_sequence: expected len(lengths) to be equal to batch_size, but got "
+                           f"{n.size} (batch_size={input.shape[batch_dim]})")
+    if n.size and (n.min() <= 0 or n.max() > input.shape[time_dim]):
+        raise RuntimeError(f"pack_padded_sequence: every length must be in [1, {input.shape[time_dim]}] (the "
+                           f"padded length), got lengths {n.tolist()}")
+    if enforce_sorted:
+        if np.any(np.diff(n) > 0):
+            raise RuntimeError("pack_padded_sequence: `lengths` array must be sorted in decreasing order when "
+                               "`enforce_sorted` is True; pass enforce_sorted=False to sort them here")
+        order, sorted_indices, unsorted_indices = np.arange(n.size), None, None
+    else:
+        order = np.argsort(-n, kind="stable")
+        sorted_indices, unsorted_indices = Tensor(order), Tensor(np.argsort(order))
+    n_sorted = n[order]
+    batch_sizes = (n_sorted[None, :] > np.arange(n_sorted.max() if n.size else 0)[:, None]).sum(axis=1)
+    steps = np.repeat(np.arange(batch_sizes.size), batch_sizes)
+    starts = np.cumsum(batch_sizes) - batch_sizes
+    rows = order[np.arange(steps.size) - np.repeat(starts, batch_sizes)]
+    data = input[rows, steps] if batch_first else input[steps, rows]
+    return PackedSequence(data, Tensor(batch_sizes.astype(np.int64)), sorted_indices, unsorted_indices)
+
+
+def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    """Undo `pack_padded_sequence`: returns (padded (T, B, *) or (B, T, *), lengths (B,) int64) in the
+    original batch order, T being total_length when given. Differentiable.
+
+    Raises:
+        ValueError: for a total_length shorter than the longest sequence.
+    """
+    data, batch_sizes = sequence.data, sequence.batch_sizes.numpy()
+    steps = batch_sizes.size
+    if total_length is not None:
+        if total_length < steps:
+            raise ValueError(f"pad_packed_sequence: expected total_length to be at least the length of the longest "
+                             f"sequence in input, but got total_length={total_length} and max sequence length "
+                             f"being {steps}")
+        steps = total_length
+    batch = int(batch_sizes[0]) if batch_sizes.size else 0
+    position = (sequence.unsorted_indices.numpy() if sequence.unsorted_indices is not None else np.arange(batch))
+    sizes = np.zeros(steps, np.int64)
+    sizes[:batch_sizes.size] = batch_sizes
+    starts = np.cumsum(sizes) - sizes
+    valid = position[None, :] < sizes[:, None]  # (T, B): sequence b has a step t
+    index = np.where(valid, starts[:, None] + position[None, :], data.shape[0])  # the pad row otherwise
+    padded = pad(data, (0, 0) * (data.ndim - 1) + (0, 1), value=padding_value)[index]
+    lengths = valid.sum(axis=0).astype(np.int64)
+    return (padded.transpose(0, 1) if batch_first else padded), Tensor(lengths)
+
+
+def pack_sequence(sequences, enforce_sorted=True):
+    """Pack a list of (L_i, *) tensors: `pack_padded_sequence(pad_sequence(sequences), lengths)`."""
+    lengths = [s.shape[0] for s in sequences]
+    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
