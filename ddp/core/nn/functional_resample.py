@@ -1,5 +1,5 @@
 """Resampling, functional forms (re-exported by ddp.nn.functional): `interpolate` (nearest, nearest-exact,
-linear, bilinear) and `pixel_shuffle` / `pixel_unshuffle`, with torch.nn.functional's arguments and errors."""
+linear, bilinear, area) and `pixel_shuffle` / `pixel_unshuffle`, with torch.nn.functional's arguments and errors."""
 import math
 
 import numpy as np
@@ -7,10 +7,11 @@ import numpy as np
 from ..functional import _tensor
 from ..ops import resample
 from ..shape_functional import permute, reshape, squeeze, unsqueeze
+from .functional_pool import adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
 
-MODES = ("nearest", "nearest-exact", "linear", "bilinear")
+MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
 
@@ -52,7 +53,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     Args:
         mode: 'nearest' (src = floor(dst * scale)), 'nearest-exact' (floor((dst + 0.5) * scale)),
-            'linear' (3-D input) or 'bilinear' (4-D input).
+            'linear' (3-D input), 'bilinear' (4-D input) or 'area' (adaptive average pooling).
         align_corners: for the linear modes, map corner pixel centres onto each other (default False).
         recompute_scale_factor: with scale_factor, map coordinates by in/out instead of 1/scale_factor.
     Returns:
@@ -84,7 +85,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if one_d:  # a height of one: the row map is the 1 x 1 identity
         x, out, scales = unsqueeze(x, 2), (1,) + out, (1.0,) + scales
     sizes = x.shape[2:]
-    if linear:
+    if mode == "area":
+        y = adaptive_avg_pool2d(x, out)
+    elif linear:
         rows, cols = (resample.linear_matrix(i, o, s, bool(align_corners), x.dtype)
                       for i, o, s in zip(sizes, out, scales))
         y = resample.Linear2d.apply(x, rows=rows, cols=cols)

@@ -150,6 +150,8 @@ MODULES = [  # (name, keyword arguments, input shape)
     ("Upsample", {"size": (7, 3), "mode": "bilinear"}, (1, 2, 4, 5)),
     ("Upsample", {"scale_factor": (2, 3), "mode": "bilinear", "align_corners": True}, (1, 2, 3, 4)),
     ("Upsample", {"scale_factor": 2.5, "mode": "linear"}, (2, 3, 5)),
+    ("Upsample", {"size": (3, 2), "mode": "area"}, (2, 3, 7, 5)),
+    ("Upsample", {"scale_factor": 0.5, "mode": "area"}, (2, 3, 8)),
     ("UpsamplingNearest2d", {"scale_factor": 3}, (1, 2, 3, 3)),
     ("UpsamplingBilinear2d", {"size": 6}, (1, 2, 3, 4)),
     ("PixelShuffle", {"upscale_factor": 2}, (2, 8, 3, 4)),
