@@ -91,7 +91,8 @@ class CIFAR10(Dataset):
             batch = load_batch(folder / name)
             data = np.asarray(batch.get("data"))
             got = batch.get("labels", batch.get("fine_labels"))
-            if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072 or got is None or len(got) != len(data):
+            shape_ok = data.dtype == np.uint8 and data.ndim == 2 and data.shape[1] == 3072
+            if not shape_ok or got is None or len(got) != len(data):
                 raise DatasetError(f"{folder / name}: expected 'data' (N, 3072) uint8 and N 'labels', got data "
                                    f"{data.dtype} {data.shape} and {None if got is None else len(got)} labels")
             images.append(data)

@@ -64,8 +64,9 @@ class MNIST(Dataset):
         self.data = load_images(image_file)
         self.targets = load_labels(label_file)
         if len(self.data) != len(self.targets):
-            raise DatasetError(f"{type(self).__name__}: {image_file} holds {len(self.data)} images but {label_file} holds "
-                               f"{len(self.targets)} labels; delete both and download them again (download=True).")
+            raise DatasetError(f"{type(self).__name__}: {image_file} holds {len(self.data)} images but "
+                               f"{label_file} holds {len(self.targets)} labels; delete both and download them "
+                               "again (download=True).")
 
     @property
     def raw_folder(self):
@@ -78,8 +79,9 @@ class MNIST(Dataset):
                 return path
         if not download:
             raise FileNotFoundError(
-                f"{type(self).__name__}: {name} (or {name}.gz) not found in {folders[0]} or {folders[1]}; pass download=True to "
-                f"fetch it, or put the file there (scripts/make_offline_mnist.py builds a small offline copy).")
+                f"{type(self).__name__}: {name} (or {name}.gz) not found in {folders[0]} or {folders[1]}; "
+                "pass download=True to fetch it, or put the file there (scripts/make_offline_mnist.py builds a "
+                "small offline copy).")
         env = f"DDP_{type(self).__name__.upper()}_MIRROR"
         mirrors = os.environ[env].split(",") if os.environ.get(env) else self.mirrors
         urls = [m.rstrip("/") + f"/{name}.gz" for m in mirrors]
@@ -100,7 +102,8 @@ class MNIST(Dataset):
     def __getitems__(self):
         # A property so that hasattr(ds, "__getitems__") is False when a transform only takes one sample.
         if not (_batched(self.transform) and _batched(self.target_transform)):
-            raise AttributeError(f"{type(self).__name__}.__getitems__ needs batch-capable transforms (with batched = True)")
+            raise AttributeError(
+                f"{type(self).__name__}.__getitems__ needs batch-capable transforms (with batched = True)")
         return self._get_batch
 
     def _get_batch(self, indices):

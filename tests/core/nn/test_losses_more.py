@@ -244,7 +244,10 @@ def test_pairwise_distance_and_similarity_torch(p):
         xa, xb = ddp.tensor(a, requires_grad=True), ddp.tensor(b, requires_grad=True)
         ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
         tfn = getattr(torch.nn.functional, fn.__name__)
-        out, tout = (fn(xa, **args), tfn(ta, **args)) if fn is F.normalize else (fn(xa, xb, **args), tfn(ta, tb, **args))
+        if fn is F.normalize:
+            out, tout = fn(xa, **args), tfn(ta, **args)
+        else:
+            out, tout = fn(xa, xb, **args), tfn(ta, tb, **args)
         np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
         out.sum().backward()
         tout.sum().backward()
@@ -266,7 +269,8 @@ def test_distance_gradcheck(p):
 # ------------------------------------------------------------------------------------ modules
 def test_modules_match_functional_and_hold_options():
     rng = np.random.default_rng(6)
-    x, y = ddp.tensor(rng.standard_normal((4, 3)).astype(np.float32)), ddp.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+    x = ddp.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+    y = ddp.tensor(rng.standard_normal((4, 3)).astype(np.float32))
     assert nn.SmoothL1Loss(beta=0.3)(x, y).item() == pytest.approx(F.smooth_l1_loss(x, y, beta=0.3).item())
     assert nn.HuberLoss(delta=0.3, reduction="sum")(x, y).item() == pytest.approx(
         F.huber_loss(x, y, reduction="sum", delta=0.3).item())
