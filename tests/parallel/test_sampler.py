@@ -26,6 +26,23 @@ def test_padded_shards_are_equal_and_cover(n, replicas):
         assert max(np.bincount(flat, minlength=1)) <= 2
 
 
+@pytest.mark.parametrize("n", [1, 3, 10, 11, 17])
+@pytest.mark.parametrize("replicas", [2, 3, 4])
+def test_padding_repeats_the_start_of_the_epochs_order(n, replicas):
+    """The padded order is the epoch's permutation followed by its first elements (cyclically), dealt out
+    round-robin: a reference built from the one-replica order, independent of torch."""
+    one = DistributedSampler(range(n), 1, 0, seed=3)
+    one.set_epoch(2)
+    order = list(one)
+    assert sorted(order) == list(range(n))
+    total = -(-n // replicas) * replicas
+    padded = (order * (total // n + 1))[:total]
+    for r in range(replicas):
+        sampler = DistributedSampler(range(n), replicas, r, seed=3)
+        sampler.set_epoch(2)
+        assert list(sampler) == padded[r::replicas]
+
+
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("replicas", [2, 3, 4])
 def test_drop_last_gives_disjoint_shards(n, replicas):
