@@ -41,11 +41,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), for d = input - target; `weight` rescales
-    each element. Equals delta * smooth_l1_loss(beta=delta).
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), for d = input - target; `weight` (input's
+    shape) rescales each element. Equals delta * smooth_l1_loss(beta=delta).
 
     Raises:
-        RuntimeError for delta <= 0 or shapes that do not broadcast.
+        RuntimeError for delta <= 0 or shapes that do not broadcast; ValueError for a weight not of input's shape.
     """
     op = "huber_loss"
     _check_reduction(op, reduction)
@@ -53,6 +53,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, got delta={delta}")
     _warn_broadcast(input, target)
     _check_broadcast(op, input, target)
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(f"{op}: weights and input must have the same size, got weight {tuple(weight.shape)} and "
+                         f"input {tuple(input.shape)}")
     loss = L.SmoothL1.apply(input, target, beta=float(delta), huber=True)
     return _reduce(loss * weight if weight is not None else loss, reduction)
 

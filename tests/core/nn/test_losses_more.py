@@ -312,6 +312,8 @@ def test_errors_name_the_op():
         F.smooth_l1_loss(x, x, beta=-1.0)
     with pytest.raises(RuntimeError, match="non-positive values for delta"):
         F.huber_loss(x, x, delta=0.0)
+    with pytest.raises(ValueError, match=r"huber_loss: weights and input must have the same size"):
+        F.huber_loss(x, x, weight=ddp.ones(3))
     with pytest.raises(RuntimeError, match=r"smooth_l1_loss: shapes \(4, 3\), \(2,\)"):
         with pytest.warns(UserWarning, match="different to the input size"):
             F.smooth_l1_loss(x, ddp.randn(2))
@@ -335,3 +337,28 @@ def test_errors_name_the_op():
         F.cosine_similarity(x, ddp.randn(2), dim=-1)
     with pytest.raises(IndexError, match="normalize: Dimension out of range"):
         F.normalize(x, dim=2)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_weighted_binary_and_huber_losses_torch(reduction):
+    """BCE / BCE-with-logits with a per-class weight broadcast over (N, C), pos_weight, and Huber's weight."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    x = (rng.standard_normal((4, 3)) * 2).astype(np.float32)
+    p = rng.uniform(0.05, 0.95, (4, 3)).astype(np.float32)
+    y = rng.random((4, 3)).astype(np.float32)
+    w = rng.uniform(0.5, 2, 3).astype(np.float32)
+    pw = rng.uniform(0.5, 3, 3).astype(np.float32)
+    cases = [
+        (lambda lib, a, T: lib.binary_cross_entropy(a, T(y), T(w), reduction=reduction), p),
+        (lambda lib, a, T: lib.binary_cross_entropy_with_logits(a, T(y), T(w), reduction=reduction,
+                                                                 pos_weight=T(pw)), x),
+        (lambda lib, a, T: lib.huber_loss(a, T(y), reduction=reduction, delta=0.5, weight=T(w * y)), x),
+    ]
+    for case, data in cases:
+        a, ta = ddp.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        out, tout = case(F, a, ddp.tensor), case(torch.nn.functional, ta, torch.tensor)
+        np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+        out.sum().backward()
+        tout.sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-4, atol=1e-6)
