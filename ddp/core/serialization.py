@@ -4,6 +4,9 @@ A checkpoint is an uncompressed zip archive. Its first member, `ddp_checkpoint.j
 structure (dicts, lists, tuples, numbers, strings, None) and refers to arrays by number; each array is a member
 `arrays/<n>.npy` in numpy's .npy format, read back with `allow_pickle=False`. The zip's CRC-32 checks catch
 corrupted bytes; a file that is not such an archive raises a RuntimeError that says so.
+
+Objects that are not such data (a whole Module, a custom class) are pickled into the same archive as PyTorch
+2.6+ does (see `pickling`): loading them needs `weights_only=False` or their classes in `add_safe_globals`.
 """
 import io
 import json
@@ -14,6 +17,9 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import pickling
+from .device import check_device
+from .pickling import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals  # noqa: F401
 from .tensor import Tensor
 
 MANIFEST = "ddp_checkpoint.json"
@@ -21,8 +27,15 @@ FORMAT, VERSION = "ddp.checkpoint", 1
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def save(obj, f):
+class _NotData(TypeError):
+    """`obj` holds something the pickle-free format cannot describe: save pickles it instead."""
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_serialization=True):
     """Save `obj` (nested dicts, lists and tuples of Tensors, arrays, numbers, strings, None) to `f`.
+
+    Any other object (a whole Module, a custom class) is pickled into the same archive, as PyTorch does;
+    `ddp.load` then refuses it unless told `weights_only=False` (or the classes are allowed).
 
     Writing to a path is atomic: the data goes to a temporary file in the same folder, is flushed to disk,
     and then renamed over `f`, so a crash mid-write leaves any previous file intact. Tensors and arrays
@@ -33,21 +46,28 @@ def save(obj, f):
         f: a path (str or os.PathLike) or a writable binary file object.
 
     Raises:
-        TypeError: `obj` holds something that cannot be saved (the message gives where, e.g. obj['a'][0]).
+        TypeError: `obj` holds a numpy array of dtype object (the message gives where, e.g. obj['a'][0]).
 
     Example:
         >>> ddp.save({"model": model.state_dict(), "epoch": 3}, "ckpt.ddp")
     """
-    arrays, memo = [], {}
-    manifest = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, memo, "obj")}
+    arrays, memo, extra = [], {}, {}
+    try:
+        root = _encode(obj, arrays, memo, "obj")
+    except _NotData:
+        arrays, memo = [], {}
+        keep = lambda array: _array_ref("array", array, arrays, memo, "obj")  # noqa: E731
+        extra[pickling.PICKLE_MEMBER] = pickling.dumps(obj, keep, max(2, int(pickle_protocol)))
+        root = {"pickle": pickling.PICKLE_MEMBER}
+    manifest = {"format": FORMAT, "version": VERSION, "root": root}
     if not isinstance(f, (str, os.PathLike)):
-        _write(f, manifest, arrays)
+        _write(f, manifest, arrays, extra)
         return
     path = os.fspath(f)
     tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with open(tmp, "xb") as out:
-            _write(out, manifest, arrays)
+            _write(out, manifest, arrays, extra)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -57,29 +77,37 @@ def save(obj, f):
     _fsync_dir(os.path.dirname(path) or ".")
 
 
-def load(f, map_location=None, weights_only=None):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Load an object saved by `ddp.save`: Tensors come back as Tensors, arrays as numpy arrays.
 
-    Loading reads data only and never runs code, whatever the file holds.
+    A file of plain data loads without running any code. A file holding pickled objects (`ddp.save` of a
+    whole Module) loads only with `weights_only=False`, or when its classes were allowed with
+    `ddp.serialization.add_safe_globals`: unpickling can run arbitrary code.
 
     Args:
         f: a path or a readable binary file object.
-        map_location, weights_only: accepted for PyTorch compatibility and ignored (ddp runs on the CPU,
-            and only data is ever loaded).
+        map_location: the CPU ("cpu", `ddp.device("cpu")`, None); a dict or function is accepted and unused
+            (everything loads onto the CPU). An accelerator raises RuntimeError.
+        weights_only: None or True (the default, as PyTorch 2.6+) refuses pickled objects; False allows them.
+        mmap, pickle_module, pickle_load_args: accepted for PyTorch compatibility.
 
     Raises:
         RuntimeError: the file is not a ddp checkpoint ("... (bad magic)") or is truncated or corrupt.
+        pickle.UnpicklingError: the file holds pickled objects and `weights_only` is not False.
 
     Example:
         >>> model.load_state_dict(ddp.load("ckpt.ddp")["model"])
     """
+    if not isinstance(map_location, (dict, type(None))) and not callable(map_location):
+        check_device(map_location, "load")
+    unpickle = {"weights_only": weights_only is not False, "load_args": pickle_load_args}
     name = repr(os.fspath(f)) if isinstance(f, (str, os.PathLike)) else repr(f)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as stream:
-            return _read(stream, name)
+            return _read(stream, name, unpickle)
     if not (hasattr(f, "seekable") and f.seekable()):
         f = io.BytesIO(f.read())
-    return _read(f, name)
+    return _read(f, name, unpickle)
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -101,10 +129,10 @@ def _encode(obj, arrays, memo, where):
         items = []
         for key, value in obj.items():
             if not (key is None or isinstance(key, (bool, int, float, str, tuple))):
-                raise TypeError(f"ddp.save: cannot save a dict key of type {type(key).__name__} in {where}")
+                raise _NotData(f"ddp.save: cannot save a dict key of type {type(key).__name__} in {where}")
             items.append([_encode(key, [], {}, where), _encode(value, arrays, memo, f"{where}[{key!r}]")])
         return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
-    raise TypeError(
+    raise _NotData(
         f"ddp.save: cannot save an object of type {type(obj).__name__} at {where}; supported are dicts, lists, "
         "tuples, Tensors, numpy arrays, numbers, strings and None"
     )
@@ -119,9 +147,11 @@ def _array_ref(kind, array, arrays, memo, where):
     return {kind: memo[id(array)], "dtype": array.dtype.str, "shape": list(array.shape)}
 
 
-def _write(stream, manifest, arrays):
+def _write(stream, manifest, arrays, extra):
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         zf.writestr(MANIFEST, json.dumps(manifest))
+        for member, data in extra.items():
+            zf.writestr(member, data)
         for i, array in enumerate(arrays):
             with zf.open(f"arrays/{i}.npy", "w", force_zip64=array.nbytes > 2**30) as out:
                 np.lib.format.write_array(out, array, allow_pickle=False)
@@ -142,7 +172,7 @@ def _fsync_dir(folder):
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def _read(stream, name):
+def _read(stream, name, unpickle):
     start = stream.tell()
     head = stream.read(len(_ZIP_MAGIC))
     stream.seek(start)
@@ -162,11 +192,19 @@ def _read(stream, name):
                     f"{name} is a ddp checkpoint of version {manifest.get('version')}; this ddp reads version "
                     f"{VERSION}"
                 )
-            return _decode(manifest["root"], _ArrayReader(zf))
+            root, read = manifest["root"], _ArrayReader(zf)
+            if not (isinstance(root, dict) and "pickle" in root):
+                return _decode(root, read)
+            pickled = zf.read(root["pickle"])
+            for member in zf.namelist():  # read every array now, so that unpickling's own errors stay its own
+                if member.startswith("arrays/") and member.endswith(".npy"):
+                    read.fetch(int(member[len("arrays/"):-len(".npy")]))
     except RuntimeError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError, TypeError, OSError) as e:
         raise RuntimeError(f"{name} is truncated or corrupt: {type(e).__name__}: {e}") from None
+    return pickling.loads(pickled, lambda ref: read(ref, ref["array"]), unpickle["weights_only"], name,
+                          **unpickle["load_args"])
 
 
 class _ArrayReader:
@@ -175,14 +213,17 @@ class _ArrayReader:
     def __init__(self, zf):
         self.zf, self.cache = zf, {}
 
-    def __call__(self, ref, index):
+    def fetch(self, index):
         if index not in self.cache:
             with self.zf.open(f"arrays/{index}.npy") as member:
                 array = np.lib.format.read_array(member, allow_pickle=False)
                 if member.read(1):
                     raise ValueError(f"arrays/{index}.npy has bytes after its data")
             self.cache[index] = array
-        array = self.cache[index]
+        return self.cache[index]
+
+    def __call__(self, ref, index):
+        array = self.fetch(index)
         if array.dtype.str != ref["dtype"] or list(array.shape) != ref["shape"]:
             raise ValueError(
                 f"arrays/{index}.npy holds {array.dtype.str} {list(array.shape)}, but the manifest says "

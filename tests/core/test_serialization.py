@@ -127,13 +127,10 @@ def test_file_objects_and_unseekable_streams():
     np.testing.assert_array_equal(loaded[0].numpy(), [0, 1, 2])
 
 
-def test_unsupported_objects_are_refused_with_their_place():
-    with pytest.raises(TypeError, match=r"cannot save an object of type set at obj\['a'\]\[1\]"):
-        ddp.save({"a": [1, {2}]}, io.BytesIO())
-    with pytest.raises(TypeError, match="dtype object"):
+def test_object_arrays_are_refused_with_their_place():
+    with pytest.raises(TypeError, match=r"dtype object at obj\['a'\]"):
         ddp.save({"a": np.array([None, 1], dtype=object)}, io.BytesIO())
-    with pytest.raises(TypeError, match="dict key of type Tensor"):
-        ddp.save({Tensor(np.ones(1)): 1}, io.BytesIO())
+    # other objects (a set, a Tensor as a key) are pickled, as PyTorch does: tests/core/test_save_objects.py
 
 
 # ------------------------------------------------------------------------------------------ atomicity
