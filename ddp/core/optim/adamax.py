@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_betas, check_flags, check_lr, check_non_negative, kernel_flags, lerp_
+from .checks import check_betas, check_flags, check_lr, check_non_negative, kernel_flags
+from .optimizer import Optimizer, lerp_
 
 
 class Adamax(Optimizer):

@@ -5,8 +5,9 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..tensor import Tensor
+from .checks import check_lr, check_non_negative
 from .line_search import strong_wolfe
-from .optimizer import Optimizer, check_lr, check_non_negative
+from .optimizer import Optimizer
 
 
 class LBFGS(Optimizer):

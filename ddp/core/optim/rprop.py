@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_lr, check_number, kernel_flags
+from .checks import check_flags, check_lr, check_number, kernel_flags
+from .optimizer import Optimizer
 
 
 class Rprop(Optimizer):
@@ -59,10 +60,11 @@ class Rprop(Optimizer):
             np.copyto(d, grad)
         prev, step_size = state["prev"].numpy(), state["step_size"].numpy()
         factor = np.sign(np.multiply(d, prev, out=ws1), out=ws1)
-        flipped = factor < 0
-        np.copyto(factor, etaplus, where=factor > 0)
+        flipped, mask = self._scratch(p, 2, dtype=bool), self._scratch(p, 3, dtype=bool)
+        np.less(factor, 0, out=flipped)
+        np.copyto(factor, etaplus, where=np.greater(factor, 0, out=mask))
         np.copyto(factor, etaminus, where=flipped)
-        np.copyto(factor, 1, where=factor == 0)
+        np.copyto(factor, 1, where=np.equal(factor, 0, out=mask))
         step_size *= factor
         np.clip(step_size, low, high, out=step_size)
         np.copyto(d, 0, where=flipped)

@@ -1,7 +1,8 @@
 """Cosine annealing: once over T_max epochs, or with warm restarts every T_i epochs."""
 import math
 
-from .scheduler_base import LRScheduler, check_int, check_optimizer, check_real
+from .checks import check_int, check_real
+from .scheduler_base import LRScheduler, check_optimizer
 
 
 class CosineAnnealingLR(LRScheduler):

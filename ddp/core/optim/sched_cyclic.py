@@ -4,7 +4,8 @@ import math
 import types
 from functools import partial
 
-from .scheduler_base import LRScheduler, check_int, check_optimizer, check_real, per_group
+from .checks import check_int, check_real
+from .scheduler_base import LRScheduler, check_optimizer, per_group
 
 
 def _start_momentum(op, optimizer, base_momentum, max_momentum, last_epoch):

@@ -4,7 +4,8 @@ import types
 from bisect import bisect_right
 from collections import Counter
 
-from .scheduler_base import LRScheduler, check_int, check_lambdas, check_optimizer, check_real
+from .checks import check_int, check_real
+from .scheduler_base import LRScheduler, check_lambdas, check_optimizer
 
 
 class _LambdaScheduler(LRScheduler):

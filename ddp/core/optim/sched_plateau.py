@@ -1,7 +1,8 @@
 """ReduceLROnPlateau: cut the lr when a metric has stopped improving."""
 import math
 
-from .scheduler_base import LRScheduler, check_int, check_optimizer, check_real, per_group
+from .checks import check_int, check_real
+from .scheduler_base import LRScheduler, check_optimizer, per_group
 
 
 class ReduceLROnPlateau(LRScheduler):

@@ -1,8 +1,5 @@
 """LRScheduler, the base of the learning-rate schedulers, and the checks their arguments share."""
-import numbers
-
-import numpy as np
-
+from .checks import check_int
 from .optimizer import Optimizer
 
 
@@ -103,25 +100,6 @@ def per_group(op, name, optimizer, value):
                              f"{len(value)} values, param_groups has {n}.")
         return list(value)
     return [value] * n
-
-
-def check_int(op, minimum=None, **values):
-    """Raise TypeError naming `op` for a value that is not an int, ValueError for one below `minimum`."""
-    for name, value in values.items():
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{op}: {name} must be an int, but got {type(value).__name__} ({value!r})")
-        if minimum is not None and value < minimum:
-            raise ValueError(f"{op}: {name} must be at least {minimum}, but got {value}")
-
-
-def check_real(op, positive=False, **values):
-    """Raise TypeError naming `op` for a value that is not a real number, ValueError for a non-positive one
-    where `positive` (or a NaN)."""
-    for name, value in values.items():
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{op}: {name} must be a real number, but got {type(value).__name__} ({value!r})")
-        if value != value or (positive and not value > 0):
-            raise ValueError(f"{op}: {name} must be {'positive' if positive else 'a number'}, but got {value}")
 
 
 def check_lambdas(op, optimizer, lr_lambda):

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_lr, check_non_negative, check_number, kernel_flags
+from .checks import check_flags, check_lr, check_non_negative, check_number, kernel_flags
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):

@@ -1,6 +1,7 @@
 """The added optimizers (and more options of the old ones) against torch.optim over 25 steps; their state
 dicts round-trip in memory and through ddp.save/ddp.load."""
 import copy
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -175,3 +176,26 @@ def test_state_keys_are_torchs():
             warnings.simplefilter("error")
             opt.step()
         assert set(opt.state_dict()["state"][0]) == keys, name
+
+
+# ------------------------------------------------------------------------------- in place, no allocations
+@pytest.mark.parametrize("name,kwargs", [c for c in CASES if c[0] in
+                                         ("Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop")],
+                         ids=[f"{n}-{k}" for n, k in CASES if n in ("Adadelta", "Adamax", "NAdam", "RAdam", "ASGD",
+                                                                   "Rprop")])
+def test_steps_update_in_place_without_parameter_sized_allocations(name, kwargs):
+    n = 200_000
+    rng = np.random.default_rng(0)
+    p = Tensor(rng.standard_normal(n).astype(np.float32), requires_grad=True)
+    p.grad = Tensor(rng.standard_normal(n).astype(np.float32))
+    array = p.numpy()
+    opt = getattr(ddp.optim, name)([p], **kwargs)
+    opt.step()  # creates the state and the scratch buffers
+    tracemalloc.start()
+    opt.step()
+    opt.step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < n // 4, f"a step allocated {peak} bytes for a parameter of {n * 4} bytes"
+    assert p.numpy() is array and array.dtype == np.float32 and p._version == 3
+    assert all(v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, Tensor))
