@@ -144,3 +144,12 @@ def test_random_crop_and_rotation_on_colour():
     pipeline = T.Compose([T.RandomHorizontalFlip(generator=gen()), T.CenterCrop(5), T.ToTensor(),
                           T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), T.Lambda(lambda t: t * 2, batched=True)])
     assert pipeline.batched and tuple(pipeline(COLOUR_BATCH).shape) == (5, 3, 5, 5)
+
+
+def test_tiny_grey_batches_stay_grey():
+    """A (B, H, W) batch whose width is not 3 or 4 is grey, even when tiny or one pixel wide."""
+    for shape in ((6, 2, 2), (6, 5, 1), (3, 5, 5)):
+        batch = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+        assert tuple(T.ToTensor()(batch).shape) == (shape[0], 1) + shape[1:]
+        np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(batch), batch[:, :, ::-1])
+    assert tuple(T.ToTensor()(np.zeros((2, 5, 5, 1), np.uint8)).shape) == (2, 1, 5, 5)  # (B, H, W, 1)

@@ -46,8 +46,8 @@ class Lambda:
 
 
 class ToTensor:
-    """A numpy image -> a float32 Tensor with channels first: grey (H, W) -> (1, H, W), colour (H, W, C) ->
-    (C, H, W); a batch (B, H, W) -> (B, 1, H, W), (B, H, W, C) -> (B, C, H, W) (layouts as in `functional`).
+    """A numpy image -> a float32 Tensor with channels first: grey (H, W) -> (1, H, W), colour (H, W, 3 or 4)
+    -> (C, H, W); a batch (B, H, W) -> (B, 1, H, W), (B, H, W, C) -> (B, C, H, W) (layouts as in `functional`).
 
     uint8 values are scaled to [0, 1] (divided by 255 in float32, as torchvision's); other dtypes are kept.
 

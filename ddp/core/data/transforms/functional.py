@@ -2,20 +2,19 @@
 
 Image layouts accepted by the transforms (see `as_nchw`): Tensors are (C, H, W) or (B, C, H, W) (as
 `ToTensor` makes them); numpy arrays are images as datasets store them: grey (H, W) or a grey batch
-(B, H, W) (MNIST), colour (H, W, C) with C in (1, 3, 4) (a PIL image as an array, CIFAR10) or a colour
-batch (B, H, W, C). A 3-d array whose last dim is 1, 3 or 4 is read as one colour image; a 4-d one must end
-in 1, 3 or 4 channels.
+(B, H, W) (MNIST), colour (H, W, C) with C = 3 or 4 (a PIL image as an array, CIFAR10) or a colour batch
+(B, H, W, C) with C = 1, 3 or 4. A 3-d array is one colour image when its last dim is 3 or 4, else a grey
+batch (MNIST's batches go through the transforms whole, so a (B, H, W) must not be mistaken for one image
+of 1 channel; a grey batch of images 3 or 4 pixels wide is the one case read the other way).
 """
 import numpy as np
 
 from ddp.core.tensor import Tensor
 
-CHANNELS_LAST = (1, 3, 4)
-
 
 def is_channels_last(a):
-    """Whether a numpy image (or batch) keeps its channels last: (H, W, C) or (B, H, W, C)."""
-    return a.ndim in (3, 4) and a.shape[-1] in CHANNELS_LAST
+    """Whether a numpy image (or batch) keeps its channels last: (H, W, 3 or 4) or (B, H, W, 1, 3 or 4)."""
+    return (a.ndim == 3 and a.shape[-1] in (3, 4)) or (a.ndim == 4 and a.shape[-1] in (1, 3, 4))
 
 
 def as_nchw(x, op):
