@@ -1,46 +1,332 @@
-"""Install the ops of `functional` as Tensor methods and operators (`x.exp()`, `x + y`, `x[i]`)."""
-from . import functional as F
-from .tensor import Tensor
+"""Tensor's op methods and operators (`x.exp()`, `x.sum(0)`, `x + y`, `x[i]`): `TensorOps`, a base class of
+`Tensor`, so that every method is a real `def` a reader (and an IDE) finds through the class.
 
-_SAME_NAME = """
-add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu clamp clip maximum minimum square rsqrt
-masked_fill eq ne lt le gt ge logical_not isnan isfinite sign sum mean max min amax argmax argmin var std all any
-logsumexp softmax log_softmax matmul mm bmm reshape view flatten squeeze unsqueeze transpose permute t expand
-expand_as contiguous clone split chunk gather index_select movedim
-""".split()
+Each method is a one-liner (written on one line, grouped by family) calling the public op in `functional`
+(whose docstring says what it does). functional imports Tensor, so it cannot be imported here before Tensor
+exists: tensor.py binds `F` right after the class (`bind_functional`), before any op can run.
+"""
+import numpy as np
 
+from .dtypes import as_dtype
+from .random import get_generator
 
-def _reverse(fn):
-    return lambda self, other: fn(other, self)
-
-
-def install():
-    for name in _SAME_NAME:
-        setattr(Tensor, name, getattr(F, name))
-    Tensor.T = property(lambda self: F.permute(self, tuple(reversed(range(self.ndim)))))
-    Tensor.mT = property(lambda self: F.transpose(self, -2, -1))
-    Tensor.view_as = lambda self, other: F.view(self, other.shape)
-    Tensor.reshape_as = lambda self, other: F.reshape(self, other.shape)
-    Tensor.where = lambda self, condition, other: F.where(condition, self, other)
-    Tensor.__getitem__ = F.index
-    dunders = {
-        "add": F.add, "sub": F.sub, "mul": F.mul, "truediv": F.div, "pow": F.pow, "matmul": F.matmul,
-    }
-    for name, fn in dunders.items():
-        setattr(Tensor, f"__{name}__", fn)
-        setattr(Tensor, f"__r{name}__", _reverse(fn))
-    Tensor.__neg__ = F.neg
-    Tensor.__abs__ = F.abs
-    Tensor.__pos__ = lambda self: self
-    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
-        setattr(Tensor, f"__{name}__", getattr(F, name))
-    Tensor.__invert__ = F.logical_not
-    Tensor.__and__ = lambda a, b: Tensor(a._data & F._tensor(b)._data)
-    Tensor.__or__ = lambda a, b: Tensor(a._data | F._tensor(b)._data)
-    Tensor.__iadd__ = lambda self, o: self.add_(o)
-    Tensor.__isub__ = lambda self, o: self.sub_(o)
-    Tensor.__imul__ = lambda self, o: self.mul_(o)
-    Tensor.__itruediv__ = lambda self, o: self.div_(o)
+F = None  # ddp.core.functional, bound by tensor.py
 
 
-install()
+def bind_functional(functional):
+    global F
+    F = functional
+
+
+def _shape(size):
+    return size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+
+
+class TensorOps:
+    """The ops of `ddp.core.functional` as methods, operators and in-place forms (`add_`, `exp_`, ...)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------------------------- operators
+    def __add__(self, other): return F.add(self, other)
+    def __radd__(self, other): return F.add(other, self)
+    def __sub__(self, other): return F.sub(self, other)
+    def __rsub__(self, other): return F.sub(other, self)
+    def __mul__(self, other): return F.mul(self, other)
+    def __rmul__(self, other): return F.mul(other, self)
+    def __truediv__(self, other): return F.div(self, other)
+    def __rtruediv__(self, other): return F.div(other, self)
+    def __floordiv__(self, other): return F.floor_divide(self, other)
+    def __rfloordiv__(self, other): return F.floor_divide(other, self)
+    def __mod__(self, other): return F.remainder(self, other)
+    def __rmod__(self, other): return F.remainder(other, self)
+    def __pow__(self, other): return F.pow(self, other)
+    def __rpow__(self, other): return F.pow(other, self)
+    def __matmul__(self, other): return F.matmul(self, other)
+    def __rmatmul__(self, other): return F.matmul(other, self)
+    def __neg__(self): return F.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return F.abs(self)
+    def __invert__(self): return F.bitwise_not(self)
+    def __and__(self, other): return F.bitwise_and(self, other)
+    def __rand__(self, other): return F.bitwise_and(other, self)
+    def __or__(self, other): return F.bitwise_or(self, other)
+    def __ror__(self, other): return F.bitwise_or(other, self)
+    def __xor__(self, other): return F.bitwise_xor(self, other)
+    def __rxor__(self, other): return F.bitwise_xor(other, self)
+    def __eq__(self, other): return F.eq(self, other)
+    def __ne__(self, other): return F.ne(self, other)
+    def __lt__(self, other): return F.lt(self, other)
+    def __le__(self, other): return F.le(self, other)
+    def __gt__(self, other): return F.gt(self, other)
+    def __ge__(self, other): return F.ge(self, other)
+    def __getitem__(self, index): return F.index(self, index)
+    def __iadd__(self, other): return self.add_(other)
+    def __isub__(self, other): return self.sub_(other)
+    def __imul__(self, other): return self.mul_(other)
+    def __itruediv__(self, other): return self.div_(other)
+
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats a 0-d tensor's value, as PyTorch does; other tensors take no format spec."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    # ----------------------------------------------------------------------------------- arithmetic
+    def add(self, other, alpha=1): return F.add(self, other if alpha == 1 else F.mul(other, alpha))
+    def sub(self, other, alpha=1): return F.sub(self, other if alpha == 1 else F.mul(other, alpha))
+    def mul(self, other): return F.mul(self, other)
+    def div(self, other, rounding_mode=None): return F.div(self, other, rounding_mode)
+    def floor_divide(self, other): return F.floor_divide(self, other)
+    def remainder(self, other): return F.remainder(self, other)
+    def fmod(self, other): return F.fmod(self, other)
+    def pow(self, exponent): return F.pow(self, exponent)
+    def float_power(self, exponent): return F.float_power(self, exponent)
+    def maximum(self, other): return F.maximum(self, other)
+    def minimum(self, other): return F.minimum(self, other)
+    def atan2(self, other): return F.atan2(self, other)
+    def lerp(self, end, weight): return F.lerp(self, end, weight)
+    def addcmul(self, t1, t2, value=1): return F.addcmul(self, t1, t2, value)
+    def addcdiv(self, t1, t2, value=1): return F.addcdiv(self, t1, t2, value)
+    subtract, multiply, divide, true_divide, arctan2 = sub, mul, div, div, atan2
+
+    def neg(self): return F.neg(self)
+    def exp(self): return F.exp(self)
+    def exp2(self): return F.exp2(self)
+    def expm1(self): return F.expm1(self)
+    def log(self): return F.log(self)
+    def log1p(self): return F.log1p(self)
+    def log2(self): return F.log2(self)
+    def log10(self): return F.log10(self)
+    def sqrt(self): return F.sqrt(self)
+    def rsqrt(self): return F.rsqrt(self)
+    def square(self): return F.square(self)
+    def reciprocal(self): return F.reciprocal(self)
+    def abs(self): return F.abs(self)
+    def sign(self): return F.sign(self)
+    def sin(self): return F.sin(self)
+    def cos(self): return F.cos(self)
+    def tanh(self): return F.tanh(self)
+    def sinh(self): return F.sinh(self)
+    def cosh(self): return F.cosh(self)
+    def asin(self): return F.asin(self)
+    def acos(self): return F.acos(self)
+    def atan(self): return F.atan(self)
+    def erf(self): return F.erf(self)
+    def sigmoid(self): return F.sigmoid(self)
+    def relu(self): return F.relu(self)
+    def floor(self): return F.floor(self)
+    def ceil(self): return F.ceil(self)
+    def round(self, decimals=0): return F.round(self, decimals)
+    def trunc(self): return F.trunc(self)
+    def frac(self): return F.frac(self)
+    def clamp(self, min=None, max=None): return F.clamp(self, min, max)
+    def clamp_min(self, min): return F.clamp(self, min=min)
+    def clamp_max(self, max): return F.clamp(self, max=max)
+    negative, absolute, arcsin, arccos, arctan, fix, clip = neg, abs, asin, acos, atan, trunc, clamp
+
+    # ------------------------------------------------------------------------- comparison and logic
+    def eq(self, other): return F.eq(self, other)
+    def ne(self, other): return F.ne(self, other)
+    def lt(self, other): return F.lt(self, other)
+    def le(self, other): return F.le(self, other)
+    def gt(self, other): return F.gt(self, other)
+    def ge(self, other): return F.ge(self, other)
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def equal(self, other): return F.equal(self, other)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.allclose(self, other, rtol, atol, equal_nan)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.isclose(self, other, rtol, atol, equal_nan)
+    def isnan(self): return F.isnan(self)
+    def isinf(self): return F.isinf(self)
+    def isfinite(self): return F.isfinite(self)
+    def logical_not(self): return F.logical_not(self)
+    def logical_and(self, other): return F.logical_and(self, other)
+    def logical_or(self, other): return F.logical_or(self, other)
+    def logical_xor(self, other): return F.logical_xor(self, other)
+    def bitwise_not(self): return F.bitwise_not(self)
+    def bitwise_and(self, other): return F.bitwise_and(self, other)
+    def bitwise_or(self, other): return F.bitwise_or(self, other)
+    def bitwise_xor(self, other): return F.bitwise_xor(self, other)
+    def where(self, condition, other): return F.where(condition, self, other)
+    def masked_fill(self, mask, value): return F.masked_fill(self, mask, value)
+
+    # ----------------------------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None): return F.sum(self, dim, keepdim, dtype)
+    def mean(self, dim=None, keepdim=False, dtype=None): return F.mean(self, dim, keepdim, dtype)
+    def prod(self, dim=None, keepdim=False, dtype=None): return F.prod(self, dim, keepdim, dtype)
+    def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
+    def amax(self, dim=(), keepdim=False): return F.amax(self, dim, keepdim)
+    def amin(self, dim=(), keepdim=False): return F.amin(self, dim, keepdim)
+    def aminmax(self, dim=None, keepdim=False): return F.aminmax(self, dim=dim, keepdim=keepdim)
+    def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return F.argmin(self, dim, keepdim)
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return F.var(self, dim, unbiased, keepdim, correction)
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return F.std(self, dim, unbiased, keepdim, correction)
+    def all(self, dim=None, keepdim=False): return F.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return F.any(self, dim, keepdim)
+    def count_nonzero(self, dim=None): return F.count_nonzero(self, dim)
+    def logsumexp(self, dim, keepdim=False): return F.logsumexp(self, dim, keepdim)
+    def softmax(self, dim): return F.softmax(self, dim)
+    def log_softmax(self, dim): return F.log_softmax(self, dim)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return F.norm(self, p, dim, keepdim, dtype)
+    def cumsum(self, dim, dtype=None): return F.cumsum(self, dim, dtype)
+    def cumprod(self, dim, dtype=None): return F.cumprod(self, dim, dtype)
+    def sort(self, dim=-1, descending=False, stable=False): return F.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False): return F.argsort(self, dim, descending, stable)
+    def msort(self): return F.msort(self)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return F.topk(self, k, dim, largest, sorted)
+
+    # ------------------------------------------------------------------------------ matrix products
+    def matmul(self, other): return F.matmul(self, other)
+    def mm(self, other): return F.mm(self, other)
+    def bmm(self, other): return F.bmm(self, other)
+    def mv(self, vec): return F.mv(self, vec)
+    def dot(self, other): return F.dot(self, other)
+    def outer(self, other): return F.outer(self, other)
+    def addmm(self, m1, m2, beta=1, alpha=1): return F.addmm(self, m1, m2, beta=beta, alpha=alpha)
+    def baddbmm(self, b1, b2, beta=1, alpha=1): return F.baddbmm(self, b1, b2, beta=beta, alpha=alpha)
+    ger = outer
+
+    # ----------------------------------------------------------------------------- shape and layout
+    def reshape(self, *shape): return F.reshape(self, *shape)
+    def reshape_as(self, other): return F.reshape(self, other.shape)
+    def view_as(self, other): return F.view(self, other.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return F.unflatten(self, dim, sizes)
+    def squeeze(self, dim=None): return F.squeeze(self, dim)
+    def unsqueeze(self, dim): return F.unsqueeze(self, dim)
+    def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
+    def permute(self, *dims): return F.permute(self, *dims)
+    def movedim(self, source, destination): return F.movedim(self, source, destination)
+    def t(self): return F.t(self)
+    def expand(self, *shape): return F.expand(self, *shape)
+    def expand_as(self, other): return F.expand(self, other.shape)
+    def repeat(self, *sizes): return F.repeat(self, *sizes)
+    def tile(self, *dims): return F.tile(self, _shape(dims))
+    def repeat_interleave(self, repeats, dim=None): return F.repeat_interleave(self, repeats, dim)
+    def contiguous(self): return F.contiguous(self)
+    def clone(self): return F.clone(self)
+    def split(self, split_size, dim=0): return F.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return F.chunk(self, chunks, dim)
+    def unbind(self, dim=0): return F.unbind(self, dim)
+    def narrow(self, dim, start, length): return F.narrow(self, dim, start, length)
+    def flip(self, *dims): return F.flip(self, *dims)
+    def fliplr(self): return F.fliplr(self)
+    def flipud(self): return F.flipud(self)
+    def roll(self, shifts, dims=None): return F.roll(self, shifts, dims)
+    def tril(self, diagonal=0): return F.tril(self, diagonal)
+    def triu(self, diagonal=0): return F.triu(self, diagonal)
+    def diag(self, diagonal=0): return F.diag(self, diagonal)
+    swapaxes = swapdims = transpose
+
+    def view(self, *shape):
+        """A view with a new shape, or with `view(dtype)` the same bytes read as another dtype (no gradient)."""
+        if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(shape[0], "__index__"):
+            return type(self)(self._data.view(as_dtype(shape[0])))
+        return F.view(self, *shape)
+
+    @property
+    def T(self): return F.permute(self, tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self): return F.transpose(self, -2, -1)
+
+    def type_as(self, other): return self.to(other.dtype)
+
+    # ------------------------------------------------------------------------------ picking elements
+    def gather(self, dim, index): return F.gather(self, dim, index)
+    def index_select(self, dim, index): return F.index_select(self, dim, index)
+    def masked_select(self, mask): return F.masked_select(self, mask)
+    def nonzero(self, as_tuple=False): return F.nonzero(self, as_tuple=as_tuple)
+    def argwhere(self): return F.nonzero(self)
+    def scatter(self, dim, index, src=None, value=None): return F.scatter(self, dim, index, src, value)
+    def scatter_add(self, dim, index, src): return F.scatter_add(self, dim, index, src)
+    def index_fill(self, dim, index, value): return F.index_fill(self, dim, index, value)
+    def index_add(self, dim, index, source, alpha=1): return F.index_add(self, dim, index, source, alpha)
+
+    # -------------------------------------------------------------------------------- random draws
+    def bernoulli(self, p=None, generator=None): return F.bernoulli(self, p, generator)
+    def multinomial(self, num_samples, replacement=False, generator=None):
+        return F.multinomial(self, num_samples, replacement, generator)
+
+    # ------------------------------------------------------------------------- new tensors alike
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(0, size, dtype, requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(1, size, dtype, requires_grad)
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(0, size, dtype, requires_grad)
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return self._new(fill_value, (size,), dtype, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A copy of `data` as a new leaf, in this tensor's dtype unless `dtype` is given."""
+        data = data._data if isinstance(data, TensorOps) else data
+        array = np.array(data, dtype=as_dtype(dtype) or self.dtype)
+        return type(self)(array, requires_grad=requires_grad)
+
+    def _new(self, fill, size, dtype, requires_grad):
+        array = np.full(tuple(int(s) for s in _shape(size)), fill, dtype=as_dtype(dtype) or self.dtype)
+        return type(self)(array, requires_grad=requires_grad)
+
+    # ----------------------------------------------------------------------------- in-place forms
+    def masked_fill_(self, mask, value): return self._inplace(F.masked_fill, mask, value)
+    def exp_(self): return self._inplace(F.exp)
+    def log_(self): return self._inplace(F.log)
+    def log1p_(self): return self._inplace(F.log1p)
+    def sqrt_(self): return self._inplace(F.sqrt)
+    def rsqrt_(self): return self._inplace(F.rsqrt)
+    def abs_(self): return self._inplace(F.abs)
+    def neg_(self): return self._inplace(F.neg)
+    def sign_(self): return self._inplace(F.sign)
+    def square_(self): return self._inplace(F.square)
+    def reciprocal_(self): return self._inplace(F.reciprocal)
+    def relu_(self): return self._inplace(F.relu)
+    def sigmoid_(self): return self._inplace(F.sigmoid)
+    def tanh_(self): return self._inplace(F.tanh)
+    def erf_(self): return self._inplace(F.erf)
+    def floor_(self): return self._inplace(F.floor)
+    def ceil_(self): return self._inplace(F.ceil)
+    def round_(self, decimals=0): return self._inplace(F.round, decimals)
+    def trunc_(self): return self._inplace(F.trunc)
+    def pow_(self, exponent): return self._inplace(F.pow, exponent)
+    def clamp_min_(self, min): return self._inplace(F.clamp_min, min)
+    def clamp_max_(self, max): return self._inplace(F.clamp_max, max)
+    def lerp_(self, end, weight): return self._inplace(F.lerp, end, weight)
+    def addcmul_(self, t1, t2, value=1): return self._inplace(F.addcmul, t1, t2, value)
+    def addcdiv_(self, t1, t2, value=1): return self._inplace(F.addcdiv, t1, t2, value)
+    def scatter_(self, dim, index, src=None, value=None): return self._inplace(F.scatter, dim, index, src, value)
+    def scatter_add_(self, dim, index, src): return self._inplace(F.scatter_add, dim, index, src)
+    def index_fill_(self, dim, index, value): return self._inplace(F.index_fill, dim, index, value)
+    def index_add_(self, dim, index, source, alpha=1): return self._inplace(F.index_add, dim, index, source, alpha)
+    absolute_, negative_, fix_ = abs_, neg_, trunc_
+
+    def bernoulli_(self, p=0.5, generator=None):
+        """Fill with 1 drawn with probability p (a number or a tensor), else 0."""
+        probs = p._data if isinstance(p, TensorOps) else p
+        self._data[...] = get_generator(generator).random(self.shape) < probs
+        self._bump_version()
+        return self
+
+
+def _install():
+    """Until tensor.py inherits TensorOps: copy its methods onto Tensor (never over Tensor's own)."""
+    from . import functional
+    from .tensor import Tensor
+
+    bind_functional(functional)
+    for name, value in vars(TensorOps).items():
+        if name not in ("__module__", "__qualname__", "__doc__", "__slots__", "__hash__", "__dict__",
+                        "__weakref__", "__firstlineno__", "__static_attributes__") and name not in vars(Tensor):
+            setattr(Tensor, name, value)
+
+
+_install()
