@@ -87,7 +87,7 @@ class Send(Function):
     float32_results = False  # activations keep the dtype they were sent with
 
     @staticmethod
-    def forward(ctx, x, comm, peer, outbox, timer):
+    def forward(ctx, x, *, comm, peer, outbox, timer):
         ctx.comm, ctx.peer, ctx.timer = comm, peer, timer
         send_array(comm, x, peer, ACTIVATION, outbox)
         return np.zeros((), dtype=x.dtype)
@@ -106,7 +106,7 @@ class Recv(Function):
     float32_results = False
 
     @staticmethod
-    def forward(ctx, anchor, comm, peer, outbox, timer):
+    def forward(ctx, anchor, *, comm, peer, outbox, timer):
         ctx.comm, ctx.peer, ctx.outbox = comm, peer, outbox
         return recv_array(comm, peer, ACTIVATION, timer)
 
