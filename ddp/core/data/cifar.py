@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import Dataset, DatasetError
+from .dataset import DatasetError
 from .download import download_url
+from .vision import ImageArrayDataset
 
 _NUMPY_CORE = "numpy._core" if hasattr(np, "_core") else "numpy.core"
 _ALLOWED = {
@@ -50,12 +51,13 @@ def load_batch(path):
     return {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
 
 
-class CIFAR10(Dataset):
+class CIFAR10(ImageArrayDataset):
     """CIFAR-10: 32x32 colour images of 10 classes, as torchvision's `CIFAR10` but with numpy images.
 
     Reads `root/cifar-10-batches-py/{data_batch_1..5, test_batch, batches.meta}`. `CIFAR10[i]` is
     `(image, label)`: a (32, 32, 3) uint8 array (height, width, RGB, as a PIL image converts) and an int.
-    `data` (N, 32, 32, 3) uint8 is a numpy array, `targets` a list of ints, `classes` the names.
+    `data` (N, 32, 32, 3) uint8 is a numpy array, `targets` a list of ints, `classes` the names. With
+    batch-capable transforms, `__getitems__` gathers and transforms a batch at once (`DataLoader` uses it).
 
     Args:
         root: the data folder. train: the 50,000 training images if True, else the 10,000 test images.
@@ -115,17 +117,3 @@ class CIFAR10(Dataset):
                     if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts or member.issym():
                         raise DatasetError(f"{archive}: unsafe member {member.name!r}")
                 tar.extractall(self.root)
-
-    def __getitem__(self, index):
-        image, target = self.data[index], self.targets[index]
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        return f"{type(self).__name__}(root={str(self.root)!r}, train={self.train}, samples={len(self)})"

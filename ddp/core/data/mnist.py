@@ -6,19 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import Dataset, DatasetError
+from .dataset import DatasetError
 from .download import download_url
 from .files import atomic_write
 from .idx import read_idx, write_idx
+from .vision import ImageArrayDataset
 
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
 
 
-def _batched(transform):
-    return transform is None or getattr(transform, "batched", False)
-
-
-class MNIST(Dataset):
+class MNIST(ImageArrayDataset):
     """MNIST handwritten digits, as torchvision's `MNIST` but with numpy images.
 
     Looks for `{train,t10k}-{images-idx3,labels-idx1}-ubyte`, raw or `.gz`, in `root` and then in
@@ -89,37 +86,6 @@ class MNIST(Dataset):
         with gzip.open(gz, "rb") as f:  # keep a decompressed copy too, so later loads skip gunzip
             atomic_write(self.raw_folder / name, f.read())
         return self.raw_folder / name
-
-    def __getitem__(self, index):
-        image, target = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
-
-    @property
-    def __getitems__(self):
-        # A property so that hasattr(ds, "__getitems__") is False when a transform only takes one sample.
-        if not (_batched(self.transform) and _batched(self.target_transform)):
-            raise AttributeError(
-                f"{type(self).__name__}.__getitems__ needs batch-capable transforms (with batched = True)")
-        return self._get_batch
-
-    def _get_batch(self, indices):
-        idx = np.asarray(indices, dtype=np.intp)
-        images, targets = self.data[idx], self.targets[idx]
-        if self.transform is not None:
-            images = self.transform(images)
-        if self.target_transform is not None:
-            targets = self.target_transform(targets)
-        return images, targets
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        return f"{type(self).__name__}(root={str(self.root)!r}, train={self.train}, samples={len(self)})"
 
 
 class FashionMNIST(MNIST):

@@ -168,3 +168,16 @@ def test_gzip_helper_is_real_gzip(tmp_path):
     idx_files(tmp_path, n=1)
     with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz") as f:
         assert io.BytesIO(f.read()).read(4) == b"\0\0\x08\x01"
+
+
+def test_cifar10_batches_through_the_loader_at_once(tmp_path):
+    batches = fake_cifar(tmp_path, n=3)
+    ds = CIFAR10(tmp_path, train=True, transform=T.Compose([T.RandomHorizontalFlip(p=1.0), T.ToTensor()]))
+    images, labels = ds.__getitems__([4, 0, 7])  # one gather, transformed as a batch
+    assert tuple(images.shape) == (3, 3, 32, 32) and labels.dtype == np.int64
+    assert labels.tolist() == [ds.targets[4], ds.targets[0], ds.targets[7]]
+    np.testing.assert_allclose(images.numpy()[1], ds[0][0].numpy(), rtol=0)
+    x, y = next(iter(DataLoader(ds, batch_size=5)))
+    assert tuple(x.shape) == (5, 3, 32, 32) and y.tolist() == ds.targets[:5]
+    assert batches["data_batch_1"][1] == ds.targets[:3]
+    assert not hasattr(CIFAR10(tmp_path, transform=lambda im: im), "__getitems__")
