@@ -52,6 +52,7 @@ _ALIASES = {
     "nn": "ddp.core.nn",
     "optim": "ddp.core.optim",
     "data": "ddp.core.data",
+    "linalg": "ddp.core.linalg",
     "utils.data": "ddp.core.data",
     "random": "ddp.core.random",
     "serialization": "ddp.core.serialization",
