@@ -23,13 +23,9 @@ def make_images(n, side, seed):
     """n binary side x side images, each a random horizontal or vertical bar pattern with a few flipped
     pixels, flattened to rows of side * side floats."""
     rng = np.random.default_rng(seed)
-    images = np.zeros((n, side, side), np.float32)
-    for i in range(n):  # data preparation, not the training loop
-        lines = rng.random(side) < 0.4
-        if rng.random() < 0.5:
-            images[i, lines, :] = 1.0
-        else:
-            images[i, :, lines] = 1.0
+    lines = rng.random((n, side)) < 0.4  # which rows (or columns) of each image are lit
+    horizontal = rng.random(n) < 0.5
+    images = np.where(horizontal[:, None, None], lines[:, :, None], lines[:, None, :]).astype(np.float32)
     flips = rng.random(images.shape) < 0.03
     images = np.where(flips, 1.0 - images, images).astype(np.float32)
     return images.reshape(n, side * side)
