@@ -31,8 +31,6 @@ class CosineAnnealingLR(LRScheduler):
         t, T, low = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
-        if self._step_count == 1 and t > 0:  # the first step of a resumed schedule: the closed form
-            return self._get_closed_form_lr()
         if (t - 1 - T) % (2 * T) == 0:
             return [lr + (base - low) * (1 - math.cos(math.pi / T)) / 2
                     for base, lr in zip(self.base_lrs, self._current_lrs())]
