@@ -112,5 +112,6 @@ class _AliasLoader:
 sys.meta_path.insert(0, _AliasFinder)  # before the path finder, which would load a copy
 
 # Under mpirun, set torchrun's RANK, WORLD_SIZE, LOCAL_RANK, ... now, before the script reads them (no MPI init).
-if any(v in sys.modules["os"].environ for v in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK")):
+# (No any() here: in this module it is ddp.any, the tensor op.)
+if {"PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"} & sys.modules["os"].environ.keys():
     importlib.import_module("ddp.parallel.launch").set_torchrun_env()

@@ -3,6 +3,10 @@
 Every collective is checked on every rank against a numpy reference built from the ranks' inputs.
 """
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,6 +42,42 @@ def on_ranks(fn, n=4):
 
 def inputs(rank, shape=(2, 3), dtype=np.float64):
     return (np.random.default_rng(rank).standard_normal(shape) + 2).astype(dtype)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- torchrun's environment variables under mpirun ------------------------------------------------------
+def test_torchrun_variables_from_the_launchers():
+    hydra = {"PMI_RANK": "1", "PMI_SIZE": "4", "MPI_LOCALRANKID": "1", "MPI_LOCALNRANKS": "2", "RANK": "9"}
+    launch.set_torchrun_env(hydra)
+    assert {k: hydra[k] for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
+                                  "MASTER_PORT")} == {"RANK": "1", "WORLD_SIZE": "4", "LOCAL_RANK": "1",
+                                                      "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+                                                      "MASTER_PORT": "29500"}
+    ompi = {"OMPI_COMM_WORLD_RANK": "0", "OMPI_COMM_WORLD_SIZE": "2", "MASTER_PORT": "1234"}
+    launch.set_torchrun_env(ompi)
+    assert (ompi["RANK"], ompi["WORLD_SIZE"], ompi["LOCAL_RANK"], ompi["LOCAL_WORLD_SIZE"], ompi["MASTER_PORT"]) == (
+        "0", "2", "0", "2", "1234")  # no local variables: one node; a MASTER_PORT already set stays
+    plain = {"HOME": "/home/user"}
+    launch.set_torchrun_env(plain)
+    assert plain == {"HOME": "/home/user"}
+
+
+def run_python(code, **env):
+    environ = {k: v for k, v in os.environ.items() if k not in launch._LAUNCHER_VARS + ("RANK", "WORLD_SIZE")}
+    environ.update(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_import_ddp_sets_them_without_starting_mpi():
+    code = ("import os, sys, ddp; print(os.environ.get('RANK'), os.environ.get('LOCAL_WORLD_SIZE'), "
+            "'mpi4py' in sys.modules, 'ddp.parallel' in sys.modules)")
+    assert run_python(code, PMI_RANK="1", PMI_SIZE="2", MPI_LOCALRANKID="1", MPI_LOCALNRANKS="2") == [
+        "1", "2", "False", "True"]
+    assert run_python(code) == ["None", "None", "False", "False"]  # a plain run: nothing set, nothing imported
 
 
 # -- the default group in one process ------------------------------------------------------------------
