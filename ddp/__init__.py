@@ -24,8 +24,8 @@ from .core.creation import (
 )
 from .core.device import channels_last, contiguous_format, device, preserve_format, strided
 from .core.dtypes import (  # noqa: A004
-    bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
-    int64, long, set_default_dtype, short, uint8,
+    bfloat16, bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16,
+    int32, int64, long, set_default_dtype, short, uint8,
 )
 from .core.legacy import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,

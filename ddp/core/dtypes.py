@@ -20,6 +20,20 @@ int = int32  # noqa: A001
 long = int64
 finfo, iinfo = np.finfo, np.iinfo  # eps, tiny, max, min, bits: the attributes scripts read
 
+
+class _Unsupported:
+    """A PyTorch dtype that ddp names but cannot compute in: passing it where nothing is computed in it (e.g.
+    `autocast(dtype=ddp.bfloat16)`, a no-op) works; making a tensor of it raises TypeError."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"ddp.{self.name}"
+
+
+bfloat16 = _Unsupported("bfloat16")
+
 # The legacy tensor type of each dtype, as `Tensor.type()` names it ("ddp.FloatTensor")
 TYPE_NAMES = {
     float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", uint8: "ByteTensor",
@@ -37,6 +51,8 @@ def as_dtype(dtype):
         return float64
     if dtype is builtins.int:
         return int64
+    if isinstance(dtype, _Unsupported):
+        raise TypeError(f"ddp has no {dtype.name} arithmetic (numpy has no such dtype): use float32 (or float16)")
     return np.dtype(dtype)
 
 

@@ -111,3 +111,33 @@ def test_against_torch():
     assert repr(ddp.ones(1).device) == repr(torch.ones(1).device)
     assert repr(device("cpu:0")) == repr(torch.device("cpu:0")) and str(device("cpu:0")) == str(torch.device("cpu:0"))
     assert ddp.zeros(2, dtype=float).dtype == np.float64 == np.dtype(str(torch.zeros(2, dtype=float).dtype)[6:])
+
+
+def test_bfloat16_is_a_name_only():
+    assert repr(ddp.bfloat16) == "ddp.bfloat16"
+    with ddp.autocast(device_type="cpu", dtype=ddp.bfloat16):  # what CPU mixed-precision scripts write
+        assert ddp.ones(2).dtype == np.float32
+    with pytest.raises(TypeError, match="ddp has no bfloat16 arithmetic"):
+        ddp.zeros(2, dtype=ddp.bfloat16)
+    with pytest.raises(TypeError, match="ddp has no bfloat16 arithmetic"):
+        ddp.ones(2).to(ddp.bfloat16)
+
+
+def test_conversions_and_grad_modes_as_torch():
+    torch = pytest.importorskip("torch")
+    values = [[-1.5, 0.0], [2.7, 3.2]]
+    for ours, theirs in ((ddp.tensor(values).int(), torch.tensor(values).int()),
+                         (ddp.tensor(values).long(), torch.tensor(values).long()),
+                         (ddp.tensor(values).bool(), torch.tensor(values).bool()),
+                         (ddp.IntTensor([1, 2]), torch.IntTensor([1, 2])),
+                         (ddp.tensor(values).type(ddp.IntTensor), torch.tensor(values).type(torch.IntTensor))):
+        assert ours.tolist() == theirs.tolist() and ours.type().split(".")[1] == theirs.type().split(".")[1]
+    for m in (ddp, torch):
+        x = m.ones(2, requires_grad=True)
+        with m.no_grad():
+            with m.enable_grad():
+                assert (x * 2).requires_grad
+            assert not (x * 2).requires_grad
+        with m.set_grad_enabled(False):
+            assert not (x * 2).requires_grad
+        assert (x * 2).requires_grad
