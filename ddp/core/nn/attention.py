@@ -5,7 +5,7 @@ from .. import functional as CF
 from ..dtypes import as_dtype
 from ..tensor import Tensor
 from . import init
-from .functional_attention import additive_mask, attention
+from .functional_attention import additive_mask, attention, fused_attention
 from .linear import Linear
 from .module import Module, Parameter
 
@@ -106,7 +106,11 @@ class MultiheadAttention(Module):
         n, length, src = query.shape[0], query.shape[1], key.shape[1]
         mask = self._mask(key_padding_mask, attn_mask, n, length, src, batched, query.dtype)
         q, k, v = self._project(query, key, value)
-        out, weights = attention(q, k, v, mask, self.dropout if self.training else 0.0)
+        p = self.dropout if self.training else 0.0
+        if need_weights:
+            out, weights = attention(q, k, v, mask, p)
+        else:  # one fused op, no weights kept
+            out = fused_attention(q, k, v, mask, p)
         out = self.out_proj(CF.reshape(CF.transpose(out, 1, 2), (n, length, self.embed_dim)))
         if not batched:
             out = CF.squeeze(out, 0)

@@ -1,10 +1,13 @@
-"""Scaled dot-product attention, composed of differentiable ops (matmul, add, softmax), so autograd does
-the backward. Re-exported by `ddp.nn.functional`; `MultiheadAttention` uses the same core."""
+"""Scaled dot-product attention: one fused Function (ops/attention.py) when only the output is needed, and
+a composed form (matmul, add, softmax: autograd does the backward) when the weights are returned too.
+Re-exported by `ddp.nn.functional`; `MultiheadAttention` uses the same core."""
 import math
 
 import numpy as np
 
 from .. import functional as CF
+from ..ops.attention import ScaledDotProductAttention, causal_mask
+from ..random import get_generator
 from ..tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention"]
@@ -39,6 +42,19 @@ def attention(q, k, v, mask=None, dropout_p=0.0, scale=None):
 
         weights = dropout(weights, dropout_p, training=True)
     return CF.matmul(weights, v), weights
+
+
+def fused_attention(q, k, v, mask=None, dropout_p=0.0, scale=None, is_causal=False):
+    """softmax(q k^T * scale + mask) v as one Function (the weights are not kept); mask additive or None."""
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if is_causal:
+        mask = causal_mask(q.shape[-2], k.shape[-2], q.dtype)
+    keep = None
+    if dropout_p > 0:
+        shape = np.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (q.shape[-2], k.shape[-2])
+        kept = get_generator().random(shape, dtype=np.float32) >= dropout_p
+        keep = kept.astype(q.dtype) * q.dtype.type(1 / (1 - dropout_p)) if dropout_p < 1 else np.zeros(shape, q.dtype)
+    return ScaledDotProductAttention.apply(q, k, v, mask, scale=scale, keep=keep)
 
 
 def _check(query, key, value, attn_mask, dropout_p, is_causal):
@@ -89,7 +105,5 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         ddp.Size([2, 4, 5, 8])
     """
     _check(query, key, value, attn_mask, dropout_p, is_causal)
-    if is_causal:
-        attn_mask = Tensor(np.tril(np.ones((query.shape[-2], key.shape[-2]), dtype=bool)))
     mask = additive_mask(attn_mask, query.dtype, "scaled_dot_product_attention", "attn_mask", False)
-    return attention(query, key, value, mask, dropout_p, scale)[0]
+    return fused_attention(query, key, value, mask, dropout_p, scale, is_causal)

@@ -1,0 +1,59 @@
+"""Scaled dot-product attention as one Function: softmax(q k^T * scale + mask) v, with the softmax done in
+place on the score array. Fused for speed: the composed form (scale, matmul, add, softmax, matmul) makes five
+graph nodes and as many full-size temporaries of the (..., L, S) scores per call."""
+import numpy as np
+
+from ..autograd import Function
+
+
+def causal_mask(length, source, dtype):
+    """Additive (L, S) mask: 0 where j <= i (top-left aligned, as PyTorch's is_causal), -inf above."""
+    return np.triu(np.full((length, source), -np.inf, dtype=dtype), 1)
+
+
+class ScaledDotProductAttention(Function):
+    """out = w v with w = dropout(softmax(q k^T * scale + mask)); q (..., L, E), k (..., S, E), v (..., S, Ev).
+
+    `mask` is an additive array (or Tensor, then it gets a gradient) broadcastable to the scores, or None;
+    `keep` is dropout's scaled keep mask for w (or None). With p = softmax(...), wd = p * keep:
+    d/dv = wd^T g; d/dscores = p (gp - sum(gp p)) with gp = (g v^T) * keep; d/dq = d/dscores k * scale,
+    d/dk = d/dscores^T q * scale, d/dmask = d/dscores.
+    """
+
+    @staticmethod
+    def forward(ctx, q, k, v, mask=None, scale=1.0, keep=None):
+        f = q.dtype.type
+        scores = np.matmul(q, np.swapaxes(k, -1, -2))
+        scores *= f(scale)
+        if mask is not None:
+            if np.broadcast_shapes(scores.shape, mask.shape) == scores.shape:
+                scores += mask
+            else:  # a mask with more leading dims than q and k
+                scores = scores + mask
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        weights = scores if keep is None else scores * keep
+        out = np.matmul(weights, v)
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(q, k, v, scores, keep)
+            ctx.scale = scale
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        q, k, v, p, keep = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        f = q.dtype.type
+        wd = p if keep is None else p * keep
+        gv = np.matmul(np.swapaxes(wd, -1, -2), g) if needs[2] else None
+        gp = np.matmul(g, np.swapaxes(v, -1, -2))
+        if keep is not None:
+            gp *= keep
+        gp -= (gp * p).sum(axis=-1, keepdims=True)
+        gp *= p  # d/dscores
+        gmask = gp.copy() if len(needs) > 3 and needs[3] else None
+        gp *= f(ctx.scale)
+        gq = np.matmul(gp, k) if needs[0] else None
+        gk = np.matmul(np.swapaxes(gp, -1, -2), q) if needs[1] else None
+        return gq, gk, gv, gmask

@@ -1,0 +1,117 @@
+"""The fused scaled-dot-product attention Function: gradcheck (q, k, v and a float mask), a numpy reference,
+causal masks with L != S, scale, dropout, the MultiheadAttention path without weights, and PyTorch parity."""
+import math
+
+import numpy as np
+import pytest
+
+import ddp
+import ddp.nn as nn
+import ddp.nn.functional as F
+from ddp.core.gradcheck import gradcheck
+from ddp.core.tensor import Tensor
+
+
+def _rand(*shape, seed=0, grad=True):
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=grad)
+
+
+def _reference(q, k, v, mask=None, scale=None):
+    """softmax(q k^T * scale + mask) v in numpy."""
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    s = q @ np.swapaxes(k, -1, -2) * scale
+    if mask is not None:
+        s = s + mask
+    w = np.exp(s - s.max(-1, keepdims=True))
+    return (w / w.sum(-1, keepdims=True)) @ v
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_gradcheck_q_k_v_and_float_mask(causal):
+    q, k, v = _rand(2, 3, 4, seed=1), _rand(2, 5, 4, seed=2), _rand(2, 5, 3, seed=3)
+    if causal:
+        assert gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True), (q, k, v))
+    else:
+        mask = _rand(3, 5, seed=4)  # broadcast over the batch; its gradient is summed by the engine
+        fn = lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.3)  # noqa: E731
+        assert gradcheck(fn, (q, k, v, mask))
+
+
+def test_matches_numpy_with_masks_and_scale():
+    q, k, v = (np.random.default_rng(s).standard_normal(shape) for s, shape in
+               ((5, (2, 2, 4, 6)), (6, (2, 2, 7, 6)), (7, (2, 2, 7, 3))))
+    run = lambda **kw: F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), **kw).numpy()  # noqa: E731
+    causal = np.triu(np.full((4, 7), -np.inf), 1)  # top-left aligned, as PyTorch's is_causal
+    np.testing.assert_allclose(run(is_causal=True), _reference(q, k, v, causal), atol=1e-12)
+    allowed = np.random.default_rng(8).random((4, 7)) > 0.3
+    allowed[:, 0] = True
+    np.testing.assert_allclose(run(attn_mask=Tensor(allowed), scale=0.5),
+                               _reference(q, k, v, np.where(allowed, 0, -np.inf), 0.5), atol=1e-12)
+    float_mask = np.random.default_rng(9).standard_normal((2, 1, 4, 7))
+    np.testing.assert_allclose(run(attn_mask=Tensor(float_mask)), _reference(q, k, v, float_mask), atol=1e-12)
+
+
+def test_float32_stays_float32_and_mask_with_more_dims():
+    q = ddp.randn(4, 5, 8, requires_grad=True)
+    mask = Tensor(np.zeros((3, 4, 5, 5), dtype=np.float32))  # more leading dims than q: broadcasts up
+    out = F.scaled_dot_product_attention(q, q, q, attn_mask=mask)
+    assert out.shape == (3, 4, 5, 8) and out.dtype == np.float32
+    out.sum().backward()
+    assert q.grad.shape == (4, 5, 8) and q.grad.dtype == np.float32
+
+
+def test_dropout_scales_kept_weights_and_follows_the_seed():
+    q = ddp.randn(2, 6, 4)
+    v = ddp.ones(2, 6, 4)
+    ddp.manual_seed(3)
+    a = F.scaled_dot_product_attention(q, q, v, dropout_p=0.5)
+    ddp.manual_seed(3)
+    b = F.scaled_dot_product_attention(q, q, v, dropout_p=0.5)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert not np.allclose(a.numpy(), 1.0)  # rows of kept weights * 2 no longer sum to one
+    np.testing.assert_allclose(F.scaled_dot_product_attention(q, q, v, dropout_p=0.0).numpy(), 1.0, rtol=1e-6)
+    x = ddp.randn(2, 6, 4, requires_grad=True)
+    F.scaled_dot_product_attention(x, x, x, dropout_p=0.3).sum().backward()
+    assert np.isfinite(x.grad.numpy()).all()
+
+
+def test_mha_without_weights_uses_the_fused_op_and_agrees():
+    ddp.manual_seed(4)
+    mha = nn.MultiheadAttention(8, 2, batch_first=True, dtype=ddp.float64)
+    x = _rand(2, 5, 8, seed=5)
+    mask = nn.Transformer.generate_square_subsequent_mask(5, dtype=ddp.float64)
+    fused, none = mha(x, x, x, attn_mask=mask, need_weights=False)
+    composed, _ = mha(x, x, x, attn_mask=mask, need_weights=True)
+    assert none is None
+    np.testing.assert_allclose(fused.numpy(), composed.numpy(), atol=1e-12)
+    assert gradcheck(lambda x: mha(x, x, x, attn_mask=mask, need_weights=False)[0], (x,))
+
+
+@pytest.mark.parametrize("case", ["causal", "bool", "float", "scale", "causal_rect"])
+def test_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(10)
+    lq = 3 if case == "causal_rect" else 5
+    q, k, v = rng.standard_normal((2, 3, lq, 8)), rng.standard_normal((2, 3, 5, 8)), rng.standard_normal((2, 3, 5, 4))
+    kwargs, t_kwargs = {}, {}
+    if case in ("causal", "causal_rect"):
+        kwargs = t_kwargs = {"is_causal": True}
+    elif case == "bool":
+        m = rng.random((lq, 5)) > 0.4
+        m[:, 0] = True
+        kwargs, t_kwargs = {"attn_mask": Tensor(m)}, {"attn_mask": torch.from_numpy(m)}
+    elif case == "float":
+        m = rng.standard_normal((2, 1, lq, 5))
+        kwargs, t_kwargs = {"attn_mask": Tensor(m)}, {"attn_mask": torch.from_numpy(m)}
+    else:
+        kwargs = t_kwargs = {"scale": 0.7}
+    ours = [Tensor(a.copy(), requires_grad=True) for a in (q, k, v)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    out = F.scaled_dot_product_attention(*ours, **kwargs)
+    out_t = torch.nn.functional.scaled_dot_product_attention(*theirs, **t_kwargs)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), atol=1e-12)
+    g = rng.standard_normal(out.shape)
+    out.backward(Tensor(g))
+    out_t.backward(torch.from_numpy(g))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-12)
