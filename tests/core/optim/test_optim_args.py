@@ -1,5 +1,7 @@
 """Optimizer arguments: PyTorch's ValueErrors and messages for bad values, TypeErrors naming the optimizer
 for values of the wrong type (which PyTorch lets through or fails on obscurely), and the kernel flags."""
+import inspect
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,24 @@ def test_tensor_lr():
     assert opt.param_groups[0]["lr"] == pytest.approx(0.01) and isinstance(opt.param_groups[0]["lr"], float)
     with pytest.raises(ValueError, match="NAdam: Tensor lr must be 1-element, but got 2 elements"):
         ddp.optim.NAdam([_param()], lr=ddp.tensor([0.1, 0.2]))
+
+
+def _signature(cls):
+    return [(p.name, p.kind, p.default) for p in inspect.signature(cls.__init__).parameters.values()][1:]
+
+
+SCHEDULERS = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+              "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
+              "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
+
+
+@pytest.mark.parametrize("name", NAMES + ["LBFGS"] + [f"lr_scheduler.{s}" for s in SCHEDULERS])
+def test_signatures_are_torchs(name):
+    # the same names, order, kinds (positional or keyword-only) and defaults, so that calls port unchanged
+    torch = pytest.importorskip("torch")
+
+    def find(root):
+        for part in name.split("."):
+            root = getattr(root, part)
+        return root
+    assert _signature(find(ddp.optim)) == _signature(find(torch.optim))
