@@ -2,8 +2,9 @@
 
 ``init_process_group`` makes the default process group from the communicator `ddp.parallel.init`
 picks: MPI ranks under ``mpirun``, simulated ranks inside `ddp.multiprocessing.spawn` (each thread gets
-its own group), one rank otherwise. The collectives (collectives.py) work in place on ddp Tensors, as
-PyTorch's do; ranks given to them (``src``, ``dst``) are global ranks, as in PyTorch.
+its own group), one rank otherwise. The calls on tensors (collectives.py, p2p_ops.py) work in place on
+ddp Tensors, as PyTorch's do; ranks given to them (``src``, ``dst``) are global ranks, as in PyTorch.
+Objects go through object_collectives.py, groups live in process_group.py.
 
 Warning:
     ``init_process_group`` under a launcher, ``new_group`` and every collective synchronize the ranks
