@@ -309,3 +309,13 @@ def test_errors_match_torch_types():
             make(torch.optim.lr_scheduler, _opt(torch))
         with pytest.raises(ValueError):
             make(S, _opt(ddp))
+
+
+def test_plateau_takes_a_tensor_metric():
+    opt = _opt(ddp)
+    sched = S.ReduceLROnPlateau(opt, patience=0)
+    for loss in (1.0, 2.0):
+        sched.step(ddp.tensor(loss))
+    assert sched.get_last_lr() == pytest.approx([0.01, 0.002]) and sched.best == 1.0
+    with pytest.raises(ValueError, match="SequentialLR does not support `ReduceLROnPlateau`"):
+        S.SequentialLR(opt, [S.StepLR(opt, 2), sched], milestones=[3])
