@@ -13,9 +13,12 @@ from .dataset import Dataset, DatasetError, Subset, TensorDataset, random_split
 from .fakedata import FakeData
 from .idx import read_idx, write_idx
 from .mnist import KMNIST, MNIST, FashionMNIST, make_split
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+from .sampler import (
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
+)
 
 __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Dataset", "DatasetError", "Subset",
            "TensorDataset", "random_split", "read_idx", "write_idx", "MNIST", "make_split", "BatchSampler",
-           "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset"]
+           "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset",
+           "WeightedRandomSampler"]
 __all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST"]

@@ -1,4 +1,5 @@
-"""Samplers: iterables of dataset indices (`Sequential`, `Random`, `SubsetRandom`) and `BatchSampler`."""
+"""Samplers: iterables of dataset indices (`Sequential`, `Random`, `SubsetRandom`, `WeightedRandom`) and
+`BatchSampler`."""
 import itertools
 
 import numpy as np
@@ -64,11 +65,70 @@ class RandomSampler(Sampler):
     def __iter__(self):
         n, k = len(self.data_source), self.num_samples
         gen = get_generator(self.generator)
-        if self.replacement:
-            idx = gen.integers(0, n, size=k)
-        else:
-            idx = np.concatenate([gen.permutation(n) for _ in range(-(-k // n))])[:k] if n else np.empty(0, int)
-        return iter(idx.tolist())
+        if self.replacement:  # lazily, as PyTorch: num_samples may be far more than fit in memory
+            return _in_chunks(lambda size: gen.integers(0, n, size=size), k)
+        if k <= n:
+            return iter(gen.permutation(n)[:k].tolist())
+        return _chained_permutations(gen, n, k)
+
+    def __len__(self):
+        return self.num_samples
+
+
+_CHUNK = 32768  # draws per chunk of a lazy sampler: one numpy call each, and bounded memory
+
+
+def _in_chunks(draw, k):
+    """Yield `k` indices, drawing them `_CHUNK` at a time (the stream equals one draw of all `k`)."""
+    for start in range(0, k, _CHUNK):
+        yield from draw(min(_CHUNK, k - start)).tolist()
+
+
+def _chained_permutations(gen, n, k):
+    for start in range(0, k, n):
+        yield from gen.permutation(n)[:k - start].tolist()
+
+
+class WeightedRandomSampler(Sampler):
+    """Indices 0..len(weights)-1 drawn with probability proportional to `weights` (e.g. to balance classes).
+
+    Args:
+        weights: a 1-D sequence of non-negative weights (they need not sum to 1).
+        num_samples: how many indices per epoch.
+        replacement: draw independently (default) or each index at most once.
+        generator: a ddp or numpy Generator (default: this thread's default generator at each epoch).
+    Raises:
+        ValueError: a non-positive `num_samples`, a non-bool `replacement`, or weights that are not 1-D.
+        RuntimeError: negative weights, or more samples than weights without replacement.
+
+    Example:
+        >>> sampler = WeightedRandomSampler([0.1, 0.9], num_samples=100)
+    """
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        w = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
+        if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+            raise RuntimeError("WeightedRandomSampler: invalid multinomial distribution (weights must be finite, "
+                               f"non-negative and not all zero), got {w.tolist()[:8]}")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        self.weights, self.num_samples, self.replacement = w, int(num_samples), replacement
+        self.generator = generator
+
+    def __iter__(self):
+        gen, p = get_generator(self.generator), self.weights / self.weights.sum()
+        if not self.replacement:
+            return iter(gen.choice(len(p), size=self.num_samples, replace=False, p=p).tolist())
+        cdf = np.cumsum(p)
+        last = np.flatnonzero(p)[-1]  # where rounding leaves the top of the cdf below a draw
+        return _in_chunks(lambda size: np.minimum(np.searchsorted(cdf, gen.random(size), side="right"), last),
+                          self.num_samples)
 
     def __len__(self):
         return self.num_samples
