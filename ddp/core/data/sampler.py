@@ -67,7 +67,7 @@ class RandomSampler(Sampler):
         gen = get_generator(self.generator)
         if self.replacement:  # lazily, as PyTorch: num_samples may be far more than fit in memory
             return _in_chunks(lambda size: gen.integers(0, n, size=size), k)
-        if k <= n:
+        if k <= n or n == 0:
             return iter(gen.permutation(n)[:k].tolist())
         return _chained_permutations(gen, n, k)
 
