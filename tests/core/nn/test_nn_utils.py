@@ -184,3 +184,16 @@ def test_pack_errors_and_pack_sequence():
     assert lengths.tolist() == [1, 3] and tuple(padded.shape) == (3, 2, 3) and padded.numpy()[1, 0, 0] == -1
     with pytest.raises(ValueError, match="total_length=2 and max sequence length being 3"):
         pad_packed_sequence(packed, total_length=2)
+
+
+def test_total_norm_then_clip_in_two_steps():
+    from ddp.nn.utils import clip_grads_with_norm_, get_total_norm
+    params, grads = _params_with_grads(seed=6, scale=4.0)
+    total = get_total_norm([p.grad for p in params], norm_type=2.0)
+    np.testing.assert_allclose(total.item(), np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads)),
+                               rtol=1e-5)
+    clip_grads_with_norm_(params, 1.0, total)
+    np.testing.assert_allclose(np.sqrt(sum((p.grad.numpy() ** 2).sum() for p in params)), 1.0, rtol=1e-5)
+    torch = pytest.importorskip("torch")
+    tgrads = [torch.tensor(g) for g in grads]
+    np.testing.assert_allclose(total.item(), torch.nn.utils.get_total_norm(tgrads).item(), rtol=1e-6)

@@ -71,14 +71,25 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """
     grads = _grads(parameters)
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
+    _scale_grads(grads, max_norm, total)
+    return total
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Multiply the gradients of `parameters` in place by min(1, max_norm / (total_norm + 1e-6)): the second
+    half of `clip_grad_norm_`, for a total norm found with `get_total_norm` (e.g. reduced across ranks)."""
+    _scale_grads(_grads(parameters), max_norm, total_norm)
+
+
+def _scale_grads(grads, max_norm, total_norm):
     if not grads:
-        return total
-    scale = np.minimum(max_norm / (total._data + total._data.dtype.type(1e-6)), 1).astype(total._data.dtype)
+        return
+    total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm, np.float32)
+    scale = np.minimum(max_norm / (total + total.dtype.type(1e-6)), 1).astype(total.dtype)
     with np.errstate(invalid="ignore"):  # inf * 0 gives nan, as in PyTorch
-        for g in grads:
+        for g in grads:  # in place: DDP's bucket views and optimizer references stay valid
             np.multiply(g._data, scale.astype(g._data.dtype), out=g._data)
             g._bump_version()
-    return total
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
