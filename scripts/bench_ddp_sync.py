@@ -13,7 +13,8 @@ Measurements, interleaved (A B C D ... then B C D A ...), each the slowest rank'
 - ddp, fresh grads: as above, but each gradient arrives as a separate array that the hook copies into its
   bucket (ops that cannot write into the buckets, weights used twice).
 The ratio ddp / raw is the cost of synchronising through DDP against MPI alone (target <= 1.15 at the
-default 25 MiB buckets). Bus bandwidth = bytes x 2(p-1)/p / time.
+default 25 MiB buckets). Bus bandwidth = bytes x 2(p-1)/p / time. The "no watchdog" cases switch the
+watchdog's per-call records off (ddp/parallel/watchdog.py): their difference is what the watchdog costs.
 
 It also times a whole forward + backward at `--batch` samples per rank, with and without DDP (same rank,
 same data): the difference is the synchronisation that backward did not hide, waiting for the slower rank
@@ -94,9 +95,22 @@ def main():
         model.zero_grad()
         F.cross_entropy(model(x), y).backward()
 
+    from ddp.parallel.mpi_comm import MPICommunicator
+
+    def unwatched(fn):  # the same call with the watchdog's records switched off (its thread still runs)
+        def run():
+            watch, MPICommunicator.watch = MPICommunicator.watch, (None, False)
+            try:
+                fn()
+            finally:
+                MPICommunicator.watch = watch
+        return run
+
     cases = {"raw MPI_Allreduce": raw_allreduce, "comm.allreduce mean": comm_allreduce,
              "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh,
-             "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain)}
+             "ddp, default, no watchdog": unwatched(ddp_default),
+             "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain),
+             "forward+backward, ddp, no watchdog": unwatched(lambda: backward(dmodel))}
     times = {name: [] for name in cases}
     names = list(cases)
     for r in range(args.rounds + 3):
@@ -112,14 +126,18 @@ def main():
         print(f"# {args.model}: {nbytes / 1e6:.2f} MB of float32 gradients in {len(dmodel.bucket_layout())} "
               f"bucket(s) of at most {args.bucket_cap_mb:g} MiB; median of {args.rounds} rounds, slowest rank")
         base = np.median(times["raw MPI_Allreduce"])
-        for name in list(cases)[:4]:
+        for name in list(cases)[:5]:
             t = np.median(times[name])
             busbw = nbytes * 2 * (p - 1) / p / t / 1e9
-            print(f"{name:20s} {t * 1e3:8.3f} ms   bus bandwidth {busbw:6.2f} GB/s   ratio {t / base:5.2f}x")
+            print(f"{name:26s} {t * 1e3:8.3f} ms   bus bandwidth {busbw:6.2f} GB/s   ratio {t / base:5.2f}x")
         with_ddp, without = np.median(times["forward+backward, ddp"]), np.median(times["forward+backward, plain"])
         print(f"forward+backward at batch {args.batch} per rank: {with_ddp * 1e3:.3f} ms with DDP, "
               f"{without * 1e3:.3f} ms without; exposed sync {(with_ddp - without) * 1e3:.3f} ms "
               f"= {(with_ddp - without) / base:.2f}x the raw Allreduce")
+        unwatched_step = np.median(times["forward+backward, ddp, no watchdog"])
+        print(f"watchdog: forward+backward with DDP {with_ddp * 1e3:.3f} ms with it, {unwatched_step * 1e3:.3f} ms "
+              f"without ({(with_ddp / unwatched_step - 1):+.1%}); the sync alone "
+              f"{(np.median(times['ddp, default']) / np.median(times['ddp, default, no watchdog']) - 1):+.1%}")
 
 
 if __name__ == "__main__":
