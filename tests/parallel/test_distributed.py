@@ -397,3 +397,70 @@ def test_names_exist_in_torch_distributed():
     assert [op for op in ("SUM", "AVG", "PRODUCT", "MIN", "MAX", "BAND", "BOR", "BXOR")
             if not hasattr(tdist.ReduceOp, op)] == []
     assert torch.__version__  # the same names, so that `import ddp.distributed as dist` ports
+
+
+PARITY_SCRIPT = '''
+import json, os, sys
+import numpy as np
+import {fw} as torch
+import {fw}.distributed as dist
+import {fw}.multiprocessing as mp
+
+
+def run(rank, world_size, port):
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=port)
+    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    x = torch.from_numpy(np.arange(6, dtype=np.float32).reshape(2, 3) + rank * 10 + 1)
+    out = {{}}
+    for op in ("SUM", "PRODUCT", "MIN", "MAX", "AVG"):
+        t = x.clone()
+        dist.all_reduce(t, op=getattr(dist.ReduceOp, op))
+        out[op] = t.tolist()
+    t = x.clone(); dist.broadcast(t, src=1); out["broadcast"] = t.tolist()
+    t = x.clone(); dist.reduce(t, dst=0); out["reduce"] = t.tolist() if rank == 0 else None
+    parts = [torch.zeros(2, 3) for _ in range(world_size)]
+    dist.all_gather(parts, x); out["all_gather"] = [p.tolist() for p in parts]
+    whole = torch.zeros(2 * world_size, 3); dist.all_gather_into_tensor(whole, x); out["into"] = whole.tolist()
+    bucket = [torch.zeros(2, 3) for _ in range(world_size)] if rank == 0 else None
+    dist.gather(x, bucket, dst=0); out["gather"] = [b.tolist() for b in bucket] if rank == 0 else None
+    mine = torch.zeros(2, 3)
+    dist.scatter(mine, [x + i for i in range(world_size)] if rank == 1 else None, src=1); out["scatter"] = mine.tolist()
+    r = torch.zeros(3); dist.reduce_scatter_tensor(r, x.reshape(-1)); out["rst"] = r.tolist()
+    got = [torch.zeros(3) for _ in range(world_size)]
+    dist.all_to_all(got, [x[i] for i in range(world_size)]); out["a2a"] = [g.tolist() for g in got]
+    objs = [None] * world_size; dist.all_gather_object(objs, {{"r": rank}}); out["objects"] = objs
+    g = dist.new_group([1]); t = x.clone(); dist.all_reduce(t, group=g)
+    out["group"] = (t.tolist(), dist.get_rank(g), dist.get_world_size(g))
+    print(json.dumps({{"rank": rank, "out": out}}), flush=True)
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    mp.spawn(run, args=(2, sys.argv[1]), nprocs=2)
+'''
+
+
+def test_collectives_match_pytorch_gloo(tmp_path):
+    """The same script under torch (two gloo processes on localhost) and ddp (two simulated ranks)."""
+    pytest.importorskip("torch")
+    import json
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    results = {}
+    for fw in ("ddp", "torch"):
+        script = tmp_path / f"parity_{fw}.py"
+        script.write_text(PARITY_SCRIPT.format(fw=fw))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        out = subprocess.run([sys.executable, str(script), port], env=env, capture_output=True, text=True,
+                             timeout=300, cwd=tmp_path)
+        assert out.returncode == 0, f"{fw}:\n{out.stdout}\n{out.stderr}"
+        lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+        results[fw] = {e["rank"]: e["out"] for e in lines}
+    assert sorted(results["ddp"]) == [0, 1]
+    for rank in (0, 1):
+        ours, theirs = results["ddp"][rank], results["torch"][rank]
+        assert ours.keys() == theirs.keys()
+        for key in ours:
+            assert ours[key] == theirs[key], (rank, key, ours[key], theirs[key])
