@@ -59,6 +59,9 @@ def spawn(fn, args=(), nprocs=1, join=True, daemon=False, start_method="spawn"):
         join: False returns a `ProcessContext` at once; its ``join()`` waits.
         daemon, start_method: accepted for PyTorch's signature (the ranks are threads).
 
+    A rank that waits longer than ``$DDP_SPAWN_TIMEOUT`` seconds (default 60) in one communication call
+    reports a deadlock and fails (see `ddp.parallel.spawn`); raise it for long single-rank work.
+
     Raises:
         ProcessRaisedException: a rank raised (the first failure; the others stop at their next
             communication). ProcessExitedException: a rank called ``sys.exit(code)`` with code != 0.
@@ -102,7 +105,10 @@ class ProcessContext:
         try:
             spawn_threads(self._rank_main, world_size=self.nprocs)
         except BaseException as exc:  # noqa: B036  (spawn re-raises what a rank raised)
-            raise self._translate(exc) from exc
+            translated = self._translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
 
     def _rank_main(self):
         rank = launch.get_rank()
