@@ -389,6 +389,23 @@ def test_ddp_with_pytorch_keywords_on_the_default_group():
         assert same
 
 
+def test_ddp_over_a_sub_group():
+    def run(rank):
+        pair = dist.new_group([2, 3])
+        if pair is dist.GroupMember.NON_GROUP_MEMBER:
+            with pytest.raises(ValueError, match="not a member of process_group"):
+                dp.DistributedDataParallel(nn.Linear(2, 1), process_group=pair)
+            return None
+        model = nn.Linear(2, 1, bias=False)
+        wrapped = dp.DistributedDataParallel(model, process_group=pair)  # rank 2's weights, on both
+        wrapped(ddp.full((1, 2), float(rank))).sum().backward()
+        return model.weight.detach().numpy().copy(), model.weight.grad.numpy().copy()
+    got = on_ranks(run, 4)
+    assert got[:2] == [None, None]
+    np.testing.assert_array_equal(got[2][0], got[3][0])
+    np.testing.assert_allclose(got[2][1], np.full((1, 2), 2.5))  # the mean of x over ranks 2 and 3
+
+
 def test_names_exist_in_torch_distributed():
     torch = pytest.importorskip("torch")
     import torch.distributed as tdist
