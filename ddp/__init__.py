@@ -99,14 +99,18 @@ class _AliasFinder:
 
 
 class _AliasLoader:
+    """Hands over the target module itself; it keeps its own __spec__ (its real name and file)."""
+
     def __init__(self, target):
         self.target = target
 
     def create_module(self, spec):
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self.own_spec = module.__spec__
+        return module
 
     def exec_module(self, module):
-        pass
+        module.__spec__ = self.own_spec  # importlib set the alias's spec; repr and reload see the real file
 
 
 sys.meta_path.insert(0, _AliasFinder)  # before the path finder, which would load a copy

@@ -22,6 +22,7 @@ def test_aliases_are_the_implementation_modules():
     assert ddp.utils.data.sampler is importlib.import_module("ddp.core.data.sampler")
     assert ddp.random is importlib.import_module("ddp.core.random")
     assert ddp.serialization is importlib.import_module("ddp.core.serialization")
+    assert F.__spec__.name == "ddp.core.nn.functional" and "ddp/core/nn/functional.py" in repr(F)  # its real file
 
 
 def test_utils_data_names():
