@@ -147,3 +147,44 @@ def test_functional_forms_match_torch(name):
     out.sum().backward()
     tout.sum().backward()
     np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+EXTREMES = [-np.inf, -100.0, -1e-6, 0.0, 1e-6, 100.0, np.inf]
+
+
+def test_infinities_and_extremes_without_overflow():
+    x = ddp.tensor(EXTREMES)
+    with np.errstate(divide="raise", over="raise"):
+        elu, sp, ls = F.elu(x).numpy(), F.softplus(x).numpy(), F.logsigmoid(x).numpy()
+    np.testing.assert_allclose(elu, [-1, -1, -1e-6, 0, 1e-6, 100, np.inf], rtol=1e-6)
+    np.testing.assert_allclose(sp, [0, 0, np.log(2), np.log(2), np.log(2), 100, np.inf], rtol=1e-6, atol=1e-30)
+    np.testing.assert_allclose(ls, [-np.inf, -100, -np.log(2), -np.log(2), -np.log(2), 0, 0], rtol=1e-6, atol=1e-30)
+    y = ddp.tensor([-np.inf, -5.0, 1.0, np.inf], requires_grad=True)
+    with np.errstate(invalid="ignore"):  # hardswish(-inf) = -inf * 0 is nan, as in PyTorch
+        F.hardswish(y).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [0, 0, 1 / 3 + 0.5, 1])
+
+
+@pytest.mark.parametrize("name", ["elu", "celu", "selu", "softplus", "logsigmoid", "mish", "hardswish", "hardsigmoid",
+                                  "tanhshrink"])  # softsign: ours is the limit at +-inf where PyTorch's is nan
+def test_infinities_and_extremes_match_torch_values_and_gradients(name):
+    torch = pytest.importorskip("torch")
+    xd = ddp.tensor(EXTREMES, requires_grad=True)
+    xt = torch.tensor(EXTREMES, dtype=torch.float32, requires_grad=True)
+    with np.errstate(invalid="ignore"):  # where PyTorch gives nan (inf * 0), so do we
+        out = getattr(F, name)(xd)
+        out.sum().backward()
+    tout = getattr(torch.nn.functional, name)(xt)
+    tout.sum().backward()
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-10)  # tanh(1e-6)^2: 1e-12
+
+
+def test_expm1_and_log1p_stand_ins_are_accurate_to_a_few_ulps_in_float32():
+    from ddp.core.ops import nonlinearity as nl
+    x = -np.logspace(-12, 2, 20001).astype(np.float32)
+    rel = np.abs(nl._expm1_nonpositive(x) - np.expm1(x.astype(np.float64))) / -np.expm1(x.astype(np.float64))
+    assert rel.max() < 8 * 2.0 ** -24
+    u = np.logspace(-30, 0, 20001).astype(np.float32)
+    rel = np.abs(nl._log1p_unit(u) - np.log1p(u.astype(np.float64))) / np.log1p(u.astype(np.float64))
+    assert rel.max() < 8 * 2.0 ** -24
