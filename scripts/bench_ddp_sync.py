@@ -14,7 +14,8 @@ Measurements, interleaved (A B C D ... then B C D A ...), each the slowest rank'
   bucket (ops that cannot write into the buckets, weights used twice).
 The ratio ddp / raw is the cost of synchronising through DDP against MPI alone (target <= 1.15 at the
 default 25 MiB buckets). Bus bandwidth = bytes x 2(p-1)/p / time. The "no watchdog" cases switch the
-watchdog's per-call records off (ddp/parallel/watchdog.py): their difference is what the watchdog costs.
+watchdog's per-call records off (ddp/parallel/watchdog.py): their difference is what the watchdog costs;
+"timeline" records the per-rank timeline (timeline.py) in memory: its difference is what recording costs.
 
 It also times a whole forward + backward at `--batch` samples per rank, with and without DDP (same rank,
 same data): the difference is the synchronisation that backward did not hide, waiting for the slower rank
@@ -106,11 +107,25 @@ def main():
                 MPICommunicator.watch = watch
         return run
 
+    from ddp.parallel import timeline
+    recorder = timeline.Timeline(Path("/dev/null"), comm)  # records in memory; never written
+
+    def with_timeline(fn):  # the same call while the per-rank timeline records (timeline.py)
+        def run():
+            timeline.active = recorder
+            try:
+                fn()
+            finally:
+                timeline.active = None
+                recorder.events.clear()
+        return run
+
     cases = {"raw MPI_Allreduce": raw_allreduce, "comm.allreduce mean": comm_allreduce,
              "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh,
              "ddp, default, no watchdog": unwatched(ddp_default),
              "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain),
-             "forward+backward, ddp, no watchdog": unwatched(lambda: backward(dmodel))}
+             "forward+backward, ddp, no watchdog": unwatched(lambda: backward(dmodel)),
+             "forward+backward, ddp, timeline": with_timeline(lambda: backward(dmodel))}
     times = {name: [] for name in cases}
     names = list(cases)
     for r in range(args.rounds + 3):
@@ -138,6 +153,9 @@ def main():
         print(f"watchdog: forward+backward with DDP {with_ddp * 1e3:.3f} ms with it, {unwatched_step * 1e3:.3f} ms "
               f"without ({(with_ddp / unwatched_step - 1):+.1%}); the sync alone "
               f"{(np.median(times['ddp, default']) / np.median(times['ddp, default, no watchdog']) - 1):+.1%}")
+        traced = np.median(times["forward+backward, ddp, timeline"])
+        print(f"timeline: forward+backward with DDP {traced * 1e3:.3f} ms while recording, "
+              f"{with_ddp * 1e3:.3f} ms without ({(traced / with_ddp - 1):+.1%})")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core.autograd import is_grad_enabled, no_grad
 from ..core.tensor import Tensor
-from . import launch
+from . import launch, timeline
 from .comm import Communicator
 from .process_group import GroupMember, ProcessGroup, state as dist_state
 
@@ -123,7 +123,8 @@ class DistributedDataParallel:
             self._join.step()
         if self.broadcast_buffers and self.module.training and self.comm.world_size > 1:
             self._broadcast_buffers(0 if self._join is None else self._join.root)
-        out = self.module(*args, **kwargs)
+        with timeline.span("forward", "compute"):
+            out = self.module(*args, **kwargs)
         if self.find_unused_parameters and is_grad_enabled():
             reached = _reachable_leaves(out)
             self._unused = [s for s in self._slots.values() if id(s.param) not in reached]
@@ -240,6 +241,7 @@ class DistributedDataParallel:
     def _start_round(self):
         """Begin a reduction: treat the parameters the last forward did not use as ready."""
         self._round, self._next, self._was_none = set(), 0, []
+        self._began = timeline.now()  # None unless the timeline records
         for slot in self._unused:
             if slot.param.grad is None:
                 slot.view[...] = 0
@@ -258,20 +260,29 @@ class DistributedDataParallel:
             bucket = self._buckets[self._next]
             self._next += 1
             if self._next < len(self._buckets):
+                bucket.launched = timeline.now()
                 bucket.work = self.comm.iallreduce(bucket.flat, op="mean")
             else:
                 self._finish_round(bucket)
 
     def _finish_round(self, last):
         """Reduce the last bucket, wait for the others, average, and reset for the next backward."""
-        comm = self.comm
+        comm, line = self.comm, timeline.active
         seen = comm.iallreduce(self._seen) if self.find_unused_parameters else None
+        last.launched = timeline.now()
         comm.allreduce(last.flat, op="mean")  # nothing left to overlap with: the blocking call is the fastest
-        for b in self._buckets:
+        if line is not None:
+            line.complete("allreduce (blocking)", "communication", last.launched, line.now(), bucket=len(self._buckets) - 1)
+        for k, b in enumerate(self._buckets):
             if b.work is not None:
-                b.work.wait()
+                with timeline.span("wait", "communication", bucket=k):
+                    b.work.wait()
                 b.work = None
             b.pending = len(b.slots)
+            if line is not None:
+                line.flow(f"allreduce bucket {k}", "communication", b.launched, line.now(), bytes=int(b.flat.nbytes))
+        if line is not None and self._began is not None:
+            line.complete("backward", "compute", self._began, line.now(), buckets=len(self._buckets))
         if seen is not None:
             seen.wait()
         for slot in self._was_none:  # used on another rank: take the average; unused everywhere: stay None
@@ -339,6 +350,7 @@ class _Bucket:
             start += n
         self.pending = len(params)
         self.work = None
+        self.launched = None  # when its reduction started, for the timeline
 
 
 def _make_buckets(params, cap_bytes, allocate):

@@ -60,7 +60,7 @@ def set_torchrun_env(environ=None):
     environ.setdefault("MASTER_PORT", "29500")
 
 
-def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, debug=None):
+def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, debug=None, timeline=None):
     """Set up the communicator of this process (or simulated rank) and return it; idempotent.
 
     Args:
@@ -76,6 +76,9 @@ def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, de
             ranks before it runs, and raise on every rank at once on a mismatch, naming each rank's
             call and call site; default ``$DDP_DEBUG`` (1 turns it on). Costs a small allgather per
             collective.
+        timeline: a path: record every rank's forward, backward, bucket reductions, pipeline transfers
+            and waits, and write them at exit as one Chrome-trace JSON (timeline.py); default
+            ``$DDP_TIMELINE``.
 
     Returns:
         The `Communicator`. Later calls return the same one and ignore their arguments.
@@ -103,6 +106,10 @@ def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, de
     if abort_on_exception and backend == "mpi":
         install_abort_hook(comm)
     _comm = comm
+    timeline = os.environ.get("DDP_TIMELINE") if timeline is None else timeline
+    if timeline:
+        from . import timeline as _timeline
+        _timeline.start(timeline, comm)
     return comm
 
 

@@ -10,6 +10,8 @@ import numpy as np
 
 from ddp.core.autograd import Function
 
+from . import timeline
+
 MAX_DIMS = 8
 _DTYPES = [np.dtype(t) for t in ("float32", "float64", "float16", "int64", "int32", "uint8", "bool")]
 ACTIVATION, GRADIENT, PREDICTION = 11, 12, 13  # message tags
@@ -56,17 +58,19 @@ def send_array(comm, array, dest, tag, outbox):
     """Send `array` with a header (dtype, shape), so that shapes and dtypes may change between steps."""
     array = np.ascontiguousarray(array)
     header = _header(array)
-    outbox.add(comm.isend(header, dest, tag), header)
-    outbox.add(comm.isend(array, dest, tag), array)
+    with timeline.span(f"send to {dest}", "pipeline", lane=timeline.COMMUNICATION, bytes=int(array.nbytes), tag=tag):
+        outbox.add(comm.isend(header, dest, tag), header)
+        outbox.add(comm.isend(array, dest, tag), array)
 
 
 def recv_array(comm, source, tag, timer=None):
     """Receive an array sent by `send_array`."""
     start = time.perf_counter()
-    header = np.empty(MAX_DIMS + 2, dtype=np.int64)
-    comm.recv(header, source, tag)
-    array = _empty_like_header(header)
-    comm.recv(array, source, tag)
+    with timeline.span(f"recv from {source}", "pipeline", tag=tag):  # mostly waiting for the peer
+        header = np.empty(MAX_DIMS + 2, dtype=np.int64)
+        comm.recv(header, source, tag)
+        array = _empty_like_header(header)
+        comm.recv(array, source, tag)
     if timer is not None:
         timer.waiting += time.perf_counter() - start
     return array
