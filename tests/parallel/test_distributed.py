@@ -448,6 +448,16 @@ def run(rank, world_size, port):
     objs = [None] * world_size; dist.all_gather_object(objs, {{"r": rank}}); out["objects"] = objs
     g = dist.new_group([1]); t = x.clone(); dist.all_reduce(t, group=g)
     out["group"] = (t.tolist(), dist.get_rank(g), dist.get_world_size(g))
+    r = torch.zeros(2, 3); dist.reduce_scatter(r, [x * 2, x + 1], op=dist.ReduceOp.MAX); out["rs"] = r.tolist()
+    items = ["a", rank] if rank == 1 else [None, None]; dist.broadcast_object_list(items, src=1); out["bol"] = items
+    got = torch.zeros(2, 3)
+    if rank == 0:
+        dist.send(x * 3, dst=1); out["src"] = dist.recv(got, src=1)
+    else:
+        out["src"] = dist.recv(got, src=0); dist.send(x - 1, dst=0)
+    back = torch.zeros(2, 3); work = dist.irecv(back, src=1 - rank); dist.isend(x * rank, dst=1 - rank).wait()
+    work.wait(); dist.barrier()
+    out["p2p"] = (got.tolist(), back.tolist(), str(dist.get_backend()))
     print(json.dumps({{"rank": rank, "out": out}}), flush=True)
     dist.destroy_process_group()
 
