@@ -172,8 +172,8 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     # ------------------------------------------------------------------------------- conversions
-    def numpy(self):
-        """The underlying numpy array (no copy)."""
+    def numpy(self, *, force=False):
+        """The underlying numpy array (no copy; `force` is accepted: it never needs a copy on the CPU)."""
         return self._data
 
     def __array__(self, dtype=None, copy=None):

@@ -39,6 +39,7 @@ def test_tensor_device_and_to():
     assert x.device == device("cpu") and not x.is_cuda and x.get_device() == -1
     assert x.to("cpu") is x and x.to(device("cpu")) is x and x.to(x) is x and x.to(ddp.float32) is x
     assert x.cpu() is x and x.to("cpu", non_blocking=True) is x and x.pin_memory() is x
+    assert x.numpy(force=True) is x.numpy() and x.share_memory_() is x and not x.is_pinned()
     assert x.to("cpu", ddp.float64).dtype == np.float64
     assert x.to(device="cpu", dtype=ddp.int64).dtype == np.int64
     assert x.to(ddp.ones(1, dtype=ddp.float64)).dtype == np.float64
