@@ -1,7 +1,7 @@
 """The collectives of `ddp.distributed` on ddp Tensors, in place, as PyTorch's (re-exported there).
 
 Each call resolves its group (None: the default), turns global ``src``/``dst`` ranks into group ranks,
-and runs the group's `Communicator` on the tensors' numpy arrays under no_grad. A rank outside the
+and runs the group's `Communicator` on the tensors' numpy arrays, outside autograd. A rank outside the
 group (``GroupMember.NON_GROUP_MEMBER``) does nothing and gets None. SUM, AVG, MIN and MAX reduce in
 the communicator; PRODUCT and the bitwise ops gather every rank's array and reduce it in rank order,
 so every rank still gets the same bits. ``async_op=True`` returns a `Work`: all_reduce overlaps with
