@@ -8,8 +8,8 @@ and `ddp.parallel` (ranks); PyTorch's module paths reach it through one mechanis
 `ddp.distributed`) is the implementation's module itself, under both names, never a second copy: the
 meta-path finder `_AliasFinder` answers `import ddp.nn.functional` with `ddp.core.nn.functional`, the
 longest alias winning (`utils.data` -> `ddp.core.data`). Modules that exist only for PyTorch's paths
-(`ddp.cuda`, `ddp.backends`, `ddp.amp`, `ddp.utils`) are ordinary packages in this folder. Every public
-module is also an attribute of `ddp`, imported on first use (`ddp.nn.Linear` after `import ddp`).
+(`ddp.cuda`, `ddp.backends`, `ddp.amp`, `ddp.accelerator`, `ddp.utils`) are ordinary modules in this folder.
+Every public module is also an attribute of `ddp`, imported on first use (`ddp.nn.Linear` after `import ddp`).
 """
 import importlib
 import importlib.util
@@ -22,7 +22,9 @@ from .core.creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
-from .core.device import channels_last, contiguous_format, device, preserve_format, strided
+from .core.device import (
+    channels_last, contiguous_format, device, get_default_device, preserve_format, set_default_device, strided,
+)
 from .core.dtypes import (  # noqa: A004
     bfloat16, bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16,
     int32, int64, long, set_default_dtype, short, uint8,
@@ -59,7 +61,7 @@ _ALIASES = {
     "distributed": "ddp.parallel.distributed",
     "multiprocessing": "ddp.parallel.multiprocessing",
 }
-_PACKAGES = ("cuda", "backends", "amp", "utils", "parallel")  # real packages of this folder, imported lazily
+_OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "parallel", "utils")  # this folder's, imported lazily
 
 
 def _resolve(short):
@@ -74,7 +76,7 @@ def _resolve(short):
 
 def __getattr__(name):
     """Import public modules on first use (`ddp.nn.Linear`, `ddp.cuda.is_available()` after `import ddp`)."""
-    if name in _ALIASES or name in _PACKAGES:
+    if name in _ALIASES or name in _OWN_MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module

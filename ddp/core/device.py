@@ -92,6 +92,16 @@ builtin_type = type
 CPU = device("cpu")
 
 
+def get_default_device():
+    """The device factories use: always the CPU."""
+    return CPU
+
+
+def set_default_device(device):
+    """Accepts the CPU (or None); any other device raises, as ddp runs on the CPU only."""
+    check_device(device, "set_default_device")
+
+
 def check_device(dev, op):
     """Accept `dev` if it names the CPU (None, "cpu", "cpu:0", a device); raise for anything else."""
     if dev is None or dev is CPU or dev == "cpu":

@@ -80,7 +80,8 @@ def set_default_dtype(dtype):
 
 def type_name(dtype):
     """PyTorch's legacy type name for `dtype`, in ddp's spelling: float32 -> "ddp.FloatTensor"."""
-    return "ddp." + TYPE_NAMES[np.dtype(dtype)]
+    dtype = np.dtype(dtype)
+    return "ddp." + TYPE_NAMES.get(dtype, dtype.name.capitalize() + "Tensor")  # e.g. ddp.Uint16Tensor
 
 
 def dtype_of_type(obj):

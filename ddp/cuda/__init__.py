@@ -22,6 +22,10 @@ def is_initialized():
     return False
 
 
+def is_bf16_supported(including_emulation=True):
+    return False
+
+
 def manual_seed(seed):
     """Seeds this thread's default (CPU) generator, so that `torch.cuda.manual_seed(s)` scripts stay seeded."""
     _random.manual_seed(seed)

@@ -71,6 +71,7 @@ def test_type_names_and_legacy_types():
     x = ddp.ones(2)
     assert x.type() == "ddp.FloatTensor" and x.long().type() == "ddp.LongTensor"
     assert x.bool().type() == "ddp.BoolTensor" and x.byte().type() == "ddp.ByteTensor"
+    assert ddp.tensor(np.ones(1, np.uint16)).type() == "ddp.Uint16Tensor"  # beyond PyTorch's legacy names
     assert x.type(DoubleTensor).dtype == np.float64 and x.type("torch.LongTensor").dtype == np.int64
     assert x.type(ddp.float64).dtype == np.float64 and x.type(FloatTensor) is x
     assert isinstance(x, FloatTensor) and not isinstance(x, LongTensor) and isinstance(x.long(), LongTensor)

@@ -107,6 +107,17 @@ def test_amp_is_accepted_and_changes_nothing():
     assert f(x).tolist() == (x * 2).tolist() and not ddp.is_autocast_enabled()
 
 
+def test_no_accelerator():
+    assert not ddp.accelerator.is_available() and ddp.accelerator.current_accelerator() is None
+    assert ddp.accelerator.device_count() == 0 and not ddp.cuda.is_bf16_supported()
+    device = ddp.accelerator.current_accelerator() if ddp.accelerator.is_available() else "cpu"  # PyTorch 2.6+ idiom
+    assert ddp.zeros(1, device=device).device == "cpu"
+    ddp.set_default_device("cpu")
+    assert ddp.get_default_device() == ddp.device("cpu")
+    with pytest.raises(RuntimeError, match="ddp runs on the CPU"):
+        ddp.set_default_device("cuda")
+
+
 def test_backends_flags():
     import ddp.backends.cudnn as cudnn
 
@@ -182,7 +193,9 @@ def test_names_exist_in_torch_too():
                  "amp.autocast", "autocast", "backends.cudnn.benchmark", "backends.mps.is_available",
                  "set_num_threads", "get_num_threads", "inference_mode", "compile", "use_deterministic_algorithms",
                  "nn.parallel.DistributedDataParallel", "utils.data.ConcatDataset", "autograd.Variable",
-                 "autograd.detect_anomaly", "autograd.set_detect_anomaly", "Generator", "FloatTensor"):
+                 "autograd.detect_anomaly", "autograd.set_detect_anomaly", "Generator", "FloatTensor",
+                 "accelerator.is_available", "accelerator.current_accelerator", "get_default_device",
+                 "set_default_device", "cuda.is_bf16_supported"):
         ours, theirs = ddp, torch
         for part in path.split("."):
             ours, theirs = getattr(ours, part), getattr(theirs, part)
