@@ -91,3 +91,23 @@ def test_one_process_writes_its_track(tmp_path):
     assert set(spans) == {"outer", "inner"} and spans["inner"]["args"] == {"bytes": 4}
     assert spans["inner"]["tid"] == timeline.COMMUNICATION and timeline.active is None
     check_nesting(events)
+
+
+def test_the_plot_script_draws_a_trace(tmp_path):
+    pytest.importorskip("matplotlib")
+    import sys
+    from mpi_launch import ROOT
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import plot_timeline
+    comm = dp.LocalCommunicator()
+    timeline.start(tmp_path / "t.json", comm)
+    for _ in range(3):
+        with timeline.span("forward"):
+            pass
+        with timeline.span("backward"):
+            start = timeline.now()
+            timeline.active.flow("allreduce bucket 0", "communication", start, timeline.now(), bytes=8)
+    path = timeline.finish()
+    out = tmp_path / "t.png"
+    plot_timeline.main([str(path), "--out", str(out)])
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
