@@ -11,6 +11,8 @@ Objects that are not such data (a whole Module, a custom class) are pickled into
 import io
 import json
 import os
+import socket
+import time
 import uuid
 import zipfile
 from collections import OrderedDict
@@ -64,7 +66,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_seriali
         _write(f, manifest, arrays, extra)
         return
     path = os.fspath(f)
-    tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    _remove_stale_temporaries(path)
+    tmp = os.path.join(os.path.dirname(path),
+                       f".{os.path.basename(path)}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with open(tmp, "xb") as out:
             _write(out, manifest, arrays, extra)
@@ -75,6 +79,41 @@ def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_seriali
         if os.path.exists(tmp):
             os.remove(tmp)
     _fsync_dir(os.path.dirname(path) or ".")
+
+
+def _remove_stale_temporaries(path, max_age=3600.0):
+    """Remove the temporary files that earlier saves to `path` left when they were killed mid-write: those
+    of a process of this host that is gone, and any older than `max_age` seconds (another host's)."""
+    folder, name = os.path.dirname(path) or ".", os.path.basename(path)
+    prefix, host = f".{name}.", socket.gethostname()
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        parts = entry[len(prefix):-len(".tmp")].rsplit(".", 2)
+        stale = len(parts) != 3  # an older ddp's name, without host and pid
+        if not stale:
+            owner, pid = parts[0], parts[1]
+            stale = owner == host and pid.isdigit() and not _alive(int(pid))
+        full = os.path.join(folder, entry)
+        try:
+            if stale or time.time() - os.path.getmtime(full) > max_age:
+                os.remove(full)
+        except OSError:
+            pass  # removed meanwhile, or not ours to remove
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
