@@ -200,3 +200,15 @@ def test_names_exist_in_torch_too():
         for part in path.split("."):
             ours, theirs = getattr(ours, part), getattr(theirs, part)
     assert ddp.cuda.is_available() == torch.cuda.is_available() is False or torch.cuda.is_available()
+
+
+def test_default_collate_as_torch():
+    torch = pytest.importorskip("torch")
+    from ddp.utils.data import default_collate
+
+    batch = [(np.full(2, i, np.float32), i, {"a": float(i)}) for i in range(3)]
+    ours = default_collate(batch)
+    theirs = torch.utils.data.default_collate([(torch.from_numpy(x), i, d) for x, i, d in batch])
+    assert type(ours) is type(theirs) and len(ours) == len(theirs)
+    for a, b in zip(ours[:2] + [ours[2]["a"]], theirs[:2] + [theirs[2]["a"]]):
+        assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype).replace("torch.", "")
