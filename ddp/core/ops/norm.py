@@ -105,18 +105,19 @@ class GroupNorm(Function):
 
     With xhat = (x - mean) / sqrt(var + eps) per group and gh = g * weight: d/dweight = sum over N and the
     spatial dims of g xhat, d/dbias = sum of g, d/dx = (gh - mean(gh) - xhat mean(gh xhat)) / sigma, the
-    means taken over each group.
+    means taken over each group. Products that are summed at once go through einsum (no temporaries).
     """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, groups=1, eps=1e-5):
         n, c = x.shape[:2]
         xg = x.reshape(n, groups, -1)
-        mean = xg.mean(axis=2, keepdims=True)
-        centered = xg - mean
-        var = np.square(centered).mean(axis=2, keepdims=True)
+        size = xg.shape[2]
+        xhat = xg - xg.mean(axis=2, keepdims=True)
+        var = np.einsum("ngk,ngk->ng", xhat, xhat)[:, :, None] / size
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
-        xhat = (centered * invstd).reshape(x.shape)
+        xhat *= invstd
+        xhat = xhat.reshape(x.shape)
         ctx.save_for_backward(xhat, invstd, weight)
         ctx.groups = groups
         return _affine(xhat, weight, bias, (1, -1) + (1,) * (x.ndim - 2))
@@ -126,15 +127,20 @@ class GroupNorm(Function):
         xhat, invstd, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
         n, c = g.shape[:2]
-        axes = (0,) + tuple(range(2, g.ndim))
         gx = gw = gb = None
         if needs[0]:
             gh = g * weight.reshape((1, -1) + (1,) * (g.ndim - 2)) if weight is not None else g
             gh, xg = gh.reshape(n, ctx.groups, -1), xhat.reshape(n, ctx.groups, -1)
-            gx = invstd * (gh - gh.mean(axis=2, keepdims=True) - xg * (gh * xg).mean(axis=2, keepdims=True))
+            size = gh.shape[2]
+            mean_g = gh.mean(axis=2, keepdims=True)
+            mean_gx = np.einsum("ngk,ngk->ng", gh, xg)[:, :, None] / size
+            gx = gh - mean_g
+            gx -= xg * mean_gx
+            gx *= invstd
             gx = gx.reshape(g.shape)
+        g3 = g.reshape(n, c, -1)
         if len(needs) > 1 and needs[1]:
-            gw = (g * xhat).sum(axis=axes)
+            gw = np.einsum("ncs,ncs->c", g3, xhat.reshape(n, c, -1))
         if len(needs) > 2 and needs[2]:
-            gb = g.sum(axis=axes)
+            gb = g3.sum(axis=(0, 2))
         return gx, gw, gb
