@@ -3,7 +3,8 @@
 While the mode is on, `Function.apply` records the user's call site of every recorded op, and the engine
 checks each gradient an op's backward returns; the first NaN or Inf raises a RuntimeError naming the op
 (as PyTorch: "Function 'LogBackward' returned nan values in its 0th output") and that call site. While it
-is off (the default), the engine only reads the flag `enabled` once per op: nothing is recorded.
+is off (the default), the engine only reads the flag `enabled` once per op: nothing is recorded. An error
+raised inside a backward gets a note with its op's forward call site too.
 
 Example:
     >>> with ddp.autograd.detect_anomaly():
@@ -88,6 +89,23 @@ def call_site():
     return frames
 
 
+def _forward_site(node):
+    stack = getattr(node, "forward_stack", None)
+    if not stack:
+        return "  (not recorded: its forward ran while anomaly detection was off)"
+    return "".join(traceback.format_list(stack)).rstrip()
+
+
+def run_backward(node, grad):
+    """`node`'s backward; an error it raises gets a note saying where the op's forward was called."""
+    try:
+        return node.fn.backward(node, grad)
+    except Exception as e:
+        if hasattr(e, "add_note"):  # Python 3.11+
+            e.add_note(f"Error detected in {node.name()}. The forward call that created it:\n{_forward_site(node)}")
+        raise
+
+
 def check_gradients(node, grads):
     """Raise if a gradient that `node`'s backward returned holds NaN or Inf, naming the op and its forward."""
     if not check_nan:
@@ -99,10 +117,7 @@ def check_gradients(node, grads):
         if g.dtype.kind not in "fc" or np.isfinite(g).all():
             continue
         what = "nan" if np.isnan(g).any() else "inf"
-        stack = getattr(node, "forward_stack", None)
-        where = ("".join(traceback.format_list(stack)).rstrip() if stack
-                 else "  (not recorded: its forward ran while anomaly detection was off)")
         raise RuntimeError(
             f"Function '{node.name()}' returned {what} values in its {i}th output. "
-            f"The forward call that created it:\n{where}"
+            f"The forward call that created it:\n{_forward_site(node)}"
         )

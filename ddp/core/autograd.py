@@ -405,7 +405,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             _check_saved_versions(node)
             if node.fn.fills_grad_buffers and capture is None:
                 node._grad_buffers = _grad_buffers(node, deps, pending)
-            grads_in = node.fn.backward(node, g)
+            grads_in = node.fn.backward(node, g) if not _anomaly.enabled else _anomaly.run_backward(node, g)
             node._grad_buffers = None
             if not isinstance(grads_in, tuple):
                 grads_in = (grads_in,)

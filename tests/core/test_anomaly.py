@@ -93,3 +93,23 @@ def test_same_message_as_torch():
     ours = (ddp.ones(2, requires_grad=True) * ddp.ones(2)).sum()
     assert [n is None for n, _ in y.grad_fn.next_functions[0][0].next_functions] == \
         [n is None for n, _ in ours.grad_fn.next_functions[0][0].next_functions]
+
+
+def test_an_error_inside_backward_names_its_forward():
+    class Broken(ddp.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise ValueError("broken backward")
+
+    x = ddp.ones(2, requires_grad=True)
+    with ddp.autograd.detect_anomaly():
+        y = Broken.apply(x)  # the forward the note must name
+        with pytest.raises(ValueError, match="broken backward") as e:
+            y.sum().backward()
+    notes = "\n".join(getattr(e.value, "__notes__", []))
+    if hasattr(e.value, "add_note"):
+        assert "Error detected in BrokenBackward" in notes and "y = Broken.apply(x)" in notes
