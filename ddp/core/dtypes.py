@@ -68,6 +68,9 @@ def get_default_dtype():
 def set_default_dtype(dtype):
     """Make `dtype` (float16, float32 or float64) what `ddp.tensor(1.5)`, `ddp.zeros(2)` and friends return.
 
+    Only the factories of ddp.core.creation follow it: layers still make float32 parameters unless given
+    `dtype=` (call `model.double()` for a float64 model).
+
     Raises:
         TypeError: `dtype` is not a floating point dtype (as PyTorch).
     """
