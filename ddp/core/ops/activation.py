@@ -72,45 +72,51 @@ _HALF_ERFCX = _power_coeffs()
 _CHUNK = 65536  # elements per pass of the float32 kernels: their temporaries then stay in cache
 
 
-def _normal_cdf32(x):
+def _normal_cdf32(x, scratch=None):
     """(Phi(x), exp(-x^2 / 2)) in x's float32 (or other non-float64) dtype, no float64 temporaries.
 
     Phi(-|x|) = erfc(|x| / sqrt 2) / 2 keeps its relative accuracy in the left tail; Phi(|x|) = 1 - that.
+    `scratch` = three float arrays and one bool array shaped like x, written over (fresh ones if None).
     """
     f = x.dtype.type
-    t = np.abs(x)
+    t, q, g, right = scratch or (np.empty_like(x), np.empty_like(x), np.empty_like(x), np.empty(x.shape, bool))
+    np.abs(x, out=t)
     t += f(2 * math.sqrt(2))
     np.reciprocal(t, out=t)
-    q = t * f(_HALF_ERFCX[-1])
+    np.multiply(t, f(_HALF_ERFCX[-1]), out=q)
     for c in _HALF_ERFCX[-2:0:-1]:
         q += f(c)
         q *= t
     q += f(_HALF_ERFCX[0])
-    g = np.square(x)
+    np.square(x, out=g)
     g *= f(-0.5)
     np.exp(g, out=g)
     q *= g  # Phi(-|x|)
-    q -= x > 0  # right of 0: Phi = 1 - Phi(-|x|) = |q - 1|; left, q stays exact
+    np.greater(x, 0, out=right)
+    q -= right  # right of 0: Phi = 1 - Phi(-|x|) = |q - 1|; left, q stays exact
     np.abs(q, out=q)
     return q, g
 
 
-def _exact_cdf32(x):
+def _exact_cdf32(x, scratch=None):
     """(Phi(x), Phi'(x)) for `Gelu` in x's dtype."""
-    cdf, g = _normal_cdf32(x)
+    cdf, g = _normal_cdf32(x, scratch)
     g *= x.dtype.type(_INV_SQRT_2PI)
     return cdf, g
 
 
 def _chunked_gelu(kernel, x, want_grad):
-    """(x Phi(x), d/dx or None) with kernel(x) = (Phi, Phi'), run over cache-sized chunks of x."""
+    """(x Phi(x), d/dx or None) with kernel(x, scratch) = (Phi, Phi'), run over cache-sized chunks of x
+    that reuse one set of scratch arrays."""
     flat = np.ascontiguousarray(x).reshape(-1)
     y = np.empty_like(flat)
     dydx = np.empty_like(flat) if want_grad else None
+    size = min(_CHUNK, flat.size)
+    buffers = [np.empty(size, flat.dtype) for _ in range(3)] + [np.empty(size, bool)]
     for start in range(0, flat.size, _CHUNK):
         part = slice(start, start + _CHUNK)
         xs = flat[part]
-        cdf, dcdf = kernel(xs)
+        cdf, dcdf = kernel(xs, tuple(b[: xs.size] for b in buffers))
         np.multiply(xs, cdf, out=y[part])
         if want_grad:
             dcdf *= xs
@@ -119,7 +125,7 @@ def _chunked_gelu(kernel, x, want_grad):
     return y.reshape(shape), (dydx.reshape(shape) if want_grad else None)
 
 
-def _tanh_cdf(x):
+def _tanh_cdf(x, scratch=None):
     """(0.5 (1 + tanh u), its derivative in x) with u = sqrt(2/pi) (x + 0.044715 x^3), in x's dtype.
 
     0.5 (1 + tanh u) = sigmoid(2u) is computed from e = exp(-2|u|), which keeps both tails accurate
