@@ -136,7 +136,7 @@ class AdaptiveAvgPool2d(Function):
 def adaptive_taps(size, out):
     """(taps, out) input positions along one axis: tap t of window i is min(start_i + t, end_i - 1), so
     every window, [floor(i*size/out), ceil((i+1)*size/out)), is covered by the same number of taps (a
-    short window repeats its last position, which never changes a maximum or its first index)."""
+    short window repeats its last position, which never changes a maximum or which position comes first)."""
     i = np.arange(out)
     start, end = (i * size) // out, -((-(i + 1) * size) // out)
     taps = int((end - start).max())
@@ -145,24 +145,21 @@ def adaptive_taps(size, out):
 
 class AdaptiveMaxPool2d(Function):
     """Largest value of each adaptive window (see adaptive_taps); d/dx sends each output's gradient to the
-    first maximum of its window (a NaN wins). `keep`, a list, receives the flat (H*W) index of each one."""
+    first maximum of its window in row-major order (a NaN wins). `keep`, a list, receives the flat (H*W)
+    index of each one.
+
+    Forward gathers every window's taps at once, (N, C, taps, OH, OW), and takes the first argmax.
+    """
 
     @staticmethod
     def forward(ctx, x, out_hw=(1, 1), keep=None):
-        h, w = x.shape[2:]
+        n, c, h, w = x.shape
         rows, cols = adaptive_taps(h, out_hw[0]), adaptive_taps(w, out_hw[1])
-        best = index = None
-        for r in rows:
-            band = x[:, :, r]
-            for c in cols:
-                v = band[:, :, :, c]
-                flat = r[:, None] * w + c[None, :]
-                if best is None:
-                    best, index = v.copy(), np.broadcast_to(flat, v.shape).copy()
-                    continue
-                larger = (v > best) | np.isnan(v)
-                np.copyto(best, v, where=larger)
-                np.copyto(index, np.broadcast_to(flat, v.shape), where=larger)
+        flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape((-1,) + tuple(out_hw))
+        windows = np.take(x.reshape(n, c, h * w), flat, axis=2)
+        first = windows.argmax(axis=2)[:, :, None]
+        best = np.take_along_axis(windows, first, axis=2)[:, :, 0]
+        index = flat[first[:, :, 0], np.arange(out_hw[0])[:, None], np.arange(out_hw[1])]
         ctx.index, ctx.shape = index, x.shape
         if keep is not None:
             keep.append(index)
