@@ -15,9 +15,11 @@ from .spawn import spawn
 from .split import Plan, split
 from .thread_comm import ThreadCommunicator
 from .thread_world import Aborted
+from .zero import ZeroRedundancyOptimizer
 
 __all__ = [
     "Aborted", "Communicator", "DistributedDataParallel", "DistributedSampler", "LocalCommunicator",
     "MetricSums", "Pipeline", "Plan", "ThreadCommunicator", "Work", "all_reduce_sum", "get_comm", "get_rank",
     "get_world_size", "init", "is_initialized", "launched_by_mpi", "reduce_metrics", "spawn", "split",
+    "ZeroRedundancyOptimizer",
 ]
