@@ -171,9 +171,15 @@ def _deal(params, world_size):
 
 
 def _communicator(group):
+    """The communicator of `group`: a Communicator, a ddp.distributed process group, or None (the world)."""
+    from .comm import Communicator
+
     if group is None:
         return launch.get_comm()
-    comm = getattr(group, "comm", group)  # a ddp.distributed group wraps a communicator
-    if not hasattr(comm, "broadcast") or not hasattr(comm, "allgather_object"):
-        raise TypeError(f"ZeroRedundancyOptimizer: process_group must be a communicator or a group, got {group!r}")
+    if isinstance(group, Communicator):
+        return group
+    comm = getattr(group, "comm", None)  # a ddp.distributed ProcessGroup wraps a communicator
+    if not isinstance(comm, Communicator):
+        raise TypeError(f"ZeroRedundancyOptimizer: process_group must be a communicator or a process group, "
+                        f"got {group!r}")
     return comm
