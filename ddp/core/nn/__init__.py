@@ -2,8 +2,9 @@
 initialisers). Names, arguments and state-dict keys follow torch.nn, so that state dicts map one-to-one."""
 from . import functional, init  # noqa: F401
 from .activation import GELU, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh, Unflatten  # noqa: F401
-from .activation import (CELU, ELU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,  # noqa: F401
-                         Mish, PReLU, ReLU6, Softplus, Softshrink, Softsign, Tanhshrink, Threshold)
+from .activation import (CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,  # noqa: F401
+                         LogSigmoid, Mish, PReLU, ReLU6, Softmax2d, Softmin, Softplus, Softshrink, Softsign,
+                         Tanhshrink, Threshold)
 from .attention import MultiheadAttention  # noqa: F401
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d  # noqa: F401

@@ -3,12 +3,15 @@ arguments and errors. The ops live in ops/nonlinearity.py.
 
 `inplace=True` is accepted for PyTorch compatibility and computes out of place, as elsewhere in ddp.nn.
 """
+from .. import functional as CF
+from ..arguments import normalize_dim
 from ..functional import _tensor
 from ..ops import nonlinearity as nl
+from ..shape_functional import chunk
 
 __all__ = """
 elu celu selu softplus mish logsigmoid softsign tanhshrink hardtanh relu6 hardsigmoid hardswish threshold
-hardshrink softshrink prelu
+hardshrink softshrink prelu glu softmin
 """.split()
 
 
@@ -129,3 +132,26 @@ def prelu(input, weight):  # noqa: A002
                            f"numbers = {weight.numel()} and channel size = {channels} (input shape "
                            f"{tuple(x.shape)}).")
     return nl.Prelu.apply(x, weight)
+
+
+def glu(input, dim=-1):  # noqa: A002
+    """The gated linear unit: a * sigmoid(b), with a and b the two halves of x along `dim`.
+
+    Raises:
+        RuntimeError when that dim has an odd size.
+    """
+    x = _float(input, "glu")
+    d = normalize_dim(dim, x.ndim, "glu")
+    if x.shape[d] % 2:
+        raise RuntimeError(f"glu: Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
+    a, b = chunk(x, 2, dim=d)
+    return a * CF.sigmoid(b)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """softmax(-x) along `dim` (PyTorch's legacy choice of dim when it is None)."""
+    x = _tensor(input)
+    x = x.to(dtype) if dtype is not None else x
+    if dim is None:
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    return CF.softmax(-x, dim)

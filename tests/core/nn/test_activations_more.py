@@ -88,6 +88,20 @@ def test_prelu_gradients_for_shared_and_per_channel_weights():
     np.testing.assert_allclose(out, np.where(x > 0, x, x * w[:, None]))
 
 
+def test_glu_and_softmin_references_and_gradients():
+    x = sample((3, 4, 2))
+    a, b = x[:, :2], x[:, 2:]
+    np.testing.assert_allclose(F.glu(ddp.tensor(x), dim=1).numpy(), a / (1 + np.exp(-b)), rtol=1e-12)
+    e = np.exp(-x)
+    np.testing.assert_allclose(F.softmin(ddp.tensor(x), dim=-1).numpy(), e / e.sum(-1, keepdims=True), rtol=1e-12)
+    assert gradcheck(lambda t: F.glu(t, 1), x)
+    assert gradcheck(lambda t: F.softmin(t, 0), x)
+    with pytest.raises(RuntimeError, match="Halving dimension must be even, but dimension 1 is size 3"):
+        F.glu(ddp.randn(2, 3), dim=1)
+    with pytest.raises(ValueError, match="Softmax2d: expected input to be 3D or 4D, got 2D"):
+        nn.Softmax2d()(ddp.randn(2, 3))
+
+
 def test_prelu_module_parameter_and_init():
     m = nn.PReLU(3, init=0.1)
     assert [(k, tuple(v.shape)) for k, v in m.state_dict().items()] == [("weight", (3,))]
@@ -112,9 +126,10 @@ def test_errors(call, error, message):
 
 MODULES = [  # (ddp module, torch module name, arguments)
     ("ELU", ()), ("ELU", (0.5, True)), ("CELU", (2.0,)), ("SELU", ()), ("SELU", (True,)), ("PReLU", ()),
-    ("PReLU", (3, 0.1)), ("Softplus", ()), ("Softplus", (2.0, 5.0)), ("Hardtanh", ()), ("Hardtanh", (0, 6, True)),
+    ("PReLU", (6, 0.1)), ("Softplus", ()), ("Softplus", (2.0, 5.0)), ("Hardtanh", ()), ("Hardtanh", (0, 6, True)),
     ("ReLU6", ()), ("ReLU6", (True,)), ("Threshold", (0.1, 20)), ("Hardsigmoid", ()), ("Hardswish", (True,)),
     ("Mish", ()), ("LogSigmoid", ()), ("Softsign", ()), ("Tanhshrink", ()), ("Hardshrink", ()), ("Softshrink", (0.3,)),
+    ("GLU", ()), ("GLU", (1,)), ("Softmin", (1,)), ("Softmax2d", ()),
 ]
 
 
@@ -123,7 +138,7 @@ def test_modules_match_torch_repr_outputs_and_gradients(name, args):
     torch = pytest.importorskip("torch")
     m, tm = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     assert repr(m) == repr(tm)
-    x = (np.random.default_rng(1).standard_normal((4, 3, 5)) * 4).astype(np.float32)
+    x = (np.random.default_rng(1).standard_normal((4, 6, 8)) * 4).astype(np.float32)
     xd, xt = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, tout = m(xd), tm(xt.clone() if getattr(tm, "inplace", False) else xt)
     np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
