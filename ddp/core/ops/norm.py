@@ -68,33 +68,48 @@ class LayerNorm(Function):
 
     With xhat = (x - mean) / sqrt(var + eps) over those dims: d/dweight = sum over the leading dims of g xhat,
     d/dbias = sum of g, d/dx = (gh - mean(gh) - xhat mean(gh xhat)) / sigma with gh = g * weight.
+    Computed on x as (rows, features), every row mean and column sum a matrix-vector product (BLAS).
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias, ndim, eps):
-        axes = tuple(range(x.ndim - ndim, x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        var = np.square(centered).mean(axis=axes, keepdims=True)
-        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
-        xhat = centered * invstd
-        ctx.save_for_backward(xhat, invstd, weight)
-        ctx.axes = axes
-        return _affine(xhat, weight, bias, xhat.shape[x.ndim - ndim:])
+        features = x.shape[x.ndim - ndim:]
+        x2 = x.reshape(-1, int(np.prod(features)))
+        avg = np.full(x2.shape[1], 1 / max(x2.shape[1], 1), dtype=x.dtype)
+        xhat = x2 - (x2 @ avg)[:, None]
+        var = np.square(xhat) @ avg
+        var += x.dtype.type(eps)
+        invstd = np.sqrt(var)
+        np.reciprocal(invstd, out=invstd)
+        xhat *= invstd[:, None]
+        out = xhat * weight.reshape(-1) if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.reshape(-1)
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(xhat, invstd, weight)
+            ctx.features = features
+        return out.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
         xhat, invstd, weight = ctx.saved_tensors
-        axes, needs = ctx.axes, ctx.needs_input_grad
-        lead = tuple(range(g.ndim - len(axes)))
+        needs = ctx.needs_input_grad
+        g2 = g.reshape(xhat.shape)
         gx = gw = gb = None
         if needs[0]:
-            gh = g * weight if weight is not None else g
-            gx = invstd * (gh - gh.mean(axis=axes, keepdims=True) - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
-        if needs[1]:
-            gw = (g * xhat).sum(axis=lead)
-        if needs[2]:
-            gb = g.sum(axis=lead)
+            avg = np.full(xhat.shape[1], 1 / max(xhat.shape[1], 1), dtype=g.dtype)
+            gh = g2 * weight.reshape(-1) if weight is not None else g2.copy()
+            mean_gh_xhat = (gh * xhat) @ avg
+            gh -= (gh @ avg)[:, None]
+            gh -= xhat * mean_gh_xhat[:, None]
+            gh *= invstd[:, None]
+            gx = gh.reshape(g.shape)
+        if needs[1] or needs[2]:
+            ones = np.ones(g2.shape[0], dtype=g.dtype)
+            if needs[1]:
+                gw = (ones @ (g2 * xhat)).reshape(ctx.features)
+            if needs[2]:
+                gb = (ones @ g2).reshape(ctx.features)
         return gx, gw, gb, None, None
 
 
