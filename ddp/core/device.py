@@ -87,6 +87,12 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self):  # `with torch.device("cpu"):` sets the default device: it already is the CPU
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
 
 builtin_type = type
 CPU = device("cpu")

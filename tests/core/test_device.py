@@ -15,6 +15,8 @@ def test_device_spellings():
     assert device(d) == d and device("cpu:0") != d and hash(device("cpu")) == hash(d)
     assert repr(device("cpu", 1)) == "device(type='cpu', index=1)"
     assert d == "cpu"  # unlike PyTorch (where it is False): `t.device == "cpu"` reads as meant
+    with device("cpu"):
+        assert ddp.zeros(1).device == d
 
 
 @pytest.mark.parametrize("spec", ["cuda", "cuda:0", "mps", 0])
