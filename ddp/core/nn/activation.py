@@ -1,9 +1,15 @@
-"""Activation modules: thin wrappers of ddp.nn.functional with PyTorch's arguments and reprs."""
+"""Pointwise activation modules: thin wrappers of ddp.nn.functional with PyTorch's arguments and reprs.
+
+The activations along a dim (Softmax, LogSoftmax, Softmin, Softmax2d, GLU) live in softmax.py and
+Flatten / Unflatten in flatten.py; both are re-exported here for the import paths that name them.
+"""
 import numpy as np
 
 from ..dtypes import as_dtype
 from . import functional as F
+from .flatten import Flatten, Unflatten  # noqa: F401  (re-exported)
 from .module import Module, Parameter
+from .softmax import GLU, LogSoftmax, Softmax, Softmax2d, Softmin  # noqa: F401  (re-exported)
 
 
 class ReLU(Module):
@@ -73,64 +79,7 @@ class Tanh(Module):
         return F.tanh(x)
 
 
-class Softmax(Module):
-    """exp(x) / sum(exp(x)) along `dim`."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, x):
-        return F.softmax(x, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class LogSoftmax(Module):
-    """log(softmax(x)) along `dim`, computed stably."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, x):
-        return F.log_softmax(x, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class Flatten(Module):
-    """Merge dims start_dim..end_dim (by default all but the batch dim) into one."""
-
-    def __init__(self, start_dim=1, end_dim=-1):
-        super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
-
-    def forward(self, x):
-        return F.flatten(x, self.start_dim, self.end_dim)
-
-    def extra_repr(self):
-        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
-
-
-class Unflatten(Module):
-    """Split dim `dim` into `unflattened_size`."""
-
-    def __init__(self, dim, unflattened_size):
-        super().__init__()
-        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
-
-    def forward(self, x):
-        dim = self.dim % x.ndim
-        return x.reshape(tuple(x.shape[:dim]) + self.unflattened_size + tuple(x.shape[dim + 1:]))
-
-    def extra_repr(self):
-        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
-
-
-# ------------------------------------------------------------------ the rest of torch.nn's activations
+# ------------------------------------------------------------------- the rest of torch.nn's pointwise ones
 def _inplace_repr(module, text=""):
     return text + (", " if text else "") + "inplace=True" if module.inplace else text
 
@@ -329,40 +278,3 @@ class Softshrink(Hardshrink):
 
     def forward(self, x):
         return F.softshrink(x, self.lambd)
-
-
-class GLU(Module):
-    """The gated linear unit a * sigmoid(b) of the two halves of the input along `dim`."""
-
-    def __init__(self, dim=-1):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, x):
-        return F.glu(x, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class Softmin(Module):
-    """softmax(-x) along `dim`."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, x):
-        return F.softmin(x, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class Softmax2d(Module):
-    """Softmax over the channels (dim -3) of a (N, C, H, W) or (C, H, W) input, at every position."""
-
-    def forward(self, x):
-        if x.ndim not in (3, 4):
-            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {x.ndim}D instead")
-        return F.softmax(x, -3)
