@@ -1,2 +1,4 @@
-"""`ddp.nn.modules.batchnorm` (torch.nn.modules.batchnorm): the same classes as ddp/core/nn/normalization.py."""
-from ..normalization import _BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: F401
+"""`ddp.nn.modules.batchnorm` (torch.nn.modules.batchnorm): the very classes of `ddp.nn`
+and the private bases that isinstance checks name."""
+from .. import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: F401
+from ..normalization import _BatchNorm  # noqa: F401

@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.container` (torch.nn.modules.container): the same classes as ddp/core/nn/container.py."""
-from ..container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
+"""`ddp.nn.modules.container` (torch.nn.modules.container): the very classes of `ddp.nn`."""
+from .. import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401

@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.distance` (torch.nn.modules.distance): the same classes as ddp/core/nn/distance.py."""
-from ..distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+"""`ddp.nn.modules.distance` (torch.nn.modules.distance): the very classes of `ddp.nn`."""
+from .. import CosineSimilarity, PairwiseDistance  # noqa: F401

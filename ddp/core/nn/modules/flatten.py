@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.flatten` (torch.nn.modules.flatten): the same classes as ddp/core/nn/activation.py."""
-from ..activation import Flatten, Unflatten  # noqa: F401
+"""`ddp.nn.modules.flatten` (torch.nn.modules.flatten): the very classes of `ddp.nn`."""
+from .. import Flatten, Unflatten  # noqa: F401

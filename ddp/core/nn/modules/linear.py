@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.linear` (torch.nn.modules.linear): the same classes as ddp/core/nn/linear.py."""
-from ..linear import Identity, Linear  # noqa: F401
+"""`ddp.nn.modules.linear` (torch.nn.modules.linear): the very classes of `ddp.nn`."""
+from .. import Identity, Linear  # noqa: F401

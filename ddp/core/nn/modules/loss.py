@@ -1,6 +1,8 @@
-"""`ddp.nn.modules.loss` (torch.nn.modules.loss): the same classes as ddp/core/nn/loss.py."""
-from ..loss import (  # noqa: F401
-    _Loss, _WeightedLoss, BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, GaussianNLLLoss,
-    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
-    NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+"""`ddp.nn.modules.loss` (torch.nn.modules.loss): the very classes of `ddp.nn`
+and the private bases that isinstance checks name."""
+from .. import (  # noqa: F401
+    BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss,
+    HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss, NLLLoss,
+    PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
 )
+from ..loss import _Loss, _WeightedLoss  # noqa: F401

@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.module` (torch.nn.modules.module): the same classes as ddp/core/nn/module.py."""
-from ..module import Module  # noqa: F401
+"""`ddp.nn.modules.module` (torch.nn.modules.module): the very classes of `ddp.nn`."""
+from .. import Module  # noqa: F401

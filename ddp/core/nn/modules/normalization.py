@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.normalization` (torch.nn.modules.normalization): the same classes as ddp/core/nn/normalization.py."""
-from ..normalization import GroupNorm, LayerNorm  # noqa: F401
+"""`ddp.nn.modules.normalization` (torch.nn.modules.normalization): the very classes of `ddp.nn`."""
+from .. import GroupNorm, LayerNorm  # noqa: F401

@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.pixelshuffle` (torch.nn.modules.pixelshuffle): the same classes as ddp/core/nn/upsampling.py."""
-from ..upsampling import PixelShuffle, PixelUnshuffle  # noqa: F401
+"""`ddp.nn.modules.pixelshuffle` (torch.nn.modules.pixelshuffle): the very classes of `ddp.nn`."""
+from .. import PixelShuffle, PixelUnshuffle  # noqa: F401

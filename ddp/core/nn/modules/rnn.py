@@ -1,3 +1,5 @@
-"""`ddp.nn.modules.rnn` (torch.nn.modules.rnn): ddp's recurrent layers, from rnn.py and rnn_cells.py."""
-from ..rnn import RNNBase, GRU, LSTM, RNN  # noqa: F401
-from ..rnn_cells import RNNCellBase, GRUCell, LSTMCell, RNNCell  # noqa: F401
+"""`ddp.nn.modules.rnn` (torch.nn.modules.rnn): the very classes of `ddp.nn`, and their bases RNNBase and
+RNNCellBase."""
+from .. import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell  # noqa: F401
+from ..rnn import RNNBase  # noqa: F401
+from ..rnn_cells import RNNCellBase  # noqa: F401

@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.sparse` (torch.nn.modules.sparse): the same classes as ddp/core/nn/sparse.py."""
-from ..sparse import Embedding  # noqa: F401
+"""`ddp.nn.modules.sparse` (torch.nn.modules.sparse): the very classes of `ddp.nn`."""
+from .. import Embedding  # noqa: F401

@@ -1,4 +1,4 @@
-"""`ddp.nn.modules.transformer` (torch.nn.modules.transformer): the same classes as ddp/core/nn/transformer.py."""
-from ..transformer import (  # noqa: F401
+"""`ddp.nn.modules.transformer` (torch.nn.modules.transformer): the very classes of `ddp.nn`."""
+from .. import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )

@@ -1,2 +1,2 @@
-"""`ddp.nn.modules.upsampling` (torch.nn.modules.upsampling): the same classes as ddp/core/nn/upsampling.py."""
-from ..upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401
+"""`ddp.nn.modules.upsampling` (torch.nn.modules.upsampling): the very classes of `ddp.nn`."""
+from .. import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401
