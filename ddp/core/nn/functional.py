@@ -22,6 +22,7 @@ from .functional_loss import *  # noqa: F401,F403
 from .functional_loss_regression import *  # noqa: F401,F403
 from .functional_norm import *  # noqa: F401,F403
 from .functional_pool import *  # noqa: F401,F403
+from .functional_pool1d import *  # noqa: F401,F403
 from .functional_resample import *  # noqa: F401,F403
 
 

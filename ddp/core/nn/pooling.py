@@ -1,6 +1,8 @@
-"""Pooling layers: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d` (no parameters), with
-PyTorch's arguments."""
+"""Pooling layers, 2-D (`MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d`) and 1-D (`MaxPool1d`,
+`AvgPool1d`, `AdaptiveAvgPool1d`, `AdaptiveMaxPool1d`), without parameters, with PyTorch's arguments."""
+from .functional_conv import _single
 from .functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .functional_pool1d import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d
 from .module import Module
 
 
@@ -89,3 +91,38 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class MaxPool1d(MaxPool2d):
+    """Maximum over sliding windows of (N, C, L) or (C, L) inputs; see `ddp.nn.functional.max_pool1d`."""
+
+    def forward(self, x):
+        return max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                          self.return_indices)
+
+
+class AvgPool1d(AvgPool2d):
+    """Mean over sliding windows of (N, C, L) or (C, L) inputs; see `ddp.nn.functional.avg_pool1d`."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        kernel = (_single(kernel_size, "kernel_size", "AvgPool1d"),)
+        stride = kernel if stride is None else (_single(stride, "stride", "AvgPool1d"),)
+        super().__init__(kernel, stride, (_single(padding, "padding", "AvgPool1d", minimum=0),), ceil_mode,
+                         count_include_pad)
+
+    def forward(self, x):
+        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Mean over the windows that split L into `output_size`."""
+
+    def forward(self, x):
+        return adaptive_avg_pool1d(x, self.output_size)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Maximum over the windows that split L into `output_size` (return_indices: also their index in L)."""
+
+    def forward(self, x):
+        return adaptive_max_pool1d(x, self.output_size, self.return_indices)
