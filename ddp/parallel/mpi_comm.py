@@ -3,14 +3,15 @@
 Arrays travel through mpi4py's buffer API (``Allreduce``, ``Bcast``, ...: no pickling);
 only the ``*_object`` methods use the pickle API, for small objects.
 
-Large blocking allreduces (64 KiB and up) between ranks of one node go through shared memory
-(shm_allreduce.py), without a copy for arrays from `reduce_buffer`; the rest, and every
-non-blocking `iallreduce`, through MPI.
+Large blocking allreduces (64 KiB and up) go through shared memory (shm_allreduce.py), without a
+copy for arrays from `reduce_buffer`: between ranks of one node directly, and across nodes
+hierarchically (within each node through shared memory, between the nodes through MPI; see
+hierarchical.py). The rest, and every non-blocking `iallreduce`, go through MPI.
 
 Rounding: MPI chooses its own reduction order (e.g. recursive doubling), so a float sum can
-differ in the last bits from the thread backend's rank-order sum (the shared-memory path sums
-in rank order, as the thread backend does). Within one job every rank receives the same bits
-either way (the tests check this).
+differ in the last bits from the thread backend's rank-order sum (the shared-memory path, on
+one node or across nodes, sums in rank order, as the thread backend does). Within one job every
+rank receives the same bits either way (the tests check this).
 """
 
 import functools
@@ -65,7 +66,8 @@ class MPICommunicator(Communicator):
 
     Args:
         comm: the mpi4py communicator to wrap.
-        shared_memory: reduce large arrays through shared memory when all ranks share a node.
+        shared_memory: reduce large arrays through shared memory: on one node, or hierarchically when
+            the ranks span nodes of equal, contiguous blocks of ranks.
     """
 
     _reduces_mean = True  # the shared-memory path divides while each reduced slice is in cache

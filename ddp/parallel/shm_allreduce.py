@@ -1,17 +1,31 @@
-"""Allreduce of large arrays through MPI-3 shared-memory windows, for ranks on one node.
+"""Allreduce of large arrays through MPI-3 shared-memory windows: on one node, and hierarchically
+across nodes.
 
 MPICH moves a large intra-node allreduce through its own shared-memory queues, copying each block
-several times. Here every rank's data sits in a window that all ranks can read: each rank reduces one
-slice over all the ranks' segments, in rank order 0, 1, 2, ..., and copies the others' reduced slices
+several times. Here every rank's data sits in a window that all ranks of its node can read: each local
+rank reduces one slice over its node's segments, in rank order, and copies the others' reduced slices
 out. An array made by `buffer()` (DDP's gradient buckets) lives in such a window and is reduced where it
 is; any other array is first copied into a staging window. A mean divides each reduced slice while it is
 in cache. ``scripts/bench_ddp_sync.py`` compares this with ``MPI_Allreduce``.
 
-Every slice is reduced once, by one rank, in rank order, so every rank receives the same bits (and the
-same as the thread backend, which also sums in rank order).
+When the ranks span several nodes, each holding a block of the same number of consecutive ranks
+(hierarchical.py), every local rank's slice is reduced across the nodes by MPI between the ranks that
+hold that slice on each node, then copied out within the node: reduce within the node through shared
+memory, across nodes through MPI, broadcast back through shared memory (Horovod's hierarchical
+allreduce). Any other layout takes MPI's own path.
+
+Summation order: always rank order, ``((x0 + x1) + x2) + ...`` left to right, for every element. On one
+node one rank adds all the node's ranks' values of its slice; across nodes the slice's running sum
+passes from node to node in rank order (hierarchical.py's chain), each node adding its ranks' values
+left to right. The order depends only on the ranks, never on timing or message arrival, and each
+element is summed once and copied to everyone: every rank gets the same bits on every run, and the same
+bits as the thread backend, which also sums in rank order (so N ranks equal one process summing their
+gradients in rank order).
 """
 import numpy as np
 from mpi4py import MPI
+
+from .hierarchical import Topology, chain_reduce, grow
 
 MIN_BYTES = 1 << 16  # below this, MPI's latency-optimised algorithms are as fast
 _UFUNCS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
@@ -20,16 +34,17 @@ _UFUNCS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
 class SharedMemoryAllreduce:
     """Allreduce over `comm` (an mpi4py intra-communicator) through shared memory.
 
-    `usable(nbytes)` says whether an allreduce of that many bytes takes this path: only when all of
-    `comm`'s ranks share one node and `nbytes` is at least `MIN_BYTES`. `usable`, `buffer` and
-    `allreduce` are collective (windows are made collectively) and decide the same way on every rank,
+    `usable(nbytes)` says whether an allreduce of that many bytes takes this path: only when `comm`'s
+    ranks share one node or span nodes of equal, contiguous blocks, and `nbytes` is at least `MIN_BYTES`.
+    `usable`, `buffer` and `allreduce` are collective (windows are made collectively) and decide the same way on every rank,
     since the arrays of an allreduce have the same size everywhere.
     """
 
     def __init__(self, comm):
         self.comm = comm
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
-        self._one_node = None  # decided on first use (a collective)
+        self._topo = None  # the node layout (hierarchical.py), found on first use (a collective)
+        self._gathered = []  # scratch for the cross-node chain (hierarchical.py)
         self._windows = {}  # id(array) -> _Window, for arrays made by buffer()
         self._staging, self._half = None, 0  # window for other arrays: two halves of `_half` bytes
         self._phase = 0  # which half the next staged call uses (double buffering)
@@ -37,11 +52,11 @@ class SharedMemoryAllreduce:
     def usable(self, nbytes):
         if self.size < 2 or nbytes < MIN_BYTES:
             return False
-        if self._one_node is None:
-            node = self.comm.Split_type(MPI.COMM_TYPE_SHARED)
-            self._one_node = node.Get_size() == self.size
-            node.Free()
-        return self._one_node
+        if self._topo is None:
+            self._topo = Topology.of(self.comm)
+            if self._topo.usable:
+                self.local, self.local_size = self._topo.node.Get_rank(), self._topo.node.Get_size()
+        return self._topo.usable
 
     def buffer(self, count, dtype):
         """Collective: a zero-filled array of `count` elements that `allreduce` reduces without a copy,
@@ -49,17 +64,17 @@ class SharedMemoryAllreduce:
         dtype = np.dtype(dtype)
         if not self.usable(count * dtype.itemsize):
             return None
-        window = _Window(self.comm, count * dtype.itemsize)
+        window = _Window(self._topo.node, count * dtype.itemsize)
         views = [v.view(dtype) for v in window.segments]
-        views[self.rank][...] = 0  # read by others only after the first allreduce's fence
-        window.views, window.scratch = views, np.empty(-(-count // self.size), dtype)
-        self._windows[id(views[self.rank])] = window  # keeps the window (and the array) alive
-        return views[self.rank]
+        views[self.local][...] = 0  # read by others only after the first allreduce's fence
+        window.views, window.scratch = views, np.empty(-(-count // self.local_size), dtype)
+        self._windows[id(views[self.local])] = window  # keeps the window (and the array) alive
+        return views[self.local]
 
     def allreduce(self, arr, op):
         """Reduce the C-contiguous `arr` in place with `op` ("sum", "mean", "max" or "min")."""
         window = self._windows.get(id(arr))
-        if window is not None and window.views[self.rank] is arr:
+        if window is not None and window.views[self.local] is arr:
             self._reduce(window, window.views, window.scratch, arr, op)
             window.fence()  # the others have read my slice before I write into my segment again
             return
@@ -68,29 +83,33 @@ class SharedMemoryAllreduce:
         self._phase ^= 1  # a rank reuses this half only after everyone passed the next call's first fence
         views = [s[start:start + arr.nbytes].view(arr.dtype) for s in self._staging.segments]
         flat = arr.reshape(-1)
-        np.copyto(views[self.rank], flat)
+        np.copyto(views[self.local], flat)
         self._reduce(self._staging, views, flat, flat, op)  # flat's partial sums are overwritten at the end
 
     def _reduce(self, window, views, scratch, dest, op):
-        """Reduce slice `rank` of every rank's view into this rank's view, then copy all slices to `dest`."""
+        """Reduce slice `local` of every local rank's view into this rank's view (then over the nodes),
+        and copy all slices to `dest`."""
         window.fence()  # every rank's data is in place
-        n = views[0].size
-        bounds = [n * r // self.size for r in range(self.size + 1)]
-        lo, hi = bounds[self.rank], bounds[self.rank + 1]
-        out, ufunc = views[self.rank][lo:hi], _UFUNCS[op]
-        if self.size == 2:  # out is one of the inputs, element for element: safe in place
+        n, size, rank = views[0].size, self.local_size, self.local
+        bounds = [n * r // size for r in range(size + 1)]
+        lo, hi = bounds[rank], bounds[rank + 1]
+        out, ufunc = views[rank][lo:hi], _UFUNCS[op]
+        if self._topo.cross is not None:  # across nodes: the chain adds this node's ranks in its turn
+            part = grow(self._gathered, out.dtype, out.size)
+            chain_reduce(self._topo.cross, [v[lo:hi] for v in views], out, ufunc, part)
+        elif size == 2:  # out is one of the inputs, element for element: safe in place
             ufunc(views[0][lo:hi], views[1][lo:hi], out=out)
         else:  # accumulate in scratch so that this rank's own slice is read before it is overwritten
             acc = scratch[:hi - lo]
             ufunc(views[0][lo:hi], views[1][lo:hi], out=acc)
-            for r in range(2, self.size):
-                ufunc(acc, views[r][lo:hi], out=out if r == self.size - 1 else acc)
+            for r in range(2, size):
+                ufunc(acc, views[r][lo:hi], out=out if r == size - 1 else acc)
         if op == "mean":
             np.divide(out, self.size, out=out)
         window.fence()  # every slice is reduced
-        in_place = dest is views[self.rank]
-        for r in range(self.size):
-            if not (in_place and r == self.rank):
+        in_place = dest is views[rank]
+        for r in range(size):
+            if not (in_place and r == rank):
                 np.copyto(dest[bounds[r]:bounds[r + 1]], views[r][bounds[r]:bounds[r + 1]])
 
     def _reserve(self, nbytes):
@@ -100,7 +119,7 @@ class SharedMemoryAllreduce:
         if self._staging is not None:
             self._staging.free()
         self._half = max(1 << 20, 1 << (nbytes - 1).bit_length())  # powers of two: few regrowths
-        self._staging, self._phase = _Window(self.comm, 2 * self._half), 0
+        self._staging, self._phase = _Window(self._topo.node, 2 * self._half), 0
 
 
 class _Window:

@@ -51,6 +51,6 @@ def test_shared_memory_path_agrees_with_mpi_allreduce(comm):
     z[...] = np.random.default_rng(comm.rank).standard_normal(200_000)
     comm.allreduce(z, op="mean")
     assert comm._shm.usable(x.nbytes) and plain._shm is None
-    assert comm._shm._windows[id(z)].views[comm.rank] is z
+    assert comm._shm._windows[id(z)].views[comm._shm.local] is z  # indexed by the rank within its node
     np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(z, x)

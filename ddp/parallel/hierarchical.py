@@ -1,0 +1,86 @@
+"""The node layout of a communicator, and the cross-node step of the hierarchical allreduce.
+
+`Topology.of(comm)` splits `comm` into nodes (``MPI.COMM_TYPE_SHARED``). When the ranks span several
+nodes that each hold a contiguous block of the same number of ranks (how ``mpiexec -hosts a:k,b:k``
+places them), it joins local rank k of every node into one cross-node communicator, whose rank i sits
+on node i (nodes in rank order).
+
+shm_allreduce.py splits an array into one slice per local rank; `chain_reduce` then reduces slice k
+over all ranks between the local ranks k of the nodes, in rank order: node 0 adds its ranks' slices
+left to right and sends the partial sum to node 1, which adds its own ranks' slices to it, left to
+right, and so on; the last node holds ``((x0 + x1) + x2) + ...`` in exact rank order and sends it back to
+every other node. The slice travels in chunks, so node i adds chunk c while chunk c+1 is on its way.
+Every local rank talks across nodes for its own slice only (Horovod's hierarchical allreduce likewise
+runs its cross-node step per local rank), so the inter-node traffic is spread over all ranks.
+"""
+import numpy as np
+from mpi4py import MPI
+
+
+class Topology:
+    """`node`: the ranks of `comm` on this one node; `cross`: this local rank's peers on the other nodes
+    (None on one node); `nodes`: how many nodes; `usable`: False when the nodes differ in size or hold
+    interleaved ranks (their slices, or the rank order, would not line up); then neither is kept."""
+
+    def __init__(self, node, cross, nodes, usable):
+        self.node, self.cross, self.nodes, self.usable = node, cross, nodes, usable
+
+    @classmethod
+    def of(cls, comm):
+        """Collective over `comm`."""
+        node = comm.Split_type(MPI.COMM_TYPE_SHARED, key=comm.Get_rank())
+        rank, local, size = comm.Get_rank(), node.Get_rank(), node.Get_size()
+        first = node.bcast(rank, root=0)  # the node's lowest rank
+        layout = comm.allgather((first, local, size))
+        nodes = len({f for f, _, _ in layout})
+        if nodes == 1:
+            return cls(node, None, 1, True)
+        # decided alike on every rank, which all see the same layout: blocks of `size` consecutive ranks
+        if any(f != r - lr or s != size or f % size for r, (f, lr, s) in enumerate(layout)):
+            node.Free()
+            return cls(None, None, nodes, False)
+        cross = comm.Split(local, key=rank)  # rank i of `cross` sits on node i
+        return cls(node, cross, nodes, True)
+
+
+CHUNK_BYTES = 1 << 22  # per message of the cross-node chain: a 25 MiB bucket pipelines, a small one goes whole
+
+
+def chain_reduce(cross, slices, out, ufunc, part):
+    """Reduce slice k of this node's ranks (`slices`, in rank order) and of every other node, in rank
+    order, into `out` (this rank's own slice, which is `slices[local]`); `part` is scratch of out's size.
+
+    Collective over `cross`. Node i receives the running sum of nodes 0..i-1 chunk by chunk, adds its
+    ranks' chunks in rank order and passes it on; the last node's sums are the result.
+    """
+    i, nodes = cross.Get_rank(), cross.Get_size()
+    n, last = out.size, nodes - 1
+    step = max(1, CHUNK_BYTES // out.itemsize)
+    requests = []
+    if i != last:  # the result arrives from the last node, chunk by chunk, into `out`
+        requests += [cross.Irecv(out[c:c + step], source=last, tag=c // step) for c in range(0, n, step)]
+    for c in range(0, n, step):
+        chunk = slice(c, c + step)
+        acc = part[chunk]
+        if i == 0:
+            ufunc(slices[0][chunk], slices[1][chunk], out=acc) if len(slices) > 1 else np.copyto(acc, slices[0][chunk])
+            rest = slices[2:]
+        else:
+            cross.Recv(acc, source=i - 1, tag=c // step)
+            rest = slices
+        for s in rest:
+            ufunc(acc, s[chunk], out=acc)
+        if i == last:
+            np.copyto(out[chunk], acc)
+            requests += [cross.Isend(out[chunk], dest=j, tag=c // step) for j in range(last)]
+        else:
+            requests.append(cross.Isend(acc, dest=i + 1, tag=c // step))
+    MPI.Request.Waitall(requests)
+
+
+def grow(store, dtype, count):
+    """A grow-only scratch array of `count` elements of `dtype`, kept in the one-element list `store`."""
+    nbytes = np.dtype(dtype).itemsize * count
+    if not store or store[0].nbytes < nbytes:
+        store[:] = [np.empty(max(nbytes, 1 << 16), np.uint8)]
+    return store[0][:nbytes].view(dtype)
