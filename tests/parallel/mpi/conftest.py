@@ -81,9 +81,12 @@ def _gather_codes(world, code, name, message):
     """Every rank's verdict code; a failed rank gives up after VERDICT_WAIT seconds and aborts the job."""
     codes = np.zeros(world.size, np.int32)
     request = world.Iallgather(np.array([code], np.int32), codes)
+    if code != FAILED:  # the others may still be working: wait (the test watchdog covers a hang)
+        request.Wait()
+        return codes
     deadline = time.monotonic() + VERDICT_WAIT
     while not request.Test():
-        if code == FAILED and time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             _abort(world, f"{name} FAILED on this rank, and the other ranks did not finish it within "
                           f"{VERDICT_WAIT:g} s (waiting in a collective this rank left?):\n{message}")
         time.sleep(0.002)
