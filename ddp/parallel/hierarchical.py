@@ -62,9 +62,9 @@ def chain_reduce(cross, slices, out, ufunc, part):
     for c in range(0, n, step):
         chunk = slice(c, c + step)
         acc = part[chunk]
-        if i == 0:
-            ufunc(slices[0][chunk], slices[1][chunk], out=acc) if len(slices) > 1 else np.copyto(acc, slices[0][chunk])
-            rest = slices[2:]
+        if i == 0:  # the chain starts with this node's first rank
+            np.copyto(acc, slices[0][chunk])
+            rest = slices[1:]
         else:
             cross.Recv(acc, source=i - 1, tag=c // step)
             rest = slices
