@@ -27,6 +27,7 @@ from ..core.autograd import is_grad_enabled, no_grad
 from ..core.tensor import Tensor
 from . import launch, timeline
 from .comm import Communicator
+from .comm_hooks import run_hook
 from .process_group import GroupMember, ProcessGroup, state as dist_state
 
 
@@ -107,6 +108,7 @@ class DistributedDataParallel:
         self._join = None  # the Join context while inside ``with model.join():``
         self._unused = []  # slots the latest forward did not reach (find_unused_parameters)
         self._round = None  # state of the reduction in progress, see _start_round
+        self._comm_hook = None  # (state, hook) from register_comm_hook
         self._seen = np.zeros(len(named), np.int32)  # 1 where a gradient arrived since the last reduction
         me = weakref.ref(self)  # the hooks must not keep a discarded wrapper alive (nor fire for it)
         self._handles = [p.register_post_accumulate_grad_hook(_hook(me)) for _, p in named]
@@ -211,6 +213,27 @@ class DistributedDataParallel:
         if self._round is not None:
             raise RuntimeError(self._incomplete_message("finish_gradient_synchronization() was called"))
 
+    def register_comm_hook(self, state, hook):
+        """Reduce each bucket with ``hook(state, bucket)`` instead of the mean-allreduce (see comm_hooks.py).
+
+        The hook gets a `GradBucket` and returns a `Future` of the reduced flat gradient; DDP copies it into
+        the bucket. Register one hook, on every rank, before the first backward.
+
+        Example:
+            >>> from ddp.parallel.comm_hooks import fp16_compress_hook
+            >>> model.register_comm_hook(None, fp16_compress_hook)
+        """
+        if not callable(hook):
+            raise TypeError(f"DistributedDataParallel.register_comm_hook: hook must be callable, got "
+                            f"{type(hook).__name__}")
+        if self._comm_hook is not None:
+            raise RuntimeError("DistributedDataParallel.register_comm_hook: a communication hook is already "
+                               "registered; register_comm_hook can only be called once")
+        if self._round is not None:
+            raise RuntimeError("DistributedDataParallel.register_comm_hook: called during a backward pass; "
+                               "register the hook before the first backward")
+        self._comm_hook = (state, hook)
+
     def bucket_layout(self):
         """Parameter names of each bucket, in reduction order (for inspection)."""
         return [[self._names[id(s.param)] for s in b.slots] for b in self._buckets]
@@ -261,7 +284,8 @@ class DistributedDataParallel:
             self._next += 1
             if self._next < len(self._buckets):
                 bucket.launched = timeline.now()
-                bucket.work = self.comm.iallreduce(bucket.flat, op="mean")
+                bucket.work = (self.comm.iallreduce(bucket.flat, op="mean") if self._comm_hook is None
+                               else run_hook(self, bucket, self._next - 1))
             else:
                 self._finish_round(bucket)
 
@@ -270,9 +294,12 @@ class DistributedDataParallel:
         comm, line = self.comm, timeline.active
         seen = comm.iallreduce(self._seen) if self.find_unused_parameters else None
         last.launched = timeline.now()
-        comm.allreduce(last.flat, op="mean")  # nothing left to overlap with: the blocking call is the fastest
+        if self._comm_hook is None:
+            comm.allreduce(last.flat, op="mean")  # nothing left to overlap with: the blocking call is the fastest
+        else:
+            run_hook(self, last, len(self._buckets) - 1).wait()
         if line is not None:
-            line.complete("allreduce (blocking)", "communication", last.launched, line.now(), bucket=len(self._buckets) - 1)
+            line.complete("allreduce (blocking)" if self._comm_hook is None else "comm hook", "communication", last.launched, line.now(), bucket=len(self._buckets) - 1)
         for k, b in enumerate(self._buckets):
             if b.work is not None:
                 with timeline.span("wait", "communication", bucket=k):
@@ -305,11 +332,15 @@ class DistributedDataParallel:
         works = []
         for b in self._buckets:
             b.flat[...] = 0
-        for b in self._buckets[:-1]:
-            works.append(self.comm.iallreduce(b.flat, op="mean"))
+        hooked = self._comm_hook is not None  # a hook runs on the zeros too, as in PyTorch's join
+        for k, b in enumerate(self._buckets[:-1]):
+            works.append(run_hook(self, b, k) if hooked else self.comm.iallreduce(b.flat, op="mean"))
         if self.find_unused_parameters:
             works.append(self.comm.iallreduce(np.zeros_like(self._seen)))
-        self.comm.allreduce(self._buckets[-1].flat, op="mean")
+        if hooked:
+            run_hook(self, self._buckets[-1], len(self._buckets) - 1).wait()
+        else:
+            self.comm.allreduce(self._buckets[-1].flat, op="mean")
         for w in works:
             w.wait()
 
