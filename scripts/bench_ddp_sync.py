@@ -24,7 +24,6 @@ included.
 import argparse
 import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -35,19 +34,8 @@ import ddp  # noqa: E402
 import ddp.nn.functional as F  # noqa: E402
 import ddp.parallel as dp  # noqa: E402
 from ddp.parallel.data_parallel import DistributedDataParallel  # noqa: E402
+from bench_study.timing import interleaved  # noqa: E402
 from mnist_models import build_model  # noqa: E402
-
-
-def slowest(comm, seconds):
-    """The largest of every rank's `seconds` (the collective is outside the timed region)."""
-    return float(comm.allreduce(np.array([seconds]), op="max")[0])
-
-
-def timed(comm, fn):
-    comm.barrier()
-    start = time.perf_counter()
-    fn()
-    return slowest(comm, time.perf_counter() - start)
 
 
 def main():
@@ -126,14 +114,8 @@ def main():
              "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain),
              "forward+backward, ddp, no watchdog": unwatched(lambda: backward(dmodel)),
              "forward+backward, ddp, timeline": with_timeline(lambda: backward(dmodel))}
-    times = {name: [] for name in cases}
-    names = list(cases)
-    for r in range(args.rounds + 3):
-        for name in names[r % len(names):] + names[:r % len(names)]:  # rotate: no case always goes first
-            t = timed(comm, cases[name])
-            if r >= 3:  # warm-up
-                times[name].append(t)
-        raw *= 0.5  # keep the sums bounded (outside the timed region)
+    # rotated rounds, 3 of warm-up; halving `raw` after each keeps its sums bounded (outside the timed region)
+    times = interleaved(comm, cases, args.rounds, warmup=3, between=lambda: np.multiply(raw, 0.5, out=raw))
     if comm.rank == 0:
         p = comm.world_size
         print(f"# {platform.processor() or platform.machine()}, {p} ranks, Python {platform.python_version()}, "
