@@ -9,6 +9,7 @@ import ddp
 import ddp.nn as nn
 import ddp.nn.functional as F
 from ddp.core.gradcheck import gradcheck
+from ddp.core.random import get_generator
 from ddp.core.tensor import Tensor
 
 
@@ -51,6 +52,31 @@ def test_matches_numpy_with_masks_and_scale():
     np.testing.assert_allclose(run(attn_mask=Tensor(float_mask)), _reference(q, k, v, float_mask), atol=1e-12)
 
 
+@pytest.mark.parametrize("length, source", [(70, 70), (70, 40), (40, 70), (33, 33)])
+def test_long_causal_matches_the_masked_reference(length, source):
+    rng = np.random.default_rng(11)
+    q, k, v = rng.standard_normal((2, length, 4)), rng.standard_normal((2, source, 4)), rng.standard_normal((source, 3))
+    out = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), is_causal=True)
+    want = _reference(q, k, v, np.triu(np.full((length, source), -np.inf), 1))
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
+
+
+def test_causal_gradcheck_and_dropout_over_many_rows():
+    q, k, v = _rand(1, 33, 2, seed=12), _rand(1, 33, 2, seed=13), _rand(1, 33, 2, seed=14)
+    assert gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True), (q, k, v))
+    x = ddp.randn(2, 40, 4, requires_grad=True)
+    ddp.manual_seed(5)
+    a = F.scaled_dot_product_attention(x, x, x, is_causal=True, dropout_p=0.25)
+    a.sum().backward()
+    ddp.manual_seed(5)  # the same keep mask, applied by hand: same output
+    keep = (get_generator().random((2, 40, 40), dtype=np.float32) >= 0.25) / np.float32(0.75)
+    scores = x.numpy() @ np.swapaxes(x.numpy(), -1, -2) / 2 + np.triu(np.full((40, 40), -np.inf), 1)
+    w = np.exp(scores - scores.max(-1, keepdims=True))
+    w /= w.sum(-1, keepdims=True)
+    np.testing.assert_allclose(a.numpy(), (w * keep) @ x.numpy(), rtol=1e-4, atol=1e-5)
+    assert np.isfinite(x.grad.numpy()).all()
+
+
 def test_float32_stays_float32_and_mask_with_more_dims():
     q = ddp.randn(4, 5, 8, requires_grad=True)
     mask = Tensor(np.zeros((3, 4, 5, 5), dtype=np.float32))  # more leading dims than q: broadcasts up
@@ -87,14 +113,15 @@ def test_mha_without_weights_uses_the_fused_op_and_agrees():
     assert gradcheck(lambda x: mha(x, x, x, attn_mask=mask, need_weights=False)[0], (x,))
 
 
-@pytest.mark.parametrize("case", ["causal", "bool", "float", "scale", "causal_rect"])
+@pytest.mark.parametrize("case", ["causal", "bool", "float", "scale", "causal_rect", "causal_long"])
 def test_matches_torch(case):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(10)
-    lq = 3 if case == "causal_rect" else 5
-    q, k, v = rng.standard_normal((2, 3, lq, 8)), rng.standard_normal((2, 3, 5, 8)), rng.standard_normal((2, 3, 5, 4))
+    lq = {"causal_rect": 3, "causal_long": 70}.get(case, 5)
+    ls = 64 if case == "causal_long" else 5
+    q, k, v = rng.standard_normal((2, 3, lq, 8)), rng.standard_normal((2, 3, ls, 8)), rng.standard_normal((2, 3, ls, 4))
     kwargs, t_kwargs = {}, {}
-    if case in ("causal", "causal_rect"):
+    if case.startswith("causal"):
         kwargs = t_kwargs = {"is_causal": True}
     elif case == "bool":
         m = rng.random((lq, 5)) > 0.4
