@@ -5,6 +5,7 @@ import numpy as np
 from ..dtypes import as_dtype
 from . import init
 from .functional_conv import _pair, _single, conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .functional_padding import pad
 from .module import Module, Parameter
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -25,8 +26,8 @@ class _ConvNd(Module):
                              f"and out_channels={out_channels}")
         if padding_mode not in PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: padding_mode={padding_mode!r} is not implemented (only 'zeros')")
+        if padding_mode != "zeros" and self.transposed:
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}, got {padding_mode!r}')
         tup = _pair if self.dims == 2 else (lambda v, n, op, minimum=1: (_single(v, n, op, minimum),))
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = tup(kernel_size, "kernel_size", name)
@@ -42,6 +43,7 @@ class _ConvNd(Module):
             self.padding = tup(padding, "padding", name, minimum=0)
         self.output_padding = tup(output_padding, "output_padding", name, minimum=0)
         self.groups, self.padding_mode = groups, padding_mode
+        self._mode_padding = self._reversed_padding() if padding_mode != "zeros" else None
         dtype = as_dtype(dtype) or np.float32
         channels = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(np.empty(channels + self.kernel_size, dtype=dtype))
@@ -53,6 +55,24 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         init.default_layer_init_(self.weight, self.bias)  # fan_in from weight dim 1 onwards, as PyTorch
+
+    def _reversed_padding(self):
+        """F.pad's widths (last dim first) for a padding_mode other than zeros; 'same' puts any odd extra
+        at the end, as PyTorch does."""
+        if self.padding == "valid":
+            return (0, 0) * self.dims
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pairs = [(t // 2, t - t // 2) for t in totals]
+        else:
+            pairs = [(p, p) for p in self.padding]
+        return tuple(w for pair in reversed(pairs) for w in pair)
+
+    def _padded(self, x):
+        """x, and the padding left for the convolution: done here by F.pad for a non-zeros padding_mode."""
+        if self._mode_padding is None:
+            return x, self.padding
+        return pad(x, self._mode_padding, self.padding_mode), 0
 
     def _output_padding(self, x, output_size):
         """A transposed convolution's output_padding that gives `output_size`, checked to be reachable."""
@@ -84,6 +104,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -104,7 +126,8 @@ class Conv1d(_ConvNd):
                          padding_mode, dtype)
 
     def forward(self, x):
-        return conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = self._padded(x)
+        return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv2d(_ConvNd):
@@ -115,7 +138,8 @@ class Conv2d(_ConvNd):
         kernel_size, stride, dilation: an int or a pair.
         padding: an int, a pair, 'valid' or 'same' (stride 1 only); implicit zeros.
         groups: in_channels and out_channels are split into this many independent convolutions.
-        bias: whether to learn an additive bias. padding_mode: only 'zeros' is implemented.
+        bias: whether to learn an additive bias.
+        padding_mode: 'zeros', or 'reflect', 'replicate', 'circular' (padding by F.pad before the product).
         dtype: of the parameters (float32 by default).
     Parameters: weight (out_channels, in_channels/groups, kH, kW) ~ kaiming_uniform_(a=sqrt(5)), i.e.
         U(-k, k) with k = 1/sqrt(fan_in), fan_in = in_channels/groups*kH*kW; bias (out_channels,) ~ U(-k, k).
@@ -132,7 +156,8 @@ class Conv2d(_ConvNd):
                          padding_mode, dtype)
 
     def forward(self, x):
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = self._padded(x)
+        return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -7,7 +7,7 @@ attention in functional_attention.py; all are re-exported here.
 import numpy as np
 
 from .. import functional as CF
-from ..functional import flatten, linear, pad, sigmoid, tanh  # noqa: F401
+from ..functional import flatten, linear, sigmoid, tanh  # noqa: F401
 from ..ops import activation as act
 from ..ops import embedding as emb
 from ..ops import norm
@@ -21,6 +21,7 @@ from .functional_distance import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
 from .functional_loss_regression import *  # noqa: F401,F403
 from .functional_norm import *  # noqa: F401,F403
+from .functional_padding import *  # noqa: F401,F403  (pad with every mode)
 from .functional_pool import *  # noqa: F401,F403
 from .functional_pool1d import *  # noqa: F401,F403
 from .functional_resample import *  # noqa: F401,F403

@@ -201,7 +201,6 @@ def test_module_forward_equals_the_functional_form_and_keeps_parameters_as_leave
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"padding_mode": "reflect"}, NotImplementedError, r"padding_mode='reflect' is not implemented"),
     ({"padding_mode": "mirror"}, ValueError, r"padding_mode must be one of"),
     ({"groups": 3}, ValueError, r"groups=3 must be positive and divide in_channels=4"),
     ({"padding": "same", "stride": 2}, ValueError, r"not supported for strided"),
