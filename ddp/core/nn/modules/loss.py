@@ -1,5 +1,5 @@
 """`ddp.nn.modules.loss` (torch.nn.modules.loss): the very classes of `ddp.nn`
-and the private bases that isinstance checks name."""
+(and the bases that isinstance checks name)."""
 from .. import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss,
     HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss, NLLLoss,
