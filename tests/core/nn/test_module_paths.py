@@ -44,4 +44,4 @@ def test_every_class_ddp_has_is_at_torchs_path():
             if hasattr(nn, name) or name in BASES.get(sub, []):
                 if getattr(ours, name, None) is None:
                     missing.append(f"{sub}.{name}")
-    assert not missing, f"add these to ddp/core/nn/modules/: {missing}"
+    assert not missing, f"missing at torch's paths (run python scripts/nn_module_paths.py): {missing}"

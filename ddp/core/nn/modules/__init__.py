@@ -1,8 +1,8 @@
 """`ddp.nn.modules` (torch.nn.modules): PyTorch's module paths for ddp's layers.
 
 State-dict and isinstance code names classes by these paths (`nn.modules.batchnorm._BatchNorm`,
-`nn.modules.conv._ConvNd`, `nn.modules.loss._Loss`); each submodule re-exports the very classes defined
-in ddp/core/nn/ (no copies), so `nn.modules.linear.Linear is nn.Linear`.
+`nn.modules.conv._ConvNd`, `nn.modules.loss._Loss`); each submodule re-exports the very classes of `ddp.nn`
+(no copies), so `nn.modules.linear.Linear is nn.Linear`. Written by scripts/nn_module_paths.py.
 """
 from .activation import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
