@@ -57,6 +57,22 @@ def fused_attention(q, k, v, mask=None, dropout_p=0.0, scale=None, is_causal=Fal
     return ScaledDotProductAttention.apply(q, k, v, mask, scale=scale, keep=keep)
 
 
+def _shared_heads(query, key, value):
+    """key and value with each of their heads repeated for the query heads that share it (enable_gqa)."""
+    op = "scaled_dot_product_attention"
+    if min(t.ndim for t in (query, key, value)) < 3:
+        raise RuntimeError(f"{op}: enable_gqa needs query, key and value with a heads dim (-3), got shapes "
+                           f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}")
+    heads, kv_heads = query.shape[-3], key.shape[-3]
+    if value.shape[-3] != kv_heads or heads % kv_heads:
+        raise RuntimeError(f"{op}: Number of heads in key and value must divide the number of heads in query, "
+                           f"got {heads} query heads, {kv_heads} key heads and {value.shape[-3]} value heads")
+    groups = heads // kv_heads
+    if groups == 1:
+        return key, value
+    return CF.repeat_interleave(key, groups, dim=-3), CF.repeat_interleave(value, groups, dim=-3)
+
+
 def _check(query, key, value, attn_mask, dropout_p, is_causal):
     op = "scaled_dot_product_attention"
     for name, t in (("query", query), ("key", key), ("value", value)):
@@ -85,7 +101,8 @@ def _check(query, key, value, attn_mask, dropout_p, is_causal):
                                f"attention scores of shape {scores}") from None
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
     """softmax(query key^T * scale + mask) value, with PyTorch's argument conventions.
 
     Args:
@@ -94,6 +111,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         dropout_p: dropout probability on the attention weights (always applied: pass 0.0 in evaluation).
         is_causal: position i attends only to positions j <= i (the mask must then be None).
         scale: factor of the scores; 1/sqrt(E) by default.
+        enable_gqa: grouped-query attention: key and value have fewer heads (dim -3) than query, each
+            shared by query_heads // kv_heads consecutive query heads.
     Returns:
         (..., L, Ev).
     Raises:
@@ -104,6 +123,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         >>> scaled_dot_product_attention(q, k, v, is_causal=True).shape
         ddp.Size([2, 4, 5, 8])
     """
+    if enable_gqa:
+        key, value = _shared_heads(query, key, value)
     _check(query, key, value, attn_mask, dropout_p, is_causal)
     mask = additive_mask(attn_mask, query.dtype, "scaled_dot_product_attention", "attn_mask", False)
     return fused_attention(query, key, value, mask, dropout_p, scale, is_causal)

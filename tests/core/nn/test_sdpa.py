@@ -142,3 +142,19 @@ def test_matches_torch(case):
     out_t.backward(torch.from_numpy(g))
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-12)
+
+
+def test_grouped_query_attention_shares_key_heads():
+    rng = np.random.default_rng(15)
+    q, k, v = rng.standard_normal((2, 4, 5, 3)), rng.standard_normal((2, 2, 5, 3)), rng.standard_normal((2, 2, 5, 3))
+    out = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), enable_gqa=True)
+    want = _reference(q, np.repeat(k, 2, axis=1), np.repeat(v, 2, axis=1))
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
+    qt, kt, vt = _rand(1, 4, 3, 2, seed=16), _rand(1, 2, 3, 2, seed=17), _rand(1, 2, 3, 2, seed=18)
+    assert gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True), (qt, kt, vt))
+    with pytest.raises(RuntimeError, match="Number of heads in key and value must divide the number of heads"):
+        F.scaled_dot_product_attention(Tensor(q), Tensor(k[:, :1].repeat(3, 1)), Tensor(v[:, :1].repeat(3, 1)),
+                                       enable_gqa=True)
+    torch = pytest.importorskip("torch")
+    want_t = torch.nn.functional.scaled_dot_product_attention(*(torch.from_numpy(a) for a in (q, k, v)), enable_gqa=True)
+    np.testing.assert_allclose(out.numpy(), want_t.numpy(), atol=1e-12)
