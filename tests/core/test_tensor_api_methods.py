@@ -191,3 +191,21 @@ def test_a_training_snippet_as_pytorch_writes_it():
             w.grad.zero_()
     assert f"{loss:.4f}" == f"{loss.item():.4f}" and loss.item() < 1e-2
     assert w.detach().flatten().tolist() == pytest.approx([1.0, -2.0, 0.5, 3.0], abs=0.1)
+
+
+BRIEF_METHODS = """
+narrow new_zeros new_ones new_full new_empty new_tensor norm log1p expm1 erf tril triu multinomial bernoulli normal_
+uniform_ fill_ zero_ add_ sub_ mul_ div_ clamp_ copy_ masked_fill_ exp_ log_ sqrt_ abs_ neg_ relu_ sigmoid_ tanh_ pow_
+scatter_ index_fill_ topk sort argsort cumsum cumprod gather scatter scatter_add scatter_add_ index_select masked_fill
+masked_select nonzero repeat repeat_interleave flip roll chunk split unbind bmm baddbmm addmm outer diag allclose
+isclose isfinite isnan isinf logical_and logical_or logical_xor logical_not eq ne lt le gt ge tolist item numpy argmax
+argmin max min std var prod mean sum abs sign floor ceil round trunc frac reciprocal lerp where clamp square exp2 log2
+log10 sinh cosh asin acos atan atan2 softmax log_softmax unflatten view type_as expand squeeze amax amin swapaxes
+""".split()
+
+
+@pytest.mark.parametrize("name", BRIEF_METHODS)
+def test_method_exists_as_in_torch(name):
+    assert callable(getattr(ddp.Tensor, name)), name
+    torch = pytest.importorskip("torch")
+    assert callable(getattr(torch.Tensor, name)), name
