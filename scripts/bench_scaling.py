@@ -1,147 +1,145 @@
-"""Data-parallel scaling benchmark: DistributedDataParallel training steps at p ranks vs 1 rank, same run.
+"""The scaling study in one command: data parallel, pipeline and hybrid at 1, 2, 4, ... ranks, weak and
+strong, beside PyTorch DDP (gloo), with a per-rank breakdown, DDP's sync against a raw MPI_Allreduce,
+an alpha-beta fit of the machine's allreduce and the scaling it predicts, and a bucket-size sweep.
 
-    mpirun -n 2 python scripts/bench_scaling.py                  # weak scaling, MLP, batch 256 per rank
-    mpirun -n 4 python scripts/bench_scaling.py --strong         # strong: global batch fixed
-    mpirun -n 4 python scripts/bench_scaling.py --torch          # also PyTorch DDP (gloo, CPU) side by side
-    mpirun -n 4 python scripts/bench_scaling.py --mpi-only       # also ddp with plain MPI_Allreduce
+    python scripts/bench_scaling.py                        # launches mpirun -n 1, 2, 4 itself
+    python scripts/bench_scaling.py --ranks 1 2 4 8 16 --batch 256
+    python scripts/bench_scaling.py --nodes 2 --ranks 2 4  # two fake nodes (MPICH's fork launcher)
+    mpirun -n 4 python scripts/bench_scaling.py            # inside a job: 4 ranks, and rank 0 alone
 
-Rounds alternate (A B A B ...): in A, rank 0 trains alone (one process, no communication) while the others
-wait; in B, all p ranks train with DDP. Efficiency = throughput(p) / (p x throughput(1)), medians over rounds.
-One BLAS thread per rank. With --torch, the same two measurements run for torch.nn.parallel.
-DistributedDataParallel over gloo (init over TCP on 127.0.0.1), interleaved with ddp's.
+Each rank count runs as its own MPI job (bench_study/launch.py) with one BLAS thread per rank; inside a
+job the contenders run in rotated interleaved rounds after a warm-up round, and every figure is the
+median (with the range) of the slowest rank's time per round. Efficiency compares with the 1-rank job
+of the same study. Under an existing mpirun, the 1-rank figures come from rank 0 alone while the
+others sleep. Writes the table, results.json (every figure and the machine) and, with matplotlib
+(the `plot` extra), PNG plots into --out; scripts/readme_performance.py puts them in the README.
 """
 import argparse
+import json
 import os
-import platform
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy starts its BLAS threads
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-import ddp
-import ddp.nn as nn
-import ddp.nn.functional as F
-import ddp.parallel as dp
-
-
-def mlp():
-    return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+from bench_study import launch, report  # noqa: E402
+from bench_study.plot import plot_all  # noqa: E402
 
 
-class DdpRunner:
-    """ddp: a wrapped model on all ranks, and a plain model for the 1-rank rounds."""
-
-    def __init__(self, comm, batch):
-        ddp.manual_seed(0)
-        self.comm = comm
-        self.single = mlp()
-        self.single_opt = ddp.optim.SGD(self.single.parameters(), lr=0.01, momentum=0.9)
-        self.model = dp.DistributedDataParallel(mlp(), comm)
-        self.opt = ddp.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
-        rng = np.random.default_rng(comm.rank)
-        self.x = {b: ddp.tensor(rng.standard_normal((b, 784)).astype(np.float32)) for b in set(batch.values())}
-        self.y = {b: ddp.tensor(rng.integers(0, 10, b)) for b in set(batch.values())}
-
-    def step(self, model, opt, b):
-        opt.zero_grad()
-        F.cross_entropy(model(self.x[b]), self.y[b]).backward()
-        opt.step()
-
-    def alone(self, b):
-        self.step(self.single, self.single_opt, b)
-
-    def together(self, b):
-        self.step(self.model, self.opt, b)
+def parse(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2, 4], help="rank counts, one job each")
+    parser.add_argument("--nodes", type=int, default=1, help="spread each job over this many fake nodes")
+    parser.add_argument("--batch", type=int, default=128, help="samples per rank (weak scaling)")
+    parser.add_argument("--global-batch", type=int, default=256, help="samples over all ranks (strong scaling)")
+    parser.add_argument("--micro-batches", type=int, default=4, help="per pipeline step")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (after one warm-up round)")
+    parser.add_argument("--steps", type=int, default=3, help="steps per round")
+    parser.add_argument("--sync-rounds", type=int, default=10, help="rounds of the allreduce timings")
+    parser.add_argument("--no-torch", action="store_true", help="leave out PyTorch DDP even if installed")
+    parser.add_argument("--no-pipeline", action="store_true", help="leave out pipeline and hybrid")
+    parser.add_argument("--no-bucket-sweep", action="store_true")
+    parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--port", type=int, default=29533, help="gloo's TCP port (+ the rank count)")
+    parser.add_argument("--out", type=Path, default=Path("runs/scaling"))
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per job")
+    parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)  # set by the launcher
+    return parser.parse_args(argv)
 
 
-class TorchRunner:
-    """PyTorch DDP over gloo, the same MLP, batch and optimizer."""
+def torch_usable(args):
+    if args.no_torch:
+        return False
+    try:
+        import torch  # noqa: F401
+        return True
+    except ImportError:
+        return False
 
-    def __init__(self, comm, batch, port):
+
+def run_measurements(comm, args):
+    """measure() on `comm`, with PyTorch's gloo group of the same ranks around it when p > 1."""
+    from bench_study.measure import measure
+    use_torch = torch_usable(args)
+    if use_torch and comm.world_size > 1:
         import torch
         import torch.distributed as tdist
-
         torch.set_num_threads(1)
-        tdist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=comm.rank,
-                                 world_size=comm.world_size)
-        make = lambda: torch.nn.Sequential(  # noqa: E731
-            torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256), torch.nn.ReLU(),
-            torch.nn.Linear(256, 10))
-        self.torch = torch
-        self.single = make()
-        self.single_opt = torch.optim.SGD(self.single.parameters(), lr=0.01, momentum=0.9)
-        self.model = torch.nn.parallel.DistributedDataParallel(make())
-        self.opt = torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
-        gen = torch.Generator().manual_seed(comm.rank)
-        self.x = {b: torch.randn(b, 784, generator=gen) for b in set(batch.values())}
-        self.y = {b: torch.randint(0, 10, (b,), generator=gen) for b in set(batch.values())}
-
-    def step(self, model, opt, b):
-        opt.zero_grad()
-        self.torch.nn.functional.cross_entropy(model(self.x[b]), self.y[b]).backward()
-        opt.step()
-
-    def alone(self, b):
-        self.step(self.single, self.single_opt, b)
-
-    def together(self, b):
-        self.step(self.model, self.opt, b)
+        tdist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{args.port + comm.world_size}",
+                                 rank=comm.rank, world_size=comm.world_size)
+    try:
+        return measure(comm, args, use_torch)
+    finally:
+        if use_torch and comm.world_size > 1:
+            tdist.destroy_process_group()
 
 
-def measure(comm, runner, batch, rounds, steps):
-    """Median seconds per step: rank 0 alone (others idle), and all ranks together; interleaved rounds."""
-    alone, together = [], []
-    for r in range(rounds + 1):
-        comm.barrier()
-        if comm.rank == 0:
-            start = time.perf_counter()
-            for _ in range(steps):
-                runner.alone(batch["one"])
-            alone.append((time.perf_counter() - start) / steps)
-        comm.barrier()
-        start = time.perf_counter()
-        for _ in range(steps):
-            runner.together(batch["each"])
-        comm.barrier()
-        together.append((time.perf_counter() - start) / steps)
-    return np.median(alone[1:]) if comm.rank == 0 else None, np.median(together[1:])
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch-size", type=int, default=256, help="per rank (weak) or global (--strong)")
-    parser.add_argument("--strong", action="store_true", help="keep the global batch fixed")
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--steps", type=int, default=10, help="steps per round")
-    parser.add_argument("--torch", action="store_true", help="also measure PyTorch DDP (gloo)")
-    parser.add_argument("--port", type=int, default=29517)
-    parser.add_argument("--mpi-only", action="store_true",
-                        help="also measure ddp with every allreduce through MPI (no shared-memory path)")
-    args = parser.parse_args()
-
+def worker(args):
+    """Inside `mpirun`: this job's measurements, written by rank 0 to --worker-out."""
+    import ddp.parallel as dp
     comm = dp.init()
-    p = comm.world_size
-    if args.strong and args.batch_size % p:
-        parser.error(f"--strong needs a global batch divisible by {p} ranks")
-    per_rank = args.batch_size // p if args.strong else args.batch_size
-    # the 1-rank rounds train the global batch under strong scaling, the per-rank batch under weak scaling
-    batch = {"one": args.batch_size if args.strong else per_rank, "each": per_rank}
-    runners = {"ddp": DdpRunner(comm, batch)}
-    if args.mpi_only:
-        from mpi4py import MPI
-        from ddp.parallel.mpi_comm import MPICommunicator
-        runners["ddp-mpi"] = DdpRunner(MPICommunicator(MPI.COMM_WORLD.Dup(), shared_memory=False), batch)
-    if args.torch:
-        runners["torch"] = TorchRunner(comm, batch, args.port)
-    results = {name: measure(comm, r, batch, args.rounds, args.steps) for name, r in runners.items()}
+    result = run_measurements(comm, args)
     if comm.rank == 0:
-        kind = "strong" if args.strong else "weak"
-        print(f"# {kind} scaling, MLP 784-512-256-10, {p} ranks, batch {per_rank} per rank "
-              f"(global {per_rank * p}), 1 BLAS thread per rank, {os.cpu_count()} cores, "
-              f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
-        print(f"{'framework':>9} {'1-rank step ms':>14} {'p-rank step ms':>14} {'samples/s (p)':>13} {'efficiency':>10}")
-        for name, (t1, tp) in results.items():
-            thr1, thrp = batch["one"] / t1, per_rank * p / tp
-            print(f"{name:>9} {t1 * 1e3:>14.2f} {tp * 1e3:>14.2f} {thrp:>13,.0f} {thrp / (p * thr1):>10.1%}")
+        args.worker_out.write_text(json.dumps(result))
+
+
+def inside_job(args):
+    """Started under a user's mpirun: rank 0 alone (the others sleep in a barrier), then every rank."""
+    import ddp.parallel as dp
+    comm = dp.init()
+    alone = comm.split(0 if comm.rank == 0 else None)
+    jobs = {}
+    if alone is not None:
+        jobs[1] = run_measurements(alone, args)
+    request = comm.comm.Ibarrier()
+    while not request.Test():
+        time.sleep(0.01)  # idle ranks sleep: a spinning wait would take a core from rank 0
+    jobs[comm.world_size] = run_measurements(comm, args)
+    if comm.rank == 0:
+        finish(jobs, args, f"mpirun -n {comm.world_size} python scripts/bench_scaling.py {' '.join(sys.argv[1:])}")
+
+
+def launcher(args):
+    """Not under MPI: one job per rank count, then the report."""
+    forwarded = [a for a in sys.argv[1:]]
+    jobs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in args.ranks:
+            out = Path(tmp) / f"job{p}.json"
+            started = time.perf_counter()
+            launch.run_job(p, args.nodes, [Path(__file__).resolve(), *forwarded, "--worker-out", out], args.timeout)
+            print(f"# {p} rank(s) measured in {time.perf_counter() - started:.0f} s", flush=True)
+            jobs[p] = json.loads(out.read_text())
+    finish(jobs, args, f"python scripts/bench_scaling.py {' '.join(forwarded)}".strip())
+
+
+def finish(jobs, args, command):
+    """Derive, print and write the report (rank 0 or the launcher)."""
+    results = {"command": command, "machine": report.machine(),
+               "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                            if k != "worker_out"},
+               "jobs": jobs, "derived": report.derive(jobs)}
+    text = report.table(results)
+    print(text)
+    report.write(args.out, results, text)
+    plots = [] if args.no_plots else plot_all(results, args.out)
+    print(f"# wrote {args.out / 'results.json'}, {args.out / 'table.txt'}"
+          + (", " + ", ".join(str(p) for p in plots) if plots else " (no plots: matplotlib not installed)"))
+
+
+def main(argv=None):
+    args = parse(argv)
+    from ddp.parallel.launch import launched_by_mpi
+    if args.worker_out is not None:
+        worker(args)
+    elif launched_by_mpi():
+        inside_job(args)
+    else:
+        launcher(args)
 
 
 if __name__ == "__main__":
