@@ -217,12 +217,11 @@ def masked_select(x, mask):
 def nonzero(x, as_tuple=False):
     """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with as_tuple one 1-D per dim."""
     a = _tensor(x)._data
-    where = np.nonzero(np.atleast_1d(a))
-    where = where if a.ndim else where[:0]
-    if as_tuple:
-        return tuple(Tensor(w.astype(np.int64)) for w in where) if a.ndim else (Tensor(np.zeros(int(a != 0), np.int64)),)
-    n = int(np.count_nonzero(a))
-    return Tensor(np.stack(where, axis=1).astype(np.int64) if a.ndim else np.zeros((n, 0), dtype=np.int64))
+    if a.ndim == 0:  # as PyTorch: one element and no dims
+        n = int(a != 0)
+        return (Tensor(np.zeros(n, dtype=np.int64)),) if as_tuple else Tensor(np.zeros((n, 0), dtype=np.int64))
+    where = [w.astype(np.int64) for w in np.nonzero(a)]
+    return tuple(Tensor(w) for w in where) if as_tuple else Tensor(np.stack(where, axis=1))
 
 
 def argwhere(x):
