@@ -1,12 +1,14 @@
-"""Group and instance normalisation, functional forms (re-exported by ddp.nn.functional), with
-torch.nn.functional's arguments and errors. Both run ops.norm.GroupNorm; instance norm by running
-statistics runs ops.norm.BatchNorm in evaluation mode."""
+"""Group, instance and local response normalisation, functional forms (re-exported by ddp.nn.functional),
+with torch.nn.functional's arguments and errors. Group and instance norm run ops.norm.GroupNorm (instance
+norm by running statistics ops.norm.BatchNorm in evaluation mode); local response norm is composed."""
 import numpy as np
 
+from .. import shape_functional as S
 from ..functional import _tensor
 from ..ops import norm
+from .functional_pool import avg_pool2d
 
-__all__ = ["group_norm", "instance_norm"]
+__all__ = ["group_norm", "instance_norm", "local_response_norm"]
 
 
 def _check_affine(op, x, weight, bias):
@@ -71,3 +73,23 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                 t._data += momentum * stat().mean(axis=0).astype(t.dtype, copy=False)
                 t._bump_version()
     return out
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A002
+    """x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta, as AlexNet's LRN.
+
+    The window over channels c - size//2 .. c + (size-1)//2 is zero-padded at the ends and its mean always
+    divides by `size`, as PyTorch. Composed of differentiable ops (square, pad, avg_pool2d, pow, div).
+
+    Raises:
+        ValueError for an input of fewer than 3 dims.
+    """
+    x = _tensor(input)
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input (got {x.ndim} "
+                         f"dimensions, shape {tuple(x.shape)})")
+    n, c = x.shape[:2]
+    sq = S.reshape(x * x, n, 1, c, -1)  # channels as rows of one image: the window slides down them
+    sq = S.pad(sq, (0, 0, size // 2, (size - 1) // 2))
+    div = S.reshape(avg_pool2d(sq, (size, 1), stride=1), x.shape)
+    return x / (div * alpha + k) ** beta

@@ -1,5 +1,5 @@
-"""BatchNorm1d/2d/3d (running statistics as buffers, train/eval behaviour), InstanceNorm1d/2d/3d, GroupNorm
-and LayerNorm, with PyTorch's parameter and buffer names."""
+"""BatchNorm1d/2d/3d (running statistics as buffers, train/eval behaviour), InstanceNorm1d/2d/3d, GroupNorm,
+LayerNorm and LocalResponseNorm, with PyTorch's parameter and buffer names."""
 import numpy as np
 
 from ..dtypes import as_dtype
@@ -213,3 +213,18 @@ class LayerNorm(Module):
     def extra_repr(self):
         text = f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         return text + f", bias={self.bias is not None}"
+
+
+class LocalResponseNorm(Module):
+    """Normalise each channel by its neighbours' energy: x / (k + alpha * mean over `size` channels of
+    x^2)^beta (AlexNet). No parameters."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, x):
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -122,3 +122,30 @@ def test_modules_match_torch(name, args, kwargs, shape):
             np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-4, atol=1e-4, err_msg=k)
         for (k, v), (tk, tv) in zip(m.state_dict().items(), tm.state_dict().items()):
             np.testing.assert_allclose(v.numpy(), tv.numpy(), rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+def ref_lrn(x, size, alpha, beta, k):
+    c = x.shape[1]
+    sq = np.pad(x * x, [(0, 0), (size // 2, (size - 1) // 2)] + [(0, 0)] * (x.ndim - 2))
+    div = np.stack([sq[:, i:i + size].sum(axis=1) for i in range(c)], axis=1) / size
+    return x / (k + alpha * div) ** beta
+
+
+@pytest.mark.parametrize("shape, size", [((2, 5, 3), 3), ((2, 6, 3, 4), 4), ((1, 3, 2, 2, 3), 5)])
+def test_local_response_norm_reference_gradcheck_and_torch(shape, size):
+    x = rng.standard_normal(shape) * 3
+    out = F.local_response_norm(ddp.tensor(x), size, alpha=0.1, beta=0.75, k=2.0)
+    np.testing.assert_allclose(out.numpy(), ref_lrn(x, size, 0.1, 0.75, 2.0), rtol=1e-10)
+    assert ddp.autograd.gradcheck(lambda t: F.local_response_norm(t, size, 0.1, 0.75, 2.0), (leaf(x),))
+    with pytest.raises(ValueError, match="Expected 3D or higher dimensionality input"):
+        F.local_response_norm(ddp.randn(3, 4), 2)
+    torch = pytest.importorskip("torch")
+    m, tm = nn.LocalResponseNorm(size, 0.1, 0.75, 2.0), torch.nn.LocalResponseNorm(size, 0.1, 0.75, 2.0)
+    assert repr(m) == repr(tm)
+    x32 = x.astype(np.float32)
+    xd, xt = ddp.tensor(x32, requires_grad=True), torch.tensor(x32, requires_grad=True)
+    out, tout = m(xd), tm(xt)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
