@@ -309,6 +309,12 @@ class TensorOps:
     def index_add_(self, dim, index, source, alpha=1): return self._inplace(F.index_add, dim, index, source, alpha)
     absolute_, negative_, fix_ = abs_, neg_, trunc_
 
+    def exponential_(self, lambd=1.0, generator=None):
+        """Fill with samples of the exponential distribution of rate `lambd`."""
+        self._data[...] = get_generator(generator).exponential(1.0 / lambd, self.shape)
+        self._bump_version()
+        return self
+
     def bernoulli_(self, p=0.5, generator=None):
         """Fill with 1 drawn with probability p (a number or a tensor), else 0."""
         probs = p._data if isinstance(p, TensorOps) else p

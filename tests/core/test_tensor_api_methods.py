@@ -209,3 +209,14 @@ def test_method_exists_as_in_torch(name):
     assert callable(getattr(ddp.Tensor, name)), name
     torch = pytest.importorskip("torch")
     assert callable(getattr(torch.Tensor, name)), name
+
+
+def test_exponential_and_draws_from_a_given_generator():
+    ddp.manual_seed(0)
+    x = ddp.empty(50000).exponential_(2.0)
+    assert x.dtype == np.float32 and abs(x.mean().item() - 0.5) < 0.02 and x.min().item() >= 0
+    probs = ddp.full((64,), 0.5)
+    first = ddp.bernoulli(probs, generator=ddp.Generator().manual_seed(5))
+    assert ddp.equal(first, ddp.bernoulli(probs, generator=ddp.Generator().manual_seed(5)))
+    picks = [ddp.multinomial(ddp.ones(8), 3, generator=ddp.Generator().manual_seed(2)).tolist() for _ in range(2)]
+    assert picks[0] == picks[1] and len(set(picks[0])) == 3
