@@ -87,7 +87,7 @@ def worker(args):
         args.worker_out.write_text(json.dumps(result))
 
 
-def inside_job(args):
+def inside_job(args, argv):
     """Started under a user's mpirun: rank 0 alone (the others sleep in a barrier), then every rank."""
     import ddp.parallel as dp
     comm = dp.init()
@@ -100,12 +100,12 @@ def inside_job(args):
         time.sleep(0.01)  # idle ranks sleep: a spinning wait would take a core from rank 0
     jobs[comm.world_size] = run_measurements(comm, args)
     if comm.rank == 0:
-        finish(jobs, args, f"mpirun -n {comm.world_size} python scripts/bench_scaling.py {' '.join(sys.argv[1:])}")
+        finish(jobs, args, f"mpirun -n {comm.world_size} python scripts/bench_scaling.py {' '.join(argv)}".strip())
 
 
-def launcher(args):
-    """Not under MPI: one job per rank count, then the report."""
-    forwarded = [a for a in sys.argv[1:]]
+def launcher(args, argv):
+    """Not under MPI: one job per rank count (each given the same arguments), then the report."""
+    forwarded = list(argv)
     jobs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for p in args.ranks:
@@ -132,14 +132,15 @@ def finish(jobs, args, command):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = parse(argv)
     from ddp.parallel.launch import launched_by_mpi
     if args.worker_out is not None:
         worker(args)
     elif launched_by_mpi():
-        inside_job(args)
+        inside_job(args, argv)
     else:
-        launcher(args)
+        launcher(args, argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,154 @@
+"""The scaling study (scripts/bench_scaling.py): its arithmetic from known timings, the report built from
+made-up jobs, and one tiny real run under mpirun that checks results.json. No timing is asserted."""
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from bench_study import launch, model, report
+from bench_study.timing import summary
+
+
+def test_efficiency_weak_and_strong():
+    assert model.efficiency(0.1, 0.125, 4, "weak") == pytest.approx(0.8)  # each rank as fast as 80% of one
+    assert model.efficiency(0.4, 0.125, 4, "strong") == pytest.approx(0.8)  # 4 ranks take 0.125 s, not 0.1
+    assert model.efficiency(0.2, 0.2, 1, "strong") == 1.0
+    with pytest.raises(ValueError, match="efficiency: mode must be 'weak' or 'strong', got 'both'"):
+        model.efficiency(1, 1, 2, "both")
+
+
+def test_throughput_overhead_and_ring_volume():
+    assert model.throughput(256, 0.5) == 512
+    assert model.overhead(0.007, 0.010) == pytest.approx(0.7)
+    assert model.ring_bytes(2, 1000) == 1000
+    assert model.ring_bytes(4, 1000) == 1500
+    assert model.ring_bytes(1, 1000) == 0
+
+
+def test_alpha_beta_fit_recovers_the_model_it_was_made_from():
+    alpha, beta = 20e-6, 0.5e-9
+    samples = [(p, n, 2 * (p - 1) * alpha + 2 * (p - 1) / p * n * beta)
+               for p in (2, 4) for n in (4096, 65536, 1 << 20, 1 << 24)]
+    fit = model.fit_alpha_beta(samples + [(1, 4096, 1.0)])  # one rank never enters the fit
+    assert fit["alpha"] == pytest.approx(alpha, rel=1e-9)
+    assert fit["beta"] == pytest.approx(beta, rel=1e-9)
+    assert fit["r2"] == pytest.approx(1.0) and fit["samples"] == 8
+    assert model.predict_allreduce(fit, 8, 1 << 20) == pytest.approx(14 * alpha + 1.75 * (1 << 20) * beta)
+    assert model.predict_allreduce(fit, 1, 1 << 20) == 0.0
+    assert model.fit_alpha_beta([(2, 4096, 1e-5)]) is None
+
+
+def test_alpha_beta_fit_with_noise_is_least_squares():
+    rng = np.random.default_rng(0)
+    sizes = np.array([1 << k for k in range(12, 25, 2)], float)
+    t = 2 * 30e-6 + sizes * 1e-9 * (1 + 0.01 * rng.standard_normal(sizes.size))
+    fit = model.fit_alpha_beta([(2, n, s) for n, s in zip(sizes, t)])
+    a = np.stack([np.full(sizes.size, 2.0), sizes], 1)  # features of p = 2: 2(p-1) and 2(p-1)/p n
+    ref, *_ = np.linalg.lstsq(a, t, rcond=None)
+    assert (fit["alpha"], fit["beta"]) == pytest.approx(tuple(ref), rel=1e-9)
+    assert 0.99 < fit["r2"] <= 1.0
+
+
+def test_predicted_scaling_adds_one_unhidden_allreduce():
+    fit = {"alpha": 1e-4, "beta": 1e-9}
+    weak = model.predict_scaling(fit, 0.1, 2e6, [1, 2, 4], "weak")
+    strong = model.predict_scaling(fit, 0.1, 2e6, [1, 2, 4], "strong")
+    allreduce4 = 6 * 1e-4 + 1.5 * 2e6 * 1e-9
+    assert weak[1] == {"step": 0.1, "efficiency": 1.0}
+    assert weak[4]["step"] == pytest.approx(0.1 + allreduce4)
+    assert weak[4]["efficiency"] == pytest.approx(0.1 / (0.1 + allreduce4))
+    assert strong[4]["step"] == pytest.approx(0.025 + allreduce4)
+    assert strong[4]["efficiency"] == pytest.approx(0.1 / (4 * (0.025 + allreduce4)))
+
+
+def test_summary_is_median_and_range():
+    assert summary([3.0, 1.0, 2.0, 10.0]) == {"median": 2.5, "min": 1.0, "max": 10.0, "n": 4}
+    assert summary([]) is None
+
+
+def test_launch_commands():
+    assert launch.hosts(4, 2) == "nodeA:2,nodeB:2"
+    cmd = launch.command(4, 2, ["s.py", "--x"])
+    assert cmd[1:7] == ["-launcher", "fork", "-hosts", "nodeA:2,nodeB:2", "-n", "4"]
+    assert cmd[-2:] == ["s.py", "--x"] and cmd[-3] == sys.executable
+    assert launch.command(1, 2, ["s.py"])[1:3] == ["-n", "1"]  # one rank: no fake hosts
+    with pytest.raises(ValueError, match="3 ranks do not split evenly over 2 nodes"):
+        launch.hosts(3, 2)
+
+
+def _s(ms):
+    return summary([ms / 1e3])
+
+
+def _job(p, weak_ms, strong_ms, sync=None):
+    """A made-up job of p ranks: data parallel at 100 samples per rank (weak) / 200 in all (strong)."""
+    phases = {"data": 0.001, "forward": 0.01, "backward": 0.02, "exposed_communication": 0.0, "optimizer": 0.002}
+    dp = {mode: {"per_rank_batch": b, "global_batch": b * p, "ddp": _s(ms), "torch": _s(2 * ms),
+                 "breakdown_per_rank": [phases] * p, "grad_bytes": 2_000_000,
+                 "allreduce_bytes_per_step": 2_000_000 if p > 1 else 0, "buckets": int(p > 1)}
+          for mode, b, ms in (("weak", 100, weak_ms), ("strong", 200 // p, strong_ms))}
+    job = {"ranks": p, "nodes": 1, "data_parallel": dp,
+           "pipelines": {"pipeline": {"weak": {"stages": p, "replicas": 1, "micro_batches": 4,
+                                               "global_batch": 100 * p, "step": _s(weak_ms * 2)}}}}
+    if sync:
+        job["sync"] = {"raw": _s(sync[0]), "ddp": _s(sync[1])}
+        job["allreduce_sweep"] = [{"bytes": n, **_s(1e3 * (2 * (p - 1) * 1e-5 + 2 * (p - 1) / p * n * 1e-9))}
+                                  for n in (4096, 1 << 20, 1 << 24)]
+    return job
+
+
+def test_report_derives_every_figure_from_the_jobs():
+    jobs = {1: _job(1, 100, 200), 2: _job(2, 125, 125, sync=(10, 7)), 4: _job(4, 125, 80, sync=(20, 14))}
+    d = report.derive(jobs)
+    weak, strong = d["scaling"]["data_parallel"]["weak"], d["scaling"]["data_parallel"]["strong"]
+    assert weak["ddp"][4]["efficiency"] == pytest.approx(0.8)
+    assert weak["ddp"][4]["samples_per_s"] == pytest.approx(400 / 0.125)
+    assert weak["torch"][2]["efficiency"] == pytest.approx(0.8)  # against torch's own 1-rank job
+    assert strong["ddp"][2]["efficiency"] == pytest.approx(0.2 / (2 * 0.125))
+    assert strong["ddp"][4]["efficiency"] == pytest.approx(0.2 / (4 * 0.08))
+    assert d["scaling"]["pipeline"]["weak"][4]["efficiency"] == pytest.approx(0.8)
+    assert d["sync_overhead"][2]["ratio"] == pytest.approx(0.7)
+    assert d["bytes"][4] == {"grad_bytes": 2_000_000, "allreduce_bytes_per_step": 2_000_000, "ring_bytes": 3_000_000}
+    assert d["alpha_beta"]["alpha"] == pytest.approx(1e-5) and d["alpha_beta"]["beta"] == pytest.approx(1e-9)
+    assert d["predicted"]["weak"][4]["step"] == pytest.approx(0.1 + 6e-5 + 3e6 * 1e-9)
+    assert d["breakdown"]["weak"][2] == jobs[2]["data_parallel"]["weak"]["breakdown_per_rank"]
+    results = {"command": "python scripts/bench_scaling.py", "jobs": jobs, "derived": d,
+               "settings": {"rounds": 5, "steps": 3}, "machine": {
+                   "cpu": "Test CPU", "logical_cores": 2, "physical_cores": 2, "mpi": "MPICH 5", "numpy": "2",
+                   "python": "3.11", "torch": None, "blas": [{"internal_api": "openblas", "version": "0.3",
+                                                              "num_threads": 1}]}}
+    text = report.table(results)
+    for line in ("data_parallel, weak scaling", "data_parallel, strong scaling", "pipeline, weak scaling",
+                 "DDP sync p=2:", "0.70x", "alpha-beta fit of MPI_Allreduce", "Test CPU", "openblas 0.3",
+                 "exposed communication", "ring volume 3.00 MB"):
+        assert line in text, line
+    assert "    4       ddp" in text and " 80%" in text
+
+
+@pytest.mark.skipif(not launch.mpirun(), reason="mpirun not found")
+def test_a_tiny_real_study_writes_results_json(tmp_path):
+    pytest.importorskip("mpi4py")
+    from ddp.parallel.launch import launched_by_mpi
+    if launched_by_mpi():
+        pytest.skip("already running under mpirun")
+    import bench_scaling
+    bench_scaling.main(["--ranks", "1", "2", "--rounds", "1", "--steps", "1", "--sync-rounds", "1", "--no-torch",
+                        "--no-bucket-sweep", "--no-plots", "--batch", "32", "--global-batch", "32",
+                        "--out", str(tmp_path)])
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results) == {"command", "machine", "settings", "jobs", "derived"}
+    assert {"cpu", "logical_cores", "mpi", "numpy", "blas", "python"} <= set(results["machine"])
+    assert set(results["jobs"]) == {"1", "2"}
+    d = results["derived"]
+    assert {"scaling", "breakdown", "bytes", "sync_overhead", "alpha_beta", "predicted"} <= set(d)
+    for mode in ("weak", "strong"):
+        curve = d["scaling"]["data_parallel"][mode]["ddp"]
+        assert set(curve) == {"1", "2"} and curve["1"]["efficiency"] == 1.0
+        assert math.isfinite(curve["2"]["efficiency"]) and curve["2"]["samples_per_s"] > 0
+        assert set(d["scaling"]["pipeline"][mode]) == {"1", "2"}
+    assert set(d["breakdown"]["weak"]["2"][1]) == {"data", "forward", "backward", "exposed_communication", "optimizer"}
+    assert d["bytes"]["2"]["ring_bytes"] == d["bytes"]["2"]["grad_bytes"] == 4 * 535818
+    assert d["sync_overhead"]["2"]["ratio"] > 0 and d["alpha_beta"]["samples"] == 7
+    assert (tmp_path / "table.txt").read_text().startswith("# python scripts/bench_scaling.py --ranks 1 2")
