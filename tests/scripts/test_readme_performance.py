@@ -1,0 +1,54 @@
+"""scripts/readme_performance.py: the README's scaling section comes from results.json, between markers."""
+import json
+
+import pytest
+
+import readme_performance as rp
+from bench_study import report
+from bench_study.timing import summary
+
+
+def _results():
+    def job(p, weak_ms):
+        dp = {mode: {"per_rank_batch": 100, "global_batch": 100 * p, "ddp": summary([weak_ms / 1e3]), "torch": None,
+                     "breakdown_per_rank": [], "grad_bytes": 2_000_000, "allreduce_bytes_per_step": 0, "buckets": 1}
+              for mode in ("weak",)}
+        out = {"ranks": p, "nodes": 1, "data_parallel": dp}
+        if p > 1:
+            out["sync"] = {"raw": summary([0.010]), "ddp": summary([0.006])}
+        return out
+    jobs = {1: job(1, 100), 2: job(2, 125)}
+    results = {"command": "python scripts/bench_scaling.py --ranks 1 2", "jobs": jobs, "derived": report.derive(jobs),
+               "settings": {"rounds": 5, "steps": 3, "batch": 100, "global_batch": 256},
+               "machine": {"cpu": "Test CPU", "logical_cores": 2, "physical_cores": 1, "mpi": "MPICH 5.0.2",
+                           "numpy": "2.4", "python": "3.11", "torch": None,
+                           "blas": [{"internal_api": "openblas", "version": "0.3.31"}]}}
+    return json.loads(json.dumps(report._keys_to_str(results)))  # as read back from results.json
+
+
+def test_render_states_the_command_the_machine_and_the_figures():
+    text = rp.render(_results())
+    assert "`python scripts/bench_scaling.py --ranks 1 2`" in text
+    assert "Test CPU (2 logical / 1 physical cores; MPICH 5.0.2; numpy 2.4 with openblas 0.3.31" in text
+    assert "| 1 | 100% / - (-) |" in text
+    assert "| 2 | 80% / - (-) |" in text and "| 0.60x |" in text
+    assert "125.0 ms (125.0-125.0)" in text
+
+
+@pytest.mark.parametrize("readme", ["# ddp\n\n## Performance\n\nold text\n\n## Next\n\nmore\n",
+                                    "# ddp\n\nno performance heading\n"])
+def test_update_inserts_once_then_replaces_between_the_markers(readme):
+    first = rp.update(readme, "figures v1")
+    again = rp.update(first, "figures v2")
+    assert first.count(rp.BEGIN) == 1 and f"{rp.BEGIN}\nfigures v1\n{rp.END}" in first
+    assert again == first.replace("figures v1", "figures v2")
+    if "## Performance" in readme:
+        assert first.index("old text") < first.index(rp.BEGIN) < first.index("## Next")
+
+
+def test_main_rewrites_the_readme(tmp_path):
+    (tmp_path / "results.json").write_text(json.dumps(_results()))
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n## Performance\n\ntext\n")
+    rp.main([str(tmp_path / "results.json"), "--readme", str(readme)])
+    assert "Scaling study, measured by" in readme.read_text() and rp.END in readme.read_text()
