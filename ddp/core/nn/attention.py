@@ -22,6 +22,9 @@ class MultiheadAttention(Module):
         batch_first: inputs and output are (N, L, E) instead of (L, N, E).
         kdim, vdim: features of key and value (embed_dim by default); when either differs, the projections
             are q_proj_weight, k_proj_weight, v_proj_weight instead of one packed in_proj_weight.
+        add_bias_kv: learn bias_k and bias_v (1, 1, E) ~ xavier_normal_, appended to the projected keys and
+            values as one more position every query may attend to.
+        add_zero_attn: append a zero key and value as well (after bias_k / bias_v).
     Parameters: in_proj_weight (3E, E) ~ xavier_uniform_ (or q/k/v_proj_weight), in_proj_bias (3E,) = 0,
         out_proj.weight (E, E) as Linear's, out_proj.bias = 0.
 
@@ -44,8 +47,6 @@ class MultiheadAttention(Module):
                              f"and num_heads={num_heads}")
         if not 0 <= dropout <= 1:
             raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported by ddp")
         dtype = as_dtype(dtype) or np.float32
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, float(dropout), batch_first
         self.kdim = embed_dim if kdim is None else kdim
@@ -65,6 +66,13 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(np.empty((3 * embed_dim,), dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, embed_dim), dtype=dtype))
+            self.bias_v = Parameter(np.empty((1, 1, embed_dim), dtype=dtype))
+        else:
+            self.register_parameter("bias_k", None)
+            self.register_parameter("bias_v", None)
+        self.add_zero_attn = add_zero_attn
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         self._reset_parameters()
 
@@ -78,6 +86,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     # ------------------------------------------------------------------------------------ forward
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
@@ -106,6 +117,10 @@ class MultiheadAttention(Module):
         n, length, src = query.shape[0], query.shape[1], key.shape[1]
         mask = self._mask(key_padding_mask, attn_mask, n, length, src, batched, query.dtype)
         q, k, v = self._project(query, key, value)
+        extra = (self.bias_k is not None) + bool(self.add_zero_attn)
+        if extra:  # the appended keys: bias_k / bias_v, then a zero key and value; masks let them be seen
+            k, v = self._extra_keys(k, v)
+            mask = CF.pad(mask, (0, extra)) if mask is not None else None
         p = self.dropout if self.training else 0.0
         if need_weights:
             out, weights = attention(q, k, v, mask, p)
@@ -137,6 +152,17 @@ class MultiheadAttention(Module):
             wq, wk, wv = CF.split(self.in_proj_weight, e)
             q, k, v = CF.linear(query, wq, bq), CF.linear(key, wk, bk), CF.linear(value, wv, bv)
         return tuple(self._heads(t) for t in (q, k, v))
+
+    def _extra_keys(self, k, v):
+        """k and v (N, heads, S, head_dim) with bias_k / bias_v and then a zero vector appended along S."""
+        n = k.shape[0]
+        if self.bias_k is not None:
+            k, v = (CF.cat([t, self._heads(CF.expand(b, n, 1, self.embed_dim))], dim=2)
+                    for t, b in ((k, self.bias_k), (v, self.bias_v)))
+        if self.add_zero_attn:
+            zeros = Tensor(np.zeros((n, self.num_heads, 1, self.head_dim), dtype=k.dtype))
+            k, v = CF.cat([k, zeros], dim=2), CF.cat([v, zeros], dim=2)
+        return k, v
 
     def _heads(self, x):
         n, length = x.shape[0], x.shape[1]

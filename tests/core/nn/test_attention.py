@@ -205,8 +205,6 @@ def test_sdpa_matches_torch(case):
 def test_mha_errors():
     with pytest.raises(ValueError, match="embed_dim must be divisible by num_heads, got embed_dim=8 and num_heads=3"):
         MultiheadAttention(8, 3)
-    with pytest.raises(NotImplementedError, match="add_bias_kv"):
-        MultiheadAttention(8, 2, add_bias_kv=True)
     m = MultiheadAttention(E, H)
     x = ddp.randn(L, N, E)
     with pytest.raises(ValueError, match="was expecting embedding dimension of 8, but got 6"):

@@ -158,3 +158,46 @@ def test_grouped_query_attention_shares_key_heads():
     torch = pytest.importorskip("torch")
     want_t = torch.nn.functional.scaled_dot_product_attention(*(torch.from_numpy(a) for a in (q, k, v)), enable_gqa=True)
     np.testing.assert_allclose(out.numpy(), want_t.numpy(), atol=1e-12)
+
+
+# ------------------------------------------------------------- MultiheadAttention's extra keys
+@pytest.mark.parametrize("bias_kv, zero_attn", [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("need_weights", [False, True])
+def test_mha_bias_kv_and_zero_attn(bias_kv, zero_attn, need_weights):
+    ddp.manual_seed(6)
+    mha = nn.MultiheadAttention(8, 2, add_bias_kv=bias_kv, add_zero_attn=zero_attn, dtype=ddp.float64)
+    names = list(mha.state_dict())
+    assert names[:2] == ["in_proj_weight", "in_proj_bias"] and names[-2:] == ["out_proj.weight", "out_proj.bias"]
+    assert ("bias_k" in names) == bias_kv and (mha.bias_k is None) == (not bias_kv)
+    q, kv = _rand(4, 2, 8, seed=19), _rand(5, 2, 8, seed=20)
+    mask = Tensor(np.random.default_rng(21).standard_normal((4, 5)))
+    padding = Tensor(np.array([[0.0] * 4 + [-np.inf], [0.0] * 5]))  # float, like attn_mask
+    out, weights = mha(q, kv, kv, attn_mask=mask, key_padding_mask=padding, need_weights=need_weights)
+    extra = bias_kv + zero_attn
+    assert out.shape == (4, 2, 8)
+    if need_weights:
+        assert weights.shape == (2, 4, 5 + extra)
+        np.testing.assert_allclose(weights.numpy().sum(-1), 1.0, atol=1e-12)
+        assert np.all(weights.numpy()[0, :, 4] == 0)  # the padded key
+    fn = lambda q, kv, *p: mha(q, kv, kv, attn_mask=mask, key_padding_mask=padding,  # noqa: E731
+                               need_weights=need_weights)[0]
+    if bias_kv and zero_attn and not need_weights:  # one case: a gradcheck over every parameter is slow
+        assert gradcheck(fn, (q, kv, *mha.parameters()))
+    torch = pytest.importorskip("torch")
+    tm = torch.nn.MultiheadAttention(8, 2, add_bias_kv=bias_kv, add_zero_attn=zero_attn).double()
+    assert list(tm.state_dict()) == names
+    mha.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    tq, tkv = (torch.tensor(t.numpy(), requires_grad=True) for t in (q, kv))
+    out_t, weights_t = tm(tq, tkv, tkv, attn_mask=torch.from_numpy(mask.numpy()),
+                          key_padding_mask=torch.from_numpy(padding.numpy()), need_weights=need_weights)
+    q.grad = kv.grad = None
+    out, weights = mha(q, kv, kv, attn_mask=mask, key_padding_mask=padding, need_weights=need_weights)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), atol=1e-12)
+    if need_weights:
+        np.testing.assert_allclose(weights.numpy(), weights_t.detach().numpy(), atol=1e-12)
+    out.sum().backward()
+    out_t.sum().backward()
+    np.testing.assert_allclose(q.grad.numpy(), tq.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(kv.grad.numpy(), tkv.grad.numpy(), atol=1e-12)
+    if bias_kv:
+        np.testing.assert_allclose(mha.bias_k.grad.numpy(), tm.bias_k.grad.numpy(), atol=1e-12)
