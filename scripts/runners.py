@@ -6,7 +6,7 @@ model's, on rank 0), `num_replicas` and `replica` (how the data is sharded), `me
 evaluation sums add up to the whole test set), `mean_over_replicas(losses)`, `plan` and `describe()`.
 """
 import ddp.nn.functional as F
-from ddp.parallel import LocalCommunicator
+from ddp.parallel import LocalCommunicator, timeline
 from ddp.parallel.data_parallel import DistributedDataParallel
 from ddp.parallel.pipeline import Pipeline
 from ddp.parallel.split import split
@@ -33,7 +33,8 @@ class DataParallelRunner:
         optimizer.zero_grad()
         loss = F.cross_entropy(self.model(x), y)
         loss.backward()  # averages the gradients over the ranks
-        optimizer.step()
+        with timeline.span("optimizer step", "compute"):
+            optimizer.step()
         return loss.item()
 
     def predict(self, x):
@@ -78,7 +79,8 @@ class PipelineRunner:
     def train_step(self, x, y, optimizer):
         optimizer.zero_grad()
         loss = self.pipe.step(x, y, F.cross_entropy)  # the global batch's mean loss on every rank
-        optimizer.step()
+        with timeline.span("optimizer step", "compute"):
+            optimizer.step()
         return loss
 
     def predict(self, x):

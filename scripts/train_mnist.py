@@ -7,6 +7,8 @@
 
 `--batch-size` is per data-parallel replica; the global batch is printed. Rank 0 prints the progress and
 the summary, and writes the checkpoint (`--save`); evaluation is split over the ranks and reduced exactly.
+Each run's configuration, machine, per-step and per-epoch metrics and periodic checkpoints go to a run
+folder (--log-dir, default runs/<date-time>-<model>-<parallel>); scripts/plot_runs.py draws its curves.
 """
 import argparse
 import os
@@ -22,81 +24,21 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]  # run from a checkout without inst
 import ddp  # noqa: E402
 import ddp.nn.functional as F  # noqa: E402
 import ddp.parallel as dp  # noqa: E402
-from ddp.data import MNIST, DataLoader, transforms as T  # noqa: E402
-from ddp.data import DatasetError  # noqa: E402
+from ddp.data import DataLoader, DatasetError  # noqa: E402
+from ddp.parallel import timeline  # noqa: E402
 from ddp.parallel.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from ddp.parallel.metrics import reduce_metrics  # noqa: E402
-from mnist_models import DEFAULTS, MODELS, build_model  # noqa: E402
+import mnist_options  # noqa: E402
+from mnist_data import load_datasets, mnist_transform, offline_hint  # noqa: E402,F401 (tests use them from here)
+from mnist_models import build_model  # noqa: E402
 from progress import Progress  # noqa: E402
+from runlog import RunLog, default_folder, machine_info  # noqa: E402
 from runners import make_runner  # noqa: E402
-
-OFFLINE_HINT = ("on a machine without internet, build the small offline copy with "
-                "`python scripts/make_offline_mnist.py --src ../shared/data/mnist --out {root}`")
-
-
-class _Parser(argparse.ArgumentParser):
-    """Reports a bad option once, from rank 0, when every rank of an mpirun job parses the same line."""
-
-    def error(self, message):
-        if os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK", "0")) == "0":
-            self.print_usage(sys.stderr)
-            sys.stderr.write(f"{self.prog}: error: {message}\n")
-        sys.exit(2)
 
 
 def parse_args(argv=None):
-    p = _Parser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", choices=sorted(MODELS), default="cnn")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--batch-size", type=int, default=64, help="per data-parallel replica (default 64)")
-    p.add_argument("--test-batch-size", type=int, default=1000)
-    p.add_argument("--optimizer", choices=["sgd", "adam"], help="default: adam for mlp, sgd for the CNNs")
-    p.add_argument("--lr", type=float, help="default: 1e-3 for mlp, 0.01 for the CNNs")
-    p.add_argument("--momentum", type=float, help="SGD momentum (default 0.9 for the CNNs)")
-    p.add_argument("--gamma", type=float, help="learning-rate decay per epoch (StepLR; default 0.7)")
-    p.add_argument("--data-dir", default="data", help="MNIST root (default: ./data)")
-    p.add_argument("--download", action="store_true", help="download MNIST if missing (rank 0 does it)")
-    p.add_argument("--seed", type=int, default=1, help="initial weights and data order")
-    p.add_argument("--save", metavar="PATH", help="write the trained model's state dict here (ddp.save)")
-    p.add_argument("--checkpoint-every", type=int, metavar="STEPS",
-                   help="write the whole training state every STEPS steps (to --checkpoint-dir)")
-    p.add_argument("--checkpoint-dir", default="checkpoints", help="where periodic checkpoints go")
-    p.add_argument("--keep", type=int, default=3, help="periodic checkpoints to keep (older ones are removed)")
-    p.add_argument("--resume", metavar="PATH",
-                   help="continue from a checkpoint file, or from the latest one in a directory")
-    p.add_argument("--parallel", choices=["data", "pipeline", "hybrid"], default="data")
-    p.add_argument("--stages", type=int, help="pipeline stages (default: all ranks; hybrid: 2)")
-    p.add_argument("--micro-batches", type=int, default=4, help="micro-batches per pipeline step")
-    p.add_argument("--schedule", choices=["1f1b", "gpipe"], default="1f1b")
-    p.add_argument("--balance", help="layers per pipeline stage, e.g. 3,3,4 (default: measured)")
-    p.add_argument("--simulate-ranks", type=int, metavar="N", help="run N ranks as threads of this process")
-    p.add_argument("--max-steps", type=int, help="stop training after this many steps (for quick checks)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar, only per-epoch lines")
-    args = p.parse_args(argv)
-    for key, value in DEFAULTS[args.model].items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
-    for name in ("epochs", "batch_size", "test_batch_size", "micro_batches", "keep", "max_steps", "stages",
-                 "simulate_ranks", "checkpoint_every"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            p.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    if not args.lr > 0:
-        p.error(f"--lr must be positive, got {args.lr:g}")
-    if not 0 < args.gamma <= 1:
-        p.error(f"--gamma must be in (0, 1] (the learning rate is multiplied by it each epoch), got {args.gamma:g}")
-    if not 0 <= args.momentum < 1:
-        p.error(f"--momentum must be in [0, 1), got {args.momentum:g}")
-    if args.parallel != "data" and (args.resume or args.checkpoint_every):
-        p.error("--checkpoint-every and --resume need --parallel data (rank 0 then holds the whole model)")
-    if args.balance is not None:
-        try:
-            args.balance = [int(b) for b in args.balance.split(",")]
-        except ValueError:
-            p.error(f"--balance takes layer counts separated by commas, e.g. 3,3,4; got {args.balance!r}")
-        if min(args.balance) < 1:
-            p.error(f"--balance: every stage needs at least one layer, got {args.balance}")
-    return args
+    """The options (scripts/mnist_options.py), with the model's defaults filled in."""
+    return mnist_options.parse_args(argv, description=__doc__)
 
 
 def check_outputs(args, comm):
@@ -133,54 +75,6 @@ def resume_path(path):
     return found[-1]
 
 
-def mnist_transform():
-    """ToTensor + Normalize with MNIST's mean and std, as in the PyTorch examples."""
-    return T.Compose([T.ToTensor(), T.Normalize((0.1307,), (0.3081,))])
-
-
-def load_datasets(args, comm):
-    """(train, test) MNIST on every rank; rank 0 downloads first if asked.
-
-    Collective: if loading fails on any rank, every rank raises the same error, so no rank waits forever.
-    """
-    error = None
-    if args.download and comm.rank == 0:
-        error = _try(lambda: [MNIST(args.data_dir, train=t, download=True) for t in (True, False)])
-    datasets = None
-    if error is None and not (args.download and comm.world_size > 1 and comm.rank != 0):
-        datasets, error = _load(args)
-    errors = comm.allgather_object(error)
-    failed = [r for r, e in enumerate(errors) if e is not None]
-    if failed:
-        kind, message = errors[failed[0]]
-        where = f" (on rank {failed[0]})" if comm.world_size > 1 else ""
-        hint = OFFLINE_HINT.format(root=args.data_dir)
-        raise (FileNotFoundError if kind == "FileNotFoundError" else DatasetError)(
-            f"train_mnist: cannot load MNIST from {args.data_dir!r}{where}: {message} Pass --download to fetch "
-            f"it, or {hint}.")
-    if datasets is None:  # waited for rank 0's download
-        datasets, error = _load(args)
-        if error is not None:
-            raise DatasetError(f"train_mnist: cannot load MNIST after the download: {error[1]}")
-    return datasets
-
-
-def _load(args):
-    result = []
-    error = _try(lambda: result.extend(MNIST(args.data_dir, train=t, transform=mnist_transform())
-                                       for t in (True, False)))
-    return (tuple(result) if error is None else None), error
-
-
-def _try(fn):
-    """None if fn() succeeds, else (exception type name, message) of a data loading error."""
-    try:
-        fn()
-    except (OSError, DatasetError) as exc:
-        return type(exc).__name__, str(exc)
-    return None
-
-
 def make_loaders(train_set, test_set, args, runner):
     """Loaders over this replica's shards: shuffled training, exact (unpadded) evaluation shards."""
     train_sampler = dp.DistributedSampler(train_set, runner.num_replicas, runner.replica, shuffle=True,
@@ -201,22 +95,69 @@ def make_optimizer(params, args):
     return ddp.optim.SGD(params, lr=args.lr, momentum=args.momentum)
 
 
-def train_epoch(runner, loader, optimizer, epoch, args, progress, steps_left, checkpoint):
-    """One pass over this replica's shard (or `steps_left` steps); returns the per-step mean losses.
+def train_epoch(runner, loader, optimizer, epoch, args, progress, steps_left, checkpoint, warmup):
+    """One pass over this replica's shard (or `steps_left` steps).
 
-    `checkpoint(step_in_epoch)` runs after every step (it writes the periodic checkpoints)."""
+    Returns the per-step mean losses over the replicas, the learning rate of each step and the time
+    (perf_counter) at which each step ended. `warmup(step_in_epoch)` runs before every step (it sets the
+    warm-up learning rate), `checkpoint(step_in_epoch)` after it (it writes the periodic checkpoints)."""
     loader.sampler.set_epoch(epoch)
     total = len(loader) if steps_left is None else min(len(loader), steps_left)
-    losses = np.zeros(total, np.float64)
+    losses, lrs, ends = np.zeros(total, np.float64), np.zeros(total, np.float64), np.zeros(total, np.float64)
     progress.start(f"epoch {epoch + 1}/{args.epochs}", total)
-    for step, (x, y) in enumerate(loader):
-        if step == total:
-            break
+    batches = iter(loader)
+    for step in range(total):
+        with timeline.span("data", "data"):
+            x, y = next(batches)
+        warmup(step)
+        lrs[step] = optimizer.param_groups[0]["lr"]
         losses[step] = runner.train_step(x, y, optimizer)
+        ends[step] = time.perf_counter()
         progress.update(step + 1, losses[step], len(y) * runner.num_replicas)
         checkpoint(step + 1)
     progress.finish()
-    return runner.mean_over_replicas(losses)
+    return runner.mean_over_replicas(losses), lrs, ends
+
+
+def make_warmup(optimizer, args, replicas, steps_per_epoch, steps_done):
+    """--scale-lr linear: the learning rate is args.lr x replicas, reached by a linear ramp from args.lr over
+    --warmup-epochs (Goyal et al., 2017). Returns warmup(step_in_epoch), which sets the rate while the ramp
+    lasts and then leaves it to the StepLR scheduler; a no-op for --scale-lr none or one replica."""
+    if args.scale_lr == "none" or replicas == 1:
+        return lambda step: None
+    peak, ramp = args.lr * replicas, max(round(args.warmup_epochs * steps_per_epoch), 0)
+    if steps_done() == 0:  # a fresh start (a resumed run has its rate back from the checkpoint)
+        for group in optimizer.param_groups:
+            group["lr"] = peak if ramp == 0 else args.lr  # no ramp: the scaled rate from the first step
+
+    def warmup(step_in_epoch):
+        done = steps_done() + step_in_epoch
+        if done < ramp:
+            lr = args.lr + (peak - args.lr) * (done + 1) / ramp  # the scaled rate at the ramp's last step
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+    return warmup
+
+
+def open_log_dir(args, comm):
+    """Collective: rank 0 creates the run's folder (--log-dir, or a new runs/<date-time>-<model>-<parallel>)
+    and every rank learns its path; the periodic checkpoints default to its checkpoints/ folder."""
+    folder, error = None, None
+    if comm.rank == 0 and not args.no_log:
+        try:
+            if args.log_dir:
+                Path(args.log_dir).mkdir(parents=True, exist_ok=True)
+                folder = args.log_dir
+            else:
+                folder = str(default_folder(args.model, args.parallel))
+        except OSError as exc:
+            error = str(exc)
+    folder, error = comm.broadcast_object((folder, error), root=0)
+    if error is not None:
+        raise OSError(f"train_mnist: cannot write or read the run's files: {error}")
+    args.log_dir = folder
+    if args.checkpoint_dir is None:
+        args.checkpoint_dir = str(Path(folder) / "checkpoints") if folder else "checkpoints"
 
 
 def evaluate(runner, loader):
@@ -236,8 +177,10 @@ def evaluate(runner, loader):
 
 def run(args):
     """The training body of one rank; returns the summary dict (the state dict only on rank 0)."""
-    comm = dp.init()
+    args = argparse.Namespace(**vars(args))  # simulated ranks share the caller's args: each gets its own
+    comm = dp.init(timeline=args.timeline) if args.timeline else dp.init()
     say = print if comm.rank == 0 else (lambda *a, **k: None)
+    open_log_dir(args, comm)
     check_outputs(args, comm)
     ddp.manual_seed(args.seed)
     train_set, test_set = load_datasets(args, comm)
@@ -248,12 +191,21 @@ def run(args):
     scheduler = ddp.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=args.gamma)
     train_loader, test_loader = make_loaders(train_set, test_set, args, runner)
     global_batch = args.batch_size * runner.num_replicas
+    scaled = args.scale_lr == "linear" and runner.num_replicas > 1
     say(f"model={args.model} parallel={args.parallel} ranks={comm.world_size} {runner.describe()}"
         f"batch={args.batch_size} per replica, global_batch={global_batch} optimizer={args.optimizer} "
-        f"lr={args.lr:g} gamma={args.gamma:g}" + (f" momentum={args.momentum:g}" if args.optimizer == "sgd" else ""), flush=True)
+        f"lr={args.lr:g}" + (f" scaled to {args.lr * runner.num_replicas:g} over {args.warmup_epochs:g} warm-up epochs"
+                             if scaled else "")
+        + f" gamma={args.gamma:g}" + (f" momentum={args.momentum:g}" if args.optimizer == "sgd" else ""), flush=True)
+    say(f"data: {len(train_set)} training images, {len(test_set)} test images in {args.data_dir}"
+        + (f"; run log in {args.log_dir}" if args.log_dir else ""), flush=True)
     if runner.plan is not None:
         say(runner.plan, flush=True)
-    progress = Progress(enabled=comm.rank == 0 and not args.no_progress and sys.stdout.isatty())
+    runlog = None
+    if comm.rank == 0 and args.log_dir:
+        runlog = RunLog(args.log_dir, {k: v for k, v in vars(args).items() if k != "no_progress"},
+                        machine=dict(machine_info(comm), model_description=runner.describe().strip() or None))
+    progress = Progress(enabled=comm.rank == 0 and not args.quiet)
     history, log, steps, train_time, first_epoch = [], [], 0, 0.0, 0
     if args.resume:
         path = resume_path(args.resume)
@@ -275,6 +227,7 @@ def run(args):
             for old in sorted(folder.glob("step-*.ddp"))[:-args.keep]:
                 old.unlink()
 
+    warmup = make_warmup(optimizer, args, runner.num_replicas, len(train_loader), lambda: steps)
     begin = time.perf_counter()
     for epoch in range(first_epoch, args.epochs):
         left = None if args.max_steps is None else args.max_steps - steps
@@ -282,14 +235,22 @@ def run(args):
             break
         state["epoch"] = epoch
         start = time.perf_counter()
-        losses = train_epoch(runner, train_loader, optimizer, epoch, args, progress, left, checkpoint)
-        train_time += time.perf_counter() - start
+        losses, lrs, ends = train_epoch(runner, train_loader, optimizer, epoch, args, progress, left, checkpoint,
+                                        warmup)
+        epoch_time = time.perf_counter() - start
+        train_time += epoch_time
+        if runlog is not None:
+            log_steps(runlog, steps, epoch, losses, lrs, ends, start, begin, global_batch)
         steps += len(losses)
         scheduler.step()
         history.extend(losses.tolist())
         m = evaluate(runner, test_loader)
         train_loss = float(losses.mean()) if len(losses) else float("nan")  # nan: resumed at the epoch's end
         log.append({"epoch": epoch + 1, "train_loss": train_loss, "test_loss": m.loss, "test_acc": m.accuracy})
+        if runlog is not None:
+            runlog.epoch(epoch=epoch + 1, step=steps, train_loss=train_loss, test_loss=m.loss, test_acc=m.accuracy,
+                         lr=float(lrs[-1]) if len(lrs) else float("nan"),
+                         samples_per_s=len(losses) * global_batch / epoch_time, time=time.perf_counter() - begin)
         say(f"epoch {epoch + 1}/{args.epochs}: train_loss={train_loss:.4f} test_loss={m.loss:.4f} "
             f"test_acc={m.accuracy:.2%} ({m.count} images)", flush=True)
     elapsed = time.perf_counter() - begin
@@ -298,12 +259,16 @@ def run(args):
         Path(args.save).parent.mkdir(parents=True, exist_ok=True)
         ddp.save(state, args.save)
         say(f"saved {args.save}")
+    if args.timeline:
+        say(f"timeline: {timeline.finish()} (open it in ui.perfetto.dev or chrome://tracing)", flush=True)
+    if runlog is not None:
+        runlog.close()
     samples = steps * global_batch
     summary = {"model": args.model, "parallel": args.parallel, "ranks": comm.world_size, "epochs": len(log),
                "steps": steps, "global_batch": global_batch, "test_acc": log[-1]["test_acc"] if log else None,
                "test_loss": log[-1]["test_loss"] if log else None, "time": elapsed,
                "throughput": samples / train_time if train_time else 0.0, "losses": history, "log": log,
-               "plan": None if runner.plan is None else str(runner.plan),
+               "log_dir": args.log_dir, "plan": None if runner.plan is None else str(runner.plan),
                "state_dict": None if state is None or comm.rank != 0 else
                {k: v.numpy().copy() for k, v in state.items()}}
     if log:
@@ -311,6 +276,14 @@ def run(args):
             f"global_batch={global_batch} test_acc={summary['test_acc']:.2%} test_loss={summary['test_loss']:.4f} "
             f"time={elapsed:.1f}s throughput={summary['throughput']:,.0f} samples/s", flush=True)
     return summary
+
+
+def log_steps(runlog, steps_before, epoch, losses, lrs, ends, start, begin, global_batch):
+    """The epoch's step rows (written at its end, when the losses are averaged over the replicas)."""
+    durations = np.diff(ends, prepend=start)
+    for i in range(len(losses)):
+        runlog.step(step=steps_before + i + 1, epoch=epoch + 1, train_loss=float(losses[i]), lr=float(lrs[i]),
+                    samples_per_s=global_batch / max(float(durations[i]), 1e-9), time=float(ends[i] - begin))
 
 
 def main(argv=None):
