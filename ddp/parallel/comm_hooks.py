@@ -155,10 +155,17 @@ def fp16_compress_hook(process_group, bucket):
 
 def to_bfloat16_bits(x):
     """The uint16 upper halves of float32 `x` rounded to the nearest bfloat16 (ties to even)."""
-    bits = np.ascontiguousarray(x, np.float32).view(np.uint32)
-    rounding = np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
-    rounded = np.where(np.isnan(x), bits | np.uint32(0x00400000), bits + rounding)  # NaN stays NaN
-    return (rounded >> np.uint32(16)).astype(np.uint16)
+    x = np.ascontiguousarray(x, np.float32)
+    bits = x.view(np.uint32)
+    out = bits >> np.uint32(16)
+    out &= np.uint32(1)
+    out += np.uint32(0x7FFF)
+    out += bits  # the upper half rounds up when the lower half is over 0x8000, or 0x8000 and the upper odd
+    out >>= np.uint32(16)
+    nan = np.isnan(x)
+    if nan.any():  # a NaN stays a (quiet) NaN instead of rounding into the exponent
+        out[nan] = (bits[nan] >> np.uint32(16)) | np.uint32(0x0040)
+    return out.astype(np.uint16)
 
 
 def from_bfloat16_bits(bits):
