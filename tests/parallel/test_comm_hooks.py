@@ -110,6 +110,25 @@ def test_fp16_and_bf16_stay_within_their_rounding(hook, bits):
     assert runs[0][2] == 2 * elements  # 2 bytes per element moved
 
 
+def test_compression_hooks_equal_their_numpy_formulas():
+    """On a bucket of known values: fp16 = f16(f16(x_0) / 2 + f16(x_1) / 2), bf16 the same in bfloat16 (numpy
+    emulation), bit for bit."""
+    from ddp.parallel.comm_hooks import GradBucket
+    values = [np.random.default_rng(r).standard_normal(1000).astype(np.float32) * 10 for r in range(2)]
+
+    def run(hook):
+        comm = dp.init()
+        flat = values[comm.rank].copy()
+        return hook(None, GradBucket(flat, [], 0, True, comm)).wait().numpy().copy()
+    halves = [np.divide(v.astype(np.float16), np.float16(2)) for v in values]
+    fp16 = (halves[0] + halves[1]).astype(np.float32)
+    bf = [to_bfloat16_bits(from_bfloat16_bits(to_bfloat16_bits(v)) / np.float32(2)) for v in values]
+    bf16 = from_bfloat16_bits(to_bfloat16_bits(from_bfloat16_bits(bf[0]) + from_bfloat16_bits(bf[1])))
+    for hook, want in ((fp16_compress_hook, fp16), (bf16_compress_hook, bf16)):
+        for got in dp.spawn(lambda: run(hook), 2):
+            assert got.tobytes() == want.tobytes()
+
+
 def test_bfloat16_rounding_is_to_nearest_even():
     x = np.array([1.0, 1 + 2 ** -8, 1 + 3 * 2 ** -8, 1 + 2 ** -9, -2.5, 3e38, np.inf, 0.0], np.float32)
     got = from_bfloat16_bits(to_bfloat16_bits(x))
