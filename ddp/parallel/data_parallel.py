@@ -299,7 +299,8 @@ class DistributedDataParallel:
         else:
             run_hook(self, last, len(self._buckets) - 1).wait()
         if line is not None:
-            line.complete("allreduce (blocking)" if self._comm_hook is None else "comm hook", "communication", last.launched, line.now(), bucket=len(self._buckets) - 1)
+            what = "allreduce (blocking)" if self._comm_hook is None else "comm hook"
+            line.complete(what, "communication", last.launched, line.now(), bucket=len(self._buckets) - 1)
         for k, b in enumerate(self._buckets):
             if b.work is not None:
                 with timeline.span("wait", "communication", bucket=k):
