@@ -202,7 +202,8 @@ def main(argv=None):
         print(machine_facts())
         print(f"one BLAS thread; {args.rounds} interleaved rounds of {args.steps} steps; SGD lr={LR} "
               f"(gpt: AdamW lr=1e-3); float32\n")
-        header = f"{'model':<8}{'batch':>4}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch':>11}{'numpy ms':>10}{'ddp/numpy':>11}"
+        header = (f"{'model':<8}{'batch':>4}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch':>11}{'numpy ms':>10}"
+                  f"{'ddp/numpy':>11}")
         print(header)
         print("-" * len(header))
         for name in args.models:

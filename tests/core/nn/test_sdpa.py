@@ -156,7 +156,8 @@ def test_grouped_query_attention_shares_key_heads():
         F.scaled_dot_product_attention(Tensor(q), Tensor(k[:, :1].repeat(3, 1)), Tensor(v[:, :1].repeat(3, 1)),
                                        enable_gqa=True)
     torch = pytest.importorskip("torch")
-    want_t = torch.nn.functional.scaled_dot_product_attention(*(torch.from_numpy(a) for a in (q, k, v)), enable_gqa=True)
+    tq, tk, tv = (torch.from_numpy(a) for a in (q, k, v))
+    want_t = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, enable_gqa=True)
     np.testing.assert_allclose(out.numpy(), want_t.numpy(), atol=1e-12)
 
 
