@@ -1,5 +1,5 @@
 """Tensor factories with PyTorch's signatures and default dtypes: the default float dtype (float32 unless
-`set_default_dtype` says otherwise) for floating data, int64 for integers.
+`set_default_dtype` says otherwise) for floating data, int64 for integers. There is no `out=`: assign the result.
 
 Every factory takes PyTorch's `device=` (the CPU only: "cpu", "cpu:0", `ddp.device("cpu")`; anything else
 raises), `layout=` and `pin_memory=` (accepted: ddp has one layout and no pinned memory). Sizes come as
@@ -80,20 +80,20 @@ def _filled(fill, op, args, size, dtype, requires_grad, device):
     return _made(fill(shape, dtype=as_dtype(dtype) or get_default_dtype()), requires_grad, device, op)
 
 
-def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def zeros(*args, size=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     return _filled(np.zeros, "zeros", args, size, dtype, requires_grad, device)
 
 
-def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def ones(*args, size=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     return _filled(np.ones, "ones", args, size, dtype, requires_grad, device)
 
 
-def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+def empty(*args, size=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
     return _filled(np.empty, "empty", args, size, dtype, requires_grad, device)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def full(size, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """`size` filled with `fill_value`: the default float dtype for a float, int64 for an int, bool for a bool."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -129,7 +129,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, *, dtype=None, layout=None, device=None, requires_grad=False):
     """Values in [start, end) by `step`; int64 when all of them are integers, else the default float dtype."""
     if end is None:
         start, end = 0, start
@@ -139,21 +139,21 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     return _made(array, requires_grad, device, "arange")
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, dtype=None, layout=None, device=None, requires_grad=False):
     array = np.linspace(start, end, steps, dtype=as_dtype(dtype) or get_default_dtype())
     return _made(array, requires_grad, device, "linspace")
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, *, dtype=None, layout=None, device=None, requires_grad=False):
     array = np.logspace(start, end, steps, base=base, dtype=as_dtype(dtype) or get_default_dtype())
     return _made(array, requires_grad, device, "logspace")
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def eye(n, m=None, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     return _made(np.eye(n, m, dtype=as_dtype(dtype) or get_default_dtype()), requires_grad, device, "eye")
 
 
-def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def rand(*args, size=None, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples in [0, 1) from the default (or the given) generator."""
     shape = _shape(args, size, "rand")
@@ -161,7 +161,7 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
     return _made(array, requires_grad, device, "rand")
 
 
-def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def randn(*args, size=None, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples from the default (or the given) generator."""
     shape = _shape(args, size, "randn")
@@ -169,7 +169,7 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     return _made(array, requires_grad, device, "randn")
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, layout=None, device=None,
             requires_grad=False, pin_memory=False):
     """Integers in [low, high) (int64): `randint(high, size)` or `randint(low, high, size)`, as PyTorch.
 
@@ -186,7 +186,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return _made(array.astype(as_dtype(dtype) or np.int64, copy=False), requires_grad, device, "randint")
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def randperm(n, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     array = get_generator(generator).permutation(int(n)).astype(as_dtype(dtype) or np.int64)
     return _made(array, requires_grad, device, "randperm")

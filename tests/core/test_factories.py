@@ -41,6 +41,11 @@ def test_like_factories(like):
         like(x, device="cuda:0")
 
 
+def test_out_is_refused_rather_than_ignored():
+    with pytest.raises(TypeError, match="out"):
+        ddp.zeros(2, out=ddp.ones(2))
+
+
 def test_size_forms():
     for t in (ddp.zeros(size=(2, 3)), ddp.randn(size=[2, 3]), ddp.ones(ddp.Size([2, 3])), ddp.rand(2, 3)):
         assert t.shape == (2, 3)
