@@ -108,3 +108,25 @@ def test_errors():
         nn.SyncBatchNorm(3)(ddp.zeros(3))
     with pytest.raises(ValueError, match=r"SyncBatchNorm: expected input with 3 channels \(dim 1\), got shape \(2, 4\)"):
         nn.SyncBatchNorm(3)(ddp.zeros(2, 4))
+
+
+def test_two_ranks_equal_torchs_batchnorm_on_the_whole_batch():
+    torch = pytest.importorskip("torch")
+    x, r = data(0, (3, 4, 5))
+
+    def go():
+        rank = dp.get_rank()
+        bn = nn.SyncBatchNorm(3, momentum=0.3)
+        part = ddp.tensor(x[rank * 6:(rank + 1) * 6], requires_grad=True)
+        out = bn(part)
+        (out * ddp.tensor(r[rank * 6:(rank + 1) * 6])).sum().backward()
+        return out.detach().numpy(), part.grad.numpy(), bn.weight.grad.numpy(), bn.running_var.numpy().copy()
+    ranks = dp.spawn(go, 2)
+    theirs = torch.nn.BatchNorm2d(3, momentum=0.3)
+    tx = torch.from_numpy(x).requires_grad_()
+    tout = theirs(tx)
+    (tout * torch.from_numpy(r)).sum().backward()
+    np.testing.assert_allclose(np.concatenate([o for o, _, _, _ in ranks]), tout.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.concatenate([g for _, g, _, _ in ranks]), tx.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ranks[0][2] + ranks[1][2], theirs.weight.grad.numpy(), rtol=1e-4)  # local sums
+    np.testing.assert_allclose(ranks[0][3], theirs.running_var.numpy(), rtol=1e-5)

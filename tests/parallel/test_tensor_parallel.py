@@ -116,3 +116,20 @@ def test_errors():
         with pytest.raises(NotImplementedError, match="ParallelMultiheadAttention: only self-attention"):
             attn(x, ddp.zeros(3, 1, 4), x)
     dp.spawn(go, 2)
+
+
+def test_parallel_attention_equals_torchs_multihead_attention():
+    """The gathered state dict loads into torch.nn.MultiheadAttention, which then gives the parallel
+    attention's output (sequence-first layout, as both default to)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(2).standard_normal((5, 3, E)).astype(np.float32)
+
+    def go():
+        ddp.manual_seed(0)
+        attn = ParallelMultiheadAttention(E, 4, process_group=dp.init())
+        return {k: v.numpy().copy() for k, v in full_state_dict(attn).items()}, attn(ddp.tensor(x))[0].numpy()
+    (state, out), _ = dp.spawn(go, 2)
+    theirs = torch.nn.MultiheadAttention(E, 4)
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    want = theirs(*(torch.from_numpy(x),) * 3, need_weights=False)[0].detach().numpy()
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
