@@ -57,7 +57,8 @@ def flatten(x, start_dim=0, end_dim=-1):
     if x.ndim == 0:
         return reshape(x, 1)
     s, e = _dim(start_dim, x.ndim, "flatten"), _dim(end_dim, x.ndim, "flatten")
-    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
+    # the merged size spelled out (not -1): a -1 next to a zero-size dim is ambiguous, as in PyTorch
+    return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
 
 
 def squeeze(x, dim=None):

@@ -1,6 +1,8 @@
 """Group, instance and local response normalisation, functional forms (re-exported by ddp.nn.functional),
 with torch.nn.functional's arguments and errors. Group and instance norm run ops.norm.GroupNorm (instance
 norm by running statistics ops.norm.BatchNorm in evaluation mode); local response norm is composed."""
+import math
+
 import numpy as np
 
 from .. import shape_functional as S
@@ -62,11 +64,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             raise RuntimeError("instance_norm: Expected running_mean and running_var to be defined when "
                                "use_input_stats is false")
         return norm.BatchNorm.apply(x, weight, bias, running_mean._data, running_var._data, False, momentum, eps)
-    if x.numel() <= x.shape[0] * x.shape[1]:
+    if math.prod(x.shape[2:]) == 1:  # the spatial size alone, so that an empty batch passes as in PyTorch
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {tuple(x.shape)}")
     out = norm.GroupNorm.apply(x, weight, bias, groups=int(x.shape[1]), eps=eps)
     if running_mean is not None or running_var is not None:
-        a = x._data.reshape(x.shape[0], x.shape[1], -1)
+        a = x._data.reshape(x.shape[0], x.shape[1], math.prod(x.shape[2:]))
         for t, stat in ((running_mean, lambda: a.mean(axis=2)), (running_var, lambda: a.var(axis=2, ddof=1))):
             if t is not None:
                 t._data *= 1 - momentum
@@ -89,7 +91,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A00
         raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input (got {x.ndim} "
                          f"dimensions, shape {tuple(x.shape)})")
     n, c = x.shape[:2]
-    sq = S.reshape(x * x, n, 1, c, -1)  # channels as rows of one image: the window slides down them
+    sq = S.reshape(x * x, n, 1, c, math.prod(x.shape[2:]))  # channels as rows of one image: the window slides down them
     sq = S.pad(sq, (0, 0, size // 2, (size - 1) // 2))
     div = S.reshape(avg_pool2d(sq, (size, 1), stride=1), x.shape)
     return x / (div * alpha + k) ** beta

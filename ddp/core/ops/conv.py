@@ -85,8 +85,8 @@ def input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, grou
     else:
         src = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
         gxp = np.zeros((c, n, hp, wp), dtype=g.dtype)
-    per_sample = wt.shape[1] * groups * src[0, 0].size * g.itemsize
-    step = max(1, BLOCK_BYTES // per_sample)
+    per_sample = wt.shape[1] * groups * src.shape[2] * src.shape[3] * g.itemsize
+    step = max(1, BLOCK_BYTES // max(per_sample, 1))
     for b0 in range(0, n, step):
         block = src[:, b0:b0 + step]
         cols = np.matmul(wt, block.reshape(groups, oc // groups, -1)).reshape((c, kh, kw) + block.shape[1:])
@@ -116,9 +116,10 @@ class Conv2d(Function):
         out_hw = (out_size(h, kh, stride[0], top + bottom, dilation[0]),
                   out_size(wd, kw, stride[1], left + right, dilation[1]))
         xp = pad_into(x, padding)
-        cols = im2col(xp, (kh, kw), out_hw, stride, dilation).reshape(groups, -1, n * out_hw[0] * out_hw[1])
+        positions = n * out_hw[0] * out_hw[1]  # sizes spelled out: -1 cannot be inferred on an empty batch
+        cols = im2col(xp, (kh, kw), out_hw, stride, dilation).reshape(groups, c // groups * kh * kw, positions)
         wg = w.reshape(groups, oc // groups, -1)
-        out = np.matmul(wg, cols).reshape(oc, -1)
+        out = np.matmul(wg, cols).reshape(oc, positions)
         if b is not None:
             out += b[:, None]
         needs = ctx.needs_input_grad
@@ -134,7 +135,7 @@ class Conv2d(Function):
         oc = g.shape[1]
         gx = gw = gb = None
         if needs[1] or (len(needs) > 2 and needs[2]):  # g as (G, OC/G, N*OH*OW), matching the columns
-            g2 = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, oc // groups, -1)
+            g2 = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, oc // groups, g[:, 0].size)
         if needs[1]:
             if cols.shape[1] >= g2.shape[1]:  # BLAS runs faster with the longer side as the output's rows
                 gw = np.matmul(cols, g2.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w_shape)
@@ -145,7 +146,7 @@ class Conv2d(Function):
                 else:
                     np.matmul(g2, cols.transpose(0, 2, 1), out=gw.reshape(g2.shape[:2] + cols.shape[1:2]))
         if len(needs) > 2 and needs[2]:
-            gb = g2.reshape(oc, -1).sum(axis=1, out=ctx.grad_buffer(2))
+            gb = g2.reshape(oc, g2.shape[2]).sum(axis=1, out=ctx.grad_buffer(2))
         if needs[0]:
             gx = input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, groups)
         return gx, gw, gb
@@ -182,12 +183,13 @@ class ConvTranspose2d(Function):
         gx = gw = gb = None
         if needs[0] or needs[1]:
             cols = im2col(pad_into(g, padding), w_shape[2:], x_shape[2:], stride, dilation)
-            cols = cols.reshape(groups, -1, n * x_shape[2] * x_shape[3])
+            rows = cols.shape[0] // groups * w_shape[2] * w_shape[3]  # spelled out for an empty batch
+            cols = cols.reshape(groups, rows, n * x_shape[2] * x_shape[3])
         if needs[0]:
             out = np.matmul(w.reshape(groups, c // groups, -1), cols).reshape((c, n) + tuple(x_shape[2:]))
             gx = np.ascontiguousarray(out.transpose(1, 0, 2, 3))
         if needs[1]:
-            x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
+            x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(groups, c // groups, x[:, 0].size)
             gw = np.matmul(x2, cols.transpose(0, 2, 1)).reshape(w_shape)
         if len(needs) > 2 and needs[2]:
             gb = g.sum(axis=(0, 2, 3))

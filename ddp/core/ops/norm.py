@@ -1,4 +1,6 @@
 """Normalisation ops, each one fused Function: batch norm (with in-place running statistics) and layer norm."""
+import math
+
 import numpy as np
 
 from ..autograd import Function
@@ -126,8 +128,8 @@ class GroupNorm(Function):
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, groups=1, eps=1e-5):
         n, c = x.shape[:2]
-        xg = x.reshape(n, groups, -1)
-        size = xg.shape[2]
+        size = c // groups * math.prod(x.shape[2:])  # spelled out: -1 cannot be inferred when n is 0
+        xg = x.reshape(n, groups, size)
         xhat = xg - xg.mean(axis=2, keepdims=True)
         var = np.einsum("ngk,ngk->ng", xhat, xhat)[:, :, None] / size
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
@@ -145,17 +147,18 @@ class GroupNorm(Function):
         gx = gw = gb = None
         if needs[0]:
             gh = g * weight.reshape((1, -1) + (1,) * (g.ndim - 2)) if weight is not None else g
-            gh, xg = gh.reshape(n, ctx.groups, -1), xhat.reshape(n, ctx.groups, -1)
-            size = gh.shape[2]
+            size = c // ctx.groups * math.prod(g.shape[2:])
+            gh, xg = gh.reshape(n, ctx.groups, size), xhat.reshape(n, ctx.groups, size)
             mean_g = gh.mean(axis=2, keepdims=True)
             mean_gx = np.einsum("ngk,ngk->ng", gh, xg)[:, :, None] / size
             gx = gh - mean_g
             gx -= xg * mean_gx
             gx *= invstd
             gx = gx.reshape(g.shape)
-        g3 = g.reshape(n, c, -1)
+        spatial = math.prod(g.shape[2:])
+        g3 = g.reshape(n, c, spatial)
         if len(needs) > 1 and needs[1]:
-            gw = np.einsum("ncs,ncs->c", g3, xhat.reshape(n, c, -1))
+            gw = np.einsum("ncs,ncs->c", g3, xhat.reshape(n, c, spatial))
         if len(needs) > 2 and needs[2]:
             gb = g3.sum(axis=(0, 2))
         return gx, gw, gb

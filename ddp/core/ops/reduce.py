@@ -41,6 +41,9 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        if x.size == 0:  # a mean of nothing is nan, as in PyTorch, without numpy's 'Mean of empty slice' warning
+            with np.errstate(invalid="ignore"):
+                return x.sum(axis=dim, keepdims=keepdim) / x.dtype.type(_count(x.shape, dim))
         return x.mean(axis=dim, keepdims=keepdim)
 
     @staticmethod
