@@ -68,7 +68,7 @@ class PowerSGDState:
             self.iter += 1
 
     def compression_stats(self):
-        """(compression rate, numbers before, numbers after) over the compressed matrices so far."""
+        """(compression rate, numbers before, numbers after) over the compressed steps so far (PyTorch's)."""
         after = self.total_numel_after_compression
         rate = self.total_numel_before_compression / after if after else 0
         return rate, self.total_numel_before_compression, after
@@ -124,17 +124,15 @@ def powerSGD_hook(state, bucket):
     p_flat = np.zeros(sum(m.shape[0] * r for m, r in matrices), flat.dtype)
     ps = _carve(p_flat, [(m.shape[0], r) for m, r in matrices])
     if not state.warm_start or idx not in state.q_memory_dict:
-        rng = np.random.default_rng(state.rng.randint(1_000_000_000))
-        q_flat = rng.standard_normal(sum(m.shape[1] * r for m, r in matrices)).astype(flat.dtype)
-        for q in _carve(q_flat, [(m.shape[1], r) for m, r in matrices]):
-            orthogonalize(q, state.orthogonalization_epsilon)
-        state.q_memory_dict[idx] = q_flat
+        rng = np.random.default_rng(state.rng.randint(1_000_000_000))  # the same seeds on every rank
+        state.q_memory_dict[idx] = rng.standard_normal(sum(m.shape[1] * r for m, r in matrices)).astype(flat.dtype)
     q_flat = state.q_memory_dict[idx]
     qs = _carve(q_flat, [(m.shape[1], r) for m, r in matrices])
     for (m, _), p, q in zip(matrices, ps, qs):
+        orthogonalize(q, state.orthogonalization_epsilon)  # a fresh random Q, or the last step's
         np.matmul(m, q, out=p)
-    state.total_numel_before_compression += sum(m.size for m, _ in matrices)
-    state.total_numel_after_compression += p_flat.size + q_flat.size
+    state.total_numel_before_compression += flat.size
+    state.total_numel_after_compression += p_flat.size + q_flat.size + sum(v.size for v in whole)
 
     rest = np.concatenate([v.ravel() for v in whole]) if whole else np.zeros(0, flat.dtype)
     works = [comm.iallreduce(a) for a in (rest, p_flat) if a.size]  # sums: P is orthonormalised next
