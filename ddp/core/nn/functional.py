@@ -19,6 +19,7 @@ from .functional_conv import *  # noqa: F401,F403
 from .functional_dropout import *  # noqa: F401,F403
 from .functional_distance import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
+from .functional_linear import *  # noqa: F401,F403  (bilinear)
 from .functional_loss_regression import *  # noqa: F401,F403
 from .functional_norm import *  # noqa: F401,F403
 from .functional_padding import *  # noqa: F401,F403  (pad with every mode)

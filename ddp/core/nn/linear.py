@@ -1,9 +1,12 @@
-"""`Identity` and `Linear`, with PyTorch's parameter names and default initialisation."""
+"""`Identity`, `Linear` and `Bilinear`, with PyTorch's parameter names and default initialisation."""
+import math
+
 import numpy as np
 
 from .. import functional as CF
 from ..dtypes import as_dtype
 from . import init
+from .functional_linear import bilinear
 from .module import Module, Parameter
 
 
@@ -52,3 +55,44 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """y = x1^T A x2 + b for each output feature: y[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o].
+
+    Args:
+        in1_features, in2_features: sizes of the last dims of the two inputs.
+        out_features: size of the last dim of the output.
+        bias: whether to learn an additive bias.
+    Parameters: weight (out_features, in1_features, in2_features) and bias (out_features,), both
+        U(-k, k) with k = 1/sqrt(in1_features), as PyTorch's.
+
+    Example:
+        >>> m = Bilinear(20, 30, 40)
+        >>> m(ddp.randn(128, 20), ddp.randn(128, 30)).shape
+        ddp.Size([128, 40])
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        dtype = as_dtype(dtype) or np.float32
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((out_features,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.shape[1]) if self.weight.shape[1] else 0.0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
