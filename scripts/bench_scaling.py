@@ -43,6 +43,8 @@ def parse(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="leave out PyTorch DDP even if installed")
     parser.add_argument("--no-pipeline", action="store_true", help="leave out pipeline and hybrid")
     parser.add_argument("--no-bucket-sweep", action="store_true")
+    parser.add_argument("--hook", action="store_true",
+                        help="also time DDP with each communication hook (allreduce, fp16, bf16, PowerSGD r=1, 4)")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--port", type=int, default=29533, help="gloo's TCP port (+ the rank count)")
     parser.add_argument("--out", type=Path, default=Path("runs/scaling"))

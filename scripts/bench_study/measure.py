@@ -84,6 +84,37 @@ def bucket_sweep(comm, args):
     return [{"bucket_cap_mb": mb, "buckets": runs[mb].buckets, "step": times[mb]} for mb in BUCKET_MB]
 
 
+def hook_sweep(comm, args):
+    """Weak-scaling step time and bytes per step of ddp's DDP with each communication hook (p >= 2, --hook).
+    The bytes are what the hook hands to its collectives per step in the last round; every run first takes
+    2 untimed steps, PowerSGD's plain-allreduce warm-up."""
+    from ddp.parallel.comm_hooks import allreduce_hook, bf16_compress_hook, fp16_compress_hook
+    from ddp.parallel.powersgd_hook import PowerSGDState, powerSGD_hook
+
+    class Counted:  # a hook state: DDP's own group and a byte counter
+        process_group, bytes_sent = None, 0
+    hooks = {"allreduce": (Counted(), allreduce_hook), "fp16": (Counted(), fp16_compress_hook),
+             "bf16": (Counted(), bf16_compress_hook)}
+    for rank in (1, 4):
+        hooks[f"powerSGD r={rank}"] = (PowerSGDState(None, matrix_approximation_rank=rank, start_powerSGD_iter=2),
+                                       powerSGD_hook)
+    runs = {name: DdpDataParallel(comm, args.batch, comm_hook=hook) for name, hook in hooks.items()}
+    for run in runs.values():
+        run.steps(2)
+    sent = {}
+
+    def case(name):
+        state = hooks[name][0]
+
+        def run():
+            before = state.bytes_sent
+            runs[name].steps(args.steps)
+            sent[name] = (state.bytes_sent - before) // args.steps
+        return run
+    times = _per_step(interleaved(comm, {name: case(name) for name in runs}, args.rounds), args.steps)
+    return [{"hook": name, "bytes_per_step": sent[name], "step": times[name]} for name in runs]
+
+
 def pipelines(comm, args):
     """Pipeline (p stages) and hybrid (2 stages x p/2 replicas, p >= 4 even), weak (global batch
     `args.batch` x p) and strong (`args.global_batch`)."""
@@ -118,6 +149,8 @@ def measure(comm, args, use_torch):
         result["allreduce_sweep"] = size_sweep(comm, args)
         if not args.no_bucket_sweep:
             result["bucket_sweep"] = bucket_sweep(comm, args)
+        if getattr(args, "hook", False):
+            result["hook_sweep"] = hook_sweep(comm, args)
     if not args.no_pipeline:
         result["pipelines"] = pipelines(comm, args)
     return result

@@ -60,7 +60,7 @@ def _curve(jobs, pick, samples_of, mode):
 
 def derive(jobs):
     """Every figure of the report from the jobs' measurements ({p: measure.measure(...)})."""
-    out = {"scaling": {}, "breakdown": {}, "bytes": {}, "sync_overhead": {}, "bucket_sweep": {}}
+    out = {"scaling": {}, "breakdown": {}, "bytes": {}, "sync_overhead": {}, "bucket_sweep": {}, "hook_sweep": {}}
     for mode in MODES:
         dp = {p: j["data_parallel"][mode] for p, j in jobs.items() if mode in j["data_parallel"]}
         for fw in ("ddp", "torch"):
@@ -85,6 +85,8 @@ def derive(jobs):
             out["sync_overhead"][p] = {**s, "ratio": model.overhead(s["ddp"]["median"], s["raw"]["median"])}
         if "bucket_sweep" in j:
             out["bucket_sweep"][p] = j["bucket_sweep"]
+        if "hook_sweep" in j:
+            out["hook_sweep"][p] = j["hook_sweep"]
     samples = [(p, s["bytes"], s["median"]) for p, j in jobs.items() for s in j.get("allreduce_sweep", [])]
     out["alpha_beta"] = model.fit_alpha_beta(samples)
     out["predicted"] = {}
@@ -144,6 +146,9 @@ def table(results):
     for p, sweep in d["bucket_sweep"].items():
         lines.append(f"bucket sweep p={p}: " + ", ".join(f"{s['bucket_cap_mb']:g} MiB ({s['buckets']} buckets) "
                                                          f"{s['step']['median'] * 1e3:.1f} ms" for s in sweep))
+    for p, sweep in d.get("hook_sweep", {}).items():
+        lines.append(f"comm hooks p={p}: " + ", ".join(f"{s['hook']} {s['bytes_per_step'] / 1e6:.3f} MB "
+                                                       f"{s['step']['median'] * 1e3:.1f} ms" for s in sweep))
     return "\n".join(lines)
 
 

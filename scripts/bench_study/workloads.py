@@ -55,11 +55,13 @@ class DdpDataParallel:
     collects each step's seconds per phase, `plain_backward` those of an unwrapped copy's backward on
     the same batch (the compute that DDP's backward adds its exposed communication to)."""
 
-    def __init__(self, comm, batch, bucket_cap_mb=25):
+    def __init__(self, comm, batch, bucket_cap_mb=25, comm_hook=None):
         ddp.manual_seed(0)
         self.comm, self.batch = comm, batch
         model = mlp()
         self.model = DistributedDataParallel(model, comm, bucket_cap_mb=bucket_cap_mb) if comm.world_size > 1 else model
+        if comm_hook is not None:  # (state, hook) for DDP.register_comm_hook (--hook)
+            self.model.register_comm_hook(*comm_hook)
         self.plain = mlp()
         self.plain.load_state_dict(model.state_dict())
         self.opt = ddp.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
