@@ -47,7 +47,8 @@ class Future:
         return self._value
 
     def done(self):
-        """True when the value is ready or `wait()` would not block on communication."""
+        """True when the value is ready, or the communication it waits on has finished (a `then` callback
+        may still have work, and collectives, to do in `wait()`)."""
         return self._done or (self._test is not None and self._test())
 
     def value(self):
