@@ -10,6 +10,7 @@ import numpy as np
 from .device import check_device
 from .dtypes import as_dtype, get_default_dtype
 from .random import get_generator
+from .sizes import size_arg
 from .tensor import Tensor
 
 
@@ -27,15 +28,61 @@ def _made(array, requires_grad, device, op):
     return Tensor(array, requires_grad=requires_grad)
 
 
+def _is_sequence(item):
+    return isinstance(item, (list, tuple)) or (isinstance(item, np.ndarray) and item.ndim > 0)
+
+
+def _check_nested(item, shape, dim=0):
+    """PyTorch's error for ragged nested data, where numpy's names no dim: a length that differs from the
+    first element's at the same depth (ValueError), a number where a sequence was expected or the other way
+    round (TypeError)."""
+    if dim == len(shape):
+        if _is_sequence(item):
+            raise TypeError(f"tensor(): expected a number at dim {dim} (like the first element's), "
+                            f"got a sequence of length {len(item)}")
+        return
+    if not _is_sequence(item):
+        raise TypeError(f"tensor(): expected a sequence of length {shape[dim]} at dim {dim}, "
+                        f"got {type(item).__name__} ({item!r}): not a sequence")
+    if len(item) != shape[dim]:
+        raise ValueError(f"tensor(): expected sequence of length {shape[dim]} at dim {dim} (got {len(item)})")
+    for sub in item:
+        _check_nested(sub, shape, dim + 1)
+
+
+def _ragged_error(data):
+    """Raise the error for nested data numpy could not make a regular array of (the shape of the first
+    elements at each depth is the one expected)."""
+    shape, first = [], data
+    while _is_sequence(first):
+        shape.append(len(first))
+        if not len(first):
+            break
+        first = first[0]
+    _check_nested(data, shape)
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of `data` (numbers, nested lists, numpy arrays or Tensors)."""
+    """A new tensor holding a copy of `data` (numbers, nested lists, numpy arrays or Tensors).
+
+    Raises:
+        ValueError / TypeError: ragged nested lists (as PyTorch: the message names the dim and the lengths).
+        TypeError: strings; RuntimeError: data with no numeric dtype (None, dicts).
+    """
     if isinstance(data, Tensor):
         data = data._data
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d._data if isinstance(d, Tensor) else d for d in data]
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError:  # numpy's "inhomogeneous shape": say where, as PyTorch does
+        _ragged_error(data)
+        raise
+    if array.dtype.kind in "US":
+        raise TypeError(f"tensor(): invalid data type 'str' (got {data!r}); expected numbers or nested lists of them")
     if array.dtype == object:
-        raise TypeError(f"tensor: could not infer a numeric dtype from data of type {type(data).__name__}")
+        _ragged_error(data)  # numpy may make an object array of ragged data instead of raising
+        raise RuntimeError(f"tensor(): could not infer a numeric dtype from data of type {type(data).__name__}")
     dtype = as_dtype(dtype) or _default_dtype(array, data)
     return _made(array.astype(dtype, copy=False), requires_grad, device, "tensor")
 
@@ -58,13 +105,8 @@ def from_numpy(array):
 
 
 def _size(size, op="factory"):
-    """A shape from varargs `(2, 3)`, one sequence `((2, 3),)`, or an int."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    try:
-        return tuple(int(s) for s in size)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}(): size must be ints or one sequence of ints, but got {size!r}") from None
+    """A shape from varargs `(2, 3)`, one sequence `((2, 3),)`, or an int: ints >= 0 (ddp.core.sizes)."""
+    return size_arg(size, op)
 
 
 def _shape(args, size, op):
@@ -97,6 +139,8 @@ def full(size, fill_value, *, dtype=None, layout=None, device=None, requires_gra
     """`size` filled with `fill_value`: the default float dtype for a float, int64 for an int, bool for a bool."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    if not isinstance(fill_value, (int, float, complex, np.number, np.bool_)):
+        raise TypeError(f"full(): fill_value must be a number, not {type(fill_value).__name__} ({fill_value!r})")
     default = get_default_dtype() if isinstance(fill_value, float) else None
     if isinstance(fill_value, bool):
         default = np.bool_
@@ -129,27 +173,60 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+def _check_range(start, end, step):
+    """PyTorch's RuntimeErrors for a range arange cannot walk (numpy divides by zero or returns nothing)."""
+    if not all(np.isfinite(v) for v in (start, end)):
+        raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (both bounds must be finite)")
+    if step == 0:
+        raise RuntimeError(f"arange(): step must be nonzero, got start={start}, end={end}, step={step}")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign, got "
+                           f"start={start}, end={end}, step={step}")
+
+
+def _steps(steps, op):
+    """The `steps` of linspace/logspace: an int >= 0."""
+    if isinstance(steps, Tensor):
+        steps = steps.item()
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"{op}(): steps must be an int, got {type(steps).__name__} ({steps!r})")
+    if steps < 0:
+        raise RuntimeError(f"{op}(): number of steps must be non-negative, got {steps}")
+    return int(steps)
+
+
+def _count(n, op, name):
+    """An int argument >= 0 such as eye's n and m or randperm's n."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"{op}(): {name} must be greater or equal to 0, got {n}")
+    return int(n)
+
+
 def arange(start, end=None, step=1, *, dtype=None, layout=None, device=None, requires_grad=False):
     """Values in [start, end) by `step`; int64 when all of them are integers, else the default float dtype."""
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    _check_range(start, end, step)
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     array = np.arange(start, end, step, dtype=as_dtype(dtype) or (np.int64 if integral else get_default_dtype()))
     return _made(array, requires_grad, device, "arange")
 
 
 def linspace(start, end, steps, *, dtype=None, layout=None, device=None, requires_grad=False):
-    array = np.linspace(start, end, steps, dtype=as_dtype(dtype) or get_default_dtype())
+    array = np.linspace(start, end, _steps(steps, "linspace"), dtype=as_dtype(dtype) or get_default_dtype())
     return _made(array, requires_grad, device, "linspace")
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, layout=None, device=None, requires_grad=False):
-    array = np.logspace(start, end, steps, base=base, dtype=as_dtype(dtype) or get_default_dtype())
+    array = np.logspace(start, end, _steps(steps, "logspace"), base=base, dtype=as_dtype(dtype) or get_default_dtype())
     return _made(array, requires_grad, device, "logspace")
 
 
 def eye(n, m=None, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    n, m = _count(n, "eye", "n"), None if m is None else _count(m, "eye", "m")
     return _made(np.eye(n, m, dtype=as_dtype(dtype) or get_default_dtype()), requires_grad, device, "eye")
 
 
@@ -188,7 +265,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, layout=N
 
 def randperm(n, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
-    array = get_generator(generator).permutation(int(n)).astype(as_dtype(dtype) or np.int64)
+    array = get_generator(generator).permutation(_count(n, "randperm", "n")).astype(as_dtype(dtype) or np.int64)
     return _made(array, requires_grad, device, "randperm")
 
 

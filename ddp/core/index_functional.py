@@ -1,6 +1,7 @@
 """The public ops that pick, place or rearrange elements (`x.narrow`, `x.scatter_add`, `x.flip`, `x.repeat`,
 `ddp.tril`, `ddp.nonzero`): argument checks, then Functions of ops/shape.py or views composed from them."""
 import builtins
+import math
 
 import numpy as np
 
@@ -39,6 +40,12 @@ def unflatten(x, dim, sizes):
     """Split dim `dim` of x into `sizes` (one of them may be -1)."""
     x = _tensor(x)
     d = _dim(dim, x.ndim, "unflatten")
+    sizes = tuple(int(s) for s in sizes)
+    known = math.prod(s for s in sizes if s != -1)
+    n = x.shape[d]
+    if (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({n}) in the input tensor of shape {tuple(x.shape)}")
     return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
 
 
@@ -83,6 +90,9 @@ def repeat(x, *sizes):
     """x tiled `sizes[i]` times along dim i (leading sizes add new dims), as PyTorch's Tensor.repeat."""
     x = _tensor(x)
     sizes = _shape_arg(sizes)
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {list(sizes)} for a tensor of shape "
+                           f"{tuple(x.shape)}")
     if len(sizes) < x.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor "

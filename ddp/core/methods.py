@@ -3,12 +3,13 @@
 
 Each method is a one-liner (written on one line, grouped by family) calling the public op in `functional`
 (whose docstring says what it does). functional imports Tensor, so it cannot be imported here before Tensor
-exists: tensor.py binds `F` right after the class (`bind_functional`), before any op can run.
+exists: tensor.py binds `F` at its end (`bind_functional`), before any op can run.
 """
 import numpy as np
 
 from .dtypes import as_dtype
 from .random import get_generator
+from .sizes import size_arg
 
 F = None  # ddp.core.functional, bound by tensor.py
 
@@ -259,13 +260,13 @@ class TensorOps:
 
     # ------------------------------------------------------------------------- new tensors alike
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(0, size, dtype, requires_grad)
+        return self._new(0, size, dtype, requires_grad, "new_zeros")
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(1, size, dtype, requires_grad)
+        return self._new(1, size, dtype, requires_grad, "new_ones")
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(0, size, dtype, requires_grad)
+        return self._new(0, size, dtype, requires_grad, "new_empty")
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        return self._new(fill_value, (size,), dtype, requires_grad)
+        return self._new(fill_value, (size,), dtype, requires_grad, "new_full")
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         """A copy of `data` as a new leaf, in this tensor's dtype unless `dtype` is given."""
@@ -273,8 +274,8 @@ class TensorOps:
         array = np.array(data, dtype=as_dtype(dtype) or self.dtype)
         return type(self)(array, requires_grad=requires_grad)
 
-    def _new(self, fill, size, dtype, requires_grad):
-        array = np.full(tuple(int(s) for s in _shape(size)), fill, dtype=as_dtype(dtype) or self.dtype)
+    def _new(self, fill, size, dtype, requires_grad, op):
+        array = np.full(size_arg(size, op), fill, dtype=as_dtype(dtype) or self.dtype)
         return type(self)(array, requires_grad=requires_grad)
 
     # ----------------------------------------------------------------------------- in-place forms
@@ -322,17 +323,3 @@ class TensorOps:
         self._bump_version()
         return self
 
-
-def _install():
-    """Until tensor.py inherits TensorOps: copy its methods onto Tensor (never over Tensor's own)."""
-    from . import functional
-    from .tensor import Tensor
-
-    bind_functional(functional)
-    for name, value in vars(TensorOps).items():
-        if name not in ("__module__", "__qualname__", "__doc__", "__slots__", "__hash__", "__dict__",
-                        "__weakref__", "__firstlineno__", "__static_attributes__") and name not in vars(Tensor):
-            setattr(Tensor, name, value)
-
-
-_install()

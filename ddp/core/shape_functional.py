@@ -26,9 +26,16 @@ def _shape_arg(shape):
 def _resolve(shape, numel, op):
     """The shape with -1 filled in; PyTorch's error when it does not fit `numel` elements."""
     known = math.prod(s for s in shape if s != -1)
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"{op}: invalid shape dimension {s} at index {i} of shape {list(shape)} "
+                               f"(sizes must be >= 0, or -1 to infer one)")
     if shape.count(-1) > 1:
         raise RuntimeError(f"{op}: only one dimension can be inferred, got shape {list(shape)}")
     if -1 in shape:
+        if numel == 0 and known == 0:
+            raise RuntimeError(f"{op}: cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
         return tuple(numel // known if s == -1 else s for s in shape)
@@ -184,9 +191,10 @@ def split(x, split_size_or_sections, dim=0):
     n = x.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0:
-            raise ValueError(f"split: split_size must be positive, got {size}")
-        sizes = [builtins.min(size, n - s) for s in range(0, n, size)] or [0]
+        if size < 0 or (size == 0 and n):
+            raise RuntimeError(f"split: split_size must be positive (0 only for a dim of size 0), got {size} "
+                               f"for dim {dim} of size {n}")
+        sizes = [builtins.min(size, n - s) for s in range(0, n, size)] if size else [0]
     else:
         sizes = list(split_size_or_sections)
         if builtins.sum(sizes) != n:
@@ -202,6 +210,8 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks, dim=0):
     """Cut x into `chunks` pieces of equal size (the last may be smaller)."""
     n = x.shape[_dim(dim, x.ndim, "chunk")]
+    if chunks <= 0:
+        raise RuntimeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
     return split(x, builtins.max(-(-n // chunks), 1), dim)
 
 
