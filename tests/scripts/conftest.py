@@ -9,10 +9,15 @@ sys.path.insert(0, str(SCRIPTS))
 
 
 @pytest.fixture
-def train(mnist_root):
-    """train(*flags) runs train_mnist.main in this process on the small real MNIST; returns the summary."""
+def train(mnist_root, tmp_path_factory):
+    """train(*flags) runs train_mnist.main in this process on the small real MNIST; returns the summary.
+
+    Each run logs to a fresh temporary folder (not ./runs) unless the flags say where, or --no-log."""
     import train_mnist
 
     def run(*flags):
-        return train_mnist.main(["--data-dir", str(mnist_root), "--no-progress", *map(str, flags)])
+        flags = [str(f) for f in flags]
+        if "--log-dir" not in flags and "--no-log" not in flags:
+            flags += ["--log-dir", str(tmp_path_factory.mktemp("run"))]
+        return train_mnist.main(["--data-dir", str(mnist_root), "--no-progress", *flags])
     return run

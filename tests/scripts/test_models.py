@@ -20,7 +20,7 @@ def test_builders_make_the_documented_models(name, count):
 def test_a_checkpoint_written_under_mpirun_loads_into_a_plain_model(marks, mnist_root, tmp_path):
     path = tmp_path / "cnn.ddp"
     out = run_python(4, [ROOT / "scripts" / "train_mnist.py", "--data-dir", mnist_root, "--model", "cnn",
-                         "--max-steps", 20, "--save", path, "--no-progress"], timeout=300)
+                         "--max-steps", 20, "--save", path, "--no-progress", "--no-log"], timeout=300)
     assert out.returncode == 0, out.stderr
     model = ddp.models.cnn()
     model.load_state_dict(ddp.load(path))

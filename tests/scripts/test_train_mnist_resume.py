@@ -52,7 +52,7 @@ def test_a_killed_run_resumes_bitwise_from_its_last_checkpoint(train, tmp_path, 
     straight = train(*SGD, "--epochs", 2, "--max-steps", 60)
     ck = tmp_path / "ck"
     cmd = [sys.executable, str(ROOT / "scripts" / "train_mnist.py"), "--data-dir", str(mnist_root), "--no-progress",
-           *SGD, "--epochs", 2, "--checkpoint-every", 20, "--checkpoint-dir", str(ck)]
+           *SGD, "--epochs", 2, "--checkpoint-every", 20, "--checkpoint-dir", str(ck), "--no-log"]
     job = subprocess.Popen(list(map(str, cmd)), env=dict(os.environ, OMP_NUM_THREADS="1"),
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -101,6 +101,6 @@ def test_an_unwritable_save_path_fails_before_training(train, tmp_path, capsys):
 
 @pytest.mark.parametrize("marks", [pytest.param(None, marks=requires_mpirun)])
 def test_a_bad_option_under_mpirun_is_reported_once(marks):
-    out = run_python(2, [ROOT / "scripts" / "train_mnist.py", "--gamma", "-1"], timeout=120)
+    out = run_python(2, [ROOT / "scripts" / "train_mnist.py", "--gamma", "-1", "--no-log"], timeout=120)
     assert out.returncode != 0
     assert out.stderr.count("--gamma must be in (0, 1]") == 1, out.stderr
