@@ -1,2 +1,2 @@
 """ddp.core: Tensor, autograd, ops, and the single-process training stack built on them."""
-from . import methods  # noqa: F401  (installs Tensor methods)
+from . import tensor  # noqa: F401  (Tensor, whose methods call the ops in functional)

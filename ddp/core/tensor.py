@@ -4,13 +4,19 @@ import numpy as np
 from . import autograd
 from .device import CPU, cpu_only_error, to_arguments
 from .dtypes import as_dtype, dtype_of_type, is_floating, type_name
+from .methods import TensorOps, bind_functional
+from .ops.elementwise import Cast
+from .ops.shape import put
+from .random import get_generator
 
 
-class Tensor:
+class Tensor(TensorOps):
     """An n-dimensional array that records the ops applied to it, for `backward()`.
 
     `Tensor(array)` wraps a numpy array without copying it; `ddp.tensor(data)` is the copying factory that
-    picks PyTorch's default dtypes. Ops follow PyTorch's names and broadcasting rules.
+    picks PyTorch's default dtypes. Ops follow PyTorch's names and broadcasting rules. This class holds the
+    graph state, conversions and in-place machinery; the op methods and operators (`x.exp()`, `x + y`)
+    are defined in its base class `TensorOps` (methods.py).
 
     Example:
         >>> x = ddp.tensor([1.0, 2.0], requires_grad=True)
@@ -222,8 +228,6 @@ class Tensor:
             dtype = as_dtype(dtype)
         if dtype is None or dtype == self.dtype:
             return self.clone() if copy else self
-        from .ops.elementwise import Cast
-
         return Cast.apply(self, dtype=dtype)
 
     def type(self, dtype=None, non_blocking=False):
@@ -316,11 +320,13 @@ class Tensor:
     def mul_(self, other):
         return self._inplace(lambda t, o: t * o, other)
 
-    def div_(self, other):
-        return self._inplace(lambda t, o: t / o, other)
+    def div_(self, other, rounding_mode=None):
+        return self._inplace(lambda t, o: F.div(t, o, rounding_mode), other)
 
     def clamp_(self, min=None, max=None):
         return self._inplace(lambda t: t.clamp(min, max))
+
+    clip_ = clamp_
 
     def zero_(self):
         return self.fill_(0)
@@ -334,15 +340,10 @@ class Tensor:
 
     def copy_(self, src):
         """Copy `src` (broadcast to self's shape) into self."""
-        from . import functional as F
-
         src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
         return self._inplace(lambda t, s: F.clone(F.expand(s.to(t.dtype), t.shape)), src)
 
     def __setitem__(self, index, value):
-        from . import functional as F
-        from .ops.shape import put
-
         if not (autograd.is_grad_enabled() and (self._requires_grad or getattr(value, "_requires_grad", False))):
             put(self._data, F.as_index(index), value._data if isinstance(value, Tensor) else value)
             self._bump_version()
@@ -351,15 +352,11 @@ class Tensor:
         self._inplace(lambda t, v: F.index_put(t, index, v), value)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        from .random import get_generator
-
         self._data[...] = get_generator(generator).uniform(a, b, self.shape)
         self._bump_version()
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        from .random import get_generator
-
         self._data[...] = get_generator(generator).normal(mean, std, self.shape)
         self._bump_version()
         return self
@@ -393,3 +390,8 @@ def _format(t):
     elif t._requires_grad:
         extras.append("requires_grad=True")
     return "tensor(" + ", ".join([body] + extras) + ")"
+
+
+from . import functional as F  # noqa: E402  (last: functional's modules import Tensor and Size)
+
+bind_functional(F)  # TensorOps' methods call the ops in functional
