@@ -24,11 +24,12 @@ import weakref
 import numpy as np
 
 from ..core.autograd import is_grad_enabled, no_grad
-from ..core.tensor import Tensor
 from . import launch, timeline
+from .buckets import make_buckets, release_grad_buffers
 from .comm import Communicator
 from .comm_hooks import run_hook
 from .process_group import GroupMember, ProcessGroup, state as dist_state
+from .replicas import broadcast_arrays, check_same_model, reachable_leaves
 
 
 class DistributedDataParallel:
@@ -89,7 +90,7 @@ class DistributedDataParallel:
         self.comm = _communicator(comm, process_group)
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
-        _check_same_model(module, self.comm)
+        check_same_model(module, self.comm)
         with no_grad():
             self._broadcast_state(0)
 
@@ -98,12 +99,12 @@ class DistributedDataParallel:
             raise RuntimeError("DistributedDataParallel: the module has no parameter that requires grad, "
                                "so there is nothing to synchronize")
         self._names = {id(p): n for n, p in named}
-        self._buckets = _make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20),
+        self._buckets = make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20),
                                       self.comm.reduce_buffer)
         self._slots = {id(s.param): s for b in self._buckets for s in b.slots}
         for slot in self._slots.values():
             slot.param._grad_buffer = slot.view
-        weakref.finalize(self, _release_grad_buffers, [(s.param, s.view) for s in self._slots.values()])
+        weakref.finalize(self, release_grad_buffers, [(s.param, s.view) for s in self._slots.values()])
         self._require_sync = True
         self._join = None  # the Join context while inside ``with model.join():``
         self._unused = []  # slots the latest forward did not reach (find_unused_parameters)
@@ -128,7 +129,7 @@ class DistributedDataParallel:
         with timeline.span("forward", "compute"):
             out = self.module(*args, **kwargs)
         if self.find_unused_parameters and is_grad_enabled():
-            reached = _reachable_leaves(out)
+            reached = reachable_leaves(out)
             self._unused = [s for s in self._slots.values() if id(s.param) not in reached]
         return out
 
@@ -322,10 +323,10 @@ class DistributedDataParallel:
     def _broadcast_buffers(self, root):
         buffers = [b.numpy() for _, b in self.module.named_buffers()]
         if buffers:
-            _broadcast_arrays(self.comm, buffers, root)
+            broadcast_arrays(self.comm, buffers, root)
 
     def _broadcast_state(self, root):
-        _broadcast_arrays(self.comm, [p.numpy() for _, p in self.module.named_parameters()]
+        broadcast_arrays(self.comm, [p.numpy() for _, p in self.module.named_parameters()]
                           + [b.numpy() for _, b in self.module.named_buffers()], root)
 
     def _shadow_reduction(self):
@@ -352,59 +353,6 @@ class DistributedDataParallel:
                 f"reduced: on rank {self.comm.rank}, parameters {shown} received no gradient. If the forward "
                 "does not use every parameter, pass find_unused_parameters=True; make sure every output "
                 "that depends on the parameters takes part in the loss.")
-
-
-# -------------------------------------------------------------------------------------------- buckets
-class _Slot:
-    """One parameter's place in its bucket: `view` (shaped like the parameter) and `grad` (a Tensor on it)."""
-
-    def __init__(self, param, bucket, view, index):
-        self.param, self.bucket, self.view, self.index = param, bucket, view, index
-        self.grad = Tensor(view)
-
-    def adopt_grad(self):
-        """Make the parameter's `.grad` the bucket view, copying a gradient that backward made elsewhere."""
-        if self.param.grad.numpy() is not self.view:
-            np.copyto(self.view, self.param.grad.numpy())
-            self.param.grad = self.grad
-
-
-class _Bucket:
-    """Flat storage for the gradients of a group of same-dtype parameters; one collective reduces it."""
-
-    def __init__(self, params, first_index, allocate):
-        sizes = [p.numel() for p in params]
-        self.flat = allocate(sum(sizes), params[0].dtype)  # zeros, where the communicator reduces fastest
-        self.slots, start = [], 0
-        for i, (p, n) in enumerate(zip(params, sizes)):
-            view = self.flat[start:start + n].reshape(p.shape)
-            self.slots.append(_Slot(p, self, view, first_index + i))
-            start += n
-        self.pending = len(params)
-        self.work = None
-        self.launched = None  # when its reduction started, for the timeline
-
-
-def _make_buckets(params, cap_bytes, allocate):
-    """Group consecutive parameters of one dtype into buckets of at most `cap_bytes` (one if larger);
-    `allocate(count, dtype)` makes their flat storage."""
-    buckets, group, size, index = [], [], 0, 0
-    for p in params:
-        nbytes = p.numel() * p.dtype.itemsize
-        if group and (p.dtype != group[0].dtype or size + nbytes > cap_bytes):
-            buckets.append(_Bucket(group, index, allocate))
-            index, group, size = index + len(group), [], 0
-        group.append(p)
-        size += nbytes
-    buckets.append(_Bucket(group, index, allocate))
-    return buckets
-
-
-def _release_grad_buffers(pairs):
-    """Once the wrapper is gone, backward makes fresh gradients again."""
-    for param, view in pairs:
-        if param._grad_buffer is view:
-            param._grad_buffer = None
 
 
 def _hook(ddp_ref):
@@ -443,75 +391,3 @@ def _communicator(comm, process_group):
         default = dist_state().default
         comm = launch.get_comm() if default is None else default.comm
     return comm
-
-
-def _check_same_model(module, comm):
-    """Collective: raise the same RuntimeError on every rank if any rank's parameters or buffers differ."""
-    table = [(n, "parameter", tuple(p.shape), str(p.dtype), bool(p.requires_grad))
-             for n, p in module.named_parameters()]
-    table += [(n, "buffer", tuple(b.shape), str(b.dtype), False) for n, b in module.named_buffers()]
-    tables = comm.allgather_object(table)
-    mine = dict((e[0], e) for e in tables[0])
-    for r, other in enumerate(tables[1:], start=1):
-        if other == tables[0]:
-            continue
-        theirs = dict((e[0], e) for e in other)
-        for name in list(mine) + [n for n in theirs if n not in mine]:
-            if mine.get(name) != theirs.get(name):
-                raise RuntimeError(f"DistributedDataParallel: the model differs between ranks: {name!r} is "
-                                   f"{_describe(mine.get(name))} on rank 0 but {_describe(theirs.get(name))} "
-                                   f"on rank {r}")
-        i = next(i for i, (a, b) in enumerate(zip(tables[0], other)) if a != b)
-        raise RuntimeError(f"DistributedDataParallel: ranks 0 and {r} register the same parameters and buffers "
-                           f"in a different order (entry {i} is {tables[0][i][0]!r} on rank 0 but "
-                           f"{other[i][0]!r} on rank {r}), so their gradient buckets would not line up")
-
-
-def _describe(entry):
-    if entry is None:
-        return "missing"
-    _, kind, shape, dtype, requires_grad = entry
-    frozen = " with requires_grad=False" if kind == "parameter" and not requires_grad else ""
-    return f"a {kind} of shape {shape} and dtype {dtype}{frozen}"
-
-
-def _broadcast_arrays(comm, arrays, root=0):
-    """Copy root's `arrays` into every rank's, with one broadcast per dtype."""
-    if comm.world_size == 1:
-        return
-    for dtype in dict.fromkeys(a.dtype for a in arrays):
-        group = [a for a in arrays if a.dtype == dtype]
-        flat = np.concatenate([a.ravel() for a in group])
-        comm.broadcast(flat, root)
-        if comm.rank != root:
-            start = 0
-            for a in group:
-                np.copyto(a, flat[start:start + a.size].reshape(a.shape))
-                start += a.size
-
-
-def _reachable_leaves(outputs):
-    """ids of the leaf tensors that the Tensors in `outputs` (nested in lists, tuples, dicts) depend on."""
-    leaves, stack, seen = set(), [], set()
-
-    def visit(t):
-        if t.grad_fn is None:
-            leaves.add(id(t))
-        elif id(t.grad_fn) not in seen:
-            seen.add(id(t.grad_fn))
-            stack.append(t.grad_fn)
-
-    todo = [outputs]
-    while todo:
-        x = todo.pop()
-        if isinstance(x, Tensor):
-            visit(x)
-        elif isinstance(x, (list, tuple)):
-            todo.extend(x)
-        elif isinstance(x, dict):
-            todo.extend(x.values())
-    while stack:
-        for p in stack.pop().parents:
-            if p is not None:
-                visit(p)
-    return leaves
