@@ -247,3 +247,8 @@ def test_gru_and_cell_errors():
         nn.RNNCell(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match="LSTMCell: hidden_size must be a positive integer, got 0"):
         nn.LSTMCell(3, 0)
+
+
+def test_base_classes_are_exported_as_in_torch():
+    assert isinstance(nn.GRU(2, 3), nn.RNNBase) and isinstance(nn.LSTM(2, 3), nn.RNNBase)
+    assert isinstance(nn.GRUCell(2, 3), nn.RNNCellBase) and isinstance(nn.RNNCell(2, 3), nn.RNNCellBase)
