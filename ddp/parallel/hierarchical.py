@@ -10,6 +10,8 @@ over all ranks between the local ranks k of the nodes, in rank order: node 0 add
 left to right and sends the partial sum to node 1, which adds its own ranks' slices to it, left to
 right, and so on; the last node holds ``((x0 + x1) + x2) + ...`` in exact rank order and sends it back to
 every other node. The slice travels in chunks, so node i adds chunk c while chunk c+1 is on its way.
+Two ranks on two nodes keep MPI's own allreduce: it is faster there, and a sum of two operands is the
+same either way round, so it is the rank-order sum too.
 Every local rank talks across nodes for its own slice only (Horovod's hierarchical allreduce likewise
 runs its cross-node step per local rank), so the inter-node traffic is spread over all ranks.
 """
@@ -36,14 +38,15 @@ class Topology:
         if nodes == 1:
             return cls(node, None, 1, True)
         # decided alike on every rank, which all see the same layout: blocks of `size` consecutive ranks
-        if any(f != r - lr or s != size or f % size for r, (f, lr, s) in enumerate(layout)):
+        blocks = all(f == r - lr and s == size and f % size == 0 for r, (f, lr, s) in enumerate(layout))
+        if not blocks or len(layout) == 2:  # two ranks on two nodes: MPI's sum of two is in rank order too
             node.Free()
             return cls(None, None, nodes, False)
         cross = comm.Split(local, key=rank)  # rank i of `cross` sits on node i
         return cls(node, cross, nodes, True)
 
 
-CHUNK_BYTES = 1 << 22  # per message of the cross-node chain: a 25 MiB bucket pipelines, a small one goes whole
+CHUNK_BYTES = 1 << 20  # per message of the cross-node chain: large buckets pipeline, small ones go whole
 
 
 def chain_reduce(cross, slices, out, ufunc, part):

@@ -12,7 +12,7 @@ When the ranks span several nodes, each holding a block of the same number of co
 (hierarchical.py), every local rank's slice is reduced across the nodes by MPI between the ranks that
 hold that slice on each node, then copied out within the node: reduce within the node through shared
 memory, across nodes through MPI, broadcast back through shared memory (Horovod's hierarchical
-allreduce). Any other layout takes MPI's own path.
+allreduce). Any other layout, and two ranks on two nodes, take MPI's own path.
 
 Summation order: always rank order, ``((x0 + x1) + x2) + ...`` left to right, for every element. On one
 node one rank adds all the node's ranks' values of its slice; across nodes the slice's running sum

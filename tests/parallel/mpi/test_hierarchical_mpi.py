@@ -32,9 +32,10 @@ def _documented_sum(inputs, layout):
 
 
 def _hierarchical_layout(layout):
-    """Equal blocks of consecutive ranks: the layouts the shared-memory path takes."""
+    """Equal blocks of consecutive ranks (not two ranks on two nodes): the layouts the shared-memory path takes."""
     size = len(layout[0])
-    return all(ranks == list(range(i * size, (i + 1) * size)) for i, ranks in enumerate(layout))
+    blocks = all(ranks == list(range(i * size, (i + 1) * size)) for i, ranks in enumerate(layout))
+    return blocks and sum(map(len, layout)) != 2 or len(layout) == 1
 
 
 def _inputs(comm, dtype=np.float32):
