@@ -2,6 +2,7 @@
 
     python scripts/bench_scaling.py                 # writes runs/scaling/results.json
     python scripts/readme_performance.py            # rewrites README.md between the markers below
+    python scripts/readme_performance.py runs/scaling/results.json runs/two-nodes/results.json  # one block each
 
 The section sits between ``<!-- scaling-study:begin -->`` and ``<!-- scaling-study:end -->``; when the
 README has no markers yet they are added at the end of its "## Performance" section (or of the file).
@@ -11,6 +12,7 @@ study measured them.
 import argparse
 import json
 import re
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,13 +31,16 @@ def render(results):
     """The section's markdown (without the markers)."""
     m, d, st = results["machine"], results["derived"], results["settings"]
     blas = ", ".join(f"{b['internal_api']} {b['version']}" for b in m.get("blas") or []) or "?"
-    lines = [f"Scaling study, measured by `{results['command']}` on {m['cpu']} ({m['logical_cores']} logical / "
+    nodes = st.get("nodes", 1)
+    where = "one node" if nodes == 1 else f"{nodes} fake nodes (MPICH's fork launcher; one machine)"
+    intro = (f"Measured by `{results['command']}` on {m['cpu']} ({m['logical_cores']} logical / "
              f"{m.get('physical_cores', '?')} physical cores; {m['mpi']}; numpy {m['numpy']} with {blas}; "
              f"Python {m['python']}; PyTorch {m.get('torch') or 'not installed'}), one BLAS thread per rank, "
              f"medians of {st['rounds']} interleaved rounds of {st['steps']} steps (slowest rank), batch "
              f"{st['batch']} per rank (weak) and {st['global_batch']} in all (strong). Efficiency is against "
              f"the 1-rank job of the same study; when ranks outnumber physical cores they share them. Regenerated "
-             f"by `python scripts/readme_performance.py` from its `results.json`.", ""]
+             f"by `python scripts/readme_performance.py` from its `results.json`.")
+    lines = [f"### Scaling study, {where}", "", textwrap.fill(intro, 110), ""]
     dp = d["scaling"].get("data_parallel", {})
     pipe, hybrid = d["scaling"].get("pipeline", {}), d["scaling"].get("hybrid", {})
     ranks = sorted({int(p) for modes in dp.values() for fw in modes.values() for p in fw})
@@ -57,13 +62,13 @@ def render(results):
                      f"| {sync_text} |")
     ab = d.get("alpha_beta")
     if ab:
-        lines += ["", f"Alpha-beta fit of this machine's `MPI_Allreduce` (sizes 4 KiB-16 MiB): alpha "
-                      f"{ab['alpha'] * 1e6:.1f} us, beta {ab['beta'] * 1e9:.3f} ns/byte, R^2 {ab['r2']:.3f}; "
-                      f"the predicted column adds one unhidden allreduce of the gradients to the 1-rank step."]
+        lines += ["", textwrap.fill(
+            f"Alpha-beta fit of this machine's `MPI_Allreduce` (sizes 4 KiB-16 MiB, all rank counts): alpha "
+            f"{ab['alpha'] * 1e6:.1f} us, beta {ab['beta'] * 1e9:.3f} ns/byte, R^2 {ab['r2']:.3f}; the "
+            f"predicted column adds one unhidden allreduce of the gradients to the 1-rank step.", 110)]
     for p, sweep in sorted(d.get("bucket_sweep", {}).items(), key=lambda kv: int(kv[0])):
-        lines.append("")
-        lines.append(f"Bucket sweep at {p} ranks (weak-scaling step): " + ", ".join(
-            f"{s['bucket_cap_mb']:g} MiB {s['step']['median'] * 1e3:.1f} ms" for s in sweep) + ".")
+        lines += ["", textwrap.fill(f"Bucket sweep at {p} ranks (weak-scaling step): " + ", ".join(
+            f"{s['bucket_cap_mb']:g} MiB {s['step']['median'] * 1e3:.1f} ms" for s in sweep) + ".", 110)]
     return "\n".join(lines)
 
 
@@ -91,12 +96,13 @@ def update(readme, section):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", nargs="?", type=Path, default=ROOT / "runs" / "scaling" / "results.json")
+    parser.add_argument("results", nargs="*", type=Path, default=[ROOT / "runs" / "scaling" / "results.json"],
+                        help="one or more results.json files, one block each")
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     args = parser.parse_args(argv)
-    results = json.loads(args.results.read_text())
-    args.readme.write_text(update(args.readme.read_text(), render(results)))
-    print(f"updated {args.readme} from {args.results}")
+    section = "\n\n".join(render(json.loads(path.read_text())) for path in args.results)
+    args.readme.write_text(update(args.readme.read_text(), section))
+    print(f"updated {args.readme} from {', '.join(map(str, args.results))}")
 
 
 if __name__ == "__main__":

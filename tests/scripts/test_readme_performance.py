@@ -28,8 +28,10 @@ def _results():
 
 def test_render_states_the_command_the_machine_and_the_figures():
     text = rp.render(_results())
-    assert "`python scripts/bench_scaling.py --ranks 1 2`" in text
-    assert "Test CPU (2 logical / 1 physical cores; MPICH 5.0.2; numpy 2.4 with openblas 0.3.31" in text
+    flat = " ".join(text.split())  # the prose is wrapped
+    assert text.startswith("### Scaling study, one node\n")
+    assert "`python scripts/bench_scaling.py --ranks 1 2`" in flat
+    assert "Test CPU (2 logical / 1 physical cores; MPICH 5.0.2; numpy 2.4 with openblas 0.3.31" in flat
     assert "| 1 | 100% / - (-) |" in text
     assert "| 2 | 80% / - (-) |" in text and "| 0.60x |" in text
     assert "125.0 ms (125.0-125.0)" in text
@@ -51,4 +53,10 @@ def test_main_rewrites_the_readme(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# x\n\n## Performance\n\ntext\n")
     rp.main([str(tmp_path / "results.json"), "--readme", str(readme)])
-    assert "Scaling study, measured by" in readme.read_text() and rp.END in readme.read_text()
+    assert "### Scaling study, one node" in readme.read_text() and rp.END in readme.read_text()
+    two = _results()
+    two["settings"]["nodes"] = 2
+    (tmp_path / "two.json").write_text(json.dumps(two))
+    rp.main([str(tmp_path / "results.json"), str(tmp_path / "two.json"), "--readme", str(readme)])
+    text = readme.read_text()
+    assert text.count(rp.BEGIN) == 1 and "### Scaling study, 2 fake nodes" in text
