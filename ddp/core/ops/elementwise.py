@@ -227,7 +227,7 @@ class Clamp(Function):
     """min(max(x, lo), hi); d/dx = 1 inside [lo, hi]."""
 
     @staticmethod
-    def forward(ctx, x, lo=None, hi=None):
+    def forward(ctx, x, *, lo=None, hi=None):
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         return np.clip(x, lo, hi)

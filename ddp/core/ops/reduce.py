@@ -26,7 +26,7 @@ class Sum(Function):
     """sum(x, dim); d/dx = 1, broadcast back over the reduced axes."""
 
     @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
+    def forward(ctx, x, *, dim=None, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         return x.sum(axis=dim, keepdims=keepdim)
 
@@ -39,7 +39,7 @@ class Mean(Function):
     """mean(x, dim); d/dx = 1/n, broadcast back over the reduced axes."""
 
     @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
+    def forward(ctx, x, *, dim=None, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         if x.size == 0:  # a mean of nothing is nan, as in PyTorch, without numpy's 'Mean of empty slice' warning
             with np.errstate(invalid="ignore"):
@@ -57,7 +57,7 @@ class Extreme(Function):
     elements it is split evenly between ties."""
 
     @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False, largest=True):
+    def forward(ctx, x, *, dim=None, keepdim=False, largest=True):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         if dim is None:
             out = x.max() if largest else x.min()
@@ -83,7 +83,7 @@ class Var(Function):
     """Variance over `dim` with `correction` (1: unbiased); d/dx = 2 (x - mean) / (n - correction)."""
 
     @staticmethod
-    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+    def forward(ctx, x, *, dim=None, correction=1, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         ctx.save_for_backward(x - x.mean(axis=dim, keepdims=True))
         ctx.denominator = max(_count(x.shape, dim) - correction, 0)
@@ -100,7 +100,7 @@ class LogSumExp(Function):
     """log(sum(exp(x), dim)), shifted by the max for stability; d/dx = softmax(x)."""
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim=False):
+    def forward(ctx, x, *, dim, keepdim=False):
         m = np.max(x, axis=dim, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):  # a slice of all -inf sums to 0: log gives -inf, as in PyTorch
@@ -120,7 +120,7 @@ class Softmax(Function):
     """exp(x) / sum(exp(x), dim); d/dx = s (g - sum(g s, dim))."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx, x, *, dim):
         e = np.exp(x - x.max(axis=dim, keepdims=True))
         out = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
@@ -137,7 +137,7 @@ class LogSoftmax(Function):
     """x - logsumexp(x, dim); d/dx = g - softmax(x) sum(g, dim)."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx, x, *, dim):
         shifted = x - x.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
