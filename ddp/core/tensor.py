@@ -169,6 +169,11 @@ class Tensor(TensorOps):
     def element_size(self):
         return self._data.itemsize
 
+    def stride(self, dim=None):
+        """Steps in elements (not bytes, unlike numpy) between neighbours along each dim."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[dim]
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -220,3 +220,10 @@ def test_exponential_and_draws_from_a_given_generator():
     assert ddp.equal(first, ddp.bernoulli(probs, generator=ddp.Generator().manual_seed(5)))
     picks = [ddp.multinomial(ddp.ones(8), 3, generator=ddp.Generator().manual_seed(2)).tolist() for _ in range(2)]
     assert picks[0] == picks[1] and len(set(picks[0])) == 3
+
+
+def test_stride_counts_elements_as_torch():
+    x = ddp.zeros(2, 3, 4)
+    assert x.stride() == (12, 4, 1) and x.stride(1) == 4 and x.transpose(0, 2).stride() == (1, 4, 12)
+    torch = pytest.importorskip("torch")
+    assert x.transpose(0, 2).stride() == torch.zeros(2, 3, 4).transpose(0, 2).stride()
