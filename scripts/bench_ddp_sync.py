@@ -51,7 +51,7 @@ def main():
     ddp.manual_seed(0)
     dmodel = DistributedDataParallel(build_model(args.model), comm, bucket_cap_mb=args.bucket_cap_mb)
     plain = build_model(args.model)
-    plain.load_state_dict(dmodel.state_dict())
+    plain.load_state_dict(dmodel.module.state_dict())
     params = [p for p in dmodel.parameters() if p.requires_grad][::-1]  # the order backward produces them
     rng = np.random.default_rng(comm.rank)
     fresh = [ddp.Tensor(rng.standard_normal(p.shape).astype(np.float32)) for p in params]

@@ -136,21 +136,36 @@ class DistributedDataParallel:
     def parameters(self, recurse=True):
         return self.module.parameters(recurse)
 
-    def named_parameters(self, *args, **kwargs):
-        return self.module.named_parameters(*args, **kwargs)
+    # As in PyTorch, the wrapper's names (and its state dict's keys) are the module's under "module.":
+    # save `model.module.state_dict()` to load the weights into a plain model.
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        return self.module.named_parameters(_prefixed(prefix), recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
         return self.module.buffers(recurse)
 
-    def named_buffers(self, *args, **kwargs):
-        return self.module.named_buffers(*args, **kwargs)
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self.module.named_buffers(_prefixed(prefix), recurse, remove_duplicate)
 
-    def state_dict(self, *args, **kwargs):
-        """The module's state dict, without a wrapper prefix: it loads into the plain model."""
-        return self.module.state_dict(*args, **kwargs)
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """The module's state dict with keys under "module." (PyTorch's layout for a wrapped model)."""
+        return self.module.state_dict(destination, _prefixed(prefix) + ".", keep_vars)
 
     def load_state_dict(self, state_dict, strict=True):
-        return self.module.load_state_dict(state_dict, strict)
+        """Load a state dict saved from a DistributedDataParallel (keys under "module.").
+
+        Raises:
+            RuntimeError: with `strict`, for keys without the "module." prefix (a plain model's state
+                dict: load it with ``model.module.load_state_dict``), as PyTorch does.
+        """
+        plain = [k for k in state_dict if not k.startswith("module.")]
+        if plain and strict:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for DistributedDataParallel: unexpected key(s) "
+                f"{', '.join(repr(k) for k in plain[:5])}{' ...' if len(plain) > 5 else ''}: a wrapped model's "
+                "keys start with 'module.'; load a plain model's state dict with model.module.load_state_dict")
+        inner = type(state_dict)((k[len("module."):], v) for k, v in state_dict.items() if k.startswith("module."))
+        return self.module.load_state_dict(inner, strict)
 
     def zero_grad(self, set_to_none=True):
         self.module.zero_grad(set_to_none)
@@ -364,6 +379,10 @@ def _hook(ddp_ref):
 
 
 # -------------------------------------------------------------------------------------------- helpers
+def _prefixed(prefix):
+    return f"{prefix}.module" if prefix else "module"
+
+
 def _check_torch_options(device_ids, output_device, mixed_precision, device_mesh):
     """PyTorch's GPU-only arguments: CPU modules take device_ids None (or []) and no output_device."""
     if device_ids or output_device is not None:

@@ -139,11 +139,14 @@ def test_bad_arguments():
 def test_state_dict_has_no_prefix_and_loads_into_a_plain_model():
     dmodel = DDP(make_model(seed=3), LocalCommunicator())
     plain = make_model(seed=4)
-    assert list(dmodel.state_dict()) == list(plain.state_dict())
-    plain.load_state_dict(dmodel.state_dict())
+    assert list(dmodel.state_dict()) == ["module." + k for k in plain.state_dict()]  # PyTorch's layout
+    plain.load_state_dict(dmodel.module.state_dict())
     for a, b in zip(plain.parameters(), dmodel.module.parameters()):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    dmodel.load_state_dict(make_model(seed=5).state_dict())
+    with pytest.raises(RuntimeError, match="keys start with 'module.'; load a plain model's state dict with "
+                                           "model.module.load_state_dict"):
+        dmodel.load_state_dict(make_model(seed=5).state_dict())
+    dmodel.load_state_dict({"module." + k: v for k, v in make_model(seed=5).state_dict().items()})
     np.testing.assert_array_equal(dmodel.module.fc1.weight.numpy(), make_model(seed=5).fc1.weight.numpy())
 
 
@@ -151,7 +154,7 @@ def test_module_methods_pass_through():
     model = make_model()
     dmodel = DDP(model, LocalCommunicator())
     assert dmodel.module is model
-    assert [n for n, _ in dmodel.named_parameters()] == [n for n, _ in model.named_parameters()]
+    assert [n for n, _ in dmodel.named_parameters()] == ["module." + n for n, _ in model.named_parameters()]
     assert all(a is b for a, b in zip(dmodel.parameters(), model.parameters()))
     assert dmodel.eval() is dmodel and not model.training and not dmodel.training
     assert dmodel.train() is dmodel and model.training
@@ -210,7 +213,7 @@ def _two_heads_grads(find_unused, steps=2):
     for _ in range(steps):
         dmodel.zero_grad()
         dmodel(x).sum().backward()
-    return {n: None if p.grad is None else p.grad.numpy().copy() for n, p in dmodel.named_parameters()}
+    return {n: None if p.grad is None else p.grad.numpy().copy() for n, p in dmodel.module.named_parameters()}
 
 
 def test_unused_parameters_are_zero_filled_or_stay_none():

@@ -41,7 +41,7 @@ def test_one_large_bucket_matches_too(comm):
     x, y = make_data()
     params, dmodel = data_parallel(comm, "mlp", "sgd", x, y, bucket_cap_mb=25)
     identical = _bitwise_equal_on_every_rank(comm, params)
-    assert dmodel.bucket_layout() == [[n for n, _ in reversed(list(dmodel.named_parameters()))]]
+    assert dmodel.bucket_layout() == [[n for n, _ in reversed(list(dmodel.module.named_parameters()))]]
     assert max_rel_error(params, single_process("mlp", "sgd", x, y)) < 1e-6
     assert identical
 
@@ -89,7 +89,7 @@ def test_no_sync_with_unused_parameters(comm):
     with dmodel.no_sync():
         _two_heads_loss(dmodel, 0, comm.rank).backward()
     _two_heads_loss(dmodel, 1, comm.rank).backward()
-    grads = {n: p.grad for n, p in dmodel.named_parameters()}
+    grads = {n: p.grad for n, p in dmodel.module.named_parameters()}
     used = [g.numpy().copy() for g in grads.values() if g is not None]
     identical = _bitwise_equal_on_every_rank(comm, used)
 
@@ -114,7 +114,7 @@ def test_unused_parameters_leave_no_stale_gradient_in_their_bucket(comm):
         dmodel.zero_grad()
         dmodel.module.use_head = step == 0 or comm.rank == 0
         dmodel(batch(step, comm.rank)).sum().backward()
-    grads = {n: p.grad.numpy().copy() for n, p in dmodel.named_parameters() if p.grad is not None}
+    grads = {n: p.grad.numpy().copy() for n, p in dmodel.module.named_parameters() if p.grad is not None}
     identical = _bitwise_equal_on_every_rank(comm, list(grads.values()))
 
     ddp.manual_seed(0)
