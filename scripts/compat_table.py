@@ -64,6 +64,12 @@ FAMILIES = {
         torch.distributed.all_gather_object torch.distributed.broadcast_object_list
         torch.distributed.new_group torch.distributed.ReduceOp
         torch.nn.parallel.DistributedDataParallel torch.multiprocessing.spawn
+        torch.distributed.optim.ZeroRedundancyOptimizer torch.distributed.algorithms.join.Join
+        torch.distributed.algorithms.ddp_comm_hooks.default_hooks.allreduce_hook
+        torch.distributed.algorithms.ddp_comm_hooks.default_hooks.fp16_compress_hook
+        torch.distributed.algorithms.ddp_comm_hooks.default_hooks.bf16_compress_hook
+        torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.powerSGD_hook
+        torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.PowerSGDState torch.nn.SyncBatchNorm
     """,
     "Layers": """
         torch.nn.Linear torch.nn.Bilinear torch.nn.Identity torch.nn.Conv1d torch.nn.Conv2d

@@ -4,7 +4,9 @@
 picks: MPI ranks under ``mpirun``, simulated ranks inside `ddp.multiprocessing.spawn` (each thread gets
 its own group), one rank otherwise. The calls on tensors (collectives.py, p2p_ops.py) work in place on
 ddp Tensors, as PyTorch's do; ranks given to them (``src``, ``dst``) are global ranks, as in PyTorch.
-Objects go through object_collectives.py, groups live in process_group.py.
+Objects go through object_collectives.py, groups live in process_group.py. The subpackages stand at
+PyTorch's paths for what lives elsewhere in ddp.parallel: ``ddp.distributed.optim`` (ZeRO, zero.py) and
+``ddp.distributed.algorithms`` (Join, join.py; the DDP communication hooks, comm_hooks.py).
 
 Warning:
     ``init_process_group`` under a launcher, ``new_group`` and every collective synchronize the ranks
@@ -20,17 +22,17 @@ import datetime
 import importlib.util
 import os
 
-from . import launch
-from .collectives import (  # noqa: F401  (re-exported: torch.distributed's names)
+from .. import launch
+from ..collectives import (  # noqa: F401  (re-exported: torch.distributed's names)
     ReduceOp, all_gather, all_gather_into_tensor, all_reduce, all_to_all, all_to_all_single, barrier, broadcast,
     gather, monitored_barrier, reduce, reduce_scatter, reduce_scatter_tensor, scatter,
 )
-from .object_collectives import (  # noqa: F401
+from ..object_collectives import (  # noqa: F401
     all_gather_object, broadcast_object_list, gather_object, scatter_object_list,
 )
-from .p2p_ops import P2POp, batch_isend_irecv, irecv, isend, recv, send  # noqa: F401
-from .process_group import GroupMember, ProcessGroup, default_group as _default, resolve as _group, state
-from .tensor_io import Work  # noqa: F401
+from ..p2p_ops import P2POp, batch_isend_irecv, irecv, isend, recv, send  # noqa: F401
+from ..process_group import GroupMember, ProcessGroup, default_group as _default, resolve as _group, state
+from ..tensor_io import Work  # noqa: F401
 
 __all__ = [
     "Backend", "GroupMember", "P2POp", "ProcessGroup", "ReduceOp", "Work", "all_gather", "all_gather_into_tensor",
