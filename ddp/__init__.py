@@ -61,7 +61,7 @@ _ALIASES = {
     "distributed": "ddp.parallel.distributed",
     "multiprocessing": "ddp.parallel.multiprocessing",
 }
-_OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "parallel", "utils")  # this folder's, imported lazily
+_OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "models", "parallel", "utils")  # this folder's, imported lazily
 
 
 def _resolve(short):
