@@ -2,6 +2,7 @@
 
 Parameter names, shapes and initialisation are PyTorch's, so state dicts map one-to-one. Each layer and
 direction projects the whole sequence with one `linear`, then runs the recurrence as one scan (rnn_ops.py).
+A PackedSequence input runs each sequence over its own length (rnn_packed.py) and gives a PackedSequence out.
 """
 import math
 
@@ -12,6 +13,7 @@ from ..dtypes import as_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from . import rnn_packed as packing
 from .module import Module, Parameter
 from .rnn_ops import GRUScan, LSTMScan, RNNScan
 
@@ -90,13 +92,13 @@ class RNNBase(Module):
         if h.dtype != self.weight_ih_l0.dtype:
             raise ValueError(f"{name}: {label} must have the type {self.weight_ih_l0.dtype}, got type {h.dtype}")
 
-    def _prepare(self, x, states, labels):
+    def _prepare(self, x, states, labels, time_major=False):
         """Checked input as (L, N, H_in) and initial states as (layers * directions, N, H), zeros if None."""
         self._check_input(x)
         batched = x.ndim == 3
         if not batched:
             x = CF.unsqueeze(x, 1)
-        elif self.batch_first:
+        elif self.batch_first and not time_major:
             x = CF.transpose(x, 0, 1)
         n = x.shape[1]
         full = (self.num_layers * self.num_directions, n, self.hidden_size)
@@ -111,7 +113,29 @@ class RNNBase(Module):
             out.append(h)
         return x, out, batched
 
-    def _finish(self, output, batched):
+    def _unpack(self, input):
+        """(padded time-major input, lengths) of a PackedSequence; (input, None) otherwise."""
+        if isinstance(input, packing.PackedSequence):
+            return packing.unpack(input)
+        return input, None
+
+    @staticmethod
+    def _direction(scan, xw, lengths, reverse):
+        """All steps of one direction; with lengths, the reverse one runs within each sequence's length."""
+        if lengths is None or not reverse:
+            return scan(xw, reverse)
+        return packing.flip_within(scan(packing.flip_within(xw, lengths), False), lengths)
+
+    @staticmethod
+    def _last(hs, lengths, reverse):
+        """The final step of one direction: t = 0 backwards, t = length - 1 (or L - 1) forwards."""
+        if reverse:
+            return hs[0]
+        return hs[-1] if lengths is None else packing.last_steps(hs, lengths)
+
+    def _finish(self, output, batched, like=None):
+        if like is not None:  # the input was packed: so is the output
+            return packing.repack(output, like)
         if not batched:
             return CF.squeeze(output, 1)
         return CF.transpose(output, 0, 1) if self.batch_first else output
@@ -119,19 +143,23 @@ class RNNBase(Module):
     def _run(self, input, hx, scan):
         """Every layer and direction of a one-state recurrence (RNN, GRU): `scan(xw, h0, w_hh, b_hh, reverse)`
         returns all h_t of one direction, given the input projection xw of the whole sequence."""
-        x, (h0,), batched = self._prepare(input, [hx], ["hx"])
+        padded, lengths = self._unpack(input)
+        x, (h0,), batched = self._prepare(padded, [hx], ["hx"], time_major=lengths is not None)
         finals = []
         for layer in range(self.num_layers):
             outs = []
             for d, suffix in enumerate(self._suffixes(layer)):
                 w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
-                hs = scan(CF.linear(x, w_ih, b_ih), h0[layer * self.num_directions + d], w_hh, b_hh, d == 1)
+                h = h0[layer * self.num_directions + d]
+                hs = self._direction(lambda xw, reverse: scan(xw, h, w_hh, b_hh, reverse), CF.linear(x, w_ih, b_ih),
+                                     lengths, d == 1)
                 outs.append(hs)
-                finals.append(hs[0] if d == 1 else hs[-1])
+                finals.append(self._last(hs, lengths, d == 1))
             x = outs[0] if len(outs) == 1 else CF.cat(outs, dim=2)
             x = self._between_layers(x, layer)
         h_n = CF.stack(finals)
-        return self._finish(x, batched), (h_n if batched else CF.squeeze(h_n, 1))
+        like = input if lengths is not None else None
+        return self._finish(x, batched, like), (h_n if batched else CF.squeeze(h_n, 1))
 
     def _between_layers(self, x, layer):
         if self.dropout > 0 and self.training and layer < self.num_layers - 1:
@@ -158,8 +186,10 @@ class RNN(RNNBase):
         batch_first: input and output are (N, L, H) instead of (L, N, H); h0 and h_n are not affected.
         dropout: probability of dropout on the outputs of every layer but the last (training only).
         bidirectional: also run every layer backwards in time; outputs of both directions are concatenated.
-    Inputs: input (L, N, H_in), (N, L, H_in) or unbatched (L, H_in); h0 (layers * directions, N, H) or None.
-    Returns: (output (L, N, directions * H), h_n (layers * directions, N, H)).
+    Inputs: input (L, N, H_in), (N, L, H_in) or unbatched (L, H_in), or a PackedSequence (each sequence runs
+        over its own length); h0 (layers * directions, N, H) or None.
+    Returns: (output (L, N, directions * H), or a PackedSequence for a packed input; h_n (layers *
+        directions, N, H), for a packed input each sequence's state after its own last step).
     Parameters: weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (suffix _reverse for the backward
         direction), all ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
 
@@ -219,7 +249,9 @@ class LSTM(RNNBase):
     def forward(self, input, hx=None):  # noqa: A002 - PyTorch's name
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a tuple (h0, c0) of Tensors")
-        x, (h0, c0), batched = self._prepare(input, hx or [None, None], ["hx[0]", "hx[1]"])
+        padded, lengths = self._unpack(input)
+        x, (h0, c0), batched = self._prepare(padded, hx or [None, None], ["hx[0]", "hx[1]"],
+                                             time_major=lengths is not None)
         hidden = self.hidden_size
         h_finals, c_finals = [], []
         for layer in range(self.num_layers):
@@ -227,9 +259,10 @@ class LSTM(RNNBase):
             for d, suffix in enumerate(self._suffixes(layer)):
                 w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
                 k = layer * self.num_directions + d
-                hc = LSTMScan.apply(CF.linear(x, w_ih, b_ih), h0[k], c0[k], w_hh, b_hh, reverse=d == 1)
+                hc = self._direction(lambda xw, reverse: LSTMScan.apply(xw, h0[k], c0[k], w_hh, b_hh, reverse=reverse),
+                                     CF.linear(x, w_ih, b_ih), lengths, d == 1)
                 outs.append(hc[..., :hidden])
-                last = hc[0] if d == 1 else hc[-1]
+                last = self._last(hc, lengths, d == 1)
                 h_finals.append(last[:, :hidden])
                 c_finals.append(last[:, hidden:])
             x = outs[0] if len(outs) == 1 else CF.cat(outs, dim=2)
@@ -237,7 +270,7 @@ class LSTM(RNNBase):
         h_n, c_n = CF.stack(h_finals), CF.stack(c_finals)
         if not batched:
             h_n, c_n = CF.squeeze(h_n, 1), CF.squeeze(c_n, 1)
-        return self._finish(x, batched), (h_n, c_n)
+        return self._finish(x, batched, input if lengths is not None else None), (h_n, c_n)
 
 
 class GRU(RNNBase):
