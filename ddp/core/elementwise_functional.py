@@ -27,7 +27,7 @@ def _check_broadcast(op, a, b):
         try:
             np.broadcast_shapes(sa, sb)
         except ValueError:
-            raise ValueError(f"{op}: shapes {sa} and {sb} cannot be broadcast together") from None
+            raise RuntimeError(f"{op}: shapes {sa} and {sb} cannot be broadcast together") from None
 
 
 # ------------------------------------------------------------------------------------ elementwise
@@ -62,7 +62,7 @@ def div(a, b, rounding_mode=None):
     if rounding_mode is None:
         return _true_div(a, b)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
     a, b = _operand(a), _operand(b)
     _check_broadcast("div", a, b)
     if _integral(a, b):
@@ -139,7 +139,7 @@ def rsqrt(x):
 def clamp(x, min=None, max=None):  # noqa: A002
     """Limit x to [min, max]; either bound may be None."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     x = _tensor(x)
     if isinstance(min, Tensor) or isinstance(max, Tensor):  # elementwise bounds
         x = x if min is None else maximum(x, min)
@@ -163,7 +163,7 @@ def where(condition, x=None, y=None):
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together") from None
+        raise RuntimeError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together") from None
     return ew.Where.apply(cond, x, y)
 
 

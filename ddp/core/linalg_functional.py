@@ -125,7 +125,7 @@ def _explicit(equation, operands):
     inputs, arrow, output = eq.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(operands):
-        raise ValueError(f"einsum(): {len(terms)} operands in the equation {equation!r}, but {len(operands)} given")
+        raise RuntimeError(f"einsum(): {len(terms)} operands in the equation {equation!r}, but {len(operands)} given")
     spare = [c for c in string.ascii_letters if c not in eq]
     widest = max((x.ndim - len(t.replace("...", "")) for t, x in zip(terms, operands) if "..." in t), default=0)
     ellipsis = "".join(spare[:widest])

@@ -252,7 +252,7 @@ def gather(x, dim, index):
         raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} (shapes {idx.shape}, {tuple(x.shape)})")
     dim = _dim(dim, x.ndim, "gather")
     if idx.size and (idx.min() < -x.shape[dim] or idx.max() >= x.shape[dim]):
-        raise IndexError(f"gather: index out of range for dim {dim} of size {x.shape[dim]} "
+        raise RuntimeError(f"gather: index out of range for dim {dim} of size {x.shape[dim]} "
                          f"(index values from {idx.min()} to {idx.max()}, input shape {tuple(x.shape)})")
     return sh.Gather.apply(x, index=idx, dim=dim)
 

@@ -4,8 +4,8 @@ import pytest
 import ddp
 
 CASES = {
-    "broadcast": (lambda: ddp.ones(2, 3) + ddp.ones(4), ValueError, r"add: shapes \(2, 3\) and \(4,\)"),
-    "broadcast_mul": (lambda: ddp.ones(2, 3) * ddp.ones(2), ValueError, r"mul: shapes \(2, 3\) and \(2,\)"),
+    "broadcast": (lambda: ddp.ones(2, 3) + ddp.ones(4), RuntimeError, r"add: shapes \(2, 3\) and \(4,\)"),
+    "broadcast_mul": (lambda: ddp.ones(2, 3) * ddp.ones(2), RuntimeError, r"mul: shapes \(2, 3\) and \(2,\)"),
     "matmul": (lambda: ddp.ones(2, 3) @ ddp.ones(2, 3), RuntimeError, r"matmul: shapes \(2, 3\) and \(2, 3\)"),
     "matmul_batch": (lambda: ddp.ones(2, 2, 3) @ ddp.ones(3, 3, 4), RuntimeError, r"matmul: batch dimensions"),
     "matmul_scalar": (lambda: ddp.matmul(ddp.tensor(1.0), ddp.ones(2)), RuntimeError, "at least 1D"),
@@ -23,8 +23,8 @@ CASES = {
     "split_sizes": (lambda: ddp.split(ddp.ones(5), [2, 2]), RuntimeError, "split: sizes"),
     "gather_ndim": (lambda: ddp.gather(ddp.ones(2, 2), 1, ddp.tensor([0])), RuntimeError, "gather"),
     "where_cond": (lambda: ddp.where(ddp.ones(2), ddp.ones(2), ddp.ones(2)), TypeError, "where: condition"),
-    "where_shapes": (lambda: ddp.where(ddp.ones(3, dtype=ddp.bool), ddp.ones(1), ddp.ones(4)), ValueError, "where"),
-    "clamp_none": (lambda: ddp.clamp(ddp.ones(2)), ValueError, "clamp"),
+    "where_shapes": (lambda: ddp.where(ddp.ones(3, dtype=ddp.bool), ddp.ones(1), ddp.ones(4)), RuntimeError, "where"),
+    "clamp_none": (lambda: ddp.clamp(ddp.ones(2)), RuntimeError, "clamp"),
     "item": (lambda: ddp.ones(2).item(), RuntimeError, "a Tensor with 2 elements cannot be converted to Scalar"),
     "bool": (lambda: bool(ddp.ones(2)), RuntimeError, "ambiguous"),
     "float_index": (lambda: ddp.ones(3)[ddp.tensor([1.0])], IndexError, "long, int or bool"),
@@ -80,5 +80,5 @@ def test_create_graph_is_refused_clearly():
 
 
 def test_gather_index_out_of_range_names_the_sizes():
-    with pytest.raises(IndexError, match="gather: index out of range for dim 1 of size 3"):
+    with pytest.raises(RuntimeError, match="gather: index out of range for dim 1 of size 3"):
         ddp.gather(ddp.randn(2, 3), 1, ddp.tensor([[0, 5], [1, 2]]))

@@ -55,7 +55,7 @@ def gelu(x, approximate="none"):
     matches PyTorch to float32 rounding.
     """
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return act.Gelu.apply(x, approximate=approximate)
 
 
@@ -89,7 +89,7 @@ def one_hot(tensor, num_classes=-1):
     if num_classes == -1:
         num_classes = int(idx.max()) + 1 if idx.size else 0
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got [{idx.min()}, {idx.max()}]")
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got [{idx.min()}, {idx.max()}]")
     return Tensor((idx[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
@@ -110,19 +110,19 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     running statistics in place, with the unbiased variance) and by the running statistics otherwise.
 
     Raises:
-        ValueError for an input of fewer than 2 dims, parameters or statistics that do not have C elements,
-        or a training batch with a single value per channel.
+        ValueError for an input of fewer than 2 dims or a training batch with a single value per channel;
+        RuntimeError for parameters or statistics that do not have C elements (PyTorch's types).
     """
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got shape {tuple(x.shape)}")
     c = x.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
-            raise ValueError(f"batch_norm: {name} has shape {tuple(t.shape)}, expected ({c},) for input {tuple(x.shape)}")
+            raise RuntimeError(f"batch_norm: {name} has shape {tuple(t.shape)}, expected ({c},) for input {tuple(x.shape)}")
     if training and x.numel() // c <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}")
     if not training and (running_mean is None or running_var is None):
-        raise ValueError("batch_norm: running_mean and running_var are required when training=False")
+        raise RuntimeError("batch_norm: running_mean and running_var are required when training=False")
     out = norm.BatchNorm.apply(
         x, weight, bias, _array(running_mean), _array(running_var), training, momentum, eps,
     )
@@ -137,10 +137,10 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise x over its last len(normalized_shape) dims, which must equal normalized_shape."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
-        raise ValueError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+        raise RuntimeError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {shape}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
-            raise ValueError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected {shape}")
+            raise RuntimeError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected {shape}")
     return norm.LayerNorm.apply(x, weight, bias, len(shape), eps)
 
 
@@ -153,7 +153,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """
     idx = _array(input)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be an integer tensor, got {idx.dtype}")
+        raise RuntimeError(f"embedding: indices must be an integer tensor, got {idx.dtype}")
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not supported (ddp's gradients are dense)")
     n = weight.shape[0]

@@ -89,7 +89,7 @@ def _check(query, key, value, attn_mask, dropout_p, is_causal):
         raise RuntimeError(f"{op}: key and value must have the same length, got shapes "
                            f"{tuple(key.shape)} and {tuple(value.shape)}")
     if not 0 <= dropout_p <= 1:
-        raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
+        raise RuntimeError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
     if is_causal and attn_mask is not None:
         raise RuntimeError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
     if attn_mask is not None:

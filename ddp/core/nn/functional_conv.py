@@ -19,7 +19,7 @@ def _pair(value, name, op, minimum=1):
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     if any(v < minimum for v in pair):
-        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+        raise RuntimeError(f"{op}: {name} must be at least {minimum}, got {value!r}")
     return tuple(int(v) for v in pair)
 
 
@@ -27,7 +27,7 @@ def _batched(x, op):
     """x as a 4-D float Tensor, and whether a batch dimension was added (x was (C, H, W))."""
     x = _tensor(x)
     if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got shape {tuple(x.shape)}")
+        raise RuntimeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got shape {tuple(x.shape)}")
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating point input, got {x.dtype}")
     return (unsqueeze(x, 0), True) if x.ndim == 3 else (x, False)
@@ -44,9 +44,9 @@ def _conv_padding(padding, kernel, stride, dilation):
         if padding == "valid":
             return (0, 0, 0, 0)
         if padding != "same":
-            raise ValueError(f"conv2d: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
+            raise RuntimeError(f"conv2d: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
         if stride != (1, 1):
-            raise ValueError("conv2d: padding='same' is not supported for strided convolutions")
+            raise RuntimeError("conv2d: padding='same' is not supported for strided convolutions")
         totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
         return (totals[0] // 2, totals[0] - totals[0] // 2, totals[1] // 2, totals[1] - totals[1] // 2)
     ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
@@ -58,21 +58,21 @@ def _check_conv(x, weight, bias, groups, op="conv2d", transposed=False):
     w, dims = tuple(weight.shape), x.ndim
     layout = "(in_channels, out_channels/groups, ...)" if transposed else "(out_channels, in_channels/groups, ...)"
     if weight.ndim != dims:
-        raise ValueError(f"{op}: weight must be {dims}-D {layout}, got shape {w}")
+        raise RuntimeError(f"{op}: weight must be {dims}-D {layout}, got shape {w}")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+        raise RuntimeError(f"{op}: groups must be a positive int, got {groups!r}")
     if w[0] % groups:
-        raise ValueError(f"{op}: groups={groups} must divide {'in' if transposed else 'out'}_channels={w[0]} "
+        raise RuntimeError(f"{op}: groups={groups} must divide {'in' if transposed else 'out'}_channels={w[0]} "
                          f"(weight shape {w})")
     expects = w[0] if transposed else w[1] * groups
     if x.shape[1] != expects:
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: input has {x.shape[1]} channels but weight expects {expects} "
             f"(weight shape {w}, groups={groups}, input shape {tuple(x.shape)})"
         )
     out_channels = w[1] * groups if transposed else w[0]
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ValueError(f"{op}: bias must have shape ({out_channels},) to match weight shape {w}, got "
+        raise RuntimeError(f"{op}: bias must have shape ({out_channels},) to match weight shape {w}, got "
                          f"{tuple(bias.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.dtype != x.dtype:
@@ -91,7 +91,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     Returns:
         (N, out_channels, OH, OW), OH = (H + 2*pad - dilation*(kH-1) - 1) // stride + 1.
     Raises:
-        ValueError for a shape, channel, group or size mismatch; TypeError for bad argument types.
+        RuntimeError for a shape, channel, group or size mismatch (as PyTorch); TypeError for bad argument types.
 
     Example:
         >>> y = conv2d(ddp.randn(8, 1, 28, 28), ddp.randn(10, 1, 5, 5), padding=2)   # (8, 10, 28, 28)
@@ -107,7 +107,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
     padded = (x.shape[2] + pads[0] + pads[1], x.shape[3] + pads[2] + pads[3])
     if span[0] > padded[0] or span[1] > padded[1]:
-        raise ValueError(
+        raise RuntimeError(
             f"conv2d: kernel size {kernel} (dilated {span}) can't be greater than the padded input size "
             f"{padded} (input shape {tuple(x.shape)}, padding {pads})"
         )
@@ -140,7 +140,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """
     x, weight = _tensor(input), _tensor(weight)
     if x.ndim not in (2, 3):
-        raise ValueError(f"conv1d: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(x.shape)}")
+        raise RuntimeError(f"conv1d: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(x.shape)}")
     added = x.ndim == 2
     x = unsqueeze(x, 0) if added else x
     bias = None if bias is None else _tensor(bias)
@@ -148,7 +148,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     stride, dilation = _single(stride, "stride", "conv1d"), _single(dilation, "dilation", "conv1d")
     if isinstance(padding, str):
         if padding == "same" and stride != 1:
-            raise ValueError("conv1d: padding='same' is not supported for strided convolutions")
+            raise RuntimeError("conv1d: padding='same' is not supported for strided convolutions")
     else:
         padding = (0, _single(padding, "padding", "conv1d", minimum=0))
     out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), bias, (1, stride), padding, (1, dilation), groups)
@@ -168,7 +168,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Returns:
         (N, out_channels, OH, OW), OH = (H - 1)*stride - 2*pad + dilation*(kH-1) + output_padding + 1.
     Raises:
-        ValueError for a shape, channel or group mismatch, RuntimeError for a bad output_padding or a
+        RuntimeError for a shape, channel or group mismatch, a bad output_padding or a
         non-positive output size.
 
     Example:
@@ -206,7 +206,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     op = "conv_transpose1d"
     x, weight = _tensor(input), _tensor(weight)
     if x.ndim not in (2, 3):
-        raise ValueError(f"{op}: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(x.shape)}")
+        raise RuntimeError(f"{op}: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(x.shape)}")
     added = x.ndim == 2
     x = unsqueeze(x, 0) if added else x
     bias = None if bias is None else _tensor(bias)

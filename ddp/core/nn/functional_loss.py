@@ -56,7 +56,7 @@ def _weight_array(op, weight, n_classes, dtype):
         return None
     w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
-        raise ValueError(f"{op}: weight has shape {w.shape}, expected ({n_classes},) (one per class)")
+        raise RuntimeError(f"{op}: weight has shape {w.shape}, expected ({n_classes},) (one per class)")
     return w.astype(dtype, copy=False)
 
 
@@ -65,12 +65,15 @@ def _class_targets(op, input, target, ignore_index):
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     expected = (input.shape[0],) + tuple(input.shape[2:])
     if t.dtype.kind not in "iu":
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: target must hold class indices (int64) of shape {expected} or class probabilities of the "
             f"input's shape {tuple(input.shape)}; got dtype {t.dtype} and shape {t.shape}"
         )
+    if t.ndim and t.shape[0] != expected[0]:
+        raise ValueError(f"{op}: Expected input batch_size ({expected[0]}) to match target batch_size ({t.shape[0]}): "
+                         f"expected target of shape {expected} for input of shape {tuple(input.shape)}, got {t.shape}")
     if t.shape != expected:
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: expected target of shape {expected} for input of shape {tuple(input.shape)}, got {t.shape}"
         )
     n_classes = input.shape[1]
@@ -86,7 +89,7 @@ def _class_targets(op, input, target, ignore_index):
 def _batched(op, input, target):
     """Unbatched (C,) input with a scalar target becomes a batch of one."""
     if input.ndim == 0:
-        raise ValueError(f"{op}: input must have a class dim, got a 0-d tensor")
+        raise RuntimeError(f"{op}: input must have a class dim, got a 0-d tensor")
     if input.ndim == 1:
         input = input.reshape(1, -1)
         target = target.reshape(1, *target.shape) if isinstance(target, Tensor) else np.asarray(target)[None]
@@ -104,8 +107,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         reduction: 'mean' (weighted mean over non-ignored targets), 'sum' or 'none'.
         label_smoothing: eps in [0, 1]; the target becomes (1 - eps) onehot + eps / C.
     Raises:
-        ValueError for a target of the wrong dtype or shape, a bad weight, reduction or label_smoothing;
-        IndexError for a class index outside [0, C).
+        RuntimeError for a target of the wrong dtype or shape, a bad weight or label_smoothing (as PyTorch);
+        ValueError for a bad reduction; IndexError for a class index outside [0, C).
 
     Example:
         >>> loss = cross_entropy(ddp.randn(4, 10, requires_grad=True), ddp.tensor([1, 0, 9, 3]))
@@ -114,7 +117,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise RuntimeError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     input, target, unbatched = _batched(op, input, target)
     w = _weight_array(op, weight, input.shape[1], input.dtype)
     if isinstance(target, Tensor) and target.dtype.kind == "f" and target.shape == input.shape:
@@ -140,9 +143,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return out.reshape(()) if unbatched and reduction == "none" else out
 
 
-def _same_shape(op, input, target):
+def _same_shape(op, input, target, error=RuntimeError):
+    """PyTorch's types: a RuntimeError (a failed broadcast) for the regression losses, ValueError for BCE's."""
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError(
+        raise error(
             f"{op}: target size {tuple(target.shape)} must be the same as input size {tuple(input.shape)}"
         )
 
@@ -174,14 +178,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     op = "binary_cross_entropy_with_logits"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
-    _same_shape(op, input, target)
+    _same_shape(op, input, target, ValueError)
     pw = None
     if pos_weight is not None:
         pw = (pos_weight._data if isinstance(pos_weight, Tensor) else np.asarray(pos_weight)).astype(input.dtype)
         try:
             np.broadcast_shapes(pw.shape, tuple(input.shape))
         except ValueError:
-            raise ValueError(f"{op}: pos_weight of shape {pw.shape} does not broadcast to input {tuple(input.shape)}") from None
+            raise RuntimeError(f"{op}: pos_weight of shape {pw.shape} does not broadcast to input {tuple(input.shape)}") from None
     loss = L.BCEWithLogits.apply(input, target.to(input.dtype), pw)
     if weight is not None:
         loss = loss * weight
@@ -194,10 +198,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     op = "binary_cross_entropy"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
-    _same_shape(op, input, target)
+    _same_shape(op, input, target, ValueError)
     p = input._data
     if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError(f"{op}: all elements of input should be between 0 and 1")
+        raise RuntimeError(f"{op}: all elements of input should be between 0 and 1")
     loss = L.BCE.apply(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight

@@ -25,13 +25,13 @@ def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     for size, k, s, p, d in zip(x.shape[2:], kernel, stride, pad, dilation):
         span = d * (k - 1) + 1
         if p > span // 2:
-            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
+            raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
                              f"kernel_size={k} and dilation={d}")
         n = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
         if ceil_mode and (n - 1) * s >= size + p:
             n -= 1  # the last window must start inside the input or its left padding
         if n < 1:
-            raise ValueError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel_size={kernel}, "
+            raise RuntimeError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel_size={kernel}, "
                              f"stride={stride}, padding={pad}, dilation={dilation} (output size {n})")
         out_hw.append(n)
         extra.append(max(0, (n - 1) * s + span - (size + 2 * p)))
@@ -88,7 +88,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         "avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
         if divisor_override == 0:
-            raise ValueError("avg_pool2d: divisor_override must not be zero")
+            raise RuntimeError("avg_pool2d: divisor_override must not be zero")
         divisor = np.full(out_hw, float(divisor_override))
     else:
         dh, dw = (pool_ops.avg_divisor(size, k, s, p, n, count_include_pad)
@@ -104,10 +104,10 @@ def _adaptive_size(x, output_size, op):
     sizes = (output_size, output_size) if isinstance(output_size, (int, np.integer)) or output_size is None \
         else tuple(output_size)
     if len(sizes) != 2:
-        raise TypeError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+        raise RuntimeError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
     out_hw = tuple(int(x.shape[2 + i]) if s is None else s for i, s in enumerate(sizes))
     if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in out_hw):
-        raise ValueError(f"{op}: output_size must hold positive ints (or None), got {output_size!r}")
+        raise RuntimeError(f"{op}: output_size must hold positive ints (or None), got {output_size!r}")
     return tuple(int(s) for s in out_hw)
 
 

@@ -105,7 +105,7 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 def _factor(value, op, name):
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{op}: {name} must be a positive int, got {value!r}")
+        raise RuntimeError(f"{op}: {name} must be a positive int, got {value!r}")
     return int(value)
 
 

@@ -139,17 +139,17 @@ def test_modules_shapes_init_and_output_size():
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: F.conv1d(ddp.randn(1, 4, 5, 5), ddp.randn(4, 4, 3)), ValueError, r"conv1d: expected a 2-D.*3-D"),
-    (lambda: F.conv1d(ddp.randn(1, 4, 5), ddp.randn(4, 3, 3)), ValueError, "input has 4 channels but weight expects 3"),
+    (lambda: F.conv1d(ddp.randn(1, 4, 5, 5), ddp.randn(4, 4, 3)), RuntimeError, r"conv1d: expected a 2-D.*3-D"),
+    (lambda: F.conv1d(ddp.randn(1, 4, 5), ddp.randn(4, 3, 3)), RuntimeError, "input has 4 channels but weight expects 3"),
     (lambda: F.conv1d(ddp.randn(1, 4, 5), ddp.randn(4, 4, 3), stride=(1, 2)), TypeError, "stride must be an int or a 1-tuple"),
-    (lambda: F.conv1d(ddp.randn(1, 4, 9), ddp.randn(4, 4, 3), stride=2, padding="same"), ValueError, "strided"),
-    (lambda: F.conv_transpose2d(ddp.randn(1, 5, 5, 5), ddp.randn(4, 3, 3, 3)), ValueError,
+    (lambda: F.conv1d(ddp.randn(1, 4, 9), ddp.randn(4, 4, 3), stride=2, padding="same"), RuntimeError, "strided"),
+    (lambda: F.conv_transpose2d(ddp.randn(1, 5, 5, 5), ddp.randn(4, 3, 3, 3)), RuntimeError,
      "input has 5 channels but weight expects 4"),
     (lambda: F.conv_transpose2d(ddp.randn(1, 4, 5, 5), ddp.randn(4, 3, 3, 3), output_padding=1), RuntimeError,
      "output padding must be smaller than either stride or dilation"),
     (lambda: F.conv_transpose2d(ddp.randn(1, 4, 2, 2), ddp.randn(4, 3, 3, 3), padding=3), RuntimeError,
      "too small"),
-    (lambda: F.conv_transpose2d(ddp.randn(1, 4, 5, 5), ddp.randn(4, 3, 3, 3), ddp.randn(4)), ValueError,
+    (lambda: F.conv_transpose2d(ddp.randn(1, 4, 5, 5), ddp.randn(4, 3, 3, 3), ddp.randn(4)), RuntimeError,
      r"bias must have shape \(3,\)"),
     (lambda: nn.ConvTranspose2d(4, 6, 3, stride=2)(ddp.randn(1, 4, 5, 5), output_size=(13, 13)), ValueError,
      "valid sizes range from 11 to 12"),

@@ -220,7 +220,7 @@ def test_batchnorm_errors_and_old_checkpoint():
         nn.BatchNorm2d(3)(ddp.randn(2, 3, 4))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(ddp.randn(1, 3))
-    with pytest.raises(ValueError, match=r"\(3,\)"):
+    with pytest.raises(RuntimeError, match=r"\(3,\)"):
         nn.functional.batch_norm(ddp.randn(2, 4), ddp.zeros(3), ddp.ones(3))
     bn = nn.BatchNorm1d(2)
     sd = {k: v for k, v in bn.state_dict().items() if k != "num_batches_tracked"}
@@ -246,7 +246,7 @@ def test_layernorm_reference_grad_and_torch(shape, normalized):
         tln.bias.normal_()
     torch_parity(nn.LayerNorm(normalized), tln, x)
     torch_parity(nn.LayerNorm(normalized, bias=False), torch.nn.LayerNorm(normalized, bias=False), x)
-    with pytest.raises(ValueError, match="normalized_shape"):
+    with pytest.raises(RuntimeError, match="normalized_shape"):
         nn.LayerNorm(5)(ddp.randn(2, 4))
 
 
@@ -274,7 +274,7 @@ def test_embedding_lookup_grad_padding_and_torch():
     assert repr(emb) == repr(temb)
     with pytest.raises(IndexError, match="out of range"):
         emb(ddp.tensor([5]))
-    with pytest.raises(TypeError, match="integer"):
+    with pytest.raises(RuntimeError, match="integer"):
         emb(ddp.tensor([1.0]))
     pre = nn.Embedding.from_pretrained(ddp.ones(2, 3))
     assert not pre.weight.requires_grad

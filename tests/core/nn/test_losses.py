@@ -108,7 +108,7 @@ def test_cross_entropy_unbatched_and_all_ignored():
 
 def test_cross_entropy_errors_name_shapes():
     x = ddp.randn(4, 3)
-    with pytest.raises(ValueError, match=r"float32.*\(4,\)"):
+    with pytest.raises(RuntimeError, match=r"float32.*\(4,\)"):
         F.cross_entropy(x, ddp.tensor([0.0, 1.0, 2.0, 1.0]))
     with pytest.raises(ValueError, match=r"target of shape \(4,\).*\(4, 3\).*\(3,\)"):
         F.cross_entropy(x, ddp.tensor([0, 1, 2]))
@@ -118,9 +118,9 @@ def test_cross_entropy_errors_name_shapes():
         F.cross_entropy(x, ddp.tensor([0, -1, 2, 1]))
     with pytest.raises(ValueError, match="reduction"):
         F.cross_entropy(x, ddp.tensor([0, 1, 2, 1]), reduction="avg")
-    with pytest.raises(ValueError, match="label_smoothing"):
+    with pytest.raises(RuntimeError, match="label_smoothing"):
         F.cross_entropy(x, ddp.tensor([0, 1, 2, 1]), label_smoothing=1.5)
-    with pytest.raises(ValueError, match=r"weight has shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"weight has shape \(2,\)"):
         F.cross_entropy(x, ddp.tensor([0, 1, 2, 1]), weight=ddp.ones(2))
     with pytest.raises(ValueError, match="reduction"):
         nn.CrossEntropyLoss(reduction="bad")
@@ -174,7 +174,7 @@ def test_mse_l1(name, ref, reduction):
     torch = pytest.importorskip("torch")
     torch_loss_parity(lambda xd: getattr(nn, name)(reduction=reduction)(xd, ddp.tensor(y)),
                       lambda xt: getattr(torch.nn, name)(reduction=reduction)(xt, torch.tensor(y)), x)
-    with pytest.raises(ValueError, match=r"target size \(3,\).*input size \(3, 4\)"):
+    with pytest.raises(RuntimeError, match=r"target size \(3,\).*input size \(3, 4\)"):
         getattr(nn, name)()(ddp.tensor(x), ddp.zeros(3))
 
 
@@ -224,7 +224,7 @@ def test_bce_probabilities_torch():
         torch_loss_parity(lambda xd: nn.BCELoss(reduction=reduction)(xd, ddp.tensor(y)),
                           lambda xt: torch.nn.BCELoss(reduction=reduction)(xt, torch.tensor(y)), p)
     assert np.isfinite(F.binary_cross_entropy(ddp.tensor([0.0, 1.0]), ddp.tensor([1.0, 0.0])).item())
-    with pytest.raises(ValueError, match="between 0 and 1"):
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(ddp.tensor([1.5]), ddp.tensor([1.0]))
 
 

@@ -225,15 +225,15 @@ def test_modules_match_the_functional_forms_and_torch_reprs():
 
 # -------------------------------------------------------------------------------------------- errors
 @pytest.mark.parametrize("call, error, message", [
-    (lambda x: F.max_pool2d(x, 2, padding=2), ValueError, r"pad should be at most half of effective kernel size"),
-    (lambda x: F.avg_pool2d(x, 3, padding=2), ValueError, r"avg_pool2d: pad should be at most half"),
-    (lambda x: F.max_pool2d(x, 9), ValueError, r"max_pool2d: input of shape \(1, 2, 5, 5\) is too small"),
-    (lambda x: F.max_pool2d(x[0, 0], 2), ValueError, r"expected a 3-D \(unbatched\) or 4-D .* shape \(5, 5\)"),
-    (lambda x: F.max_pool2d(x, 0), ValueError, r"kernel_size must be at least 1"),
+    (lambda x: F.max_pool2d(x, 2, padding=2), RuntimeError, r"pad should be at most half of effective kernel size"),
+    (lambda x: F.avg_pool2d(x, 3, padding=2), RuntimeError, r"avg_pool2d: pad should be at most half"),
+    (lambda x: F.max_pool2d(x, 9), RuntimeError, r"max_pool2d: input of shape \(1, 2, 5, 5\) is too small"),
+    (lambda x: F.max_pool2d(x[0, 0], 2), RuntimeError, r"expected a 3-D \(unbatched\) or 4-D .* shape \(5, 5\)"),
+    (lambda x: F.max_pool2d(x, 0), RuntimeError, r"kernel_size must be at least 1"),
     (lambda x: F.avg_pool2d(x, 2, stride=(1, 1, 1)), TypeError, r"stride must be an int or a pair"),
-    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), ValueError, r"divisor_override must not be zero"),
-    (lambda x: F.adaptive_avg_pool2d(x, 0), ValueError, r"output_size must hold positive ints"),
-    (lambda x: F.adaptive_avg_pool2d(x, (1, 2, 3)), TypeError, r"output_size must be an int or a pair"),
+    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), RuntimeError, r"divisor_override must not be zero"),
+    (lambda x: F.adaptive_avg_pool2d(x, 0), RuntimeError, r"output_size must hold positive ints"),
+    (lambda x: F.adaptive_avg_pool2d(x, (1, 2, 3)), RuntimeError, r"output_size must be an int or a pair"),
     (lambda x: F.max_pool2d(ddp.zeros(1, 1, 4, 4, dtype=ddp.int64), 2), TypeError, r"floating point input"),
 ])
 def test_bad_arguments_raise_clear_errors(call, error, message):
