@@ -27,8 +27,8 @@ def _ms(s):
     return f"{s['median'] * 1e3:.1f} ms ({s['min'] * 1e3:.1f}-{s['max'] * 1e3:.1f})"
 
 
-def render(results):
-    """The section's markdown (without the markers)."""
+def render(results, note=""):
+    """The section's markdown (without the markers); `note` (e.g. how loaded the machine was) ends the prose."""
     m, d, st = results["machine"], results["derived"], results["settings"]
     blas = ", ".join(f"{b['internal_api']} {b['version']}" for b in m.get("blas") or []) or "?"
     nodes = st.get("nodes", 1)
@@ -39,7 +39,9 @@ def render(results):
              f"medians of {st['rounds']} interleaved rounds of {st['steps']} steps (slowest rank), batch "
              f"{st['batch']} per rank (weak) and {st['global_batch']} in all (strong). Efficiency is against "
              f"the 1-rank job of the same study; when ranks outnumber physical cores they share them. Regenerated "
-             f"by `python scripts/readme_performance.py` from its `results.json`.")
+             f"by `python scripts/readme_performance.py` from its `results.json`; the same run wrote `table.txt` "
+             f"(with the per-rank breakdown and the bytes moved) and, with the `plot` extra, `scaling.png`, "
+             f"`breakdown.png` and `allreduce_fit.png` beside it. {note}").strip()
     lines = [f"### Scaling study, {where}", "", textwrap.fill(intro, 110), ""]
     dp = d["scaling"].get("data_parallel", {})
     pipe, hybrid = d["scaling"].get("pipeline", {}), d["scaling"].get("hybrid", {})
@@ -98,9 +100,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="*", type=Path, default=[ROOT / "runs" / "scaling" / "results.json"],
                         help="one or more results.json files, one block each")
+    parser.add_argument("--note", default="", help="a sentence about the runs, added to each block")
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     args = parser.parse_args(argv)
-    section = "\n\n".join(render(json.loads(path.read_text())) for path in args.results)
+    section = "\n\n".join(render(json.loads(path.read_text()), args.note) for path in args.results)
     args.readme.write_text(update(args.readme.read_text(), section))
     print(f"updated {args.readme} from {', '.join(map(str, args.results))}")
 

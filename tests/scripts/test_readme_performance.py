@@ -35,6 +35,7 @@ def test_render_states_the_command_the_machine_and_the_figures():
     assert "| 1 | 100% / - (-) |" in text
     assert "| 2 | 80% / - (-) |" in text and "| 0.60x |" in text
     assert "125.0 ms (125.0-125.0)" in text
+    assert " ".join(rp.render(_results(), note="The machine was busy.").split()).count("beside it. The machine was busy.") == 1
 
 
 @pytest.mark.parametrize("readme", ["# ddp\n\n## Performance\n\nold text\n\n## Next\n\nmore\n",
