@@ -205,6 +205,7 @@ def equal(a, b):
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether |a - b| <= atol + rtol |b| everywhere (a Python bool)."""
+    _check_broadcast("allclose", a, b)
     return bool(np.allclose(_tensor(a)._data, _tensor(b)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 

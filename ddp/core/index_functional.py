@@ -220,7 +220,11 @@ def masked_select(x, mask):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
-    shape = np.broadcast_shapes(x.shape, m.shape)
+    try:
+        shape = np.broadcast_shapes(x.shape, m.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_select: mask of shape {m.shape} cannot be broadcast with input of shape "
+                           f"{tuple(x.shape)}") from None
     return sh.Index.apply(expand(x, shape), index=np.broadcast_to(m, shape))
 
 

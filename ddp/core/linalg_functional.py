@@ -138,6 +138,13 @@ def _explicit(equation, operands):
     for t, x in zip(terms, operands):
         if len(t) != x.ndim:
             raise RuntimeError(f"einsum(): the term {t!r} of {equation!r} does not fit an operand of shape {tuple(x.shape)}")
+    seen = {}
+    for i, (t, x) in enumerate(zip(terms, operands)):
+        for c, n in zip(t, x.shape):
+            if seen.setdefault(c, n) != n and 1 not in (n, seen[c]):
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
+                                   f"with previously seen size {seen[c]} (equation {equation!r})")
+            seen[c] = max(seen[c], n)
     return ",".join(terms) + "->" + output
 
 
