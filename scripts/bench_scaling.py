@@ -15,6 +15,7 @@ others sleep. Writes the table, results.json (every figure and the machine) and,
 (the `plot` extra), PNG plots into --out; scripts/readme_performance.py puts them in the README.
 """
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -54,13 +55,7 @@ def parse(argv=None):
 
 
 def torch_usable(args):
-    if args.no_torch:
-        return False
-    try:
-        import torch  # noqa: F401
-        return True
-    except ImportError:
-        return False
+    return not args.no_torch and importlib.util.find_spec("torch") is not None
 
 
 def run_measurements(comm, args):
