@@ -34,15 +34,23 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     return reduce.Mean.apply(x, dim=_dim(dim, x.ndim, "mean"), keepdim=keepdim)
 
 
+def _check_nonempty(x, dims, name):
+    """PyTorch's IndexError for a max/min over a dim of size 0 (an empty batch over another dim is fine)."""
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size (input shape {tuple(x.shape)})")
+
+
 def _extreme(x, dim, keepdim, largest, name):
     x = _tensor(x)
     if isinstance(dim, Tensor):  # max(a, b)
         return (maximum if largest else minimum)(x, dim)
-    if x.numel() == 0:
+    if x.numel() == 0 and dim is None:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
     if dim is None:
         return reduce.Extreme.apply(x, largest=largest)
     dim = _dim(dim, x.ndim, name)
+    _check_nonempty(x, (dim,), name)
     values = reduce.Extreme.apply(x, dim=dim, keepdim=keepdim, largest=largest)
     return MinMax(values, (argmax if largest else argmin)(x, dim, keepdim))
 
@@ -59,9 +67,11 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
 
 def _amax_amin(x, dim, keepdim, largest, name):
     x = _tensor(x)
-    if x.numel() == 0:
+    if x.numel() == 0 and dim in ((), None):
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
     dim = None if dim == () else _dim(dim, x.ndim, name)
+    if dim is not None:
+        _check_nonempty(x, dim if isinstance(dim, (tuple, list)) else (dim,), name)
     return reduce.AmaxAmin.apply(x, dim=tuple(dim) if isinstance(dim, list) else dim, keepdim=keepdim,
                                  largest=largest)
 

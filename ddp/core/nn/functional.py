@@ -119,10 +119,14 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(f"batch_norm: {name} has shape {tuple(t.shape)}, expected ({c},) for input {tuple(x.shape)}")
-    if training and x.numel() // c <= 1:
+    if training and x.shape[0] * int(np.prod(x.shape[2:])) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("batch_norm: running_mean and running_var are required when training=False")
+    if x.numel() == 0:  # an empty batch: the affine map of nothing, the running statistics left alone (as torch)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        out = x if weight is None else CF.mul(x, CF.reshape(weight, shape))
+        return out if bias is None else CF.add(out, CF.reshape(bias, shape))
     out = norm.BatchNorm.apply(
         x, weight, bias, _array(running_mean), _array(running_var), training, momentum, eps,
     )

@@ -27,6 +27,8 @@ LAYERS = {  # name: (module factory taking the library (ddp or torch), input sha
     "AdaptiveAvgPool2d": (lambda L: L.nn.AdaptiveAvgPool2d(2), (0, 2, 8, 8)),
     "AdaptiveMaxPool2d": (lambda L: L.nn.AdaptiveMaxPool2d(2), (0, 2, 8, 8)),
     "BatchNorm1d.eval": (lambda L: L.nn.BatchNorm1d(4).eval(), (0, 4)),
+    "BatchNorm1d.train": (lambda L: L.nn.BatchNorm1d(4), (0, 4)),
+    "BatchNorm2d.train": (lambda L: L.nn.BatchNorm2d(2), (0, 2, 4, 4)),
     "BatchNorm2d.eval": (lambda L: L.nn.BatchNorm2d(2).eval(), (0, 2, 4, 4)),
     "BatchNorm3d.eval": (lambda L: L.nn.BatchNorm3d(2).eval(), (0, 2, 3, 3, 3)),
     "InstanceNorm1d": (lambda L: L.nn.InstanceNorm1d(2), (0, 2, 5)),
@@ -255,3 +257,26 @@ def test_losses_of_an_empty_batch():
     total.backward()
     assert float(total) == 0.0 and logits.grad.shape == (0, 3)
     assert np.isnan(float(nn.CrossEntropyLoss()(logits.detach(), target)))  # a mean of nothing, as torch
+
+
+def test_batch_norm_training_on_an_empty_batch_leaves_the_statistics():
+    bn = nn.BatchNorm2d(2)
+    bn.running_mean.fill_(0.5)
+    x = ddp.zeros(0, 2, 3, 3, requires_grad=True)
+    bn(x).sum().backward()
+    assert bn.running_mean.tolist() == [0.5, 0.5] and bn.running_var.tolist() == [1.0, 1.0]
+    assert int(bn.num_batches_tracked) == 1 and bn.weight.grad.tolist() == [0.0, 0.0]  # as torch
+
+
+def test_max_and_min_over_a_non_empty_dim_of_an_empty_batch():
+    x = ddp.zeros(0, 3, requires_grad=True)
+    values, indices = x.max(dim=1)
+    assert values.shape == (0,) and indices.shape == (0,) and x.amin(dim=1).shape == (0,)
+    values.sum().backward()
+    assert x.grad.shape == (0, 3)
+    with pytest.raises(IndexError, match=r"max\(\): Expected reduction dim 0 to have non-zero size"):
+        x.max(dim=0)
+    with pytest.raises(IndexError, match=r"amax\(\): Expected reduction dim 0 to have non-zero size"):
+        x.amax(dim=0)
+    with pytest.raises(RuntimeError, match="reduction dim to be specified"):
+        x.max()
