@@ -9,7 +9,7 @@ pytestmark = requires_mpirun
 
 
 def _run(n, *flags):
-    return run_python(n, [SCRIPT, *flags], timeout=300)
+    return run_python(n, [SCRIPT, "--no-log", *flags], timeout=300)
 
 
 def test_two_ranks_train_and_print_one_summary(mnist_root, tmp_path):
