@@ -10,7 +10,7 @@ import numpy as np
 from .device import check_device
 from .dtypes import as_dtype, get_default_dtype
 from .random import get_generator
-from .sizes import size_arg
+from .sizes import ragged_error, size_arg
 from .tensor import Tensor
 
 
@@ -28,40 +28,6 @@ def _made(array, requires_grad, device, op):
     return Tensor(array, requires_grad=requires_grad)
 
 
-def _is_sequence(item):
-    return isinstance(item, (list, tuple)) or (isinstance(item, np.ndarray) and item.ndim > 0)
-
-
-def _check_nested(item, shape, dim=0):
-    """PyTorch's error for ragged nested data, where numpy's names no dim: a length that differs from the
-    first element's at the same depth (ValueError), a number where a sequence was expected or the other way
-    round (TypeError)."""
-    if dim == len(shape):
-        if _is_sequence(item):
-            raise TypeError(f"tensor(): expected a number at dim {dim} (like the first element's), "
-                            f"got a sequence of length {len(item)}")
-        return
-    if not _is_sequence(item):
-        raise TypeError(f"tensor(): expected a sequence of length {shape[dim]} at dim {dim}, "
-                        f"got {type(item).__name__} ({item!r}): not a sequence")
-    if len(item) != shape[dim]:
-        raise ValueError(f"tensor(): expected sequence of length {shape[dim]} at dim {dim} (got {len(item)})")
-    for sub in item:
-        _check_nested(sub, shape, dim + 1)
-
-
-def _ragged_error(data):
-    """Raise the error for nested data numpy could not make a regular array of (the shape of the first
-    elements at each depth is the one expected)."""
-    shape, first = [], data
-    while _is_sequence(first):
-        shape.append(len(first))
-        if not len(first):
-            break
-        first = first[0]
-    _check_nested(data, shape)
-
-
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (numbers, nested lists, numpy arrays or Tensors).
 
@@ -76,12 +42,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     try:
         array = np.array(data)
     except ValueError:  # numpy's "inhomogeneous shape": say where, as PyTorch does
-        _ragged_error(data)
+        ragged_error(data, "tensor")
         raise
     if array.dtype.kind in "US":
         raise TypeError(f"tensor(): invalid data type 'str' (got {data!r}); expected numbers or nested lists of them")
     if array.dtype == object:
-        _ragged_error(data)  # numpy may make an object array of ragged data instead of raising
+        ragged_error(data, "tensor")  # numpy may make an object array of ragged data instead of raising
         raise RuntimeError(f"tensor(): could not infer a numeric dtype from data of type {type(data).__name__}")
     dtype = as_dtype(dtype) or _default_dtype(array, data)
     return _made(array.astype(dtype, copy=False), requires_grad, device, "tensor")

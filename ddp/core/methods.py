@@ -9,7 +9,7 @@ import numpy as np
 
 from .dtypes import as_dtype
 from .random import get_generator
-from .sizes import size_arg
+from .sizes import ragged_error, size_arg
 
 F = None  # ddp.core.functional, bound by tensor.py
 
@@ -271,7 +271,11 @@ class TensorOps:
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         """A copy of `data` as a new leaf, in this tensor's dtype unless `dtype` is given."""
         data = data._data if isinstance(data, TensorOps) else data
-        array = np.array(data, dtype=as_dtype(dtype) or self.dtype)
+        try:
+            array = np.array(data, dtype=as_dtype(dtype) or self.dtype)
+        except ValueError:  # ragged nested lists: PyTorch's error naming the dim, not numpy's
+            ragged_error(data, "new_tensor")
+            raise
         return type(self)(array, requires_grad=requires_grad)
 
     def _new(self, fill, size, dtype, requires_grad, op):

@@ -1,9 +1,11 @@
-"""Size arguments of the factories and `new_*` methods: ints (or one sequence of them), checked with
-PyTorch's exception types and a message naming the call. It imports nothing of ddp, so that every layer
-(methods.py included, which Tensor imports) can use it."""
+"""Size arguments of the factories and `new_*` methods (ints, or one sequence of them) and the shape of
+nested data, checked with PyTorch's exception types and a message naming the call. It imports nothing of
+ddp, so that every layer (methods.py included, which Tensor imports) can use it."""
 import operator
 
-__all__ = ["size_arg"]
+import numpy as np
+
+__all__ = ["size_arg", "ragged_error"]
 
 
 def _index(s, op, size):
@@ -31,3 +33,37 @@ def size_arg(size, op):
             raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension {s}: {list(shape)} "
                                f"(every size must be >= 0)")
     return shape
+
+
+def _is_sequence(item):
+    return isinstance(item, (list, tuple)) or (isinstance(item, np.ndarray) and item.ndim > 0)
+
+
+def _check_nested(item, shape, op, dim=0):
+    """PyTorch's error for ragged nested data, where numpy's names no dim: a length that differs from the
+    first element's at the same depth (ValueError), a number where a sequence was expected or the other way
+    round (TypeError)."""
+    if dim == len(shape):
+        if _is_sequence(item):
+            raise TypeError(f"{op}(): expected a number at dim {dim} (like the first element's), "
+                            f"got a sequence of length {len(item)}")
+        return
+    if not _is_sequence(item):
+        raise TypeError(f"{op}(): expected a sequence of length {shape[dim]} at dim {dim}, "
+                        f"got {type(item).__name__} ({item!r}): not a sequence")
+    if len(item) != shape[dim]:
+        raise ValueError(f"{op}(): expected sequence of length {shape[dim]} at dim {dim} (got {len(item)})")
+    for sub in item:
+        _check_nested(sub, shape, op, dim + 1)
+
+
+def ragged_error(data, op):
+    """Raise the error for nested data numpy could not make a regular array of (the shape of the first
+    elements at each depth is the one expected)."""
+    shape, first = [], data
+    while _is_sequence(first):
+        shape.append(len(first))
+        if not len(first):
+            break
+        first = first[0]
+    _check_nested(data, shape, op)

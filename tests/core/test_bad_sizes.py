@@ -17,6 +17,8 @@ CASES = {
                                  r"tensor\(\): expected a sequence of length 2 at dim 1, got int \(3\)"),
     "tensor list for a number": (lambda L: L.tensor([1, [2, 3]]), TypeError,
                                  r"tensor\(\): expected a number at dim 1"),
+    "new_tensor ragged": (lambda L: L.ones(2).new_tensor([[1, 2], [3]]), ValueError,
+                          r"new_tensor\(\): expected sequence of length 2 at dim 1 \(got 1\)"),
     "tensor string": (lambda L: L.tensor([1, "a"]), TypeError, r"tensor\(\): invalid data type 'str'"),
     "tensor None": (lambda L: L.tensor([1, None]), RuntimeError, r"tensor\(\): could not infer a numeric dtype"),
     "zeros negative": (lambda L: L.zeros(-1), RuntimeError, r"zeros\(\): .*negative dimension -1: \[-1\]"),
