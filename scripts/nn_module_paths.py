@@ -59,7 +59,7 @@ def main():
         if not names:
             continue
         bases = [(f, n) for f, n in BASES.get(info.name, [])
-                 if hasattr(importlib.import_module(f"ddp.core.nn.{f}"), n)]
+                 if n not in names and hasattr(importlib.import_module(f"ddp.core.nn.{f}"), n)]
         (OUT / f"{info.name}.py").write_text(module_text(info.name, names, bases))
         written.append(info.name)
     (OUT / "__init__.py").write_text(INIT_DOC + "".join(f"from .{n} import *  # noqa: F401,F403\n" for n in written))

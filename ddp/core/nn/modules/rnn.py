@@ -1,5 +1,2 @@
-"""`ddp.nn.modules.rnn` (torch.nn.modules.rnn): the very classes of `ddp.nn`
-(and the bases that isinstance checks name)."""
+"""`ddp.nn.modules.rnn` (torch.nn.modules.rnn): the very classes of `ddp.nn`."""
 from .. import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
-from ..rnn import RNNBase  # noqa: F401
-from ..rnn_cells import RNNCellBase  # noqa: F401
