@@ -3,6 +3,7 @@ communication hooks. Each is the implementation itself, not a copy."""
 import importlib
 
 import numpy as np
+import pytest
 
 import ddp
 import ddp.nn.functional as F
@@ -35,3 +36,13 @@ def test_join_of_one_model_runs_uneven_inputs():
         return model.module.weight.numpy().copy()
     a, b = dp.spawn(run, 2)
     np.testing.assert_array_equal(a, b)
+
+
+def test_view_as_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(6, dtype=np.float32)
+    other = np.zeros((2, 3), np.float32)
+    got = ddp.tensor(a).view_as(ddp.tensor(other))
+    want = torch.tensor(a).view_as(torch.tensor(other))
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())

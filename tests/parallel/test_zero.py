@@ -86,3 +86,37 @@ def test_bad_arguments():
         ZeroRedundancyOptimizer(model().parameters(), ddp.optim.SGD, overlap_with_ddp=True, lr=0.1)
     with pytest.raises(ValueError, match="Invalid learning rate"):
         ZeroRedundancyOptimizer(model().parameters(), ddp.optim.SGD, process_group=dp.LocalCommunicator(), lr=-1)
+
+
+def test_one_rank_matches_pytorchs_zero_redundancy_optimizer(tmp_path):
+    torch = pytest.importorskip("torch")
+    import torch.distributed as tdist
+    from torch.distributed.optim import ZeroRedundancyOptimizer as TorchZero
+
+    if not tdist.is_initialized():
+        tdist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        ddp.manual_seed(0)
+        mine = model()
+        theirs = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 16),
+                                     torch.nn.ReLU(), torch.nn.Linear(16, 3))
+        theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in mine.state_dict().items()})
+        ours = ZeroRedundancyOptimizer(mine.parameters(), ddp.optim.Adam, process_group=dp.LocalCommunicator(), lr=1e-2)
+        ref = TorchZero(theirs.parameters(), torch.optim.Adam, lr=1e-2)
+        for step in range(20):
+            x, y = batch(0, step)
+            ours.zero_grad()
+            F.cross_entropy(mine(x), y).backward()
+            ours.step()
+            ref.zero_grad()
+            torch.nn.functional.cross_entropy(theirs(torch.tensor(x.numpy())), torch.tensor(y.numpy())).backward()
+            ref.step()
+        for (name, p), q in zip(mine.named_parameters(), theirs.parameters()):
+            np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+        ours.consolidate_state_dict(to=0)
+        ref.consolidate_state_dict(to=0)
+        a, b = ours.state_dict(), ref.state_dict()
+        assert sorted(a["state"]) == sorted(b["state"])
+        assert [g["params"] for g in a["param_groups"]] == [g["params"] for g in b["param_groups"]]
+    finally:
+        tdist.destroy_process_group()
