@@ -55,18 +55,8 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = Tensor(np.zeros_like(p))
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = Tensor(np.zeros_like(p))
-        state["step"] = step = state["step"] + 1
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
-        if wd != 0 and group["decoupled_weight_decay"]:
-            p *= 1 - lr * wd
-            d = np.negative(grad, out=ws0) if group["maximize"] else grad
-        else:
-            d = self._direction(p, grad, group, out=ws0)
-        m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
-        lerp_(m, d, 1 - beta1, tmp=ws1)
-        v *= beta2
-        v += np.multiply(np.multiply(d, 1 - beta2, out=ws1), d, out=ws1)
+        step, d, m, v, ws0, ws1 = adam_moments(self, p, grad, group, state)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"].numpy(), v, out=state["max_exp_avg_sq"].numpy())
         step_size = lr / (1 - beta1**step)
@@ -93,3 +83,24 @@ class AdamW(Adam):
                          capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
+
+def adam_moments(opt, p, grad, group, state):
+    """The part of a step that the Adam family shares: count the step, apply the weight decay (p scaled
+    by 1 - lr * weight_decay when decoupled, else an L2 term in d), and update the moments in place:
+    m = lerp(m, d, 1 - beta1), v = beta2 v + (1 - beta2) d^2.
+
+    Returns (step, d, m, v, ws0, ws1): d is `grad` or lives in scratch ws0; ws1 is free scratch.
+    """
+    state["step"] = step = state["step"] + 1
+    lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    ws0, ws1 = opt._scratch(p, 0), opt._scratch(p, 1)
+    if wd != 0 and group["decoupled_weight_decay"]:
+        p *= 1 - lr * wd
+        d = np.negative(grad, out=ws0) if group["maximize"] else grad
+    else:
+        d = opt._direction(p, grad, group, out=ws0)
+    m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+    lerp_(m, d, 1 - beta1, tmp=ws1)
+    v *= beta2
+    v += np.multiply(np.multiply(d, 1 - beta2, out=ws1), d, out=ws1)
+    return step, d, m, v, ws0, ws1

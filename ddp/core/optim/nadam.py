@@ -3,7 +3,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_betas, check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer, lerp_
+from .adam import adam_moments
+from .optimizer import Optimizer
 
 
 class NAdam(Optimizer):
@@ -54,22 +55,12 @@ class NAdam(Optimizer):
             state["mu_product"] = 1.0
             state["exp_avg"] = Tensor(np.zeros_like(p))
             state["exp_avg_sq"] = Tensor(np.zeros_like(p))
-        state["step"] = step = state["step"] + 1
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
-        if wd != 0 and group["decoupled_weight_decay"]:
-            p *= 1 - lr * wd
-            d = np.negative(grad, out=ws0) if group["maximize"] else grad
-        else:
-            d = self._direction(p, grad, group, out=ws0)
+        step, d, m, v, ws0, ws1 = adam_moments(self, p, grad, group, state)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
         mu_product = float(np.float32(state["mu_product"]) * np.float32(mu))
         state["mu_product"] = mu_product
-        m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
-        lerp_(m, d, 1 - beta1, tmp=ws1)
-        v *= beta2
-        v += np.multiply(np.multiply(d, 1 - beta2, out=ws1), d, out=ws1)
         denom = np.sqrt(np.divide(v, 1 - beta2**step, out=ws1), out=ws1)
         denom += group["eps"]
         grad_step = np.divide(d, denom, out=ws0)  # d's last use

@@ -3,7 +3,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_betas, check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer, lerp_
+from .adam import adam_moments
+from .optimizer import Optimizer
 
 
 class RAdam(Optimizer):
@@ -51,18 +52,8 @@ class RAdam(Optimizer):
             state["step"] = 0
             state["exp_avg"] = Tensor(np.zeros_like(p))
             state["exp_avg_sq"] = Tensor(np.zeros_like(p))
-        state["step"] = step = state["step"] + 1
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
-        if wd != 0 and group["decoupled_weight_decay"]:
-            p *= 1 - lr * wd
-            d = np.negative(grad, out=ws0) if group["maximize"] else grad
-        else:
-            d = self._direction(p, grad, group, out=ws0)
-        m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
-        lerp_(m, d, 1 - beta1, tmp=ws1)
-        v *= beta2
-        v += np.multiply(np.multiply(d, 1 - beta2, out=ws1), d, out=ws1)
+        step, d, m, v, ws0, ws1 = adam_moments(self, p, grad, group, state)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         correction2 = 1 - beta2**step
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * beta2**step / correction2
