@@ -3,32 +3,29 @@ ranks, and `Work`, the handle that ``async_op=True`` returns."""
 import numpy as np
 
 from ..core.tensor import Tensor
+from .comm import Work as _CommWork
 
 
-class Work:
-    """Handle of an ``async_op=True`` call: ``wait()`` completes it (and returns True).
+class Work(_CommWork):
+    """Handle of an ``async_op=True`` call (torch.distributed's): ``wait()`` completes it and returns True.
 
     Calls that finish before they return give a completed Work; `all_reduce`, `isend` and `irecv`
-    give one that is still running (leave their tensors alone until ``wait()``).
+    give one that is still running (leave their tensors alone until ``wait()``). The waiting itself is
+    the communicator's `Work`; this adds PyTorch's return values and accessors.
     """
 
     def __init__(self, tensors, wait=None, test=None, then=None):
-        self._tensors, self._wait, self._test, self._then = list(tensors), wait, test, then
+        super().__init__(list(tensors), wait, test, then)
         self._done = wait is None and then is None
 
     def wait(self, timeout=None):
         """Block until the operation has finished; its tensors then hold the result."""
-        if not self._done:
-            if self._wait is not None:
-                self._wait()
-            if self._then is not None:
-                self._then()
-            self._done = True
+        super().wait()
         return True
 
     def is_completed(self):
         """True when ``wait()`` would not block."""
-        return self._done or self._test is None or bool(self._test())
+        return bool(super().is_completed())
 
     def is_success(self):
         """True once completed (a failure raises instead)."""
@@ -40,7 +37,7 @@ class Work:
 
     def result(self):
         """The tensors the operation wrote (or sent)."""
-        return self._tensors
+        return self._result
 
 
 def done(tensors, async_op):
