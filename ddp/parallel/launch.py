@@ -186,7 +186,7 @@ def limit_blas_threads(n):
     _blas_limits = threadpool_limits(limits=n, user_api="blas")
 
 
-ABORT_DELAY = 1.0  # seconds a rank other than 0 waits before reporting its exception (see below)
+ABORT_DELAY = 3.0  # seconds a rank other than 0 waits before reporting its exception (see below)
 
 
 def install_abort_hook(comm):
@@ -194,7 +194,7 @@ def install_abort_hook(comm):
 
     A configuration error usually raises alike on every rank: rank 0 reports at once and the others
     wait `ABORT_DELAY` first, so that rank 0's abort ends them before they print the same traceback
-    again. An exception on other ranks only is still reported, a second later."""
+    again. An exception on other ranks only is still reported, ABORT_DELAY seconds later."""
     def hook(exc_type, exc, tb):
         if comm.rank != 0:
             time.sleep(ABORT_DELAY)
