@@ -42,6 +42,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="mlp", choices=["mlp", "cnn", "cnn2"])
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--block", type=int, default=10, help="steps per sample of the watchdog/timeline cost")
     parser.add_argument("--bucket-cap-mb", type=float, default=25)
     parser.add_argument("--batch", type=int, default=256, help="samples per rank for the backward timing")
     args = parser.parse_args()
@@ -108,12 +109,16 @@ def main():
                 recorder.events.clear()
         return run
 
+    def steps(model):
+        return lambda: [backward(model) for _ in range(args.block)]
+
     cases = {"raw MPI_Allreduce": raw_allreduce, "comm.allreduce mean": comm_allreduce,
              "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh,
              "ddp, default, no watchdog": unwatched(ddp_default),
              "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain),
-             "forward+backward, ddp, no watchdog": unwatched(lambda: backward(dmodel)),
-             "forward+backward, ddp, timeline": with_timeline(lambda: backward(dmodel))}
+             "steps, ddp": steps(dmodel),  # blocks of --block steps: the watchdog's and the timeline's cost
+             "steps, ddp, no watchdog": unwatched(steps(dmodel)),
+             "steps, ddp, timeline": with_timeline(steps(dmodel))}
     # rotated rounds, 3 of warm-up; halving `raw` after each keeps its sums bounded (outside the timed region)
     times = interleaved(comm, cases, args.rounds, warmup=3, between=lambda: np.multiply(raw, 0.5, out=raw))
     if comm.rank == 0:
@@ -131,13 +136,13 @@ def main():
         print(f"forward+backward at batch {args.batch} per rank: {with_ddp * 1e3:.3f} ms with DDP, "
               f"{without * 1e3:.3f} ms without; exposed sync {(with_ddp - without) * 1e3:.3f} ms "
               f"= {(with_ddp - without) / base:.2f}x the raw Allreduce")
-        unwatched_step = np.median(times["forward+backward, ddp, no watchdog"])
-        print(f"watchdog: forward+backward with DDP {with_ddp * 1e3:.3f} ms with it, {unwatched_step * 1e3:.3f} ms "
-              f"without ({(with_ddp / unwatched_step - 1):+.1%}); the sync alone "
+        block = {name: np.median(times[f"steps, ddp{suffix}"]) / args.block
+                 for name, suffix in (("on", ""), ("off", ", no watchdog"), ("timeline", ", timeline"))}
+        print(f"watchdog: a DDP forward+backward (blocks of {args.block}) takes {block['on'] * 1e3:.3f} ms with it, "
+              f"{block['off'] * 1e3:.3f} ms without ({(block['on'] / block['off'] - 1):+.1%}); the sync alone "
               f"{(np.median(times['ddp, default']) / np.median(times['ddp, default, no watchdog']) - 1):+.1%}")
-        traced = np.median(times["forward+backward, ddp, timeline"])
-        print(f"timeline: forward+backward with DDP {traced * 1e3:.3f} ms while recording, "
-              f"{with_ddp * 1e3:.3f} ms without ({(traced / with_ddp - 1):+.1%})")
+        print(f"timeline: {block['timeline'] * 1e3:.3f} ms while recording, {block['on'] * 1e3:.3f} ms without "
+              f"({(block['timeline'] / block['on'] - 1):+.1%})")
 
 
 if __name__ == "__main__":
