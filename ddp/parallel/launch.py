@@ -120,8 +120,19 @@ def _mpi_communicator(timeout, debug):
     except ImportError as exc:
         raise ImportError("ddp.parallel.init: started by an MPI launcher but mpi4py is not "
                           "installed; install it with `pip install ddp[mpi]`") from exc
-    MPICommunicator.watch = (Watchdog(timeout) if timeout else None, debug)
+    if timeout and mpi_thread_multiple():
+        MPICommunicator.watch = (Watchdog(timeout), debug)
+    else:  # the watchdog's thread calls MPI beside the main thread: that needs MPI_THREAD_MULTIPLE
+        if timeout:
+            sys.stderr.write("ddp.parallel.init: MPI was initialised without MPI_THREAD_MULTIPLE (mpi4py.rc."
+                             "thread_level), so the watchdog is off\n")
+        MPICommunicator.watch = (None, debug)
     return MPICommunicator()
+
+
+def mpi_thread_multiple():
+    from mpi4py import MPI
+    return MPI.Query_thread() == MPI.THREAD_MULTIPLE
 
 
 def _resolve_timeout(timeout):
