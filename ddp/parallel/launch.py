@@ -120,7 +120,7 @@ def _mpi_communicator(timeout, debug):
     except ImportError as exc:
         raise ImportError("ddp.parallel.init: started by an MPI launcher but mpi4py is not "
                           "installed; install it with `pip install ddp[mpi]`") from exc
-    if timeout and mpi_thread_multiple():
+    if timeout and _thread_multiple():
         MPICommunicator.watch = (Watchdog(timeout), debug)
     else:  # the watchdog's thread calls MPI beside the main thread: that needs MPI_THREAD_MULTIPLE
         if timeout:
@@ -130,7 +130,8 @@ def _mpi_communicator(timeout, debug):
     return MPICommunicator()
 
 
-def mpi_thread_multiple():
+def _thread_multiple():
+    """Whether MPI was initialised with MPI_THREAD_MULTIPLE."""
     from mpi4py import MPI
     return MPI.Query_thread() == MPI.THREAD_MULTIPLE
 
