@@ -214,6 +214,7 @@ def install_abort_hook(comm):
         tagged = "".join(f"[rank {comm.rank}] {line}" for line in text.splitlines(True))
         sys.stderr.write(tagged)
         sys.stderr.flush()
+        time.sleep(0.5)  # the launcher forwards the traceback before the abort tears its streams down
         comm.abort(1)
 
     def thread_hook(args):

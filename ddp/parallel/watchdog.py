@@ -25,6 +25,7 @@ from .callsite import call_site, format_site
 
 POLL = 0.1  # seconds between the watchdog's looks at its rank
 ASK_WAIT = 2.0  # seconds a report waits for the other ranks' answers
+FORWARD = 0.5  # seconds between printing the report and aborting the job
 GRACE = 2.0  # seconds a call may still finish after a rank it needs has ended
 _ASK, _STATE, _EXIT = 1, 2, 3  # message tags on the watchdogs' communicator
 
@@ -146,6 +147,7 @@ class Watchdog:
         sys.stderr.write(f"[rank {self.rank}] ddp watchdog: {headline}; ending the job.\n"
                          f"{_table(states, call)}\n")
         sys.stderr.flush()
+        time.sleep(FORWARD)  # the launcher forwards the report before the abort tears its streams down
         MPI.COMM_WORLD.Abort(1)
 
     def _lowest_waiting(self, states):
