@@ -12,7 +12,6 @@ counterparts, timed in the same run (interleaved rounds, the slowest rank, media
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +22,7 @@ import ddp  # noqa: E402
 import ddp.nn as nn  # noqa: E402
 import ddp.nn.functional as F  # noqa: E402
 import ddp.parallel as dp  # noqa: E402
-
-
-def slowest(comm, fn):
-    comm.barrier()
-    start = time.perf_counter()
-    fn()
-    return float(comm.allreduce(np.array([time.perf_counter() - start]), op="max")[0])
+from bench_study.timing import interleaved  # noqa: E402
 
 
 def zero_cases(comm, rng):
@@ -87,12 +80,7 @@ def main():
     zero, (zero_bytes, adam_bytes) = zero_cases(comm, rng)
     shares = comm.allgather_object(zero_bytes)
     cases = {**zero, **syncbn_cases(comm, rng), **tensor_parallel_cases(comm, rng)}
-    names, times = list(cases), {name: [] for name in cases}
-    for r in range(args.rounds + 2):
-        for name in names[r % len(names):] + names[:r % len(names)]:  # rotate the order
-            t = slowest(comm, cases[name])
-            if r >= 2:
-                times[name].append(t)
+    times = interleaved(comm, cases, args.rounds, warmup=2)
     if comm.rank == 0:
         med = {name: float(np.median(t)) for name, t in times.items()}
         print(f"# {comm.world_size} ranks, median of {args.rounds} interleaved rounds, slowest rank")
