@@ -9,13 +9,20 @@ import functools
 import heapq
 import itertools
 import threading
+import types
 
 import numpy as np
 
 from . import anomaly as _anomaly
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
 
-_local = threading.local()
+class _ThreadState(threading.local):
+    """Per-thread autograd state; the class attribute is each new thread's default (recording on)."""
+
+    grad_enabled = True
+
+
+_local = _ThreadState()
 Tensor = None  # the Tensor class; tensor.py (which imports this module) binds it, avoiding an import cycle
 _sequence = itertools.count()
 
@@ -30,7 +37,7 @@ FREED_MESSAGE = (
 # ----------------------------------------------------------------------------------------------- grad mode
 def is_grad_enabled():
     """Whether ops are being recorded for backward in this thread."""
-    return getattr(_local, "grad_enabled", True)
+    return _local.grad_enabled
 
 
 def _set_grad_enabled(mode):
@@ -146,17 +153,18 @@ class Context:
     a gradient, so backward can skip work.
     """
 
-    def __init__(self):
-        self.needs_input_grad = ()
-        self.saved_tensors = ()
-        self.parents = ()
-        self.edges = ()  # the node each parent's gradient goes to, fixed when recorded
-        self.hooks = {}
-        self.fn = None
-        self.seq = 0
-        self._saved_versions = ()
-        self._freed = False
-        self._grad_buffers = None
+    # Defaults live on the class, so that making a Context (once per op call) sets nothing; `apply` and
+    # `register_hook` give an instance its own values where they differ.
+    needs_input_grad = ()
+    saved_tensors = ()
+    parents = ()
+    edges = ()  # the node each parent's gradient goes to, fixed when recorded
+    hooks = types.MappingProxyType({})  # read-only; Tensor.register_hook gives the node its own dict
+    fn = None
+    seq = 0
+    _saved_versions = ()
+    _freed = False
+    _grad_buffers = None
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -243,27 +251,37 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = is_grad_enabled() and any(needs)
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        # The hot path of every op: plain loops and locals, since its Python cost is paid per call.
+        arrays, needs, record = [], [], False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                needs.append(a._requires_grad)
+                record = record or a._requires_grad
+            else:
+                arrays.append(a)
+                needs.append(False)
+        record = record and _local.grad_enabled
         ctx = Context()
-        ctx.needs_input_grad = needs if record else (False,) * len(args)
-        out = np.asarray(cls.forward(ctx, *arrays, **kwargs))
-        if cls.float32_results and out.dtype == np.float64 and not any(a.dtype == np.float64 for a in arrays if isinstance(a, np.ndarray)):
+        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype == np.float64 and cls.float32_results and not _any_float64(arrays):
             out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
-        record = record and out.dtype.kind == "f"  # integer and bool results never require grad
         result = Tensor(out)
         if out.base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
             for a in args:
                 if isinstance(a, Tensor) and np.may_share_memory(out, a._data):
                     result._version_cell = a._version_cell
                     break
-        if record:
+        if record and out.dtype.kind == "f":  # integer and bool results never require grad
             ctx.fn = cls
             ctx.seq = next(_sequence)
-            ctx.parents = tuple(a if n else None for a, n in zip(args, needs))
-            ctx.edges = tuple(None if a is None else _node_of(a) for a in ctx.parents)  # in-place ops move grad_fn
-            ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
+            ctx.parents = parents = tuple(a if n else None for a, n in zip(args, needs))
+            ctx.edges = tuple(None if a is None else _node_of(a) for a in parents)  # in-place ops move grad_fn
+            if ctx.saved_tensors:
+                ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
             result._requires_grad = True
             result._grad_fn = ctx
             if _anomaly.enabled:
@@ -271,23 +289,37 @@ class Function:
         return result
 
 
+def _any_float64(arrays):
+    for a in arrays:
+        if isinstance(a, np.ndarray) and a.dtype == np.float64:
+            return True
+    return False
+
+
 def _versions_of_saved(saved, args, result):
-    """(tensor, version) for every input or output whose very array backward will read."""
-    if not saved:
-        return ()
-    owners = [a for a in args if isinstance(a, Tensor) and any(s is a._data for s in saved)]
-    if any(s is result._data for s in saved):
-        owners.append(result)
-    return tuple((t, t._version) for t in owners)
+    """(version cell, version now, shape) for every input or output whose very array backward will read.
+
+    It keeps the cell, not the tensor: a node that held its own output would make a reference cycle, and
+    every activation of the graph would then wait for Python's cyclic collector instead of being freed
+    (and its memory reused, still in cache) as soon as backward is done with it."""
+    owners = []
+    for t in (*args, result):
+        if isinstance(t, Tensor):
+            data = t._data
+            for s in saved:
+                if s is data:
+                    owners.append((t._version_cell, t._version_cell[0], data.shape))
+                    break
+    return tuple(owners)
 
 
 def _check_saved_versions(node):
-    for t, version in node._saved_versions:
-        if t._version != version:
+    for cell, version, shape in node._saved_versions:
+        if cell[0] != version:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: a tensor of shape {tuple(t.shape)} saved by {node.name()} is at version "
-                f"{t._version}; expected version {version} instead."
+                f"operation: a tensor of shape {tuple(shape)} saved by {node.name()} is at version "
+                f"{cell[0]}; expected version {version} instead."
             )
 
 
@@ -368,8 +400,9 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             return
         if not leaf._requires_grad:
             return
-        if g.dtype != leaf.dtype:
-            g = g.astype(leaf.dtype)
+        dtype = leaf._data.dtype
+        if g.dtype != dtype:
+            g = g.astype(dtype)
         if leaf.grad is None and g is leaf._grad_buffer:  # backward wrote it in place (Context.grad_buffer)
             leaf.grad = Tensor(g)
         elif leaf.grad is None:
@@ -389,43 +422,53 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 heapq.heappush(ready, (-node.seq, id(node), node))
             else:
                 finish_leaf(node, pending.pop(id(node)))
-    while ready:
+    anomaly = _anomaly.enabled
+    while ready:  # the loop runs once per recorded op: its Python cost is the engine's overhead
         _, key, node = heapq.heappop(ready)
         g = pending.pop(key, None)
-        grads_in = (None,) * len(node.parents)
-        if g is not None:
-            for hook in list(node.hooks.values()):
-                new = hook(Tensor(g))
-                if new is not None:
-                    g = new._data
+        parents = node.parents
+        if g is None:
+            grads_in = (None,) * len(parents)
+        else:
+            if node.hooks:
+                for hook in list(node.hooks.values()):
+                    new = hook(Tensor(g))
+                    if new is not None:
+                        g = new._data
             if key in captured:
                 captured[key] = g
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
-            _check_saved_versions(node)
-            if node.fn.fills_grad_buffers and capture is None:
+            if node._saved_versions:
+                _check_saved_versions(node)
+            fn = node.fn
+            if fn.fills_grad_buffers and capture is None:
                 node._grad_buffers = _grad_buffers(node, deps, pending)
-            grads_in = node.fn.backward(node, g) if not _anomaly.enabled else _anomaly.run_backward(node, g)
+            grads_in = fn.backward(node, g) if not anomaly else _anomaly.run_backward(node, g)
             node._grad_buffers = None
-            if not isinstance(grads_in, tuple):
+            if type(grads_in) is not tuple:
                 grads_in = (grads_in,)
-            if len(grads_in) != len(node.parents):
+            if len(grads_in) != len(parents):
                 raise RuntimeError(
-                    f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, "
-                    f"expected {len(node.parents)} (one per forward argument)"
+                    f"{fn.__name__}.backward returned {len(grads_in)} gradients, "
+                    f"expected {len(parents)} (one per forward argument)"
                 )
-            if _anomaly.enabled:
+            if anomaly:
                 _anomaly.check_gradients(node, grads_in)
             if not retain_graph:
                 node._release()
-        for p, child, gp in zip(node.parents, node.edges, grads_in):
+        for p, child, gp in zip(parents, node.edges, grads_in):
             if p is None:
                 continue
             ckey = id(child)
             if gp is not None:
-                gp = unbroadcast(np.asarray(gp), p.shape)
-                if gp.dtype != p.dtype and p.dtype.kind == "f":
-                    gp = gp.astype(p.dtype)
+                if type(gp) is not np.ndarray:
+                    gp = np.asarray(gp)
+                data = p._data
+                if gp.shape != data.shape:
+                    gp = unbroadcast(gp, data.shape)
+                if gp.dtype != data.dtype and data.dtype.kind == "f":
+                    gp = gp.astype(data.dtype)
                 pending[ckey] = gp if ckey not in pending else pending[ckey] + gp
             deps[ckey] -= 1
             if deps[ckey] == 0:

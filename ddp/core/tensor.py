@@ -84,7 +84,10 @@ class Tensor(TensorOps):
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if not self.is_leaf:
-            return autograd.add_hook(self._grad_fn.hooks, hook)
+            node = self._grad_fn
+            if "hooks" not in vars(node):
+                node.hooks = {}
+            return autograd.add_hook(node.hooks, hook)
         if self._hooks is None:
             self._hooks = {}
         return autograd.add_hook(self._hooks, hook)
