@@ -31,16 +31,20 @@ def _reduce(per_row, denominator, reduction, target_shape):
     total = per_row.sum()
     if reduction == "sum":
         return total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return total / denominator  # 0/0 = nan when every target is ignored, as PyTorch
+    if denominator == 0:
+        return np.array(np.nan, dtype=total.dtype)  # 0/0 when every target is ignored, as PyTorch
+    return total / denominator
 
 
 def _scales(g, reduction, denominator, n):
     """Per-row factor of the upstream gradient: g itself ('none'), g ('sum'), g / denominator ('mean')."""
     if reduction == "none":
         return g.reshape(n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.full(n, g / denominator if reduction == "mean" else g, dtype=g.dtype)
+    if reduction == "mean":
+        if denominator == 0:
+            return np.full(n, np.nan, dtype=g.dtype)  # 0/0 (every target ignored), as PyTorch
+        g = g / denominator
+    return np.full(n, g, dtype=g.dtype)
 
 
 class CrossEntropy(Function):
@@ -48,40 +52,59 @@ class CrossEntropy(Function):
     label smoothing eps: loss_i = (1 - eps) w[t_i] (-logp[i, t_i]) + eps/C sum_c w[c] (-logp[i, c]).
 
     'mean' divides both terms by the summed weights w[t_i] of the non-ignored targets. d/dz_i = a_i (p_i - onehot(t_i)) + b_i (p_i sum(w) - w),
-    a_i and b_i being the two terms' factors.
+    a_i and b_i being the two terms' factors. Without weights or smoothing (the usual call) a_i is 1 for
+    every kept target and b_i is 0, and the op skips the arrays that would hold them.
     """
 
     @staticmethod
     def forward(ctx, x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
         n_classes = x.shape[1]
-        logp = _log_softmax(_rows(x))
+        logp = _log_softmax(x if x.ndim == 2 else _rows(x))
         t = target.reshape(-1)
         valid = t != ignore_index
-        t = np.where(valid, t, 0)
+        every = bool(valid.all())
+        if not every:
+            t = np.where(valid, t, 0)
         rows = np.arange(t.size)
-        w = weight if weight is not None else np.ones(n_classes, dtype=x.dtype)
-        wt = w[t] * valid
         eps = label_smoothing
-        denominator = wt.sum()
-        a = ((1 - eps) * wt).astype(x.dtype)
-        b = valid * x.dtype.type(eps / n_classes)
-        per_row = a * -logp[rows, t]
-        if eps > 0:
-            per_row += b * -(logp @ w)
-        ctx.save_for_backward(logp, a, b, t, w)
+        if weight is None and eps == 0:
+            a = None if every else valid.astype(x.dtype)  # None: every row's factor is 1
+            b = None
+            denominator = x.dtype.type(t.size) if every else a.sum()
+            per_row = -logp[rows, t]
+            if a is not None:
+                per_row *= a
+        else:
+            w = weight if weight is not None else np.ones(n_classes, dtype=x.dtype)
+            wt = w[t] * valid
+            denominator = wt.sum()
+            a = ((1 - eps) * wt).astype(x.dtype)
+            b = valid * x.dtype.type(eps / n_classes)
+            per_row = a * -logp[rows, t]
+            if eps > 0:
+                per_row += b * -(logp @ w)
+        ctx.save_for_backward(logp, a, b, t, weight)
         ctx.shape, ctx.reduction, ctx.denominator = x.shape, reduction, denominator
         return _reduce(per_row, denominator, reduction, target.shape)
 
     @staticmethod
     def backward(ctx, g):
         logp, a, b, t, w = ctx.saved_tensors
-        s = _scales(g, ctx.reduction, ctx.denominator, t.size)
-        a, b = a * s, b * s
-        gz = np.exp(logp) * (a + b * w.sum())[:, None]
-        if b.any():
-            gz -= b[:, None] * w[None, :]
-        gz[np.arange(t.size), t] -= a
-        return _unrows(gz, ctx.shape), None, None
+        rows = np.arange(t.size)
+        gz = np.exp(logp)
+        if b is None:  # no weights, no smoothing: p - onehot, scaled, on the kept rows
+            gz[rows, t] -= 1
+            scale = _scales(g, ctx.reduction, ctx.denominator, t.size)
+            gz *= (scale if a is None else scale * a)[:, None]
+        else:
+            w = w if w is not None else np.ones(logp.shape[1], dtype=logp.dtype)
+            s = _scales(g, ctx.reduction, ctx.denominator, t.size)
+            a, b = a * s, b * s
+            gz *= (a + b * w.sum())[:, None]
+            if b.any():
+                gz -= b[:, None] * w[None, :]
+            gz[rows, t] -= a
+        return _unrows(gz, ctx.shape) if len(ctx.shape) != 2 else gz, None, None
 
 
 class SoftCrossEntropy(Function):
