@@ -49,12 +49,13 @@ def bmm(a, b):
 
 def linear(x, weight, bias=None):
     """x @ weight^T + bias, fused (one BLAS product per gradient)."""
-    if x.shape[-1] != weight.shape[-1]:
+    x_shape, w_shape = x.shape, weight.shape
+    if x_shape[-1] != w_shape[-1]:
         raise RuntimeError(
-            f"linear: input of shape {tuple(x.shape)} does not match weight of shape {tuple(weight.shape)} "
-            f"({x.shape[-1]} != {weight.shape[-1]} input features)"
+            f"linear: input of shape {tuple(x_shape)} does not match weight of shape {tuple(w_shape)} "
+            f"({x_shape[-1]} != {w_shape[-1]} input features)"
         )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+    if bias is not None and tuple(bias.shape) != (w_shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)}, expected ({weight.shape[0]},)")
     return linalg.Linear.apply(x, weight, bias)
 

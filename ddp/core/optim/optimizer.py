@@ -48,6 +48,7 @@ class Optimizer:
         self.state = defaultdict(dict)  # parameter -> its state (Tensors whose arrays the steps update)
         self.param_groups = []
         self._workspace = {}  # (dtype, slot) -> flat scratch array, reused by every parameter and step
+        self._scratch_views = {}  # (dtype, slot, shape) -> the view of it that `_scratch` last handed out
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -151,11 +152,16 @@ class Optimizer:
     def _scratch(self, like, slot, dtype=None):
         """A scratch array shaped as `like` (of its dtype or `dtype`); each slot is a buffer kept between steps."""
         dtype = like.dtype if dtype is None else np.dtype(dtype)
+        view = self._scratch_views.get((dtype, slot, like.shape))
+        if view is not None:
+            return view
         key = (dtype, slot)
         buf = self._workspace.get(key)
         if buf is None or buf.size < like.size:
             buf = self._workspace[key] = np.empty(like.size, dtype)
-        return buf[: like.size].reshape(like.shape)
+            self._scratch_views = {k: v for k, v in self._scratch_views.items() if k[:2] != key}  # old buffer's
+        view = self._scratch_views[(dtype, slot, like.shape)] = buf[: like.size].reshape(like.shape)
+        return view
 
     def _direction(self, p, grad, group, out):
         """The gradient to follow: -grad if maximizing, plus weight_decay * p (L2); `grad` itself if neither."""

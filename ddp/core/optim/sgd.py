@@ -46,8 +46,11 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group, state):
-        ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
-        d = self._direction(p, grad, group, out=ws0)
+        ws1 = self._scratch(p, 1)
+        if group["weight_decay"] != 0 or group["maximize"]:
+            d = ws0 = self._direction(p, grad, group, out=self._scratch(p, 0))
+        else:
+            d = grad  # plain SGD follows the gradient itself: no copy
         momentum = group["momentum"]
         if momentum != 0:
             if state.get("momentum_buffer") is None:  # the first step takes d as it is, undampened
