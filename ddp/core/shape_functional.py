@@ -64,8 +64,12 @@ def flatten(x, start_dim=0, end_dim=-1):
     if x.ndim == 0:
         return reshape(x, 1)
     s, e = _dim(start_dim, x.ndim, "flatten"), _dim(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
     # the merged size spelled out (not -1): a -1 next to a zero-size dim is ambiguous, as in PyTorch
-    return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
+    shape = x._data.shape
+    shape = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]  # valid by construction: no checks
+    return x if shape == x._data.shape else sh.Reshape.apply(x, shape=shape)
 
 
 def squeeze(x, dim=None):

@@ -61,6 +61,8 @@ CASES = {
                           r"view: shape '\[4, -1\]' is invalid for input of size 6"),
     "view ambiguous": (lambda L: L.zeros(0, 3).view(-1, 0), RuntimeError,
                        r"view: cannot reshape tensor of 0 elements into shape \[-1, 0\] .* ambiguous"),
+    "flatten start after end": (lambda L: L.ones(2, 3, 4).flatten(2, 1), RuntimeError,
+                                r"flatten\(\) has invalid args: start_dim .*cannot come after end_dim"),
     "unflatten": (lambda L: L.ones(1, 2, 2).unflatten(1, (-1, 3)), RuntimeError,
                   r"unflatten: Provided sizes \[-1, 3\] don't multiply up to the size of dim 1 \(2\)"),
     "repeat negative": (lambda L: L.ones(2, 3).repeat(-1, 1), RuntimeError,
