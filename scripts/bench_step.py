@@ -31,7 +31,8 @@ import ddp.nn.functional as F  # noqa: E402
 from gpt_model import build_gpt  # noqa: E402
 from mnist_models import MODELS, build_model, torch_model  # noqa: E402
 
-TARGETS = {("mlp", "torch"): 1.25, ("mlp", "numpy"): 1.15, ("cnn", "torch"): 1.8, ("cnn2", "torch"): 1.5,
+# Issue 12's targets (mlp against the numpy step, the CNNs against PyTorch) and the earlier ones kept
+TARGETS = {("mlp", "torch"): 1.25, ("mlp", "numpy"): 1.10, ("cnn", "torch"): 1.3, ("cnn2", "torch"): 1.25,
            ("gpt", "torch"): 1.5, ("gpt-fwd", "torch"): 1.5}
 LR = 0.01
 GPT = {"batch": 16, "context": 64, "vocab": 256}
