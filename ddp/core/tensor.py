@@ -3,11 +3,12 @@ import numpy as np
 
 from . import autograd
 from .device import CPU, cpu_only_error, to_arguments
-from .dtypes import as_dtype, dtype_of_type, is_floating, type_name
+from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
 from .methods import TensorOps, bind_functional
 from .ops.elementwise import Cast
 from .ops.shape import put
 from .random import get_generator
+from .sizes import size_arg
 
 
 class Tensor(TensorOps):
@@ -31,8 +32,13 @@ class Tensor(TensorOps):
     _post_accumulate_hooks = None
     _grad_buffer = None  # where a fresh gradient may be written directly (see Context.grad_buffer)
 
-    def __init__(self, data, requires_grad=False):
-        self._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+    def __init__(self, data=(), *sizes, requires_grad=False):
+        if isinstance(data, np.ndarray):  # ddp's own use, on every op result: wrap, no copy
+            self._data = data
+        elif type(data) in (list, tuple, int, float, bool, Size) or isinstance(data, Tensor):
+            self._data = _legacy_data(data, sizes)
+        else:  # numpy scalars
+            self._data = np.asarray(data)
         self._grad_fn = None
         self._version_cell = [0]
         self.grad = None
@@ -371,6 +377,23 @@ class Tensor(TensorOps):
 
 
 autograd.Tensor = Tensor
+
+
+def _legacy_data(data, sizes):
+    """PyTorch's legacy constructor: `Tensor([1, 2])` is data in the default float dtype, `Tensor(2, 3)` (or
+    `Tensor(x.shape)`) a new tensor of that shape (zeros here; uninitialised in PyTorch), `Tensor()` an
+    empty one, and `Tensor(t)` shares t's memory."""
+    if isinstance(data, Tensor):
+        return data._data
+    if type(data) in (float, bool):
+        raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__}); ddp.tensor({data!r}) "
+                        f"makes a 0-d tensor")
+    if type(data) is int or type(data) is Size:
+        shape = tuple(data) if type(data) is Size else (data,) + sizes
+        return np.zeros(size_arg(shape, "Tensor"), dtype=get_default_dtype())
+    if sizes:
+        raise TypeError(f"Tensor(): expected one sequence of data or ints (sizes), got {data!r} and {sizes!r}")
+    return np.array(data, dtype=get_default_dtype())
 
 
 class Size(tuple):
