@@ -252,18 +252,20 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         # The hot path of every op: plain loops and locals, since its Python cost is paid per call.
-        arrays, needs, record = [], [], False
+        arrays, parents, record = [], [], False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                needs.append(a._requires_grad)
-                record = record or a._requires_grad
+                if a._requires_grad:
+                    parents.append(a)
+                    record = True
+                    continue
             else:
                 arrays.append(a)
-                needs.append(False)
+            parents.append(None)
         record = record and _local.grad_enabled
         ctx = Context()
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        ctx.needs_input_grad = tuple(p is not None for p in parents) if record else (False,) * len(args)
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
@@ -278,8 +280,9 @@ class Function:
         if record and out.dtype.kind == "f":  # integer and bool results never require grad
             ctx.fn = cls
             ctx.seq = next(_sequence)
-            ctx.parents = parents = tuple(a if n else None for a, n in zip(args, needs))
-            ctx.edges = tuple(None if a is None else _node_of(a) for a in parents)  # in-place ops move grad_fn
+            ctx.parents = tuple(parents)
+            # the node each gradient goes to, fixed now: a later in-place op moves its tensor's grad_fn
+            ctx.edges = tuple(None if a is None else a._grad_fn or a for a in parents)
             if ctx.saved_tensors:
                 ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
             result._requires_grad = True

@@ -136,13 +136,13 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.numpy()
-                if grad.shape != p.shape:
+                grad, data = p.grad._data, p._data
+                if grad.shape != data.shape:
                     raise RuntimeError(
                         f"{type(self).__name__}.step: gradient of shape {grad.shape} does not match its "
                         f"parameter of shape {tuple(p.shape)}"
                     )
-                self._update(p.numpy(), grad, group, self.state[p])
+                self._update(data, grad, group, self.state[p])
                 p._bump_version()
 
     def _update(self, p, grad, group, state):
