@@ -78,6 +78,15 @@ def test_cross_entropy_gradcheck(reduction, smoothing):
     assert gradcheck(lambda x: F.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing), (x,))
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_gradcheck_unweighted_with_ignored_rows(reduction):
+    """The usual call's lean path (no weights, no smoothing) with some targets ignored, 2-D and 4-D."""
+    for shape in ((6, 4), (2, 4, 3, 1)):
+        x = ddp.tensor(rng.standard_normal(shape), dtype=ddp.float64, requires_grad=True)
+        t = ddp.tensor(targets((shape[0],) + shape[2:], shape[1], ignore=1))
+        assert gradcheck(lambda x: F.cross_entropy(x, t, ignore_index=1, reduction=reduction), (x,))
+
+
 def test_cross_entropy_probability_targets():
     torch = pytest.importorskip("torch")
     x = rng.standard_normal((4, 5, 3)).astype(np.float32)
