@@ -6,7 +6,9 @@ only the ``*_object`` methods use the pickle API, for small objects.
 Large blocking allreduces (64 KiB and up) go through shared memory (shm_allreduce.py), without a
 copy for arrays from `reduce_buffer`: between ranks of one node directly, and across nodes
 hierarchically (within each node through shared memory, between the nodes through MPI; see
-hierarchical.py). The rest, and every non-blocking `iallreduce`, go through MPI.
+hierarchical.py). A non-blocking `iallreduce` of a `reduce_buffer` array (DDP's buckets) takes the
+same path, queued and advanced by the tests, the wait and a progress thread (shm_progress.py;
+``DDP_SHM_IALLREDUCE=0`` gives it MPI's ``Iallreduce`` instead). The rest go through MPI.
 
 Rounding: MPI chooses its own reduction order (e.g. recursive doubling), so a float sum can
 differ in the last bits from the thread backend's rank-order sum (the shared-memory path, on
@@ -15,16 +17,19 @@ rank receives the same bits either way (the tests check this).
 """
 
 import functools
+import os
 
 import numpy as np
 from mpi4py import MPI
 
-from . import watchdog
+from . import shm_progress, watchdog
 from .comm import Communicator
 from .shm_allreduce import SharedMemoryAllreduce
 
 _OPS = {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}
 _NO_WATCH = (None, None)  # (watchdog, debug) when neither is on
+# `iallreduce` of a `reduce_buffer` array through shared memory (shm_progress.py); DDP_SHM_IALLREDUCE=0: MPI's
+SHM_IALLREDUCE = os.environ.get("DDP_SHM_IALLREDUCE", "1") != "0"
 
 
 def watched(op, root=None, peer=None):
@@ -131,8 +136,9 @@ class MPICommunicator(Communicator):
 
     @watched("iallreduce")
     def _iallreduce(self, arr, op):
-        # Always MPI's: the shared-memory path blocks until every rank arrives, which would deadlock a rank
-        # that starts the reduction, then receives from a rank that sends before starting it.
+        if SHM_IALLREDUCE and self._shm is not None and self._shm.owns(arr):  # a `reduce_buffer` array
+            wait, test = self._shm.start(arr, op, shm_progress.INTERVAL > 0 and _thread_multiple())
+            return self._watch_wait(wait), test
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
         return self._watch_wait(req.Wait), req.Test
 
@@ -210,3 +216,9 @@ def _check_count(status, arr, source, tag):
     if got != arr.nbytes:
         raise RuntimeError(f"recv: message from rank {source} (tag {tag}) has {got} bytes but the "
                            f"buffer of shape {arr.shape} and dtype {arr.dtype} has {arr.nbytes}")
+
+
+@functools.cache
+def _thread_multiple():
+    """Whether a progress thread may call MPI beside the main thread."""
+    return MPI.Query_thread() == MPI.THREAD_MULTIPLE

@@ -21,11 +21,18 @@ left to right. The order depends only on the ranks, never on timing or message a
 element is summed once and copied to everyone: every rank gets the same bits on every run, and the same
 bits as the thread backend, which also sums in rank order (so N ranks equal one process summing their
 gradients in rank order).
+
+Non-blocking (`start`, for arrays made by `buffer()`): the same steps as a generator that yields the MPI
+request each step waits for (the barriers are ``Ibarrier``s, the cross-node chain's receives are posted
+at once and waited for one by one, so no step blocks); shm_progress.py queues the reductions and
+advances them in the order they started, from the main thread's tests and waits and from a progress
+thread. Both paths run the same arithmetic in the same order, so they give the same bits.
 """
 import numpy as np
 from mpi4py import MPI
 
-from .hierarchical import Topology, chain_reduce, grow
+from .hierarchical import CHUNK_BYTES, Topology, grow
+from .shm_progress import Pending
 
 MIN_BYTES = 1 << 16  # below this, MPI's latency-optimised algorithms are as fast
 _UFUNCS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
@@ -36,8 +43,8 @@ class SharedMemoryAllreduce:
 
     `usable(nbytes)` says whether an allreduce of that many bytes takes this path: only when `comm`'s
     ranks share one node or span nodes of equal, contiguous blocks, and `nbytes` is at least `MIN_BYTES`.
-    `usable`, `buffer` and `allreduce` are collective (windows are made collectively) and decide the same way on every rank,
-    since the arrays of an allreduce have the same size everywhere.
+    `usable`, `buffer`, `allreduce` and `start` are collective (windows are made collectively) and decide
+    the same way on every rank, since the arrays of an allreduce have the same size everywhere.
     """
 
     def __init__(self, comm):
@@ -48,6 +55,7 @@ class SharedMemoryAllreduce:
         self._windows = {}  # id(array) -> _Window, for arrays made by buffer()
         self._staging, self._half = None, 0  # window for other arrays: two halves of `_half` bytes
         self._phase = 0  # which half the next staged call uses (double buffering)
+        self.pending = Pending()  # the non-blocking reductions in flight (shm_progress.py)
 
     def usable(self, nbytes):
         if self.size < 2 or nbytes < MIN_BYTES:
@@ -64,6 +72,7 @@ class SharedMemoryAllreduce:
         dtype = np.dtype(dtype)
         if not self.usable(count * dtype.itemsize):
             return None
+        self.pending.drain()  # a window is made on the node's communicator: after the barriers in flight
         window = _Window(self._topo.node, count * dtype.itemsize)
         views = [v.view(dtype) for v in window.segments]
         views[self.local][...] = 0  # read by others only after the first allreduce's fence
@@ -71,12 +80,16 @@ class SharedMemoryAllreduce:
         self._windows[id(views[self.local])] = window  # keeps the window (and the array) alive
         return views[self.local]
 
+    def owns(self, arr):
+        """Whether `arr` was made by `buffer()` (only those can be reduced by `start`)."""
+        window = self._windows.get(id(arr))
+        return window is not None and window.views[self.local] is arr
+
     def allreduce(self, arr, op):
         """Reduce the C-contiguous `arr` in place with `op` ("sum", "mean", "max" or "min")."""
-        window = self._windows.get(id(arr))
-        if window is not None and window.views[self.local] is arr:
-            self._reduce(window, window.views, window.scratch, arr, op)
-            window.fence()  # the others have read my slice before I write into my segment again
+        self.pending.drain()  # the reductions started before this one finish first, on every rank
+        if self.owns(arr):
+            _run(self._in_window(arr, op))
             return
         self._reserve(arr.nbytes)
         start = self._phase * self._half
@@ -84,19 +97,30 @@ class SharedMemoryAllreduce:
         views = [s[start:start + arr.nbytes].view(arr.dtype) for s in self._staging.segments]
         flat = arr.reshape(-1)
         np.copyto(views[self.local], flat)
-        self._reduce(self._staging, views, flat, flat, op)  # flat's partial sums are overwritten at the end
+        _run(self._reduce(self._staging, views, flat, flat, op))  # flat's partial sums are overwritten at the end
+
+    def start(self, arr, op, thread):
+        """Start reducing `arr` (made by `buffer()`) in place; returns the (wait, test) pair of the reduction.
+        `thread`: the progress thread advances it too (shm_progress.py; needs MPI_THREAD_MULTIPLE)."""
+        return self.pending.push(self._in_window(arr, op), thread)
+
+    def _in_window(self, arr, op):
+        """Steps of the reduction of a `buffer()` array, where it is."""
+        window = self._windows[id(arr)]
+        yield from self._reduce(window, window.views, window.scratch, arr, op)
+        yield from window.fence()  # the others have read my slice before I write into my segment again
 
     def _reduce(self, window, views, scratch, dest, op):
-        """Reduce slice `local` of every local rank's view into this rank's view (then over the nodes),
-        and copy all slices to `dest`."""
-        window.fence()  # every rank's data is in place
+        """Steps: reduce slice `local` of every local rank's view into this rank's view (then over the
+        nodes), and copy all slices to `dest`."""
+        yield from window.fence()  # every rank's data is in place
         n, size, rank = views[0].size, self.local_size, self.local
         bounds = [n * r // size for r in range(size + 1)]
         lo, hi = bounds[rank], bounds[rank + 1]
         out, ufunc = views[rank][lo:hi], _UFUNCS[op]
         if self._topo.cross is not None:  # across nodes: the chain adds this node's ranks in its turn
             part = grow(self._gathered, out.dtype, out.size)
-            chain_reduce(self._topo.cross, [v[lo:hi] for v in views], out, ufunc, part)
+            yield from _chain(self._topo.cross, [v[lo:hi] for v in views], out, ufunc, part)
         elif size == 2:  # out is one of the inputs, element for element: safe in place
             ufunc(views[0][lo:hi], views[1][lo:hi], out=out)
         else:  # accumulate in scratch so that this rank's own slice is read before it is overwritten
@@ -106,7 +130,7 @@ class SharedMemoryAllreduce:
                 ufunc(acc, views[r][lo:hi], out=out if r == size - 1 else acc)
         if op == "mean":
             np.divide(out, self.size, out=out)
-        window.fence()  # every slice is reduced
+        yield from window.fence()  # every slice is reduced
         in_place = dest is views[rank]
         for r in range(size):
             if not (in_place and r == rank):
@@ -133,12 +157,51 @@ class _Window:
                          for r in range(comm.Get_size())]
 
     def fence(self):
-        """Barrier that also orders the loads and stores of shared memory around it."""
+        """Step: a barrier that also orders the loads and stores of shared memory around it."""
         self.win.Sync()
-        self.comm.Barrier()
+        yield self.comm.Ibarrier()
         self.win.Sync()
 
     def free(self):
         self.comm.Barrier()  # no rank still reads it
         self.win.Unlock_all()
         self.win.Free()
+
+
+def _chain(cross, slices, out, ufunc, part):
+    """Steps of hierarchical.py's chain: reduce slice k of this node's ranks (`slices`, in rank order) and of
+    every other node, in rank order, into `out`; `part` is scratch of out's size. Collective over `cross`.
+
+    Node i adds its ranks' chunks to the running sum of nodes 0..i-1, chunk by chunk, and passes it on;
+    the last node's sums are the result, sent back to every node. Every receive is posted at once and
+    waited for as a step, so a reduction in flight never blocks the rank that tests it.
+    """
+    i, last = cross.Get_rank(), cross.Get_size() - 1
+    step = max(1, CHUNK_BYTES // out.itemsize)
+    chunks = [slice(c, c + step) for c in range(0, out.size, step)]
+    # tag k: chunk k, of the running sum from node i - 1 or of the result from the last node
+    results = [cross.Irecv(out[c], source=last, tag=k) for k, c in enumerate(chunks)] if i != last else []
+    partial = [cross.Irecv(part[c], source=i - 1, tag=k) for k, c in enumerate(chunks)] if i else []
+    sends = []
+    for k, c in enumerate(chunks):
+        acc = part[c]
+        if i == 0:  # the chain starts with this node's first rank
+            np.copyto(acc, slices[0][c])
+            rest = slices[1:]
+        else:
+            yield partial[k]
+            rest = slices
+        for s in rest:
+            ufunc(acc, s[c], out=acc)
+        if i == last:
+            np.copyto(out[c], acc)
+            sends += [cross.Isend(out[c], dest=j, tag=k) for j in range(last)]
+        else:
+            sends.append(cross.Isend(acc, dest=i + 1, tag=k))
+    yield from results + sends
+
+
+def _run(steps):
+    """Run a reduction's steps to the end, waiting for each request."""
+    for request in steps:
+        request.Wait()
