@@ -1,0 +1,81 @@
+"""The non-blocking shared-memory allreduce under real launches: 3 ranks, two fake nodes, exit, watchdog.
+
+test_mpirun.py runs tests/parallel/mpi/test_shm_iallreduce_mpi.py at 2 and 4 ranks; here it also runs at 3
+(an odd count, where the summation order shows in the bits) and on two fake nodes (the hierarchical
+path, and unequal nodes, which take MPI's). Then two small scripts: a job whose progress thread is busy
+with reductions ends at once, and a rank out of step is named by the watchdog (DDP_TIMEOUT).
+"""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from mpi_launch import MPIRUN, ROOT, requires_mpirun, run_python
+from test_mpirun import MPI_TESTS, describe, read_report
+
+pytestmark = requires_mpirun
+FILE = str(MPI_TESTS / "test_shm_iallreduce_mpi.py")
+
+
+@pytest.mark.parametrize("hosts, n", [(None, 3), ("nodeA:2,nodeB:2", 4), ("nodeA:1,nodeB:2", 3)])
+def test_shm_iallreduce_suite(hosts, n, tmp_path):
+    report = tmp_path / "report.jsonl"
+    env = dict(os.environ, OMP_NUM_THREADS="1", DDP_MPI_REPORT=str(report))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    launch = [MPIRUN] + (["-launcher", "fork", "-hosts", hosts] if hosts else []) + ["-n", str(n)]
+    command = launch + [sys.executable, "-m", "pytest", "-q", "--with-mpi", "--capture=sys", "-p", "no:cacheprovider",
+                        FILE]
+    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    results = read_report(report)
+    bad = {t: r for t, r in results.items() if r[0] not in ("passed", "skipped")}
+    details = "\n".join(f"--- {t} {o} on ranks {ranks}:\n{m}" for t, (o, ranks, m) in bad.items())
+    assert out.returncode == 0 and not bad, (f"{hosts} -n {n} failed (exit {out.returncode}):\n{describe(results)}"
+                                             f"\n{details}\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
+    assert sum(r[0] == "passed" for r in results.values()) >= 7, describe(results)
+
+
+HEADER = """
+import sys, threading
+import numpy as np
+import ddp.parallel as dp
+comm = dp.init()
+z = comm.reduce_buffer(1 << 16)  # 256 KiB of float32: a shared window
+z[...] = comm.rank
+"""
+
+
+def _run(tmp_path, body, timeout="30"):
+    script = tmp_path / "job.py"
+    script.write_text(HEADER + textwrap.dedent(body))
+    return run_python(2, [script], timeout=90, env={"DDP_TIMEOUT": timeout})
+
+
+def test_a_job_with_reductions_in_flight_at_exit_ends_at_once(tmp_path):
+    """Reductions waited for, and one never waited for: the daemon thread stops at exit, MPI finalizes."""
+    out = _run(tmp_path, """
+        for _ in range(20):
+            comm.iallreduce(z, op="mean").wait()
+        left = comm.iallreduce(z)  # never waited for
+        names = [t.name for t in threading.enumerate()]
+        print("thread", comm.rank, "ddp-shm-progress" in names, float(z[0]), flush=True)
+        """)
+    assert out.returncode == 0, out.stderr[-3000:]
+    for rank in (0, 1):
+        assert f"thread {rank} True 0.5" in out.stdout, out.stdout
+
+
+def test_a_rank_that_skips_a_reduction_is_named_by_the_watchdog(tmp_path):
+    out = _run(tmp_path, """
+        if comm.rank == 0:
+            comm.iallreduce(z).wait()  # rank 1 never starts it
+        comm.barrier()
+        print("finished", comm.rank)
+        """, timeout="2")
+    assert out.returncode != 0
+    assert "finished" not in out.stdout
+    err = out.stderr
+    assert "ddp watchdog" in err and "ending the job" in err, err
+    assert "in wait of iallreduce #" in err and "(float32[65536])" in err, err
+    assert "never arrived at wait of iallreduce #2: rank 1" in err, err
