@@ -20,6 +20,11 @@ watchdog's per-call records off (ddp/parallel/watchdog.py): their difference is 
 It also times a whole forward + backward at `--batch` samples per rank, with and without DDP (same rank,
 same data): the difference is the synchronisation that backward did not hide, waiting for the slower rank
 included.
+
+With ``--paths`` it times the sync and blocks of ``--block`` forward+backward steps three ways, interleaved:
+the buckets before the last reduced by MPI_Iallreduce (``DDP_SHM_IALLREDUCE=0``, the old default), through
+shared memory advanced by DDP's hooks only (``DDP_SHM_PROGRESS=0``), and through shared memory with the
+progress thread (the default). ``--model deep --bucket-cap-mb 4`` gives nine buckets of up to 4 MiB.
 """
 import argparse
 import platform
@@ -38,20 +43,41 @@ from bench_study.timing import interleaved  # noqa: E402
 from mnist_models import build_model  # noqa: E402
 
 
+def model(name):
+    """One of mnist_models.py's, or "deep": several large buckets, each a long backward away from the next."""
+    if name != "deep":
+        return build_model(name)
+    widths = [784, 1024, 1024, 1024, 1024, 1024]
+    layers = [ddp.nn.Flatten()]
+    for i, o in zip(widths, widths[1:]):
+        layers += [ddp.nn.Linear(i, o), ddp.nn.ReLU()]
+    return ddp.nn.Sequential(*layers, ddp.nn.Linear(widths[-1], 10))
+
+
+# DDP_SHM_IALLREDUCE=0; DDP_SHM_PROGRESS=0; the default (a thread every DDP_SHM_PROGRESS seconds, 5e-3)
+PATHS = {"mpi": "MPI_Iallreduce", "poll": "shared memory, advanced by the hooks",
+         "thread": "shared memory + progress thread"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="mlp", choices=["mlp", "cnn", "cnn2"])
+    parser.add_argument("--model", default="mlp", choices=["mlp", "cnn", "cnn2", "deep"],
+                        help="deep: an MLP of five 1024-wide layers (21 MB of gradients; try --bucket-cap-mb 4)")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--block", type=int, default=10, help="steps per sample of the watchdog/timeline cost")
     parser.add_argument("--bucket-cap-mb", type=float, default=25)
     parser.add_argument("--batch", type=int, default=256, help="samples per rank for the backward timing")
+    parser.add_argument("--paths", action="store_true",
+                        help="also time the sync and blocks of --block steps with the buckets before the last reduced "
+                             "by MPI_Iallreduce (DDP_SHM_IALLREDUCE=0), shared memory without a progress thread "
+                             "(DDP_SHM_PROGRESS=0) and with one (the default)")
     args = parser.parse_args()
 
     from mpi4py import MPI
     comm = dp.init()
     ddp.manual_seed(0)
-    dmodel = DistributedDataParallel(build_model(args.model), comm, bucket_cap_mb=args.bucket_cap_mb)
-    plain = build_model(args.model)
+    dmodel = DistributedDataParallel(model(args.model), comm, bucket_cap_mb=args.bucket_cap_mb)
+    plain = model(args.model)
     plain.load_state_dict(dmodel.module.state_dict())
     params = [p for p in dmodel.parameters() if p.requires_grad][::-1]  # the order backward produces them
     rng = np.random.default_rng(comm.rank)
@@ -112,13 +138,29 @@ def main():
     def steps(model):
         return lambda: [backward(model) for _ in range(args.block)]
 
+    from ddp.parallel import mpi_comm, shm_progress
+
+    def reducing(path, fn):  # the same call with the earlier buckets reduced one way (see PATHS)
+        def run():
+            saved = mpi_comm.SHM_IALLREDUCE, shm_progress.INTERVAL
+            mpi_comm.SHM_IALLREDUCE = path != "mpi"
+            shm_progress.INTERVAL = 0.0 if path == "poll" else saved[1] or 5e-3
+            try:
+                fn()
+            finally:
+                mpi_comm.SHM_IALLREDUCE, shm_progress.INTERVAL = saved
+        return run
+
+    paths = {path: {"ddp, default": reducing(path, ddp_default), "forward+backward, ddp": reducing(path, steps(dmodel))}
+             for path in PATHS} if args.paths else {}
     cases = {"raw MPI_Allreduce": raw_allreduce, "comm.allreduce mean": comm_allreduce,
              "ddp, default": ddp_default, "ddp, fresh grads": ddp_fresh,
              "ddp, default, no watchdog": unwatched(ddp_default),
              "forward+backward, ddp": lambda: backward(dmodel), "forward+backward, plain": lambda: backward(plain),
              "steps, ddp": steps(dmodel),  # blocks of --block steps: the watchdog's and the timeline's cost
              "steps, ddp, no watchdog": unwatched(steps(dmodel)),
-             "steps, ddp, timeline": with_timeline(steps(dmodel))}
+             "steps, ddp, timeline": with_timeline(steps(dmodel)),
+             **{f"{name} [{path}]": fn for path, named in paths.items() for name, fn in named.items()}}
     # rotated rounds, 3 of warm-up; halving `raw` after each keeps its sums bounded (outside the timed region)
     times = interleaved(comm, cases, args.rounds, warmup=3, between=lambda: np.multiply(raw, 0.5, out=raw))
     if comm.rank == 0:
@@ -143,6 +185,11 @@ def main():
               f"{(np.median(times['ddp, default']) / np.median(times['ddp, default, no watchdog']) - 1):+.1%}")
         print(f"timeline: {block['timeline'] * 1e3:.3f} ms while recording, {block['on'] * 1e3:.3f} ms without "
               f"({(block['timeline'] / block['on'] - 1):+.1%})")
+        for path in paths:
+            sync = np.median(times[f"ddp, default [{path}]"])
+            step = np.median(times[f"forward+backward, ddp [{path}]"]) / args.block
+            print(f"earlier buckets by {PATHS[path]:44s} sync {sync * 1e3:7.3f} ms   forward+backward "
+                  f"{step * 1e3:7.3f} ms")
 
 
 if __name__ == "__main__":
