@@ -138,9 +138,9 @@ def main():
     def steps(model):
         return lambda: [backward(model) for _ in range(args.block)]
 
-    from ddp.parallel import mpi_comm, shm_progress
-
     def reducing(path, fn):  # the same call with the earlier buckets reduced one way (see PATHS)
+        from ddp.parallel import mpi_comm, shm_progress
+
         def run():
             saved = mpi_comm.SHM_IALLREDUCE, shm_progress.INTERVAL
             mpi_comm.SHM_IALLREDUCE = path != "mpi"
