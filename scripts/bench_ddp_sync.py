@@ -54,7 +54,7 @@ def model(name):
     return ddp.nn.Sequential(*layers, ddp.nn.Linear(widths[-1], 10))
 
 
-# DDP_SHM_IALLREDUCE=0; DDP_SHM_PROGRESS=0; the default (a thread every DDP_SHM_PROGRESS seconds, 5e-3)
+# DDP_SHM_IALLREDUCE=0; DDP_SHM_PROGRESS=0; the default (a thread every DDP_SHM_PROGRESS seconds, 0.02)
 PATHS = {"mpi": "MPI_Iallreduce", "poll": "shared memory, advanced by the hooks",
          "thread": "shared memory + progress thread"}
 
@@ -144,7 +144,7 @@ def main():
         def run():
             saved = mpi_comm.SHM_IALLREDUCE, shm_progress.INTERVAL
             mpi_comm.SHM_IALLREDUCE = path != "mpi"
-            shm_progress.INTERVAL = 0.0 if path == "poll" else saved[1] or 5e-3
+            shm_progress.INTERVAL = 0.0 if path == "poll" else saved[1] or 0.02
             try:
                 fn()
             finally:
