@@ -23,8 +23,9 @@ Measured (``scripts/bench_ddp_sync.py --model deep --bucket-cap-mb 4 --rounds 10
 --paths``: 20 MB of gradients in nine buckets, two ranks on two cores, interleaved rounds): the earlier
 buckets through shared memory instead of MPI_Iallreduce make the sync 1.6x faster and a forward+backward
 step 7-11% faster (three runs). The progress thread never measured faster than polling on this machine,
-where it shares the core with backward: looking every 0.2 ms cost 8% of a step (the MNIST MLP, four
-buckets), every 5 ms 2-6%, every 20 ms (the default) under 1%, within the noise. So it stays, as a lazy
+where it shares the core with backward: looking every 0.2 ms made a step of the MNIST MLP (four buckets)
+1% faster to 8% slower at two ranks and 60% slower at four, every 5 ms 2-6% slower, every 20 ms (the
+default) under 1%, within the noise. So it stays, as a lazy
 safety net; on machines with spare cores a shorter ``DDP_SHM_PROGRESS`` may pay off (not measured).
 """
 import atexit
