@@ -5,7 +5,7 @@ nodes that each hold a contiguous block of the same number of ranks (how ``mpiex
 places them), it joins local rank k of every node into one cross-node communicator, whose rank i sits
 on node i (nodes in rank order).
 
-shm_allreduce.py splits an array into one slice per local rank; `chain_reduce` then reduces slice k
+shm_allreduce.py splits an array into one slice per local rank; `chain_steps` then reduces slice k
 over all ranks between the local ranks k of the nodes, in rank order: node 0 adds its ranks' slices
 left to right and sends the partial sum to node 1, which adds its own ranks' slices to it, left to
 right, and so on; the last node holds ``((x0 + x1) + x2) + ...`` in exact rank order and sends it back to
@@ -49,36 +49,38 @@ class Topology:
 CHUNK_BYTES = 1 << 20  # per message of the cross-node chain: large buckets pipeline, small ones go whole
 
 
-def chain_reduce(cross, slices, out, ufunc, part):
-    """Reduce slice k of this node's ranks (`slices`, in rank order) and of every other node, in rank
-    order, into `out` (this rank's own slice, which is `slices[local]`); `part` is scratch of out's size.
+def chain_steps(cross, slices, out, ufunc, part):
+    """Reduce slice k of this node's ranks (`slices`, in rank order) and of every other node, in rank order,
+    into `out`; `part` is scratch of out's size. Collective over `cross`. A generator of steps: each MPI
+    request it yields must complete before it is resumed (shm_allreduce.py waits or tests them).
 
-    Collective over `cross`. Node i receives the running sum of nodes 0..i-1 chunk by chunk, adds its
-    ranks' chunks in rank order and passes it on; the last node's sums are the result.
+    Node i adds its ranks' chunks to the running sum of nodes 0..i-1, chunk by chunk, and passes it on;
+    the last node's sums are the result, sent back to every node. Every receive is posted at once and
+    waited for as a step, so a reduction in flight never blocks the rank that tests it.
     """
-    i, nodes = cross.Get_rank(), cross.Get_size()
-    n, last = out.size, nodes - 1
+    i, last = cross.Get_rank(), cross.Get_size() - 1
     step = max(1, CHUNK_BYTES // out.itemsize)
-    requests = []
-    if i != last:  # the result arrives from the last node, chunk by chunk, into `out`
-        requests += [cross.Irecv(out[c:c + step], source=last, tag=c // step) for c in range(0, n, step)]
-    for c in range(0, n, step):
-        chunk = slice(c, c + step)
-        acc = part[chunk]
+    chunks = [slice(c, c + step) for c in range(0, out.size, step)]
+    # tag k: chunk k, of the running sum from node i - 1 or of the result from the last node
+    results = [cross.Irecv(out[c], source=last, tag=k) for k, c in enumerate(chunks)] if i != last else []
+    partial = [cross.Irecv(part[c], source=i - 1, tag=k) for k, c in enumerate(chunks)] if i else []
+    sends = []
+    for k, c in enumerate(chunks):
+        acc = part[c]
         if i == 0:  # the chain starts with this node's first rank
-            np.copyto(acc, slices[0][chunk])
+            np.copyto(acc, slices[0][c])
             rest = slices[1:]
         else:
-            cross.Recv(acc, source=i - 1, tag=c // step)
+            yield partial[k]
             rest = slices
         for s in rest:
-            ufunc(acc, s[chunk], out=acc)
+            ufunc(acc, s[c], out=acc)
         if i == last:
-            np.copyto(out[chunk], acc)
-            requests += [cross.Isend(out[chunk], dest=j, tag=c // step) for j in range(last)]
+            np.copyto(out[c], acc)
+            sends += [cross.Isend(out[c], dest=j, tag=k) for j in range(last)]
         else:
-            requests.append(cross.Isend(acc, dest=i + 1, tag=c // step))
-    MPI.Request.Waitall(requests)
+            sends.append(cross.Isend(acc, dest=i + 1, tag=k))
+    yield from results + sends
 
 
 def grow(store, dtype, count):

@@ -31,7 +31,7 @@ thread. Both paths run the same arithmetic in the same order, so they give the s
 import numpy as np
 from mpi4py import MPI
 
-from .hierarchical import CHUNK_BYTES, Topology, grow
+from .hierarchical import Topology, chain_steps, grow
 from .shm_progress import Pending
 
 MIN_BYTES = 1 << 16  # below this, MPI's latency-optimised algorithms are as fast
@@ -120,7 +120,7 @@ class SharedMemoryAllreduce:
         out, ufunc = views[rank][lo:hi], _UFUNCS[op]
         if self._topo.cross is not None:  # across nodes: the chain adds this node's ranks in its turn
             part = grow(self._gathered, out.dtype, out.size)
-            yield from _chain(self._topo.cross, [v[lo:hi] for v in views], out, ufunc, part)
+            yield from chain_steps(self._topo.cross, [v[lo:hi] for v in views], out, ufunc, part)
         elif size == 2:  # out is one of the inputs, element for element: safe in place
             ufunc(views[0][lo:hi], views[1][lo:hi], out=out)
         else:  # accumulate in scratch so that this rank's own slice is read before it is overwritten
@@ -166,39 +166,6 @@ class _Window:
         self.comm.Barrier()  # no rank still reads it
         self.win.Unlock_all()
         self.win.Free()
-
-
-def _chain(cross, slices, out, ufunc, part):
-    """Steps of hierarchical.py's chain: reduce slice k of this node's ranks (`slices`, in rank order) and of
-    every other node, in rank order, into `out`; `part` is scratch of out's size. Collective over `cross`.
-
-    Node i adds its ranks' chunks to the running sum of nodes 0..i-1, chunk by chunk, and passes it on;
-    the last node's sums are the result, sent back to every node. Every receive is posted at once and
-    waited for as a step, so a reduction in flight never blocks the rank that tests it.
-    """
-    i, last = cross.Get_rank(), cross.Get_size() - 1
-    step = max(1, CHUNK_BYTES // out.itemsize)
-    chunks = [slice(c, c + step) for c in range(0, out.size, step)]
-    # tag k: chunk k, of the running sum from node i - 1 or of the result from the last node
-    results = [cross.Irecv(out[c], source=last, tag=k) for k, c in enumerate(chunks)] if i != last else []
-    partial = [cross.Irecv(part[c], source=i - 1, tag=k) for k, c in enumerate(chunks)] if i else []
-    sends = []
-    for k, c in enumerate(chunks):
-        acc = part[c]
-        if i == 0:  # the chain starts with this node's first rank
-            np.copyto(acc, slices[0][c])
-            rest = slices[1:]
-        else:
-            yield partial[k]
-            rest = slices
-        for s in rest:
-            ufunc(acc, s[c], out=acc)
-        if i == last:
-            np.copyto(out[c], acc)
-            sends += [cross.Isend(out[c], dest=j, tag=k) for j in range(last)]
-        else:
-            sends.append(cross.Isend(acc, dest=i + 1, tag=k))
-    yield from results + sends
 
 
 def _run(steps):
