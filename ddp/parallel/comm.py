@@ -83,7 +83,7 @@ class Communicator:
 
     rank = 0
     world_size = 1
-    _reduces_mean = False  # True: the backend's _allreduce takes op="mean" (sum, then divide) itself
+    _reduces_mean = False  # True: the backend's _allreduce and _iallreduce take op="mean" (sum, then divide)
 
     @property
     def size(self):
@@ -125,9 +125,10 @@ class Communicator:
         """Start ``allreduce(buf, op)``, return a `Work`; leave `buf` alone until ``wait()``."""
         arr = as_buffer(buf, "iallreduce", writeable=True, reduce=True)
         check_op(op, arr, "iallreduce")
-        wait, test = self._iallreduce(arr, "sum" if op == "mean" else op)
+        divide = op == "mean" and not self._reduces_mean
+        wait, test = self._iallreduce(arr, "sum" if divide else op)
         n = self.world_size
-        then = (lambda: np.divide(arr, n, out=arr)) if op == "mean" else None
+        then = (lambda: np.divide(arr, n, out=arr)) if divide else None
         return Work(buf, wait, test, then)
 
     def broadcast(self, buf, root=0):

@@ -75,7 +75,7 @@ class MPICommunicator(Communicator):
             the ranks span nodes of equal, contiguous blocks of ranks.
     """
 
-    _reduces_mean = True  # the shared-memory path divides while each reduced slice is in cache
+    _reduces_mean = True  # the shared-memory paths divide while each reduced slice is in cache
     watch = _NO_WATCH  # (Watchdog or None, debug flag) of the process: set by ddp.parallel.init
 
     def __init__(self, comm=None, shared_memory=True):
@@ -140,7 +140,14 @@ class MPICommunicator(Communicator):
             wait, test = self._shm.start(arr, op, shm_progress.INTERVAL > 0 and _thread_multiple())
             return self._watch_wait(wait), test
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
-        return self._watch_wait(req.Wait), req.Test
+        if op != "mean":
+            return self._watch_wait(req.Wait), req.Test
+        n = self.world_size
+
+        def wait_and_divide():
+            req.Wait()
+            np.divide(arr, n, out=arr)
+        return self._watch_wait(wait_and_divide), req.Test
 
     @watched("broadcast", root=1)
     def _broadcast(self, arr, root):
