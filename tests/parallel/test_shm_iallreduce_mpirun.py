@@ -59,7 +59,7 @@ def test_a_job_with_reductions_in_flight_at_exit_ends_at_once(tmp_path):
             comm.iallreduce(z, op="mean").wait()
         left = comm.iallreduce(z)  # never waited for
         names = [t.name for t in threading.enumerate()]
-        print("thread", comm.rank, "ddp-shm-progress" in names, float(z[0]), flush=True)
+        print(f"thread {comm.rank} {'ddp-shm-progress' in names} {float(z[0])}", flush=True)  # one write
         """)
     assert out.returncode == 0, out.stderr[-3000:]
     for rank in (0, 1):
