@@ -74,3 +74,25 @@ def test_memory_stays_flat_over_training_steps(no_cyclic_gc):
         F.cross_entropy(model(x), y).backward()
         opt.step()
     assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn", "cnn2"])
+def test_seed_model_steps_leave_no_garbage(name, no_cyclic_gc):
+    """Conv, pooling, flatten and the losses too: a momentum-SGD step of each seed model, and of the model
+    under DistributedDataParallel (one local rank), frees everything by reference counting."""
+    from ddp.models import build
+    from ddp.parallel import DistributedDataParallel, LocalCommunicator
+
+    x, y = ddp.randn(2, 1, 28, 28), ddp.tensor(np.array([3, 7]))
+    for model in (build(name), DistributedDataParallel(build(name), comm=LocalCommunicator())):
+        opt = ddp.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        for _ in range(2):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        gc.collect()
+        for _ in range(2):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        assert gc.collect() == 0
