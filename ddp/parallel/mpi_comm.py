@@ -122,7 +122,7 @@ class MPICommunicator(Communicator):
 
     @watched("allreduce")
     def _allreduce(self, arr, op):
-        if self._shm is not None and self._shm.usable(arr.nbytes):
+        if self._shm is not None and self._shm.takes(arr):
             self._shm.allreduce(arr, op)
         else:
             self.comm.Allreduce(MPI.IN_PLACE, arr, op=_OPS[op])
