@@ -26,9 +26,11 @@ requires_mpirun = [
 ]
 
 
-def run_python(n, args, timeout, env=None):
-    """`mpirun -n N python ARGS` from the repository root with one BLAS thread per rank (and `env` added)."""
+def run_python(n, args, timeout, env=None, hosts=None):
+    """`mpirun -n N python ARGS` from the repository root with one BLAS thread per rank (and `env` added).
+    `hosts` ("nodeA:2,nodeB:2") places the ranks on fake nodes through MPICH's fork launcher."""
     env = dict(os.environ, OMP_NUM_THREADS="1", **(env or {}))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run([MPIRUN, "-n", str(n), sys.executable, *map(str, args)], cwd=ROOT, env=env,
+    launch = [MPIRUN] + (["-launcher", "fork", "-hosts", hosts] if hosts else []) + ["-n", str(n)]
+    return subprocess.run(launch + [sys.executable, *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)

@@ -30,24 +30,35 @@ def describe(results):
                                                         else "") for test, (outcome, ranks, _) in results.items())
 
 
+def run_suite(n, targets, tmp_path, hosts=None, timeout=600):
+    """Run the inner MPI tests `targets` (paths) on n ranks (on fake `hosts` if given) and assert that the job
+    and every inner test passed; returns the inner results, for the caller's count of passed tests."""
+    report = tmp_path / "report.jsonl"
+    # --capture=sys: a rank that aborts the job still gets its traceback to the real stderr
+    args = ["-m", "pytest", "-q", "--with-mpi", "--capture=sys", "-p", "no:cacheprovider", *map(str, targets)]
+    out = run_python(n, args, timeout=timeout, env={"DDP_MPI_REPORT": str(report)}, hosts=hosts)
+    results = read_report(report)
+    where = f"mpiexec -hosts {hosts} -n {n}" if hosts else f"mpirun -n {n}"
+    print(f"{where}:\n{describe(results)}")
+    bad = {t: r for t, r in results.items() if r[0] not in ("passed", "skipped")}
+    details = "\n".join(f"--- {t} {outcome} on ranks {ranks}:\n{message}"
+                        for t, (outcome, ranks, message) in bad.items())
+    assert out.returncode == 0 and not bad, (f"{where} failed (exit {out.returncode}); inner tests:\n"
+                                             f"{describe(results)}\n{details}\n"
+                                             f"{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
+    return results
+
+
+def passed(results):
+    return sum(r[0] == "passed" for r in results.values())
+
+
 # 3 ranks: the communicator contract and the shared-memory reduction order with an odd world size (where
 # summing in another order changes the bits); the other files run at 2 and 4 only, to keep the suite quick
 @pytest.mark.parametrize("n, files", [(2, ()), (3, ("test_mpi_comm.py",)), (4, ())])
 def test_mpi_suite(n, files, tmp_path):
-    report = tmp_path / "report.jsonl"
-    # --capture=sys: a rank that aborts the job still gets its traceback to the real stderr
-    args = ["-m", "pytest", "-q", "--with-mpi", "--capture=sys", "-p", "no:cacheprovider"]
-    targets = [str(MPI_TESTS / f) for f in files] or [str(MPI_TESTS)]
-    out = run_python(n, args + targets, timeout=600, env={"DDP_MPI_REPORT": str(report)})
-    results = read_report(report)
-    print(f"mpirun -n {n}:\n{describe(results)}")
-    bad = {t: r for t, r in results.items() if r[0] not in ("passed", "skipped")}
-    details = "\n".join(f"--- {t} {outcome} on ranks {ranks}:\n{message}"
-                        for t, (outcome, ranks, message) in bad.items())
-    assert out.returncode == 0 and not bad, (f"mpirun -n {n} failed (exit {out.returncode}); inner tests:\n"
-                                             f"{describe(results)}\n{details}\n"
-                                             f"{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
-    assert sum(r[0] == "passed" for r in results.values()) >= 10, describe(results)
+    results = run_suite(n, [MPI_TESTS / f for f in files] or [MPI_TESTS], tmp_path)
+    assert passed(results) >= 10, describe(results)
 
 
 def test_a_raising_rank_aborts_the_job(tmp_path):

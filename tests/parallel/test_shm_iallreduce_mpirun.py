@@ -5,35 +5,21 @@ test_mpirun.py runs tests/parallel/mpi/test_shm_iallreduce_mpi.py at 2 and 4 ran
 path, and unequal nodes, which take MPI's). Then two small scripts: a job whose progress thread is busy
 with reductions ends at once, and a rank out of step is named by the watchdog (DDP_TIMEOUT).
 """
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from mpi_launch import MPIRUN, ROOT, requires_mpirun, run_python
-from test_mpirun import MPI_TESTS, describe, read_report
+from mpi_launch import requires_mpirun, run_python
+from test_mpirun import MPI_TESTS, describe, passed, run_suite
 
 pytestmark = requires_mpirun
-FILE = str(MPI_TESTS / "test_shm_iallreduce_mpi.py")
+FILE = MPI_TESTS / "test_shm_iallreduce_mpi.py"
 
 
 @pytest.mark.parametrize("hosts, n", [(None, 3), ("nodeA:2,nodeB:2", 4), ("nodeA:1,nodeB:2", 3)])
 def test_shm_iallreduce_suite(hosts, n, tmp_path):
-    report = tmp_path / "report.jsonl"
-    env = dict(os.environ, OMP_NUM_THREADS="1", DDP_MPI_REPORT=str(report))
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    launch = [MPIRUN] + (["-launcher", "fork", "-hosts", hosts] if hosts else []) + ["-n", str(n)]
-    command = launch + [sys.executable, "-m", "pytest", "-q", "--with-mpi", "--capture=sys", "-p", "no:cacheprovider",
-                        FILE]
-    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    results = read_report(report)
-    bad = {t: r for t, r in results.items() if r[0] not in ("passed", "skipped")}
-    details = "\n".join(f"--- {t} {o} on ranks {ranks}:\n{m}" for t, (o, ranks, m) in bad.items())
-    assert out.returncode == 0 and not bad, (f"{hosts} -n {n} failed (exit {out.returncode}):\n{describe(results)}"
-                                             f"\n{details}\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
-    assert sum(r[0] == "passed" for r in results.values()) >= 7, describe(results)
+    results = run_suite(n, [FILE], tmp_path, hosts=hosts, timeout=300)
+    assert passed(results) >= 7, describe(results)
 
 
 HEADER = """
