@@ -282,7 +282,7 @@ class Function:
             ctx.seq = next(_sequence)
             ctx.parents = tuple(parents)
             # the node each gradient goes to, fixed now: a later in-place op moves its tensor's grad_fn
-            ctx.edges = tuple(None if a is None else a._grad_fn or a for a in parents)
+            ctx.edges = tuple(None if a is None else _node_of(a) for a in parents)
             if ctx.saved_tensors:
                 ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
             result._requires_grad = True

@@ -56,7 +56,7 @@ def linear(x, weight, bias=None):
             f"({x_shape[-1]} != {w_shape[-1]} input features)"
         )
     if bias is not None and tuple(bias.shape) != (w_shape[0],):
-        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)}, expected ({weight.shape[0]},)")
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)}, expected ({w_shape[0]},)")
     return linalg.Linear.apply(x, weight, bias)
 
 
