@@ -24,8 +24,7 @@ import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import ddp  # noqa: E402
-import ddp.nn.functional as F  # noqa: E402
-from bench_step import LR, numpy_mlp_step  # noqa: E402
+from bench_step import LR, ddp_step, numpy_mlp_step  # noqa: E402
 from ddp.core.autograd import Context  # noqa: E402
 from ddp.core.ops.elementwise import Relu  # noqa: E402
 from ddp.core.ops.linalg import Linear  # noqa: E402
@@ -61,16 +60,6 @@ def kernels_step(state):
         for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3)):
             p -= lr * g
     step.params = params  # for the test that it computes ddp's step
-    return step
-
-
-def ddp_step(model):
-    opt = ddp.optim.SGD(model.parameters(), lr=LR)
-
-    def step(x, y):
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
     return step
 
 
