@@ -16,8 +16,9 @@ twice) arrives as a fresh array, which the hook copies into the bucket. Buckets 
 `comm.reduce_buffer`: between MPI ranks of one node they live in shared memory that the other ranks read
 directly, and the division by world_size happens while each reduced slice is in cache
 (shm_allreduce.py). The buckets before the last reduce there too, without blocking: queued in bucket
-order, advanced by the hooks' `is_completed()` calls and a progress thread (shm_progress.py). As with PyTorch's ``gradient_as_bucket_view``, `.grad` is the bucket view: the next
-backward overwrites it, so clone a gradient you want to keep.
+order, advanced by the hooks' `is_completed()` calls and a progress thread (shm_progress.py). As with
+PyTorch's ``gradient_as_bucket_view``, `.grad` is the bucket view: the next backward overwrites it, so
+clone a gradient you want to keep.
 """
 import contextlib
 import weakref

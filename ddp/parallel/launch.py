@@ -115,12 +115,12 @@ def init(abort_on_exception=True, blas_threads=1, backend=None, timeout=None, de
 
 def _mpi_communicator(timeout, debug):
     try:
-        from .mpi_comm import MPICommunicator
+        from .mpi_comm import MPICommunicator, thread_multiple
         from .watchdog import Watchdog
     except ImportError as exc:
         raise ImportError("ddp.parallel.init: started by an MPI launcher but mpi4py is not "
                           "installed; install it with `pip install ddp[mpi]`") from exc
-    if timeout and _thread_multiple():
+    if timeout and thread_multiple():
         MPICommunicator.watch = (Watchdog(timeout), debug)
     else:  # the watchdog's thread calls MPI beside the main thread: that needs MPI_THREAD_MULTIPLE
         if timeout:
@@ -128,12 +128,6 @@ def _mpi_communicator(timeout, debug):
                              "thread_level), so the watchdog is off\n")
         MPICommunicator.watch = (None, debug)
     return MPICommunicator()
-
-
-def _thread_multiple():
-    """Whether MPI was initialised with MPI_THREAD_MULTIPLE."""
-    from mpi4py import MPI
-    return MPI.Query_thread() == MPI.THREAD_MULTIPLE
 
 
 def _resolve_timeout(timeout):

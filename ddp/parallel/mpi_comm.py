@@ -137,7 +137,7 @@ class MPICommunicator(Communicator):
     @watched("iallreduce")
     def _iallreduce(self, arr, op):
         if SHM_IALLREDUCE and self._shm is not None and self._shm.owns(arr):  # a `reduce_buffer` array
-            wait, test = self._shm.start(arr, op, shm_progress.INTERVAL > 0 and _thread_multiple())
+            wait, test = self._shm.start(arr, op, shm_progress.INTERVAL > 0 and thread_multiple())
             return self._watch_wait(wait), test
         req = self.comm.Iallreduce(MPI.IN_PLACE, arr, op=_OPS[op])
         if op != "mean":
@@ -226,6 +226,7 @@ def _check_count(status, arr, source, tag):
 
 
 @functools.cache
-def _thread_multiple():
-    """Whether a progress thread may call MPI beside the main thread."""
+def thread_multiple():
+    """Whether MPI was initialised with MPI_THREAD_MULTIPLE, so that a thread (the watchdog's, the
+    shared-memory progress thread) may call MPI beside the main one."""
     return MPI.Query_thread() == MPI.THREAD_MULTIPLE

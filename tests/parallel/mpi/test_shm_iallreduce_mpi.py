@@ -192,7 +192,7 @@ def test_an_error_in_the_progress_thread_surfaces_in_wait(comm, monkeypatch):
     """A step that raises while the progress thread drives it: wait() raises it on the main thread, for
     that reduction and for the one queued behind it; the queue works again afterwards."""
     monkeypatch.setattr(shm_progress, "INTERVAL", 5e-3)
-    if not mpi_comm._thread_multiple():
+    if not mpi_comm.thread_multiple():
         pytest.skip("no MPI_THREAD_MULTIPLE: no progress thread")
     side, where, note = MPI.COMM_SELF.Dup(), [], np.zeros(1)
 
