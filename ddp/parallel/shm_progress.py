@@ -69,11 +69,8 @@ class Pending:
 
     def test(self, item):
         """Advance without blocking (unless another thread drives just now); True once `item` is done."""
-        if not item.done and self._lock.acquire(blocking=False):
-            try:
-                self._advance(block=False)
-            finally:
-                self._lock.release()
+        if not item.done:
+            self.advance()
         return item.done
 
     def wait(self, item):
@@ -92,7 +89,8 @@ class Pending:
                 self._advance(block=True)
 
     def advance(self):
-        """The progress thread's look: advance without blocking, unless the main thread drives."""
+        """Advance without blocking, unless another thread drives just now (the progress thread's look,
+        and `test`'s)."""
         if self._lock.acquire(blocking=False):
             try:
                 self._advance(block=False)
