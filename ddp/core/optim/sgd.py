@@ -46,9 +46,8 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group, state):
-        ws1 = self._scratch(p, 1)
         if group["weight_decay"] != 0 or group["maximize"]:
-            d = ws0 = self._direction(p, grad, group, out=self._scratch(p, 0))
+            d = self._direction(p, grad, group, out=self._scratch(p, 0))
         else:
             d = grad  # plain SGD follows the gradient itself: no copy
         momentum = group["momentum"]
@@ -59,10 +58,9 @@ class SGD(Optimizer):
             else:
                 buf = state["momentum_buffer"].numpy()
                 buf *= momentum
-                buf += np.multiply(d, 1 - group["dampening"], out=ws1) if group["dampening"] != 0 else d
+                buf += np.multiply(d, 1 - group["dampening"], out=self._scratch(p, 1)) if group["dampening"] != 0 else d
             if group["nesterov"]:
-                np.multiply(buf, momentum, out=ws1)
-                d = np.add(d, ws1, out=ws0)
+                d = np.add(d, np.multiply(buf, momentum, out=self._scratch(p, 1)), out=self._scratch(p, 0))
             else:
                 d = buf
-        p -= np.multiply(d, group["lr"], out=ws1)
+        p -= np.multiply(d, group["lr"], out=self._scratch(p, 1))

@@ -7,7 +7,7 @@ import pytest
 import ddp
 from ddp.core.tensor import Tensor
 
-SHAPES = [(3, 4), (5,), ()]
+SHAPES = [(3, 4), (5,), (), (200, 200)]  # the last is large enough for BLAS axpy (blas.py)
 STEPS = 20
 
 
@@ -88,6 +88,7 @@ CASES = [
     ("Adagrad", ref_adagrad, dict()),
     ("Adagrad", ref_adagrad, dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.3,
                                   eps=1e-6, maximize=True)),
+    ("SGD", ref_sgd, dict(lr=0.05, momentum=0.8, nesterov=True)),
 ]
 IDS = [f"{n}-{k}" for n, _, k in CASES]
 

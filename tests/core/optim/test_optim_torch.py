@@ -30,6 +30,7 @@ CASES = [
     ("Adagrad", dict()),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.1)),
     ("Adagrad", dict(eps=1e-6, maximize=True)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
 ]
 
 
@@ -76,6 +77,21 @@ def test_steps_match_torch(name, kwargs):
                 assert mine[key] == value.item()
             else:
                 np.testing.assert_allclose(mine[key].numpy(), value.numpy(), rtol=rtol, atol=1e-7, err_msg=key)
+
+
+@pytest.mark.parametrize("kwargs", [k for n, k in CASES if n == "SGD"], ids=str)
+def test_sgd_on_a_large_parameter_matches_torch(kwargs):
+    """40,000 elements, so that the update runs through BLAS axpy (blas.py); the tolerance is looser than
+    above because among that many elements some land near zero, where float32 roundings show."""
+    ours, theirs = _pair([(200, 200)])
+    opt, ref = ddp.optim.SGD(ours, **kwargs), _torch_optimizer("SGD", theirs, kwargs)
+    rng = np.random.default_rng(1)
+    for step in range(8):
+        _set_grads(ours, theirs, [rng.standard_normal((200, 200)).astype(np.float32)])
+        opt.step()
+        ref.step()
+        np.testing.assert_allclose(ours[0].numpy(), theirs[0].detach().numpy(), rtol=1e-5, atol=1e-6,
+                                   err_msg=f"step {step}")
 
 
 @pytest.mark.parametrize("name,kwargs", [CASES[2], CASES[7], CASES[15], CASES[17]])
