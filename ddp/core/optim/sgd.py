@@ -1,6 +1,7 @@
 """SGD with momentum, dampening, Nesterov momentum and L2 weight decay."""
 import numpy as np
 
+from ..blas import axpy
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_non_negative, check_number, kernel_flags
 from .optimizer import Optimizer
@@ -63,4 +64,5 @@ class SGD(Optimizer):
                 d = np.add(d, np.multiply(buf, momentum, out=self._scratch(p, 1)), out=self._scratch(p, 0))
             else:
                 d = buf
-        p -= np.multiply(d, group["lr"], out=self._scratch(p, 1))
+        if not axpy(-group["lr"], d, p):  # one BLAS pass for large parameters (blas.py)
+            p -= np.multiply(d, group["lr"], out=self._scratch(p, 1))
