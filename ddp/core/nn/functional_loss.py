@@ -61,7 +61,8 @@ def _weight_array(op, weight, n_classes, dtype):
 
 
 def _class_targets(op, input, target, ignore_index):
-    """Check class-index targets against input (N, C, d1, ...) and return the index array."""
+    """Check class-index targets against input (N, C, d1, ...) and return the index array, and whether
+    every target is a class in [0, C)."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     expected = (input.shape[0],) + tuple(input.shape[2:])
     if t.dtype.kind not in "iu":
@@ -77,15 +78,16 @@ def _class_targets(op, input, target, ignore_index):
             f"{op}: expected target of shape {expected} for input of shape {tuple(input.shape)}, got {t.shape}"
         )
     n_classes = input.shape[1]
-    if t.size == 0 or (t.min() >= 0 and t.max() < n_classes):  # two reductions settle the usual case
-        return t
+    # one reduction settles the usual case: seen as unsigned, a negative index is larger than any class
+    if t.size == 0 or t.view(f"u{t.itemsize}").max() < n_classes:
+        return t, True
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise IndexError(
             f"{op}: target {int(t[bad].flat[0])} is out of bounds for {n_classes} classes "
             f"(input {tuple(input.shape)}, target {t.shape}, ignore_index={ignore_index})"
         )
-    return t
+    return t, False
 
 
 def _batched(op, input, target):
@@ -126,8 +128,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         out = L.SoftCrossEntropy.apply(input, target.to(input.dtype), w, label_smoothing=label_smoothing,
                                        reduction=reduction)
     else:
-        t = _class_targets(op, input, target, ignore_index)
-        out = L.CrossEntropy.apply(input, t, w, ignore_index=ignore_index, label_smoothing=label_smoothing,
+        t, in_range = _class_targets(op, input, target, ignore_index)
+        # None tells the op that no target can be ignore_index, so it skips looking for them
+        ignored = None if in_range and not 0 <= ignore_index < input.shape[1] else ignore_index
+        out = L.CrossEntropy.apply(input, t, w, ignore_index=ignored, label_smoothing=label_smoothing,
                                    reduction=reduction)
     return out.reshape(()) if unbatched and reduction == "none" else out
 
@@ -140,7 +144,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_reduction(op, reduction)
     input, target, unbatched = _batched(op, input, target)
     w = _weight_array(op, weight, input.shape[1], input.dtype)
-    t = _class_targets(op, input, target, ignore_index)
+    t, _ = _class_targets(op, input, target, ignore_index)
     out = L.NLLLoss.apply(input, t, w, ignore_index=ignore_index, reduction=reduction)
     return out.reshape(()) if unbatched and reduction == "none" else out
 

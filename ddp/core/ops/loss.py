@@ -21,14 +21,17 @@ def _unrows(g, shape):
 
 
 def _log_softmax(z):
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    # the ufuncs' reduce, not the array methods: those add a Python layer, which is most of the time at
+    # the usual (batch, 10) size
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=1, keepdims=True))
+    return shifted
 
 
 def _reduce(per_row, denominator, reduction, target_shape):
     if reduction == "none":
         return per_row.reshape(target_shape)
-    total = per_row.sum()
+    total = np.add.reduce(per_row, axis=None)
     if reduction == "sum":
         return total
     if denominator == 0:
@@ -58,13 +61,17 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+        """ignore_index None: the caller knows that no target is ignored (cross_entropy checked them)."""
         n_classes = x.shape[1]
         logp = _log_softmax(x if x.ndim == 2 else _rows(x))
         t = target.reshape(-1)
-        valid = t != ignore_index
-        every = bool(valid.all())
-        if not every:
-            t = np.where(valid, t, 0)
+        if ignore_index is None:
+            every = True
+        else:
+            valid = t != ignore_index
+            every = bool(valid.all())
+            if not every:
+                t = np.where(valid, t, 0)
         rows = np.arange(t.size)
         eps = label_smoothing
         if weight is None and eps == 0:
@@ -76,10 +83,10 @@ class CrossEntropy(Function):
                 per_row *= a
         else:
             w = weight if weight is not None else np.ones(n_classes, dtype=x.dtype)
-            wt = w[t] * valid
+            wt = w[t] if every else w[t] * valid
             denominator = wt.sum()
             a = ((1 - eps) * wt).astype(x.dtype)
-            b = valid * x.dtype.type(eps / n_classes)
+            b = np.full(t.size, eps / n_classes, x.dtype) if every else valid * x.dtype.type(eps / n_classes)
             per_row = a * -logp[rows, t]
             if eps > 0:
                 per_row += b * -(logp @ w)
@@ -94,8 +101,11 @@ class CrossEntropy(Function):
         gz = np.exp(logp)
         if b is None:  # no weights, no smoothing: p - onehot, scaled, on the kept rows
             gz[rows, t] -= 1
-            scale = _scales(g, ctx.reduction, ctx.denominator, t.size)
-            gz *= (scale if a is None else scale * a)[:, None]
+            if a is None and ctx.reduction == "mean":  # the usual call: one factor for every row
+                gz *= g / ctx.denominator
+            else:
+                scale = _scales(g, ctx.reduction, ctx.denominator, t.size)
+                gz *= (scale if a is None else scale * a)[:, None]
         else:
             w = w if w is not None else np.ones(logp.shape[1], dtype=logp.dtype)
             s = _scales(g, ctx.reduction, ctx.denominator, t.size)
