@@ -251,45 +251,58 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        # The hot path of every op: plain loops and locals, since its Python cost is paid per call.
-        arrays, parents, record = [], [], False
+        # The hot path of every op: one pass over the arguments, plain loops and locals, since its Python
+        # cost is paid per call.
+        arrays, parents, edges, tensors = [], [], [], []
+        record = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
+                tensors.append(a)
                 if a._requires_grad:
                     parents.append(a)
+                    # the node its gradient goes to, fixed now: a later in-place op moves a tensor's grad_fn
+                    node = a._grad_fn
+                    edges.append(a if node is None else node)
                     record = True
                     continue
             else:
                 arrays.append(a)
             parents.append(None)
-        record = record and _local.grad_enabled
+            edges.append(None)
         ctx = Context()
-        ctx.needs_input_grad = tuple(p is not None for p in parents) if record else (False,) * len(args)
+        if record and _local.grad_enabled:
+            ctx.needs_input_grad = tuple([e is not None for e in edges])
+        else:
+            record = False
+            ctx.needs_input_grad = (False,) * len(args)
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype == np.float64 and cls.float32_results and not _any_float64(arrays):
+        if out.dtype is _FLOAT64 and cls.float32_results and not _any_float64(arrays):
             out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
         result = Tensor(out)
         if out.base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
-            for a in args:
-                if isinstance(a, Tensor) and np.may_share_memory(out, a._data):
-                    result._version_cell = a._version_cell
+            for t in tensors:
+                if np.may_share_memory(out, t._data):
+                    result._version_cell = t._version_cell
                     break
         if record and out.dtype.kind == "f":  # integer and bool results never require grad
             ctx.fn = cls
             ctx.seq = next(_sequence)
             ctx.parents = tuple(parents)
-            # the node each gradient goes to, fixed now: a later in-place op moves its tensor's grad_fn
-            ctx.edges = tuple(None if a is None else _node_of(a) for a in parents)
+            ctx.edges = tuple(edges)
             if ctx.saved_tensors:
-                ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, args, result)
+                tensors.append(result)
+                ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, tensors)
             result._requires_grad = True
             result._grad_fn = ctx
             if _anomaly.enabled:
                 ctx.forward_stack = _anomaly.call_site()
         return result
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _any_float64(arrays):
@@ -299,20 +312,19 @@ def _any_float64(arrays):
     return False
 
 
-def _versions_of_saved(saved, args, result):
-    """(version cell, version now, shape) for every input or output whose very array backward will read.
+def _versions_of_saved(saved, tensors):
+    """(version cell, version now, shape) for every tensor (inputs, output) whose very array backward reads.
 
     It keeps the cell, not the tensor: a node that held its own output would make a reference cycle, and
     every activation of the graph would then wait for Python's cyclic collector instead of being freed
     (and its memory reused, still in cache) as soon as backward is done with it."""
     owners = []
-    for t in (*args, result):
-        if isinstance(t, Tensor):
-            data = t._data
-            for s in saved:
-                if s is data:
-                    owners.append((t._version_cell, t._version_cell[0], data.shape))
-                    break
+    for t in tensors:
+        data = t._data
+        for s in saved:
+            if s is data:
+                owners.append((t._version_cell, t._version_cell[0], data.shape))
+                break
     return tuple(owners)
 
 
