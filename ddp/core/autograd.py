@@ -357,10 +357,12 @@ def _node_of(t):
 
 
 def _dependencies(roots):
-    """Count, for every node reachable from `roots`, how many recorded consumers will send it a gradient."""
+    """Count, for every node reachable from `roots`, how many recorded consumers will send it a gradient;
+    and say whether any leaf reached has a `_grad_buffer` (else no op need be offered one)."""
     deps = {id(r): 0 for r in roots}
     stack = [r for r in roots if isinstance(r, Context)]
     seen = {id(r) for r in stack}
+    buffered = False
     while stack:
         node = stack.pop()
         for child in node.edges:
@@ -368,10 +370,13 @@ def _dependencies(roots):
                 continue
             key = id(child)
             deps[key] = deps.get(key, 0) + 1
-            if isinstance(child, Context) and key not in seen:
-                seen.add(key)
-                stack.append(child)
-    return deps
+            if isinstance(child, Context):
+                if key not in seen:
+                    seen.add(key)
+                    stack.append(child)
+            elif child._grad_buffer is not None:
+                buffered = True
+    return deps, buffered
 
 
 def _grad_buffers(node, deps, pending):
@@ -400,7 +405,8 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             pending[id(node)] = g
         else:
             pending[id(node)] = pending[id(node)] + g
-    deps = _dependencies(roots)
+    deps, buffered = _dependencies(roots)
+    buffered = buffered and capture is None
     captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
     handed_out = {id(g) for g in grads}  # arrays a leaf's .grad must not take over: the caller's, or given already
 
@@ -416,7 +422,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
         if not leaf._requires_grad:
             return
         dtype = leaf._data.dtype
-        if g.dtype != dtype:
+        if g.dtype is not dtype and g.dtype != dtype:
             g = g.astype(dtype)
         if leaf.grad is None and g is leaf._grad_buffer:  # backward wrote it in place (Context.grad_buffer)
             leaf.grad = Tensor(g)
@@ -454,13 +460,16 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 captured[key] = g
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
-            if node._saved_versions:
-                _check_saved_versions(node)
+            for cell, version, _ in node._saved_versions:
+                if cell[0] != version:
+                    _check_saved_versions(node)  # raises, naming the tensor
             fn = node.fn
-            if fn.fills_grad_buffers and capture is None:
+            if buffered and fn.fills_grad_buffers:
                 node._grad_buffers = _grad_buffers(node, deps, pending)
-            grads_in = fn.backward(node, g) if not anomaly else _anomaly.run_backward(node, g)
-            node._grad_buffers = None
+                grads_in = fn.backward(node, g) if not anomaly else _anomaly.run_backward(node, g)
+                node._grad_buffers = None
+            else:
+                grads_in = fn.backward(node, g) if not anomaly else _anomaly.run_backward(node, g)
             if type(grads_in) is not tuple:
                 grads_in = (grads_in,)
             if len(grads_in) != len(parents):
@@ -482,7 +491,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 data = p._data
                 if gp.shape != data.shape:
                     gp = unbroadcast(gp, data.shape)
-                if gp.dtype != data.dtype and data.dtype.kind == "f":
+                if gp.dtype is not data.dtype and gp.dtype != data.dtype and data.dtype.kind == "f":
                     gp = gp.astype(data.dtype)
                 pending[ckey] = gp if ckey not in pending else pending[ckey] + gp
             deps[ckey] -= 1
