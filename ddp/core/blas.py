@@ -1,11 +1,12 @@
 """y += alpha * x in one pass, through the axpy of the BLAS that numpy already loaded.
 
 An optimizer's last move is p -= lr * d. numpy spells it as two passes and a temporary as large as the
-parameter (lr * d, then p minus it); BLAS's axpy reads d and p once and writes p once. On the MLP step at
-batch 64 that took the SGD update from 12% of the step to 7%. The library is the one threadpoolctl (a
-dependency) reports, and its axpy is looked up under the names numpy's builds give it. Arrays that are
-small (the foreign call costs ~6 us), not contiguous, not float32/float64, or a BLAS without axpy take
-numpy's two passes instead: `axpy` says which ran, so callers only supply the fallback's scratch.
+parameter (lr * d, then p minus it); BLAS's axpy reads d and p once and writes p once. In the MLP step at
+batch 64 the update then takes 8% of ddp's step, where numpy's takes 13% of the hand-written numpy step.
+The library is the one threadpoolctl (a dependency) reports, and its axpy is looked up under the names
+numpy's builds give it. Arrays that are small (the foreign call costs ~6 us), not contiguous, not
+float32/float64, or a BLAS without axpy take numpy's two passes instead: `axpy` says which ran, so callers
+only supply the fallback's scratch.
 
 axpy fuses the multiply and the add (one rounding where numpy rounds twice), so its result can differ from
 numpy's in the last bit; every rank runs the same call on the same sizes, so replicas stay bitwise equal.
