@@ -282,9 +282,11 @@ class Function:
         if out.dtype is _FLOAT64 and cls.float32_results and not _any_float64(arrays):
             out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
         result = Tensor(out)
-        if out.base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
+        base = out.base
+        if base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
             for t in tensors:
-                if np.may_share_memory(out, t._data):
+                data = t._data
+                if base is data or np.may_share_memory(out, data):  # identity: a view of an owning input
                     result._version_cell = t._version_cell
                     break
         if record and out.dtype.kind == "f":  # integer and bool results never require grad
@@ -427,7 +429,8 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
         if leaf.grad is None and g is leaf._grad_buffer:  # backward wrote it in place (Context.grad_buffer)
             leaf.grad = Tensor(g)
         elif leaf.grad is None:
-            owned = g.flags.owndata and g.flags.writeable and id(g) not in handed_out
+            flags = g.flags
+            owned = flags.owndata and flags.writeable and id(g) not in handed_out
             g = g if owned else g.copy()
             handed_out.add(id(g))
             leaf.grad = Tensor(g)
@@ -511,9 +514,10 @@ def _as_grad_list(outputs, grad_outputs):
         if not out.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if out.numel() != 1:
+            data = out._data
+            if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(out.shape, dtype=out.dtype)
+            g = np.ones(data.shape, dtype=data.dtype)
         else:
             g = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=out.dtype)
             if g.shape != out.shape:

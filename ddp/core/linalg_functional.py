@@ -9,6 +9,7 @@ from .elementwise_functional import add, mul
 from .ops import linalg
 from .reduce_functional import sum as _sum
 from .shape_functional import reshape
+from .tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "linear", "addmm", "baddbmm", "addbmm", "outer", "ger", "dot", "mv", "einsum"]
 
@@ -47,15 +48,20 @@ def bmm(a, b):
     return matmul(a, b)
 
 
+def _shape(t):
+    """The array's shape tuple, without building a Size (linear checks three per call)."""
+    return t._data.shape if isinstance(t, Tensor) else np.shape(t)
+
+
 def linear(x, weight, bias=None):
     """x @ weight^T + bias, fused (one BLAS product per gradient)."""
-    x_shape, w_shape = x.shape, weight.shape
+    x_shape, w_shape = _shape(x), _shape(weight)
     if x_shape[-1] != w_shape[-1]:
         raise RuntimeError(
             f"linear: input of shape {tuple(x_shape)} does not match weight of shape {tuple(w_shape)} "
             f"({x_shape[-1]} != {w_shape[-1]} input features)"
         )
-    if bias is not None and tuple(bias.shape) != (w_shape[0],):
+    if bias is not None and _shape(bias) != (w_shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)}, expected ({w_shape[0]},)")
     return linalg.Linear.apply(x, weight, bias)
 

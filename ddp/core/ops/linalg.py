@@ -58,12 +58,13 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        g2 = g.reshape(-1, g.shape[-1])
+        # as (rows, features) matrices; a batch of vectors (the usual call) already is one
+        g2, x2 = (g, x) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
         gx = None
         if needs[0]:
             gx = np.matmul(g2, w).reshape(x.shape) if g.ndim > 2 else np.matmul(g, w)
-        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=ctx.grad_buffer(1)) if needs[1] else None
-        gb = g2.sum(axis=0, out=ctx.grad_buffer(2)) if len(needs) > 2 and needs[2] else None
+        gw = np.matmul(g2.T, x2, out=ctx.grad_buffer(1)) if needs[1] else None
+        gb = np.add.reduce(g2, axis=0, out=ctx.grad_buffer(2)) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
 
 
