@@ -26,19 +26,27 @@ def _unpad(gxp, shape, padding):
 
 
 def _first_max(xp, taps, nan_aware):
-    """Max over the taps and the row-major index of the first tap holding it (with NaN winning if asked)."""
+    """Max over the taps and the row-major index of the first tap holding it (with NaN winning if asked).
+
+    The second tap's comparison is already the index (0 or 1) and its maximum the first fresh array, so
+    the scan starts with neither a copy nor a zero fill."""
     best = which = None
     for k, rows, cols in taps:
         v = xp[:, :, rows, cols]
         if best is None:
-            best = v.copy()
-            which = np.zeros(best.shape, dtype=np.uint8 if len(taps) < 256 else np.int32)
+            best = v  # a view of the input until the next tap's maximum makes a fresh array
             continue
         larger = v > best
         if nan_aware:
             larger |= np.isnan(v)
-        np.maximum(best, v, out=best)
-        np.maximum(which, larger * which.dtype.type(k), out=which)  # taps come in increasing k
+        if which is None:
+            best = np.maximum(best, v)
+            which = larger.view(np.uint8) if len(taps) < 256 else larger.astype(np.int32)
+        else:
+            np.maximum(best, v, out=best)
+            np.maximum(which, larger * which.dtype.type(k), out=which)  # taps come in increasing k
+    if which is None:  # a single tap: the window is the element itself
+        best, which = best.copy(), np.zeros(best.shape, np.uint8)
     return best, which
 
 
@@ -54,19 +62,26 @@ class MaxPool2d(Function):
         xp = pad_into(x, padding, -np.inf, extra)
         taps = list(_taps(kernel, out_hw, stride, dilation))
         best, which = _first_max(xp, taps, nan_aware=False)
-        if np.isnan(best).any():  # rare: redo with PyTorch's rule that a NaN is always "larger"
+        # rare: redo with PyTorch's rule that a NaN is always "larger". One sum finds it: a NaN anywhere
+        # makes the sum NaN (so can inf - inf, which only costs the exact rerun)
+        with np.errstate(invalid="ignore", over="ignore"):
+            found_nan = np.isnan(np.add.reduce(best, axis=None))
+        if found_nan:
             best, which = _first_max(xp, taps, nan_aware=True)
         ctx.which = which
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
-        ctx.geometry = (x.shape, xp.shape, taps, overlap, padding)
+        # windows that tile the padded input exactly write every gradient element: no zero fill needed
+        tiled = not overlap and all(d == 1 and k == s and o * s == n
+                                    for k, s, d, o, n in zip(kernel, stride, dilation, out_hw, xp.shape[2:]))
+        ctx.geometry = (x.shape, xp.shape, taps, overlap, tiled, padding)
         if keep is not None:
             keep.append(which)
         return best
 
     @staticmethod
     def backward(ctx, g):
-        shape, padded, taps, overlap, padding = ctx.geometry
-        gxp = np.zeros(padded, dtype=g.dtype)
+        shape, padded, taps, overlap, tiled, padding = ctx.geometry
+        gxp = (np.empty if tiled else np.zeros)(padded, dtype=g.dtype)
         for k, rows, cols in taps:
             if overlap:
                 gxp[:, :, rows, cols] += g * (ctx.which == k)

@@ -127,6 +127,17 @@ def test_max_pool_nan_wins_its_window():
     assert out.numpy()[0, 0, 0, 1] == 7
 
 
+def test_max_pool_infinities_of_both_signs_are_not_mistaken_for_nan():
+    """Forward finds a NaN by summing the maxima; inf + -inf is NaN too, and must still give exact results."""
+    x = distinct((1, 2, 4, 4)).astype(np.float32)
+    x[0, 0, 0, 1], x[0, 1, 3, 2] = np.inf, -np.inf
+    x[0, 1, 2:, 2:] = -np.inf  # a whole window of -inf: its maximum is -inf, at the window's first element
+    out, indices = F.max_pool2d(ddp.tensor(x), 2, return_indices=True)
+    expected, expected_index = reference_pool(x, {"kernel_size": 2}, "max")
+    np.testing.assert_array_equal(out.numpy(), expected)
+    np.testing.assert_array_equal(indices.numpy(), expected_index)
+
+
 def test_max_pool_unbatched_input_and_float32_gradient():
     x = ddp.tensor(distinct((3, 6, 6)).astype(np.float32), requires_grad=True)
     out = F.max_pool2d(x, 2)
@@ -194,7 +205,8 @@ def test_matches_torch_forward_and_backward(kind, kwargs):
 def test_max_pool_ties_and_indices_match_torch():
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).integers(0, 3, (2, 2, 6, 6)).astype(np.float32)  # many ties
-    for kwargs in ({"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1}):
+    # the first two tile the (padded) input exactly, so backward writes every element without a zero fill
+    for kwargs in ({"kernel_size": 2}, {"kernel_size": 2, "padding": 1}, {"kernel_size": 3, "stride": 1, "padding": 1}):
         ours, theirs = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         out, idx = F.max_pool2d(ours, return_indices=True, **kwargs)
         expected, expected_idx = torch.nn.functional.max_pool2d(theirs, return_indices=True, **kwargs)
