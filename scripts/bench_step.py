@@ -1,5 +1,5 @@
 """Time one training step (forward, backward, SGD update) of the seed models: ddp vs PyTorch CPU and vs a
-hand-written numpy step (MLP), one BLAS thread, interleaved rounds, median ratios.
+hand-written numpy step (MLP), one BLAS thread, interleaved rounds, median ratios with their quartiles.
 
     OMP_NUM_THREADS=1 python scripts/bench_step.py                 # all models, batch 64 and 256
     python scripts/bench_step.py --models mlp --batches 64 --rounds 5
@@ -10,7 +10,9 @@ causal self-attention and a GELU MLP, width 128, context 64, batch 16, vocabular
 rows are a training step and a forward under no_grad ("gpt-fwd"), at batch 16 whatever --batches says.
 
 Each round times `--steps` consecutive steps of every contender in turn (A B C A B C ...); the ratio of a
-round is ddp's time over the reference's in that round, and the table shows the median over rounds.
+round is ddp's time over the reference's in that round, and the table shows the median over rounds and, in
+brackets, the middle half of the rounds' ratios (first to third quartile): on a shared machine the spread
+says how far one run's median can be trusted.
 """
 import argparse
 import os
@@ -126,9 +128,7 @@ def bench_gpt(rounds, steps, use_torch):
         for _ in range(rounds):
             for k, pair in contenders.items():
                 times[k].append(time_steps(*pair[row], steps))
-        ours = np.array(times["ddp"])
-        ratios = {k: float(np.median(ours / np.array(t))) for k, t in times.items() if k != "ddp"}
-        results.append(({k: float(np.median(t)) for k, t in times.items()}, ratios))
+        results.append(({k: float(np.median(t)) for k, t in times.items()}, *ratio_stats(times)))
     return results
 
 
@@ -140,7 +140,8 @@ def time_steps(step, x, y, steps):
 
 
 def bench(name, batch, rounds, steps, use_torch):
-    """Median seconds per step of each contender and median per-round ratios of ddp against the others."""
+    """Median seconds per step of each contender, the median per-round ratios of ddp against the others,
+    and those ratios' (first, third) quartiles."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, batch)
@@ -159,9 +160,15 @@ def bench(name, batch, rounds, steps, use_torch):
     for _ in range(rounds):
         for k, (step, xs, ys) in contenders.items():
             times[k].append(time_steps(step, xs, ys, steps))
+    return ({k: float(np.median(t)) for k, t in times.items()}, *ratio_stats(times))
+
+
+def ratio_stats(times):
+    """From {contender: per-round seconds}: {reference: median of ddp / reference} and {reference: (q1, q3)}."""
     ours = np.array(times["ddp"])
-    ratios = {k: float(np.median(ours / np.array(t))) for k, t in times.items() if k != "ddp"}
-    return {k: float(np.median(t)) for k, t in times.items()}, ratios
+    per_round = {k: ours / np.array(t) for k, t in times.items() if k != "ddp"}
+    return ({k: float(np.median(r)) for k, r in per_round.items()},
+            {k: tuple(float(q) for q in np.percentile(r, [25, 75])) for k, r in per_round.items()})
 
 
 def machine_facts():
@@ -203,21 +210,22 @@ def main(argv=None):
         print(machine_facts())
         print(f"one BLAS thread; {args.rounds} interleaved rounds of {args.steps} steps; SGD lr={LR} "
               f"(gpt: AdamW lr=1e-3); float32\n")
-        header = (f"{'model':<8}{'batch':>4}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch':>11}{'numpy ms':>10}"
-                  f"{'ddp/numpy':>11}")
+        header = (f"{'model':<8}{'batch':>4}{'ddp ms':>9}{'torch ms':>10}{'ddp/torch (q1-q3)':>20}{'numpy ms':>10}"
+                  f"{'ddp/numpy (q1-q3)':>20}")
         print(header)
         print("-" * len(header))
         for name in args.models:
             if name == "gpt":
                 measured = zip(("gpt", "gpt-fwd"), bench_gpt(args.rounds, args.steps, use_torch))
-                batches = [(row, GPT["batch"], t, r) for row, (t, r) in measured]
+                batches = [(row, GPT["batch"], *result) for row, result in measured]
             else:
                 batches = ((name, batch, *bench(name, batch, args.rounds, args.steps, use_torch))
                            for batch in args.batches)
-            for row, batch, t, r in batches:
-                rows.append((row, batch, t, r))
+            for row, batch, t, r, q in batches:
+                rows.append((row, batch, t, r, q))
                 print(f"{row:<8}{batch:>4}{t['ddp'] * 1e3:>9.2f}{_cell(t, 'torch', 1e3, 10)}"
-                      f"{_ratio(r, row, 'torch')}{_cell(t, 'numpy', 1e3, 10)}{_ratio(r, row, 'numpy')}", flush=True)
+                      f"{_ratio(r, q, row, 'torch')}{_cell(t, 'numpy', 1e3, 10)}{_ratio(r, q, row, 'numpy')}",
+                      flush=True)
     print("\ntargets: " + ", ".join(f"{m} <= {v}x {ref}" for (m, ref), v in TARGETS.items())
           + "  (* = target missed)")
     return rows
@@ -227,12 +235,13 @@ def _cell(values, key, scale, width):
     return f"{values[key] * scale:>{width}.2f}" if key in values else f"{'-':>{width}}"
 
 
-def _ratio(ratios, name, ref):
+def _ratio(ratios, quartiles, name, ref):
     if ref not in ratios:
-        return f"{'-':>11}"
+        return f"{'-':>20}"
     target = TARGETS.get((name, ref))
     flag = "*" if target is not None and ratios[ref] > target else " "
-    return f"{ratios[ref]:>10.2f}{flag}"
+    low, high = quartiles[ref]
+    return f"{ratios[ref]:>8.2f}{flag} ({low:.2f}-{high:.2f})"
 
 
 if __name__ == "__main__":
