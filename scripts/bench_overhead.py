@@ -6,8 +6,8 @@
 Three contenders run the same 784-512-256-10 step (forward, cross entropy, backward, SGD) on the same data,
 one BLAS thread, in interleaved rounds: the hand-written numpy step of bench_step.py; "kernels", which calls
 the very `forward` and `backward` of ddp's Linear, Relu and CrossEntropy Functions in order on arrays,
-with no Tensor, no graph, no Module and no optimizer, then updates the weights in numpy; and the full ddp
-step. kernels / numpy is the cost of ddp's kernels; (full - kernels) is the framework's Python overhead per
+with no Tensor, no graph, no Module and no optimizer, then updates the weights as SGD does (`blas.axpy`
+where it applies, numpy otherwise); and the full ddp step. kernels / numpy is the cost of ddp's kernels; (full - kernels) is the framework's Python overhead per
 step (recording the graph, the engine, modules, wrappers, the optimizer loop).
 """
 import argparse
@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 import ddp  # noqa: E402
 from bench_step import LR, ddp_step, numpy_mlp_step  # noqa: E402
 from ddp.core.autograd import Context  # noqa: E402
+from ddp.core.blas import axpy  # noqa: E402
 from ddp.core.ops.elementwise import Relu  # noqa: E402
 from ddp.core.ops.linalg import Linear  # noqa: E402
 from ddp.core.ops.loss import CrossEntropy  # noqa: E402
@@ -58,7 +59,8 @@ def kernels_step(state):
         ga1, gw2, gb2 = Linear.backward(c2, Relu.backward(r2, ga2))
         _, gw1, gb1 = Linear.backward(c1, Relu.backward(r1, ga1))
         for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3)):
-            p -= lr * g
+            if not axpy(-LR, g, p):
+                p -= lr * g
     step.params = params  # for the test that it computes ddp's step
     return step
 
