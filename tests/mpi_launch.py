@@ -34,3 +34,12 @@ def run_python(n, args, timeout, env=None, hosts=None):
     launch = [MPIRUN] + (["-launcher", "fork", "-hosts", hosts] if hosts else []) + ["-n", str(n)]
     return subprocess.run(launch + [sys.executable, *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def watchdog_report(out):
+    """The stderr of a job that ddp's watchdog ended, after checking that it did: the job failed, no rank
+    reached the script's closing `print("finished", rank)`, and the watchdog's report is there."""
+    assert out.returncode != 0
+    assert "finished" not in out.stdout
+    assert "ddp watchdog" in out.stderr and "ending the job" in out.stderr, out.stderr
+    return out.stderr

@@ -31,7 +31,7 @@ def axpy(alpha, x, y):
     """
     if y.size < MIN_SIZE or x.dtype != y.dtype or not (x.flags.c_contiguous and y.flags.c_contiguous):
         return False
-    kernel = (_kernels if _kernels is not None else _load()).get(y.dtype)
+    kernel = _load().get(y.dtype)
     if kernel is None or not y.flags.writeable:
         return False
     kernel(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
@@ -40,12 +40,15 @@ def axpy(alpha, x, y):
 
 def available():
     """The dtypes (names) that have a BLAS axpy here."""
-    return sorted(d.name for d in (_kernels if _kernels is not None else _load()))
+    return sorted(d.name for d in _load())
 
 
 def _load():
-    """{dtype: axpy} from the first BLAS library that has them; checked on a small input before use."""
+    """{dtype: axpy} from the first BLAS library that has them, found once; checked on a small input before
+    use."""
     global _kernels
+    if _kernels is not None:  # found already: no lock on the way to every call
+        return _kernels
     with _lock:
         if _kernels is None:
             _kernels = _find()

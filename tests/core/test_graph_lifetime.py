@@ -20,6 +20,13 @@ def no_cyclic_gc():
         gc.enable()
 
 
+def _train(model, opt, x, y, steps):
+    for _ in range(steps):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
 def _graph(x, w):
     """A small graph whose ops save their outputs (relu, exp, sigmoid, softmax) and their inputs."""
     h = F.relu(F.linear(x, w))
@@ -64,15 +71,9 @@ def test_memory_stays_flat_over_training_steps(no_cyclic_gc):
     model = ddp.nn.Sequential(ddp.nn.Linear(8, 16), ddp.nn.ReLU(), ddp.nn.Linear(16, 3))
     opt = ddp.optim.SGD(model.parameters(), lr=0.1)
     x, y = ddp.randn(5, 8), ddp.tensor(np.array([0, 1, 2, 0, 1]))
-    for _ in range(3):
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
+    _train(model, opt, x, y, 3)
     gc.collect()
-    for _ in range(20):
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
+    _train(model, opt, x, y, 20)
     assert gc.collect() == 0
 
 
@@ -86,13 +87,7 @@ def test_seed_model_steps_leave_no_garbage(name, no_cyclic_gc):
     x, y = ddp.randn(2, 1, 28, 28), ddp.tensor(np.array([3, 7]))
     for model in (build(name), DistributedDataParallel(build(name), comm=LocalCommunicator())):
         opt = ddp.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        for _ in range(2):
-            opt.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            opt.step()
+        _train(model, opt, x, y, 2)
         gc.collect()
-        for _ in range(2):
-            opt.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            opt.step()
+        _train(model, opt, x, y, 2)
         assert gc.collect() == 0
