@@ -1,5 +1,6 @@
 """The scaling study in one command: data parallel, pipeline and hybrid at 1, 2, 4, ... ranks, weak and
-strong, beside PyTorch DDP (gloo), with a per-rank breakdown, DDP's sync against a raw MPI_Allreduce,
+strong, beside PyTorch DDP (gloo), with a per-rank breakdown, where weak scaling's time went (ranks
+sharing the machine, the allreduce, waiting for slower ranks), DDP's sync against a raw MPI_Allreduce,
 an alpha-beta fit of the machine's allreduce and the scaling it predicts, and a bucket-size sweep.
 
     python scripts/bench_scaling.py                        # launches mpirun -n 1, 2, 4 itself

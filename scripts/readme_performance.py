@@ -68,10 +68,22 @@ def render(results, note=""):
             f"Alpha-beta fit of this machine's `MPI_Allreduce` (sizes 4 KiB-16 MiB, all rank counts): alpha "
             f"{ab['alpha'] * 1e6:.1f} us, beta {ab['beta'] * 1e9:.3f} ns/byte, R^2 {ab['r2']:.3f}; the "
             f"predicted column adds one unhidden allreduce of the gradients to the 1-rank step.", 110)]
+    losses = sorted(d.get("losses", {}).get("weak", {}).items(), key=lambda kv: int(kv[0]))
+    if losses:
+        lines += ["", textwrap.fill("Where the weak-scaling step's time went beyond the 1-rank step (phases averaged "
+                                    "over ranks): " + "; ".join(_losses(p, x) for p, x in losses) + ".", 110)]
     for p, sweep in sorted(d.get("bucket_sweep", {}).items(), key=lambda kv: int(kv[0])):
         lines += ["", textwrap.fill(f"Bucket sweep at {p} ranks (weak-scaling step): " + ", ".join(
             f"{s['bucket_cap_mb']:g} MiB {s['step']['median'] * 1e3:.1f} ms" for s in sweep) + ".", 110)]
     return "\n".join(lines)
+
+
+def _losses(p, x):
+    ms = lambda s: f"{s * 1e3:+.1f} ms"  # noqa: E731
+    comm = (f"exposed communication {ms(x['exposed_communication'])}" if x["allreduce"] is None else
+            f"allreduce {ms(x['allreduce'])}, waiting for slower ranks {ms(x['waiting'])}")
+    return (f"{p} ranks: ranks sharing the machine {ms(x['shared_machine'])} (compute alone "
+            f"{x['compute_efficiency']:.0%} efficient), {comm}, other {ms(x['other'])}")
 
 
 def _get(tree, *path):

@@ -1,5 +1,5 @@
 """The study's arithmetic, as pure functions of measured times: throughput, efficiency, overhead, the
-ring volume, and the alpha-beta model of an allreduce with the scaling curve it predicts.
+ring volume, where weak scaling's time went, and the alpha-beta model of an allreduce with the scaling curve it predicts.
 
 The alpha-beta model of a ring (or reduce-scatter + allgather) allreduce of n bytes over p ranks:
 ``t(p, n) = 2(p-1) alpha + 2(p-1)/p n beta``: 2(p-1) message latencies `alpha` (s) and 2(p-1)/p n bytes
@@ -30,6 +30,28 @@ def efficiency(t1, tp, p, mode):
 def overhead(framework_seconds, raw_seconds):
     """The framework's time for an allreduce as a multiple of a raw MPI_Allreduce of the same bytes."""
     return framework_seconds / raw_seconds
+
+
+def weak_losses(t1, tp, compute1, compute_p, exposed, sync=None):
+    """Where a weak-scaling step of p ranks spends the time that the 1-rank step does not (seconds).
+
+    `t1`, `tp`: the step at 1 and p ranks; `compute1`, `compute_p`: a rank's data + forward + backward +
+    optimizer at 1 and p ranks (the backward without its exposed communication); `exposed`: a rank's
+    communication not hidden behind backward; `sync`: DDP's gradient sync timed alone, all ranks starting
+    together (None if not measured). tp - t1 splits into
+      - "shared_machine": compute_p - compute1, the ranks slowing each other's arithmetic (memory
+        bandwidth, caches, clock) with no message sent;
+      - "allreduce": the exposed time that the sync alone takes (at most `exposed`);
+      - "waiting": the rest of `exposed`, a rank waiting for slower ones to reach the allreduce;
+      - "other": what is left (the slowest rank's lead over the mean, time outside the phases).
+    "compute_efficiency" = compute1 / compute_p is the efficiency if communication cost nothing: the
+    ceiling that the machine sets.
+    """
+    allreduce = None if sync is None else min(sync, exposed)
+    shared = compute_p - compute1
+    return {"step": tp, "one_rank_step": t1, "shared_machine": shared, "exposed_communication": exposed,
+            "allreduce": allreduce, "waiting": None if allreduce is None else exposed - allreduce,
+            "other": tp - t1 - shared - exposed, "compute_efficiency": compute1 / compute_p}
 
 
 def ring_bytes(p, nbytes):

@@ -87,6 +87,7 @@ def derive(jobs):
             out["bucket_sweep"][p] = j["bucket_sweep"]
         if "hook_sweep" in j:
             out["hook_sweep"][p] = j["hook_sweep"]
+    out["losses"] = {"weak": _weak_losses(jobs)}
     samples = [(p, s["bytes"], s["median"]) for p, j in jobs.items() for s in j.get("allreduce_sweep", [])]
     out["alpha_beta"] = model.fit_alpha_beta(samples)
     out["predicted"] = {}
@@ -96,6 +97,29 @@ def derive(jobs):
                 t1 = jobs[1]["data_parallel"][mode]["ddp"]["median"]
                 grad = jobs[1]["data_parallel"][mode]["grad_bytes"]
                 out["predicted"][mode] = model.predict_scaling(out["alpha_beta"], t1, grad, sorted(jobs), mode)
+    return out
+
+
+COMPUTE = ("data", "forward", "backward", "optimizer")
+
+
+def _weak_losses(jobs):
+    """{p: model.weak_losses(...)} of ddp's weak data parallel for every p >= 2, from the step medians and
+    the breakdown's phases averaged over ranks; {} without a 1-rank job and its breakdown."""
+    one = jobs[1]["data_parallel"]["weak"] if 1 in jobs else {}
+    if not one.get("breakdown_per_rank"):
+        return {}
+    mean = lambda ranks, keys: sum(sum(b[k] for k in keys) for b in ranks) / len(ranks)  # noqa: E731
+    compute1 = mean(one["breakdown_per_rank"], COMPUTE)
+    out = {}
+    for p, j in sorted(jobs.items()):
+        weak = j["data_parallel"]["weak"]
+        if p < 2 or not weak["breakdown_per_rank"]:
+            continue
+        ranks = weak["breakdown_per_rank"]
+        sync = j["sync"]["ddp"]["median"] if "sync" in j else None
+        out[p] = model.weak_losses(one["ddp"]["median"], weak["ddp"]["median"], compute1, mean(ranks, COMPUTE),
+                                   mean(ranks, ("exposed_communication",)), sync)
     return out
 
 
@@ -132,6 +156,15 @@ def table(results):
         for r, b in enumerate(ranks):
             lines.append(f"  p={p} rank {r}: " + " / ".join(f"{b[k] * 1e3:.2f}" for k in
                          ("data", "forward", "backward", "exposed_communication", "optimizer")))
+    losses = d.get("losses", {}).get("weak", {})
+    if losses:
+        lines.append("\nwhere weak scaling's step time went, ms (phases averaged over ranks; model.weak_losses)")
+    for p, x in losses.items():
+        parts = [("1 rank", x["one_rank_step"]), ("shared machine", x["shared_machine"])]
+        parts += ([("exposed communication", x["exposed_communication"])] if x["allreduce"] is None else
+                  [("allreduce", x["allreduce"]), ("waiting for slower ranks", x["waiting"])])
+        lines.append(f"  p={p}: step {x['step'] * 1e3:.2f} = " + " + ".join(f"{name} {v * 1e3:.2f}" for name, v in
+                     parts + [("other", x["other"])]) + f"; compute alone {_pct(x['compute_efficiency'])} efficient")
     lines.append("\nallreduce bytes per rank and step: handed to allreduce vs ring volume 2(p-1)/p x gradient bytes")
     for p, b in d["bytes"].items():
         lines.append(f"  p={p}: {b['allreduce_bytes_per_step'] / 1e6:.2f} MB handed over, ring volume "

@@ -63,6 +63,38 @@ def test_predicted_scaling_adds_one_unhidden_allreduce():
     assert strong[4]["efficiency"] == pytest.approx(0.1 / (4 * (0.025 + allreduce4)))
 
 
+def test_weak_losses_split_the_time_beyond_the_one_rank_step():
+    x = model.weak_losses(t1=0.010, tp=0.016, compute1=0.0095, compute_p=0.0115, exposed=0.0035, sync=0.002)
+    assert x["shared_machine"] == pytest.approx(0.002)
+    assert x["allreduce"] == pytest.approx(0.002) and x["waiting"] == pytest.approx(0.0015)
+    assert x["other"] == pytest.approx(0.016 - 0.010 - 0.002 - 0.0035)
+    assert x["compute_efficiency"] == pytest.approx(0.0095 / 0.0115)
+    assert (x["step"], x["one_rank_step"], x["exposed_communication"]) == (0.016, 0.010, 0.0035)
+    hidden = model.weak_losses(0.010, 0.011, 0.0095, 0.0095, exposed=0.0005, sync=0.002)  # mostly overlapped
+    assert hidden["allreduce"] == pytest.approx(0.0005) and hidden["waiting"] == 0
+    unknown = model.weak_losses(0.010, 0.011, 0.0095, 0.0095, exposed=0.0005)
+    assert unknown["allreduce"] is None and unknown["waiting"] is None
+
+
+def test_report_splits_weak_scaling_losses_from_the_breakdown():
+    jobs = {1: _job(1, 100, 200), 4: _job(4, 125, 80, sync=(20, 14))}
+    ranks = [{"data": 0.001, "forward": 0.012, "backward": 0.024, "exposed_communication": e, "optimizer": 0.003}
+             for e in (0.010, 0.020, 0.030, 0.020)]  # mean compute 40 ms against 33 ms; mean exposed 20 ms
+    jobs[4]["data_parallel"]["weak"]["breakdown_per_rank"] = ranks
+    x = report.derive(jobs)["losses"]["weak"]
+    assert set(x) == {4}
+    assert x[4]["shared_machine"] == pytest.approx(0.040 - 0.033)
+    assert x[4]["compute_efficiency"] == pytest.approx(0.033 / 0.040)
+    assert x[4]["exposed_communication"] == pytest.approx(0.020)
+    assert x[4]["allreduce"] == pytest.approx(0.014) and x[4]["waiting"] == pytest.approx(0.006)
+    assert x[4]["other"] == pytest.approx(0.125 - 0.100 - 0.007 - 0.020)
+    assert report.derive({2: _job(2, 125, 125, sync=(10, 7))})["losses"]["weak"] == {}  # no 1-rank job
+    results = {"command": "c", "jobs": jobs, "derived": report.derive(jobs), "settings": {"rounds": 5, "steps": 3},
+               "machine": {"cpu": "C", "logical_cores": 2, "mpi": "M", "numpy": "2", "python": "3", "torch": None}}
+    assert ("p=4: step 125.00 = 1 rank 100.00 + shared machine 7.00 + allreduce 14.00 + waiting for slower ranks "
+            "6.00 + other -2.00; compute alone 82% efficient") in report.table(results)
+
+
 def test_summary_is_median_and_range():
     assert summary([3.0, 1.0, 2.0, 10.0]) == {"median": 2.5, "min": 1.0, "max": 10.0, "n": 4}
     assert summary([]) is None
@@ -142,7 +174,8 @@ def test_a_tiny_real_study_writes_results_json(tmp_path):
     assert {"cpu", "logical_cores", "mpi", "numpy", "blas", "python"} <= set(results["machine"])
     assert set(results["jobs"]) == {"1", "2"}
     d = results["derived"]
-    assert {"scaling", "breakdown", "bytes", "sync_overhead", "alpha_beta", "predicted"} <= set(d)
+    assert {"scaling", "breakdown", "bytes", "sync_overhead", "alpha_beta", "predicted", "losses"} <= set(d)
+    assert set(d["losses"]["weak"]) == {"2"} and 0 < d["losses"]["weak"]["2"]["compute_efficiency"]
     for mode in ("weak", "strong"):
         curve = d["scaling"]["data_parallel"][mode]["ddp"]
         assert set(curve) == {"1", "2"} and curve["1"]["efficiency"] == 1.0

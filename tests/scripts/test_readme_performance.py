@@ -10,8 +10,11 @@ from bench_study.timing import summary
 
 def _results():
     def job(p, weak_ms):
+        phases = {"data": 0.001, "forward": 0.030, "backward": 0.060 + 0.005 * p, "optimizer": 0.004,
+                  "exposed_communication": 0.010 * (p - 1)}
         dp = {mode: {"per_rank_batch": 100, "global_batch": 100 * p, "ddp": summary([weak_ms / 1e3]), "torch": None,
-                     "breakdown_per_rank": [], "grad_bytes": 2_000_000, "allreduce_bytes_per_step": 0, "buckets": 1}
+                     "breakdown_per_rank": [phases] * p, "grad_bytes": 2_000_000, "allreduce_bytes_per_step": 0,
+                     "buckets": 1}
               for mode in ("weak",)}
         out = {"ranks": p, "nodes": 1, "data_parallel": dp}
         if p > 1:
@@ -35,6 +38,8 @@ def test_render_states_the_command_the_machine_and_the_figures():
     assert "| 1 | 100% / - (-) |" in text
     assert "| 2 | 80% / - (-) |" in text and "| 0.60x |" in text
     assert "125.0 ms (125.0-125.0)" in text
+    assert ("2 ranks: ranks sharing the machine +5.0 ms (compute alone 95% efficient), allreduce +6.0 ms, waiting "
+            "for slower ranks +4.0 ms, other +10.0 ms.") in flat
     assert " ".join(rp.render(_results(), note="The machine was busy.").split()).count("beside it. The machine was busy.") == 1
 
 
