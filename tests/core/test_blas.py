@@ -1,4 +1,5 @@
-"""blas.axpy: y += alpha * x through BLAS for large contiguous float arrays, numpy's fallback otherwise."""
+"""blas.axpy (y += alpha * x) and blas.axpby (y = alpha * x + beta * y) through BLAS for large contiguous
+float arrays, numpy's fallback otherwise."""
 import numpy as np
 import pytest
 
@@ -20,6 +21,19 @@ def test_axpy_matches_the_formula_to_one_rounding(dtype):
     np.testing.assert_allclose(y, expected, rtol=2 * eps, atol=2 * eps)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axpby_matches_the_formula_to_its_roundings(dtype):
+    if np.dtype(dtype).name not in blas.available("axpby"):
+        pytest.skip(f"no BLAS axpby for {np.dtype(dtype).name} here")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((2, BIG)).astype(dtype)
+    expected = 0.7 * x.astype(np.float64) + 0.9 * y.astype(np.float64)
+    assert blas.axpby(0.7, x, 0.9, y)
+    assert y.dtype == dtype
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(y, expected, rtol=4 * eps, atol=4 * eps)
+
+
 def test_an_openblas_or_mkl_numpy_has_saxpy():
     """numpy's Linux wheels bundle OpenBLAS (conda's may use MKL): there the float32 path must be found, or
     SGD silently loses its one pass."""
@@ -27,7 +41,7 @@ def test_an_openblas_or_mkl_numpy_has_saxpy():
 
     if not any(i.get("internal_api") in ("openblas", "mkl") for i in threadpool_info() if i.get("user_api") == "blas"):
         pytest.skip("numpy's BLAS here is neither OpenBLAS nor MKL")
-    assert "float32" in blas.available()
+    assert "float32" in blas.available() and "float32" in blas.available("axpby")
 
 
 @pytest.mark.parametrize("case", ["small", "strided", "dtypes", "readonly"])
@@ -43,6 +57,7 @@ def test_axpy_declines_and_leaves_y_alone(case):
     else:
         y.flags.writeable = False
     assert not blas.axpy(2.0, x, y)
+    assert not blas.axpby(2.0, x, 3.0, y)
     assert not y.any()
 
 

@@ -1,7 +1,7 @@
 """SGD with momentum, dampening, Nesterov momentum and L2 weight decay."""
 import numpy as np
 
-from ..blas import axpy
+from ..blas import axpby, axpy
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_non_negative, check_number, kernel_flags
 from .optimizer import Optimizer
@@ -57,9 +57,10 @@ class SGD(Optimizer):
                 buf = d.copy()
                 state["momentum_buffer"] = Tensor(buf)
             else:
-                buf = state["momentum_buffer"].numpy()
-                buf *= momentum
-                buf += np.multiply(d, 1 - group["dampening"], out=self._scratch(p, 1)) if group["dampening"] != 0 else d
+                buf, keep = state["momentum_buffer"].numpy(), 1 - group["dampening"]
+                if not axpby(keep, d, momentum, buf):  # one BLAS pass for large parameters (blas.py)
+                    buf *= momentum
+                    buf += np.multiply(d, keep, out=self._scratch(p, 1)) if group["dampening"] != 0 else d
             if group["nesterov"]:
                 d = np.add(d, np.multiply(buf, momentum, out=self._scratch(p, 1)), out=self._scratch(p, 0))
             else:
