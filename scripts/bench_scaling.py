@@ -98,7 +98,8 @@ def inside_job(args, argv):
         time.sleep(0.01)  # idle ranks sleep: a spinning wait would take a core from rank 0
     jobs[comm.world_size] = run_measurements(comm, args)
     if comm.rank == 0:
-        finish(jobs, args, f"mpirun -n {comm.world_size} python scripts/bench_scaling.py {' '.join(argv)}".strip())
+        finish(jobs, args, f"mpirun -n {comm.world_size} python scripts/bench_scaling.py {' '.join(argv)}".strip(),
+               one_machine=jobs[comm.world_size]["nodes"] == 1)
 
 
 def launcher(args, argv):
@@ -115,12 +116,14 @@ def launcher(args, argv):
     finish(jobs, args, f"python scripts/bench_scaling.py {' '.join(forwarded)}".strip())
 
 
-def finish(jobs, args, command):
-    """Derive, print and write the report (rank 0 or the launcher)."""
-    results = {"command": command, "machine": report.machine(),
+def finish(jobs, args, command, one_machine=True):
+    """Derive, print and write the report (rank 0 or the launcher). `one_machine`: every rank ran on this
+    machine (the launcher's jobs, fake nodes included), so efficiency per physical core applies."""
+    machine = report.machine()
+    results = {"command": command, "machine": machine,
                "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                             if k != "worker_out"},
-               "jobs": jobs, "derived": report.derive(jobs)}
+               "jobs": jobs, "derived": report.derive(jobs, machine.get("physical_cores") if one_machine else None)}
     text = report.table(results)
     print(text)
     report.write(args.out, results, text)

@@ -62,6 +62,15 @@ def render(results, note=""):
                      f"| {_pct(get(hybrid, 'weak'))} / {_pct(get(hybrid, 'strong'))} "
                      f"| {_ms(step['step']) if step else '-'} "
                      f"| {sync_text} |")
+    per_core = lambda fw, p: _get(dp, "weak", fw, str(p), "efficiency_per_physical_core")  # noqa: E731
+    shared = [p for p in ranks if per_core("ddp", p) is not None]
+    if shared:
+        lines += ["", textwrap.fill(
+            f"Where the ranks outnumber the {m.get('physical_cores')} physical cores they share them; counted over "
+            f"the cores in use (throughput against cores x the 1-rank throughput), data parallel weak scaling is "
+            + ", ".join(f"{per_core('ddp', p):.0%} at {p} ranks" + (
+                f" (PyTorch DDP {per_core('torch', p):.0%})" if per_core("torch", p) is not None else "")
+                for p in shared) + ".", 110)]
     ab = d.get("alpha_beta")
     if ab:
         lines += ["", textwrap.fill(

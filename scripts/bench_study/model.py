@@ -1,4 +1,4 @@
-"""The study's arithmetic, as pure functions of measured times: throughput, efficiency, overhead, the
+"""The study's arithmetic, as pure functions of measured times: throughput, efficiency (per rank and per physical core), overhead, the
 ring volume, where weak scaling's time went, and the alpha-beta model of an allreduce with the scaling curve it predicts.
 
 The alpha-beta model of a ring (or reduce-scatter + allgather) allreduce of n bytes over p ranks:
@@ -25,6 +25,13 @@ def efficiency(t1, tp, p, mode):
     if mode == "strong":
         return t1 / (p * tp)
     raise ValueError(f"efficiency: mode must be 'weak' or 'strong', got {mode!r}")
+
+
+def efficiency_per_core(t1, tp, p, mode, cores):
+    """`efficiency` counted over the physical cores that p ranks occupy on a machine of `cores`: with more
+    ranks than cores the ranks share them, and min(p, cores) x throughput(1) is what the cores could give.
+    """
+    return efficiency(t1, tp, p, mode) * p / min(p, cores)
 
 
 def overhead(framework_seconds, raw_seconds):

@@ -43,8 +43,9 @@ def machine():
     return info
 
 
-def _curve(jobs, pick, samples_of, mode):
-    """{p: {"step", "samples_per_s", "efficiency"}} of one contender; efficiency against its 1-rank job."""
+def _curve(jobs, pick, samples_of, mode, cores=None):
+    """{p: {"step", "samples_per_s", "efficiency"}} of one contender; efficiency against its 1-rank job, and
+    "efficiency_per_physical_core" where p ranks outnumber the machine's `cores`."""
     out = {}
     base = pick(jobs[1]) if 1 in jobs else None
     for p, job in sorted(jobs.items()):
@@ -54,17 +55,21 @@ def _curve(jobs, pick, samples_of, mode):
         entry = {"step": step, "samples_per_s": model.throughput(samples_of(job), step["median"])}
         if base is not None:
             entry["efficiency"] = model.efficiency(base["median"], step["median"], p, mode)
+            if cores and p > cores:
+                entry["efficiency_per_physical_core"] = model.efficiency_per_core(
+                    base["median"], step["median"], p, mode, cores)
         out[p] = entry
     return out
 
 
-def derive(jobs):
-    """Every figure of the report from the jobs' measurements ({p: measure.measure(...)})."""
+def derive(jobs, physical_cores=None):
+    """Every figure of the report from the jobs' measurements ({p: measure.measure(...)}). `physical_cores`:
+    those of the one machine that ran every rank (None when unknown or the ranks spanned machines)."""
     out = {"scaling": {}, "breakdown": {}, "bytes": {}, "sync_overhead": {}, "bucket_sweep": {}, "hook_sweep": {}}
     for mode in MODES:
         dp = {p: j["data_parallel"][mode] for p, j in jobs.items() if mode in j["data_parallel"]}
         for fw in ("ddp", "torch"):
-            curve = _curve(dp, lambda d, fw=fw: d[fw], lambda d: d["global_batch"], mode)
+            curve = _curve(dp, lambda d, fw=fw: d[fw], lambda d: d["global_batch"], mode, physical_cores)
             if curve:
                 out["scaling"].setdefault("data_parallel", {}).setdefault(mode, {})[fw] = curve
         out["breakdown"][mode] = {p: d["breakdown_per_rank"] for p, d in dp.items()}
@@ -73,7 +78,7 @@ def derive(jobs):
                     if kind in j.get("pipelines", {}) and mode in j["pipelines"][kind]}
             base = {1: jobs[1]["pipelines"]["pipeline"][mode]} if kind == "hybrid" and 1 in jobs and \
                 mode in jobs[1].get("pipelines", {}).get("pipeline", {}) else {}
-            curve = _curve({**base, **runs}, lambda r: r["step"], lambda r: r["global_batch"], mode)
+            curve = _curve({**base, **runs}, lambda r: r["step"], lambda r: r["global_batch"], mode, physical_cores)
             if runs:
                 out["scaling"].setdefault(kind, {})[mode] = {p: c for p, c in curve.items() if p in runs}
     for p, j in jobs.items():
@@ -138,18 +143,20 @@ def table(results):
     lines.append(f"# {m['cpu']}, {m['logical_cores']} logical / {m.get('physical_cores', '?')} physical cores, "
                  f"{m['mpi']}, numpy {m['numpy']}, BLAS {_blas(m)}, Python {m['python']}, torch {m['torch']}")
     lines.append(f"# medians (min-max) over {results['settings']['rounds']} interleaved rounds of "
-                 f"{results['settings']['steps']} steps, slowest rank; 1 BLAS thread per rank")
+                 f"{results['settings']['steps']} steps, slowest rank; 1 BLAS thread per rank; per core: the "
+                 f"efficiency over the physical cores in use, where ranks outnumber them")
     for kind, modes in d["scaling"].items():
         for mode, fws in modes.items():
             lines.append(f"\n{kind}, {mode} scaling")
             lines.append(f"{'ranks':>5} {'framework':>9} {'step ms (range)':>22} {'samples/s':>10} {'efficiency':>10} "
-                         f"{'predicted':>9}")
+                         f"{'predicted':>9} {'per core':>8}")
             fws = fws if kind == "data_parallel" else {"ddp": fws}
             for fw, curve in fws.items():
                 for p, c in curve.items():
                     pred = d["predicted"].get(mode, {}).get(p) if kind == "data_parallel" and fw == "ddp" else None
                     lines.append(f"{p:>5} {fw:>9} {_ms(c['step']):>22} {c['samples_per_s']:>10,.0f} "
-                                 f"{_pct(c.get('efficiency')):>10} {_pct(pred and pred['efficiency']):>9}")
+                                 f"{_pct(c.get('efficiency')):>10} {_pct(pred and pred['efficiency']):>9} "
+                                 f"{_pct(c.get('efficiency_per_physical_core')):>8}")
     lines.append("\nbreakdown per rank and step, data parallel weak scaling, ms: data / forward / backward / "
                  "exposed communication / optimizer")
     for p, ranks in d["breakdown"].get("weak", {}).items():

@@ -19,6 +19,12 @@ def test_efficiency_weak_and_strong():
         model.efficiency(1, 1, 2, "both")
 
 
+def test_efficiency_per_physical_core_counts_the_cores_in_use():
+    assert model.efficiency_per_core(0.1, 0.2, 4, "weak", cores=2) == pytest.approx(1.0)  # 4 ranks on 2 cores
+    assert model.efficiency_per_core(0.1, 0.125, 4, "weak", cores=8) == pytest.approx(0.8)  # = per rank
+    assert model.efficiency_per_core(0.4, 0.2, 4, "strong", cores=2) == pytest.approx(1.0)
+
+
 def test_throughput_overhead_and_ring_volume():
     assert model.throughput(256, 0.5) == 512
     assert model.overhead(0.007, 0.010) == pytest.approx(0.7)
@@ -157,6 +163,15 @@ def test_report_derives_every_figure_from_the_jobs():
                  "exposed communication", "ring volume 3.00 MB"):
         assert line in text, line
     assert "    4       ddp" in text and " 80%" in text
+    assert "efficiency_per_physical_core" not in weak["ddp"][4]  # no machine given
+    shared = report.derive(jobs, physical_cores=2)["scaling"]["data_parallel"]
+    assert shared["weak"]["ddp"][4]["efficiency_per_physical_core"] == pytest.approx(1.6)
+    assert shared["strong"]["torch"][4]["efficiency_per_physical_core"] == pytest.approx(0.4 / (2 * 0.16))  # 4 ranks on 2 cores
+    assert "efficiency_per_physical_core" not in shared["weak"]["ddp"][2]  # 2 ranks, 2 cores
+    assert report.derive(jobs, physical_cores=2)["scaling"]["pipeline"]["weak"][4]["efficiency_per_physical_core"] \
+        == pytest.approx(1.6)
+    results["derived"] = report.derive(jobs, physical_cores=2)
+    assert "    4       ddp    125.0 (125.0-125.0)      3,200        80%       97%     160%" in report.table(results)
 
 
 @pytest.mark.skipif(not launch.mpirun(), reason="mpirun not found")

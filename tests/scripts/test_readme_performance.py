@@ -21,7 +21,8 @@ def _results():
             out["sync"] = {"raw": summary([0.010]), "ddp": summary([0.006])}
         return out
     jobs = {1: job(1, 100), 2: job(2, 125)}
-    results = {"command": "python scripts/bench_scaling.py --ranks 1 2", "jobs": jobs, "derived": report.derive(jobs),
+    results = {"command": "python scripts/bench_scaling.py --ranks 1 2", "jobs": jobs,
+               "derived": report.derive(jobs, physical_cores=1),
                "settings": {"rounds": 5, "steps": 3, "batch": 100, "global_batch": 256},
                "machine": {"cpu": "Test CPU", "logical_cores": 2, "physical_cores": 1, "mpi": "MPICH 5.0.2",
                            "numpy": "2.4", "python": "3.11", "torch": None,
@@ -38,6 +39,8 @@ def test_render_states_the_command_the_machine_and_the_figures():
     assert "| 1 | 100% / - (-) |" in text
     assert "| 2 | 80% / - (-) |" in text and "| 0.60x |" in text
     assert "125.0 ms (125.0-125.0)" in text
+    assert ("Where the ranks outnumber the 1 physical cores they share them; counted over the cores in use "
+            "(throughput against cores x the 1-rank throughput), data parallel weak scaling is 160% at 2 ranks.") in flat
     assert ("2 ranks: ranks sharing the machine +5.0 ms (compute alone 95% efficient), allreduce +6.0 ms, waiting "
             "for slower ranks +4.0 ms, other +10.0 ms.") in flat
     assert " ".join(rp.render(_results(), note="The machine was busy.").split()).count("beside it. The machine was busy.") == 1
