@@ -74,7 +74,7 @@ def test_values_survive_exactly(tmp_path):
         "empty": np.zeros((0, 3), np.float32), "scalar0d": np.array(3.5, np.float32), "npscalar": np.float32(1.25),
         "transposed": np.arange(12, dtype=np.float32).reshape(3, 4).T, "strided": np.arange(10)[::3],
         "numbers": [0, -1, 2**80, 1.5, float("nan"), float("-inf"), True, None], "empty_containers": [[], {}, ()],
-        "keys": {1: "int", 2.5: "float", None: "none", (1, "a"): "tuple", True: "bool"},
+        "keys": {3: "int", 2.5: "float", None: "none", (1, "a"): "tuple", True: "bool"},
         "text": "unicode ✓ \n \"quoted\"",
     }
     buffer = io.BytesIO()

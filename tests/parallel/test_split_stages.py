@@ -1,7 +1,5 @@
 """`split` gives every stage parameters whenever the model allows it (the balance search is constrained),
 and the README's pipelined example works on an ordinary model."""
-import numpy as np
-
 import ddp
 import ddp.nn as nn
 import ddp.nn.functional as F

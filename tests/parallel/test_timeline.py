@@ -1,7 +1,6 @@
 """The per-rank timeline: one Chrome-trace JSON with a track per rank, every gradient bucket's reduction,
 properly nested spans; off by default, at no cost."""
 import json
-import textwrap
 
 import pytest
 
@@ -79,7 +78,7 @@ def test_off_by_default_and_spans_cost_nothing():
 
 def test_one_process_writes_its_track(tmp_path):
     comm = dp.LocalCommunicator()
-    line = timeline.start(tmp_path / "t.json", comm)
+    timeline.start(tmp_path / "t.json", comm)
     try:
         with timeline.span("outer"):
             with timeline.span("inner", lane=timeline.COMMUNICATION, bytes=4):

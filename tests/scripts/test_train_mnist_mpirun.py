@@ -1,7 +1,5 @@
 """train_mnist.py under a real `mpirun -n 2`: rank 0 prints the global batch and one summary line; a missing
 dataset ends every rank with the same message instead of a hang."""
-import pytest
-
 from mpi_launch import ROOT, requires_mpirun, run_python
 
 SCRIPT = ROOT / "scripts" / "train_mnist.py"

@@ -272,8 +272,6 @@ def test_loader_over_tensor_inputs_yields_tensors():
 
 
 def test_pytorch_worker_options_are_accepted_and_load_in_process():
-    import numpy as np
-
     from ddp.data import DataLoader, TensorDataset
     import ddp
 

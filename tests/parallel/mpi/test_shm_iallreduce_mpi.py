@@ -18,7 +18,7 @@ from ddp.parallel import mpi_comm, shm_progress
 from ddp.parallel.comm import Work
 from ddp.parallel.data_parallel import DistributedDataParallel as DDP
 
-from ddp_cases import cross_entropy, make_data, max_rel_error, single_process, train
+from ddp_cases import make_data, max_rel_error, single_process, train
 
 pytestmark = pytest.mark.mpi(min_size=2)
 N = 50_021  # float32: above MIN_BYTES, and not a multiple of any slice count
