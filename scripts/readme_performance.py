@@ -90,7 +90,8 @@ def render(results, note=""):
 def _losses(p, x):
     ms = lambda s: f"{s * 1e3:+.1f} ms"  # noqa: E731
     comm = (f"exposed communication {ms(x['exposed_communication'])}" if x["allreduce"] is None else
-            f"allreduce {ms(x['allreduce'])}, waiting for slower ranks {ms(x['waiting'])}")
+            f"allreduce {ms(x['allreduce'])}, waiting for slower ranks {ms(x['waiting'])}, the rest of DDP's "
+            f"backward {ms(x['ddp_backward'])}")
     return (f"{p} ranks: ranks sharing the machine {ms(x['shared_machine'])} (compute alone "
             f"{x['compute_efficiency']:.0%} efficient), {comm}, other {ms(x['other'])}")
 

@@ -3,12 +3,14 @@ a dict of medians and ranges (seconds, slowest rank per round) that rank 0 write
 
 Within a job the contenders of a group run in rotated interleaved rounds (timing.py), so slow phases of
 a loaded machine hit all of them alike: data parallel weak / strong (ddp, the plain backward that
-gives the exposed communication, PyTorch DDP), DDP's sync against a raw MPI_Allreduce of the same
+gives the exposed communication, DDP's blocking allreduce split into reduction and waiting, PyTorch
+DDP), DDP's sync against a raw MPI_Allreduce of the same
 bytes, the allreduce size sweep, the bucket-size sweep, and pipeline / hybrid weak / strong.
 """
 import numpy as np
 from mpi4py import MPI
 
+from . import model
 from .timing import interleaved, summary
 from .workloads import DdpDataParallel, PipelineRun, TorchDataParallel
 
@@ -55,7 +57,9 @@ def data_parallel(comm, args, use_torch):
         samples = batches[mode] * p
         out[mode] = {"per_rank_batch": batches[mode], "global_batch": samples,
                      "ddp": times[f"ddp {mode}"], "torch": times.get(f"torch {mode}"),
-                     "breakdown_per_rank": per_rank, "grad_bytes": r.grad_bytes,
+                     "breakdown_per_rank": per_rank,
+                     "allreduce_split": model.allreduce_split(comm.allgather_object(r.phases["allreduce"])),
+                     "grad_bytes": r.grad_bytes,
                      "allreduce_bytes_per_step": r.allreduce_bytes, "buckets": r.buckets}
     return out, runs["weak"]
 

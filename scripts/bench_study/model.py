@@ -39,26 +39,45 @@ def overhead(framework_seconds, raw_seconds):
     return framework_seconds / raw_seconds
 
 
-def weak_losses(t1, tp, compute1, compute_p, exposed, sync=None):
+def allreduce_split(seconds_in):
+    """Split the time ranks spend in one blocking allreduce per step into the reduction and the waiting.
+
+    `seconds_in[r][s]`: seconds rank r spent in step s's allreduce. The rank that arrives last waits for
+    no one, so a step's least time is its reduction, and each rank's time beyond it is waiting for
+    slower ranks to arrive. No clocks are compared across ranks (they need not agree across machines).
+    Returns {"allreduce": median over steps of the least time, "waiting": median over steps of the ranks'
+    mean waiting}, or None without steps.
+    """
+    t = np.asarray(seconds_in, float)
+    if t.ndim != 2 or t.shape[1] == 0:
+        return None
+    least = t.min(axis=0)
+    return {"allreduce": float(np.median(least)), "waiting": float(np.median((t - least).mean(axis=0)))}
+
+
+def weak_losses(t1, tp, compute1, compute_p, exposed, split=None):
     """Where a weak-scaling step of p ranks spends the time that the 1-rank step does not (seconds).
 
     `t1`, `tp`: the step at 1 and p ranks; `compute1`, `compute_p`: a rank's data + forward + backward +
     optimizer at 1 and p ranks (the backward without its exposed communication); `exposed`: a rank's
-    communication not hidden behind backward; `sync`: DDP's gradient sync timed alone, all ranks starting
-    together (None if not measured). tp - t1 splits into
+    communication not hidden behind backward; `split`: `allreduce_split` of DDP's allreduce in those
+    steps (None if not measured). tp - t1 splits into
       - "shared_machine": compute_p - compute1, the ranks slowing each other's arithmetic (memory
         bandwidth, caches, clock) with no message sent;
-      - "allreduce": the exposed time that the sync alone takes (at most `exposed`);
-      - "waiting": the rest of `exposed`, a rank waiting for slower ones to reach the allreduce;
+      - `exposed`, itself made of "allreduce" (the reduction once every rank has arrived), "waiting" (for
+        slower ranks to arrive) and "ddp_backward" (the rest: what else DDP's backward costs over the
+        plain one, e.g. gradients written into shared buckets that other cores read last step);
       - "other": what is left (the slowest rank's lead over the mean, time outside the phases).
     "compute_efficiency" = compute1 / compute_p is the efficiency if communication cost nothing: the
     ceiling that the machine sets.
     """
-    allreduce = None if sync is None else min(sync, exposed)
     shared = compute_p - compute1
-    return {"step": tp, "one_rank_step": t1, "shared_machine": shared, "exposed_communication": exposed,
-            "allreduce": allreduce, "waiting": None if allreduce is None else exposed - allreduce,
-            "other": tp - t1 - shared - exposed, "compute_efficiency": compute1 / compute_p}
+    out = {"step": tp, "one_rank_step": t1, "shared_machine": shared, "exposed_communication": exposed,
+           "allreduce": None, "waiting": None, "ddp_backward": None,
+           "other": tp - t1 - shared - exposed, "compute_efficiency": compute1 / compute_p}
+    if split is not None:
+        out.update(split, ddp_backward=exposed - split["allreduce"] - split["waiting"])
+    return out
 
 
 def ring_bytes(p, nbytes):

@@ -122,9 +122,8 @@ def _weak_losses(jobs):
         if p < 2 or not weak["breakdown_per_rank"]:
             continue
         ranks = weak["breakdown_per_rank"]
-        sync = j["sync"]["ddp"]["median"] if "sync" in j else None
         out[p] = model.weak_losses(one["ddp"]["median"], weak["ddp"]["median"], compute1, mean(ranks, COMPUTE),
-                                   mean(ranks, ("exposed_communication",)), sync)
+                                   mean(ranks, ("exposed_communication",)), weak.get("allreduce_split"))
     return out
 
 
@@ -169,7 +168,8 @@ def table(results):
     for p, x in losses.items():
         parts = [("1 rank", x["one_rank_step"]), ("shared machine", x["shared_machine"])]
         parts += ([("exposed communication", x["exposed_communication"])] if x["allreduce"] is None else
-                  [("allreduce", x["allreduce"]), ("waiting for slower ranks", x["waiting"])])
+                  [("allreduce", x["allreduce"]), ("waiting for slower ranks", x["waiting"]),
+                   ("DDP's backward", x["ddp_backward"])])
         lines.append(f"  p={p}: step {x['step'] * 1e3:.2f} = " + " + ".join(f"{name} {v * 1e3:.2f}" for name, v in
                      parts + [("other", x["other"])]) + f"; compute alone {_pct(x['compute_efficiency'])} efficient")
     lines.append("\nallreduce bytes per rank and step: handed to allreduce vs ring volume 2(p-1)/p x gradient bytes")

@@ -52,21 +52,28 @@ class Batches:
 
 class DdpDataParallel:
     """ddp's DistributedDataParallel (the bare model on one rank) at `batch` samples per rank; `phases`
-    collects each step's seconds per phase, `plain_backward` those of an unwrapped copy's backward on
-    the same batch (the compute that DDP's backward adds its exposed communication to)."""
+    collects each step's seconds per phase; "plain_backward" those of an unwrapped copy's backward on the
+    same batch, after its own optimizer step as in a DDP step so that caches are alike (the compute that
+    DDP's backward adds its exposed communication to); "allreduce" the seconds each DDP step spends in
+    its blocking allreduce (the last bucket's: the whole MLP), on a communicator of DDP's own so that the
+    study's timing collectives stay out of it."""
 
     def __init__(self, comm, batch, bucket_cap_mb=25, comm_hook=None):
         ddp.manual_seed(0)
         self.comm, self.batch = comm, batch
         model = mlp()
-        self.model = DistributedDataParallel(model, comm, bucket_cap_mb=bucket_cap_mb) if comm.world_size > 1 else model
+        self.phases = {name: [] for name in PHASES + ("plain_backward", "allreduce")}
+        if comm.world_size > 1:
+            self.model = DistributedDataParallel(model, self._timed(comm.split(0)), bucket_cap_mb=bucket_cap_mb)
+        else:
+            self.model = model
         if comm_hook is not None:  # (state, hook) for DDP.register_comm_hook (--hook)
             self.model.register_comm_hook(*comm_hook)
         self.plain = mlp()
         self.plain.load_state_dict(model.state_dict())
         self.opt = ddp.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
+        self.plain_opt = ddp.optim.SGD(self.plain.parameters(), lr=0.01, momentum=0.9)
         self.data = Batches(batch, seed=comm.rank)
-        self.phases = {name: [] for name in PHASES + ("plain_backward",)}
         self.grad_bytes = sum(p.numel() * 4 for p in model.parameters())
         buckets = getattr(self.model, "_buckets", [])
         self.allreduce_bytes = sum(int(b.flat.nbytes) for b in buckets)  # what one step hands to allreduce
@@ -90,11 +97,25 @@ class DdpDataParallel:
     def plain_steps(self, k):
         for _ in range(k):
             x, y = self.data.next()
-            self.plain.zero_grad()
+            self.plain_opt.zero_grad()
             loss = F.cross_entropy(self.plain(x), y)
             t = time.perf_counter()
             loss.backward()
             self.phases["plain_backward"].append(time.perf_counter() - t)
+            self.plain_opt.step()
+
+    def _timed(self, comm):
+        """`comm` with its allreduce timed into phases["allreduce"] (DDP calls it once per step)."""
+        inner, seconds = comm.allreduce, self.phases["allreduce"]
+
+        def allreduce(buf, op="sum"):
+            start = time.perf_counter()
+            try:
+                return inner(buf, op)
+            finally:
+                seconds.append(time.perf_counter() - start)
+        comm.allreduce = allreduce
+        return comm
 
     def breakdown(self):
         """Median seconds per phase of this rank's steps; exposed communication = DDP's backward minus the

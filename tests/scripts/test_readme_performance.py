@@ -14,7 +14,7 @@ def _results():
                   "exposed_communication": 0.010 * (p - 1)}
         dp = {mode: {"per_rank_batch": 100, "global_batch": 100 * p, "ddp": summary([weak_ms / 1e3]), "torch": None,
                      "breakdown_per_rank": [phases] * p, "grad_bytes": 2_000_000, "allreduce_bytes_per_step": 0,
-                     "buckets": 1}
+                     "buckets": 1, "allreduce_split": {"allreduce": 0.006, "waiting": 0.001} if p > 1 else None}
               for mode in ("weak",)}
         out = {"ranks": p, "nodes": 1, "data_parallel": dp}
         if p > 1:
@@ -42,7 +42,7 @@ def test_render_states_the_command_the_machine_and_the_figures():
     assert ("Where the ranks outnumber the 1 physical cores they share them; counted over the cores in use "
             "(throughput against cores x the 1-rank throughput), data parallel weak scaling is 160% at 2 ranks.") in flat
     assert ("2 ranks: ranks sharing the machine +5.0 ms (compute alone 95% efficient), allreduce +6.0 ms, waiting "
-            "for slower ranks +4.0 ms, other +10.0 ms.") in flat
+            "for slower ranks +1.0 ms, the rest of DDP's backward +3.0 ms, other +10.0 ms.") in flat
     assert " ".join(rp.render(_results(), note="The machine was busy.").split()).count("beside it. The machine was busy.") == 1
 
 
