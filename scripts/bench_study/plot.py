@@ -1,8 +1,19 @@
 """PNG plots of results.json (the `plot` extra, matplotlib): throughput and efficiency against ranks,
-measured beside predicted; the per-rank breakdown as stacked bars; the allreduce sweep with its fit."""
+measured beside predicted; the per-rank breakdown and where weak scaling's time went as stacked bars;
+the allreduce sweep with its fit."""
 from . import model
 
 PHASES = ("data", "forward", "backward", "exposed_communication", "optimizer")
+LOSSES = (("shared_machine", "ranks sharing the machine"), ("allreduce", "allreduce"),
+          ("waiting", "waiting for slower ranks"), ("ddp_backward", "rest of DDP's backward"),
+          ("exposed_communication", "exposed communication (not split)"), ("other", "other"))
+
+
+def _loss(x, key):
+    """Seconds of one part of `model.weak_losses`; the exposed communication counts only when not split."""
+    if key == "exposed_communication":
+        return x[key] if x["allreduce"] is None else 0.0
+    return x[key] or 0.0
 
 
 def plot_all(results, out_dir):
@@ -13,6 +24,7 @@ def plot_all(results, out_dir):
         import matplotlib.pyplot as plt
     except ImportError:
         return []
+    results = _int_keys(results)  # as read back from results.json, rank counts are strings
     d, paths = results["derived"], []
     fig, (ax_t, ax_e) = plt.subplots(1, 2, figsize=(11, 4))
     for kind, modes in d["scaling"].items():
@@ -36,17 +48,17 @@ def plot_all(results, out_dir):
 
     breakdown = d["breakdown"].get("weak", {})
     if breakdown:
-        fig, ax = plt.subplots(figsize=(8, 4))
-        labels, bottoms = [], None
+        losses = d.get("losses", {}).get("weak", {})
+        fig, axes = plt.subplots(1, 2 if losses else 1, figsize=(13 if losses else 8, 4), squeeze=False)
         bars = [(p, r, b) for p, ranks in sorted(breakdown.items()) for r, b in enumerate(ranks)]
-        labels = [f"p={p}\nrank {r}" for p, r, _ in bars]
-        bottoms = [0.0] * len(bars)
-        for phase in PHASES:
-            heights = [b[phase] * 1e3 for _, _, b in bars]
-            ax.bar(labels, heights, bottom=bottoms, label=phase.replace("_", " "))
-            bottoms = [x + h for x, h in zip(bottoms, heights)]
-        ax.set(ylabel="ms per step", title="data parallel, weak scaling: where a step goes")
-        ax.legend(fontsize=7)
+        _stacked(axes[0][0], [f"p={p}\nrank {r}" for p, r, _ in bars],
+                 [(phase.replace("_", " "), [b[phase] for _, _, b in bars]) for phase in PHASES])
+        axes[0][0].set(ylabel="ms per step", title="data parallel, weak scaling: where a step goes")
+        if losses:
+            ps = sorted(losses)
+            _stacked(axes[0][1], [f"p={p}" for p in ps],
+                     [(label, [_loss(losses[p], key) for p in ps]) for key, label in LOSSES])
+            axes[0][1].set(ylabel="ms per step", title="the step beyond the 1-rank step: where the time went")
         paths.append(_save(fig, out_dir / "breakdown.png", plt))
 
     sweeps = {p: j["allreduce_sweep"] for p, j in results["jobs"].items() if j.get("allreduce_sweep")}
@@ -61,6 +73,27 @@ def plot_all(results, out_dir):
         ax.legend(fontsize=7)
         paths.append(_save(fig, out_dir / "allreduce_fit.png", plt))
     return paths
+
+
+def _int_keys(obj):
+    if isinstance(obj, dict):
+        return {int(k) if isinstance(k, str) and k.isdigit() else k: _int_keys(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_int_keys(v) for v in obj]
+    return obj
+
+
+def _stacked(ax, labels, series):
+    """Stacked bars, one per label; `series` = [(name, seconds per label)]; negative parts, and series
+    with nothing to show, are left out."""
+    bottoms = [0.0] * len(labels)
+    for name, values in series:
+        heights = [max(v, 0.0) * 1e3 for v in values]
+        if not any(heights):
+            continue
+        ax.bar(labels, heights, bottom=bottoms, label=name)
+        bottoms = [b + h for b, h in zip(bottoms, heights)]
+    ax.legend(fontsize=7)
 
 
 def _save(fig, path, plt):

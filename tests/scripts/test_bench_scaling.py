@@ -190,6 +190,21 @@ def test_report_derives_every_figure_from_the_jobs():
     assert "    4       ddp    125.0 (125.0-125.0)      3,200        80%       97%     160%" in report.table(results)
 
 
+def test_plots_are_written_from_the_results(tmp_path):
+    pytest.importorskip("matplotlib")
+    from bench_study.plot import plot_all
+    jobs = {1: _job(1, 100, 200), 2: _job(2, 125, 125, sync=(10, 7)), 4: _job(4, 125, 80, sync=(20, 14))}
+    jobs[4]["data_parallel"]["weak"]["allreduce_split"] = {"allreduce": 0.012, "waiting": 0.005}
+    results = {"jobs": jobs, "derived": report.derive(jobs, physical_cores=2)}
+    for out, given in ((tmp_path / "fresh", results), (tmp_path / "read_back", json.loads(json.dumps(
+            report._keys_to_str(results))))):  # also from results.json, whose rank counts are strings
+        out.mkdir()
+        paths = plot_all(given, out)
+        assert sorted(p.name for p in paths) == ["allreduce_fit.png", "breakdown.png", "scaling.png"]
+        for path in paths:
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
 @pytest.mark.skipif(not launch.mpirun(), reason="mpirun not found")
 def test_a_tiny_real_study_writes_results_json(tmp_path):
     pytest.importorskip("mpi4py")
