@@ -31,6 +31,10 @@ class Tensor(TensorOps):
     _hooks = None  # dicts of a leaf's hooks, made on the first registration (most tensors have none)
     _post_accumulate_hooks = None
     _grad_buffer = None  # where a fresh gradient may be written directly (see Context.grad_buffer)
+    # a fresh tensor's graph state, on the class so that wrapping each op's result sets only two attributes
+    _grad_fn = None
+    _requires_grad = False
+    grad = None
 
     def __init__(self, data=(), *sizes, requires_grad=False):
         if isinstance(data, np.ndarray):  # ddp's own use, on every op result: wrap, no copy
@@ -39,10 +43,7 @@ class Tensor(TensorOps):
             self._data = _legacy_data(data, sizes)
         else:  # numpy scalars
             self._data = np.asarray(data)
-        self._grad_fn = None
         self._version_cell = [0]
-        self.grad = None
-        self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
 

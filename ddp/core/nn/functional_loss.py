@@ -17,6 +17,11 @@ __all__ = [
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+def _shape(t):
+    """The plain shape tuple of a Tensor or array (a Tensor's `.shape` builds a Size on every read)."""
+    return t._data.shape if isinstance(t, Tensor) else np.shape(t)
+
+
 def _legacy_reduction(size_average, reduce, reduction):
     """PyTorch's deprecated size_average / reduce pair as a reduction; both None keeps `reduction`."""
     if size_average is None and reduce is None:
@@ -60,32 +65,33 @@ def _weight_array(op, weight, n_classes, dtype):
     return w.astype(dtype, copy=False)
 
 
-def _class_targets(op, input, target, ignore_index):
-    """Check class-index targets against input (N, C, d1, ...) and return the index array, and whether
-    every target is a class in [0, C)."""
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # the same bits seen as unsigned
+
+
+def _class_targets(op, shape, target, ignore_index):
+    """Check class-index targets against an input of `shape` (N, C, d1, ...) and return the index array,
+    and whether every target is a class in [0, C)."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    expected = (input.shape[0],) + tuple(input.shape[2:])
+    expected = (shape[0],) + shape[2:]
     if t.dtype.kind not in "iu":
         raise RuntimeError(
             f"{op}: target must hold class indices (int64) of shape {expected} or class probabilities of the "
-            f"input's shape {tuple(input.shape)}; got dtype {t.dtype} and shape {t.shape}"
+            f"input's shape {shape}; got dtype {t.dtype} and shape {t.shape}"
         )
     if t.ndim and t.shape[0] != expected[0]:
         raise ValueError(f"{op}: Expected input batch_size ({expected[0]}) to match target batch_size ({t.shape[0]}): "
-                         f"expected target of shape {expected} for input of shape {tuple(input.shape)}, got {t.shape}")
+                         f"expected target of shape {expected} for input of shape {shape}, got {t.shape}")
     if t.shape != expected:
-        raise RuntimeError(
-            f"{op}: expected target of shape {expected} for input of shape {tuple(input.shape)}, got {t.shape}"
-        )
-    n_classes = input.shape[1]
+        raise RuntimeError(f"{op}: expected target of shape {expected} for input of shape {shape}, got {t.shape}")
+    n_classes = shape[1]
     # one reduction settles the usual case: seen as unsigned, a negative index is larger than any class
-    if t.size == 0 or t.view(f"u{t.itemsize}").max() < n_classes:
+    if t.size == 0 or np.maximum.reduce(t.view(_UNSIGNED[t.itemsize]), axis=None) < n_classes:
         return t, True
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise IndexError(
             f"{op}: target {int(t[bad].flat[0])} is out of bounds for {n_classes} classes "
-            f"(input {tuple(input.shape)}, target {t.shape}, ignore_index={ignore_index})"
+            f"(input {shape}, target {t.shape}, ignore_index={ignore_index})"
         )
     return t, False
 
@@ -123,14 +129,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     input, target, unbatched = _batched(op, input, target)
-    w = _weight_array(op, weight, input.shape[1], input.dtype)
-    if isinstance(target, Tensor) and target.dtype.kind == "f" and target.shape == input.shape:
+    shape = _shape(input)
+    w = _weight_array(op, weight, shape[1], input.dtype)
+    if isinstance(target, Tensor) and target.dtype.kind == "f" and _shape(target) == shape:
         out = L.SoftCrossEntropy.apply(input, target.to(input.dtype), w, label_smoothing=label_smoothing,
                                        reduction=reduction)
     else:
-        t, in_range = _class_targets(op, input, target, ignore_index)
+        t, in_range = _class_targets(op, shape, target, ignore_index)
         # None tells the op that no target can be ignore_index, so it skips looking for them
-        ignored = None if in_range and not 0 <= ignore_index < input.shape[1] else ignore_index
+        ignored = None if in_range and not 0 <= ignore_index < shape[1] else ignore_index
         out = L.CrossEntropy.apply(input, t, w, ignore_index=ignored, label_smoothing=label_smoothing,
                                    reduction=reduction)
     return out.reshape(()) if unbatched and reduction == "none" else out
@@ -143,8 +150,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     input, target, unbatched = _batched(op, input, target)
-    w = _weight_array(op, weight, input.shape[1], input.dtype)
-    t, _ = _class_targets(op, input, target, ignore_index)
+    shape = _shape(input)
+    w = _weight_array(op, weight, shape[1], input.dtype)
+    t, _ = _class_targets(op, shape, target, ignore_index)
     out = L.NLLLoss.apply(input, t, w, ignore_index=ignore_index, reduction=reduction)
     return out.reshape(()) if unbatched and reduction == "none" else out
 

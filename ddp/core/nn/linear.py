@@ -51,7 +51,8 @@ class Linear(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, x):
-        return CF.linear(x, self.weight, self.bias)
+        params = self._parameters  # where Module keeps them: no __getattr__ fallback per call
+        return CF.linear(x, params["weight"], params["bias"])
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
