@@ -128,8 +128,9 @@ def finish(jobs, args, command, one_machine=True):
     print(text)
     report.write(args.out, results, text)
     plots = [] if args.no_plots else plot_all(results, args.out)
+    why = "--no-plots" if args.no_plots else "matplotlib not installed"
     print(f"# wrote {args.out / 'results.json'}, {args.out / 'table.txt'}"
-          + (", " + ", ".join(str(p) for p in plots) if plots else " (no plots: matplotlib not installed)"))
+          + (", " + ", ".join(str(p) for p in plots) if plots else f" (no plots: {why})"))
 
 
 def main(argv=None):

@@ -12,7 +12,7 @@ from mpi4py import MPI
 
 from . import model
 from .timing import interleaved, summary
-from .workloads import DdpDataParallel, PipelineRun, TorchDataParallel
+from .workloads import PIPELINE_MAX_STAGES, DdpDataParallel, PipelineRun, TorchDataParallel
 
 SWEEP_BYTES = [1 << k for k in range(12, 25, 2)]  # 4 KiB .. 16 MiB
 BUCKET_MB = [0.25, 1, 5, 25]
@@ -119,15 +119,22 @@ def hook_sweep(comm, args):
     return [{"hook": name, "bytes_per_step": sent[name], "step": times[name]} for name in runs]
 
 
-def pipelines(comm, args):
-    """Pipeline (p stages) and hybrid (2 stages x p/2 replicas, p >= 4 even), weak (global batch
-    `args.batch` x p) and strong (`args.global_batch`)."""
-    p = comm.world_size
-    shapes = {"pipeline": p}
+def pipeline_shapes(p):
+    """{kind: stages} of the pipelined runs at p ranks: "pipeline" (p stages) while the model has a layer
+    for each stage, "hybrid" (2 stages x p/2 replicas) from 4 ranks, when p is even."""
+    shapes = {"pipeline": p} if p <= PIPELINE_MAX_STAGES else {}
     if p >= 4 and p % 2 == 0:
         shapes["hybrid"] = 2
+    return shapes
+
+
+def pipelines(comm, args):
+    """Pipeline (p stages, while the model has a layer for each: p <= PIPELINE_MAX_STAGES) and hybrid
+    (2 stages x p/2 replicas, p >= 4 even), weak (global batch `args.batch` x p) and strong
+    (`args.global_batch`)."""
+    p = comm.world_size
     runs = {}
-    for kind, stages in shapes.items():
+    for kind, stages in pipeline_shapes(p).items():
         replicas = p // stages
         for mode, batch in (("weak", args.batch * p), ("strong", args.global_batch)):
             if batch % (replicas * args.micro_batches) == 0:

@@ -24,6 +24,9 @@ def mlp(lib=nn):
     return lib.Sequential(lib.Linear(784, 512), lib.ReLU(), lib.Linear(512, 256), lib.ReLU(), lib.Linear(256, 10))
 
 
+PIPELINE_MAX_STAGES = 6  # deep_mlp's Linear layers: a pipeline stage needs parameters
+
+
 def deep_mlp():
     widths = [784, 256, 256, 256, 256, 256]
     layers = []

@@ -117,6 +117,17 @@ def test_report_splits_weak_scaling_losses_from_the_breakdown():
             "5.00 + DDP's backward 3.00 + other -2.00; compute alone 82% efficient") in report.table(results)
 
 
+def test_pipelined_runs_fit_the_model_at_every_rank_count():
+    from bench_study.measure import pipeline_shapes
+    from bench_study.workloads import PIPELINE_MAX_STAGES, deep_mlp
+    import ddp.nn as nn
+    assert PIPELINE_MAX_STAGES == sum(isinstance(m, nn.Linear) for m in deep_mlp())  # a stage needs parameters
+    assert pipeline_shapes(1) == {"pipeline": 1} and pipeline_shapes(2) == {"pipeline": 2}
+    assert pipeline_shapes(4) == {"pipeline": 4, "hybrid": 2} and pipeline_shapes(6) == {"pipeline": 6, "hybrid": 2}
+    assert pipeline_shapes(8) == {"hybrid": 2} and pipeline_shapes(16) == {"hybrid": 2}  # no 8-stage cut exists
+    assert pipeline_shapes(3) == {"pipeline": 3}
+
+
 def test_summary_is_median_and_range():
     assert summary([3.0, 1.0, 2.0, 10.0]) == {"median": 2.5, "min": 1.0, "max": 10.0, "n": 4}
     assert summary([]) is None
