@@ -3,9 +3,9 @@ a dict of medians and ranges (seconds, slowest rank per round) that rank 0 write
 
 Within a job the contenders of a group run in rotated interleaved rounds (timing.py), so slow phases of
 a loaded machine hit all of them alike: data parallel weak / strong (ddp, the plain backward that
-gives the exposed communication, DDP's blocking allreduce split into reduction and waiting, PyTorch
-DDP), DDP's sync against a raw MPI_Allreduce of the same
-bytes, the allreduce size sweep, the bucket-size sweep, and pipeline / hybrid weak / strong.
+gives the exposed communication, PyTorch DDP; DDP's blocking allreduce is split into the reduction and
+the waiting), DDP's sync against a raw MPI_Allreduce of the same bytes, the allreduce size sweep, the
+bucket-size sweep, and pipeline / hybrid weak / strong.
 """
 import numpy as np
 from mpi4py import MPI

@@ -1,5 +1,6 @@
-"""The study's arithmetic, as pure functions of measured times: throughput, efficiency (per rank and per physical core), overhead, the
-ring volume, where weak scaling's time went, and the alpha-beta model of an allreduce with the scaling curve it predicts.
+"""The study's arithmetic, as pure functions of measured times: throughput, efficiency (per rank and per
+physical core), overhead, the ring volume, where weak scaling's time went, and the alpha-beta model of an
+allreduce with the scaling curve it predicts.
 
 The alpha-beta model of a ring (or reduce-scatter + allgather) allreduce of n bytes over p ranks:
 ``t(p, n) = 2(p-1) alpha + 2(p-1)/p n beta``: 2(p-1) message latencies `alpha` (s) and 2(p-1)/p n bytes
@@ -66,7 +67,7 @@ def weak_losses(t1, tp, compute1, compute_p, exposed, split=None):
         bandwidth, caches, clock) with no message sent;
       - `exposed`, itself made of "allreduce" (the reduction once every rank has arrived), "waiting" (for
         slower ranks to arrive) and "ddp_backward" (the rest: what else DDP's backward costs over the
-        plain one, e.g. gradients written into shared buckets that other cores read last step);
+        plain one);
       - "other": what is left (the slowest rank's lead over the mean, time outside the phases).
     "compute_efficiency" = compute1 / compute_p is the efficiency if communication cost nothing: the
     ceiling that the machine sets.

@@ -8,6 +8,7 @@ import subprocess
 from . import model
 
 MODES = ("weak", "strong")
+COMPUTE = ("data", "forward", "backward", "optimizer")  # the breakdown's phases that are not communication
 
 
 def machine():
@@ -103,9 +104,6 @@ def derive(jobs, physical_cores=None):
                 grad = jobs[1]["data_parallel"][mode]["grad_bytes"]
                 out["predicted"][mode] = model.predict_scaling(out["alpha_beta"], t1, grad, sorted(jobs), mode)
     return out
-
-
-COMPUTE = ("data", "forward", "backward", "optimizer")
 
 
 def _weak_losses(jobs):

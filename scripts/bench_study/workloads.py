@@ -24,15 +24,15 @@ def mlp(lib=nn):
     return lib.Sequential(lib.Linear(784, 512), lib.ReLU(), lib.Linear(512, 256), lib.ReLU(), lib.Linear(256, 10))
 
 
-PIPELINE_MAX_STAGES = 6  # deep_mlp's Linear layers: a pipeline stage needs parameters
+DEEP_WIDTHS = (784, 256, 256, 256, 256, 256)  # deep_mlp's inputs to its Linear layers, one each
+PIPELINE_MAX_STAGES = len(DEEP_WIDTHS)  # a pipeline stage needs parameters: one Linear layer at least
 
 
 def deep_mlp():
-    widths = [784, 256, 256, 256, 256, 256]
     layers = []
-    for a, b in zip(widths, widths[1:]):
+    for a, b in zip(DEEP_WIDTHS, DEEP_WIDTHS[1:]):
         layers += [nn.Linear(a, b), nn.ReLU()]
-    return nn.Sequential(*layers, nn.Linear(widths[-1], 10))
+    return nn.Sequential(*layers, nn.Linear(DEEP_WIDTHS[-1], 10))
 
 
 class Batches:
