@@ -4,14 +4,15 @@ An optimizer's last move is p -= lr * d. numpy spells it as two passes and a tem
 parameter (lr * d, then p minus it); BLAS's axpy reads d and p once and writes p once. In the MLP step at
 batch 64 the update then takes 8% of ddp's step, where numpy's takes 13% of the hand-written numpy step.
 Momentum's buf = momentum * buf + d is likewise one axpby (an extension that OpenBLAS and MKL have) where
-numpy makes two passes over buf: 10% off momentum SGD's update of the MLP, and less memory traffic for
+numpy makes two passes over buf: 12% off momentum SGD's update of the MLP, and less memory traffic for
 ranks that share a machine's caches. The library is the one threadpoolctl (a dependency) reports, and
 its routines are looked up under the names numpy's builds give them. Arrays that are small (the foreign
 call costs ~6 us), not contiguous, not float32/float64, or a BLAS without the routine take numpy's
 passes instead: `axpy` and `axpby` say which ran, so callers only supply the fallback.
 
-axpy fuses the multiply and the add (one rounding where numpy rounds twice), so its result can differ from
-numpy's in the last bit; every rank runs the same call on the same sizes, so replicas stay bitwise equal.
+A BLAS may fuse the multiply and the add (one rounding where numpy rounds twice), so a result can differ
+from numpy's in the last bit; every rank runs the same call on the same sizes, so replicas stay bitwise
+equal.
 """
 import ctypes
 import threading
