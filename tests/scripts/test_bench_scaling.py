@@ -9,6 +9,7 @@ import pytest
 
 from bench_study import launch, model, report
 from bench_study.timing import summary
+from mpi_launch import ROOT, requires_mpirun, run_python
 
 
 def test_efficiency_weak_and_strong():
@@ -244,3 +245,18 @@ def test_a_tiny_real_study_writes_results_json(tmp_path):
     assert d["bytes"]["2"]["ring_bytes"] == d["bytes"]["2"]["grad_bytes"] == 4 * 535818
     assert d["sync_overhead"]["2"]["ratio"] > 0 and d["alpha_beta"]["samples"] == 7
     assert (tmp_path / "table.txt").read_text().startswith("# python scripts/bench_scaling.py --ranks 1 2")
+
+
+@pytest.mark.parametrize("marks", [pytest.param(None, marks=requires_mpirun)])
+def test_the_study_inside_a_users_mpirun(tmp_path, marks):
+    """Started under `mpirun -n 2`: rank 0 measures the 1-rank job alone, then both ranks the 2-rank job, and
+    rank 0 writes the report (efficiency per physical core applies: the job is on one node)."""
+    out = run_python(2, [ROOT / "scripts" / "bench_scaling.py", "--rounds", "1", "--steps", "1", "--sync-rounds", "1",
+                         "--no-torch", "--no-bucket-sweep", "--no-pipeline", "--no-plots", "--batch", "32",
+                         "--global-batch", "32", "--out", tmp_path], timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["command"].startswith("mpirun -n 2 python scripts/bench_scaling.py")
+    assert set(results["jobs"]) == {"1", "2"} and results["jobs"]["2"]["nodes"] == 1
+    assert set(results["derived"]["losses"]["weak"]) == {"2"}
+    assert out.stdout.count("# wrote ") == 1  # rank 0 alone reports
