@@ -307,6 +307,12 @@ class Function:
 _FLOAT64 = np.dtype(np.float64)
 
 
+def sequence_mark():
+    """A number below the `seq` of every node recorded from now on: the nodes of a call made after it are
+    the ones with a larger `seq` (activation checkpointing finds a segment's graph this way)."""
+    return next(_sequence)
+
+
 def _any_float64(arrays):
     for a in arrays:
         if isinstance(a, np.ndarray) and a.dtype == np.float64:

@@ -1,2 +1,3 @@
-"""`ddp.utils` (torch.utils): `ddp.utils.data` is ddp's data package (`ddp.core.data`), the very same module."""
-from . import data  # noqa: F401
+"""`ddp.utils` (torch.utils): `ddp.utils.data` is ddp's data package (`ddp.core.data`), the very same module;
+`ddp.utils.checkpoint` is activation checkpointing."""
+from . import checkpoint, data  # noqa: F401
