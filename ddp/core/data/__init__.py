@@ -12,6 +12,7 @@ from .dataloader import DataLoader
 from .dataset import Dataset, DatasetError, Subset, TensorDataset, random_split
 from .fakedata import FakeData
 from .idx import read_idx, write_idx
+from .iterable import ChainDataset, IterableDataset, get_worker_info
 from .mnist import KMNIST, MNIST, FashionMNIST, make_split
 from .sampler import (
     BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
@@ -21,4 +22,5 @@ __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Da
            "TensorDataset", "random_split", "read_idx", "write_idx", "MNIST", "make_split", "BatchSampler",
            "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset",
            "WeightedRandomSampler"]
-__all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST"]
+__all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST", "IterableDataset", "ChainDataset",
+            "get_worker_info"]

@@ -1,5 +1,8 @@
-"""`DataLoader`: iterate a map-style dataset in batches of Tensors, in the calling process."""
+"""`DataLoader`: iterate a dataset in batches of Tensors, in the calling process."""
+import itertools
+
 from .collate import default_collate, default_convert
+from .iterable import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -10,8 +13,11 @@ class DataLoader:
     Subsets), each batch is one `__getitems__(indices)` call, a single numpy gather with transforms applied
     once per batch. Otherwise samples are fetched one by one and passed to `collate_fn` as a list.
 
+    An `IterableDataset` is batched as it streams: `batch_size` consecutive samples per batch (shuffle,
+    sampler and batch_sampler do not apply to it), and resuming from `state_dict` skips the samples served.
+
     Args:
-        dataset: a map-style dataset.
+        dataset: a map-style dataset, or an `IterableDataset`.
         batch_size: samples per batch, or None to yield single samples (converted to Tensors).
         shuffle: draw a fresh random order each epoch (a `RandomSampler` using `generator`).
         sampler: an iterable of indices with `__len__` (e.g. `DistributedSampler`); excludes `shuffle`.
@@ -34,6 +40,12 @@ class DataLoader:
                  **_ignored_worker_options):
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers must be a non-negative int, got {num_workers!r}")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                                     f"but got {name}={value!r}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -43,9 +55,9 @@ class DataLoader:
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
             raise ValueError("DataLoader: batch_size=None (no batching) is incompatible with drop_last=True")
-        if sampler is None:
+        if sampler is None and not self._iterable:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
-        if batch_size is not None:
+        if batch_size is not None and not self._iterable:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.dataset = dataset
         self.batch_size = batch_size
@@ -53,12 +65,15 @@ class DataLoader:
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         self.generator = generator
-        self.collate_fn = collate_fn if collate_fn is not None else (
-            default_collate if batch_sampler is not None else default_convert)
+        batched = batch_size is not None if self._iterable else batch_sampler is not None
+        self.collate_fn = collate_fn if collate_fn is not None else (default_collate if batched else default_convert)
         self._served = 0  # indices served by the current pass (its position, for state_dict)
         self._skip = 0  # indices the next pass skips (set by load_state_dict)
 
     def __iter__(self):
+        if self._iterable:
+            yield from self._stream()
+            return
         self._served, skip, self._skip = 0, self._skip, 0
         if self.batch_sampler is None:
             for i in self.sampler:
@@ -76,6 +91,23 @@ class DataLoader:
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 
+    def _stream(self):
+        """Batches of an IterableDataset: consecutive samples, after skipping those a resumed pass served."""
+        skip, self._skip = self._skip, 0
+        samples = itertools.islice(iter(self.dataset), skip, None)
+        self._served = skip
+        if self.batch_size is None:
+            for sample in samples:
+                self._served += 1
+                yield self.collate_fn(sample)
+            return
+        while True:
+            batch = list(itertools.islice(samples, self.batch_size))
+            if not batch or (self.drop_last and len(batch) < self.batch_size):
+                return
+            self._served += len(batch)
+            yield self.collate_fn(batch)
+
     def state_dict(self):
         """Where the current pass stands: the indices served so far, and the sampler's own state.
 
@@ -84,7 +116,7 @@ class DataLoader:
         resume (a sequential one does; a random one does after `ddp.set_rng_state` of the state saved at
         the start of the epoch), and the loader skips what was served.
         """
-        own = getattr(self.sampler, "state_dict", None)
+        own = getattr(self.sampler, "state_dict", None)  # None for an IterableDataset: no sampler
         return {"served": self._served, "sampler": own(self._served) if callable(own) else None}
 
     def load_state_dict(self, state):
@@ -95,4 +127,9 @@ class DataLoader:
             self._skip = int(state["served"])
 
     def __len__(self):
+        if self._iterable:  # as PyTorch: from the dataset's length, if it has one (TypeError if not)
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
