@@ -184,6 +184,10 @@ class TensorOps:
     def argsort(self, dim=-1, descending=False, stable=False): return F.argsort(self, dim, descending, stable)
     def msort(self): return F.msort(self)
     def topk(self, k, dim=-1, largest=True, sorted=True): return F.topk(self, k, dim, largest, sorted)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return F.unique(self, sorted, return_inverse, return_counts, dim)
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        return F.unique_consecutive(self, return_inverse, return_counts, dim)
 
     # ------------------------------------------------------------------------------ matrix products
     def matmul(self, other): return F.matmul(self, other)
