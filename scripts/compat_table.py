@@ -40,7 +40,7 @@ FAMILIES = {
     "Namespaces": """
         torch.utils.data torch.utils.data.distributed torch.nn.parallel torch.nn.utils torch.nn.utils.rnn
         torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
-        torch.optim.lr_scheduler torch.nn.init torch.nn.functional
+        torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -48,6 +48,7 @@ FAMILIES = {
         torch.utils.data.RandomSampler torch.utils.data.SequentialSampler torch.utils.data.BatchSampler
         torch.utils.data.SubsetRandomSampler torch.utils.data.WeightedRandomSampler
         torch.utils.data.distributed.DistributedSampler torch.utils.data.default_collate
+        torch.utils.data.IterableDataset torch.utils.data.ChainDataset torch.utils.data.get_worker_info
     """,
     "Legacy forms": """
         torch.autograd.Variable torch.FloatTensor torch.DoubleTensor torch.LongTensor torch.IntTensor
@@ -136,6 +137,7 @@ FAMILIES = {
         torch.logical_or torch.logical_not torch.logical_xor torch.where torch.clamp torch.prod torch.lerp
         torch.Tensor.__format__ torch.Tensor.tolist torch.Tensor.item torch.Tensor.numpy torch.Tensor.type_as
         torch.Tensor.view_as torch.Tensor.unflatten torch.cat torch.stack torch.squeeze torch.unsqueeze
+        torch.unique torch.Tensor.unique torch.unique_consecutive torch.Tensor.unique_consecutive
     """,
     "Saving": """
         torch.save torch.load torch.serialization.add_safe_globals torch.serialization.safe_globals
@@ -152,7 +154,8 @@ FAMILIES = {
         torch.manual_seed torch.seed torch.initial_seed torch.get_rng_state torch.set_rng_state
         torch.Generator torch.Generator.manual_seed torch.Generator.get_state torch.Generator.set_state
         torch.autograd.set_detect_anomaly torch.autograd.detect_anomaly torch.autograd.grad
-        torch.autograd.Function torch.autograd.gradcheck
+        torch.autograd.Function torch.autograd.gradcheck torch.utils.checkpoint.checkpoint
+        torch.utils.checkpoint.checkpoint_sequential
     """,
 }
 
