@@ -35,6 +35,7 @@ from .core.legacy import (
 )
 from .core.functional import *  # noqa: F401,F403
 from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F401
+from .core.printing import set_printoptions
 from .core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )

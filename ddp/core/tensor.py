@@ -1,7 +1,9 @@
 """Tensor: a numpy array plus its place in the autograd graph."""
+import sys
+
 import numpy as np
 
-from . import autograd
+from . import autograd, printing
 from .device import CPU, cpu_only_error, to_arguments
 from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
 from .methods import TensorOps, bind_functional
@@ -410,9 +412,14 @@ class Size(tuple):
 def _format(t):
     finite = t._data[np.isfinite(t._data)] if t.dtype.kind == "f" else t._data
     integral = t.dtype.kind != "f" or bool(np.all(finite == np.round(finite)))  # PyTorch: 1., 2. or 1.0000, 2.5000
+    opts = printing.options
+    sci = opts["sci_mode"]
+    formatter = {"float_kind": lambda v: f"{v:.{opts['precision']}e}"} if sci and t.dtype.kind == "f" else None
+    threshold = opts["threshold"]
     body = np.array2string(
-        t._data, separator=", ", precision=4, floatmode="maxprec_equal" if integral else "fixed",
-        threshold=1000, edgeitems=3, prefix="tensor(",
+        t._data, separator=", ", precision=opts["precision"], floatmode="maxprec_equal" if integral else "fixed",
+        threshold=sys.maxsize if threshold == float("inf") else int(threshold), edgeitems=opts["edgeitems"],
+        max_line_width=opts["linewidth"], suppress_small=sci is False, formatter=formatter, prefix="tensor(",
     )
     extras = []
     if t.dtype not in (np.float32, np.int64, np.bool_) or t._data.size == 0:
