@@ -1,5 +1,6 @@
 """Resampling, functional forms (re-exported by ddp.nn.functional): `interpolate` (nearest, nearest-exact,
-linear, bilinear, area) and `pixel_shuffle` / `pixel_unshuffle`, with torch.nn.functional's arguments and errors."""
+linear, bilinear, area), `pixel_shuffle` / `pixel_unshuffle` and `channel_shuffle`, with torch.nn.functional's
+arguments and errors."""
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ from ..ops import resample
 from ..shape_functional import permute, reshape, squeeze, unsqueeze
 from .functional_pool import adaptive_avg_pool2d
 
-__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 
 MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
@@ -140,3 +141,33 @@ def pixel_unshuffle(input, downscale_factor):  # noqa: A002
     y = reshape(x, *lead, c, h // r, r, w // r, r)
     y = permute(y, *range(k), k, k + 2, k + 4, k + 1, k + 3)
     return reshape(y, *lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):  # noqa: A002
+    """Interleave the channels of `groups` groups (ShuffleNet), as torch.nn.functional.channel_shuffle.
+
+    (N, C, *) -> (N, C, *): viewed as (N, groups, C / groups, *), the two channel axes swap, so output
+    channel k*groups + g is input channel g*(C / groups) + k. Any dtype; differentiable (a reshape/permute).
+
+    Raises:
+        RuntimeError for an input of fewer than 3 dims, groups < 1 or C not divisible by groups;
+        TypeError for a non-int groups.
+
+    Example:
+        >>> channel_shuffle(ddp.arange(6.).reshape(1, 6, 1), 2).flatten().tolist()
+        [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    """
+    x = _tensor(input)
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
+        raise TypeError(f"channel_shuffle: groups must be an int, got {groups!r}")
+    if x.ndim < 3:
+        raise RuntimeError(f"channel_shuffle: expects input with > 2 dims, but got input with sizes {list(x.shape)}")
+    if groups < 1:
+        raise RuntimeError(f"channel_shuffle: number of groups to divide channels in must be positive, got {groups}")
+    n, c, *rest = x.shape
+    if c % groups:
+        raise RuntimeError(f"channel_shuffle: number of channels must be divisible by groups, got {c} channels and "
+                           f"{groups} groups (input shape {tuple(x.shape)})")
+    y = reshape(x, n, int(groups), c // int(groups), *rest)
+    y = permute(y, 0, 2, 1, *range(3, y.ndim))
+    return reshape(y, n, c, *rest)

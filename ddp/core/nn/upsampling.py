@@ -1,5 +1,5 @@
-"""Resampling layers: `Upsample` (and its fixed-mode forms), `PixelShuffle`, `PixelUnshuffle`, with
-PyTorch's arguments and reprs. No parameters."""
+"""Resampling layers: `Upsample` (and its fixed-mode forms), `PixelShuffle`, `PixelUnshuffle` and
+`ChannelShuffle`, with PyTorch's arguments and reprs. No parameters."""
 from . import functional_resample as R
 from .module import Module
 
@@ -71,3 +71,22 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, C, *) -> (N, C, *) with the channels of `groups` groups interleaved (see F.channel_shuffle).
+
+    Example:
+        >>> ChannelShuffle(2)(ddp.arange(4.).reshape(1, 4, 1)).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):  # noqa: A002
+        return R.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"

@@ -1,2 +1,2 @@
 """`ddp.nn.modules.sparse` (torch.nn.modules.sparse): the very classes of `ddp.nn`."""
-from .. import Embedding  # noqa: F401
+from .. import Embedding, EmbeddingBag  # noqa: F401
