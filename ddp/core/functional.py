@@ -4,15 +4,23 @@ Each file checks arguments and calls one `Function.apply` (or composes public op
 that op bodies in `ops/` stay short, and every error names the op, what was expected and what was given.
 
     elementwise_functional  ops/elementwise.py   arithmetic, comparisons, clamp, where
-    math_functional         ops/unary.py         log1p, erf, rounding, atan2, logical and bitwise ops
-    reduce_functional       ops/reduce.py        sum, mean, max, var, softmax
-    scan_functional         ops/scan.py, sort    prod, cumsum, cumprod, sort, topk, norms
+    math_functional         ops/unary.py         log1p, erf, rounding, atan2, nan_to_num, logical, bitwise
+    reduce_functional       ops/reduce.py        sum, mean, nansum, nanmean, max, var, softmax, norms
+    scan_functional         ops/scan.py, sort    prod, cumsum, cumprod, diff, sort, topk
     set_functional          numpy sort, runs     unique, unique_consecutive (no derivative)
     linalg_functional       ops/linalg.py        matmul, linear, bmm, baddbmm, outer, einsum
     shape_functional        ops/shape.py         views, joins, splits, indexing
     index_functional        ops/shape.py         scatter, masked_select, flip, roll, repeat, tril, diag
     random_functional       numpy generators     bernoulli, multinomial
+    query_functional        Tensor attributes    is_tensor, is_floating_point, numel
+    broadcast_functional    reshape + expand     broadcast_to, broadcast_tensors, broadcast_shapes, meshgrid
+    search_functional       numpy search, sort   searchsorted, bucketize (no derivative)
+    distance_functional     ops/distance.py      cdist
 """
+from .broadcast_functional import *  # noqa: F401,F403
+from .broadcast_functional import __all__ as _broadcast
+from .distance_functional import *  # noqa: F401,F403
+from .distance_functional import __all__ as _distance
 from .elementwise_functional import *  # noqa: F401,F403
 from .elementwise_functional import __all__ as _elementwise
 from .elementwise_functional import _check_broadcast, _tensor  # noqa: F401  (used by the other files)
@@ -22,6 +30,8 @@ from .linalg_functional import *  # noqa: F401,F403
 from .linalg_functional import __all__ as _linalg
 from .math_functional import *  # noqa: F401,F403
 from .math_functional import __all__ as _math
+from .query_functional import *  # noqa: F401,F403
+from .query_functional import __all__ as _query
 from .random_functional import *  # noqa: F401,F403
 from .random_functional import __all__ as _random
 from .reduce_functional import *  # noqa: F401,F403
@@ -29,9 +39,12 @@ from .reduce_functional import MinMax  # noqa: F401
 from .reduce_functional import __all__ as _reduce
 from .scan_functional import *  # noqa: F401,F403
 from .scan_functional import __all__ as _scan
+from .search_functional import *  # noqa: F401,F403
+from .search_functional import __all__ as _search
 from .set_functional import *  # noqa: F401,F403
 from .set_functional import __all__ as _set
 from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
-__all__ = _elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random
+__all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
+           + _search + _distance)

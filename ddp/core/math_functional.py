@@ -10,7 +10,7 @@ from .tensor import Tensor
 __all__ = """
 log1p expm1 erf sinh cosh asin acos atan arcsin arccos arctan exp2 log2 log10 reciprocal floor ceil round trunc
 fix frac atan2 arctan2 lerp addcmul addcdiv clamp_min clamp_max logical_and logical_or logical_xor bitwise_and
-bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power
+bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power nan_to_num
 """.split()
 
 
@@ -98,6 +98,21 @@ def addcmul(x, tensor1, tensor2, value=1):
 def addcdiv(x, tensor1, tensor2, value=1):
     """x + value * tensor1 / tensor2."""
     return F.add(x, F.mul(F.div(tensor1, tensor2), value) if value != 1 else F.div(tensor1, tensor2))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """x with NaN replaced by `nan`, +inf by `posinf` and -inf by `neginf` (None: the dtype's largest and
+    lowest finite values). Integer and bool tensors come back as copies. The gradient is 1 where x is finite
+    and 0 at the replaced positions, as in PyTorch.
+
+    Example:
+        >>> ddp.nan_to_num(ddp.tensor([float("nan"), float("inf"), 1.0]), posinf=9.0)
+        tensor([0., 9., 1.])
+    """
+    x = _tensor(x)
+    if x.dtype.kind != "f":
+        return Tensor(x._data.copy())
+    return unary.NanToNum.apply(x, nan=0.0 if nan is None else nan, posinf=posinf, neginf=neginf)
 
 
 def clamp_min(x, min):  # noqa: A002

@@ -7,7 +7,7 @@ import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
-from .elementwise_functional import maximum, minimum, sqrt
+from .elementwise_functional import isnan, maximum, minimum, sqrt, where
 from .ops import reduce
 from .tensor import Tensor
 
@@ -15,8 +15,8 @@ MinMax = namedtuple("MinMax", ["values", "indices"])
 MinMaxPair = namedtuple("aminmax", ["min", "max"])
 
 __all__ = """
-sum mean max min amax amin aminmax argmax argmin var std var_mean std_mean all any count_nonzero logsumexp softmax
-log_softmax norm vector_norm matrix_norm
+sum mean nansum nanmean max min amax amin aminmax argmax argmin var std var_mean std_mean all any count_nonzero
+logsumexp softmax log_softmax norm vector_norm matrix_norm
 """.split()
 
 
@@ -32,6 +32,44 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     if x.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating, got {x.dtype}")
     return reduce.Mean.apply(x, dim=_dim(dim, x.ndim, "mean"), keepdim=keepdim)
+
+
+def _all_dims(dim):
+    """None for PyTorch's 'every dim' spellings of the nan-reductions (None, () and [])."""
+    return None if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0) else dim
+
+
+def nansum(x, dim=None, keepdim=False, dtype=None):
+    """Sum over `dim` (an int, a tuple, or None / () for all) treating NaN as 0; the gradient is 1 where x is
+    not NaN and 0 where it is. Integers and bools sum to int64, as `sum`.
+
+    Example:
+        >>> ddp.nansum(ddp.tensor([1.0, float("nan"), 2.0]))
+        tensor(3.)
+    """
+    x = _tensor(x)
+    if x.dtype.kind == "f":
+        x = where(isnan(x), 0.0, x)
+    return sum(x, _all_dims(dim), keepdim, dtype)
+
+
+def nanmean(x, dim=None, keepdim=False, dtype=None):
+    """Mean of the non-NaN elements over `dim` (None / (): all); NaN where a slice has none. Floating inputs
+    only (as PyTorch, even when `dtype` is given). The gradient is 1/count where x is not NaN, 0 where it is.
+
+    Raises:
+        RuntimeError: x is not floating point.
+
+    Example:
+        >>> ddp.nanmean(ddp.tensor([1.0, float("nan"), 2.0]))
+        tensor(1.5000)
+    """
+    x = _tensor(x)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {x.dtype}")
+    x = x if dtype is None else x.to(dtype)
+    dim = _dim(_all_dims(dim), x.ndim, "nanmean")
+    return reduce.NanMean.apply(x, dim=tuple(dim) if isinstance(dim, list) else dim, keepdim=keepdim)
 
 
 def _check_nonempty(x, dims, name):

@@ -7,10 +7,11 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .ops import scan
-from .shape_functional import clone, gather
+from .elementwise_functional import ne, sub
+from .shape_functional import cat, clone, gather, index
 from .tensor import Tensor
 
-__all__ = ["prod", "cumsum", "cumprod", "sort", "argsort", "msort", "topk"]
+__all__ = ["prod", "cumsum", "cumprod", "diff", "sort", "argsort", "msort", "topk"]
 
 SortResult = namedtuple("sort", ["values", "indices"])
 TopKResult = namedtuple("topk", ["values", "indices"])
@@ -46,6 +47,58 @@ def _running(fn, name):
 
 cumsum = _running(scan.CumSum, "cumsum")
 cumprod = _running(scan.CumProd, "cumprod")
+
+
+def diff(x, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along `dim`: out[i] = x[i + 1] - x[i], applied n times (bools: x[i + 1] !=
+    x[i]); `prepend` / `append` are joined to x along `dim` first. Composed of slices and `sub`, so the
+    gradient comes from them.
+
+    Args:
+        x: at least 1-D. n: the order, an int >= 0 (0 returns x). dim: the differencing dim.
+        prepend, append: tensors with x's number of dims and sizes except along `dim`.
+    Returns:
+        x's shape with `dim` shortened by n (never below 0).
+    Raises:
+        TypeError: n is not an int, or prepend / append is not a Tensor. RuntimeError: a 0-d x, n < 0, or
+        prepend / append of other dims or sizes.
+
+    Example:
+        >>> ddp.diff(ddp.tensor([1.0, 3.0, 6.0, 10.0]))
+        tensor([2., 3., 4.])
+    """
+    x = _tensor(x)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+    if x.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _dim(dim, x.ndim, "diff")
+    ends = []
+    for name, t in (("prepend", prepend), ("append", append)):
+        if t is None:
+            continue
+        if not isinstance(t, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(t).__name__}")
+        if t.ndim != x.ndim:
+            raise RuntimeError(f"diff expects prepend or append to be the same dimension as input, got "
+                               f"{name} of shape {tuple(t.shape)} for input of shape {tuple(x.shape)}")
+        for i, (a, b) in enumerate(zip(x.shape, t.shape)):
+            if i != d and a != b:
+                raise RuntimeError(f"diff expects the shape of tensor to prepend or append to match that of "
+                                   f"input except along the differencing dimension; input.size({i}) = {a}, "
+                                   f"but got tensor.size({i}) = {b}")
+        ends.append((name, t))
+    if ends:
+        x = cat([t for name, t in ends if name == "prepend"] + [x] + [t for name, t in ends if name == "append"], d)
+    lead = (slice(None),) * d
+    for _ in range(n):
+        if x.shape[d] == 0:
+            break
+        upper, lower = index(x, lead + (slice(1, None),)), index(x, lead + (slice(None, -1),))
+        x = ne(upper, lower) if x.dtype == np.bool_ else sub(upper, lower)
+    return x
 
 
 def _order(x, dim, descending, stable, name):

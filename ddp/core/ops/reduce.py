@@ -212,3 +212,25 @@ class VectorNorm(Function):
                 return scale * x
             scale = np.where(out == 0, 0, g / np.power(out, p - 1))
             return scale * np.sign(x) * np.power(np.abs(x), p - 1)
+
+
+class NanMean(Function):
+    """The mean of the non-NaN elements over `dim` (NaN where there are none); d/dx = 1/count where x is
+    not NaN, 0 where it is."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim=None, keepdim=False):
+        nan = np.isnan(x)
+        count = (~nan).sum(axis=dim, keepdims=True).astype(x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # an all-NaN slice: 0 / 0 is NaN, as in PyTorch
+            out = np.where(nan, 0, x).sum(axis=dim, keepdims=True) / count
+        if ctx.needs_input_grad[0]:
+            ctx.nan, ctx.count = nan, count
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        return out if keepdim else _squeeze(out, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = _keep(g, ctx.shape, ctx.dim, ctx.keepdim) / ctx.count
+        return np.where(ctx.nan, np.zeros((), dtype=g.dtype), share)

@@ -208,3 +208,19 @@ class Atan2(Function):
         a, b = ctx.saved_tensors
         scale = g / (a * a + b * b)
         return scale * b, -scale * a
+
+
+class NanToNum(Function):
+    """x with NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf`; d/dx = 1 where x is finite, 0 at
+    the replaced positions (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, *, nan, posinf, neginf):
+        if ctx.needs_input_grad[0]:
+            ctx.finite = np.isfinite(x)
+        with np.errstate(over="ignore"):  # a replacement beyond the dtype's range becomes inf, as in PyTorch
+            return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.where(ctx.finite, g, np.zeros((), dtype=g.dtype))

@@ -1,0 +1,110 @@
+"""Binary search as ops (`ddp.searchsorted`, `ddp.bucketize`): where values would go in sorted boundaries.
+Integer results, no derivative."""
+import numpy as np
+
+from .arguments import as_tensor_arg as _tensor
+from .tensor import Tensor
+
+__all__ = ["searchsorted", "bucketize"]
+
+
+def _side(side, right):
+    if side is None:
+        return "right" if right else "left"
+    if side not in ("left", "right"):
+        raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+    if right and side == "left":
+        raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                           "while right was True")
+    return side
+
+
+def _plain(values, dtype):
+    """Python numbers (or lists) in the sequence's float dtype, so that 0.1 finds float64 0.1 exactly."""
+    a = np.asarray(values)
+    return a.astype(dtype) if a.dtype.kind == "f" and dtype.kind == "f" else a
+
+
+def _search_rows(seq, values, side):
+    """Row by row along the last dim (leading dims equal): merge each row's boundaries and values in one
+    stable sort, where a value sorts before equal boundaries ('left') or after them ('right'); its answer is
+    the number of boundaries that precede it."""
+    k = seq.shape[-1]
+    keys = np.concatenate([seq, values], axis=-1)
+    is_value = np.zeros(keys.shape, dtype=bool)
+    is_value[..., k:] = True
+    order = np.lexsort((is_value if side == "right" else ~is_value, keys), axis=-1)
+    before = np.cumsum(order < k, axis=-1)  # boundaries at or before each sorted position
+    out = np.empty(keys.shape, dtype=np.int64)
+    np.put_along_axis(out, order, before, axis=-1)
+    return out[..., k:]
+
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+    """For each value, the index in `sorted_sequence` (along its last dim) where inserting it keeps the order.
+
+    Args:
+        sorted_sequence: ascending along the last dim; 1-D (shared by all values) or N-D, whose leading dims
+            must equal those of `values` (row i of values searches row i of the sequence).
+        values: a tensor, or a number when the sequence is 1-D.
+        out_int32: int32 results instead of int64.
+        right, side: 'left' (the default) gives the first index i with values <= seq[i]; 'right' (or
+            right=True) the first with values < seq[i]. NaN sorts after every number.
+        sorter: int64 indices that sort an unsorted `sorted_sequence` along its last dim (as argsort gives).
+    Returns:
+        An integer tensor of the shape of `values`; it never requires grad.
+    Raises:
+        RuntimeError: a 0-d sequence, mismatched leading dims, a number with an N-D sequence, a bad `side`
+        or `sorter`.
+
+    Example:
+        >>> ddp.searchsorted(ddp.tensor([1.0, 3.0, 5.0]), ddp.tensor([3.0, 6.0]), right=True)
+        tensor([2, 3])
+    """
+    seq, scalar = _tensor(sorted_sequence), not isinstance(values, Tensor) and np.ndim(values) == 0
+    vals = values if isinstance(values, Tensor) else Tensor(_plain(values, seq.dtype))
+    side = _side(side, right)
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    if scalar and seq.ndim != 1:
+        raise RuntimeError(f"torch.searchsorted(): input value can be a scalar only when boundaries tensor "
+                           f"dimension is 1, but we got boundaries tensor dim({seq.ndim})")
+    if seq.ndim > 1 and (vals.ndim != seq.ndim or vals.shape[:-1] != seq.shape[:-1]):
+        raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                           f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                           f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+    s = seq._data
+    if sorter is not None:
+        order = _tensor(sorter)._data
+        if order.dtype != np.int64:
+            raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
+                               f"{order.dtype}")
+        if order.shape != s.shape:
+            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got "
+                               f"boundary tensor {list(s.shape)} and got sorter tensor {list(order.shape)}")
+        if order.size and (order.min() < 0 or order.max() >= s.shape[-1]):
+            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+        s = np.take_along_axis(s, order, axis=-1)
+    if s.ndim == 1:
+        out = np.searchsorted(s, vals._data, side=side)
+    else:
+        out = _search_rows(s, vals._data, side)
+    return Tensor(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):  # noqa: A002 - PyTorch's name
+    """The bucket index of each element of `input` among 1-D ascending `boundaries`: with right=False the
+    i with boundaries[i-1] < x <= boundaries[i], with right=True the i with boundaries[i-1] <= x < boundaries[i].
+
+    Returns an int64 tensor (int32 with out_int32) of input's shape, without gradient. Raises RuntimeError
+    unless `boundaries` is 1-D.
+
+    Example:
+        >>> ddp.bucketize(ddp.tensor([0.5, 3.0, 9.0]), ddp.tensor([1.0, 3.0, 5.0]))
+        tensor([0, 1, 3])
+    """
+    b = _tensor(boundaries)
+    if b.ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+    return searchsorted(b, input, out_int32=out_int32, right=right)
