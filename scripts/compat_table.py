@@ -33,7 +33,7 @@ FAMILIES = {
         torch.nn.Module.half torch.cuda.is_available torch.cuda.device_count torch.cuda.manual_seed
         torch.cuda.manual_seed_all torch.cuda.amp.GradScaler torch.autocast torch.amp.autocast
         torch.backends.cudnn torch.set_num_threads torch.get_num_threads torch.inference_mode torch.no_grad
-        torch.enable_grad torch.set_grad_enabled torch.compile torch.float32 torch.float64 torch.float16
+        torch.enable_grad torch.set_grad_enabled torch.compile torch.jit.script torch.jit.trace torch.float32 torch.float64 torch.float16
         torch.bfloat16 torch.int64 torch.int32 torch.uint8 torch.bool torch.get_default_dtype
         torch.set_default_dtype torch.use_deterministic_algorithms
     """,
@@ -86,6 +86,9 @@ FAMILIES = {
         torch.nn.functional.scaled_dot_product_attention torch.nn.functional.conv1d
         torch.nn.functional.conv2d torch.nn.functional.conv_transpose2d torch.nn.functional.group_norm
         torch.nn.functional.pad torch.nn.functional.one_hot torch.nn.functional.embedding
+        torch.nn.EmbeddingBag torch.nn.functional.embedding_bag torch.nn.Unfold torch.nn.Fold
+        torch.nn.functional.unfold torch.nn.functional.fold torch.nn.ChannelShuffle
+        torch.nn.functional.channel_shuffle
     """,
     "Activations": """
         torch.nn.ReLU torch.nn.ReLU6 torch.nn.LeakyReLU torch.nn.ELU torch.nn.SELU torch.nn.PReLU
@@ -138,6 +141,14 @@ FAMILIES = {
         torch.Tensor.__format__ torch.Tensor.tolist torch.Tensor.item torch.Tensor.numpy torch.Tensor.type_as
         torch.Tensor.view_as torch.Tensor.unflatten torch.cat torch.stack torch.squeeze torch.unsqueeze
         torch.unique torch.Tensor.unique torch.unique_consecutive torch.Tensor.unique_consecutive
+        torch.is_tensor torch.is_floating_point torch.numel torch.nan_to_num torch.Tensor.nan_to_num
+        torch.meshgrid torch.broadcast_tensors torch.broadcast_to torch.searchsorted torch.bucketize torch.cdist
+        torch.diff torch.nansum torch.nanmean torch.set_printoptions
+    """,
+    "Distributions (torch.distributions)": """
+        torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
+        torch.distributions.Uniform torch.distributions.Independent torch.distributions.kl_divergence
+        torch.distributions.Distribution
     """,
     "Saving": """
         torch.save torch.load torch.serialization.add_safe_globals torch.serialization.safe_globals
