@@ -80,13 +80,13 @@ def meshgrid(*tensors, indexing=None):
     """
     tensors = _tensors(tensors, "meshgrid")
     if indexing is None:
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
-                      "argument.", UserWarning, stacklevel=2)
+        warnings.warn("meshgrid: pass indexing='ij' or 'xy'; without it 'ij' is used, and PyTorch plans to "
+                      "require the argument", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+        raise RuntimeError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     if not tensors:
-        raise RuntimeError("meshgrid expects a non-empty TensorList")
+        raise RuntimeError("meshgrid: expects at least one tensor (a non-empty TensorList)")
     for i, t in enumerate(tensors):
         if t.ndim > 1:
             raise RuntimeError(f"meshgrid: expected 0D or 1D tensors, but tensor {i} has shape {tuple(t.shape)}")

@@ -12,10 +12,9 @@ def _side(side, right):
     if side is None:
         return "right" if right else "left"
     if side not in ("left", "right"):
-        raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        raise RuntimeError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     if right and side == "left":
-        raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
-                           "while right was True")
+        raise RuntimeError("searchsorted: side='left' and right=True ask for opposites; give one of them")
     return side
 
 
@@ -65,26 +64,24 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
     vals = values if isinstance(values, Tensor) else Tensor(_plain(values, seq.dtype))
     side = _side(side, right)
     if seq.ndim == 0:
-        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
-                           "dimension")
+        raise RuntimeError("searchsorted: the sorted sequence must have at least one dimension, got a 0-d tensor")
     if scalar and seq.ndim != 1:
-        raise RuntimeError(f"torch.searchsorted(): input value can be a scalar only when boundaries tensor "
-                           f"dimension is 1, but we got boundaries tensor dim({seq.ndim})")
+        raise RuntimeError(f"searchsorted: a number as the value needs a 1-D sorted sequence, got one of "
+                           f"{seq.ndim} dims")
     if seq.ndim > 1 and (vals.ndim != seq.ndim or vals.shape[:-1] != seq.shape[:-1]):
-        raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
-                           f"dimensions of boundaries tensor and input value tensor must match, but we got "
-                           f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+        raise RuntimeError(f"searchsorted: the sorted sequence must be 1-D, or its leading dims must match the "
+                           f"values' (row i of the values searches row i of the sequence); got sequence "
+                           f"{list(seq.shape)} and values {list(vals.shape)}")
     s = seq._data
     if sorter is not None:
         order = _tensor(sorter)._data
         if order.dtype != np.int64:
-            raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
-                               f"{order.dtype}")
+            raise RuntimeError(f"searchsorted: sorter must hold int64 (long dtype) indices, got {order.dtype}")
         if order.shape != s.shape:
-            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got "
-                               f"boundary tensor {list(s.shape)} and got sorter tensor {list(order.shape)}")
+            raise RuntimeError(f"searchsorted: sorter must have the sequence's shape (the same size), got sequence "
+                               f"{list(s.shape)} and sorter {list(order.shape)}")
         if order.size and (order.min() < 0 or order.max() >= s.shape[-1]):
-            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+            raise RuntimeError("searchsorted: a sorter index is out of range for the sequence")
         s = np.take_along_axis(s, order, axis=-1)
     if s.ndim == 1:
         out = np.searchsorted(s, vals._data, side=side)
@@ -106,5 +103,5 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):  # noqa: A002
     """
     b = _tensor(boundaries)
     if b.ndim != 1:
-        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+        raise RuntimeError(f"bucketize: the boundaries must be a 1 dimension (1-D) tensor, got {b.ndim} dims")
     return searchsorted(b, input, out_int32=out_int32, right=right)

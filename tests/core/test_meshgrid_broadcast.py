@@ -108,7 +108,7 @@ def test_meshgrid_warns_without_indexing_and_defaults_to_ij():
 
 def test_meshgrid_errors():
     a = ddp.arange(3.0)
-    with pytest.raises(RuntimeError, match='one of "xy" or "ij"'):
+    with pytest.raises(RuntimeError, match="indexing must be 'ij' or 'xy'"):
         ddp.meshgrid(a, a, indexing="foo")
     with pytest.raises(RuntimeError, match="0D or 1D"):
         ddp.meshgrid(ddp.zeros(2, 2), a, indexing="ij")
