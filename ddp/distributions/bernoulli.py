@@ -28,7 +28,7 @@ class Bernoulli(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+            raise ValueError("Bernoulli: give exactly one of probs and logits")
         given = probs if probs is not None else logits
         (param,) = broadcast_all(given)
         if probs is not None:

@@ -32,14 +32,14 @@ class Categorical(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+            raise ValueError("Categorical: give exactly one of probs and logits")
         if probs is not None:
             if probs.dim() < 1:
-                raise ValueError("`probs` parameter must be at least one-dimensional.")
+                raise ValueError("Categorical: probs must have at least one dim (the categories, last)")
             self.probs = probs / probs.sum(-1, keepdim=True)
         else:
             if logits.dim() < 1:
-                raise ValueError("`logits` parameter must be at least one-dimensional.")
+                raise ValueError("Categorical: logits must have at least one dim (the categories, last)")
             self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
         param = self.probs if probs is not None else self.logits
         self._num_events = param.shape[-1]

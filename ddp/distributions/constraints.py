@@ -19,7 +19,7 @@ class _Dependent(Constraint):
     """A constraint that depends on other parameters: never checked."""
 
     def check(self, value):
-        raise ValueError("Cannot determine validity of dependent constraint")
+        raise ValueError("a dependent constraint has no check of its own: it depends on other parameters")
 
 
 class _Real(Constraint):
@@ -100,7 +100,7 @@ class _Independent(Constraint):
         if n == 0:
             return ok
         if ok.dim() < n:
-            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+            raise ValueError(f"constraint: the value needs at least {self.event_dim} dims, got {value.dim()}")
         return ok.reshape(tuple(ok.shape[:ok.dim() - n]) + (-1,)).all(-1)
 
     def __repr__(self):

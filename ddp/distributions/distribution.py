@@ -55,9 +55,9 @@ class Distribution:
             value = getattr(self, param)
             if not bool(constraint.check(value).all()):
                 raise ValueError(
-                    f"Expected parameter {param} ({type(value).__name__} of shape {tuple(value.shape)}) of "
-                    f"distribution {self!r} to satisfy the constraint {constraint!r}, but found invalid values:\n"
-                    f"{value}"
+                    f"{type(self).__name__}: parameter {param} (a {type(value).__name__} of shape "
+                    f"{tuple(value.shape)}) must satisfy {constraint!r}, and some of its values do not "
+                    f"({self!r}):\n{value}"
                 )
 
     @property
@@ -109,7 +109,7 @@ class Distribution:
         raise NotImplementedError(f"{type(self).__name__} has no rsample: it is not reparameterizable")
 
     def sample_n(self, n):
-        warnings.warn("sample_n will be deprecated. Use .sample((n,)) instead", UserWarning, stacklevel=2)
+        warnings.warn("sample_n(n) is deprecated: call sample((n,))", UserWarning, stacklevel=2)
         return self.sample((n,))
 
     def log_prob(self, value):
@@ -138,24 +138,24 @@ class Distribution:
     def _validate_sample(self, value):
         """ValueError unless `value` is a Tensor broadcastable to batch_shape + event_shape and in the support."""
         if not isinstance(value, ddp.Tensor):
-            raise ValueError("The value argument to log_prob must be a Tensor")
+            raise ValueError(f"{type(self).__name__}: the value must be a Tensor, got {type(value).__name__}")
         shape = tuple(value.shape)
         event = tuple(self._event_shape)
         if shape[len(shape) - len(event):] != event:
-            raise ValueError(f"The right-most size of value must match event_shape: {value.shape} vs "
-                             f"{self._event_shape}.")
+            raise ValueError(f"{type(self).__name__}: the value's last dims must be the event_shape "
+                             f"{self._event_shape}, got a value of shape {value.shape}")
         expected = tuple(self._batch_shape) + event
         for i, j in zip(reversed(shape), reversed(expected)):
             if i != 1 and j != 1 and i != j:
-                raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: {value.shape} vs "
-                                 f"{ddp.Size(expected)}.")
+                raise ValueError(f"{type(self).__name__}: a value of shape {value.shape} does not broadcast with "
+                                 f"batch_shape + event_shape {ddp.Size(expected)}")
         support = self.support
         if support is None:
             return
         if not bool(support.check(value).all()):
             raise ValueError(
-                f"Expected value argument ({type(value).__name__} of shape {shape}) to be within the support "
-                f"({support!r}) of the distribution {self!r}, but found invalid values:\n{value}"
+                f"{type(self).__name__}: the value (a {type(value).__name__} of shape {shape}) must lie in the "
+                f"support {support!r}, and some of it does not ({self!r}):\n{value}"
             )
 
     def __repr__(self):

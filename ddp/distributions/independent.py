@@ -25,8 +25,8 @@ class Independent(Distribution):
         shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
         base_ndim = len(base_distribution.batch_shape)
         if n > base_ndim:
-            raise ValueError(f"Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), "
-                             f"actual {n} vs {base_ndim}")
+            raise ValueError(f"Independent: reinterpreted_batch_ndims ({n}) must be at most the base "
+                             f"distribution's batch dims ({base_ndim})")
         self.base_dist = base_distribution
         self.reinterpreted_batch_ndims = n
         event_dim = n + len(base_distribution.event_shape)

@@ -49,8 +49,9 @@ def _dispatch(type_p, type_q):
     q_first = min(matches, key=lambda m: (m[1], m[0]))
     fn = _KL_REGISTRY[p_first[2], p_first[3]]
     if fn is not _KL_REGISTRY[q_first[2], q_first[3]]:
-        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please "
-                      f"register_kl({p_first[2].__name__}, {q_first[3].__name__})", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"kl_divergence({type_p.__name__}, {type_q.__name__}) matches two rules equally well; "
+                      f"register_kl({p_first[2].__name__}, {q_first[3].__name__}) to choose", RuntimeWarning,
+                      stacklevel=3)
     return fn
 
 
@@ -64,8 +65,8 @@ def kl_divergence(p, q):
     """
     fn = _dispatch(type(p), type(q))
     if fn is None:
-        raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} and q type "
-                                  f"{type(q).__name__}")
+        raise NotImplementedError(f"kl_divergence: no KL(p || q) rule for p of type {type(p).__name__} and q of "
+                                  f"type {type(q).__name__} (register_kl adds one)")
     return fn(p, q)
 
 

@@ -18,7 +18,7 @@ def broadcast_all(*values):
         RuntimeError: the shapes cannot be broadcast together.
     """
     if not all(isinstance(v, (Number, ddp.Tensor)) for v in values):
-        raise ValueError("Input arguments must all be instances of numbers.Number or ddp.Tensor, got "
+        raise ValueError("distribution parameters must be numbers or ddp Tensors, got "
                          + ", ".join(type(v).__name__ for v in values))
     tensors = [v for v in values if isinstance(v, ddp.Tensor)]
     dtype = tensors[0].dtype if tensors else ddp.get_default_dtype()

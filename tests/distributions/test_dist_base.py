@@ -56,12 +56,12 @@ def test_independent_matches_torch():
     close(d.log_prob(x), t.log_prob(to_torch(torch, x)))
     close(d.entropy(), t.entropy())
     assert d.expand((7, 2)).batch_shape == (7, 2)
-    with pytest.raises(ValueError, match="Expected reinterpreted_batch_ndims <= len\\(base_distribution.batch_shape"):
+    with pytest.raises(ValueError, match="must be at most the base"):
         Independent(Normal(0.0, 1.0), 1)
 
 
 def test_normal_expand_and_sample_n():
     d = Normal(ddp.zeros(3), 1.0).expand((2, 3))
     assert d.batch_shape == (2, 3) and d.sample((4,)).shape == (4, 2, 3)
-    with pytest.warns(UserWarning, match="sample_n will be deprecated"):
+    with pytest.warns(UserWarning, match="sample_n\\(n\\) is deprecated"):
         assert d.sample_n(2).shape == (2, 2, 3)

@@ -48,13 +48,13 @@ def test_gradients():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="Either `probs` or `logits` must be specified, but not both."):
+    with pytest.raises(ValueError, match="give exactly one of probs and logits"):
         Bernoulli()
-    with pytest.raises(ValueError, match=r"Expected parameter probs \(Tensor of shape \(\)\) of distribution "
-                       r"Bernoulli\(probs: 1.5\) to satisfy the constraint Interval\(lower_bound=0.0, "
-                       r"upper_bound=1.0\), but found invalid values:\n1.5"):
+    with pytest.raises(ValueError, match=r"Bernoulli: parameter probs \(a Tensor of shape \(\)\) must satisfy "
+                       r"Interval\(lower_bound=0.0, upper_bound=1.0\), and some of its values do not "
+                       r"\(Bernoulli\(probs: 1.5\)\):\n1.5"):
         Bernoulli(probs=ddp.tensor(1.5))
-    with pytest.raises(ValueError, match=r"within the support \(Boolean\(\)\)"):
+    with pytest.raises(ValueError, match=r"must lie in the support Boolean\(\)"):
         Bernoulli(ddp.tensor(0.3)).log_prob(ddp.tensor(0.5))
     with pytest.raises(ValueError):
         torch.distributions.Bernoulli(probs=torch.tensor(1.5))

@@ -55,7 +55,7 @@ def test_bernoulli_uniform_independent():
 
 
 def test_unregistered_pair_and_register_kl():
-    with pytest.raises(NotImplementedError, match="No KL\\(p \\|\\| q\\) is implemented for p type Normal and q "
+    with pytest.raises(NotImplementedError, match="no KL\\(p \\|\\| q\\) rule for p of type Normal and q of "
                        "type Bernoulli"):
         kl_divergence(Normal(0.0, 1.0), Bernoulli(0.5))
     with pytest.raises(NotImplementedError):
