@@ -31,24 +31,23 @@ def _bag_sizes(idx, offsets, include_last_offset):
     """(the flat indices that fall into bags, the size of each bag) from 2-D input or 1-D input + offsets."""
     if idx.ndim == 2:
         if offsets is not None:
-            raise ValueError("embedding_bag: if input is 2D, then offsets has to be None, as input is treated as a "
-                             f"mini-batch of fixed length sequences; got offsets of type {type(offsets).__name__}")
+            raise ValueError("embedding_bag: a 2-D input is a batch of equal bags, so offsets must be None; got "
+                             f"offsets of type {type(offsets).__name__}")
         return idx.reshape(-1), np.full(idx.shape[0], idx.shape[1], dtype=np.int64)
     if idx.ndim != 1:
-        raise ValueError(f"embedding_bag: input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
+        raise ValueError(f"embedding_bag: the input must be a 1-D or 2-D tensor of indices, got {idx.ndim} dims")
     if offsets is None:
-        raise ValueError("embedding_bag: offsets has to be a 1D Tensor but got None (needed for a 1-D input)")
+        raise ValueError("embedding_bag: a 1-D input needs offsets (a 1-D tensor of where each bag starts), got None")
     off = _indices(offsets, "offsets").astype(np.int64)
     if off.ndim != 1:
-        raise ValueError(f"embedding_bag: offsets has to be a 1D Tensor, got shape {off.shape}")
+        raise ValueError(f"embedding_bag: offsets must be a 1-D tensor, got shape {off.shape}")
     if include_last_offset and off.size < 1:
-        raise RuntimeError("embedding_bag: include_last_offset: number of offsets should be at least 1")
+        raise RuntimeError("embedding_bag: include_last_offset needs at least 1 offset (the end of the last bag)")
     if off.size and off[0] != 0:
-        raise RuntimeError(f"embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0, but got {off[0]}")
+        raise RuntimeError(f"embedding_bag: the first bag must start at index 0 (offsets[0] == 0), got {off[0]}")
     if off.size and off[-1] > idx.size:
-        raise RuntimeError(f"embedding_bag: offsets[-1] can not be greater than input's length {idx.size} but "
-                           f"got offsets[-1] of {off[-1]}")
+        raise RuntimeError(f"embedding_bag: offsets[-1] ({off[-1]}) is past the end of the input (length "
+                           f"{idx.size})")
     if np.any(np.diff(off) < 0):
         raise RuntimeError(f"embedding_bag: offsets must be non-decreasing, got {off.tolist()}")
     ends = off[1:] if include_last_offset else np.append(off[1:], idx.size)
@@ -97,11 +96,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     """
     weight = _tensor(weight)
     if weight.ndim != 2:
-        raise ValueError(f"embedding_bag: weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
+        raise ValueError(f"embedding_bag: weight must be a 2-D tensor (num_embeddings, dim), got {weight.ndim} dims")
     if weight.dtype.kind != "f":
         raise RuntimeError(f"embedding_bag: expected weight to be a floating point tensor, got {weight.dtype}")
     if mode not in MODES:
-        raise ValueError(f"embedding_bag: mode has to be one of sum, mean or max, got {mode!r}")
+        raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
     if sparse:
         raise NotImplementedError("embedding_bag: sparse gradients are not supported (ddp's gradients are dense)")
     if scale_grad_by_freq and mode == "max":
@@ -117,8 +116,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise ValueError(f"embedding_bag: per_sample_weights (shape {tuple(per_sample_weights.shape)}) must "
                              f"have the same shape as the input ({idx.shape})")
         if per_sample_weights.dtype != weight.dtype:
-            raise RuntimeError(f"embedding_bag: per_sample_weights dtype {per_sample_weights.dtype} and weight "
-                               f"dtype {weight.dtype} should be the same")
+            raise RuntimeError(f"embedding_bag: per_sample_weights ({per_sample_weights.dtype}) must have the "
+                               f"weight's dtype ({weight.dtype})")
     n = weight.shape[0]
     if padding_idx is not None:
         if not -n <= padding_idx < n:

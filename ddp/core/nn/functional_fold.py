@@ -19,7 +19,7 @@ def _pair(value, name, op, minimum=1):
     if not isinstance(value, (int, np.integer, tuple, list)):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     if isinstance(value, (tuple, list)) and len(value) != 2:
-        raise RuntimeError(f"{op}: it is expected {name} equals to 2, but got size {len(value)}")
+        raise RuntimeError(f"{op}: {name} must be one int or a pair (2 values), got {len(value)} values")
     return _conv_pair(value, name, op, minimum)
 
 
@@ -60,9 +60,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002 -
     kernel, dilation, padding, stride = _settings("unfold", kernel_size, dilation, padding, stride)
     out_hw = fold_ops.blocks(x.shape[-2:], kernel, dilation, padding, stride)
     if min(out_hw) < 1:
-        raise RuntimeError(f"unfold: given input with spatial size {tuple(x.shape[-2:])}, kernel_size={kernel}, "
-                           f"dilation={dilation}, padding={padding}, calculated shape of the array of sliding "
-                           f"blocks as {out_hw}, but its components must be at least one")
+        raise RuntimeError(f"unfold: no sliding block fits: an input of spatial size {tuple(x.shape[-2:])} with "
+                           f"kernel_size={kernel}, dilation={dilation}, padding={padding} gives {out_hw} blocks "
+                           f"(each side needs at least one)")
     added = x.ndim == 3
     out = fold_ops.Unfold.apply(unsqueeze(x, 0) if added else x, kernel=kernel, dilation=dilation,
                                 padding=padding, stride=stride)
@@ -93,15 +93,15 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # n
     kernel, dilation, padding, stride = _settings("fold", kernel_size, dilation, padding, stride)
     rows, length = x.shape[-2:]
     if rows % (kernel[0] * kernel[1]):
-        raise RuntimeError(f"fold: expected size of input's dimension {x.ndim - 2} to be divisible by the product "
-                           f"of kernel_size, but got input.size({x.ndim - 2})={rows} and kernel_size={kernel}")
+        raise RuntimeError(f"fold: dim {x.ndim - 2} of the input ({rows}) must be a multiple of the kernel's "
+                           f"kh * kw (kernel_size={kernel})")
     out_hw = fold_ops.blocks(image_hw, kernel, dilation, padding, stride)
     if min(out_hw) < 1 or out_hw[0] * out_hw[1] != length:
         raise RuntimeError(
-            f"fold: given output_size={image_hw}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
-            f"stride={stride}, expected size of input's dimension {x.ndim - 1} to match the calculated number of "
-            f"sliding blocks {max(out_hw[0], 0)} * {max(out_hw[1], 0)} = {max(out_hw[0], 0) * max(out_hw[1], 0)}, "
-            f"but got input.size({x.ndim - 1})={length}")
+            f"fold: output_size={image_hw}, kernel_size={kernel}, dilation={dilation}, padding={padding} and "
+            f"stride={stride} make {max(out_hw[0], 0)} * {max(out_hw[1], 0)} = "
+            f"{max(out_hw[0], 0) * max(out_hw[1], 0)} sliding blocks, but dim {x.ndim - 1} of the input has "
+            f"{length}")
     added = x.ndim == 2
     out = fold_ops.Fold.apply(unsqueeze(x, 0) if added else x, image_hw=image_hw, kernel=kernel,
                               dilation=dilation, padding=padding, stride=stride)

@@ -161,12 +161,12 @@ def channel_shuffle(input, groups):  # noqa: A002
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
         raise TypeError(f"channel_shuffle: groups must be an int, got {groups!r}")
     if x.ndim < 3:
-        raise RuntimeError(f"channel_shuffle: expects input with > 2 dims, but got input with sizes {list(x.shape)}")
+        raise RuntimeError(f"channel_shuffle: the input needs more than 2 dims (N, C, *), got shape {list(x.shape)}")
     if groups < 1:
-        raise RuntimeError(f"channel_shuffle: number of groups to divide channels in must be positive, got {groups}")
+        raise RuntimeError(f"channel_shuffle: groups must be positive, got {groups}")
     n, c, *rest = x.shape
     if c % groups:
-        raise RuntimeError(f"channel_shuffle: number of channels must be divisible by groups, got {c} channels and "
+        raise RuntimeError(f"channel_shuffle: the channels must split evenly into groups, got {c} channels and "
                            f"{groups} groups (input shape {tuple(x.shape)})")
     y = reshape(x, n, int(groups), c // int(groups), *rest)
     y = permute(y, 0, 2, 1, *range(3, y.ndim))

@@ -46,11 +46,11 @@ def test_module_forward_and_repr():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: F.channel_shuffle(ddp.ones(1, 6, 2), 4), RuntimeError, "divisible by groups, got 6 channels and 4"),
+    (lambda: F.channel_shuffle(ddp.ones(1, 6, 2), 4), RuntimeError, "split evenly into groups, got 6 channels and 4"),
     (lambda: F.channel_shuffle(ddp.ones(1, 6, 2), 0), RuntimeError, "must be positive, got 0"),
     (lambda: F.channel_shuffle(ddp.ones(1, 6, 2), -1), RuntimeError, "must be positive, got -1"),
-    (lambda: F.channel_shuffle(ddp.ones(1, 6), 2), RuntimeError, r"> 2 dims, but got input with sizes \[1, 6\]"),
-    (lambda: F.channel_shuffle(ddp.ones(6), 2), RuntimeError, "> 2 dims"),
+    (lambda: F.channel_shuffle(ddp.ones(1, 6), 2), RuntimeError, r"more than 2 dims \(N, C, \*\), got shape \[1, 6\]"),
+    (lambda: F.channel_shuffle(ddp.ones(6), 2), RuntimeError, "more than 2 dims"),
     (lambda: F.channel_shuffle(ddp.ones(1, 6, 2), 2.0), TypeError, "groups must be an int"),
 ])
 def test_errors(call, error, match):

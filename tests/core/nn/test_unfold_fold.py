@@ -125,20 +125,20 @@ def test_modules_forward_and_repr():
     (lambda: F.unfold(ddp.randn(1, 2, 3, 4, 5), 2), RuntimeError, r"got shape \(1, 2, 3, 4, 5\)"),
     (lambda: F.unfold(ddp.randn(2, 0, 5, 5), 2), RuntimeError, "non-zero sizes"),
     (lambda: F.unfold(ddp.ones(1, 1, 4, 4, dtype=ddp.int64), 2), NotImplementedError, "floating point"),
-    (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 5), RuntimeError, "at least one"),
+    (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 5), RuntimeError, "no sliding block fits"),
     (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 0), RuntimeError, "kernel_size must be at least 1"),
     (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 2, stride=0), RuntimeError, "stride must be at least 1"),
     (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 2, dilation=0), RuntimeError, "dilation must be at least 1"),
     (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 2, padding=-1), RuntimeError, "padding must be at least 0"),
-    (lambda: F.unfold(ddp.randn(1, 1, 4, 4), (2, 2, 2)), RuntimeError, "kernel_size equals to 2, but got size 3"),
+    (lambda: F.unfold(ddp.randn(1, 1, 4, 4), (2, 2, 2)), RuntimeError, "kernel_size must be one int or a pair \\(2 values\\), got 3"),
     (lambda: F.unfold(ddp.randn(1, 1, 4, 4), 2.0), TypeError, "kernel_size must be an int"),
-    (lambda: F.fold(ddp.randn(2, 12, 20), (5, 7), 2), RuntimeError, r"sliding blocks 4 \* 6 = 24, but got "
-                                                                     r"input.size\(2\)=20"),
-    (lambda: F.fold(ddp.randn(2, 11, 20), (5, 6), 2), RuntimeError, "divisible by the product of kernel_size"),
+    (lambda: F.fold(ddp.randn(2, 12, 20), (5, 7), 2), RuntimeError, r"4 \* 6 = 24 sliding blocks, but dim 2 "
+                                                                     r"of the input has 20"),
+    (lambda: F.fold(ddp.randn(2, 11, 20), (5, 6), 2), RuntimeError, "must be a multiple of the kernel's kh \\* kw"),
     (lambda: F.fold(ddp.randn(2, 12, 20, 1), (5, 6), 2), RuntimeError, "expected a 2-D"),
     (lambda: F.fold(ddp.randn(2, 0, 20), (5, 6), 2), RuntimeError, "non-zero sizes"),
-    (lambda: F.fold(ddp.randn(2, 12, 20), (5,), 2), RuntimeError, "output_size equals to 2"),
-    (lambda: F.fold(ddp.randn(2, 12, 20), (1, 1), 2), RuntimeError, r"sliding blocks 0 \* 0 = 0"),
+    (lambda: F.fold(ddp.randn(2, 12, 20), (5,), 2), RuntimeError, "output_size must be one int or a pair"),
+    (lambda: F.fold(ddp.randn(2, 12, 20), (1, 1), 2), RuntimeError, r"0 \* 0 = 0 sliding blocks"),
     (lambda: F.fold(ddp.ones(1, 4, 1, dtype=ddp.int64), 2, 2), NotImplementedError, "floating point"),
 ])
 def test_errors(call, error, match):
