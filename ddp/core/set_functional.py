@@ -29,7 +29,7 @@ class _NoDerivative(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        raise NotImplementedError(f"the derivative for '{ctx.fn.op}' is not implemented.")
+        raise NotImplementedError(f"{ctx.fn.op} has no derivative: backward cannot pass through its output")
 
 
 class Unique(_NoDerivative):
