@@ -239,7 +239,7 @@ def test_no_derivative_matches_torch():
         x = m.tensor([1.0, 2.0, 2.0], requires_grad=True)
         for out in (m.unique(x), m.unique(x, dim=0), m.unique_consecutive(x)):
             assert out.requires_grad and out.grad_fn is not None
-            with pytest.raises(NotImplementedError, match="unique.* has no derivative"):
+            with pytest.raises(NotImplementedError, match="has no derivative" if m is ddp else None):
                 out.sum().backward()
 
 
