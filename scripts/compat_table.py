@@ -88,7 +88,7 @@ FAMILIES = {
         torch.nn.functional.pad torch.nn.functional.one_hot torch.nn.functional.embedding
         torch.nn.EmbeddingBag torch.nn.functional.embedding_bag torch.nn.Unfold torch.nn.Fold
         torch.nn.functional.unfold torch.nn.functional.fold torch.nn.ChannelShuffle
-        torch.nn.functional.channel_shuffle
+        torch.nn.functional.channel_shuffle torch.nn.functional.affine_grid torch.nn.functional.grid_sample
     """,
     "Activations": """
         torch.nn.ReLU torch.nn.ReLU6 torch.nn.LeakyReLU torch.nn.ELU torch.nn.SELU torch.nn.PReLU

@@ -20,6 +20,7 @@ from .functional_dropout import *  # noqa: F401,F403
 from .functional_embedding_bag import *  # noqa: F401,F403
 from .functional_distance import *  # noqa: F401,F403
 from .functional_fold import *  # noqa: F401,F403  (unfold, fold)
+from .functional_grid import *  # noqa: F401,F403  (affine_grid, grid_sample)
 from .functional_loss import *  # noqa: F401,F403
 from .functional_linear import *  # noqa: F401,F403  (bilinear)
 from .functional_loss_regression import *  # noqa: F401,F403

@@ -1,0 +1,88 @@
+"""Spatial transformers, functional forms (re-exported by ddp.nn.functional): `affine_grid` makes a sampling
+grid from affine matrices, `grid_sample` samples images at a grid (ops/grid_sample.py), with
+torch.nn.functional's arguments; both are differentiable (in theta, and in the images and the grid)."""
+import warnings
+
+import numpy as np
+
+from ..functional import _tensor
+from ..linalg_functional import matmul
+from ..ops.grid_sample import GridSample
+from ..shape_functional import reshape, transpose
+from ..tensor import Tensor
+
+__all__ = ["affine_grid", "grid_sample"]
+
+_MODES = ("bilinear", "nearest")
+_PADDINGS = ("zeros", "border", "reflection")
+
+
+def _align(align_corners, op):
+    if align_corners is None:
+        warnings.warn(f"{op}: align_corners is False unless given (PyTorch's default since 1.3.0); pass it "
+                      "to choose", UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _base(size, align_corners, dtype):
+    """Pixel-centre coordinates in [-1, 1] along one side of `size`."""
+    if align_corners:
+        return np.linspace(-1, 1, size, dtype=dtype) if size > 1 else np.zeros(1, dtype)
+    return ((np.arange(size, dtype=dtype) * 2 + 1) / size - 1).astype(dtype)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The (N, H, W, 2) grid of (x, y) points that `grid_sample` reads, each output pixel's coordinates in
+    [-1, 1] mapped by the (N, 2, 3) affine matrices `theta`; `size` is the output's (N, C, H, W).
+
+    Raises:
+        ValueError: theta not (N, 2, 3) floating point, or `size` not 4 numbers with theta's N (only 2-D
+        grids are supported).
+
+    Example:
+        >>> grid = affine_grid(ddp.eye(2, 3)[None], (1, 3, 8, 8), align_corners=False)  # the identity
+    """
+    theta = _tensor(theta)
+    size = tuple(int(s) for s in size)
+    if len(size) != 4:
+        raise ValueError(f"affine_grid: size must be (N, C, H, W) (2-D grids only), got {size}")
+    if theta.dtype.kind != "f" or tuple(theta.shape) != (size[0], 2, 3):
+        raise ValueError(f"affine_grid: theta must be a floating point (N, 2, 3) tensor with N = {size[0]}, "
+                         f"got {theta.dtype} of shape {tuple(theta.shape)}")
+    align = _align(align_corners, "affine_grid")
+    _, _, h, w = size
+    ys, xs = np.meshgrid(_base(h, align, theta.dtype), _base(w, align, theta.dtype), indexing="ij")
+    base = np.stack([xs, ys, np.ones_like(xs)], axis=-1).reshape(1, h * w, 3)  # (x, y, 1) per output pixel
+    return reshape(matmul(Tensor(base), transpose(theta, 1, 2)), size[0], h, w, 2)
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
+    """Sample (N, C, H, W) images at the (x, y) points of `grid` (N, Ho, Wo, 2), x and y in [-1, 1] (-1 the
+    left or top edge), giving (N, C, Ho, Wo).
+
+    Args:
+        mode: 'bilinear' (the four neighbours, weighted) or 'nearest' (rounding halves to even).
+        padding_mode: what points outside the image read: 'zeros', 'border' (the nearest edge pixel) or
+            'reflection' (the image mirrored at its edges).
+        align_corners: -1 and 1 mean the centres of the corner pixels (True) or their outer edges (False,
+            the default, with PyTorch's warning when not given).
+    Raises:
+        ValueError: a mode or padding_mode ddp lacks ('bicubic'), or shapes that do not fit (4-D input,
+        (N, Ho, Wo, 2) grid with the input's N); RuntimeError: input and grid of different dtypes.
+
+    Example:
+        >>> out = grid_sample(images, affine_grid(theta, images.shape, False), align_corners=False)
+    """
+    x, g = _tensor(input), _tensor(grid)
+    if mode not in _MODES:
+        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest' (no 'bicubic' in ddp), got {mode!r}")
+    if padding_mode not in _PADDINGS:
+        raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
+    if x.ndim != 4 or g.ndim != 4 or g.shape[-1] != 2 or g.shape[0] != x.shape[0]:
+        raise ValueError(f"grid_sample: expected a 4-D input (N, C, H, W) and a grid (N, Ho, Wo, 2) with the same "
+                         f"N (2-D sampling only), got {tuple(x.shape)} and {tuple(g.shape)}")
+    if x.dtype != g.dtype:
+        raise RuntimeError(f"grid_sample: input and grid must have one dtype, got {x.dtype} and {g.dtype}")
+    align = _align(align_corners, "grid_sample")
+    return GridSample.apply(x, g, mode=mode, padding=padding_mode, align_corners=align)

@@ -1,0 +1,115 @@
+"""grid_sample as one Function: sample (N, C, H, W) images at the (x, y) points of a grid (N, Ho, Wo, 2) in
+[-1, 1], by bilinear interpolation or the nearest pixel, with the gradient for both the images and the grid.
+
+A grid point becomes a pixel coordinate by `_source`: scaled to the image (align_corners: -1 and 1 are the
+centres of the corner pixels, else their outer edges), then folded back ("reflection") or clamped
+("border") into the image, or left as it is ("zeros": samples outside read 0). `_source` also returns
+d(pixel coordinate)/d(grid coordinate), which the grid's gradient needs. The four neighbours of each point
+are gathered with one fancy index per corner, and backward scatters into the image with np.add.at.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _reflect(x, lo, hi):
+    """x folded into [lo, hi] by mirror reflections, and dx'/dx (+1 or -1)."""
+    span = hi - lo
+    if span <= 0:
+        return np.zeros_like(x), np.zeros_like(x)
+    d = np.abs(x - lo)
+    flips = np.floor(d / span)
+    r = d - flips * span
+    odd = flips % 2 == 1
+    out = np.where(odd, span - r, r) + lo
+    sign = np.where(x < lo, -1.0, 1.0) * np.where(odd, -1.0, 1.0)
+    return out, sign.astype(x.dtype)
+
+
+def _source(g, size, padding, align_corners):
+    """(pixel coordinates, their derivative) of grid coordinates `g` along an image side of `size`."""
+    if align_corners:
+        scale = (size - 1) / 2
+        x = (g + 1) * g.dtype.type(scale)
+    else:
+        scale = size / 2
+        x = ((g + 1) * g.dtype.type(size) - 1) / 2
+    slope = np.full(g.shape, scale, dtype=g.dtype)
+    if padding == "reflection":
+        x, sign = _reflect(x, 0.0, size - 1.0) if align_corners else _reflect(x, -0.5, size - 0.5)
+        slope *= sign
+    if padding in ("border", "reflection"):
+        inside = (x > 0) & (x < size - 1)
+        x = np.clip(x, 0, size - 1)
+        slope *= inside
+    return x, slope
+
+
+def _corners(ix, iy, h, w, padding):
+    """Integer corner coordinates clamped into the image, and whether each was inside (zeros padding)."""
+    valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+    return np.clip(ix, 0, w - 1), np.clip(iy, 0, h - 1), valid
+
+
+class GridSample(Function):
+    """out[n, c, i, j] = image[n, c] sampled at grid[n, i, j] = (x, y); see the module docstring."""
+
+    @staticmethod
+    def forward(ctx, image, grid, mode="bilinear", padding="zeros", align_corners=False):
+        n, _, h, w = image.shape
+        x, dx = _source(grid[..., 0], w, padding, align_corners)
+        y, dy = _source(grid[..., 1], h, padding, align_corners)
+        batch = np.arange(n).reshape(n, 1, 1)
+        ctx.save_for_backward(image, grid)
+        ctx.args = (mode, padding, align_corners)
+        ctx.cache = (x, y, dx, dy, batch)
+        if mode == "nearest":
+            ix, iy, valid = _corners(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64), h, w, padding)
+            out = image[batch, :, iy, ix] * valid[..., None]  # (N, Ho, Wo, C)
+            return np.ascontiguousarray(np.moveaxis(out, -1, 1))
+        x0, y0 = np.floor(x), np.floor(y)
+        fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+        out = np.zeros(grid.shape[:3] + (image.shape[1],), dtype=image.dtype)
+        for cx, cy, wx, wy in ((x0, y0, 1 - fx, 1 - fy), (x0 + 1, y0, fx, 1 - fy),
+                               (x0, y0 + 1, 1 - fx, fy), (x0 + 1, y0 + 1, fx, fy)):
+            ix, iy, valid = _corners(cx, cy, h, w, padding)
+            out += image[batch, :, iy, ix] * (wx * wy * valid[..., None])
+        return np.ascontiguousarray(np.moveaxis(out, -1, 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        image, grid = ctx.saved_tensors
+        mode, padding, _ = ctx.args
+        x, y, dx, dy, batch = ctx.cache
+        n, c, h, w = image.shape
+        gl = np.moveaxis(g, 1, -1)  # (N, Ho, Wo, C)
+        g_image = np.zeros_like(image) if ctx.needs_input_grad[0] else None
+        g_grid = np.zeros_like(grid) if ctx.needs_input_grad[1] else None
+        if g_image is not None:
+            scatter = np.moveaxis(g_image, 1, -1)  # (N, H, W, C) view: add.at writes through it
+        if mode == "nearest":
+            if g_image is not None:
+                ix, iy, valid = _corners(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64), h, w, padding)
+                np.add.at(scatter, (np.broadcast_to(batch, ix.shape), iy, ix), gl * valid[..., None])
+            return g_image, g_grid  # the nearest pixel does not move with the grid: zero gradient
+        x0, y0 = np.floor(x), np.floor(y)
+        fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+        gx = np.zeros(x.shape + (c,), dtype=image.dtype)
+        gy = np.zeros_like(gx)
+        # per corner: its weight, and the weight's derivatives along x and y
+        for cx, cy, wx, wy, dwx, dwy in ((x0, y0, 1 - fx, 1 - fy, -1, -1), (x0 + 1, y0, fx, 1 - fy, 1, -1),
+                                         (x0, y0 + 1, 1 - fx, fy, -1, 1), (x0 + 1, y0 + 1, fx, fy, 1, 1)):
+            ix, iy, valid = _corners(cx, cy, h, w, padding)
+            v = valid[..., None]
+            if g_image is not None:
+                np.add.at(scatter, (np.broadcast_to(batch, ix.shape), iy, ix), gl * (wx * wy * v))
+            if g_grid is not None:
+                value = image[batch, :, iy, ix] * v
+                gx += value * (dwx * wy)
+                gy += value * (wx * dwy)
+        if g_grid is not None:
+            g_grid[..., 0] = (gx * gl).sum(-1) * dx
+            g_grid[..., 1] = (gy * gl).sum(-1) * dy
+        return g_image, g_grid
