@@ -4,17 +4,21 @@ Each file checks arguments and calls one `Function.apply` (or composes public op
 that op bodies in `ops/` stay short, and every error names the op, what was expected and what was given.
 
     elementwise_functional  ops/elementwise.py   arithmetic, comparisons, clamp, where
-    math_functional         ops/unary.py         log1p, erf, rounding, atan2, nan_to_num, logical, bitwise
+    math_functional         ops/unary.py         log1p, erf, rounding, atan2, logaddexp, nan_to_num, bitwise
     reduce_functional       ops/reduce.py        sum, mean, nansum, nanmean, max, var, softmax, norms
-    scan_functional         ops/scan.py, sort    prod, cumsum, cumprod, diff, sort, topk
+    scan_functional         ops/scan.py, sort    prod, cumsum, cumprod, logcumsumexp, cummax, cummin, diff,
+                                                 sort, topk
+    order_functional        ops/order.py, gather median, nanmedian, kthvalue, quantile, nanquantile
     set_functional          numpy sort, runs     unique, unique_consecutive (no derivative)
     linalg_functional       ops/linalg.py        matmul, linear, bmm, baddbmm, outer, einsum
     shape_functional        ops/shape.py         views, joins, splits, indexing
-    index_functional        ops/shape.py         scatter, masked_select, flip, roll, repeat, tril, diag
+    join_functional         reshape + cat        hstack, vstack, dstack, column_stack, atleast_1d/2d/3d
+    index_functional        ops/shape.py         scatter, masked_select, flip, rot90, roll, repeat, tril, diag,
+                                                 take_along_dim
     random_functional       numpy generators     bernoulli, multinomial
     query_functional        Tensor attributes    is_tensor, is_floating_point, numel
     broadcast_functional    reshape + expand     broadcast_to, broadcast_tensors, broadcast_shapes, meshgrid
-    search_functional       numpy search, sort   searchsorted, bucketize (no derivative)
+    search_functional       numpy search, sort   searchsorted, bucketize, histc (no derivative)
     distance_functional     ops/distance.py      cdist
 """
 from .broadcast_functional import *  # noqa: F401,F403
@@ -26,10 +30,14 @@ from .elementwise_functional import __all__ as _elementwise
 from .elementwise_functional import _check_broadcast, _tensor  # noqa: F401  (used by the other files)
 from .index_functional import *  # noqa: F401,F403
 from .index_functional import __all__ as _index
+from .join_functional import *  # noqa: F401,F403
+from .join_functional import __all__ as _join
 from .linalg_functional import *  # noqa: F401,F403
 from .linalg_functional import __all__ as _linalg
 from .math_functional import *  # noqa: F401,F403
 from .math_functional import __all__ as _math
+from .order_functional import *  # noqa: F401,F403
+from .order_functional import __all__ as _order
 from .query_functional import *  # noqa: F401,F403
 from .query_functional import __all__ as _query
 from .random_functional import *  # noqa: F401,F403
@@ -47,4 +55,4 @@ from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
-           + _search + _distance)
+           + _search + _distance + _join + _order)

@@ -9,12 +9,12 @@ from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .ops import elementwise as ew
 from .ops import shape as sh
-from .shape_functional import _shape_arg, contiguous, expand, index_select, reshape, transpose
+from .shape_functional import _shape_arg, contiguous, expand, gather, index_select, reshape, transpose
 from .tensor import Tensor
 
 __all__ = """
 narrow unbind unflatten swapaxes swapdims flip fliplr flipud roll repeat tile repeat_interleave tril triu diag
-scatter scatter_add index_fill index_add masked_select nonzero argwhere
+scatter scatter_add index_fill index_add masked_select nonzero argwhere rot90 take_along_dim
 """.split()
 
 
@@ -71,6 +71,84 @@ def fliplr(x):
 
 def flipud(x):
     return flip(x, 0)
+
+
+def rot90(x, k=1, dims=(0, 1)):
+    """x rotated by k quarter turns in the plane of `dims`, from the first dim towards the second (numpy's
+    rot90): one turn flips `dims[1]` and swaps the two. Composed of flip and transpose, so differentiable.
+
+    Raises:
+        TypeError: k is not an int. RuntimeError: x has fewer than 2 dims, `dims` is not two different
+        dims. IndexError: a dim out of range.
+
+    Example:
+        >>> ddp.rot90(ddp.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([[2., 4.],
+                [1., 3.]])
+    """
+    x = _tensor(x)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"rot90: k must be an int, got {type(k).__name__}")
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"rot90: expected 2 rotation dims, got dims = {list(dims)}")
+    if x.ndim < 2:
+        raise RuntimeError(f"rot90: expected a tensor of at least 2 dims, got shape {tuple(x.shape)}")
+    a, b = (_dim(d, x.ndim, "rot90") for d in dims)
+    if a == b:
+        raise RuntimeError(f"rot90: the rotation dims must differ, got dims = {list(dims)}")
+    k %= 4
+    if k == 0:
+        return sh.Clone.apply(x)
+    if k == 2:
+        return flip(x, a, b)
+    return transpose(flip(x, b if k == 1 else a), a, b)
+
+
+def take_along_dim(x, indices, dim=None):
+    """The elements of x at `indices` along `dim` (numpy's take_along_axis), x and indices broadcast against
+    each other over the other dims; with dim None, of the flattened x (a 1-D result). The gradient is scattered
+    back as gather's.
+
+    Args:
+        x: any tensor. indices: an int64 tensor, of x's number of dims when `dim` is given; entries in
+            [-size, size) along `dim` ([0, numel) when flattened). dim: an int or None.
+    Raises:
+        RuntimeError: indices not int64, of another number of dims, out of range, or shapes that do not
+        broadcast. IndexError: dim out of range, or given for a 0-d x.
+
+    Example:
+        >>> ddp.take_along_dim(ddp.tensor([[10.0, 30.0, 20.0]]), ddp.tensor([[1, 2]]), 1)
+        tensor([[30., 20.]])
+    """
+    x = _tensor(x)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"take_along_dim: indices must be int64, got {idx.dtype}")
+    if dim is None:
+        flat = idx.reshape(-1)
+        if flat.size and (flat.min() < 0 or flat.max() >= x.numel()):
+            raise RuntimeError(f"take_along_dim: index {flat.min() if flat.min() < 0 else flat.max()} is out of "
+                               f"range for the {x.numel()} elements of a tensor of shape {tuple(x.shape)}")
+        return gather(reshape(x, (-1,)), 0, flat)
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"take_along_dim: indices of shape {idx.shape} need the {x.ndim} dims of the input "
+                           f"of shape {tuple(x.shape)}")
+    if x.ndim == 0:
+        raise IndexError(f"take_along_dim: dim {dim} was given but the input is 0-d (give dim=None)")
+    d = _dim(dim, x.ndim, "take_along_dim")
+    try:
+        common = list(np.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:], idx.shape[:d] + (1,) + idx.shape[d + 1:]))
+    except ValueError:
+        raise RuntimeError(f"take_along_dim: input of shape {tuple(x.shape)} and indices of shape {idx.shape} do "
+                           f"not broadcast outside dim {d}") from None
+    n = x.shape[d]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise RuntimeError(f"take_along_dim: index {idx.min() if idx.min() < -n else idx.max()} is out of range "
+                           f"for dim {d} of size {n}")
+    x_shape, idx_shape = list(common), list(common)
+    x_shape[d], idx_shape[d] = n, idx.shape[d]
+    return gather(expand(x, tuple(x_shape)), d, np.ascontiguousarray(np.broadcast_to(idx, tuple(idx_shape))))
 
 
 def roll(x, shifts, dims=None):

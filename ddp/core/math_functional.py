@@ -10,7 +10,7 @@ from .tensor import Tensor
 __all__ = """
 log1p expm1 erf sinh cosh asin acos atan arcsin arccos arctan exp2 log2 log10 reciprocal floor ceil round trunc
 fix frac atan2 arctan2 lerp addcmul addcdiv clamp_min clamp_max logical_and logical_or logical_xor bitwise_and
-bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power nan_to_num
+bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power nan_to_num logaddexp logaddexp2
 """.split()
 
 
@@ -80,6 +80,39 @@ def atan2(a, b):
 
 
 arctan2 = atan2
+
+
+def _logaddexp(a, b, base2, name):
+    a = _tensor(a)
+    b = _tensor(b, like=a)
+    F._check_broadcast(name, a, b)
+    if np.result_type(a.dtype, b.dtype).kind != "f":
+        raise NotImplementedError(f"{name}: needs a floating point input, got {a.dtype} and {b.dtype}")
+    return unary.LogAddExp.apply(a, b, base2=base2)
+
+
+def logaddexp(a, b):
+    """log(exp(a) + exp(b)) elementwise with broadcasting, without overflow; d/da = exp(a - out).
+
+    Raises:
+        NotImplementedError: neither input is floating point. RuntimeError: shapes that do not broadcast.
+
+    Example:
+        >>> ddp.logaddexp(ddp.tensor([1000.0]), ddp.tensor([1000.0]))
+        tensor([1000.6932])
+    """
+    return _logaddexp(a, b, False, "logaddexp")
+
+
+def logaddexp2(a, b):
+    """log2(2^a + 2^b) elementwise with broadcasting, without overflow; d/da = 2^(a - out). Errors as
+    `logaddexp`.
+
+    Example:
+        >>> ddp.logaddexp2(ddp.tensor([3.0]), ddp.tensor([3.0]))
+        tensor([4.])
+    """
+    return _logaddexp(a, b, True, "logaddexp2")
 
 
 def lerp(start, end, weight):

@@ -88,6 +88,8 @@ class TensorOps:
     def maximum(self, other): return F.maximum(self, other)
     def minimum(self, other): return F.minimum(self, other)
     def atan2(self, other): return F.atan2(self, other)
+    def logaddexp(self, other): return F.logaddexp(self, other)
+    def logaddexp2(self, other): return F.logaddexp2(self, other)
     def lerp(self, end, weight): return F.lerp(self, end, weight)
     def addcmul(self, t1, t2, value=1): return F.addcmul(self, t1, t2, value)
     def addcdiv(self, t1, t2, value=1): return F.addcdiv(self, t1, t2, value)
@@ -177,16 +179,27 @@ class TensorOps:
     def all(self, dim=None, keepdim=False): return F.all(self, dim, keepdim)
     def any(self, dim=None, keepdim=False): return F.any(self, dim, keepdim)
     def count_nonzero(self, dim=None): return F.count_nonzero(self, dim)
+    def histc(self, bins=100, min=0, max=0): return F.histc(self, bins, min, max)
     def logsumexp(self, dim, keepdim=False): return F.logsumexp(self, dim, keepdim)
     def softmax(self, dim): return F.softmax(self, dim)
     def log_softmax(self, dim): return F.log_softmax(self, dim)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return F.norm(self, p, dim, keepdim, dtype)
     def cumsum(self, dim, dtype=None): return F.cumsum(self, dim, dtype)
     def cumprod(self, dim, dtype=None): return F.cumprod(self, dim, dtype)
+    def logcumsumexp(self, dim): return F.logcumsumexp(self, dim)
+    def cummax(self, dim): return F.cummax(self, dim)
+    def cummin(self, dim): return F.cummin(self, dim)
     def diff(self, n=1, dim=-1, prepend=None, append=None): return F.diff(self, n, dim, prepend, append)
     def sort(self, dim=-1, descending=False, stable=False): return F.sort(self, dim, descending, stable)
     def argsort(self, dim=-1, descending=False, stable=False): return F.argsort(self, dim, descending, stable)
     def msort(self): return F.msort(self)
+    def median(self, dim=None, keepdim=False): return F.median(self, dim, keepdim)
+    def nanmedian(self, dim=None, keepdim=False): return F.nanmedian(self, dim, keepdim)
+    def kthvalue(self, k, dim=-1, keepdim=False): return F.kthvalue(self, k, dim, keepdim)
+    def quantile(self, q, dim=None, keepdim=False, interpolation="linear"):
+        return F.quantile(self, q, dim, keepdim, interpolation)
+    def nanquantile(self, q, dim=None, keepdim=False, interpolation="linear"):
+        return F.nanquantile(self, q, dim, keepdim, interpolation)
     def topk(self, k, dim=-1, largest=True, sorted=True): return F.topk(self, k, dim, largest, sorted)
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         return F.unique(self, sorted, return_inverse, return_counts, dim)
@@ -235,6 +248,7 @@ class TensorOps:
     def tril(self, diagonal=0): return F.tril(self, diagonal)
     def triu(self, diagonal=0): return F.triu(self, diagonal)
     def diag(self, diagonal=0): return F.diag(self, diagonal)
+    def rot90(self, k=1, dims=(0, 1)): return F.rot90(self, k, dims)
     swapaxes = swapdims = transpose
 
     def view(self, *shape):
@@ -253,6 +267,7 @@ class TensorOps:
 
     # ------------------------------------------------------------------------------ picking elements
     def gather(self, dim, index): return F.gather(self, dim, index)
+    def take_along_dim(self, indices, dim=None): return F.take_along_dim(self, indices, dim)
     def index_select(self, dim, index): return F.index_select(self, dim, index)
     def masked_select(self, mask): return F.masked_select(self, mask)
     def nonzero(self, as_tuple=False): return F.nonzero(self, as_tuple=as_tuple)

@@ -8,10 +8,12 @@ from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .ops import scan
 from .elementwise_functional import ne, sub
-from .shape_functional import cat, clone, gather, index
+from .reduce_functional import MinMax
+from .shape_functional import cat, clone, gather, index, reshape
 from .tensor import Tensor
 
-__all__ = ["prod", "cumsum", "cumprod", "diff", "sort", "argsort", "msort", "topk"]
+__all__ = ["prod", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "diff", "sort", "argsort", "msort",
+           "topk"]
 
 SortResult = namedtuple("sort", ["values", "indices"])
 TopKResult = namedtuple("topk", ["values", "indices"])
@@ -47,6 +49,67 @@ def _running(fn, name):
 
 cumsum = _running(scan.CumSum, "cumsum")
 cumprod = _running(scan.CumProd, "cumprod")
+
+
+def logcumsumexp(x, dim):
+    """log(cumsum(exp(x), dim)), computed without overflow; same shape as x.
+
+    Raises:
+        NotImplementedError: x is not floating point. IndexError: dim out of range.
+
+    Example:
+        >>> ddp.logcumsumexp(ddp.tensor([0.0, 0.0, 1000.0]), 0)
+        tensor([0.0000e+00, 6.9315e-01, 1.0000e+03])
+    """
+    x = _tensor(x)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"logcumsumexp: needs a floating point input, got {x.dtype}")
+    if x.ndim == 0:
+        _dim(dim, 0, "logcumsumexp")
+        return reshape(scan.LogCumSumExp.apply(reshape(x, (1,)), dim=0), ())
+    return scan.LogCumSumExp.apply(x, dim=_dim(dim, x.ndim, "logcumsumexp"))
+
+
+def _running_extreme(x, dim, largest, name):
+    """(values, indices) of the running max (min) along dim: the index is the last position holding the
+    running extreme (ties move it on), and from a NaN on the values are NaN, indexed at the latest NaN."""
+    x = _tensor(x)
+    if x.ndim == 0:
+        _dim(dim, 0, name)
+        values, indices = _running_extreme(reshape(x, (1,)), 0, largest, name)
+        return MinMax(reshape(values, ()), Tensor(indices._data.reshape(())))
+    d = _dim(dim, x.ndim, name)
+    a = x._data
+    running = (np.maximum if largest else np.minimum).accumulate(a, axis=d)
+    holds = a == running
+    if a.dtype.kind == "f":
+        holds |= np.isnan(a)
+    shape = [1] * a.ndim
+    shape[d] = a.shape[d]
+    positions = np.where(holds, np.arange(a.shape[d]).reshape(shape), 0)
+    indices = Tensor(np.maximum.accumulate(positions, axis=d).astype(np.int64, copy=False))
+    return MinMax(gather(x, d, indices), indices)
+
+
+def cummax(x, dim):
+    """The running maximum along `dim` and where it sits, as a named tuple (values, indices); the gradient
+    goes to the indexed elements. Among equal elements the index is the latest; a NaN propagates.
+
+    Example:
+        >>> ddp.cummax(ddp.tensor([1.0, 3.0, 2.0]), 0).values
+        tensor([1., 3., 3.])
+    """
+    return _running_extreme(x, dim, True, "cummax")
+
+
+def cummin(x, dim):
+    """The running minimum along `dim` and where it sits, as `cummax`.
+
+    Example:
+        >>> ddp.cummin(ddp.tensor([2.0, 3.0, 1.0]), 0).indices
+        tensor([0, 0, 2])
+    """
+    return _running_extreme(x, dim, False, "cummin")
 
 
 def diff(x, n=1, dim=-1, prepend=None, append=None):

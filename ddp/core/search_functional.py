@@ -1,11 +1,11 @@
-"""Binary search as ops (`ddp.searchsorted`, `ddp.bucketize`): where values would go in sorted boundaries.
-Integer results, no derivative."""
+"""Binary search and binning as ops (`ddp.searchsorted`, `ddp.bucketize`, `ddp.histc`): where values would
+go in sorted boundaries, and how many fall in each of equal bins. No derivative."""
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .tensor import Tensor
 
-__all__ = ["searchsorted", "bucketize"]
+__all__ = ["searchsorted", "bucketize", "histc"]
 
 
 def _side(side, right):
@@ -105,3 +105,53 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):  # noqa: A002
     if b.ndim != 1:
         raise RuntimeError(f"bucketize: the boundaries must be a 1 dimension (1-D) tensor, got {b.ndim} dims")
     return searchsorted(b, input, out_int32=out_int32, right=right)
+
+
+def _histc_range(a, lo, hi):
+    """PyTorch's rule for the histogram range: min == max means the data's own range, widened by 1 on each
+    side when that is a single value too."""
+    if lo > hi:
+        raise RuntimeError(f"histc: max ({hi}) must not be below min ({lo})")
+    if lo == hi and a.size:
+        lo, hi = a.min().item(), a.max().item()
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"histc: the range [{lo}, {hi}] must be finite (a NaN or inf in the data sets it "
+                           f"when min == max)")
+    return lo, hi
+
+
+def histc(x, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's names
+    """A histogram of the elements of x in `bins` equal-width bins spanning [min, max].
+
+    Elements outside the range (and NaN) are not counted; max itself falls in the last bin. With min == max
+    (the default 0, 0) the range is the data's smallest to largest element, and [v - 1, v + 1] when all
+    elements equal v.
+
+    Args:
+        x: a floating tensor (flattened). bins: a positive int. min, max: numbers, the range.
+    Returns:
+        a 1-D tensor of `bins` counts in x's dtype; it never requires grad.
+    Raises:
+        NotImplementedError: x is not floating point. RuntimeError: bins < 1, max < min, a non-finite range.
+
+    Example:
+        >>> ddp.histc(ddp.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3)
+        tensor([0., 2., 1., 0.])
+    """
+    x = _tensor(x)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"histc: needs a floating point input, got {x.dtype}")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise RuntimeError(f"histc: bins must be a positive int, got {bins!r}")
+    a = x._data.reshape(-1)
+    lo, hi = _histc_range(a, float(min), float(max))
+    lo, hi = a.dtype.type(lo), a.dtype.type(hi)
+    edges = np.linspace(lo, hi, bins + 1, dtype=a.dtype)
+    inside = a[(a >= lo) & (a <= hi)]
+    with np.errstate(over="ignore"):
+        pos = np.clip(((inside - lo) * a.dtype.type(bins) / (hi - lo)).astype(np.int64), 0, bins - 1)
+    pos -= inside < edges[pos]  # the scaled position can land one bin off the linspace edges: trust the edges
+    pos += (inside >= edges[pos + 1]) & (pos < bins - 1)
+    return Tensor(np.bincount(pos, minlength=bins).astype(a.dtype))

@@ -76,3 +76,32 @@ class CumProd(Function):
             partial = np.cumprod(ones, axis=d) * g
             np.moveaxis(gx, d, 0)[i] = np.moveaxis(partial, d, 0)[i:].sum(axis=0)
         return gx
+
+
+class LogCumSumExp(Function):
+    """log of the running sum of exp(x) along `dim`, accumulated with logaddexp (no overflow);
+    d/dx_j = sum over i >= j of g_i exp(x_j - out_i), summed in log space separately for the positive and
+    negative g so that it does not overflow either."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        out = np.logaddexp.accumulate(x, axis=dim)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        d = ctx.dim
+
+        def reversed_logcumsumexp(w):
+            return np.flip(np.logaddexp.accumulate(np.flip(w, d), axis=d), d)
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_g = np.log(np.abs(g)) - out
+            none = np.array(-np.inf, dtype=log_g.dtype)
+            up = reversed_logcumsumexp(np.where(g > 0, log_g, none))
+            down = reversed_logcumsumexp(np.where(g < 0, log_g, none))
+            return np.exp(x + up) - np.exp(x + down)

@@ -224,3 +224,25 @@ class NanToNum(Function):
     @staticmethod
     def backward(ctx, g):
         return np.where(ctx.finite, g, np.zeros((), dtype=g.dtype))
+
+
+class LogAddExp(Function):
+    """log(exp(a) + exp(b)), or with base2 log2(2^a + 2^b), without overflow (numpy's logaddexp);
+    d/da = exp(a - out) (2^(a - out) for base 2), likewise for b."""
+
+    @staticmethod
+    def forward(ctx, a, b, *, base2=False):
+        out = (np.logaddexp2 if base2 else np.logaddexp)(a, b)
+        if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b, out)
+        ctx.base2 = base2
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        power = np.exp2 if ctx.base2 else np.exp
+        with np.errstate(invalid="ignore"):  # equal infinite inputs give NaN gradients, as in PyTorch
+            ga = g * power(a - out) if ctx.needs_input_grad[0] else None
+            gb = g * power(b - out) if ctx.needs_input_grad[1] else None
+        return ga, gb
