@@ -143,7 +143,10 @@ FAMILIES = {
         torch.unique torch.Tensor.unique torch.unique_consecutive torch.Tensor.unique_consecutive
         torch.is_tensor torch.is_floating_point torch.numel torch.nan_to_num torch.Tensor.nan_to_num
         torch.meshgrid torch.broadcast_tensors torch.broadcast_to torch.searchsorted torch.bucketize torch.cdist
-        torch.diff torch.nansum torch.nanmean torch.set_printoptions
+        torch.diff torch.nansum torch.nanmean torch.set_printoptions torch.hstack torch.vstack torch.dstack
+        torch.column_stack torch.atleast_1d torch.atleast_2d torch.atleast_3d torch.median torch.Tensor.median
+        torch.nanmedian torch.kthvalue torch.quantile torch.nanquantile torch.logaddexp torch.logcumsumexp
+        torch.cummax torch.cummin torch.histc torch.take_along_dim torch.rot90
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
