@@ -11,6 +11,7 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
     order_functional        ops/order.py, gather median, nanmedian, kthvalue, quantile, nanquantile
     set_functional          numpy sort, runs     unique, unique_consecutive (no derivative)
     linalg_functional       ops/linalg.py        matmul, linear, bmm, baddbmm, outer, einsum
+    product_functional      matmul, mul, pad+cat tensordot, kron, cross, cartesian_prod, block_diag
     shape_functional        ops/shape.py         views, joins, splits, indexing
     join_functional         reshape + cat        hstack, vstack, dstack, column_stack, atleast_1d/2d/3d
     index_functional        ops/shape.py         scatter, masked_select, flip, rot90, roll, repeat, tril, diag,
@@ -38,6 +39,8 @@ from .math_functional import *  # noqa: F401,F403
 from .math_functional import __all__ as _math
 from .order_functional import *  # noqa: F401,F403
 from .order_functional import __all__ as _order
+from .product_functional import *  # noqa: F401,F403
+from .product_functional import __all__ as _product
 from .query_functional import *  # noqa: F401,F403
 from .query_functional import __all__ as _query
 from .random_functional import *  # noqa: F401,F403
@@ -55,4 +58,4 @@ from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
-           + _search + _distance + _join + _order)
+           + _search + _distance + _join + _order + _product)

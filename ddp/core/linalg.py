@@ -1,8 +1,24 @@
 """ddp.linalg: PyTorch's torch.linalg names for the norms and products ddp has."""
 from .linalg_functional import matmul
+from .product_functional import _cross
 from .reduce_functional import matrix_norm, vector_norm
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "matmul"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "cross"]
+
+
+def cross(a, b, dim=-1):
+    """torch.linalg.cross: the 3-vector cross product along `dim` (default the last), broadcasting the other
+    dims; `ddp.cross` without dim differs (it takes the first dim of size 3). Differentiable.
+
+    Raises:
+        RuntimeError: different numbers of dims or dtypes, shapes that do not broadcast, or a size other than 3
+        at `dim`. IndexError: `dim` out of range.
+
+    Example:
+        >>> ddp.linalg.cross(ddp.tensor([[1.0, 0.0, 0.0]]), ddp.tensor([[0.0, 1.0, 0.0]]))
+        tensor([[0., 0., 1.]])
+    """
+    return _cross(a, b, dim, "linalg.cross")
 
 
 def norm(x, ord=None, dim=None, keepdim=False, dtype=None):  # noqa: A002 - PyTorch's name

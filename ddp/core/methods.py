@@ -213,6 +213,8 @@ class TensorOps:
     def mv(self, vec): return F.mv(self, vec)
     def dot(self, other): return F.dot(self, other)
     def outer(self, other): return F.outer(self, other)
+    def kron(self, other): return F.kron(self, other)
+    def cross(self, other, dim=None): return F.cross(self, other, dim)
     def addmm(self, m1, m2, beta=1, alpha=1): return F.addmm(self, m1, m2, beta=beta, alpha=alpha)
     def baddbmm(self, b1, b2, beta=1, alpha=1): return F.baddbmm(self, b1, b2, beta=beta, alpha=alpha)
     ger = outer
