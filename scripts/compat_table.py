@@ -147,6 +147,7 @@ FAMILIES = {
         torch.column_stack torch.atleast_1d torch.atleast_2d torch.atleast_3d torch.median torch.Tensor.median
         torch.nanmedian torch.kthvalue torch.quantile torch.nanquantile torch.logaddexp torch.logcumsumexp
         torch.cummax torch.cummin torch.histc torch.take_along_dim torch.rot90
+        torch.tensordot torch.kron torch.cross torch.linalg.cross torch.cartesian_prod torch.block_diag
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
