@@ -8,8 +8,8 @@ and `ddp.parallel` (ranks); PyTorch's module paths reach it through one mechanis
 `ddp.distributed`) is the implementation's module itself, under both names, never a second copy: the
 meta-path finder `_AliasFinder` answers `import ddp.nn.functional` with `ddp.core.nn.functional`, the
 longest alias winning (`utils.data` -> `ddp.core.data`). Modules that exist only for PyTorch's paths
-(`ddp.cuda`, `ddp.backends`, `ddp.amp`, `ddp.accelerator`, `ddp.jit`, `ddp.utils`) are ordinary modules in this folder,
-and so is `ddp.distributions` (torch.distributions, built on the Tensor ops).
+(`ddp.cuda`, `ddp.backends`, `ddp.amp`, `ddp.accelerator`, `ddp.jit`, `ddp.special`, `ddp.utils`) are ordinary
+modules in this folder, and so is `ddp.distributions` (torch.distributions, built on the Tensor ops).
 Every public module is also an attribute of `ddp`, imported on first use (`ddp.nn.Linear` after `import ddp`).
 """
 import importlib
@@ -64,7 +64,8 @@ _ALIASES = {
     "multiprocessing": "ddp.parallel.multiprocessing",
 }
 # this folder's modules, imported lazily
-_OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "distributions", "jit", "models", "parallel", "utils")
+_OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "distributions", "jit", "models", "parallel", "special",
+                "utils")
 
 
 def _resolve(short):

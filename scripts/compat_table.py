@@ -40,7 +40,7 @@ FAMILIES = {
     "Namespaces": """
         torch.utils.data torch.utils.data.distributed torch.nn.parallel torch.nn.utils torch.nn.utils.rnn
         torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
-        torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint
+        torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -148,6 +148,8 @@ FAMILIES = {
         torch.nanmedian torch.kthvalue torch.quantile torch.nanquantile torch.logaddexp torch.logcumsumexp
         torch.cummax torch.cummin torch.histc torch.take_along_dim torch.rot90
         torch.tensordot torch.kron torch.cross torch.linalg.cross torch.cartesian_prod torch.block_diag
+        torch.erfinv torch.Tensor.erfinv torch.logit torch.special.expit torch.special.logit torch.special.ndtr
+        torch.special.ndtri torch.special.erfinv
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli

@@ -8,7 +8,7 @@ from .ops import unary
 from .tensor import Tensor
 
 __all__ = """
-log1p expm1 erf sinh cosh asin acos atan arcsin arccos arctan exp2 log2 log10 reciprocal floor ceil round trunc
+log1p expm1 erf erfinv logit sinh cosh asin acos atan arcsin arccos arctan exp2 log2 log10 reciprocal floor ceil round trunc
 fix frac atan2 arctan2 lerp addcmul addcdiv clamp_min clamp_max logical_and logical_or logical_xor bitwise_and
 bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power nan_to_num logaddexp logaddexp2
 """.split()
@@ -27,6 +27,7 @@ def _unary(fn, name):
 log1p = _unary(unary.Log1p, "log1p")
 expm1 = _unary(unary.Expm1, "expm1")
 erf = _unary(unary.Erf, "erf")
+erfinv = _unary(unary.Erfinv, "erfinv")
 sinh = _unary(unary.Sinh, "sinh")
 cosh = _unary(unary.Cosh, "cosh")
 asin = arcsin = _unary(unary.Asin, "asin")
@@ -36,6 +37,16 @@ exp2 = _unary(unary.Exp2, "exp2")
 log2 = _unary(unary.Log2, "log2")
 log10 = _unary(unary.Log10, "log10")
 reciprocal = _unary(unary.Reciprocal, "reciprocal")
+
+
+def logit(x, eps=None):
+    """log(x / (1 - x)), the inverse of sigmoid; with `eps`, x is first clamped to [eps, 1 - eps] (as PyTorch,
+    whose gradient is then 0 outside that range)."""
+    x = _tensor(x)
+    x = x if x.dtype.kind == "f" else x.to(np.float32)
+    if eps is not None:
+        x = F.clamp(x, eps, 1 - eps)
+    return F.sub(F.log(x), log1p(F.neg(x)))
 
 
 def _rounding(name):

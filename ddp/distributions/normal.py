@@ -4,9 +4,9 @@ from numbers import Real
 
 import ddp
 
+from ..core.math_functional import erfinv
 from . import constraints
 from .distribution import Distribution
-from .erfinv import erfinv
 from .utils import broadcast_all
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)

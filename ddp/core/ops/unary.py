@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
-from .special import erf
+from .special import erf, erfinv
 
 
 class Log1p(Function):
@@ -49,6 +49,21 @@ class Erf(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * (np.exp(-x * x) * x.dtype.type(2 / math.sqrt(math.pi)))
+
+
+class Erfinv(Function):
+    """erfinv(x); d/dx = sqrt(pi) / 2 exp(erfinv(x)^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = erfinv(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (np.exp(y * y) * y.dtype.type(math.sqrt(math.pi) / 2))
 
 
 class Sinh(Function):
