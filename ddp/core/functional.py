@@ -11,6 +11,8 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
     order_functional        ops/order.py, gather median, nanmedian, kthvalue, quantile, nanquantile
     set_functional          numpy sort, runs     unique, unique_consecutive (no derivative)
     linalg_functional       ops/linalg.py        matmul, linear, bmm, baddbmm, outer, einsum
+    decomp_functional       ops/linalg_decomp.py inverse, det, logdet, slogdet, cholesky, cholesky_solve
+                                                 (the rest of the factorisations are in ddp.linalg)
     product_functional      matmul, mul, pad+cat tensordot, kron, cross, cartesian_prod, block_diag
     shape_functional        ops/shape.py         views, joins, splits, indexing
     join_functional         reshape + cat        hstack, vstack, dstack, column_stack, atleast_1d/2d/3d
@@ -24,6 +26,8 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
 """
 from .broadcast_functional import *  # noqa: F401,F403
 from .broadcast_functional import __all__ as _broadcast
+from .decomp_functional import *  # noqa: F401,F403
+from .decomp_functional import __all__ as _decomp
 from .distance_functional import *  # noqa: F401,F403
 from .distance_functional import __all__ as _distance
 from .elementwise_functional import *  # noqa: F401,F403
@@ -58,4 +62,4 @@ from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
-           + _search + _distance + _join + _order + _product)
+           + _search + _distance + _join + _order + _product + _decomp)

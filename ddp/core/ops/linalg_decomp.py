@@ -1,0 +1,269 @@
+"""Matrix factorisations and solves, left to LAPACK through numpy.linalg, batched over leading dims.
+
+Every op works on the last two dims as the matrix and lets numpy broadcast the rest; the engine sums
+broadcast gradients back. `mT` below is the batched transpose. LAPACK's failures (a singular or a
+non-positive-definite matrix) come out as numpy's LinAlgError: the public wrappers turn it into
+`ddp.linalg.LinAlgError` with the op's name.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+
+def mT(x):
+    """The batched transpose (swap the last two dims)."""
+    return np.swapaxes(x, -1, -2)
+
+
+def _solve_lower(L, B):
+    """L^-1 B for lower triangular L, by forward substitution (numpy's LU would raise on a zero pivot; this
+    gives inf / nan there as LAPACK's trsm does)."""
+    n = L.shape[-1]
+    X = np.zeros(np.broadcast_shapes(L.shape[:-2], B.shape[:-2]) + B.shape[-2:], dtype=np.result_type(L, B))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(n):
+            rest = np.matmul(L[..., i:i + 1, :i], X[..., :i, :])
+            X[..., i, :] = (B[..., i, :] - rest[..., 0, :]) / L[..., i, i, None]
+    return X
+
+
+def tri_solve(T, B, upper):
+    """T^-1 B for triangular T: LAPACK's LU when T is invertible, substitution when it is not."""
+    try:
+        return np.linalg.solve(T, B)
+    except np.linalg.LinAlgError:
+        if upper:  # reverse the rows and columns: an upper triangle becomes a lower one
+            return _solve_lower(T[..., ::-1, ::-1], B[..., ::-1, :])[..., ::-1, :]
+        return _solve_lower(T, B)
+
+
+class Inv(Function):
+    """A^-1; dA = -A^-T G A^-T."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.linalg.inv(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (inv,) = ctx.saved_tensors
+        inv_t = mT(inv)
+        return -np.matmul(np.matmul(inv_t, g), inv_t)
+
+
+def _cofactors(a):
+    """The cofactor matrix det(A) A^-T, valid for singular A too: from A = U S V^T it is
+    det(U) det(V) U diag(prod_{j != i} s_j) V^T."""
+    u, s, vt = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], axis=-1) if n else s
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * np.matmul(u * others[..., None, :], vt)
+
+
+class Det(Function):
+    """det(A); dA = G det(A) A^-T (a solve with A^T; the cofactors from an SVD where A is singular)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.linalg.det(a)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, det = ctx.saved_tensors
+        scaled = np.asarray(g * det)[..., None, None] * np.eye(a.shape[-1], dtype=a.dtype)
+        singular = det == 0
+        if not np.any(singular):
+            return np.linalg.solve(mT(a), scaled)
+        return np.asarray(g)[..., None, None] * _cofactors(a)
+
+
+class LogAbsDet(Function):
+    """log|det(A)| (computed by the wrapper with the sign, passed in as `out`); dA = G A^-T."""
+
+    @staticmethod
+    def forward(ctx, a, *, out):
+        ctx.save_for_backward(a)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        eye = np.asarray(g)[..., None, None] * np.eye(a.shape[-1], dtype=a.dtype)
+        return np.linalg.solve(mT(a), eye)
+
+
+class Solve(Function):
+    """X = A^-1 B (B a batch of matrices; the wrapper makes vectors columns); dB = A^-T G, dA = -dB X^T."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x = np.linalg.solve(a, b)
+        ctx.save_for_backward(a, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved_tensors
+        gb = np.linalg.solve(mT(a), g)
+        ga = -np.matmul(gb, mT(x)) if ctx.needs_input_grad[0] else None
+        return ga, gb if ctx.needs_input_grad[1] else None
+
+
+class SolveTriangular(Function):
+    """X = T^-1 B with T the `upper` (or lower) triangle of A, its diagonal taken as ones if `unit`;
+    dB = T^-T G, dA = -dB X^T on that triangle (strict if `unit`), 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, a, b, *, upper, unit):
+        keep = _triangle_mask(a.shape[-1], upper, unit)
+        t = np.where(keep, a, 0)
+        if unit:
+            t = t + np.eye(a.shape[-1], dtype=a.dtype)
+        x = tri_solve(t, b, upper)
+        ctx.save_for_backward(t, x)
+        ctx.keep, ctx.upper = keep, upper
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        t, x = ctx.saved_tensors
+        gb = tri_solve(mT(t), g, not ctx.upper)
+        ga = np.where(ctx.keep, -np.matmul(gb, mT(x)), 0) if ctx.needs_input_grad[0] else None
+        return ga, gb if ctx.needs_input_grad[1] else None
+
+
+def _triangle_mask(n, upper, strict=False):
+    """The (n, n) mask of the upper (or lower) triangle, without the diagonal if `strict`."""
+    k = 1 if strict else 0
+    return np.triu(np.ones((n, n), dtype=bool), k) if upper else np.tril(np.ones((n, n), dtype=bool), -k)
+
+
+class Cholesky(Function):
+    """L with A = L L^T, from A's lower triangle. With Phi(X) the lower triangle of X and half its diagonal,
+    dA = sym(L^-T Phi(L^T G) L^-1), sym(X) = (X + X^T) / 2 (Murray, 2016)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        low = np.linalg.cholesky(a)
+        ctx.save_for_backward(low)
+        return low
+
+    @staticmethod
+    def backward(ctx, g):
+        (low,) = ctx.saved_tensors
+        phi = np.tril(np.matmul(mT(low), g))
+        phi = phi - 0.5 * np.eye(low.shape[-1], dtype=low.dtype) * phi
+        # L^-T phi L^-1 as two triangular solves: L^-T (L^-T phi^T)^T
+        right = tri_solve(mT(low), mT(phi), True)
+        ga = tri_solve(mT(low), mT(right), True)
+        return 0.5 * (ga + mT(ga))
+
+
+class EighPacked(Function):
+    """The eigenvalues w (ascending) and eigenvectors V of a symmetric A (from its `uplo` triangle), packed as
+    one (..., n + 1, n) array: row 0 is w, rows 1.. are V. With E_ij = 1 / (w_j - w_i) off the diagonal
+    and 0 on it, dA = V (diag(G_w) + E * skew(V^T G_V)) V^T, skew(X) = (X - X^T) / 2."""
+
+    @staticmethod
+    def forward(ctx, a, *, uplo):
+        w, v = np.linalg.eigh(a, UPLO=uplo)
+        ctx.save_for_backward(w, v)
+        return np.concatenate([w[..., None, :], v], axis=-2)
+
+    @staticmethod
+    def backward(ctx, g):
+        w, v = ctx.saved_tensors
+        gw, gv = g[..., 0, :], g[..., 1:, :]
+        vtg = np.matmul(mT(v), gv)
+        gap = w[..., None, :] - w[..., :, None]
+        off = ~np.eye(w.shape[-1], dtype=bool)
+        with np.errstate(divide="ignore"):
+            inner = np.where(off, 0.5 * (vtg - mT(vtg)) / np.where(off, gap, 1), 0)
+        inner = inner + gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
+        return np.matmul(np.matmul(v, inner), mT(v))
+
+
+class EigvalsH(Function):
+    """The eigenvalues (ascending) of a symmetric A from its `uplo` triangle; dA = V diag(G) V^T."""
+
+    @staticmethod
+    def forward(ctx, a, *, uplo):
+        w, v = np.linalg.eigh(a, UPLO=uplo)
+        ctx.save_for_backward(v)
+        return w
+
+    @staticmethod
+    def backward(ctx, g):
+        (v,) = ctx.saved_tensors
+        return np.matmul(v * g[..., None, :], mT(v))
+
+
+class SvdVals(Function):
+    """The singular values s (descending) of A = U diag(s) V^T; dA = U diag(G) V^T (reduced U, V)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        u, s, vt = np.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, vt)
+        return s
+
+    @staticmethod
+    def backward(ctx, g):
+        u, vt = ctx.saved_tensors
+        return np.matmul(u * g[..., None, :], vt)
+
+
+class SvdPacked(Function):
+    """The reduced SVD A = U diag(s) Vh (k = min(m, n)), packed as one (..., m*k + k + k*n) array (U, s, Vh
+    flattened in turn). With V = Vh^T, F_ij = 1 / (s_j^2 - s_i^2) off the diagonal (0 on it) and
+    J = F * (U^T G_U - G_U^T U), K = F * (V^T G_V - G_V^T V):
+    dA = U (J S + diag(G_s) + S K) Vh + (I - U U^T) G_U S^-1 Vh + U S^-1 G_V^T (I - V V^T)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, s, vh)
+        lead = a.shape[:-2]
+        return np.concatenate([u.reshape(lead + (-1,)), s, vh.reshape(lead + (-1,))], axis=-1)
+
+    @staticmethod
+    def backward(ctx, g):
+        u, s, vh = ctx.saved_tensors
+        (m, k), n = u.shape[-2:], vh.shape[-1]
+        gu = g[..., :m * k].reshape(g.shape[:-1] + (m, k))
+        gs = g[..., m * k:m * k + k]
+        gv = mT(g[..., m * k + k:].reshape(g.shape[:-1] + (k, n)))
+        v = mT(vh)
+        s2 = s * s
+        off = ~np.eye(k, dtype=bool)
+        with np.errstate(divide="ignore"):
+            f = np.where(off, 1.0 / np.where(off, s2[..., None, :] - s2[..., :, None], 1), 0)
+            inv_s = 1.0 / s
+        utg, vtg = np.matmul(mT(u), gu), np.matmul(mT(v), gv)
+        j, kk = f * (utg - mT(utg)), f * (vtg - mT(vtg))
+        inner = j * s[..., None, :] + gs[..., None, :] * np.eye(k, dtype=s.dtype) + s[..., :, None] * kk
+        ga = np.matmul(np.matmul(u, inner), vh)
+        if m > k:
+            ga = ga + np.matmul(gu - np.matmul(u, utg), inv_s[..., :, None] * vh)
+        if n > k:
+            ga = ga + np.matmul(u * inv_s[..., None, :], mT(gv - np.matmul(v, vtg)))
+        return ga
+
+
+class NoDerivative(Function):
+    """Passes a result computed outside the graph through it: backward raises, naming the op."""
+
+    @staticmethod
+    def forward(ctx, x, *, out, op):
+        ctx.op = op
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError(f"{ctx.op}: ddp has no derivative for this output; backward cannot pass "
+                                  f"through it")
