@@ -150,6 +150,10 @@ FAMILIES = {
         torch.tensordot torch.kron torch.cross torch.linalg.cross torch.cartesian_prod torch.block_diag
         torch.erfinv torch.Tensor.erfinv torch.logit torch.special.expit torch.special.logit torch.special.ndtr
         torch.special.ndtri torch.special.erfinv
+        torch.linalg.inv torch.linalg.det torch.linalg.slogdet torch.linalg.solve torch.linalg.cholesky
+        torch.linalg.solve_triangular torch.linalg.eigh torch.linalg.eigvalsh torch.linalg.svd torch.linalg.svdvals
+        torch.linalg.pinv torch.linalg.matrix_power torch.linalg.multi_dot torch.linalg.vecdot torch.inverse torch.det
+        torch.logdet torch.slogdet torch.cholesky torch.cholesky_solve torch.Tensor.inverse
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
