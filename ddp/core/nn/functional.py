@@ -18,6 +18,7 @@ from .functional_attention import *  # noqa: F401,F403
 from .functional_conv import *  # noqa: F401,F403
 from .functional_dropout import *  # noqa: F401,F403
 from .functional_embedding_bag import *  # noqa: F401,F403
+from .functional_embedding_bag import renorm_rows_
 from .functional_distance import *  # noqa: F401,F403
 from .functional_fold import *  # noqa: F401,F403  (unfold, fold)
 from .functional_grid import *  # noqa: F401,F403  (affine_grid, grid_sample)
@@ -169,11 +170,5 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     if max_norm is not None:
-        rows = np.unique(idx)
-        w = weight._data
-        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
-        big = norms > max_norm
-        if big.any():
-            w[rows[big]] *= (max_norm / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
-            weight._bump_version()
+        renorm_rows_(weight, idx, max_norm, norm_type)
     return emb.Embedding.apply(weight, idx, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)

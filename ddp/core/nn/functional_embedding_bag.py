@@ -55,8 +55,9 @@ def _bag_sizes(idx, offsets, include_last_offset):
     return idx[:ends[-1] if ends.size else 0], ends - starts
 
 
-def _renorm_(weight, picked, max_norm, norm_type):
-    """Scale, in place, each picked row of `weight` whose norm_type-norm exceeds max_norm down to max_norm."""
+def renorm_rows_(weight, picked, max_norm, norm_type):
+    """Scale, in place, each picked row of `weight` whose norm_type-norm exceeds max_norm down to max_norm
+    (embedding's and embedding_bag's `max_norm`)."""
     rows = np.unique(picked)
     w = weight._data
     norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
@@ -129,7 +130,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise RuntimeError(f"embedding_bag: index {bad} of input takes value {flat[bad]} which is not in the "
                            f"valid range [0, {n})")
     if max_norm is not None and flat.size:
-        _renorm_(weight, flat, max_norm, norm_type)
+        renorm_rows_(weight, flat, max_norm, norm_type)
     kept = slice(None) if padding_idx is None else np.flatnonzero(flat != padding_idx)
     if padding_idx is not None:  # padding entries leave their bags: recount
         bag = np.repeat(np.arange(counts.size), counts)
