@@ -55,3 +55,21 @@ def forward32(fn, ref, *arrays, rtol=1e-5, atol=1e-6):
     for x in xs:
         assert x.grad is not None and x.grad.dtype == np.float32 and x.grad.shape == x.shape
     return out
+
+
+def against_torch(fn_ddp, fn_torch, *arrays, masks=None):
+    """Values, and the input gradients of the output times fixed weights, of ddp and torch on float64 copies of
+    `arrays`; `masks` (one per input, None for all) picks the entries whose gradients must agree. Skips
+    without torch."""
+    import pytest
+    torch = pytest.importorskip("torch")
+    xs = [leaf(a) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, yt = fn_ddp(*xs), fn_torch(*ts)
+    w = np.random.default_rng(7).standard_normal(tuple(y.shape))
+    (y * ddp.tensor(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-9, atol=1e-12)
+    for x, t, m in zip(xs, ts, masks or [None] * len(xs)):
+        m = np.ones(x.shape, dtype=bool) if m is None else np.broadcast_to(m, x.shape)
+        np.testing.assert_allclose(x.grad.numpy()[m], t.grad.numpy()[m], rtol=1e-8, atol=1e-10)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ddp
-from op_helpers import gradcheck, leaf
+from op_helpers import against_torch, gradcheck, leaf
 
 
 def spd(shape, seed=0):
@@ -118,40 +118,24 @@ def test_cholesky_solve():
     assert gradcheck(lambda B, L: ddp.cholesky_solve(B, L.tril()), b, low)
 
 
-def _compare(fn_ddp, fn_torch, *arrays, masks=None):
-    """Values and gradients of ddp and torch; `masks` (one per input, None for all) picks the entries whose
-    gradients must agree."""
-    torch = pytest.importorskip("torch")
-    xs = [leaf(a) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    y, yt = fn_ddp(*xs), fn_torch(*ts)
-    w = np.random.default_rng(7).standard_normal(tuple(y.shape))
-    (y * ddp.tensor(w)).sum().backward()
-    (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-9, atol=1e-12)
-    for x, t, m in zip(xs, ts, masks or [None] * len(xs)):
-        m = np.ones(x.shape, dtype=bool) if m is None else np.broadcast_to(m, x.shape)
-        np.testing.assert_allclose(x.grad.numpy()[m], t.grad.numpy()[m], rtol=1e-8, atol=1e-10)
-
-
 @pytest.mark.parametrize("upper", [False, True])
 def test_against_torch(upper):
     torch = pytest.importorskip("torch")
     a, b = spd((2, 3, 3)), np.random.default_rng(1).standard_normal((2, 3, 2))
-    _compare(lambda A: ddp.linalg.cholesky(A, upper=upper), lambda A: torch.linalg.cholesky(A, upper=upper), a)
+    against_torch(lambda A: ddp.linalg.cholesky(A, upper=upper), lambda A: torch.linalg.cholesky(A, upper=upper), a)
     t = triangular((2, 3, 3))
     for left in (True, False):
         bb = b if left else np.swapaxes(b, -1, -2)
-        _compare(lambda A, B: ddp.linalg.solve_triangular(A, B, upper=upper, left=left),
+        against_torch(lambda A, B: ddp.linalg.solve_triangular(A, B, upper=upper, left=left),
                  lambda A, B: torch.linalg.solve_triangular(A, B, upper=upper, left=left), t, bb)
-    _compare(lambda A, B: ddp.linalg.solve_triangular(A, B, upper=upper, unitriangular=True),
+    against_torch(lambda A, B: ddp.linalg.solve_triangular(A, B, upper=upper, unitriangular=True),
              lambda A, B: torch.linalg.solve_triangular(A, B, upper=upper, unitriangular=True), t, b)
     low = np.linalg.cholesky(a)
     f = np.swapaxes(low, -1, -2) if upper else low
     # torch's gradient for the factor is dense (as if both triangles were read); ddp's is the derivative of
     # what the forward reads, 0 off the factor's triangle: they agree on the triangle
     tri = np.triu(np.ones((3, 3), dtype=bool)) if upper else np.tril(np.ones((3, 3), dtype=bool))
-    _compare(lambda B, L: ddp.cholesky_solve(B, L, upper=upper), lambda B, L: torch.cholesky_solve(B, L, upper=upper),
+    against_torch(lambda B, L: ddp.cholesky_solve(B, L, upper=upper), lambda B, L: torch.cholesky_solve(B, L, upper=upper),
              b, f, masks=[None, tri])
     F = leaf(f)
     ddp.cholesky_solve(ddp.tensor(b), F, upper=upper).sum().backward()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ddp
-from op_helpers import gradcheck, leaf
+from op_helpers import against_torch, gradcheck, leaf
 
 
 def wellcond(shape, seed=0):
@@ -133,20 +133,6 @@ def test_tensor_methods():
     assert A.slogdet().sign.item() == 1.0
 
 
-def _both(fn_ddp, fn_torch, *arrays):
-    """Values and input gradients (of the sum of the output times fixed weights) of ddp and torch."""
-    torch = pytest.importorskip("torch")
-    xs = [leaf(a) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    y, yt = fn_ddp(*xs), fn_torch(*ts)
-    w = np.random.default_rng(7).standard_normal(tuple(y.shape))
-    (y * ddp.tensor(w)).sum().backward()
-    (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-9, atol=1e-12)
-    for x, t in zip(xs, ts):
-        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-8, atol=1e-10)
-
-
 @pytest.mark.parametrize("name", ["inv", "det", "slogdet", "solve", "solve_right", "logdet"])
 def test_against_torch(name):
     torch = pytest.importorskip("torch")
@@ -162,7 +148,7 @@ def test_against_torch(name):
         "solve_right": (lambda x, y: ddp.linalg.solve(x, y.mT, left=False),
                         lambda x, y: torch.linalg.solve(x, y.mT, left=False), a, b),
     }
-    _both(*cases[name])
+    against_torch(*cases[name])
 
 
 def test_singular_det_gradient_is_the_derivative():
