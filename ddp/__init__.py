@@ -45,8 +45,14 @@ from .core.runtime import (  # noqa: A004
     set_num_interop_threads, set_num_threads, use_deterministic_algorithms,
 )
 from .core.tensor import Size, Tensor
+from numpy import dtype  # ddp's dtypes are numpy's: isinstance(ddp.float32, ddp.dtype) holds
 
 autograd.gradcheck = importlib.import_module(".core.gradcheck", __name__).gradcheck
+
+import math as _math
+
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan  # PyTorch's constants: plain Python floats
+newaxis = None
 
 __version__ = "0.1.0"
 
@@ -65,7 +71,7 @@ _ALIASES = {
 }
 # this folder's modules, imported lazily
 _OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "distributions", "jit", "models", "parallel", "special",
-                "utils")
+                "testing", "func", "utils")
 
 
 def _resolve(short):

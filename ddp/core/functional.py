@@ -58,8 +58,22 @@ from .search_functional import *  # noqa: F401,F403
 from .search_functional import __all__ as _search
 from .set_functional import *  # noqa: F401,F403
 from .set_functional import __all__ as _set
+from .transcendental_functional import *  # noqa: F401,F403
+from .transcendental_functional import __all__ as _transcendental
+from .binary_math_functional import *  # noqa: F401,F403
+from .binary_math_functional import __all__ as _binary_math
+from .diagonal_functional import *  # noqa: F401,F403
+from .diagonal_functional import __all__ as _diagonal
+from .select_functional import *  # noqa: F401,F403
+from .select_functional import __all__ as _select
+from .split_functional import *  # noqa: F401,F403
+from .split_functional import __all__ as _split
+from .statistics_functional import *  # noqa: F401,F403
+from .statistics_functional import __all__ as _statistics
+from .window_functional import *  # noqa: F401,F403
+from .window_functional import __all__ as _window
 from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
-           + _search + _distance + _join + _order + _product + _decomp)
+           + _search + _distance + _join + _order + _product + _decomp + _transcendental + _binary_math + _diagonal + _select + _split + _statistics + _window)

@@ -292,6 +292,21 @@ class TensorOps:
     def multinomial(self, num_samples, replacement=False, generator=None):
         return F.multinomial(self, num_samples, replacement, generator)
 
+    # ---- trigonometric, hyperbolic, gamma family and binary math (H1)
+    # (end of section)
+
+    # ---- in-place forms of the math ops (H1)
+    # (end of section)
+
+    # ---- diagonals, selection, scatter variants and splits (H2)
+    # (end of section)
+
+    # ---- attributes, queries and random fills (H3a)
+    # (end of section)
+
+    # ---- statistics and products (H3b)
+    # (end of section)
+
     # ------------------------------------------------------------------------- new tensors alike
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         return self._new(0, size, dtype, requires_grad, "new_zeros")

@@ -1,0 +1,2 @@
+"""(being written) hann, hamming, blackman, bartlett, kaiser windows (H3b)"""
+__all__ = []
