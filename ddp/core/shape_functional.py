@@ -11,7 +11,7 @@ from .tensor import Tensor
 
 __all__ = [
     "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "expand", "expand_as",
-    "contiguous", "clone", "cat", "concat", "stack", "split", "chunk", "as_index", "index", "index_put", "gather",
+    "contiguous", "clone", "cat", "concat", "stack", "split", "chunk", "as_index", "index", "gather",
     "index_select", "pad", "movedim",
 ]
 
@@ -116,10 +116,28 @@ def t(x):
 
 
 def movedim(x, source, destination):
-    order = list(range(x.ndim))
-    s, d = _dim(source, x.ndim, "movedim"), _dim(destination, x.ndim, "movedim")
-    order.insert(d, order.pop(s))
-    return permute(x, order)
+    """Move the dims `source` (an int, or a tuple or list) to the positions `destination` (the same kind);
+    the other dims keep their order."""
+    x = _t(x)
+    sequences = isinstance(source, (tuple, list)), isinstance(destination, (tuple, list))
+    if sequences[0] != sequences[1]:
+        raise TypeError(f"movedim: source and destination must both be ints or both sequences, got "
+                        f"{type(source).__name__} and {type(destination).__name__}")
+    src = _dim(tuple(source) if sequences[0] else (source,), x.ndim, "movedim")
+    dst = _dim(tuple(destination) if sequences[1] else (destination,), x.ndim, "movedim")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: source {list(source)} and destination {list(destination)} must name as "
+                           f"many dims")
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in {name} {list(given)}")
+    if x.ndim == 0:
+        return x
+    order = [None] * x.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(i for i in range(x.ndim) if i not in src)
+    return permute(x, [next(rest) if o is None else o for o in order])
 
 
 def expand(x, *shape):
@@ -244,8 +262,9 @@ def index(x, idx):
         raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
 
 
-def index_put(x, idx, value):
-    """A copy of x with x[idx] = value (used by `x[idx] = value` while recording)."""
+def index_assign(x, idx, value):
+    """A copy of x with x[idx] = value, for any index `x[idx]` takes (`x[idx] = value` while recording;
+    `ddp.index_put`, with a tuple of index tensors and `accumulate`, is in select_functional.py)."""
     return sh.IndexPut.apply(x, value, index=as_index(idx))
 
 

@@ -366,7 +366,7 @@ class Tensor(TensorOps):
             self._bump_version()
             return
         value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=self.dtype))
-        self._inplace(lambda t, v: F.index_put(t, index, v), value)
+        self._inplace(lambda t, v: index_assign(t, index, v), value)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         self._data[...] = get_generator(generator).uniform(a, b, self.shape)
@@ -432,5 +432,6 @@ def _format(t):
 
 
 from . import functional as F  # noqa: E402  (last: functional's modules import Tensor and Size)
+from .shape_functional import index_assign  # noqa: E402
 
 bind_functional(F)  # TensorOps' methods call the ops in functional
