@@ -56,15 +56,14 @@ def gradcheck(fn, inputs, eps=EPS, atol=ATOL, rtol=RTOL, raise_exception=True):
     for i, g in zip(wrt, analytic):
         x = inputs[i]._data
         numeric = np.zeros(x.shape)
-        flat = x.reshape(-1)  # a view: x is perturbed in place
-        for k in range(flat.size):
-            keep = flat[k]
-            flat[k] = keep + eps
+        for k in np.ndindex(x.shape):  # x perturbed in place, element by element, whatever its strides
+            keep = x[k]
+            x[k] = keep + eps
             plus = scalar()
-            flat[k] = keep - eps
+            x[k] = keep - eps
             minus = scalar()
-            flat[k] = keep
-            numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
+            x[k] = keep
+            numeric[k] = (plus - minus) / (2 * eps)
         got = np.zeros(x.shape) if g is None else g._data
         bad = ~(np.abs(got - numeric) <= atol + rtol * np.abs(numeric))  # NaN counts as a mismatch
         if bad.any():

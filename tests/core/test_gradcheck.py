@@ -104,3 +104,16 @@ def test_a_missing_gradient_counts_as_zero_and_fails():
     x, y = (ddp.tensor(np.array([0.5, 1.5]), dtype=ddp.float64, requires_grad=True) for _ in range(2))
     with pytest.raises(GradcheckError, match="gradient of input 1"):
         ddp.autograd.gradcheck(lambda a, b: a * b.detach(), (x, y))
+
+
+def test_perturbs_non_contiguous_inputs_in_place():
+    # a transposed leaf: reshape(-1) would perturb a copy, and the numerical gradient would read zero
+    x = ddp.tensor(sample((3, 4)).T, dtype=ddp.float64, requires_grad=True)
+    assert not x.numpy().flags.c_contiguous
+    assert ddp.autograd.gradcheck(lambda t: Square.apply(t), (x,))
+    Square.factor = 2.0001
+    try:
+        with pytest.raises(GradcheckError):
+            ddp.autograd.gradcheck(lambda t: Square.apply(t), (x,))
+    finally:
+        Square.factor = 2.0
