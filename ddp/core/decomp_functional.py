@@ -13,7 +13,8 @@ from .elementwise_functional import where
 from .ops import linalg_decomp as dec
 from .tensor import Tensor
 
-__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve"]
+__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "qr", "svd", "lu", "lu_solve",
+           "lu_unpack", "matrix_exp"]
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 
@@ -189,3 +190,7 @@ def _solve(a, b, left, name):
         return _lapack(name, why, dec.Solve, a.mT, b.mT).mT
     x = _lapack(name, why, dec.Solve, a, b)
     return x.squeeze(-1) if vector else x
+
+
+# torch.qr, torch.svd, torch.lu, ...: last, because decomp_legacy's modules import the checks above
+from .decomp_legacy import lu, lu_solve, lu_unpack, matrix_exp, qr, svd  # noqa: E402,F401

@@ -8,7 +8,12 @@ import numpy as np
 from .arguments import normalize_dim as _dim
 from .decomp_functional import LinAlgError, _cholesky, _det, _inv, _slogdet, _solve, _solve_triangular, _square
 from .elementwise_functional import mul, where
+from .linalg_ex import cholesky_ex, inv_ex, solve_ex  # noqa: F401  (re-exported: ddp.linalg's names)
+from .linalg_extra import cond, householder_product, matrix_exp, matrix_rank, vander  # noqa: F401
 from .linalg_functional import matmul
+from .linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
+from .linalg_qr import lstsq, qr  # noqa: F401
+from .linalg_tensor import tensorinv, tensorsolve  # noqa: F401
 from .ops import linalg_decomp as dec
 from .product_functional import _cross
 from .reduce_functional import matrix_norm, vector_norm
@@ -17,7 +22,9 @@ from .shape_functional import permute
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "cross", "LinAlgError", "inv", "det", "slogdet",
            "solve", "cholesky", "solve_triangular", "matrix_power", "multi_dot", "vecdot", "diagonal", "eigh",
-           "eigvalsh", "svd", "svdvals", "pinv"]
+           "eigvalsh", "svd", "svdvals", "pinv", "qr", "lstsq", "lu_factor", "lu_factor_ex", "lu", "lu_solve",
+           "matrix_rank", "matrix_exp", "cond", "inv_ex", "cholesky_ex", "solve_ex", "tensorinv", "tensorsolve",
+           "vander", "householder_product"]
 
 SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])

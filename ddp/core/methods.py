@@ -226,6 +226,11 @@ class TensorOps:
     def addmm(self, m1, m2, beta=1, alpha=1): return F.addmm(self, m1, m2, beta=beta, alpha=alpha)
     def baddbmm(self, b1, b2, beta=1, alpha=1): return F.baddbmm(self, b1, b2, beta=beta, alpha=alpha)
     ger = outer
+    def qr(self, some=True): return F.qr(self, some)
+    def svd(self, some=True, compute_uv=True): return F.svd(self, some, compute_uv)
+    def lu(self, pivot=True, get_infos=False): return F.lu(self, pivot, get_infos)
+    def lu_solve(self, LU_data, LU_pivots): return F.lu_solve(self, LU_data, LU_pivots)
+    def matrix_exp(self): return F.matrix_exp(self)
 
     # ----------------------------------------------------------------------------- shape and layout
     def reshape(self, *shape): return F.reshape(self, *shape)
