@@ -45,6 +45,8 @@ from .order_functional import *  # noqa: F401,F403
 from .order_functional import __all__ as _order
 from .product_functional import *  # noqa: F401,F403
 from .product_functional import __all__ as _product
+from .matrix_functional import *  # noqa: F401,F403
+from .matrix_functional import __all__ as _matrix
 from .query_functional import *  # noqa: F401,F403
 from .query_functional import __all__ as _query
 from .random_functional import *  # noqa: F401,F403
@@ -76,4 +78,4 @@ from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
-           + _search + _distance + _join + _order + _product + _decomp + _transcendental + _binary_math + _diagonal + _select + _split + _statistics + _window)
+           + _search + _distance + _join + _order + _product + _matrix + _decomp + _transcendental + _binary_math + _diagonal + _select + _split + _statistics + _window)

@@ -1,5 +1,5 @@
-"""Products built from other ops (`ddp.tensordot`, `ddp.kron`, `ddp.cross`, `ddp.cartesian_prod`,
-`ddp.block_diag`): argument checks, then permute / reshape / broadcast multiply / matmul / pad / cat, so each
+"""Products built from other ops (`ddp.tensordot`, `ddp.inner`, `ddp.vdot`, `ddp.kron`, `ddp.cross`,
+`ddp.cartesian_prod`, `ddp.block_diag`): argument checks, then permute / reshape / broadcast multiply / matmul / pad / cat, so each
 is differentiable through the ops it is made of and has no `Function` of its own."""
 import math
 import numbers
@@ -13,12 +13,12 @@ from .broadcast_functional import _tensors, meshgrid
 from .dtypes import get_default_dtype
 from .elementwise_functional import mul, sub
 from .index_functional import roll
-from .linalg_functional import matmul
+from .linalg_functional import dot, matmul
 from .reduce_functional import sum as _sum
 from .shape_functional import cat, pad, permute, reshape, stack
 from .tensor import Tensor
 
-__all__ = ["tensordot", "kron", "cross", "cartesian_prod", "block_diag"]
+__all__ = ["tensordot", "inner", "vdot", "kron", "cross", "cartesian_prod", "block_diag"]
 
 
 # ------------------------------------------------------------------------------------------ tensordot
@@ -92,6 +92,48 @@ def tensordot(a, b, dims=2):
     a2 = reshape(permute(a, tuple(free_a + dims_a)), (math.prod(rows), k))
     b2 = reshape(permute(b, tuple(dims_b + free_b)), (k, math.prod(cols)))
     return reshape(matmul(a2, b2), tuple(rows + cols))
+
+
+# ------------------------------------------------------------------------------------- inner, vdot
+def inner(input, other):  # noqa: A002 - PyTorch's name
+    """The sum of products over the last dims of both inputs: out[i..., j...] = sum_k input[i..., k] *
+    other[j..., k]; a 0-d input multiplies the other one instead. Differentiable (tensordot / mul).
+
+    Raises:
+        RuntimeError: different dtypes, or last dims of different sizes.
+
+    Example:
+        >>> ddp.inner(ddp.tensor([[1.0, 2.0]]), ddp.tensor([[3.0, 4.0], [5.0, 6.0]]))
+        tensor([[11., 17.]])
+    """
+    a, b = _tensor(input), _tensor(other)
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"inner: both inputs need the same dtype, got {a.dtype} and {b.dtype}")
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner: the last dims must have the same size, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    return tensordot(a, b, ([a.ndim - 1], [b.ndim - 1]))
+
+
+def vdot(input, other):  # noqa: A002 - PyTorch's name
+    """The dot product of two 1-D tensors of one size and dtype (for real tensors the same as `dot`; the
+    complex conjugate that distinguishes it does not arise in ddp). Differentiable.
+
+    Raises:
+        RuntimeError: an input that is not 1-D, different sizes or dtypes.
+
+    Example:
+        >>> ddp.vdot(ddp.tensor([1.0, 2.0]), ddp.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
+    a, b = _tensor(input), _tensor(other)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"vdot: expected two 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"vdot: both inputs need the same dtype, got {a.dtype} and {b.dtype}")
+    return dot(a, b)
 
 
 # ----------------------------------------------------------------------------------------------- kron
