@@ -19,10 +19,11 @@ import sys
 from .core import autograd
 from .amp import autocast, is_autocast_enabled
 from .core.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .core.creation import (
+from .core.creation import (  # noqa: A004 - PyTorch's deprecated range (so _resolve below avoids Python's)
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
-    rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
+    rand_like, randint, randint_like, randn, randn_like, randperm, range, scalar_tensor, tensor, zeros, zeros_like,
 )
+from .core.creation_memory import asarray, empty_permuted, empty_strided, frombuffer
 from .core.device import (
     channels_last, contiguous_format, device, get_default_device, preserve_format, set_default_device, strided,
 )
@@ -35,6 +36,8 @@ from .core.legacy import (
 )
 from .core.functional import *  # noqa: F401,F403
 from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F401
+from .core.toplevel_nn import *  # noqa: F401,F403  (torch.conv2d, torch.dropout(x, p, train), ...: after the core)
+from .core.toplevel_losses import *  # noqa: F401,F403  (torch.kl_div(x, y, reduction_int), ...)
 from .core.printing import set_printoptions
 from .core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
@@ -77,10 +80,12 @@ _OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "distributions", "jit"
 def _resolve(short):
     """The module that the public path ddp.<short> names through an alias, or None (longest alias first)."""
     parts = short.split(".")
-    for n in range(len(parts), 0, -1):
+    n = len(parts)
+    while n:  # (no range() here: in this module it is ddp.range)
         target = _ALIASES.get(".".join(parts[:n]))
         if target is not None:
             return ".".join([target] + parts[n:])
+        n -= 1
     return None
 
 

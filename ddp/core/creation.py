@@ -3,8 +3,12 @@
 
 Every factory takes PyTorch's `device=` (the CPU only: "cpu", "cpu:0", `ddp.device("cpu")`; anything else
 raises), `layout=` and `pin_memory=` (accepted: ddp has one layout and no pinned memory). Sizes come as
-varargs or one sequence (`zeros(2, 3)`, `zeros((2, 3))`, `zeros(size=(2, 3))`).
+varargs or one sequence (`zeros(2, 3)`, `zeros((2, 3))`, `zeros(size=(2, 3))`). This module defines PyTorch's
+`range`, so Python's is not available in it. The factories that share or lay out memory (asarray, frombuffer,
+empty_strided, empty_permuted) are in creation_memory.py.
 """
+import warnings
+
 import numpy as np
 
 from .device import check_device
@@ -139,14 +143,14 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def _check_range(start, end, step):
+def _check_range(start, end, step, op="arange"):
     """PyTorch's RuntimeErrors for a range arange cannot walk (numpy divides by zero or returns nothing)."""
     if not all(np.isfinite(v) for v in (start, end)):
-        raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (both bounds must be finite)")
+        raise RuntimeError(f"{op}(): unsupported range: {start} -> {end} (both bounds must be finite)")
     if step == 0:
-        raise RuntimeError(f"arange(): step must be nonzero, got start={start}, end={end}, step={step}")
+        raise RuntimeError(f"{op}(): step must be nonzero, got start={start}, end={end}, step={step}")
     if (step > 0 and end < start) or (step < 0 and end > start):
-        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign, got "
+        raise RuntimeError(f"{op}(): upper bound and lower bound inconsistent with step sign, got "
                            f"start={start}, end={end}, step={step}")
 
 
@@ -179,6 +183,27 @@ def arange(start, end=None, step=1, *, dtype=None, layout=None, device=None, req
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     array = np.arange(start, end, step, dtype=as_dtype(dtype) or (np.int64 if integral else get_default_dtype()))
     return _made(array, requires_grad, device, "arange")
+
+
+def range(start, end, step=1, *, dtype=None, layout=None, device=None, requires_grad=False):  # noqa: A001
+    """Deprecated (as in PyTorch, which warns): values from start to end *inclusive* by `step`, in the default
+    float dtype unless `dtype` says otherwise, even for int bounds. Use `arange`, which excludes end."""
+    warnings.warn("ddp.range is deprecated, as torch.range is: its end is inclusive, unlike Python's range; use "
+                  "ddp.arange(start, end + step, step) instead", UserWarning, stacklevel=2)
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    _check_range(start, end, step, "range")
+    count = int(np.floor((end - start) / step)) + 1
+    array = (start + np.arange(count, dtype=np.float64) * step).astype(as_dtype(dtype) or get_default_dtype())
+    return _made(array, requires_grad, device, "range")
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    """A 0-d tensor holding the number `s`, in the default float dtype unless `dtype` is given (ints too)."""
+    if isinstance(s, Tensor):
+        s = s.item()
+    if not isinstance(s, (int, float, np.integer, np.floating, np.bool_)):
+        raise TypeError(f"scalar_tensor(): argument 's' must be a real number, not {type(s).__name__} ({s!r})")
+    return _made(np.array(s, dtype=as_dtype(dtype) or get_default_dtype()), requires_grad, device, "scalar_tensor")
 
 
 def linspace(start, end, steps, *, dtype=None, layout=None, device=None, requires_grad=False):

@@ -236,6 +236,11 @@ class TensorOps:
     def lu(self, pivot=True, get_infos=False): return F.lu(self, pivot, get_infos)
     def lu_solve(self, LU_data, LU_pivots): return F.lu_solve(self, LU_data, LU_pivots)
     def matrix_exp(self): return F.matrix_exp(self)
+    def qr(self, some=True): return F.qr(self, some)
+    def svd(self, some=True, compute_uv=True): return F.svd(self, some, compute_uv)
+    def lu(self, pivot=True, get_infos=False): return F.lu(self, pivot, get_infos)
+    def lu_solve(self, LU_data, LU_pivots): return F.lu_solve(self, LU_data, LU_pivots)
+    def matrix_exp(self): return F.matrix_exp(self)
 
     # ----------------------------------------------------------------------------- shape and layout
     def reshape(self, *shape): return F.reshape(self, *shape)
@@ -376,6 +381,39 @@ class TensorOps:
     # (end of section)
 
     # ---- attributes, queries and random fills (H3a)
+    def is_signed(self): return F.is_signed(self)
+    def is_complex(self): return F.is_complex(self)
+    def is_conj(self): return F.is_conj(self)
+    def is_neg(self): return F.is_neg(self)
+    def is_inference(self): return F.is_inference(self)
+    def is_nonzero(self): return F.is_nonzero(self)
+    def is_same_size(self, other): return F.is_same_size(self, other)
+
+    def prelu(self, weight):
+        from .toplevel_nn import prelu  # (nn.functional's ops load on first use)
+        return prelu(self, weight)
+
+    def hardshrink(self, lambd=0.5):
+        from .toplevel_nn import hardshrink
+        return hardshrink(self, lambd)
+
+    # the fills' code is in random_functional.py, which imports Tensor (so only once it exists)
+    def random_(self, *args, **kwargs):
+        """Integers drawn uniformly: `random_()`, `random_(to)`, `random_(from, to)`, `random_(from, None)`."""
+        from .random_functional import random_
+        return random_(self, *args, **kwargs)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        from .random_functional import cauchy_
+        return cauchy_(self, median, sigma, generator)
+
+    def geometric_(self, p, *, generator=None):
+        from .random_functional import geometric_
+        return geometric_(self, p, generator)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        from .random_functional import log_normal_
+        return log_normal_(self, mean, std, generator)
     # (end of section)
 
     # ---- statistics and products (H3b)

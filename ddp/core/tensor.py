@@ -3,7 +3,7 @@ import sys
 
 import numpy as np
 
-from . import autograd, printing
+from . import autograd, printing, tensor_attributes
 from .device import CPU, cpu_only_error, to_arguments
 from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
 from .methods import TensorOps, bind_functional
@@ -11,15 +11,17 @@ from .ops.elementwise import Cast
 from .ops.shape import put
 from .random import get_generator
 from .sizes import size_arg
+from .tensor_attributes import TensorAttributes
 
 
-class Tensor(TensorOps):
+class Tensor(TensorAttributes, TensorOps):
     """An n-dimensional array that records the ops applied to it, for `backward()`.
 
     `Tensor(array)` wraps a numpy array without copying it; `ddp.tensor(data)` is the copying factory that
     picks PyTorch's default dtypes. Ops follow PyTorch's names and broadcasting rules. This class holds the
     graph state, conversions and in-place machinery; the op methods and operators (`x.exp()`, `x + y`)
-    are defined in its base class `TensorOps` (methods.py).
+    are defined in its base class `TensorOps` (methods.py), and memory facts, flags, complex views, `new`,
+    `resize_` and `apply_` in its base class `TensorAttributes` (tensor_attributes.py).
 
     Example:
         >>> x = ddp.tensor([1.0, 2.0], requires_grad=True)
@@ -112,14 +114,33 @@ class Tensor(TensorOps):
         return autograd.add_hook(self._post_accumulate_hooks, hook)
 
     def retain_grad(self):
-        """Keep the gradient of a non-leaf tensor in `.grad` after backward."""
-        if self.is_leaf:
+        """Keep the gradient of a non-leaf tensor in `.grad` after backward (once, however often it is called).
+
+        Raises:
+            RuntimeError: the tensor does not require grad (as PyTorch).
+        """
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad(): this tensor does not require grad, so it will have no gradient to keep")
+        if self.is_leaf or self._retains_grad:
             return
 
         def keep(grad):
             self.grad = Tensor(grad._data.copy()) if self.grad is None else self.grad + grad
 
         self.register_hook(keep)
+        self._retains_grad = True
+
+    _retains_grad = False
+
+    @property
+    def retains_grad(self):
+        """Whether `retain_grad()` made this non-leaf keep its `.grad` (False for leaves, which always do)."""
+        return self._retains_grad
+
+    @property
+    def output_nr(self):
+        """Which output of its grad_fn this tensor is: always 0, as every ddp op has one output."""
+        return 0
 
     def detach(self):
         """A tensor that shares this one's memory but is cut from the graph."""
@@ -300,7 +321,14 @@ class Tensor(TensorOps):
         return False
 
     def share_memory_(self):
-        return self  # simulated ranks are threads: memory is shared already
+        """Marks the tensor shared (`is_shared()`): simulated ranks are threads, so its memory already is."""
+        self._shared = True
+        return self
+
+    _shared = False
+
+    def is_shared(self):
+        return self._shared
 
     def __repr__(self):
         return _format(self)
@@ -379,7 +407,7 @@ class Tensor(TensorOps):
         return self
 
 
-autograd.Tensor = Tensor
+autograd.Tensor = tensor_attributes.Tensor = Tensor
 
 
 def _legacy_data(data, sizes):

@@ -1,0 +1,67 @@
+"""The losses and distances of nn.functional that PyTorch also has as `torch.X` (`ddp.kl_div(x, y, 2)`), with
+PyTorch's torch-level signatures: `reduction` is an int, 1 mean, 2 sum, anything else none, and it defaults
+to none (as PyTorch's torch-level losses do, unlike nn.functional's "mean").
+
+Each computes the elementwise loss with ddp.nn.functional (imported on first use) and reduces it here.
+"""
+import numpy as np
+
+from . import functional as CF
+from .toplevel_nn import _nf
+
+__all__ = """
+cosine_similarity pairwise_distance cosine_embedding_loss hinge_embedding_loss margin_ranking_loss
+triplet_margin_loss kl_div poisson_nll_loss binary_cross_entropy_with_logits
+""".split()
+
+
+# ---------------------------------------------------------------------------------- distances, losses
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    return _nf().cosine_similarity(x1, x2, dim, eps)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return _nf().pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+def _reduced(loss, reduction, op):
+    """The elementwise `loss` reduced as PyTorch's int codes say: 1 mean, 2 sum, any other int none."""
+    if isinstance(reduction, bool) or not isinstance(reduction, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'reduction' must be int (0 none, 1 mean, 2 sum), not "
+                        f"{type(reduction).__name__}")
+    return CF.mean(loss) if reduction == 1 else CF.sum(loss) if reduction == 2 else loss
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    loss = _nf().cosine_embedding_loss(input1, input2, target, margin, reduction="none")
+    return _reduced(loss, reduction, "cosine_embedding_loss")
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):  # noqa: A002
+    return _reduced(_nf().hinge_embedding_loss(input, target, margin, reduction="none"), reduction,
+                    "hinge_embedding_loss")
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    loss = _nf().margin_ranking_loss(input1, input2, target, margin, reduction="none")
+    return _reduced(loss, reduction, "margin_ranking_loss")
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0):
+    loss = _nf().triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction="none")
+    return _reduced(loss, reduction, "triplet_margin_loss")
+
+
+def kl_div(input, target, reduction=0, *, log_target=False):  # noqa: A002
+    """Elementwise target * (log target - input); reduction 1 is the mean over all elements (no warning)."""
+    return _reduced(_nf().kl_div(input, target, reduction="none", log_target=log_target), reduction, "kl_div")
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):  # noqa: A002
+    loss = _nf().poisson_nll_loss(input, target, log_input, full, eps=eps, reduction="none")
+    return _reduced(loss, reduction, "poisson_nll_loss")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):  # noqa: A002
+    loss = _nf().binary_cross_entropy_with_logits(input, target, weight, reduction="none", pos_weight=pos_weight)
+    return _reduced(loss, reduction, "binary_cross_entropy_with_logits")
