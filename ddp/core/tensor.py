@@ -348,13 +348,26 @@ class Tensor(TensorAttributes, TensorOps):
             before = Tensor(self._data.copy())
             before._grad_fn, before._requires_grad = self._grad_fn, self._requires_grad
             out = op(before, *args)
+            self._check_fits(out)
             self._grad_fn, self._requires_grad = out._grad_fn, out._requires_grad
         else:
             with autograd.no_grad():
                 out = op(self, *args)
+            self._check_fits(out)
         np.copyto(self._data, out._data, casting="unsafe")
         self._bump_version()
         return self
+
+    def _check_fits(self, out):
+        """An in-place result must have self's shape (or broadcast to it), as PyTorch requires."""
+        if out.shape != self.shape:
+            try:
+                fits = np.broadcast_shapes(out.shape, self.shape) == self.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise RuntimeError(f"in-place op: its result has shape {tuple(out.shape)}, which cannot be written "
+                                   f"into this tensor of shape {tuple(self.shape)}")
 
     def add_(self, other, alpha=1):
         return self._inplace(lambda t, o: t + o * alpha if alpha != 1 else t + o, other)

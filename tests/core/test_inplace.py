@@ -162,3 +162,15 @@ def test_optimizer_style_update_under_no_grad():
     assert w.tolist() == [0.0, 0.0] and w.is_leaf
     w.grad.zero_()
     assert w.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("recording", [False, True])
+def test_a_result_that_does_not_fit_raises_runtime_error_and_leaves_the_tensor(recording):
+    x = ddp.zeros(3, 1, requires_grad=recording)
+    t = x * 1 if recording else x.detach()
+    with pytest.raises(RuntimeError, match=r"shape \(3, 3\).*shape \(3, 1\)"):
+        t.add_(ddp.ones(1, 3))
+    assert t.shape == (3, 1) and float(t.sum()) == 0.0
+    if recording:  # the graph is as before the failed call: backward still reaches x through the mul
+        t.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.ones((3, 1)))
