@@ -10,7 +10,7 @@ from . import functional as CF
 from .toplevel_nn import _nf
 
 __all__ = """
-cosine_similarity pairwise_distance cosine_embedding_loss hinge_embedding_loss margin_ranking_loss
+cosine_similarity pairwise_distance pdist cosine_embedding_loss hinge_embedding_loss margin_ranking_loss
 triplet_margin_loss kl_div poisson_nll_loss binary_cross_entropy_with_logits
 """.split()
 
@@ -22,6 +22,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return _nf().pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+def pdist(input, p=2.0):  # noqa: A002
+    return _nf().pdist(input, p)
 
 
 def _reduced(loss, reduction, op):

@@ -24,7 +24,7 @@ conv1d conv2d conv_transpose1d conv_transpose2d avg_pool1d max_pool1d max_pool2d
 adaptive_avg_pool1d adaptive_max_pool1d batch_norm layer_norm group_norm instance_norm dropout alpha_dropout
 feature_dropout feature_alpha_dropout dropout_ alpha_dropout_ feature_dropout_ feature_alpha_dropout_ embedding
 embedding_bag pixel_shuffle pixel_unshuffle channel_shuffle prelu selu celu threshold hardshrink relu_ selu_ celu_
-threshold_ bilinear constant_pad_nd rsub detach detach_
+threshold_ rrelu rrelu_ bilinear constant_pad_nd rsub detach detach_
 """.split()
 
 
@@ -266,6 +266,22 @@ def threshold_(input, threshold, value):  # noqa: A002
 
 
 # ------------------------------------------------------------------------------------------------ misc
+def _no_generator(generator, op):
+    if generator is not None:
+        raise NotImplementedError(f"{op}: generator= is not supported; the slopes come from ddp's default generator "
+                                  "(seed it with ddp.manual_seed)")
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):  # noqa: A002
+    _no_generator(generator, "rrelu")
+    return _nf().rrelu(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):  # noqa: A002
+    _no_generator(generator, "rrelu_")
+    return _nf().rrelu_(input, lower, upper, training)
+
+
 def bilinear(input1, input2, weight, bias=None):
     return _nf().bilinear(input1, input2, weight, bias)
 

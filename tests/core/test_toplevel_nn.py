@@ -23,7 +23,7 @@ def test_names_exist_at_top_level():
     prelu selu celu threshold hardshrink cosine_similarity pairwise_distance cosine_embedding_loss
     hinge_embedding_loss margin_ranking_loss triplet_margin_loss kl_div poisson_nll_loss
     binary_cross_entropy_with_logits bilinear constant_pad_nd rsub detach detach_ relu_ selu_ celu_ dropout_
-    alpha_dropout_ feature_dropout_ feature_alpha_dropout_ threshold_""".split()
+    alpha_dropout_ feature_dropout_ feature_alpha_dropout_ threshold_ rrelu rrelu_ pdist""".split()
     assert [n for n in names if not callable(getattr(ddp, n, None))] == []
 
 
@@ -254,6 +254,7 @@ def test_distances_and_bilinear_match_torch():
            torch.cosine_similarity(torch.tensor(a), torch.tensor(b)))
     _close(ddp.pairwise_distance(ddp.tensor(a), ddp.tensor(b), 3.0, 1e-6, True),
            torch.pairwise_distance(torch.tensor(a), torch.tensor(b), 3.0, 1e-6, True))
+    _close(ddp.pdist(ddp.tensor(a), 1.5), torch.pdist(torch.tensor(a), 1.5))
     w, bias = sample((2, 3, 3), seed=21), sample((2,), seed=22)
     _close(ddp.bilinear(ddp.tensor(a), ddp.tensor(b), ddp.tensor(w), ddp.tensor(bias)),
            torch.bilinear(torch.tensor(a), torch.tensor(b), torch.tensor(w), torch.tensor(bias)))
@@ -294,3 +295,17 @@ def test_rsub_and_detach():
     assert ddp.detach_(y) is y and not y.requires_grad
     with pytest.raises(TypeError):
         ddp.detach(np.ones(2))
+
+
+def test_rrelu_at_top_level_is_the_functional_one():
+    torch = pytest.importorskip("torch")
+    x = sample((6,), seed=23)
+    _close(ddp.rrelu(ddp.tensor(x)), torch.rrelu(torch.tensor(x)))  # eval: the mean slope
+    ddp.manual_seed(0)
+    a = ddp.rrelu(ddp.tensor(x), training=True)
+    ddp.manual_seed(0)
+    b = ddp.tensor(x)
+    assert ddp.rrelu_(b, training=True) is b
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(NotImplementedError, match="generator"):
+        ddp.rrelu(ddp.tensor(x), generator=ddp.Generator())

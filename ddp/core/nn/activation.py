@@ -9,6 +9,7 @@ from ..dtypes import as_dtype
 from . import functional as F
 from .flatten import Flatten, Unflatten  # noqa: F401  (re-exported)
 from .module import Module, Parameter
+from .rrelu import RReLU  # noqa: F401  (re-exported)
 from .softmax import GLU, LogSoftmax, Softmax, Softmax2d, Softmin  # noqa: F401  (re-exported)
 
 

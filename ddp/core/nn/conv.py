@@ -4,7 +4,7 @@ import numpy as np
 
 from ..dtypes import as_dtype
 from . import init
-from .functional_conv import _pair, _single, conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .functional_conv import _ntuple, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .functional_padding import pad
 from .module import Module, Parameter
 
@@ -13,7 +13,7 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 class _ConvNd(Module):
     """Shared by the convolutions: argument checks, parameters, init and repr. Subclasses set `dims`
-    (1 or 2) and `transposed`."""
+    (1, 2 or 3) and `transposed`."""
 
     dims, transposed = 2, False
 
@@ -28,7 +28,7 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
         if padding_mode != "zeros" and self.transposed:
             raise ValueError(f'Only "zeros" padding mode is supported for {name}, got {padding_mode!r}')
-        tup = _pair if self.dims == 2 else (lambda v, n, op, minimum=1: (_single(v, n, op, minimum),))
+        tup = lambda v, n, op, minimum=1: _ntuple(v, self.dims, n, op, minimum)  # noqa: E731
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = tup(kernel_size, "kernel_size", name)
         self.stride = tup(stride, "stride", name)

@@ -14,8 +14,11 @@ from ..ops import norm
 from ..random import get_generator
 from ..tensor import Tensor
 from .functional_activation import *  # noqa: F401,F403
+from .functional_activation_extra import *  # noqa: F401,F403  (rrelu, gumbel_softmax, relu_, ...)
 from .functional_attention import *  # noqa: F401,F403
 from .functional_conv import *  # noqa: F401,F403
+from .functional_conv3d import *  # noqa: F401,F403  (conv3d, conv_transpose3d)
+from .functional_ctc import *  # noqa: F401,F403  (ctc_loss)
 from .functional_dropout import *  # noqa: F401,F403
 from .functional_embedding_bag import *  # noqa: F401,F403
 from .functional_embedding_bag import renorm_rows_
@@ -23,13 +26,17 @@ from .functional_distance import *  # noqa: F401,F403
 from .functional_fold import *  # noqa: F401,F403  (unfold, fold)
 from .functional_grid import *  # noqa: F401,F403  (affine_grid, grid_sample)
 from .functional_loss import *  # noqa: F401,F403
+from .functional_loss_margin import *  # noqa: F401,F403  (the multi-class margin losses)
 from .functional_linear import *  # noqa: F401,F403  (bilinear)
 from .functional_loss_regression import *  # noqa: F401,F403
 from .functional_norm import *  # noqa: F401,F403
 from .functional_padding import *  # noqa: F401,F403  (pad with every mode)
 from .functional_pool import *  # noqa: F401,F403
 from .functional_pool1d import *  # noqa: F401,F403
+from .functional_pool3d import *  # noqa: F401,F403
+from .functional_pool_more import *  # noqa: F401,F403  (*_with_indices, max_unpool, lp_pool)
 from .functional_resample import *  # noqa: F401,F403
+from .functional_upsample import *  # noqa: F401,F403  (upsample_nearest, upsample_bilinear)
 
 
 def _array(t, dtype=None):

@@ -13,24 +13,34 @@ from ..shape_functional import squeeze, unsqueeze
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 
+def _ntuple(value, n, name, op, minimum=1):
+    """An int or n ints, as a tuple of n ints, each at least `minimum`."""
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{op}: {name} must be an int or {_many(n)} of ints, got {value!r}")
+    if any(v < minimum for v in values):
+        raise RuntimeError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _many(n):
+    return "a pair" if n == 2 else f"a tuple of {n}"
+
+
 def _pair(value, name, op, minimum=1):
     """An int or a pair of ints, as a tuple of two ints, each at least `minimum`."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    if any(v < minimum for v in pair):
-        raise RuntimeError(f"{op}: {name} must be at least {minimum}, got {value!r}")
-    return tuple(int(v) for v in pair)
+    return _ntuple(value, 2, name, op, minimum)
 
 
-def _batched(x, op):
-    """x as a 4-D float Tensor, and whether a batch dimension was added (x was (C, H, W))."""
+def _batched(x, op, spatial=2):
+    """x as a float Tensor with a batch dim, and whether it was added (x had `spatial` + 1 dims)."""
     x = _tensor(x)
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got shape {tuple(x.shape)}")
+    if x.ndim not in (spatial + 1, spatial + 2):
+        raise RuntimeError(f"{op}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, got "
+                           f"shape {tuple(x.shape)}")
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating point input, got {x.dtype}")
-    return (unsqueeze(x, 0), True) if x.ndim == 3 else (x, False)
+    return (unsqueeze(x, 0), True) if x.ndim == spatial + 1 else (x, False)
 
 
 def _unbatched(out, added):

@@ -1,15 +1,17 @@
 """Distances, similarities and the embedding losses built on them (re-exported by ddp.nn.functional):
-cosine_similarity, pairwise_distance, normalize, and the cosine-embedding, margin-ranking, hinge-embedding
-and triplet-margin losses. All are composed of checked tensor ops, so autograd needs no new Function."""
+cosine_similarity, pairwise_distance, pdist, normalize, and the cosine-embedding, margin-ranking,
+hinge-embedding and triplet-margin losses. All but pdist (ops/pdist.py) are composed of checked tensor ops."""
 import math
 
 from .. import functional as CF
 from ..arguments import normalize_dim
+from ..functional import _tensor
+from ..ops.pdist import Pdist
 from .functional_loss import _check_broadcast, _check_reduction, _legacy_reduction, _reduce
 
 __all__ = [
-    "cosine_similarity", "pairwise_distance", "normalize", "cosine_embedding_loss", "margin_ranking_loss",
-    "hinge_embedding_loss", "triplet_margin_loss",
+    "cosine_similarity", "pairwise_distance", "pdist", "normalize", "cosine_embedding_loss",
+    "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
 ]
 
 
@@ -48,6 +50,27 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """
     shape = _check_broadcast("pairwise_distance", x1, x2)
     return _p_norm(x1 - x2 + eps, p, dim=max(len(shape) - 1, 0), keepdim=keepdim)
+
+
+def pdist(input, p=2.0):  # noqa: A002
+    """The p-norm distance between every pair of rows of an (N, M) input: N (N - 1) / 2 values, pair (i, j)
+    with i < j in row-major order (the upper triangle of cdist(x, x)). The gradient at a zero distance is 0.
+
+    Raises:
+        RuntimeError for an input that is not a 2-D float tensor, or a negative p.
+
+    Example:
+        >>> pdist(ddp.randn(5, 3)).shape
+        ddp.Size([10])
+    """
+    x = _tensor(input)
+    if x.ndim != 2:
+        raise RuntimeError(f"pdist: expected a 2-D input (N, M), got shape {tuple(x.shape)}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"pdist: expected a floating point input, got {x.dtype}")
+    if p < 0:
+        raise RuntimeError(f"pdist: p must be non-negative, got {p}")
+    return Pdist.apply(x, p=float(p))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

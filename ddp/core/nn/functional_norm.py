@@ -1,6 +1,7 @@
-"""Group, instance and local response normalisation, functional forms (re-exported by ddp.nn.functional),
-with torch.nn.functional's arguments and errors. Group and instance norm run ops.norm.GroupNorm (instance
-norm by running statistics ops.norm.BatchNorm in evaluation mode); local response norm is composed."""
+"""Group, instance, local response and RMS normalisation, functional forms (re-exported by
+ddp.nn.functional), with torch.nn.functional's arguments and errors. Group and instance norm run
+ops.norm.GroupNorm (instance norm by running statistics ops.norm.BatchNorm in evaluation mode), RMS norm
+ops.rms_norm.RMSNorm; local response norm is composed."""
 import math
 
 import numpy as np
@@ -8,9 +9,10 @@ import numpy as np
 from .. import shape_functional as S
 from ..functional import _tensor
 from ..ops import norm
+from ..ops.rms_norm import RMSNorm
 from .functional_pool import avg_pool2d
 
-__all__ = ["group_norm", "instance_norm", "local_response_norm"]
+__all__ = ["group_norm", "instance_norm", "local_response_norm", "rms_norm"]
 
 
 def _check_affine(op, x, weight, bias):
@@ -95,3 +97,29 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A00
     sq = S.pad(sq, (0, 0, size // 2, (size - 1) // 2))
     div = S.reshape(avg_pool2d(sq, (size, 1), stride=1), x.shape)
     return x / (div * alpha + k) ** beta
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
+    """x / sqrt(mean(x^2) + eps) over the last len(normalized_shape) dims, times `weight` (elementwise).
+
+    eps=None uses the machine epsilon of x's dtype, as PyTorch.
+
+    Raises:
+        ValueError for an input with fewer dims than normalized_shape; RuntimeError when the input does not
+        end with normalized_shape or weight is not of that shape.
+
+    Example:
+        >>> y = rms_norm(ddp.randn(2, 10, 64), (64,))
+    """
+    x = _tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    if len(shape) > x.ndim:
+        raise ValueError(f"rms_norm: input of shape {tuple(x.shape)} has fewer dims than normalized_shape {shape}")
+    if tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise RuntimeError(f"rms_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"rms_norm: weight has shape {tuple(weight.shape)}, expected normalized_shape {shape}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"rms_norm: expected a floating point input, got {x.dtype}")
+    eps = float(np.finfo(x.dtype).eps) if eps is None else float(eps)
+    return RMSNorm.apply(x, weight, dims=len(shape), eps=eps)

@@ -1,5 +1,5 @@
-"""Padding layers, as torch.nn: ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and CircularPad in 1-D
-and 2-D forms, thin wrappers of `ddp.nn.functional.pad`. No parameters."""
+"""Padding layers, as torch.nn: ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and CircularPad in 1-D,
+2-D and 3-D forms, thin wrappers of `ddp.nn.functional.pad`. No parameters."""
 from .functional_padding import pad
 from .module import Module
 
@@ -101,3 +101,33 @@ class CircularPad2d(_Pad):
     """Pad the last two dims by wrapping around."""
 
     mode, dims = "circular", 2
+
+
+class ZeroPad3d(_Pad):
+    """Pad the last three dims with zeros; padding is (left, right, top, bottom, front, back) or an int."""
+
+    dims = 3
+
+
+class ConstantPad3d(_ConstantPad):
+    """Pad the last three dims with `value`; padding is (left, right, top, bottom, front, back) or an int."""
+
+    dims = 3
+
+
+class ReflectionPad3d(_Pad):
+    """Pad the last three dims with their mirror images about the edge elements."""
+
+    mode, dims = "reflect", 3
+
+
+class ReplicationPad3d(_Pad):
+    """Pad the last three dims by repeating their edge elements."""
+
+    mode, dims = "replicate", 3
+
+
+class CircularPad3d(_Pad):
+    """Pad the last three dims by wrapping around."""
+
+    mode, dims = "circular", 3

@@ -4,6 +4,8 @@ other way round.
 Columns are laid out channel-major, (C*KH*KW, N*OH*OW), so that the forward product and both gradient
 products are single large GEMMs over the whole batch. Arguments arrive normalised by the public wrapper
 (ddp.core.nn.functional_conv): stride, dilation as pairs; padding as (top, bottom, left, right).
+The helpers pad_into, tap_slices, im2col and col2im take any number of spatial dims (padding as (before,
+after) per dim, flattened); conv_nd.py (3-D convolution) and pool.py share them.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -16,41 +18,51 @@ def out_size(size, k, stride, pad_total, dilation):
     return (size + pad_total - dilation * (k - 1) - 1) // stride + 1
 
 
-def pad_into(x, padding, value=0.0, extra=(0, 0)):
-    """x (N, C, H, W) inside a fresh buffer filled with `value`; `extra` widens the bottom and right."""
-    top, bottom, left, right = padding
+def pad_into(x, padding, value=0.0, extra=None):
+    """x (N, C, *spatial) inside a fresh buffer filled with `value`. `padding` holds (before, after) per
+    spatial dim, flattened ((top, bottom, left, right) in 2-D); `extra` widens each dim's far end."""
+    spatial = x.shape[2:]
+    extra = extra if extra is not None else (0,) * len(spatial)
     if not any(padding) and not any(extra):
         return x
-    n, c, h, w = x.shape
-    xp = np.full((n, c, h + top + bottom + extra[0], w + left + right + extra[1]), value, dtype=x.dtype)
-    xp[:, :, top:top + h, left:left + w] = x
+    before, after = padding[0::2], padding[1::2]
+    shape = tuple(s + b + a + e for s, b, a, e in zip(spatial, before, after, extra))
+    xp = np.full(x.shape[:2] + shape, value, dtype=x.dtype)
+    xp[(slice(None), slice(None)) + tuple(slice(b, b + s) for b, s in zip(before, spatial))] = x
     return xp
+
+
+def tap_slices(offsets, out_shape, stride, dilation):
+    """The per-dim slices of a padded input that kernel tap `offsets` reads for every output position."""
+    return tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                 for i, o, s, d in zip(offsets, out_shape, stride, dilation))
 
 
 def window_slices(i, j, out_hw, stride, dilation):
     """The (rows, cols) slices of a padded input that kernel tap (i, j) reads for every output position."""
-    (oh, ow), (sh, sw), (dh, dw) = out_hw, stride, dilation
-    return slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+    return tap_slices((i, j), out_hw, stride, dilation)
 
 
 def im2col(xp, kernel, out_hw, stride, dilation):
-    """Columns (C, KH, KW, N, OH, OW) of a padded input: one contiguous copy of its sliding windows."""
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    windows = sliding_window_view(xp, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    windows = windows[:, :, :out_hw[0], :out_hw[1]]
+    """Columns (C, *kernel, N, *out) of a padded (N, C, *spatial) input: one contiguous copy of its sliding
+    windows (any number of spatial dims; (C, KH, KW, N, OH, OW) in 2-D)."""
+    d = len(kernel)
+    span = tuple(dl * (k - 1) + 1 for k, dl in zip(kernel, dilation))
+    windows = sliding_window_view(xp, span, axis=tuple(range(2, 2 + d)))
+    starts = tuple(slice(None, s * (o - 1) + 1, s) for s, o in zip(stride, out_hw))  # one window per output
+    windows = windows[(slice(None), slice(None)) + starts + tuple(slice(None, None, dl) for dl in dilation)]
     n, c = xp.shape[:2]
-    cols = np.empty((c, kh, kw, n) + tuple(out_hw), dtype=xp.dtype)
-    np.copyto(cols, windows.transpose(1, 4, 5, 0, 2, 3))
+    cols = np.empty((c,) + tuple(kernel) + (n,) + tuple(out_hw), dtype=xp.dtype)
+    np.copyto(cols, windows.transpose((1,) + tuple(range(2 + d, 2 + 2 * d)) + (0,) + tuple(range(2, 2 + d))))
     return cols
 
 
 def col2im(cols, gxp, out_hw, stride, dilation):
-    """Add columns (C, KH, KW, N, OH, OW) into a padded (C, N, Hp, Wp) gradient: one add per tap."""
-    for i in range(cols.shape[1]):
-        for j in range(cols.shape[2]):
-            rows, columns = window_slices(i, j, out_hw, stride, dilation)
-            gxp[:, :, rows, columns] += cols[:, i, j]
+    """Add columns (C, *kernel, N, *out) into a padded (C, N, *spatial) gradient: one add per kernel tap."""
+    d = len(out_hw)
+    for offsets in np.ndindex(*cols.shape[1:1 + d]):
+        window = tap_slices(offsets, out_hw, stride, dilation)
+        gxp[(slice(None), slice(None)) + window] += cols[(slice(None),) + offsets]
 
 
 def col2im_wide(cols, flat, wp, dilation):

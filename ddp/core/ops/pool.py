@@ -1,28 +1,29 @@
-"""2-D pooling: max and average over sliding windows, and adaptive average and max pooling.
+"""Pooling over any number of spatial dims (the 2-D layers, and 1-D and 3-D through the same ops): max and
+average over sliding windows, and adaptive average and max pooling.
 
-Each window op loops over the KH*KW kernel taps (never over samples or positions): tap (i, j) of every
-window is one strided view of the padded input, so forward and backward are KH*KW vectorised passes, and
-overlapping windows accumulate their gradients without `np.add.at`. Arguments arrive normalised by the
-public wrapper: kernel, stride, dilation as pairs, padding as (top, bottom, left, right), and `extra`, the
-rows and columns that ceil_mode adds past the bottom-right edge.
+Each window op loops over the kernel taps (never over samples or positions): tap (i, j, ...) of every
+window is one strided view of the padded input, so forward and backward are one vectorised pass per tap,
+and overlapping windows accumulate their gradients without `np.add.at`. Arguments arrive normalised by the
+public wrapper: kernel, stride, dilation as tuples with one entry per spatial dim, padding as (before,
+after) per dim, flattened ((top, bottom, left, right) in 2-D), and `extra`, the far-end rows and columns
+that ceil_mode adds.
 """
 import numpy as np
 
 from ..autograd import Function
-from .conv import pad_into, window_slices
+from .conv import pad_into, tap_slices
+
+_BATCH_CHANNEL = (slice(None), slice(None))
 
 
-def _taps(kernel, out_hw, stride, dilation):
-    """(index, rows, cols) of every kernel tap, in row-major order."""
-    kh, kw = kernel
-    for i in range(kh):
-        for j in range(kw):
-            yield (i * kw + j,) + window_slices(i, j, out_hw, stride, dilation)
+def _taps(kernel, out_shape, stride, dilation):
+    """(index, slices) of every kernel tap, in row-major order."""
+    return [(k, _BATCH_CHANNEL + tap_slices(offsets, out_shape, stride, dilation))
+            for k, offsets in enumerate(np.ndindex(*kernel))]
 
 
 def _unpad(gxp, shape, padding):
-    top, _, left, _ = padding
-    return gxp[:, :, top:top + shape[2], left:left + shape[3]]
+    return gxp[_BATCH_CHANNEL + tuple(slice(b, b + s) for b, s in zip(padding[0::2], shape[2:]))]
 
 
 def _first_max(xp, taps, nan_aware):
@@ -31,8 +32,8 @@ def _first_max(xp, taps, nan_aware):
     The second tap's comparison is already the index (0 or 1) and its maximum the first fresh array, so
     the scan starts with neither a copy nor a zero fill."""
     best = which = None
-    for k, rows, cols in taps:
-        v = xp[:, :, rows, cols]
+    for k, window in taps:
+        v = xp[window]
         if best is None:
             best = v  # a view of the input until the next tap's maximum makes a fresh array
             continue
@@ -50,17 +51,17 @@ def _first_max(xp, taps, nan_aware):
     return best, which
 
 
-class MaxPool2d(Function):
+class MaxPool(Function):
     """Largest value of each window; d/dx sends each output's gradient to the first maximum of its window.
 
-    A NaN wins its window, as in PyTorch. `keep`, a list, receives the (N, C, OH, OW) array of chosen taps
+    A NaN wins its window, as in PyTorch. `keep`, a list, receives the (N, C, *out) array of chosen taps
     (row-major index within the kernel), from which the wrapper builds `return_indices`.
     """
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding, dilation, out_hw, extra=(0, 0), keep=None):
+    def forward(ctx, x, kernel, stride, padding, dilation, out_shape, extra=None, keep=None):
         xp = pad_into(x, padding, -np.inf, extra)
-        taps = list(_taps(kernel, out_hw, stride, dilation))
+        taps = _taps(kernel, out_shape, stride, dilation)
         best, which = _first_max(xp, taps, nan_aware=False)
         # rare: redo with PyTorch's rule that a NaN is always "larger". One sum finds it: a NaN anywhere
         # makes the sum NaN (so can inf - inf, which only costs the exact rerun)
@@ -72,7 +73,7 @@ class MaxPool2d(Function):
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         # windows that tile the padded input exactly write every gradient element: no zero fill needed
         tiled = not overlap and all(d == 1 and k == s and o * s == n
-                                    for k, s, d, o, n in zip(kernel, stride, dilation, out_hw, xp.shape[2:]))
+                                    for k, s, d, o, n in zip(kernel, stride, dilation, out_shape, xp.shape[2:]))
         ctx.geometry = (x.shape, xp.shape, taps, overlap, tiled, padding)
         if keep is not None:
             keep.append(which)
@@ -82,11 +83,11 @@ class MaxPool2d(Function):
     def backward(ctx, g):
         shape, padded, taps, overlap, tiled, padding = ctx.geometry
         gxp = (np.empty if tiled else np.zeros)(padded, dtype=g.dtype)
-        for k, rows, cols in taps:
+        for k, window in taps:
             if overlap:
-                gxp[:, :, rows, cols] += g * (ctx.which == k)
+                gxp[window] += g * (ctx.which == k)
             else:  # disjoint windows: write in place, no temporary
-                np.multiply(g, ctx.which == k, out=gxp[:, :, rows, cols])
+                np.multiply(g, ctx.which == k, out=gxp[window])
         return _unpad(gxp, shape, padding)
 
 
@@ -99,27 +100,29 @@ def avg_divisor(size, k, stride, pad, out, count_include_pad):
     return end - start
 
 
-class AvgPool2d(Function):
-    """Mean of each window (zero padding), divided by `divisor` (OH, OW); d/dx spreads g / divisor."""
+class AvgPool(Function):
+    """Mean of each window (zero padding), divided by `divisor` (of the output's spatial shape); d/dx
+    spreads g / divisor over each window."""
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding, out_hw, divisor, extra=(0, 0)):
+    def forward(ctx, x, kernel, stride, padding, out_shape, divisor, extra=None):
         xp = pad_into(x, padding, 0.0, extra)
-        total = np.zeros(x.shape[:2] + tuple(out_hw), dtype=x.dtype)
-        for _, rows, cols in _taps(kernel, out_hw, stride, (1, 1)):
-            total += xp[:, :, rows, cols]
+        total = np.zeros(x.shape[:2] + tuple(out_shape), dtype=x.dtype)
+        taps = _taps(kernel, out_shape, stride, (1,) * len(kernel))
+        for _, window in taps:
+            total += xp[window]
         scale = (1.0 / divisor).astype(x.dtype)
-        ctx.geometry = (x.shape, xp.shape, kernel, out_hw, stride, padding, scale)
+        ctx.geometry = (x.shape, xp.shape, taps, padding, scale)
         total *= scale
         return total
 
     @staticmethod
     def backward(ctx, g):
-        shape, padded, kernel, out_hw, stride, padding, scale = ctx.geometry
+        shape, padded, taps, padding, scale = ctx.geometry
         gs = g * scale
         gxp = np.zeros(padded, dtype=g.dtype)
-        for _, rows, cols in _taps(kernel, out_hw, stride, (1, 1)):
-            gxp[:, :, rows, cols] += gs
+        for _, window in taps:
+            gxp[window] += gs
         return _unpad(gxp, shape, padding)
 
 
@@ -132,20 +135,29 @@ def adaptive_matrix(size, out, dtype):
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-class AdaptiveAvgPool2d(Function):
-    """out = A_h @ x @ A_w^T with averaging matrices A (one product per axis); d/dx = A_h^T @ g @ A_w."""
+def _along(x, m, axis):
+    """The matrix m (out, size) applied along `axis` of x: x @ m^T for the last axis, else m @ x with that
+    axis moved next to last (plain matrix products, which BLAS runs faster than tensordot's copies)."""
+    if axis == x.ndim - 1:
+        return np.matmul(x, m.T)
+    return np.moveaxis(np.matmul(m, np.moveaxis(x, axis, -2)), -2, axis)
+
+
+class AdaptiveAvgPool(Function):
+    """Averaging matrices A, one product per spatial axis (A_h @ x @ A_w^T in 2-D); d/dx applies A^T."""
 
     @staticmethod
-    def forward(ctx, x, out_hw):
-        ah = adaptive_matrix(x.shape[2], out_hw[0], x.dtype)
-        aw = adaptive_matrix(x.shape[3], out_hw[1], x.dtype)
-        ctx.matrices = (ah, aw)
-        return np.matmul(ah, np.matmul(x, aw.T))
+    def forward(ctx, x, out_shape):
+        ctx.matrices = [adaptive_matrix(size, out, x.dtype) for size, out in zip(x.shape[2:], out_shape)]
+        for axis in range(x.ndim - 1, 1, -1):  # the last axis first, on the contiguous rows
+            x = _along(x, ctx.matrices[axis - 2], axis)
+        return x
 
     @staticmethod
     def backward(ctx, g):
-        ah, aw = ctx.matrices
-        return np.matmul(ah.T, np.matmul(g, aw))
+        for axis in range(g.ndim - 1, 1, -1):
+            g = _along(g, ctx.matrices[axis - 2].T, axis)
+        return g
 
 
 def adaptive_taps(size, out):
@@ -158,23 +170,34 @@ def adaptive_taps(size, out):
     return np.minimum(start[None, :] + np.arange(taps)[:, None], end[None, :] - 1)
 
 
-class AdaptiveMaxPool2d(Function):
-    """Largest value of each adaptive window (see adaptive_taps); d/dx sends each output's gradient to the
-    first maximum of its window in row-major order (a NaN wins). `keep`, a list, receives the flat (H*W)
-    index of each one.
+def _window_positions(spatial, out_shape):
+    """(taps, *out) flat input positions of every adaptive window's taps, in row-major tap order."""
+    d = len(spatial)
+    strides = np.cumprod((1,) + tuple(spatial[:0:-1]))[::-1]  # row-major strides of the spatial dims
+    flat = 0
+    for axis, (size, out) in enumerate(zip(spatial, out_shape)):
+        shape = [1] * (2 * d)
+        shape[axis], shape[d + axis] = -1, out
+        flat = flat + adaptive_taps(size, out).reshape(shape) * int(strides[axis])
+    return flat.reshape((-1,) + tuple(out_shape))
 
-    Forward gathers every window's taps at once, (N, C, taps, OH, OW), and takes the first argmax.
+
+class AdaptiveMaxPool(Function):
+    """Largest value of each adaptive window (see adaptive_taps); d/dx sends each output's gradient to the
+    first maximum of its window in row-major order (a NaN wins). `keep`, a list, receives the flat index
+    (into the spatial dims) of each one.
+
+    Forward gathers every window's taps at once, (N, C, taps, *out), and takes the first argmax.
     """
 
     @staticmethod
-    def forward(ctx, x, out_hw=(1, 1), keep=None):
-        n, c, h, w = x.shape
-        rows, cols = adaptive_taps(h, out_hw[0]), adaptive_taps(w, out_hw[1])
-        flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape((-1,) + tuple(out_hw))
-        windows = np.take(x.reshape(n, c, h * w), flat, axis=2)
+    def forward(ctx, x, out_shape=(1, 1), keep=None):
+        n, c = x.shape[:2]
+        flat = _window_positions(x.shape[2:], out_shape)
+        windows = np.take(x.reshape(n, c, int(np.prod(x.shape[2:]))), flat, axis=2)
         first = windows.argmax(axis=2)[:, :, None]
         best = np.take_along_axis(windows, first, axis=2)[:, :, 0]
-        index = flat[first[:, :, 0], np.arange(out_hw[0])[:, None], np.arange(out_hw[1])]
+        index = np.take_along_axis(np.broadcast_to(flat, (n, c) + flat.shape), first, axis=2)[:, :, 0]
         ctx.index, ctx.shape = index, x.shape
         if keep is not None:
             keep.append(index)
@@ -182,8 +205,9 @@ class AdaptiveMaxPool2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        n, c, h, w = ctx.shape
-        planes = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
-        gx = np.zeros(n * c * h * w, dtype=g.dtype)
+        n, c = ctx.shape[:2]
+        plane = int(np.prod(ctx.shape[2:]))
+        planes = (np.arange(n * c) * plane).reshape((n, c) + (1,) * (g.ndim - 2))
+        gx = np.zeros(n * c * plane, dtype=g.dtype)
         np.add.at(gx, (ctx.index + planes).reshape(-1), g.reshape(-1))
         return gx.reshape(ctx.shape)
