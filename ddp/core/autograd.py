@@ -594,3 +594,7 @@ class Variable(metaclass=_VariableType):
         out = data.detach()
         out.requires_grad = requires_grad
         return out
+
+
+# ddp.autograd.functional (torch.autograd.functional); last, since it imports this module
+from . import autograd_functional as functional  # noqa: E402,F401

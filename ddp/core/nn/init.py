@@ -2,8 +2,12 @@
 
 Random draws come from `ddp.core.random.get_generator(generator)`, so `ddp.manual_seed` makes them
 reproducible. Distributions follow PyTorch's definitions (fan computation, gains, bounds).
+Inside `skipped()` (used by nn.utils.skip_init) every initialiser leaves its tensor as it is.
 """
+import contextlib
 import math
+import threading
+import warnings
 
 import numpy as np
 
@@ -12,8 +16,27 @@ from ..random import get_generator
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid")
 
 
+_skip = threading.local()  # per thread: simulated ranks are threads
+
+
+def _skipping():
+    return getattr(_skip, "active", False)
+
+
+@contextlib.contextmanager
+def skipped():
+    """Make every initialiser a no-op in this thread (modules built inside keep np.empty's values)."""
+    previous, _skip.active = _skipping(), True
+    try:
+        yield
+    finally:
+        _skip.active = previous
+
+
 def _fill(tensor, values):
     """Write `values` into `tensor`'s memory (cast to its dtype) and bump its version."""
+    if _skipping():
+        return tensor
     tensor._data[...] = values
     tensor._bump_version()
     return tensor
@@ -63,16 +86,22 @@ def _fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples of U(a, b)."""
+    if _skipping():
+        return tensor
     return _fill(tensor, get_generator(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std^2)."""
+    if _skipping():
+        return tensor
     return _fill(tensor, get_generator(generator).normal(mean, std, tensor.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std^2) samples redrawn until they fall in [a, b] (rejection sampling)."""
+    if _skipping():
+        return tensor
     gen = get_generator(generator)
     out = gen.normal(mean, std, tensor.shape)
     bad = (out < a) | (out > b)
@@ -140,6 +169,8 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     distribution is uniform), scaled by `gain`; dims after the first are flattened."""
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got {tuple(tensor.shape)}")
+    if _skipping():
+        return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     flat = get_generator(generator).standard_normal((rows, cols))
@@ -152,6 +183,40 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     return _fill(tensor, (gain * q).reshape(tensor.shape))
 
 
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor with N(0, std^2) samples, then zero ceil(sparsity * rows) random entries of each
+    column (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+    if _skipping():
+        return tensor
+    gen = get_generator(generator)
+    rows, cols = tensor.shape
+    values = gen.normal(0.0, std, (rows, cols))
+    zeros = int(math.ceil(sparsity * rows))
+    for col in range(cols):
+        values[gen.permutation(rows)[:zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta, so that the convolution keeps its
+    input (as many channels as fit, in each of `groups` groups): 1 at the kernel centre of [g*out + d, d]."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4 or 5 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    out_channels = tensor.shape[0]
+    if out_channels % groups:
+        raise ValueError(f"dirac_: dim 0 ({out_channels}) must be divisible by groups ({groups})")
+    per_group = out_channels // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
 def default_layer_init_(weight, bias=None, generator=None):
     """PyTorch's default init of Linear and Conv layers: kaiming_uniform_(a=sqrt(5)) on the weight (bound
     1/sqrt(fan_in)), and the bias uniform in +-1/sqrt(fan_in)."""
@@ -160,3 +225,22 @@ def default_layer_init_(weight, bias=None, generator=None):
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         uniform_(bias, -bound, bound, generator=generator)
+
+
+def _deprecated(new):
+    """PyTorch's old name of an initialiser (without the trailing underscore): warns, then calls `new`."""
+    old = new.__name__[:-1]
+
+    def old_form(*args, **kwargs):
+        warnings.warn(f"nn.init.{old} is deprecated: use nn.init.{new.__name__}", FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+
+    old_form.__name__ = old_form.__qualname__ = old
+    old_form.__doc__ = f"Deprecated alias of `{new.__name__}`."
+    return old_form
+
+
+uniform, normal, constant = _deprecated(uniform_), _deprecated(normal_), _deprecated(constant_)
+xavier_uniform, xavier_normal = _deprecated(xavier_uniform_), _deprecated(xavier_normal_)
+kaiming_uniform, kaiming_normal = _deprecated(kaiming_uniform_), _deprecated(kaiming_normal_)
+orthogonal, sparse, dirac, eye = _deprecated(orthogonal_), _deprecated(sparse_), _deprecated(dirac_), _deprecated(eye_)

@@ -52,7 +52,9 @@ class Linear(Module):
 
     def forward(self, x):
         params = self._parameters  # where Module keeps them: no __getattr__ fallback per call
-        return CF.linear(x, params["weight"], params["bias"])
+        if "weight" in params and "bias" in params:
+            return CF.linear(x, params["weight"], params["bias"])
+        return CF.linear(x, self.weight, self.bias)  # parametrized or weight-normed: computed attributes
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -162,6 +162,11 @@ class Module:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)")
             modules[name] = None
+        elif getattr(value, "_is_buffer", False) and isinstance(value, Tensor):  # nn.Buffer(t): register it
+            if buffers is None:
+                raise AttributeError("cannot assign buffers before Module.__init__() call")
+            self._forget(name, keep=buffers)
+            self.register_buffer(name, value, persistent=value.persistent)
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")

@@ -1,4 +1,6 @@
 """`ddp.nn.modules.batchnorm` (torch.nn.modules.batchnorm): the very classes of `ddp.nn`
 (and the bases that isinstance checks name)."""
-from .. import BatchNorm1d, BatchNorm2d, BatchNorm3d, SyncBatchNorm  # noqa: F401
+from .. import (  # noqa: F401
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, SyncBatchNorm,
+)
 from ..normalization import _BatchNorm  # noqa: F401

@@ -1,4 +1,7 @@
 """`ddp.nn.modules.conv` (torch.nn.modules.conv): the very classes of `ddp.nn`
 (and the bases that isinstance checks name)."""
-from .. import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: F401
+from .. import (  # noqa: F401
+    Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, LazyConv1d, LazyConv2d,
+    LazyConvTranspose1d, LazyConvTranspose2d,
+)
 from ..conv import _ConvNd  # noqa: F401

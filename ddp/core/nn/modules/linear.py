@@ -1,2 +1,2 @@
 """`ddp.nn.modules.linear` (torch.nn.modules.linear): the very classes of `ddp.nn`."""
-from .. import Bilinear, Identity, Linear  # noqa: F401
+from .. import Bilinear, Identity, LazyLinear, Linear  # noqa: F401

@@ -1,0 +1,242 @@
+"""ddp.func (torch.func): function transforms - grad, grad_and_value, vjp, jacrev, jacfwd, jvp, hessian,
+vmap - and functional_call, with PyTorch's signatures.
+
+They are built on ddp's reverse-mode autograd: the function runs once on detached inputs that require
+grad, and gradients come from backward passes (a Jacobian takes one per output element; jacfwd and jvp use
+the same reverse passes). `vmap` is not vectorised: it calls the function once per index of the mapped
+dim and stacks the results, which gives the same values (and gradients) as PyTorch's. Inputs and outputs
+may be pytrees: tuples, lists and dicts nesting Tensors.
+
+ddp has no higher-order gradients, so a differentiating transform inside another (grad of grad, hessian,
+jacfwd of jacrev) raises NotImplementedError instead of silently returning zeros.
+"""
+import contextlib
+import threading
+
+import numpy as np
+
+from .core import autograd
+from .core.autograd_functional import NO_HIGHER_ORDER, jacobian_blocks, pullback
+from .core.func_pytree import detach, flatten, unflatten
+from .core.func_vmap import vmap  # noqa: F401  (re-exported: ddp.func.vmap)
+from .core.nn.utils.stateless import functional_call as _stateless_call
+from .core.tensor import Tensor
+
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+
+
+# ---------------------------------------------------------------------------------- differentiation
+_state = threading.local()
+
+
+@contextlib.contextmanager
+def _differentiating(name):
+    """Mark a differentiating transform as running; one inside another would need second derivatives."""
+    if getattr(_state, "depth", 0):
+        raise NotImplementedError(f"ddp.func.{name} inside another differentiating transform: "
+                                  + NO_HIGHER_ORDER.format(what="its result"))
+    _state.depth = 1
+    try:
+        with autograd.enable_grad():
+            yield
+    finally:
+        _state.depth = 0
+
+
+def _argnums(argnums, n, name):
+    nums = argnums if isinstance(argnums, tuple) else (argnums,)
+    if not nums or not all(isinstance(i, int) for i in nums):
+        raise ValueError(f"ddp.func.{name}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
+    for i in nums:
+        if not -n <= i < n:
+            raise ValueError(f"ddp.func.{name}: argnums={argnums!r} is out of range for {n} positional arguments")
+    return tuple(i % n for i in nums)
+
+
+def _fresh(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"ddp.func.{name}: the arguments to differentiate must be Tensors (or pytrees of them), "
+                        f"got a {type(x).__name__}")
+    return x.detach().requires_grad_(True)
+
+
+def _trace(func, args, kwargs, argnums, has_aux, name):
+    """Call func with the arguments at `argnums` replaced by fresh leaves. Returns (output, aux, leaves
+    per differentiated argument, their specs)."""
+    args = list(args)
+    leaves, specs = [], []
+    for i in argnums:
+        flat, spec = flatten(args[i])
+        flat = [_fresh(x, name) for x in flat]
+        args[i] = unflatten(flat, spec)
+        leaves.append(flat)
+        specs.append(spec)
+    out = func(*args, **kwargs)
+    aux = None
+    if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise RuntimeError(f"ddp.func.{name}(has_aux=True): the function must return a pair (output, aux), "
+                               f"got {type(out).__name__}")
+        out, aux = out
+    return out, detach(aux), leaves, specs
+
+
+def _gradients(outputs, cotangents, leaves, specs):
+    """One pytree of gradients per differentiated argument (zeros where the outputs do not depend on it)."""
+    flat = [x for group in leaves for x in group]
+    grads = pullback(outputs, flat, cotangents)
+    grads = iter(Tensor(np.zeros(tuple(x.shape), x.dtype)) if g is None else Tensor(g) for g, x in zip(grads, flat))
+    return [unflatten([next(grads) for _ in group], spec) for group, spec in zip(leaves, specs)]
+
+
+def grad_and_value(func, argnums=0, has_aux=False):
+    """A function returning (gradient, value) of a scalar-valued `func`: the gradient with respect to
+    the argument(s) at `argnums` (a tuple of them for a tuple), and func's output (with has_aux, func
+    returns (output, aux) and the value is (output, aux)). Results are detached.
+
+    Example:
+        >>> grad_and_value(lambda x: (x ** 2).sum())(ddp.tensor([1.0, 2.0]))
+        (tensor([2., 4.]), tensor(5.))
+    """
+    def wrapper(*args, **kwargs):
+        nums = _argnums(argnums, len(args), "grad")
+        with _differentiating("grad"):
+            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "grad")
+            if not isinstance(out, Tensor) or out.ndim != 0:
+                shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
+                raise RuntimeError(f"ddp.func.grad: the function must return a 0-d Tensor (a scalar), got {shape}; "
+                                   "use vjp or jacrev for other outputs")
+            grads = _gradients([out], [Tensor(np.ones((), out.dtype))], leaves, specs)
+        grads = tuple(grads) if isinstance(argnums, tuple) else grads[0]
+        return (grads, (out.detach(), aux)) if has_aux else (grads, out.detach())
+
+    return wrapper
+
+
+def grad(func, argnums=0, has_aux=False):
+    """A function returning the gradient of scalar-valued `func` with respect to the argument(s) at
+    `argnums` ((gradient, aux) with has_aux).
+
+    Raises (when called): RuntimeError if func does not return a 0-d Tensor; NotImplementedError inside
+    another differentiating transform.
+
+    Example:
+        >>> grad(lambda x: (x ** 3).sum())(ddp.tensor([1.0, 2.0]))
+        tensor([ 3., 12.])
+    """
+    both = grad_and_value(func, argnums, has_aux)
+
+    def wrapper(*args, **kwargs):
+        grads, value = both(*args, **kwargs)
+        return (grads, value[1]) if has_aux else grads
+
+    return wrapper
+
+
+def vjp(func, *primals, has_aux=False):
+    """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) returns a tuple with, for each primal, the
+    cotangents pulled back through func (v^T J). vjp_fn may be called many times.
+
+    Example:
+        >>> out, vjp_fn = vjp(lambda x: x ** 2, ddp.tensor([1.0, 2.0]))
+        >>> vjp_fn(ddp.ones(2))
+        (tensor([2., 4.]),)
+    """
+    with _differentiating("vjp"):
+        out, aux, leaves, specs = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
+    outputs, out_spec = flatten(out)
+
+    def vjp_fn(cotangents, retain_graph=True):
+        cots, cot_spec = flatten(cotangents)
+        if cot_spec != out_spec:
+            raise RuntimeError("ddp.func.vjp: the cotangents must have the structure of the function's output")
+        return tuple(_gradients(outputs, cots, leaves, specs))
+
+    return (detach(out), vjp_fn, aux) if has_aux else (detach(out), vjp_fn)
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
+    """A function returning the Jacobian of func with respect to the argument(s) at `argnums`: for each
+    output tensor (in the output's pytree) a block of shape output.shape + input.shape, arranged as the
+    argument (a tuple over arguments for a tuple of argnums). chunk_size is accepted and ignored.
+
+    Example:
+        >>> jacrev(lambda x: x ** 2)(ddp.tensor([1.0, 2.0]))
+        tensor([[2., 0.],
+                [0., 4.]])
+    """
+    def wrapper(*args, **kwargs):
+        nums = _argnums(argnums, len(args), "jacrev")
+        with _differentiating("jacrev"):
+            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "jacrev")
+            outputs, out_spec = flatten(out)
+            if not all(isinstance(o, Tensor) for o in outputs):
+                raise RuntimeError("ddp.func.jacrev: the function must return Tensors (or pytrees of them)")
+            flat = [x for group in leaves for x in group]
+            blocks = jacobian_blocks(outputs, flat)
+        per_output = []
+        for o, row in zip(outputs, blocks):
+            row = iter(Tensor(np.zeros(tuple(o.shape) + tuple(x.shape), x.dtype)) if b is None else Tensor(b)
+                       for b, x in zip(row, flat))
+            trees = [unflatten([next(row) for _ in group], spec) for group, spec in zip(leaves, specs)]
+            per_output.append(tuple(trees) if isinstance(argnums, tuple) else trees[0])
+        jac = unflatten(per_output, out_spec)
+        return (jac, aux) if has_aux else jac
+
+    return wrapper
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """The Jacobian as jacrev gives it (computed the same way here: ddp has no forward mode)."""
+    return jacrev(func, argnums, has_aux=has_aux)
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """(func(*primals), J @ tangents[, aux]) for tuples `primals` and `tangents` of matching pytrees
+    (computed from the full Jacobian, by reverse passes; `strict` is accepted and ignored).
+
+    Example:
+        >>> jvp(lambda x: x ** 2, (ddp.tensor([1.0, 2.0]),), (ddp.ones(2),))
+        (tensor([1., 4.]), tensor([2., 4.]))
+    """
+    if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
+        raise RuntimeError("ddp.func.jvp: primals and tangents must be tuples (func(*primals) is called)")
+    flat_t, t_spec = flatten(tangents)
+    flat_p, p_spec = flatten(primals)
+    if p_spec != t_spec or any(tuple(p.shape) != tuple(t.shape) for p, t in zip(flat_p, flat_t)):
+        raise RuntimeError("ddp.func.jvp: tangents must have the structure and shapes of primals")
+    with _differentiating("jvp"):
+        out, aux, leaves, _ = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "jvp")
+        outputs, out_spec = flatten(out)
+        blocks = jacobian_blocks(outputs, [x for group in leaves for x in group])
+    products = []
+    for o, row in zip(outputs, blocks):
+        total = np.zeros(tuple(o.shape), o.dtype)
+        for block, t in zip(row, flat_t):
+            if block is not None:
+                total = total + np.tensordot(block, t._data, axes=t.ndim)
+        products.append(Tensor(np.asarray(total, dtype=o.dtype)))
+    tangent_out = unflatten(products, out_spec)
+    return (detach(out), tangent_out, aux) if has_aux else (detach(out), tangent_out)
+
+
+def hessian(func, argnums=0):
+    """PyTorch's jacfwd(jacrev(func)); calling it raises NotImplementedError (ddp has no second
+    derivatives)."""
+    return jacfwd(jacrev(func, argnums), argnums)
+
+
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
+    """`module(*args, **kwargs)` with parameters and buffers replaced by the given tensors for this call
+    (see nn.utils.stateless.functional_call); `parameter_and_buffer_dicts` may be a sequence of dicts,
+    which must not share keys."""
+    if isinstance(parameter_and_buffer_dicts, dict):
+        merged = parameter_and_buffer_dicts
+    else:
+        merged = {}
+        for d in parameter_and_buffer_dicts:
+            shared = sorted(set(merged) & set(d))
+            if shared:
+                raise ValueError(f"ddp.func.functional_call: {shared} appear in more than one of the dicts")
+            merged.update(d)
+    return _stateless_call(module, merged, args, kwargs, tie_weights=tie_weights, strict=strict)
