@@ -1,0 +1,204 @@
+"""The PyTorch names that training programs use, family by family: what scripts/compat_table.py checks
+ddp against (curated by hand; add a name here when ddp gains it, so the table shows it)."""
+FAMILIES = {
+    "Devices, dtypes and global switches": """
+        torch.device torch.Tensor.device torch.Tensor.to torch.Tensor.cpu torch.Tensor.cuda torch.Tensor.type
+        torch.Tensor.float torch.Tensor.double torch.Tensor.long torch.Tensor.int torch.Tensor.bool
+        torch.Tensor.half torch.nn.Module.to torch.nn.Module.float torch.nn.Module.double
+        torch.nn.Module.half torch.cuda.is_available torch.cuda.device_count torch.cuda.manual_seed
+        torch.cuda.manual_seed_all torch.cuda.amp.GradScaler torch.autocast torch.amp.autocast
+        torch.backends.cudnn torch.set_num_threads torch.get_num_threads torch.inference_mode torch.no_grad
+        torch.enable_grad torch.set_grad_enabled torch.compile torch.jit.script torch.jit.trace torch.float32 torch.float64 torch.float16
+        torch.bfloat16 torch.int64 torch.int32 torch.uint8 torch.bool torch.get_default_dtype
+        torch.set_default_dtype torch.use_deterministic_algorithms
+    """,
+    "Namespaces": """
+        torch.utils.data torch.utils.data.distributed torch.nn.parallel torch.nn.utils torch.nn.utils.rnn
+        torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
+        torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
+        torch.testing torch.func torch.autograd.functional
+    """,
+    "Data (torch.utils.data)": """
+        torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
+        torch.utils.data.random_split torch.utils.data.Subset torch.utils.data.ConcatDataset
+        torch.utils.data.RandomSampler torch.utils.data.SequentialSampler torch.utils.data.BatchSampler
+        torch.utils.data.SubsetRandomSampler torch.utils.data.WeightedRandomSampler
+        torch.utils.data.distributed.DistributedSampler torch.utils.data.default_collate
+        torch.utils.data.IterableDataset torch.utils.data.ChainDataset torch.utils.data.get_worker_info
+    """,
+    "Legacy forms": """
+        torch.autograd.Variable torch.FloatTensor torch.DoubleTensor torch.LongTensor torch.IntTensor
+        torch.ByteTensor torch.BoolTensor
+    """,
+    "torch.distributed": """
+        torch.distributed.init_process_group torch.distributed.destroy_process_group
+        torch.distributed.is_available torch.distributed.is_initialized torch.distributed.get_rank
+        torch.distributed.get_world_size torch.distributed.get_backend torch.distributed.barrier
+        torch.distributed.all_reduce torch.distributed.broadcast torch.distributed.reduce
+        torch.distributed.all_gather torch.distributed.all_gather_into_tensor torch.distributed.gather
+        torch.distributed.scatter torch.distributed.reduce_scatter torch.distributed.all_to_all
+        torch.distributed.send torch.distributed.recv torch.distributed.isend torch.distributed.irecv
+        torch.distributed.all_gather_object torch.distributed.broadcast_object_list
+        torch.distributed.new_group torch.distributed.ReduceOp
+        torch.nn.parallel.DistributedDataParallel torch.multiprocessing.spawn
+        torch.distributed.optim.ZeroRedundancyOptimizer torch.distributed.algorithms.join.Join
+        torch.distributed.algorithms.ddp_comm_hooks.default_hooks.allreduce_hook
+        torch.distributed.algorithms.ddp_comm_hooks.default_hooks.fp16_compress_hook
+        torch.distributed.algorithms.ddp_comm_hooks.default_hooks.bf16_compress_hook
+        torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.powerSGD_hook
+        torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.PowerSGDState torch.nn.SyncBatchNorm
+    """,
+    "Layers": """
+        torch.nn.Linear torch.nn.Bilinear torch.nn.Identity torch.nn.Conv1d torch.nn.Conv2d
+        torch.nn.ConvTranspose2d torch.nn.MaxPool2d torch.nn.AvgPool2d torch.nn.AdaptiveAvgPool2d
+        torch.nn.AdaptiveMaxPool2d torch.nn.BatchNorm1d torch.nn.BatchNorm2d torch.nn.BatchNorm3d
+        torch.nn.LayerNorm torch.nn.GroupNorm torch.nn.InstanceNorm2d torch.nn.Dropout torch.nn.Dropout1d
+        torch.nn.Dropout2d torch.nn.Dropout3d torch.nn.Embedding torch.nn.RNN torch.nn.LSTM torch.nn.GRU
+        torch.nn.RNNCell torch.nn.LSTMCell torch.nn.GRUCell torch.nn.MultiheadAttention torch.nn.Transformer
+        torch.nn.TransformerEncoder torch.nn.TransformerEncoderLayer torch.nn.TransformerDecoder
+        torch.nn.TransformerDecoderLayer torch.nn.Upsample torch.nn.PixelShuffle torch.nn.Flatten
+        torch.nn.Unflatten torch.nn.Sequential torch.nn.ModuleList torch.nn.ModuleDict
+        torch.nn.ParameterList torch.nn.ParameterDict torch.nn.functional.interpolate
+        torch.nn.functional.scaled_dot_product_attention torch.nn.functional.conv1d
+        torch.nn.functional.conv2d torch.nn.functional.conv_transpose2d torch.nn.functional.group_norm
+        torch.nn.functional.pad torch.nn.functional.one_hot torch.nn.functional.embedding
+        torch.nn.EmbeddingBag torch.nn.functional.embedding_bag torch.nn.Unfold torch.nn.Fold
+        torch.nn.functional.unfold torch.nn.functional.fold torch.nn.ChannelShuffle
+        torch.nn.functional.channel_shuffle torch.nn.functional.affine_grid torch.nn.functional.grid_sample
+        torch.nn.RMSNorm torch.nn.RReLU torch.nn.Conv3d torch.nn.ConvTranspose3d torch.nn.MaxPool3d
+        torch.nn.AvgPool3d torch.nn.AdaptiveAvgPool3d torch.nn.AdaptiveMaxPool3d torch.nn.MaxUnpool2d torch.nn.LPPool2d
+        torch.nn.ZeroPad3d torch.nn.LazyLinear torch.nn.LazyConv2d torch.nn.LazyBatchNorm2d torch.nn.Buffer
+        torch.nn.functional.rms_norm torch.nn.functional.gumbel_softmax torch.nn.functional.conv3d
+        torch.nn.functional.max_unpool2d torch.nn.functional.max_pool2d_with_indices torch.nn.functional.pdist
+    """,
+    "Activations": """
+        torch.nn.ReLU torch.nn.ReLU6 torch.nn.LeakyReLU torch.nn.ELU torch.nn.SELU torch.nn.PReLU
+        torch.nn.GELU torch.nn.SiLU torch.nn.Mish torch.nn.Softplus torch.nn.Softsign torch.nn.Hardtanh
+        torch.nn.Hardswish torch.nn.Hardsigmoid torch.nn.LogSigmoid torch.nn.Sigmoid torch.nn.Tanh
+        torch.nn.Softmax torch.nn.LogSoftmax torch.nn.functional.gelu torch.nn.functional.elu
+        torch.nn.functional.softplus torch.nn.functional.mish torch.nn.functional.logsigmoid
+        torch.nn.functional.hardtanh
+    """,
+    "Losses": """
+        torch.nn.CrossEntropyLoss torch.nn.NLLLoss torch.nn.MSELoss torch.nn.L1Loss torch.nn.SmoothL1Loss
+        torch.nn.HuberLoss torch.nn.KLDivLoss torch.nn.BCELoss torch.nn.BCEWithLogitsLoss
+        torch.nn.CosineEmbeddingLoss torch.nn.MarginRankingLoss torch.nn.TripletMarginLoss
+        torch.nn.functional.cross_entropy torch.nn.functional.nll_loss torch.nn.functional.mse_loss
+        torch.nn.functional.l1_loss torch.nn.functional.smooth_l1_loss torch.nn.functional.huber_loss
+        torch.nn.functional.kl_div torch.nn.functional.binary_cross_entropy
+        torch.nn.functional.binary_cross_entropy_with_logits torch.nn.functional.cosine_embedding_loss
+        torch.nn.functional.margin_ranking_loss torch.nn.functional.triplet_margin_loss
+        torch.nn.CTCLoss torch.nn.functional.ctc_loss torch.nn.MultiMarginLoss
+        torch.nn.functional.multi_margin_loss torch.nn.MultiLabelMarginLoss torch.nn.TripletMarginWithDistanceLoss
+    """,
+    "torch.nn.utils": """
+        torch.nn.utils.clip_grad_norm_ torch.nn.utils.clip_grad_value_ torch.nn.utils.parameters_to_vector
+        torch.nn.utils.vector_to_parameters torch.nn.utils.rnn.pad_sequence
+        torch.nn.utils.parametrize.register_parametrization
+        torch.nn.utils.parametrizations.weight_norm torch.nn.utils.parametrizations.spectral_norm
+        torch.nn.utils.weight_norm torch.nn.utils.spectral_norm torch.nn.utils.fuse_conv_bn_eval torch.nn.utils.skip_init
+        torch.nn.utils.stateless.functional_call
+    """,
+    "Optimizers": """
+        torch.optim.SGD torch.optim.Adam torch.optim.AdamW torch.optim.RMSprop torch.optim.Adagrad
+        torch.optim.Adadelta torch.optim.Adamax torch.optim.NAdam torch.optim.RAdam torch.optim.ASGD
+        torch.optim.Rprop torch.optim.LBFGS
+    """,
+    "Learning-rate schedules": """
+        torch.optim.lr_scheduler.LambdaLR torch.optim.lr_scheduler.MultiplicativeLR
+        torch.optim.lr_scheduler.StepLR torch.optim.lr_scheduler.MultiStepLR torch.optim.lr_scheduler.ConstantLR
+        torch.optim.lr_scheduler.LinearLR torch.optim.lr_scheduler.ExponentialLR
+        torch.optim.lr_scheduler.PolynomialLR torch.optim.lr_scheduler.CosineAnnealingLR
+        torch.optim.lr_scheduler.CosineAnnealingWarmRestarts torch.optim.lr_scheduler.CyclicLR
+        torch.optim.lr_scheduler.OneCycleLR torch.optim.lr_scheduler.ChainedScheduler
+        torch.optim.lr_scheduler.SequentialLR torch.optim.lr_scheduler.ReduceLROnPlateau
+    """,
+    "Tensor API": """
+        torch.Tensor.narrow torch.Tensor.new_zeros torch.Tensor.new_ones torch.Tensor.new_full
+        torch.Tensor.new_empty torch.Tensor.new_tensor torch.randint torch.norm torch.linalg.norm
+        torch.linalg.vector_norm torch.log1p torch.expm1 torch.erf torch.tril torch.triu torch.multinomial
+        torch.bernoulli torch.Tensor.normal_ torch.Tensor.uniform_ torch.Tensor.fill_ torch.Tensor.zero_
+        torch.Tensor.add_ torch.Tensor.mul_ torch.Tensor.copy_ torch.Tensor.masked_fill_ torch.topk torch.sort
+        torch.argsort torch.cumsum torch.cumprod torch.gather torch.scatter torch.scatter_add
+        torch.index_select torch.masked_fill torch.masked_select torch.nonzero torch.repeat_interleave
+        torch.Tensor.repeat torch.flip torch.roll torch.chunk torch.split torch.unbind torch.einsum torch.bmm
+        torch.baddbmm torch.addmm torch.outer torch.diag torch.allclose torch.isclose torch.isfinite
+        torch.isnan torch.isinf torch.eq torch.ne torch.lt torch.le torch.gt torch.ge torch.logical_and
+        torch.logical_or torch.logical_not torch.logical_xor torch.where torch.clamp torch.prod torch.lerp
+        torch.Tensor.__format__ torch.Tensor.tolist torch.Tensor.item torch.Tensor.numpy torch.Tensor.type_as
+        torch.Tensor.view_as torch.Tensor.unflatten torch.cat torch.stack torch.squeeze torch.unsqueeze
+        torch.unique torch.Tensor.unique torch.unique_consecutive torch.Tensor.unique_consecutive
+        torch.is_tensor torch.is_floating_point torch.numel torch.nan_to_num torch.Tensor.nan_to_num
+        torch.meshgrid torch.broadcast_tensors torch.broadcast_to torch.searchsorted torch.bucketize torch.cdist
+        torch.diff torch.nansum torch.nanmean torch.set_printoptions torch.hstack torch.vstack torch.dstack
+        torch.column_stack torch.atleast_1d torch.atleast_2d torch.atleast_3d torch.median torch.Tensor.median
+        torch.nanmedian torch.kthvalue torch.quantile torch.nanquantile torch.logaddexp torch.logcumsumexp
+        torch.cummax torch.cummin torch.histc torch.take_along_dim torch.rot90
+        torch.tensordot torch.kron torch.cross torch.linalg.cross torch.cartesian_prod torch.block_diag
+        torch.erfinv torch.Tensor.erfinv torch.logit torch.special.expit torch.special.logit torch.special.ndtr
+        torch.special.ndtri torch.special.erfinv
+        torch.linalg.inv torch.linalg.det torch.linalg.slogdet torch.linalg.solve torch.linalg.cholesky
+        torch.linalg.solve_triangular torch.linalg.eigh torch.linalg.eigvalsh torch.linalg.svd torch.linalg.svdvals
+        torch.linalg.pinv torch.linalg.matrix_power torch.linalg.multi_dot torch.linalg.vecdot torch.inverse torch.det
+        torch.logdet torch.slogdet torch.cholesky torch.cholesky_solve torch.Tensor.inverse
+    """,
+    "Indexing, diagonals and splits": """
+        torch.diagonal torch.diag_embed torch.diagflat torch.trace torch.Tensor.fill_diagonal_ torch.tril_indices
+        torch.triu_indices torch.select torch.take torch.Tensor.put_ torch.index_copy torch.index_put
+        torch.Tensor.index_put_ torch.masked_scatter torch.scatter_reduce torch.index_reduce torch.isin torch.bincount
+        torch.unravel_index torch.combinations torch.tensor_split torch.hsplit torch.vsplit torch.dsplit torch.ravel
+        torch.moveaxis torch.Tensor.unfold torch.Tensor.sum_to_size torch.diagonal_scatter torch.select_scatter
+        torch.slice_scatter torch.Tensor.squeeze_ torch.Tensor.unsqueeze_
+    """,
+    "Statistics, products and windows": """
+        torch.cov torch.corrcoef torch.histogram torch.histogramdd torch.mode torch.trapezoid torch.trapz
+        torch.cumulative_trapezoid torch.gradient torch.inner torch.vdot torch.dist torch.chain_matmul torch.addmv
+        torch.addr torch.addbmm torch.vander torch.matrix_power torch.pinverse torch.renorm torch.hann_window
+        torch.hamming_window torch.blackman_window torch.bartlett_window torch.kaiser_window
+    """,
+    "Torch-level forms, queries and tensor attributes": """
+        torch.conv2d torch.dropout torch.layer_norm torch.batch_norm torch.embedding torch.max_pool2d torch.relu_
+        torch.kl_div torch.pdist torch.rrelu torch.detach torch.normal torch.poisson torch.binomial torch.asarray
+        torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
+        torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
+        torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset
+        torch.Tensor.ndimension torch.Tensor.retains_grad torch.Tensor.new torch.Tensor.random_ torch.Tensor.cauchy_
+        torch.Tensor.geometric_ torch.Tensor.log_normal_ torch.Tensor.is_cpu torch.Tensor.layout torch.Tensor.real
+        torch.Tensor.resize_
+    """,
+    "torch.linalg, the rest": """
+        torch.linalg.qr torch.linalg.lstsq torch.linalg.lu_factor torch.linalg.lu torch.linalg.lu_solve
+        torch.linalg.matrix_rank torch.linalg.matrix_exp torch.linalg.cond torch.linalg.inv_ex
+        torch.linalg.cholesky_ex torch.linalg.solve_ex torch.linalg.tensorinv torch.linalg.tensorsolve
+        torch.linalg.vander torch.linalg.householder_product torch.qr torch.svd torch.lu torch.lu_unpack
+        torch.matrix_exp
+    """,
+    "Function transforms and testing": """
+        torch.testing.assert_close torch.testing.make_tensor torch.func.grad torch.func.grad_and_value
+        torch.func.vjp torch.func.jacrev torch.func.jacfwd torch.func.vmap torch.func.functional_call
+        torch.autograd.functional.jacobian torch.autograd.functional.vjp torch.autograd.functional.jvp
+    """,
+    "Distributions (torch.distributions)": """
+        torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
+        torch.distributions.Uniform torch.distributions.Independent torch.distributions.kl_divergence
+        torch.distributions.Distribution
+    """,
+    "Saving": """
+        torch.save torch.load torch.serialization.add_safe_globals torch.serialization.safe_globals
+    """,
+    "torchvision pieces (ddp.data)": """
+        torchvision.datasets.MNIST torchvision.datasets.FashionMNIST torchvision.datasets.KMNIST
+        torchvision.datasets.CIFAR10 torchvision.datasets.FakeData torchvision.transforms.Compose
+        torchvision.transforms.ToTensor torchvision.transforms.Normalize torchvision.transforms.RandomCrop
+        torchvision.transforms.RandomHorizontalFlip torchvision.transforms.RandomRotation
+        torchvision.transforms.Resize torchvision.transforms.CenterCrop torchvision.transforms.ColorJitter
+        torchvision.utils.make_grid torchvision.utils.save_image
+    """,
+    "Reproducibility and debugging": """
+        torch.manual_seed torch.seed torch.initial_seed torch.get_rng_state torch.set_rng_state
+        torch.Generator torch.Generator.manual_seed torch.Generator.get_state torch.Generator.set_state
+        torch.autograd.set_detect_anomaly torch.autograd.detect_anomaly torch.autograd.grad
+        torch.autograd.Function torch.autograd.gradcheck torch.utils.checkpoint.checkpoint
+        torch.utils.checkpoint.checkpoint_sequential
+    """,
+}
