@@ -1,16 +1,40 @@
 """`ddp.special` (torch.special): the special functions ddp has, under PyTorch's names there; most are the
-same functions as `ddp.erf`, `ddp.sigmoid` and the others. `ndtr` and `ndtri` are the standard normal's
-distribution function and its inverse, composed from erf and erfinv (so differentiable)."""
+same functions as `ddp.erf`, `ddp.lgamma`, `ddp.xlogy` and the others. `ndtr` and `ndtri` are the standard
+normal's distribution function and its inverse, composed from erf and erfinv (so differentiable); the
+functions only this namespace has (entr, erfcx, log_ndtr, i0e, i1, i1e, zeta) wrap the ops in
+ddp/core/ops/special_unary.py and ddp/core/ops/gamma.py; gammainc and gammaincc are ddp.igamma and igammac."""
 import math
 
+import numpy as np
+
+from .core.binary_math_functional import _floating_pair, igamma, igammac, xlog1py, xlogy
 from .core.elementwise_functional import mul, sigmoid
 from .core.math_functional import erf, erfinv, exp2, expm1, log1p, logit, round  # noqa: A004 - PyTorch's names
+from .core.ops import gamma as _gamma
+from .core.ops import special_unary as _su
 from .core.reduce_functional import log_softmax, logsumexp, softmax
+from .core.tensor import Tensor
+from .core.transcendental_functional import digamma, erfc, float_op, i0, lgamma, mvlgamma, polygamma, sinc
 
-__all__ = ["erf", "erfinv", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit", "logsumexp", "ndtr", "ndtri",
-           "round", "softmax"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
+           "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy",
+           "zeta"]
 
 expit = sigmoid  # PyTorch's special name for the logistic function
+psi = digamma
+gammaln = lgamma
+multigammaln = mvlgamma
+gammainc, gammaincc = igamma, igammac
+
+entr = float_op(_su.Entr, "entr", "-x log(x) elementwise: 0 at 0, -inf for x < 0; d/dx = -(log(x) + 1).")
+erfcx = float_op(_su.Erfcx, "erfcx", "exp(x^2) erfc(x), finite where erfc underflows; d/dx = 2 x erfcx(x) - "
+                 "2 / sqrt(pi).")
+log_ndtr = float_op(_su.LogNdtr, "log_ndtr", "log of the standard normal distribution function, finite far into "
+                    "the left tail.")
+i0e = float_op(_su.I0e, "i0e", "exp(-|x|) i0(x), without overflow.")
+i1 = float_op(_su.I1, "i1", "The modified Bessel function of the first kind of order 1; d/dx = i0(x) - i1(x) / x.")
+i1e = float_op(_su.I1e, "i1e", "exp(-|x|) i1(x), without overflow.")
 
 
 def ndtr(x):
@@ -21,3 +45,10 @@ def ndtr(x):
 def ndtri(p):
     """The standard normal's quantile function, sqrt 2 erfinv(2 p - 1) (the inverse of ndtr)."""
     return mul(erfinv(mul(p, 2) - 1), math.sqrt(2))
+
+
+def zeta(x, q):
+    """The Hurwitz zeta function sum_k (k + q)^-x (q = 1: Riemann's), as PyTorch: inf at x == 1, nan for
+    x < 1; no derivative (PyTorch has none either)."""
+    x, q = _floating_pair("zeta", x, q)
+    return Tensor(np.asarray(_gamma.zeta(x._data, q._data)))
