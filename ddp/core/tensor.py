@@ -359,7 +359,11 @@ class Tensor(TensorAttributes, TensorOps):
         return self
 
     def _check_fits(self, out):
-        """An in-place result must have self's shape (or broadcast to it), as PyTorch requires."""
+        """An in-place result must have self's shape (or broadcast to it) and a dtype that casts to self's within
+        its kind (float into an integer tensor does not), as PyTorch requires."""
+        if out.dtype != self.dtype and not np.can_cast(out.dtype, self.dtype, "same_kind"):
+            raise RuntimeError(f"in-place op: its result is {out.dtype}, which cannot be written into this "
+                               f"{self.dtype} tensor")
         if out.shape != self.shape:
             try:
                 fits = np.broadcast_shapes(out.shape, self.shape) == self.shape

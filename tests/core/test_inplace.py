@@ -174,3 +174,14 @@ def test_a_result_that_does_not_fit_raises_runtime_error_and_leaves_the_tensor(r
     if recording:  # the graph is as before the failed call: backward still reaches x through the mul
         t.sum().backward()
         np.testing.assert_array_equal(x.grad.numpy(), np.ones((3, 1)))
+
+
+def test_a_float_result_into_an_integer_tensor_raises_as_in_torch():
+    x = ddp.tensor([1, 2])
+    for op in (lambda: x.tan_(), lambda: x.add_(0.5), lambda: x.mul_(ddp.tensor([1.5, 2.0]))):
+        with pytest.raises(RuntimeError, match="float32.*int64"):
+            op()
+    assert x.tolist() == [1, 2]
+    x.add_(1)  # integer into integer, and comparisons into a float tensor, still write
+    y = ddp.tensor([1.0, 2.0]).eq_(1.0)
+    assert x.tolist() == [2, 3] and y.tolist() == [1.0, 0.0] and y.dtype == ddp.float32
