@@ -23,6 +23,24 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
     broadcast_functional    reshape + expand     broadcast_to, broadcast_tensors, broadcast_shapes, meshgrid
     search_functional       numpy search, sort   searchsorted, bucketize, histc (no derivative)
     distance_functional     ops/distance.py      cdist
+    transcendental_functional  ops/trig.py, gamma.py, bessel.py, special_unary.py
+                                                 tan, asinh, acosh, atanh, erfc, lgamma, digamma, polygamma, i0,
+                                                 sinc, sgn, signbit, deg2rad, frexp
+    binary_math_functional  ops/binary_math.py   xlogy, hypot, copysign, fmax, fmin, heaviside, gcd, lcm, ldexp,
+                                                 bit shifts, igamma, igammac
+    diagonal_functional     ops/diagonal.py      diagonal, diag_embed, diagflat, trace, fill_diagonal_,
+                                                 tril_indices, triu_indices
+    select_functional       ops/select.py, scatter_reduce.py
+                                                 select, take, put, index_copy, index_put, masked_scatter,
+                                                 scatter_reduce, index_reduce; with counting_functional's isin,
+                                                 bincount, unravel_index, combinations
+    split_functional        ops/sliding_windows.py  tensor_split, hsplit, vsplit, dsplit, ravel, moveaxis,
+                                                 unfold, sum_to_size
+    statistics_functional   composed             cov, corrcoef, mode; with histogram_functional's histogram and
+                                                 calculus_functional's trapezoid, cumulative_trapezoid, gradient
+    matrix_functional       composed             addmv, addr, chain_matmul, vander, matrix_power, pinverse; with
+                                                 norms_functional's dist, renorm, nuclear_norm, frobenius_norm
+    window_functional       numpy                hann, hamming, blackman, bartlett and kaiser windows
 """
 from .broadcast_functional import *  # noqa: F401,F403
 from .broadcast_functional import __all__ as _broadcast
@@ -78,4 +96,5 @@ from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
-           + _search + _distance + _join + _order + _product + _matrix + _decomp + _transcendental + _binary_math + _diagonal + _select + _split + _statistics + _window)
+           + _search + _distance + _join + _order + _product + _matrix + _decomp + _transcendental + _binary_math
+           + _diagonal + _select + _split + _statistics + _window)

@@ -4,31 +4,42 @@
 Each method is a one-liner (written on one line, grouped by family) calling the public op in `functional`
 (whose docstring says what it does). functional imports Tensor, so it cannot be imported here before Tensor
 exists: tensor.py binds `F` at its end (`bind_functional`), before any op can run.
+
+TensorOps holds the operators, arithmetic and math, comparisons, reductions and `new_*`; its bases hold the
+other families, one file each:
+
+    methods_shape.py     ShapeMethods     views, joins, splits, indexing, diagonals, scatter variants
+    methods_products.py  ProductMethods   matrix products, decompositions, statistics
+    methods_inplace.py   InPlaceMethods   the in-place forms (add_, exp_, eq_, scatter_, ...) and random fills
+    methods_queries.py   QueryMethods     queries (is_signed, ...), random draws, prelu and hardshrink
 """
 import numpy as np
 
+from . import methods_inplace, methods_products, methods_queries, methods_shape
 from .dtypes import as_dtype
-from .random import get_generator
+from .methods_inplace import InPlaceMethods
+from .methods_products import ProductMethods
+from .methods_queries import QueryMethods
+from .methods_shape import ShapeMethods
 from .sizes import ragged_error, size_arg
 
-F = None  # ddp.core.functional, bound by tensor.py
+F = None  # ddp.core.functional, bound by tensor.py (bind_functional)
 
 
 def bind_functional(functional):
+    """Give this module and its sibling method files `F`, once functional exists."""
     global F
     F = functional
+    for module in (methods_shape, methods_products, methods_inplace, methods_queries):
+        module.F = functional
 
 
-def _shape(size):
-    return size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-
-
-class TensorOps:
+class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
     """The ops of `ddp.core.functional` as methods, operators and in-place forms (`add_`, `exp_`, ...)."""
 
     __slots__ = ()
 
-    # ------------------------------------------------------------------------------------- operators
+    # ------------------------------------------------------------------------------------ operators
     def __add__(self, other): return F.add(self, other)
     def __radd__(self, other): return F.add(other, self)
     def __sub__(self, other): return F.sub(self, other)
@@ -133,6 +144,47 @@ class TensorOps:
     def clamp_max(self, max): return F.clamp(self, max=max)
     negative, absolute, arcsin, arccos, arctan, fix, clip = neg, abs, asin, acos, atan, trunc, clamp
 
+    # -------------------------------------- trigonometric, hyperbolic, gamma family and binary math
+    def tan(self): return F.tan(self)
+    def asinh(self): return F.asinh(self)
+    def acosh(self): return F.acosh(self)
+    def atanh(self): return F.atanh(self)
+    def erfc(self): return F.erfc(self)
+    def lgamma(self): return F.lgamma(self)
+    def digamma(self): return F.digamma(self)
+    def polygamma(self, n): return F.polygamma(n, self)
+    def mvlgamma(self, p): return F.mvlgamma(self, p)
+    def i0(self): return F.i0(self)
+    def sinc(self): return F.sinc(self)
+    def sgn(self): return F.sgn(self)
+    def signbit(self): return F.signbit(self)
+    def isneginf(self): return F.isneginf(self)
+    def isposinf(self): return F.isposinf(self)
+    def isreal(self): return F.isreal(self)
+    def positive(self): return F.positive(self)
+    def deg2rad(self): return F.deg2rad(self)
+    def rad2deg(self): return F.rad2deg(self)
+    def frexp(self): return F.frexp(self)
+    def xlogy(self, other): return F.xlogy(self, other)
+    def hypot(self, other): return F.hypot(self, other)
+    def copysign(self, other): return F.copysign(self, other)
+    def fmax(self, other): return F.fmax(self, other)
+    def fmin(self, other): return F.fmin(self, other)
+    def heaviside(self, values): return F.heaviside(self, values)
+    def gcd(self, other): return F.gcd(self, other)
+    def lcm(self, other): return F.lcm(self, other)
+    def nextafter(self, other): return F.nextafter(self, other)
+    def ldexp(self, other): return F.ldexp(self, other)
+    def bitwise_left_shift(self, other): return F.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return F.bitwise_right_shift(self, other)
+    def igamma(self, other): return F.igamma(self, other)
+    def igammac(self, other): return F.igammac(self, other)
+    def __lshift__(self, other): return F.bitwise_left_shift(self, other)
+    def __rlshift__(self, other): return F.bitwise_left_shift(other, self)
+    def __rshift__(self, other): return F.bitwise_right_shift(self, other)
+    def __rrshift__(self, other): return F.bitwise_right_shift(other, self)
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
     # ------------------------------------------------------------------------- comparison and logic
     def eq(self, other): return F.eq(self, other)
     def ne(self, other): return F.ne(self, other)
@@ -208,345 +260,7 @@ class TensorOps:
     def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
         return F.unique_consecutive(self, return_inverse, return_counts, dim)
 
-    # ------------------------------------------------------------------------------ matrix products
-    def matmul(self, other): return F.matmul(self, other)
-    def mm(self, other): return F.mm(self, other)
-    def bmm(self, other): return F.bmm(self, other)
-    def mv(self, vec): return F.mv(self, vec)
-    def dot(self, other): return F.dot(self, other)
-    def outer(self, other): return F.outer(self, other)
-    def inverse(self): return F.inverse(self)
-    def det(self): return F.det(self)
-    def logdet(self): return F.logdet(self)
-    def slogdet(self): return F.slogdet(self)
-    def cholesky(self, upper=False): return F.cholesky(self, upper)
-    def cholesky_solve(self, input2, upper=False): return F.cholesky_solve(self, input2, upper)
-    def kron(self, other): return F.kron(self, other)
-    def cross(self, other, dim=None): return F.cross(self, other, dim)
-    def addmm(self, m1, m2, beta=1, alpha=1): return F.addmm(self, m1, m2, beta=beta, alpha=alpha)
-    def baddbmm(self, b1, b2, beta=1, alpha=1): return F.baddbmm(self, b1, b2, beta=beta, alpha=alpha)
-    ger = outer
-    def qr(self, some=True): return F.qr(self, some)
-    def svd(self, some=True, compute_uv=True): return F.svd(self, some, compute_uv)
-    def lu(self, pivot=True, get_infos=False): return F.lu(self, pivot, get_infos)
-    def lu_solve(self, LU_data, LU_pivots): return F.lu_solve(self, LU_data, LU_pivots)
-    def matrix_exp(self): return F.matrix_exp(self)
-
-    # ----------------------------------------------------------------------------- shape and layout
-    def reshape(self, *shape): return F.reshape(self, *shape)
-    def reshape_as(self, other): return F.reshape(self, other.shape)
-    def view_as(self, other): return F.view(self, other.shape)
-    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
-    def unflatten(self, dim, sizes): return F.unflatten(self, dim, sizes)
-    def squeeze(self, dim=None): return F.squeeze(self, dim)
-    def unsqueeze(self, dim): return F.unsqueeze(self, dim)
-    def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
-    def permute(self, *dims): return F.permute(self, *dims)
-    def movedim(self, source, destination): return F.movedim(self, source, destination)
-    def t(self): return F.t(self)
-    def expand(self, *shape): return F.expand(self, *shape)
-    def expand_as(self, other): return F.expand(self, other.shape)
-    def broadcast_to(self, shape): return F.broadcast_to(self, shape)
-    def repeat(self, *sizes): return F.repeat(self, *sizes)
-    def tile(self, *dims): return F.tile(self, _shape(dims))
-    def repeat_interleave(self, repeats, dim=None): return F.repeat_interleave(self, repeats, dim)
-    def contiguous(self): return F.contiguous(self)
-    def clone(self): return F.clone(self)
-    def split(self, split_size, dim=0): return F.split(self, split_size, dim)
-    def chunk(self, chunks, dim=0): return F.chunk(self, chunks, dim)
-    def unbind(self, dim=0): return F.unbind(self, dim)
-    def narrow(self, dim, start, length): return F.narrow(self, dim, start, length)
-    def flip(self, *dims): return F.flip(self, *dims)
-    def fliplr(self): return F.fliplr(self)
-    def flipud(self): return F.flipud(self)
-    def roll(self, shifts, dims=None): return F.roll(self, shifts, dims)
-    def tril(self, diagonal=0): return F.tril(self, diagonal)
-    def triu(self, diagonal=0): return F.triu(self, diagonal)
-    def diag(self, diagonal=0): return F.diag(self, diagonal)
-    def rot90(self, k=1, dims=(0, 1)): return F.rot90(self, k, dims)
-    swapaxes = swapdims = transpose
-
-    def view(self, *shape):
-        """A view with a new shape, or with `view(dtype)` the same bytes read as another dtype (no gradient)."""
-        if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(shape[0], "__index__"):
-            return type(self)(self._data.view(as_dtype(shape[0])))
-        return F.view(self, *shape)
-
-    @property
-    def T(self): return F.permute(self, tuple(reversed(range(self.ndim))))
-
-    @property
-    def mT(self): return F.transpose(self, -2, -1)
-
-    def type_as(self, other): return self.to(other.dtype)
-
-    # ------------------------------------------------------------------------------ picking elements
-    def gather(self, dim, index): return F.gather(self, dim, index)
-    def take_along_dim(self, indices, dim=None): return F.take_along_dim(self, indices, dim)
-    def index_select(self, dim, index): return F.index_select(self, dim, index)
-    def masked_select(self, mask): return F.masked_select(self, mask)
-    def nonzero(self, as_tuple=False): return F.nonzero(self, as_tuple=as_tuple)
-    def argwhere(self): return F.nonzero(self)
-    def scatter(self, dim, index, src=None, value=None): return F.scatter(self, dim, index, src, value)
-    def scatter_add(self, dim, index, src): return F.scatter_add(self, dim, index, src)
-    def index_fill(self, dim, index, value): return F.index_fill(self, dim, index, value)
-    def index_add(self, dim, index, source, alpha=1): return F.index_add(self, dim, index, source, alpha)
-
-    # -------------------------------------------------------------------------------- random draws
-    def bernoulli(self, p=None, generator=None): return F.bernoulli(self, p, generator)
-    def multinomial(self, num_samples, replacement=False, generator=None):
-        return F.multinomial(self, num_samples, replacement, generator)
-
-    # ---- trigonometric, hyperbolic, gamma family and binary math (H1)
-    def tan(self): return F.tan(self)
-    def asinh(self): return F.asinh(self)
-    def acosh(self): return F.acosh(self)
-    def atanh(self): return F.atanh(self)
-    def erfc(self): return F.erfc(self)
-    def lgamma(self): return F.lgamma(self)
-    def digamma(self): return F.digamma(self)
-    def polygamma(self, n): return F.polygamma(n, self)
-    def mvlgamma(self, p): return F.mvlgamma(self, p)
-    def i0(self): return F.i0(self)
-    def sinc(self): return F.sinc(self)
-    def sgn(self): return F.sgn(self)
-    def signbit(self): return F.signbit(self)
-    def isneginf(self): return F.isneginf(self)
-    def isposinf(self): return F.isposinf(self)
-    def isreal(self): return F.isreal(self)
-    def positive(self): return F.positive(self)
-    def deg2rad(self): return F.deg2rad(self)
-    def rad2deg(self): return F.rad2deg(self)
-    def frexp(self): return F.frexp(self)
-    def xlogy(self, other): return F.xlogy(self, other)
-    def hypot(self, other): return F.hypot(self, other)
-    def copysign(self, other): return F.copysign(self, other)
-    def fmax(self, other): return F.fmax(self, other)
-    def fmin(self, other): return F.fmin(self, other)
-    def heaviside(self, values): return F.heaviside(self, values)
-    def gcd(self, other): return F.gcd(self, other)
-    def lcm(self, other): return F.lcm(self, other)
-    def nextafter(self, other): return F.nextafter(self, other)
-    def ldexp(self, other): return F.ldexp(self, other)
-    def bitwise_left_shift(self, other): return F.bitwise_left_shift(self, other)
-    def bitwise_right_shift(self, other): return F.bitwise_right_shift(self, other)
-    def igamma(self, other): return F.igamma(self, other)
-    def igammac(self, other): return F.igammac(self, other)
-    def __lshift__(self, other): return F.bitwise_left_shift(self, other)
-    def __rlshift__(self, other): return F.bitwise_left_shift(other, self)
-    def __rshift__(self, other): return F.bitwise_right_shift(self, other)
-    def __rrshift__(self, other): return F.bitwise_right_shift(other, self)
-    arcsinh, arccosh, arctanh = asinh, acosh, atanh
-    # (end of section)
-
-    # ---- in-place forms of the math ops (H1)
-    def sin_(self): return self._inplace(F.sin)
-    def cos_(self): return self._inplace(F.cos)
-    def tan_(self): return self._inplace(F.tan)
-    def sinh_(self): return self._inplace(F.sinh)
-    def cosh_(self): return self._inplace(F.cosh)
-    def asin_(self): return self._inplace(F.asin)
-    def acos_(self): return self._inplace(F.acos)
-    def atan_(self): return self._inplace(F.atan)
-    def asinh_(self): return self._inplace(F.asinh)
-    def acosh_(self): return self._inplace(F.acosh)
-    def atanh_(self): return self._inplace(F.atanh)
-    def atan2_(self, other): return self._inplace(F.atan2, other)
-    def exp2_(self): return self._inplace(F.exp2)
-    def expm1_(self): return self._inplace(F.expm1)
-    def log2_(self): return self._inplace(F.log2)
-    def log10_(self): return self._inplace(F.log10)
-    def frac_(self): return self._inplace(F.frac)
-    def erfc_(self): return self._inplace(F.erfc)
-    def lgamma_(self): return self._inplace(F.lgamma)
-    def digamma_(self): return self._inplace(F.digamma)
-    def polygamma_(self, n): return self._inplace(lambda t: F.polygamma(n, t))
-    def mvlgamma_(self, p): return self._inplace(F.mvlgamma, p)
-    def i0_(self): return self._inplace(F.i0)
-    def sinc_(self): return self._inplace(F.sinc)
-    def sgn_(self): return self._inplace(F.sgn)
-    def deg2rad_(self): return self._inplace(F.deg2rad)
-    def rad2deg_(self): return self._inplace(F.rad2deg)
-    def logit_(self, eps=None): return self._inplace(F.logit, eps)
-    def eq_(self, other): return self._inplace(F.eq, other)
-    def ne_(self, other): return self._inplace(F.ne, other)
-    def lt_(self, other): return self._inplace(F.lt, other)
-    def le_(self, other): return self._inplace(F.le, other)
-    def gt_(self, other): return self._inplace(F.gt, other)
-    def ge_(self, other): return self._inplace(F.ge, other)
-    def logical_and_(self, other): return self._inplace(F.logical_and, other)
-    def logical_or_(self, other): return self._inplace(F.logical_or, other)
-    def logical_xor_(self, other): return self._inplace(F.logical_xor, other)
-    def logical_not_(self): return self._inplace(F.logical_not)
-    def bitwise_and_(self, other): return self._inplace(F.bitwise_and, other)
-    def bitwise_or_(self, other): return self._inplace(F.bitwise_or, other)
-    def bitwise_xor_(self, other): return self._inplace(F.bitwise_xor, other)
-    def bitwise_not_(self): return self._inplace(F.bitwise_not)
-    def bitwise_left_shift_(self, other): return self._inplace(F.bitwise_left_shift, other)
-    def bitwise_right_shift_(self, other): return self._inplace(F.bitwise_right_shift, other)
-    def fmod_(self, other): return self._inplace(F.fmod, other)
-    def remainder_(self, other): return self._inplace(F.remainder, other)
-    def floor_divide_(self, other): return self._inplace(F.floor_divide, other)
-    def float_power_(self, exponent): return self._inplace(F.float_power, exponent)
-    def hypot_(self, other): return self._inplace(F.hypot, other)
-    def copysign_(self, other): return self._inplace(F.copysign, other)
-    def xlogy_(self, other): return self._inplace(F.xlogy, other)
-    def heaviside_(self, values): return self._inplace(F.heaviside, values)
-    def gcd_(self, other): return self._inplace(F.gcd, other)
-    def lcm_(self, other): return self._inplace(F.lcm, other)
-    def ldexp_(self, other): return self._inplace(F.ldexp, other)
-    def nextafter_(self, other): return self._inplace(F.nextafter, other)
-    def igamma_(self, other): return self._inplace(F.igamma, other)
-    def igammac_(self, other): return self._inplace(F.igammac, other)
-    def subtract_(self, other, alpha=1): return self.sub_(other, alpha)
-    def multiply_(self, other): return self.mul_(other)
-    def divide_(self, other, rounding_mode=None): return self.div_(other, rounding_mode)
-    def true_divide_(self, other): return self.div_(other)
-    def __ilshift__(self, other): return self.bitwise_left_shift_(other)
-    def __irshift__(self, other): return self.bitwise_right_shift_(other)
-    def __iand__(self, other): return self.bitwise_and_(other)
-    def __ior__(self, other): return self.bitwise_or_(other)
-    def __ixor__(self, other): return self.bitwise_xor_(other)
-    def __imod__(self, other): return self.remainder_(other)
-    def __ifloordiv__(self, other): return self.floor_divide_(other)
-    def __ipow__(self, other): return self.pow_(other)
-    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
-    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
-    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
-    # (end of section)
-
-    # ---- diagonals, selection, scatter variants and splits (H2)
-    def diagonal(self, offset=0, dim1=0, dim2=1): return F.diagonal(self, offset, dim1, dim2)
-    def diag_embed(self, offset=0, dim1=-2, dim2=-1): return F.diag_embed(self, offset, dim1, dim2)
-    def diagflat(self, offset=0): return F.diagflat(self, offset)
-    def trace(self): return F.trace(self)
-    def fill_diagonal_(self, fill_value, wrap=False): return F.fill_diagonal_(self, fill_value, wrap)
-    def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1): return F.diagonal_scatter(self, src, offset, dim1, dim2)
-    def select(self, dim, index): return F.select(self, dim, index)
-    def select_scatter(self, src, dim, index): return F.select_scatter(self, src, dim, index)
-    def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
-        return F.slice_scatter(self, src, dim, start, end, step)
-    def take(self, index): return F.take(self, index)
-    def put(self, index, source, accumulate=False): return F.put(self, index, source, accumulate)
-    def put_(self, index, source, accumulate=False): return self._inplace(F.put, index, source, accumulate)
-    def index_copy(self, dim, index, source): return F.index_copy(self, dim, index, source)
-    def index_copy_(self, dim, index, source): return self._inplace(F.index_copy, dim, index, source)
-    def index_put(self, indices, values, accumulate=False): return F.index_put(self, indices, values, accumulate)
-    def index_put_(self, indices, values, accumulate=False): return F.index_put_(self, indices, values, accumulate)
-    def masked_scatter(self, mask, source): return F.masked_scatter(self, mask, source)
-    def masked_scatter_(self, mask, source):
-        return self._inplace(F.masked_scatter, F.broadcast_to(mask, self.shape), source)
-    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
-        return F.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
-    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
-        return self._inplace(lambda t, s: F.scatter_reduce(t, dim, index, s, reduce, include_self=include_self), src)
-    def index_reduce(self, dim, index, source, reduce, *, include_self=True):
-        return F.index_reduce(self, dim, index, source, reduce, include_self=include_self)
-    def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
-        return self._inplace(lambda t, s: F.index_reduce(t, dim, index, s, reduce, include_self=include_self), source)
-    def bincount(self, weights=None, minlength=0): return F.bincount(self, weights, minlength)
-    def tensor_split(self, indices_or_sections, dim=0): return F.tensor_split(self, indices_or_sections, dim)
-    def hsplit(self, indices_or_sections): return F.hsplit(self, indices_or_sections)
-    def vsplit(self, indices_or_sections): return F.vsplit(self, indices_or_sections)
-    def dsplit(self, indices_or_sections): return F.dsplit(self, indices_or_sections)
-    def split_with_sizes(self, split_sizes, dim=0): return F.split_with_sizes(self, split_sizes, dim)
-    def ravel(self): return F.ravel(self)
-    def moveaxis(self, source, destination): return F.movedim(self, source, destination)
-    def unfold(self, dimension, size, step): return F.unfold(self, dimension, size, step)
-    def sum_to_size(self, *size): return F.sum_to_size(self, *size)
-    def narrow_copy(self, dim, start, length): return F.narrow_copy(self, dim, start, length)
-    def squeeze_(self, dim=None): return self._inplace_view(F.squeeze, dim)
-    def unsqueeze_(self, dim): return self._inplace_view(F.unsqueeze, dim)
-    def t_(self): return self._inplace_view(F.t)
-    def transpose_(self, dim0, dim1): return self._inplace_view(F.transpose, dim0, dim1)
-    swapaxes_ = swapdims_ = transpose_
-
-    def _inplace_view(self, view, *args):
-        """Make self the view `view(before, *args)` of its former self (squeeze_, t_, ...): its shape and graph
-        node change, its memory and values do not. `before` keeps the old shape, which the engine reads when
-        it hands the view's gradient back. With recording on, a leaf that requires grad refuses; the version
-        goes up, so that backward through an op that saved self fails, both as in PyTorch.
-
-        Limitation: an op recorded on self before this call still sends a gradient of the old shape, and the
-        engine then checks it against self's new shape (a RuntimeError, unless the shapes happen to agree)."""
-        before = type(self)(self._data)
-        before._grad_fn, before._requires_grad = self._grad_fn, self._requires_grad
-        before._version_cell = self._version_cell
-        out = view(before, *args)
-        if out._grad_fn is not None and out is not before:
-            if self._grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            self._grad_fn = out._grad_fn
-        self._data = out._data
-        self._bump_version()
-        return self
-    # (end of section)
-
-    # ---- attributes, queries and random fills (H3a)
-    def is_signed(self): return F.is_signed(self)
-    def is_complex(self): return F.is_complex(self)
-    def is_conj(self): return F.is_conj(self)
-    def is_neg(self): return F.is_neg(self)
-    def is_inference(self): return F.is_inference(self)
-    def is_nonzero(self): return F.is_nonzero(self)
-    def is_same_size(self, other): return F.is_same_size(self, other)
-
-    def prelu(self, weight):
-        from .toplevel_nn import prelu  # (nn.functional's ops load on first use)
-        return prelu(self, weight)
-
-    def hardshrink(self, lambd=0.5):
-        from .toplevel_nn import hardshrink
-        return hardshrink(self, lambd)
-
-    # the fills' code is in random_functional.py, which imports Tensor (so only once it exists)
-    def random_(self, *args, **kwargs):
-        """Integers drawn uniformly: `random_()`, `random_(to)`, `random_(from, to)`, `random_(from, None)`."""
-        from .random_functional import random_
-        return random_(self, *args, **kwargs)
-
-    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-        from .random_functional import cauchy_
-        return cauchy_(self, median, sigma, generator)
-
-    def geometric_(self, p, *, generator=None):
-        from .random_functional import geometric_
-        return geometric_(self, p, generator)
-
-    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-        from .random_functional import log_normal_
-        return log_normal_(self, mean, std, generator)
-    # (end of section)
-
-    # ---- statistics and products (H3b)
-    def cov(self, *, correction=1, fweights=None, aweights=None):
-        return F.cov(self, correction=correction, fweights=fweights, aweights=aweights)
-    def corrcoef(self): return F.corrcoef(self)
-    def histogram(self, bins, *, range=None, weight=None, density=False):
-        return F.histogram(self, bins, range=range, weight=weight, density=density)
-    def mode(self, dim=-1, keepdim=False): return F.mode(self, dim, keepdim)
-    def inner(self, other): return F.inner(self, other)
-    def vdot(self, other): return F.vdot(self, other)
-    def dist(self, other, p=2): return F.dist(self, other, p)
-    def addmv(self, mat, vec, *, beta=1, alpha=1): return F.addmv(self, mat, vec, beta=beta, alpha=alpha)
-    def addr(self, vec1, vec2, *, beta=1, alpha=1): return F.addr(self, vec1, vec2, beta=beta, alpha=alpha)
-    def addbmm(self, batch1, batch2, *, beta=1, alpha=1): return F.addbmm(self, batch1, batch2, beta, alpha)
-    def matrix_power(self, n): return F.matrix_power(self, n)
-    def pinverse(self, rcond=1e-15): return F.pinverse(self, rcond)
-    def renorm(self, p, dim, maxnorm): return F.renorm(self, p, dim, maxnorm)
-    def addmv_(self, mat, vec, *, beta=1, alpha=1):
-        return self._inplace(lambda t, m, v: F.addmv(t, m, v, beta=beta, alpha=alpha), mat, vec)
-    def addr_(self, vec1, vec2, *, beta=1, alpha=1):
-        return self._inplace(lambda t, v1, v2: F.addr(t, v1, v2, beta=beta, alpha=alpha), vec1, vec2)
-    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
-        return self._inplace(F.addbmm, batch1, batch2, beta, alpha)
-    def addmm_(self, mat1, mat2, *, beta=1, alpha=1): return self._inplace(F.addmm, mat1, mat2, beta, alpha)
-    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
-        return self._inplace(F.baddbmm, batch1, batch2, beta, alpha)
-    def renorm_(self, p, dim, maxnorm): return self._inplace(F.renorm, p, dim, maxnorm)
-    # (end of section)
-
-    # ------------------------------------------------------------------------- new tensors alike
+    # ---------------------------------------------------------------------------- new tensors alike
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         return self._new(0, size, dtype, requires_grad, "new_zeros")
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
@@ -569,51 +283,3 @@ class TensorOps:
     def _new(self, fill, size, dtype, requires_grad, op):
         array = np.full(size_arg(size, op), fill, dtype=as_dtype(dtype) or self.dtype)
         return type(self)(array, requires_grad=requires_grad)
-
-    # ----------------------------------------------------------------------------- in-place forms
-    def masked_fill_(self, mask, value): return self._inplace(F.masked_fill, mask, value)
-    def exp_(self): return self._inplace(F.exp)
-    def log_(self): return self._inplace(F.log)
-    def log1p_(self): return self._inplace(F.log1p)
-    def sqrt_(self): return self._inplace(F.sqrt)
-    def rsqrt_(self): return self._inplace(F.rsqrt)
-    def abs_(self): return self._inplace(F.abs)
-    def neg_(self): return self._inplace(F.neg)
-    def sign_(self): return self._inplace(F.sign)
-    def square_(self): return self._inplace(F.square)
-    def reciprocal_(self): return self._inplace(F.reciprocal)
-    def relu_(self): return self._inplace(F.relu)
-    def sigmoid_(self): return self._inplace(F.sigmoid)
-    def tanh_(self): return self._inplace(F.tanh)
-    def erf_(self): return self._inplace(F.erf)
-    def erfinv_(self): return self._inplace(F.erfinv)
-    def floor_(self): return self._inplace(F.floor)
-    def ceil_(self): return self._inplace(F.ceil)
-    def round_(self, decimals=0): return self._inplace(F.round, decimals)
-    def trunc_(self): return self._inplace(F.trunc)
-    def pow_(self, exponent): return self._inplace(F.pow, exponent)
-    def clamp_min_(self, min): return self._inplace(F.clamp_min, min)
-    def clamp_max_(self, max): return self._inplace(F.clamp_max, max)
-    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return self._inplace(F.nan_to_num, nan, posinf, neginf)
-    def lerp_(self, end, weight): return self._inplace(F.lerp, end, weight)
-    def addcmul_(self, t1, t2, value=1): return self._inplace(F.addcmul, t1, t2, value)
-    def addcdiv_(self, t1, t2, value=1): return self._inplace(F.addcdiv, t1, t2, value)
-    def scatter_(self, dim, index, src=None, value=None): return self._inplace(F.scatter, dim, index, src, value)
-    def scatter_add_(self, dim, index, src): return self._inplace(F.scatter_add, dim, index, src)
-    def index_fill_(self, dim, index, value): return self._inplace(F.index_fill, dim, index, value)
-    def index_add_(self, dim, index, source, alpha=1): return self._inplace(F.index_add, dim, index, source, alpha)
-    absolute_, negative_, fix_ = abs_, neg_, trunc_
-
-    def exponential_(self, lambd=1.0, generator=None):
-        """Fill with samples of the exponential distribution of rate `lambd`."""
-        self._data[...] = get_generator(generator).exponential(1.0 / lambd, self.shape)
-        self._bump_version()
-        return self
-
-    def bernoulli_(self, p=0.5, generator=None):
-        """Fill with 1 drawn with probability p (a number or a tensor), else 0."""
-        probs = p._data if isinstance(p, TensorOps) else p
-        self._data[...] = get_generator(generator).random(self.shape) < probs
-        self._bump_version()
-        return self
-

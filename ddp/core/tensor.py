@@ -20,8 +20,8 @@ class Tensor(TensorAttributes, TensorOps):
     `Tensor(array)` wraps a numpy array without copying it; `ddp.tensor(data)` is the copying factory that
     picks PyTorch's default dtypes. Ops follow PyTorch's names and broadcasting rules. This class holds the
     graph state, conversions and in-place machinery; the op methods and operators (`x.exp()`, `x + y`)
-    are defined in its base class `TensorOps` (methods.py), and memory facts, flags, complex views, `new`,
-    `resize_` and `apply_` in its base class `TensorAttributes` (tensor_attributes.py).
+    are defined in its base class `TensorOps` (methods.py and its bases), and memory facts, flags, complex
+    views, `new`, `resize_` and `apply_` in its base class `TensorAttributes` (tensor_attributes.py).
 
     Example:
         >>> x = ddp.tensor([1.0, 2.0], requires_grad=True)
