@@ -1,5 +1,8 @@
 """Constraints on parameters and values: `check(value)` gives a bool Tensor, and the repr is PyTorch's, so
 validation errors read as torch's do ("... to satisfy the constraint GreaterThan(lower_bound=0.0) ...")."""
+import numpy as np
+
+import ddp
 
 
 class Constraint:
@@ -45,6 +48,29 @@ class _GreaterThan(Constraint):
         return f"GreaterThan(lower_bound={self.lower_bound})"
 
 
+class _GreaterThanEq(Constraint):
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    def check(self, value):
+        return value >= self.lower_bound
+
+    def __repr__(self):
+        return f"GreaterThanEq(lower_bound={self.lower_bound})"
+
+
+class _IntegerGreaterThan(_GreaterThanEq):
+    """Integers >= lower_bound (PyTorch's name, though the bound is included)."""
+
+    is_discrete = True
+
+    def check(self, value):
+        return (value % 1 == 0) & (value >= self.lower_bound)
+
+    def __repr__(self):
+        return f"IntegerGreaterThan(lower_bound={self.lower_bound})"
+
+
 class _LessThan(Constraint):
     def __init__(self, upper_bound):
         self.upper_bound = upper_bound
@@ -67,6 +93,14 @@ class _Interval(Constraint):
         return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
 
+class _HalfOpenInterval(_Interval):
+    def check(self, value):
+        return (value >= self.lower_bound) & (value < self.upper_bound)
+
+    def __repr__(self):
+        return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
 class _IntegerInterval(_Interval):
     is_discrete = True
 
@@ -86,6 +120,88 @@ class _Simplex(Constraint):
         return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
+class _OneHot(Constraint):
+    """Vectors of zeros with a single one along the last dimension."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        return ((value == 0) | (value == 1)).all(-1) & (value.sum(-1) == 1)
+
+
+class _Multinomial(Constraint):
+    """Nonnegative integer count vectors whose total is at most `upper_bound`."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
+
+
+class _Matrix(Constraint):
+    """Base of the constraints on square matrices (the last two dimensions), checked in numpy."""
+
+    event_dim = 2
+
+    def check(self, value):
+        a = value.detach().numpy()
+        if a.ndim < 2:
+            raise ValueError(f"{self!r}: expected a matrix (at least 2 dims), got shape {tuple(value.shape)}")
+        return ddp.tensor(np.asarray(self._ok(a), dtype=bool))
+
+    def _ok(self, a):
+        raise NotImplementedError
+
+
+def _all_last2(mask):
+    return mask.all(axis=(-1, -2))
+
+
+class _Square(_Matrix):
+    def _ok(self, a):
+        return np.full(a.shape[:-2], a.shape[-1] == a.shape[-2], dtype=bool)
+
+
+class _Symmetric(_Square):
+    def _ok(self, a):
+        if a.shape[-1] != a.shape[-2]:
+            return super()._ok(a)
+        return _all_last2(np.isclose(a, np.swapaxes(a, -1, -2), atol=1e-6))
+
+
+class _PositiveSemidefinite(_Symmetric):
+    def _ok(self, a):
+        ok = super()._ok(a)
+        if not ok.all():
+            return ok
+        return np.linalg.eigvalsh(a).min(-1) >= 0
+
+
+class _PositiveDefinite(_Symmetric):
+    def _ok(self, a):
+        ok = super()._ok(a)
+        if not ok.all():
+            return ok
+        return np.linalg.eigvalsh(a).min(-1) > 0
+
+
+class _LowerTriangular(_Matrix):
+    def _ok(self, a):
+        return _all_last2(np.tril(a) == a)
+
+
+class _LowerCholesky(_Matrix):
+    """Lower-triangular matrices with a positive diagonal (Cholesky factors)."""
+
+    def _ok(self, a):
+        return _all_last2(np.tril(a) == a) & (np.diagonal(a, axis1=-2, axis2=-1) > 0).all(-1)
+
+
 class _Independent(Constraint):
     """`base` reinterpreted with `reinterpreted_batch_ndims` more event dimensions (all must hold)."""
 
@@ -93,6 +209,11 @@ class _Independent(Constraint):
         self.base, self.reinterpreted_batch_ndims = base, reinterpreted_batch_ndims
         self.is_discrete = base.is_discrete
         self.event_dim = base.event_dim + reinterpreted_batch_ndims
+
+    @property
+    def base_constraint(self):
+        """PyTorch's name for `base`."""
+        return self.base
 
     def check(self, value):
         ok = self.base.check(value)
@@ -111,13 +232,26 @@ dependent = _Dependent()
 real = _Real()
 boolean = _Boolean()
 positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
+nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
+one_hot = _OneHot()
 real_vector = _Independent(real, 1)
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
+positive_definite = _PositiveDefinite()
+lower_triangular = _LowerTriangular()
+lower_cholesky = _LowerCholesky()
 greater_than = _GreaterThan
+greater_than_eq = _GreaterThanEq
 less_than = _LessThan
 interval = _Interval
+half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
+multinomial = _Multinomial
 independent = _Independent
 
 

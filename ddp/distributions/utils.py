@@ -5,6 +5,7 @@ import numpy as np
 
 import ddp
 import ddp.nn.functional as F
+from ddp.core.random import get_generator
 
 
 def broadcast_all(*values):
@@ -53,3 +54,19 @@ def sum_rightmost(value, dim):
     if dim == 0:
         return value
     return value.reshape(tuple(value.shape[:value.dim() - dim]) + (-1,)).sum(-1)
+
+
+def draw(method, shape, dtype, **kwargs):
+    """numpy Generator.`method`(size=shape, **kwargs) from ddp's default generator, as a Tensor of `dtype`.
+
+    Drawing through `get_generator` is what makes `ddp.manual_seed` reproduce the samples.
+    """
+    values = getattr(get_generator(), method)(size=tuple(shape), **kwargs)
+    return ddp.from_numpy(np.asarray(values).astype(dtype, copy=False))
+
+
+def uniform_open(shape, dtype):
+    """Uniform draws in the open interval (0, 1): [0, 1) clamped to the dtype's smallest normal number."""
+    u = draw("random", shape, dtype)
+    return u.clamp(min=ddp.finfo(dtype).tiny, max=1 - ddp.finfo(dtype).eps)
+
