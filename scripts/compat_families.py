@@ -142,6 +142,15 @@ FAMILIES = {
         torch.linalg.pinv torch.linalg.matrix_power torch.linalg.multi_dot torch.linalg.vecdot torch.inverse torch.det
         torch.logdet torch.slogdet torch.cholesky torch.cholesky_solve torch.Tensor.inverse
     """,
+    "Math and special functions": """
+        torch.tan torch.asinh torch.acosh torch.atanh torch.erfc torch.lgamma torch.digamma torch.polygamma
+        torch.mvlgamma torch.i0 torch.sinc torch.sgn torch.signbit torch.xlogy torch.hypot torch.copysign torch.fmax
+        torch.fmin torch.heaviside torch.gcd torch.lcm torch.ldexp torch.frexp torch.deg2rad torch.rad2deg
+        torch.igamma torch.igammac torch.bitwise_left_shift torch.special.gammaln torch.special.digamma
+        torch.special.polygamma torch.special.entr torch.special.erfcx torch.special.log_ndtr
+        torch.special.xlog1py torch.special.i0e torch.special.i1 torch.special.i1e torch.special.zeta
+        torch.Tensor.tan_ torch.Tensor.eq_ torch.Tensor.logical_and_ torch.Tensor.sin_
+    """,
     "Indexing, diagonals and splits": """
         torch.diagonal torch.diag_embed torch.diagflat torch.trace torch.Tensor.fill_diagonal_ torch.tril_indices
         torch.triu_indices torch.select torch.take torch.Tensor.put_ torch.index_copy torch.index_put
@@ -182,6 +191,15 @@ FAMILIES = {
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
         torch.distributions.Uniform torch.distributions.Independent torch.distributions.kl_divergence
         torch.distributions.Distribution
+        torch.distributions.MultivariateNormal torch.distributions.LowRankMultivariateNormal
+        torch.distributions.Exponential torch.distributions.Laplace torch.distributions.Cauchy
+        torch.distributions.Gumbel torch.distributions.HalfNormal torch.distributions.LogNormal
+        torch.distributions.Geometric torch.distributions.OneHotCategorical torch.distributions.RelaxedBernoulli
+        torch.distributions.RelaxedOneHotCategorical torch.distributions.MixtureSameFamily
+        torch.distributions.TransformedDistribution torch.distributions.Gamma torch.distributions.Beta
+        torch.distributions.Dirichlet torch.distributions.StudentT torch.distributions.Poisson
+        torch.distributions.Binomial torch.distributions.Multinomial torch.distributions.transforms.TanhTransform
+        torch.distributions.transforms.AffineTransform torch.distributions.biject_to
     """,
     "Saving": """
         torch.save torch.load torch.serialization.add_safe_globals torch.serialization.safe_globals
