@@ -180,7 +180,8 @@ def machine_facts():
                 break
     except OSError:
         pass
-    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('prefix')}, {i.get('num_threads')} thread(s))"
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('prefix')}, {i.get('architecture')} kernels, "
+            f"{i.get('num_threads')} thread(s))"
             for i in threadpool_info() if i.get("user_api") == "blas"]
     lines = [f"CPU: {cpu}, {os.cpu_count()} logical cores",
              f"Python {platform.python_version()}, numpy {np.__version__}, BLAS: {'; '.join(blas) or 'unknown'}"]
