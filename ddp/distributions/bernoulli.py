@@ -1,5 +1,4 @@
 """`Bernoulli`: a 0/1 variable, parameterized by the probability of 1 or its log-odds."""
-import functools
 import math
 from numbers import Number
 
@@ -7,11 +6,12 @@ import ddp
 import ddp.nn.functional as F
 
 from . import constraints
+from .binary_parameters import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 
-class Bernoulli(Distribution):
+class Bernoulli(BinaryParameters, Distribution):
     """Draws 1 with probability `probs` (or sigmoid(`logits`)) and 0 otherwise, in the parameter's dtype.
 
     Args:
@@ -27,33 +27,13 @@ class Bernoulli(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Bernoulli: give exactly one of probs and logits")
-        given = probs if probs is not None else logits
+        given = self._given(probs, logits)
         (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
+        self._keep(param, probs is not None)
         super().__init__(() if isinstance(given, Number) else param.shape, validate_args=validate_args)
 
-    @functools.cached_property
-    def logits(self):
-        """log(p) - log(1 - p), with p clamped off 0 and 1 so that it stays finite."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
-    def probs(self):
-        """sigmoid(logits)."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return (self.probs if "probs" in self.__dict__ else self.logits).shape
-
     def expand(self, batch_shape, _instance=None):
-        params = {name: self.__dict__[name].expand(batch_shape)
-                  for name in ("probs", "logits") if name in self.__dict__}
+        params = self._expanded_parameter(batch_shape)
         return self._expanded(batch_shape, **params)
 
     @property

@@ -1,14 +1,14 @@
 """`Binomial`: the number of successes in `total_count` independent trials."""
-import functools
 
 import ddp
 
 from . import constraints
+from .binary_parameters import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, draw, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, draw
 
 
-class Binomial(Distribution):
+class Binomial(BinaryParameters, Distribution):
     """P(k) = C(n, k) p^k (1 - p)^(n - k) for k = 0..n, with n = `total_count` and p = `probs` (or
     sigmoid(`logits`)), batched over their broadcast shape.
 
@@ -25,34 +25,16 @@ class Binomial(Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Binomial: give exactly one of probs and logits")
-        given = probs if probs is not None else logits
+        given = self._given(probs, logits)
         if isinstance(given, ddp.Tensor) and not isinstance(total_count, ddp.Tensor):
             total_count = ddp.tensor(float(total_count), dtype=given.dtype)
         total_count, param = broadcast_all(total_count, given)
         self.total_count = total_count.to(param.dtype)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
+        self._keep(param, probs is not None)
         super().__init__(param.shape, validate_args=validate_args)
 
-    @functools.cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return (self.probs if "probs" in self.__dict__ else self.logits).shape
-
     def expand(self, batch_shape, _instance=None):
-        params = {name: self.__dict__[name].expand(batch_shape)
-                  for name in ("probs", "logits") if name in self.__dict__}
+        params = self._expanded_parameter(batch_shape)
         return self._expanded(batch_shape, total_count=self.total_count.expand(batch_shape), **params)
 
     @property

@@ -7,11 +7,12 @@ import ddp
 import ddp.nn.functional as F
 
 from . import constraints
+from .binary_parameters import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, clamp_probs, draw, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, clamp_probs, draw, logits_to_probs
 
 
-class ContinuousBernoulli(Distribution):
+class ContinuousBernoulli(BinaryParameters, Distribution):
     """Density C(p) p^x (1 - p)^(1 - x) on x in [0, 1], with C(p) = 2 atanh(1 - 2p) / (1 - 2p) (2 at p = 1/2).
 
     Near p = 1/2 the closed forms are 0/0, so inside `lims` (default (0.499, 0.501)) a Taylor expansion
@@ -30,33 +31,20 @@ class ContinuousBernoulli(Distribution):
     has_rsample = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("ContinuousBernoulli: give exactly one of probs and logits")
-        (param,) = broadcast_all(probs if probs is not None else logits)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
+        (param,) = broadcast_all(self._given(probs, logits))
+        self._keep(param, probs is not None)
         self._lims = lims
         super().__init__(param.shape, validate_args=validate_args)
         if probs is not None:  # checked above; now kept off 0 and 1, where the logs below would be infinite
             self.probs = clamp_probs(self.probs)
 
     @functools.cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
     def probs(self):
+        """sigmoid(logits), kept off 0 and 1."""
         return clamp_probs(logits_to_probs(self.logits, is_binary=True))
 
-    @property
-    def param_shape(self):
-        return (self.probs if "probs" in self.__dict__ else self.logits).shape
-
     def expand(self, batch_shape, _instance=None):
-        params = {name: self.__dict__[name].expand(batch_shape)
-                  for name in ("probs", "logits") if name in self.__dict__}
+        params = self._expanded_parameter(batch_shape)
         return self._expanded(batch_shape, _lims=self._lims, **params)
 
     def _stable(self):

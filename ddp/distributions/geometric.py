@@ -1,15 +1,15 @@
 """`Geometric`: the number of failures before the first success of independent Bernoulli trials."""
-import functools
 
 import ddp
 import ddp.nn.functional as F
 
 from . import constraints
+from .binary_parameters import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, logits_to_probs, probs_to_logits, uniform_open
+from .utils import broadcast_all, uniform_open
 
 
-class Geometric(Distribution):
+class Geometric(BinaryParameters, Distribution):
     """P(k) = (1 - p)^k p for k = 0, 1, 2, ..., with p = `probs` (or sigmoid(`logits`)) the success probability.
 
     Args:
@@ -23,29 +23,15 @@ class Geometric(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Geometric: give exactly one of probs and logits")
-        (param,) = broadcast_all(probs if probs is not None else logits)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
+        (param,) = broadcast_all(self._given(probs, logits))
+        self._keep(param, probs is not None)
         super().__init__(param.shape, validate_args=validate_args)
         if self._validate_args and probs is not None and not bool((self.probs > 0).all()):
             raise ValueError(f"Geometric: parameter probs must lie in (0, 1], and some of its values do not:\n"
                              f"{self.probs}")
 
-    @functools.cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
     def expand(self, batch_shape, _instance=None):
-        params = {name: self.__dict__[name].expand(batch_shape)
-                  for name in ("probs", "logits") if name in self.__dict__}
+        params = self._expanded_parameter(batch_shape)
         return self._expanded(batch_shape, **params)
 
     @property

@@ -1,16 +1,16 @@
 """`NegativeBinomial`: successes before `total_count` failures, a gamma-Poisson mixture."""
-import functools
 
 import ddp
 import ddp.nn.functional as F
 
 from . import constraints
+from .binary_parameters import BinaryParameters
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all, draw, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, draw
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(BinaryParameters, Distribution):
     """P(k) = Gamma(n + k) / (k! Gamma(n)) p^k (1 - p)^n for k = 0, 1, 2, ..., with n = `total_count` and p
     = `probs` the success probability (PyTorch's convention: the mean is n p / (1 - p)).
 
@@ -26,34 +26,16 @@ class NegativeBinomial(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("NegativeBinomial: give exactly one of probs and logits")
-        given = probs if probs is not None else logits
+        given = self._given(probs, logits)
         if isinstance(given, ddp.Tensor) and not isinstance(total_count, ddp.Tensor):
             total_count = ddp.tensor(float(total_count), dtype=given.dtype)
         total_count, param = broadcast_all(total_count, given)
         self.total_count = total_count.to(param.dtype)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
+        self._keep(param, probs is not None)
         super().__init__(param.shape, validate_args=validate_args)
 
-    @functools.cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return (self.probs if "probs" in self.__dict__ else self.logits).shape
-
     def expand(self, batch_shape, _instance=None):
-        params = {name: self.__dict__[name].expand(batch_shape)
-                  for name in ("probs", "logits") if name in self.__dict__}
+        params = self._expanded_parameter(batch_shape)
         return self._expanded(batch_shape, total_count=self.total_count.expand(batch_shape), **params)
 
     @property

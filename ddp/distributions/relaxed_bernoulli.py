@@ -1,15 +1,15 @@
 """`RelaxedBernoulli` (the binary Concrete / Gumbel-softmax distribution) and `LogitRelaxedBernoulli`."""
-import functools
 from numbers import Number
 
 import ddp
 import ddp.nn.functional as F
 
 from . import constraints
+from .binary_parameters import BinaryParameters
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import broadcast_all, logits_to_probs, probs_to_logits, uniform_open
+from .utils import broadcast_all, uniform_open
 
 
 def _temperature(temperature, like):
@@ -17,7 +17,7 @@ def _temperature(temperature, like):
     return ddp.tensor(float(temperature), dtype=like.dtype) if isinstance(temperature, Number) else temperature
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryParameters, Distribution):
     """The logit of a RelaxedBernoulli draw: (logit(u) + logits) / temperature, u uniform (Maddison et al., 2017).
 
     Args:
@@ -33,31 +33,13 @@ class LogitRelaxedBernoulli(Distribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError(f"{type(self).__name__}: give exactly one of probs and logits")
-        (param,) = broadcast_all(probs if probs is not None else logits)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
+        (param,) = broadcast_all(self._given(probs, logits))
+        self._keep(param, probs is not None)
         self.temperature = _temperature(temperature, param)
         super().__init__(param.shape, validate_args=validate_args)
 
-    @functools.cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return (self.probs if "probs" in self.__dict__ else self.logits).shape
-
     def expand(self, batch_shape, _instance=None):
-        params = {name: self.__dict__[name].expand(batch_shape)
-                  for name in ("probs", "logits") if name in self.__dict__}
+        params = self._expanded_parameter(batch_shape)
         return self._expanded(batch_shape, temperature=self.temperature, **params)
 
     def rsample(self, sample_shape=()):
