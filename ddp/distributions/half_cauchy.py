@@ -1,58 +1,22 @@
-"""`HalfCauchy`: |X| for X ~ Cauchy(0, scale), as a TransformedDistribution."""
+"""`HalfCauchy`: |X| for X ~ Cauchy(0, scale)."""
 import math
 
 import ddp
 
-from . import constraints
 from .cauchy import Cauchy
-from .transformed_distribution import TransformedDistribution
-from .transforms import AbsTransform
+from .folded import FoldedAtZero
 
 
-class HalfCauchy(TransformedDistribution):
-    """The law of |X| with X ~ Cauchy(0, scale), reparameterizable, on x >= 0.
+class HalfCauchy(FoldedAtZero):
+    """The law of |X| with X ~ Cauchy(0, scale), reparameterizable, on x >= 0 (see `FoldedAtZero`); its mean
+    and variance are infinite."""
 
-    Args:
-        scale: the scale of the underlying Cauchy, > 0.
-        validate_args: see `Distribution`.
-    Raises:
-        ValueError: scale <= 0 (when validating).
-    """
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-
-    def __init__(self, scale, validate_args=None):
-        super().__init__(Cauchy(0, scale, validate_args=False), AbsTransform(), validate_args=validate_args)
-
-    scale = property(lambda self: self.base_dist.scale)
+    symmetric = Cauchy
 
     @property
     def mean(self):
         return ddp.full(self._extended_shape(), math.inf, dtype=self.scale.dtype)
 
     @property
-    def mode(self):
-        return ddp.zeros_like(self.scale)
-
-    @property
     def variance(self):
         return ddp.full(self._extended_shape(), math.inf, dtype=self.scale.dtype)
-
-    def log_prob(self, value):
-        """The Cauchy log density folded onto x >= 0 (plus log 2), -inf below 0."""
-        if self._validate_args:
-            self._validate_sample(value)
-        return ddp.where(value >= 0, self.base_dist.log_prob(value) + math.log(2), -math.inf)
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
