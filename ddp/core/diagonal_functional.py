@@ -82,7 +82,7 @@ def trace(input):
     if x.dtype == np.bool_:
         raise NotImplementedError("trace: not implemented for bool tensors")
     d = diagonal(x)
-    return _sum(d.to(np.int64) if x.dtype.kind in "iu" else d)  # uint8 too sums to int64, as PyTorch
+    return _sum(d)
 
 
 def fill_diagonal_(input, fill_value, wrap=False):

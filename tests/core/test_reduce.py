@@ -165,3 +165,11 @@ def test_all_any():
     x = ddp.tensor([[True, False], [True, True]])
     assert not ddp.all(x).item() and ddp.any(x).item()
     assert ddp.all(x, dim=1).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "bool"])
+def test_sum_of_small_integers_and_bools_is_int64_as_in_torch(dtype):
+    x = ddp.ones(2, 3, dtype=getattr(ddp, dtype))
+    assert ddp.sum(x).dtype == np.int64 and x.sum(1).dtype == np.int64 and int(ddp.sum(x)) == 6
+    big = ddp.full((300,), 255, dtype=ddp.uint8)  # and the sum does not wrap at the uint8 limit
+    assert int(big.sum()) == 300 * 255

@@ -23,12 +23,14 @@ def _count(shape, dim):
 
 
 class Sum(Function):
-    """sum(x, dim); d/dx = 1, broadcast back over the reduced axes."""
+    """sum(x, dim); d/dx = 1, broadcast back over the reduced axes. Small unsigned integers sum to int64, as
+    PyTorch's do (numpy would give uint64); bools and the signed integers already do."""
 
     @staticmethod
     def forward(ctx, x, *, dim=None, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
-        return x.sum(axis=dim, keepdims=keepdim)
+        small_unsigned = x.dtype.kind == "u" and x.dtype.itemsize < 8
+        return x.sum(axis=dim, keepdims=keepdim, dtype=np.int64 if small_unsigned else None)
 
     @staticmethod
     def backward(ctx, g):
