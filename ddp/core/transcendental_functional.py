@@ -95,12 +95,9 @@ def mvlgamma(x, p):
 
 
 def sgn(x):
-    """The sign of x, 0 at nan (as PyTorch; ddp has no complex tensors, where sgn is x / |x|); the gradient
+    """The sign of x, 0 at nan: `sign`, since ddp has no complex tensors (where sgn is x / |x|); the gradient
     is 0."""
-    x = _tensor(x)
-    if x.dtype.kind != "f":
-        return F.sign(x)
-    return F.where(F.isnan(x), 0.0, F.sign(x))
+    return F.sign(_tensor(x))
 
 
 def signbit(x):

@@ -218,3 +218,13 @@ def test_mul_saves_only_the_operand_backward_reads():
 def test_integer_numpy_arrays_keep_their_dtype():
     assert ddp.tensor(np.arange(3, dtype=np.int32)).dtype == ddp.int32
     assert ddp.tensor([1, 2]).dtype == ddp.int64
+
+
+def test_sign_is_zero_at_nan_as_in_torch():
+    x = np.array([np.nan, -2.0, -0.0, 0.0, 3.0], dtype=np.float32)
+    for f in (ddp.sign, ddp.sgn, lambda t: t.sign()):
+        out = f(ddp.tensor(x))
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out.numpy(), [0.0, -1.0, 0.0, 0.0, 1.0])
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(ddp.sign(ddp.tensor(x)).numpy(), torch.sign(torch.tensor(x)).numpy())

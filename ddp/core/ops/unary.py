@@ -194,7 +194,14 @@ class Reciprocal(Function):
         return -g * out * out
 
 
-_ROUNDING = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "sign": np.sign}
+def _sign(x):
+    """np.sign with 0 at NaN, as PyTorch's sign (numpy gives NaN there)."""
+    out = np.sign(x)
+    np.copyto(out, 0, where=np.isnan(out))
+    return out
+
+
+_ROUNDING = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "sign": _sign}
 
 
 class Rounding(Function):
