@@ -34,8 +34,8 @@ def _conv(x):
 
 @pytest.mark.parametrize("make, x_shape, shapes, in_place", [
     (_linear, (6, 7), [(5, 7), (5,)], [True, True]),
-    (_conv, (2, 1, 5, 5), [(8, 1, 2, 2), (8,)], [True, True]),  # C*KH*KW < OC: gw = g @ cols^T in place
-    (_conv, (2, 3, 5, 5), [(4, 3, 3, 3), (4,)], [False, True]),  # computed transposed, copied by the engine
+    (_conv, (2, 1, 5, 5), [(8, 1, 2, 2), (8,)], [True, True]),  # C*KH*KW < OC: gw = g @ cols^T
+    (_conv, (2, 3, 5, 5), [(4, 3, 3, 3), (4,)], [True, True]),  # gw = (cols @ g^T)^T, summed into the buffer
 ])
 def test_fresh_gradients_are_written_into_the_buffers(make, x_shape, shapes, in_place):
     rng = np.random.default_rng(0)

@@ -212,13 +212,24 @@ def test_module_bad_arguments_raise(kwargs, error, message):
 
 @pytest.mark.parametrize("w_shape, kwargs", [((4, 4, 3, 3), {"padding": 1}),
                                             ((4, 2, 3, 3), {"stride": 2, "dilation": 2, "groups": 2})])
-def test_input_gradient_is_the_same_when_folded_back_one_sample_at_a_time(monkeypatch, w_shape, kwargs):
-    x, w, g = draw((3, 4, 7, 7), w_shape, (3, 4, 7, 7), seed=5)
-    grads = []
-    for block in (conv_ops.BLOCK_BYTES, 1):
+@pytest.mark.parametrize("transposed", [False, True])
+def test_output_and_gradients_are_the_same_however_the_batch_is_blocked(monkeypatch, w_shape, kwargs, transposed):
+    """Forward, input, weight and bias gradients are computed block by block of samples, the weight
+    gradient one product per sample or per block: blocks of one sample (BLOCK_BYTES = 1) and of the whole
+    batch, and both weight-gradient layouts (SMALL_ROWS), must agree."""
+    x, w, _ = draw((3, 4, 7, 7), w_shape, (3, 4, 7, 7), seed=5)
+    conv = F.conv_transpose2d if transposed else F.conv2d
+    results = []
+    for block, small_rows in ((1 << 30, 0), (1, 0), (1 << 30, 1 << 30), (1, 1 << 30)):
         monkeypatch.setattr(conv_ops, "BLOCK_BYTES", block)
-        xt = ddp.tensor(x, requires_grad=True)
-        out = F.conv2d(xt, ddp.tensor(w), **kwargs)
-        out.backward(ddp.tensor(g[:, :, :out.shape[2], :out.shape[3]]))
-        grads.append(xt.grad.numpy())
-    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12, atol=1e-12)
+        monkeypatch.setattr(conv_ops, "SMALL_ROWS", small_rows)
+        xt, wt = ddp.tensor(x, requires_grad=True), ddp.tensor(w, requires_grad=True)
+        bt = ddp.tensor(np.arange(w_shape[1] * kwargs.get("groups", 1) if transposed else w_shape[0], dtype=np.float64),
+                        requires_grad=True)
+        out = conv(xt, wt, bt, **kwargs)
+        g = np.random.default_rng(6).standard_normal(out.shape)
+        out.backward(ddp.tensor(g))
+        results.append([out.numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()])
+    for other in results[1:]:
+        for whole, one in zip(results[0], other):
+            np.testing.assert_allclose(one, whole, rtol=1e-12, atol=1e-12)
