@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
+from .gate import gate
 
 
 class Add(Function):
@@ -209,7 +210,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """max(x, 0); d/dx = 1 where the output is positive."""
+    """max(x, 0); d/dx = 1 where the output is not <= 0 (NaN passes, as in PyTorch), exactly 0 elsewhere."""
 
     @staticmethod
     def forward(ctx, x):
@@ -220,7 +221,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out > 0)
+        return gate(g, np.less_equal, out, 0, keep=False)
 
 
 class Clamp(Function):

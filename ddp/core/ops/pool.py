@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd import Function
 from .conv import pad_into, tap_slices
+from .gate import gate
 
 _BATCH_CHANNEL = (slice(None), slice(None))
 
@@ -83,11 +84,11 @@ class MaxPool(Function):
     def backward(ctx, g):
         shape, padded, taps, overlap, tiled, padding = ctx.geometry
         gxp = (np.empty if tiled else np.zeros)(padded, dtype=g.dtype)
-        for k, window in taps:
+        for k, window in taps:  # g where tap k holds the maximum, exactly 0 elsewhere (even where g is inf)
             if overlap:
-                gxp[window] += g * (ctx.which == k)
+                gxp[window] += gate(g, np.equal, ctx.which, k)
             else:  # disjoint windows: write in place, no temporary
-                np.multiply(g, ctx.which == k, out=gxp[window])
+                gate(g, np.equal, ctx.which, k, out=gxp[window])
         return _unpad(gxp, shape, padding)
 
 
