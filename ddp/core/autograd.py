@@ -162,6 +162,7 @@ class Context:
     hooks = types.MappingProxyType({})  # read-only; Tensor.register_hook gives the node its own dict
     fn = None
     seq = 0
+    _out_shape = ()  # the output's shape when recorded: what the gradient sent to this node must have
     _saved_versions = ()
     _freed = False
     _grad_buffers = None
@@ -292,6 +293,7 @@ class Function:
         if record and out.dtype.kind == "f":  # integer and bool results never require grad
             ctx.fn = cls
             ctx.seq = next(_sequence)
+            ctx._out_shape = out.shape
             ctx.parents = tuple(parents)
             ctx.edges = tuple(edges)
             if ctx.saved_tensors:
@@ -498,8 +500,11 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 if type(gp) is not np.ndarray:
                     gp = np.asarray(gp)
                 data = p._data
-                if gp.shape != data.shape:
-                    gp = unbroadcast(gp, data.shape)
+                # the node's recorded shape, not the tensor's: an in-place view (squeeze_, t_) reshapes a
+                # tensor after ops that read it were recorded, and their gradients keep the old shape
+                shape = child._out_shape if type(child) is Context else data.shape
+                if gp.shape != shape:
+                    gp = unbroadcast(gp, shape)
                 if gp.dtype is not data.dtype and gp.dtype != data.dtype and data.dtype.kind == "f":
                     gp = gp.astype(data.dtype)
                 pending[ckey] = gp if ckey not in pending else pending[ckey] + gp

@@ -125,10 +125,9 @@ class ShapeMethods:
         """Make self the view `view(before, *args)` of its former self (squeeze_, t_, ...): its shape and graph
         node change, its memory and values do not. `before` keeps the old shape, which the engine reads when
         it hands the view's gradient back. With recording on, a leaf that requires grad refuses; the version
-        goes up, so that backward through an op that saved self fails, both as in PyTorch.
-
-        Limitation: an op recorded on self before this call still sends a gradient of the old shape, and the
-        engine then checks it against self's new shape (a RuntimeError, unless the shapes happen to agree)."""
+        goes up, so that backward through an op that saved self fails, both as in PyTorch. An op recorded on
+        self before this call still sends a gradient of the old shape, which the engine checks against the
+        shape recorded with self's old node."""
         before = type(self)(self._data)
         before._grad_fn, before._requires_grad = self._grad_fn, self._requires_grad
         before._version_cell = self._version_cell

@@ -245,3 +245,17 @@ def test_t_inplace_and_leaf_rules():
     y.t_()
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         saved.sum().backward()
+
+
+@pytest.mark.parametrize("name, args", [("squeeze_", ()), ("unsqueeze_", (0,)), ("t_", ()), ("transpose_", (0, 1))],
+                         ids=str)
+def test_ops_recorded_before_an_inplace_view_still_get_gradients_of_the_old_shape(name, args):
+    """An op that read y before y.t_() / y.squeeze_() sends y a gradient of y's old shape: the engine checks
+    it against the shape recorded with y's node then, not y's shape now (PyTorch's answers, hard-coded)."""
+    x = leaf(np.arange(1.0, 7.0).reshape(2, 3) if name in ("t_", "transpose_") else np.arange(1.0, 4.0).reshape(3, 1))
+    y = x * 2.0
+    before = (y * 3.0).sum()  # recorded on the old shape
+    getattr(y, name)(*args)
+    after = (y * y).sum()
+    (before + after).backward()
+    np.testing.assert_allclose(x.grad.numpy(), 6.0 + 8.0 * x.numpy())  # d/dx (6x + 4x^2)
