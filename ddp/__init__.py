@@ -17,7 +17,7 @@ import importlib.util
 import sys
 
 from .core import autograd
-from .amp import autocast, is_autocast_enabled
+from .amp import GradScaler, autocast, is_autocast_enabled
 from .core.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .core.creation import (  # noqa: A004 - PyTorch's deprecated range (so _resolve below avoids Python's)
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
@@ -29,7 +29,7 @@ from .core.device import (
 )
 from .core.dtypes import (  # noqa: A004
     bfloat16, bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16,
-    int32, int64, long, set_default_dtype, short, uint8,
+    int32, int64, long, set_default_dtype, short, uint8, uint16, uint32, uint64,
 )
 from .core.legacy import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
@@ -38,6 +38,7 @@ from .core.functional import *  # noqa: F401,F403
 from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F401
 from .core.toplevel_nn import *  # noqa: F401,F403  (torch.conv2d, torch.dropout(x, p, train), ...: after the core)
 from .core.toplevel_losses import *  # noqa: F401,F403  (torch.kl_div(x, y, reduction_int), ...)
+from .core.toplevel_inplace import *  # noqa: F401,F403  (torch.abs_(x), torch.fill_(x, v), torch.fill(x, v), ...)
 from .core.printing import set_printoptions
 from .core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,

@@ -14,7 +14,7 @@ from .ops import linalg_decomp as dec
 from .tensor import Tensor
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "qr", "svd", "lu", "lu_solve",
-           "lu_unpack", "matrix_exp"]
+           "lu_unpack", "matrix_exp", "geqrf", "orgqr", "ormqr", "svd_lowrank", "pca_lowrank"]
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 
@@ -194,3 +194,5 @@ def _solve(a, b, left, name):
 
 # torch.qr, torch.svd, torch.lu, ...: last, because decomp_legacy's modules import the checks above
 from .decomp_legacy import lu, lu_solve, lu_unpack, matrix_exp, qr, svd  # noqa: E402,F401
+from .linalg_householder import geqrf, orgqr, ormqr  # noqa: E402,F401  (LAPACK's Householder form)
+from .linalg_lowrank import pca_lowrank, svd_lowrank  # noqa: E402,F401  (randomised, for large matrices)

@@ -7,6 +7,9 @@ float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 uint8 = np.dtype("uint8")
+uint16 = np.dtype("uint16")  # PyTorch's "shell" unsigned dtypes: tensors of them exist, with few ops there
+uint32 = np.dtype("uint32")
+uint64 = np.dtype("uint64")
 int8 = np.dtype("int8")
 int16 = np.dtype("int16")
 int32 = np.dtype("int32")
@@ -18,7 +21,52 @@ half = float16
 short = int16
 int = int32  # noqa: A001
 long = int64
-finfo, iinfo = np.finfo, np.iinfo  # eps, tiny, max, min, bits: the attributes scripts read
+
+
+def finfo(type=None):  # noqa: A002 - PyTorch's name
+    """numpy's finfo (eps, tiny, max, min, bits, resolution, smallest_normal) of a floating dtype, the default
+    dtype when none is given; a complex dtype gives its real part's.
+
+    Raises:
+        TypeError: an integer or bool dtype (as PyTorch; numpy raises ValueError).
+    """
+    dtype = get_default_dtype() if type is None else as_dtype(type)
+    if dtype.kind not in "fc":
+        raise TypeError(f"finfo() requires a floating point input type, got {dtype}; use iinfo for integers")
+    return np.finfo(dtype)
+
+
+def iinfo(type):  # noqa: A002
+    """numpy's iinfo (min, max, bits) of an integer dtype.
+
+    Raises:
+        TypeError: a floating, complex or bool dtype (as PyTorch; numpy raises ValueError).
+    """
+    dtype = as_dtype(type)
+    if dtype.kind not in "iu":
+        raise TypeError(f"iinfo() requires an integer input type, got {dtype}; use finfo for floating types")
+    return np.iinfo(dtype)
+
+
+_WIDE_UNSIGNED = (uint16, uint32, uint64)
+
+
+def promote_wide_unsigned(a, b):
+    """PyTorch's promotion where uint16, uint32 or uint64 meet another dtype (numpy dtypes a and b): None when
+    neither is one of them; the dtype itself with itself, the floating dtype with a floating one.
+
+    Raises:
+        RuntimeError: with any other dtype (bool, another integer, complex), as PyTorch, which does not promote
+        these "shell" dtypes (numpy would: uint64 with int64 is float64 there).
+    """
+    if a not in _WIDE_UNSIGNED and b not in _WIDE_UNSIGNED:
+        return None
+    if a == b:
+        return a
+    if a.kind == "f" or b.kind == "f":
+        return a if a.kind == "f" else b
+    raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote {a} "
+                       f"and {b}")
 
 
 class _Unsupported:

@@ -11,7 +11,8 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
     order_functional        ops/order.py, gather median, nanmedian, kthvalue, quantile, nanquantile
     set_functional          numpy sort, runs     unique, unique_consecutive (no derivative)
     linalg_functional       ops/linalg.py        matmul, linear, bmm, baddbmm, outer, einsum
-    decomp_functional       ops/linalg_decomp.py inverse, det, logdet, slogdet, cholesky, cholesky_solve
+    decomp_functional       ops/linalg_decomp.py inverse, det, logdet, slogdet, cholesky, cholesky_solve; the
+                                                 legacy qr, svd, lu, geqrf, orgqr, ormqr; svd/pca_lowrank
                                                  (the rest of the factorisations are in ddp.linalg)
     product_functional      matmul, mul, pad+cat tensordot, kron, cross, cartesian_prod, block_diag
     shape_functional        ops/shape.py         views, joins, splits, indexing
@@ -41,6 +42,9 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
     matrix_functional       composed             addmv, addr, chain_matmul, vander, matrix_power, pinverse; with
                                                  norms_functional's dist, renorm, nuclear_norm, frobenius_norm
     window_functional       numpy                hann, hamming, blackman, bartlett and kaiser windows
+    complex_views_functional  ops/angle.py       real, imag, conj, angle, adjoint, absolute, concatenate (for
+                                                 real tensors: ddp has no complex dtype)
+    strided_functional      ops/strided.py       as_strided, as_strided_
 """
 from .broadcast_functional import *  # noqa: F401,F403
 from .broadcast_functional import __all__ as _broadcast
@@ -94,7 +98,11 @@ from .window_functional import *  # noqa: F401,F403
 from .window_functional import __all__ as _window
 from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
+from .complex_views_functional import *  # noqa: F401,F403
+from .complex_views_functional import __all__ as _complex_views
+from .strided_functional import *  # noqa: F401,F403
+from .strided_functional import __all__ as _strided
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
            + _search + _distance + _join + _order + _product + _matrix + _decomp + _transcendental + _binary_math
-           + _diagonal + _select + _split + _statistics + _window)
+           + _diagonal + _select + _split + _statistics + _window + _complex_views + _strided)

@@ -119,6 +119,7 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
     def square(self): return F.square(self)
     def reciprocal(self): return F.reciprocal(self)
     def abs(self): return F.abs(self)
+    def angle(self): return F.angle(self)
     def sign(self): return F.sign(self)
     def sin(self): return F.sin(self)
     def cos(self): return F.cos(self)

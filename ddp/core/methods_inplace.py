@@ -20,6 +20,7 @@ class InPlaceMethods:
     def sqrt_(self): return self._inplace(F.sqrt)
     def rsqrt_(self): return self._inplace(F.rsqrt)
     def abs_(self): return self._inplace(F.abs)
+    def conj_physical_(self): return F.conj_physical_(self)
     def neg_(self): return self._inplace(F.neg)
     def sign_(self): return self._inplace(F.sign)
     def square_(self): return self._inplace(F.square)

@@ -32,6 +32,9 @@ class ProductMethods:
     def svd(self, some=True, compute_uv=True): return F.svd(self, some, compute_uv)
     def lu(self, pivot=True, get_infos=False): return F.lu(self, pivot, get_infos)
     def lu_solve(self, LU_data, LU_pivots): return F.lu_solve(self, LU_data, LU_pivots)
+    def geqrf(self): return F.geqrf(self)
+    def orgqr(self, input2): return F.orgqr(self, input2)
+    def ormqr(self, input2, input3, left=True, transpose=False): return F.ormqr(self, input2, input3, left, transpose)
     def matrix_exp(self): return F.matrix_exp(self)
 
     # ---------------------------------------------------------------------- statistics and products

@@ -115,6 +115,8 @@ class ShapeMethods:
     def unfold(self, dimension, size, step): return F.unfold(self, dimension, size, step)
     def sum_to_size(self, *size): return F.sum_to_size(self, *size)
     def narrow_copy(self, dim, start, length): return F.narrow_copy(self, dim, start, length)
+    def as_strided(self, size, stride, storage_offset=None): return F.as_strided(self, size, stride, storage_offset)
+    def as_strided_(self, size, stride, storage_offset=None): return F.as_strided_(self, size, stride, storage_offset)
     def squeeze_(self, dim=None): return self._inplace_view(F.squeeze, dim)
     def unsqueeze_(self, dim): return self._inplace_view(F.unsqueeze, dim)
     def t_(self): return self._inplace_view(F.t)

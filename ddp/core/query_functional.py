@@ -12,7 +12,7 @@ import builtins
 import numpy as np
 
 from . import anomaly, runtime
-from .dtypes import as_dtype, get_default_dtype
+from .dtypes import as_dtype, get_default_dtype, promote_wide_unsigned
 from .tensor import Tensor
 
 __all__ = """
@@ -132,9 +132,12 @@ def promote_types(type1, type2):
     int64 is float16, where numpy says float64).
 
     Raises:
-        TypeError: an argument is not a dtype.
+        TypeError: an argument is not a dtype. RuntimeError: uint16/32/64 with another integer or bool dtype.
     """
     a, b = _dtype_arg(type1, "promote_types", "type1", 1), _dtype_arg(type2, "promote_types", "type2", 2)
+    wide = promote_wide_unsigned(a, b)
+    if wide is not None:
+        return wide
     ca, cb = _category(a), _category(b)
     if ca != cb and builtins.min(ca, cb) < 2 and builtins.max(ca, cb) >= 2:
         return a if ca > cb else b  # an integer or bool meets a floating or complex dtype: the latter wins
