@@ -29,11 +29,14 @@ from .functional_loss import *  # noqa: F401,F403
 from .functional_loss_margin import *  # noqa: F401,F403  (the multi-class margin losses)
 from .functional_linear import *  # noqa: F401,F403  (bilinear)
 from .functional_loss_regression import *  # noqa: F401,F403
+from .functional_mha import *  # noqa: F401,F403  (multi_head_attention_forward)
+from .functional_native import *  # noqa: F401,F403  (native_channel_shuffle)
 from .functional_norm import *  # noqa: F401,F403
 from .functional_padding import *  # noqa: F401,F403  (pad with every mode)
 from .functional_pool import *  # noqa: F401,F403
 from .functional_pool1d import *  # noqa: F401,F403
 from .functional_pool3d import *  # noqa: F401,F403
+from .functional_pool_fractional import *  # noqa: F401,F403  (fractional_max_pool2d/3d)
 from .functional_pool_more import *  # noqa: F401,F403  (*_with_indices, max_unpool, lp_pool)
 from .functional_resample import *  # noqa: F401,F403
 from .functional_upsample import *  # noqa: F401,F403  (upsample_nearest, upsample_bilinear)

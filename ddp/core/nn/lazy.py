@@ -10,6 +10,7 @@ from .. import autograd
 from ..tensor import Tensor
 from . import init
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .conv3d import Conv3d, ConvTranspose3d
 from .linear import Linear
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,
                             InstanceNorm3d)
@@ -147,6 +148,23 @@ class LazyConv2d(_LazyConvNd, Conv2d):
         self._lazy_init(out_channels, bias, dtype)
 
 
+class LazyConv3d(_LazyConvNd, Conv3d):
+    """Conv3d whose in_channels comes from the first input.
+
+    Example:
+        >>> conv = LazyConv3d(4, 3)
+        >>> conv(ddp.randn(1, 2, 5, 5, 5)).shape, conv.weight.shape
+        (ddp.Size([1, 4, 3, 3, 3]), ddp.Size([4, 2, 3, 3, 3]))
+    """
+
+    cls_to_become = Conv3d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
+        self._lazy_init(out_channels, bias, dtype)
+
+
 class LazyConvTranspose1d(_LazyConvNd, ConvTranspose1d):
     """ConvTranspose1d whose in_channels comes from the first input."""
 
@@ -163,6 +181,18 @@ class LazyConvTranspose2d(_LazyConvNd, ConvTranspose2d):
     """ConvTranspose2d whose in_channels comes from the first input."""
 
     cls_to_become = ConvTranspose2d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
+                         padding_mode, device, dtype)
+        self._lazy_init(out_channels, bias, dtype)
+
+
+class LazyConvTranspose3d(_LazyConvNd, ConvTranspose3d):
+    """ConvTranspose3d whose in_channels comes from the first input."""
+
+    cls_to_become = ConvTranspose3d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
                  dilation=1, padding_mode="zeros", device=None, dtype=None):

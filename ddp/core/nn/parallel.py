@@ -1,4 +1,7 @@
-"""`ddp.nn.parallel` (torch.nn.parallel): the `DistributedDataParallel` of `ddp.parallel`."""
+"""`ddp.nn.parallel` (torch.nn.parallel): the `DistributedDataParallel` of `ddp.parallel`, and
+`DataParallel` / `data_parallel`, which run the module in this process (there are no GPUs)."""
 from ddp.parallel.data_parallel import DistributedDataParallel
 
-__all__ = ["DistributedDataParallel"]
+from .data_parallel import DataParallel, data_parallel
+
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]

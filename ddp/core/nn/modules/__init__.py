@@ -5,6 +5,7 @@ State-dict and isinstance code names classes by these paths (`nn.modules.batchno
 (no copies), so `nn.modules.linear.Linear is nn.Linear`. Written by scripts/nn_module_paths.py.
 """
 from .activation import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
