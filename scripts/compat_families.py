@@ -70,6 +70,10 @@ FAMILIES = {
         torch.nn.ZeroPad3d torch.nn.LazyLinear torch.nn.LazyConv2d torch.nn.LazyBatchNorm2d torch.nn.Buffer
         torch.nn.functional.rms_norm torch.nn.functional.gumbel_softmax torch.nn.functional.conv3d
         torch.nn.functional.max_unpool2d torch.nn.functional.max_pool2d_with_indices torch.nn.functional.pdist
+        torch.nn.FractionalMaxPool2d torch.nn.FractionalMaxPool3d torch.nn.functional.fractional_max_pool2d
+        torch.nn.CrossMapLRN2d torch.nn.AdaptiveLogSoftmaxWithLoss torch.nn.LazyConv3d torch.nn.DataParallel
+        torch.nn.SyncBatchNorm torch.nn.functional.multi_head_attention_forward
+        torch.nn.functional.native_channel_shuffle
     """,
     "Activations": """
         torch.nn.ReLU torch.nn.ReLU6 torch.nn.LeakyReLU torch.nn.ELU torch.nn.SELU torch.nn.PReLU
@@ -90,6 +94,7 @@ FAMILIES = {
         torch.nn.functional.margin_ranking_loss torch.nn.functional.triplet_margin_loss
         torch.nn.CTCLoss torch.nn.functional.ctc_loss torch.nn.MultiMarginLoss
         torch.nn.functional.multi_margin_loss torch.nn.MultiLabelMarginLoss torch.nn.TripletMarginWithDistanceLoss
+        torch.nn.NLLLoss2d
     """,
     "torch.nn.utils": """
         torch.nn.utils.clip_grad_norm_ torch.nn.utils.clip_grad_value_ torch.nn.utils.parameters_to_vector
@@ -173,14 +178,16 @@ FAMILIES = {
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset
         torch.Tensor.ndimension torch.Tensor.retains_grad torch.Tensor.new torch.Tensor.random_ torch.Tensor.cauchy_
         torch.Tensor.geometric_ torch.Tensor.log_normal_ torch.Tensor.is_cpu torch.Tensor.layout torch.Tensor.real
-        torch.Tensor.resize_
+        torch.Tensor.resize_ torch.abs_ torch.sigmoid_ torch.fill torch.fill_ torch.zero_ torch.absolute
+        torch.adjoint torch.concatenate torch.real torch.imag torch.conj torch.angle torch.Tensor.angle
+        torch.as_strided torch.Tensor.as_strided torch.uint16 torch.uint32 torch.uint64 torch.GradScaler
     """,
     "torch.linalg, the rest": """
         torch.linalg.qr torch.linalg.lstsq torch.linalg.lu_factor torch.linalg.lu torch.linalg.lu_solve
         torch.linalg.matrix_rank torch.linalg.matrix_exp torch.linalg.cond torch.linalg.inv_ex
         torch.linalg.cholesky_ex torch.linalg.solve_ex torch.linalg.tensorinv torch.linalg.tensorsolve
         torch.linalg.vander torch.linalg.householder_product torch.qr torch.svd torch.lu torch.lu_unpack
-        torch.matrix_exp
+        torch.matrix_exp torch.svd_lowrank torch.pca_lowrank torch.geqrf torch.orgqr torch.ormqr
     """,
     "Function transforms and testing": """
         torch.testing.assert_close torch.testing.make_tensor torch.func.grad torch.func.grad_and_value
