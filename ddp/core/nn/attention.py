@@ -5,7 +5,8 @@ from .. import functional as CF
 from ..dtypes import as_dtype
 from ..tensor import Tensor
 from . import init
-from .functional_attention import additive_mask, attention, fused_attention
+from .functional_attention import additive_mask
+from .functional_mha import multi_head_attention_forward
 from .linear import Linear
 from .module import Module, Parameter
 
@@ -110,63 +111,19 @@ class MultiheadAttention(Module):
         if is_causal and attn_mask is None:
             raise RuntimeError("MultiheadAttention: Need attn_mask if specifying the is_causal hint. You may use "
                                "the Transformer module method `generate_square_subsequent_mask` to create this mask.")
-        if not batched:
-            query, key, value = (CF.unsqueeze(t, 0) for t in (query, key, value))
-        elif not self.batch_first:
-            query, key, value = (CF.transpose(t, 0, 1) for t in (query, key, value))
-        n, length, src = query.shape[0], query.shape[1], key.shape[1]
-        mask = self._mask(key_padding_mask, attn_mask, n, length, src, batched, query.dtype)
-        q, k, v = self._project(query, key, value)
-        extra = (self.bias_k is not None) + bool(self.add_zero_attn)
-        if extra:  # the appended keys: bias_k / bias_v, then a zero key and value; masks let them be seen
-            k, v = self._extra_keys(k, v)
-            mask = CF.pad(mask, (0, extra)) if mask is not None else None
-        p = self.dropout if self.training else 0.0
-        if need_weights:
-            out, weights = attention(q, k, v, mask, p)
-        else:  # one fused op, no weights kept
-            out = fused_attention(q, k, v, mask, p)
-        out = self.out_proj(CF.reshape(CF.transpose(out, 1, 2), (n, length, self.embed_dim)))
-        if not batched:
-            out = CF.squeeze(out, 0)
-        elif not self.batch_first:
-            out = CF.transpose(out, 0, 1)
-        if not need_weights:
-            return out, None
-        if average_attn_weights:
-            weights = CF.mean(weights, 1)
-        return out, (weights if batched else CF.squeeze(weights, 0))
-
-    def _project(self, query, key, value):
-        """The input projections, split into heads: (N, num_heads, length, head_dim) each."""
-        e = self.embed_dim
-        b = self.in_proj_bias
-        bq, bk, bv = CF.split(b, e) if b is not None else (None, None, None)
-        if not self._qkv_same_embed_dim:
-            q = CF.linear(query, self.q_proj_weight, bq)
-            k = CF.linear(key, self.k_proj_weight, bk)
-            v = CF.linear(value, self.v_proj_weight, bv)
-        elif query is key and key is value:  # self-attention: one product
-            q, k, v = CF.split(CF.linear(query, self.in_proj_weight, b), e, dim=-1)
-        else:
-            wq, wk, wv = CF.split(self.in_proj_weight, e)
-            q, k, v = CF.linear(query, wq, bq), CF.linear(key, wk, bk), CF.linear(value, wv, bv)
-        return tuple(self._heads(t) for t in (q, k, v))
-
-    def _extra_keys(self, k, v):
-        """k and v (N, heads, S, head_dim) with bias_k / bias_v and then a zero vector appended along S."""
-        n = k.shape[0]
-        if self.bias_k is not None:
-            k, v = (CF.cat([t, self._heads(CF.expand(b, n, 1, self.embed_dim))], dim=2)
-                    for t, b in ((k, self.bias_k), (v, self.bias_v)))
-        if self.add_zero_attn:
-            zeros = Tensor(np.zeros((n, self.num_heads, 1, self.head_dim), dtype=k.dtype))
-            k, v = CF.cat([k, zeros], dim=2), CF.cat([v, zeros], dim=2)
-        return k, v
-
-    def _heads(self, x):
-        n, length = x.shape[0], x.shape[1]
-        return CF.transpose(CF.reshape(x, (n, length, self.num_heads, self.head_dim)), 1, 2)
+        self._check_masks(key_padding_mask, attn_mask, query, key, batched)
+        if batched and self.batch_first:  # the functional form is sequence-first; self-attention stays one tensor
+            query, key, value = (CF.transpose(t, 0, 1) for t in (query, key, value)) if not (
+                query is key and key is value) else (CF.transpose(query, 0, 1),) * 3
+        separate = not self._qkv_same_embed_dim
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        return (CF.transpose(out, 0, 1) if batched and self.batch_first else out), weights
 
     # ------------------------------------------------------------------------------------- checks
     def _check_inputs(self, query, key, value):
@@ -196,27 +153,24 @@ class MultiheadAttention(Module):
                              f"and {tuple(key.shape)}")
         return query.ndim == 3
 
-    def _mask(self, key_padding_mask, attn_mask, n, length, src, batched, dtype):
-        """key_padding_mask and attn_mask as one additive mask broadcastable to (N, num_heads, L, S)."""
+    def _check_masks(self, key_padding_mask, attn_mask, query, key, batched):
+        """The masks' shapes and dtypes, checked with this module's messages before the functional form runs."""
         name = "MultiheadAttention"
-        mask = None
+        seq, batch = (1, 0) if batched and self.batch_first else (0, 1)
+        length, src = query.shape[seq], key.shape[seq]
+        n = query.shape[batch] if batched else 1
         if attn_mask is not None:
             heads = (n * self.num_heads if batched else self.num_heads, length, src)
             if tuple(attn_mask.shape) not in ((length, src), heads):
                 raise RuntimeError(f"{name}: The shape of the {attn_mask.ndim}D attn_mask is {tuple(attn_mask.shape)}, "
                                    f"but should be {(length, src)} or {heads}.")
-            mask = additive_mask(attn_mask, dtype, name, "attn_mask", True)
-            if mask.ndim == 3:
-                mask = CF.reshape(mask, (n, self.num_heads, length, src))
+            additive_mask(attn_mask, query.dtype, name, "attn_mask", True)  # its dtype, with our message
         if key_padding_mask is not None:
             expected = (n, src) if batched else (src,)
             if tuple(key_padding_mask.shape) != expected:
                 raise RuntimeError(f"{name}: expecting key_padding_mask shape of {expected}, but got "
                                    f"{tuple(key_padding_mask.shape)}")
-            padding = additive_mask(key_padding_mask, dtype, name, "key_padding_mask", True)
-            padding = CF.reshape(padding, (n, 1, 1, src))
-            mask = padding if mask is None else mask + padding
-        return mask
+            additive_mask(key_padding_mask, query.dtype, name, "key_padding_mask", True)
 
     def extra_repr(self):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"

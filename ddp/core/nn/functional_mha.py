@@ -205,12 +205,12 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     else:  # one fused op over (N, num_heads, ., .), no weights kept
         if attn_mask is not None:
             attn_mask = (CF.unsqueeze(attn_mask, 0) if attn_mask.shape[0] == 1
-                         else CF.reshape(attn_mask, (n, num_heads, -1, src)))
+                         else CF.reshape(attn_mask, (n, num_heads, length, src)))
         split = [CF.reshape(t, (n, num_heads, t.shape[1], head_dim)) for t in (q, k, v)]
         out = fused_attention(*split, attn_mask, p, is_causal=is_causal)
         out, weights = CF.reshape(out, (rows, length, head_dim)), None
     out = CF.reshape(CF.transpose(out, 0, 1), (length * n, e))
-    out = CF.reshape(CF.linear(out, out_proj_weight, out_proj_bias), (length, n, -1))
+    out = CF.reshape(CF.linear(out, out_proj_weight, out_proj_bias), (length, n, out_proj_weight.shape[0]))
     if weights is not None:
         weights = CF.reshape(weights, (n, num_heads, length, src))
         if average_attn_weights:
