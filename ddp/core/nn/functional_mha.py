@@ -205,7 +205,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     else:  # one fused op over (N, num_heads, ., .), no weights kept
         if attn_mask is not None:
             attn_mask = (CF.unsqueeze(attn_mask, 0) if attn_mask.shape[0] == 1
-                         else CF.reshape(attn_mask, (n, num_heads, length, src)))
+                         else CF.reshape(attn_mask, (n, num_heads, attn_mask.shape[1], src)))
         split = [CF.reshape(t, (n, num_heads, t.shape[1], head_dim)) for t in (q, k, v)]
         out = fused_attention(*split, attn_mask, p, is_causal=is_causal)
         out, weights = CF.reshape(out, (rows, length, head_dim)), None
