@@ -65,6 +65,10 @@ def test_matches_torch(name):
     tt, tout = _call(torch, name, x, args, kwargs)
     assert tout is tt
     assert out.dtype == np.dtype(str(tout.dtype).replace("torch.", ""))
+    if name == "resize_as_":  # the grown part is uninitialised memory in PyTorch: compare shape and old values
+        assert out.shape == tout.shape
+        np.testing.assert_array_equal(out.numpy().reshape(-1)[:x.size], tout.numpy().reshape(-1)[:x.size])
+        return
     np.testing.assert_allclose(out.numpy(), tout.numpy(), rtol=1e-6, atol=1e-12)
 
 
