@@ -5,6 +5,7 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .ops import elementwise as ew
 from .ops import unary
+from .query_functional import result_type
 from .tensor import Tensor
 
 __all__ = """
@@ -30,10 +31,24 @@ def _check_broadcast(op, a, b):
             raise RuntimeError(f"{op}: shapes {sa} and {sb} cannot be broadcast together") from None
 
 
+def _promoted(a, b):
+    """Two tensors of different dtypes cast to PyTorch's result dtype where numpy's promotion gives another:
+    a 0-d tensor does not widen a tensor of its category (float32 * float64 0-d is float32 in PyTorch,
+    float64 in numpy), and float16 with int64 is float16 (numpy: float64). Numbers are left to numpy, whose
+    weak scalars already agree."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        da, db = a._data.dtype, b._data.dtype
+        if da != db:
+            target = result_type(a, b)
+            if np.result_type(a._data, b._data) != target:
+                return (a if da == target else a.to(target)), (b if db == target else b.to(target))
+    return a, b
+
+
 # ------------------------------------------------------------------------------------ elementwise
 def _binary(fn, name):
     def op(a, b):
-        a, b = _operand(a), _operand(b)
+        a, b = _promoted(_operand(a), _operand(b))
         _check_broadcast(name, a, b)
         return fn.apply(a, b)
 
@@ -43,7 +58,18 @@ def _binary(fn, name):
 
 
 add = _binary(ew.Add, "add")
-sub = _binary(ew.Sub, "sub")
+_sub = _binary(ew.Sub, "sub")
+
+
+def sub(a, b):
+    """a - b elementwise with broadcasting; a bool tensor on either side raises, as in PyTorch."""
+    for x in (a, b):
+        if isinstance(x, Tensor) and x._data.dtype == np.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return _sub(a, b)
+
+
 mul = _binary(ew.Mul, "mul")
 _true_div = _binary(ew.Div, "div")
 
@@ -101,7 +127,7 @@ subtract, multiply, true_divide, divide = sub, mul, div, div
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
     """a ** b elementwise."""
-    a, b = _operand(a), _operand(b)
+    a, b = _promoted(_operand(a), _operand(b))
     _check_broadcast("pow", a, b)
     return ew.Pow.apply(a, b)
 
