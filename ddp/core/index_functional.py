@@ -165,7 +165,8 @@ def roll(x, shifts, dims=None):
 
 
 def repeat(x, *sizes):
-    """x tiled `sizes[i]` times along dim i (leading sizes add new dims), as PyTorch's Tensor.repeat."""
+    """x tiled `sizes[i]` times along dim i (leading sizes add new dims), as PyTorch's Tensor.repeat: always
+    a copy in new, writable memory."""
     x = _tensor(x)
     sizes = _shape_arg(sizes)
     if any(r < 0 for r in sizes):
@@ -179,7 +180,9 @@ def repeat(x, *sizes):
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
     spread = tuple(s for n in shape for s in (1, n))  # a size-1 dim before each one, to expand into
     tiled = tuple(s for r, n in zip(sizes, shape) for s in (r, n))
-    return reshape(expand(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
+    y = reshape(expand(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
+    # the reshape stays a view of x (read-only, with zero strides) where numpy can: copy it, as PyTorch does
+    return sh.Clone.apply(y) if np.may_share_memory(y._data, x._data) else y
 
 
 def tile(x, dims):

@@ -175,6 +175,22 @@ def test_integer_and_bool_shape_ops_keep_their_dtype():
     assert x.repeat_interleave(ddp.tensor([1, 2]), dim=0).tolist() == [[1, 2], [3, 4], [3, 4]]
 
 
+@pytest.mark.parametrize("make", [lambda x: x.repeat(1, 1), lambda x: x.repeat(2, 1), lambda x: x[:1].repeat(3, 1),
+                                  lambda x: x.repeat(2, 1, 1), lambda x: ddp.tile(x, (2,))])
+def test_repeat_and_tile_are_writable_copies(make):
+    """PyTorch's repeat never returns a view: in-place ops on it work and leave x alone (as in
+    `style.repeat(n, 1, 1, 1).div_(255)`), also where no dim is actually repeated."""
+    x = ddp.tensor([[1.0, 2.0], [3.0, 4.0]])
+    y = make(x)
+    reference = y.numpy().copy()
+    y.div_(2.0)
+    np.testing.assert_array_equal(y.numpy(), reference / 2)
+    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    leaf = ddp.tensor([[1.0, 2.0]], requires_grad=True)
+    (leaf.repeat(3, 2).mul_(2.0) * ddp.arange(12.0).reshape(3, 4)).sum().backward()  # in place in the graph
+    np.testing.assert_array_equal(leaf.grad.numpy(), [[2 * (0 + 4 + 8 + 2 + 6 + 10), 2 * (1 + 5 + 9 + 3 + 7 + 11)]])
+
+
 def test_flip_is_a_copy():
     x = ddp.tensor([1.0, 2.0, 3.0])
     y = x.flip(0)

@@ -1,6 +1,6 @@
 """Resampling, functional forms (re-exported by ddp.nn.functional): `interpolate` (nearest, nearest-exact,
-linear, bilinear, area), `pixel_shuffle` / `pixel_unshuffle` and `channel_shuffle`, with torch.nn.functional's
-arguments and errors."""
+linear, bilinear, bicubic, area), `pixel_shuffle` / `pixel_unshuffle` and `channel_shuffle`, with
+torch.nn.functional's arguments and errors."""
 import math
 
 import numpy as np
@@ -12,7 +12,8 @@ from .functional_pool import adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 
-MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
+MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
+_LINEAR_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4}  # the interpolating modes and their input ranks
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
 
@@ -54,8 +55,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     Args:
         mode: 'nearest' (src = floor(dst * scale)), 'nearest-exact' (floor((dst + 0.5) * scale)),
-            'linear' (3-D input), 'bilinear' (4-D input) or 'area' (adaptive average pooling).
-        align_corners: for the linear modes, map corner pixel centres onto each other (default False).
+            'linear' (3-D input), 'bilinear' or 'bicubic' (4-D input; cubic convolution with a = -0.75,
+            which can overshoot the input's range) or 'area' (adaptive average pooling).
+        align_corners: for the interpolating modes, map corner pixel centres onto each other (default False).
         recompute_scale_factor: with scale_factor, map coordinates by in/out instead of 1/scale_factor.
     Returns:
         (N, C, *size), size = floor(in * scale_factor) when scale_factor is given.
@@ -70,13 +72,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode not in MODES or x.ndim not in (3, 4):
         raise NotImplementedError(f"interpolate: Input Error: only 3D and 4D inputs are supported (got {x.ndim}D) "
                                   f"for the modes {MODES} (got {mode!r}); PyTorch's modes are {_ALL_MODES}")
-    linear = mode in ("linear", "bilinear")
+    linear = mode in _LINEAR_RANK
     if align_corners is not None and not linear:
         raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if linear and x.ndim != (3 if mode == "linear" else 4):
+    if linear and x.ndim != _LINEAR_RANK[mode]:
         raise NotImplementedError(f"interpolate: Got {x.ndim}D input, but {mode} mode needs "
-                                  f"{3 if mode == 'linear' else 4}D input")
+                                  f"{_LINEAR_RANK[mode]}D input")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not implemented")
     if x.dtype.kind != "f":
@@ -89,8 +91,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode == "area":
         y = adaptive_avg_pool2d(x, out)
     elif linear:
-        rows, cols = (resample.linear_matrix(i, o, s, bool(align_corners), x.dtype)
-                      for i, o, s in zip(sizes, out, scales))
+        weights = resample.cubic_matrix if mode == "bicubic" else resample.linear_matrix
+        rows, cols = (weights(i, o, s, bool(align_corners), x.dtype) for i, o, s in zip(sizes, out, scales))
         y = resample.Linear2d.apply(x, rows=rows, cols=cols)
     else:
         rows, cols = (resample.nearest_index(i, o, s, exact=mode == "nearest-exact")

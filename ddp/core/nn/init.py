@@ -166,10 +166,11 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (sign-corrected so that the
-    distribution is uniform), scaled by `gain`; dims after the first are flattened."""
+    distribution is uniform), scaled by `gain`; dims after the first are flattened. An empty tensor is left
+    as it is, as in PyTorch."""
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got {tuple(tensor.shape)}")
-    if _skipping():
+    if _skipping() or tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows

@@ -15,13 +15,14 @@ from . import functional as F
 from . import init
 from . import rnn_packed as packing
 from .module import Module, Parameter
-from .rnn_ops import GRUScan, LSTMScan, RNNScan
+from .rnn_ops import GRUScan, LSTMProjScan, LSTMScan, RNNScan
 
 
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: arguments, parameters per layer and direction, input and state checks."""
 
     gates = 1
+    proj_size = 0  # LSTM's: the size of h_t when it is projected down from hidden_size
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, device=None, dtype=None):
@@ -37,12 +38,13 @@ class RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional = bool(bidirectional)
         dtype = as_dtype(dtype) or np.float32
-        rows = self.gates * hidden_size
+        rows, out = self.gates * hidden_size, self.proj_size or hidden_size
         for layer in range(num_layers):
-            width = input_size if layer == 0 else hidden_size * self.num_directions
+            width = input_size if layer == 0 else out * self.num_directions
             for suffix in self._suffixes(layer):
-                shapes = [("weight_ih", (rows, width)), ("weight_hh", (rows, hidden_size))]
+                shapes = [("weight_ih", (rows, width)), ("weight_hh", (rows, out))]
                 shapes += [("bias_ih", (rows,)), ("bias_hh", (rows,))] if bias else []
+                shapes += [("weight_hr", (self.proj_size, hidden_size))] if self.proj_size else []
                 for kind, shape in shapes:
                     setattr(self, kind + suffix, Parameter(np.empty(shape, dtype=dtype)))
         self.reset_parameters()
@@ -92,8 +94,9 @@ class RNNBase(Module):
         if h.dtype != self.weight_ih_l0.dtype:
             raise ValueError(f"{name}: {label} must have the type {self.weight_ih_l0.dtype}, got type {h.dtype}")
 
-    def _prepare(self, x, states, labels, time_major=False):
-        """Checked input as (L, N, H_in) and initial states as (layers * directions, N, H), zeros if None."""
+    def _prepare(self, x, states, labels, time_major=False, sizes=None):
+        """Checked input as (L, N, H_in) and initial states as (layers * directions, N, size), zeros if None;
+        `sizes` (one per state) defaults to hidden_size."""
         self._check_input(x)
         batched = x.ndim == 3
         if not batched:
@@ -101,10 +104,10 @@ class RNNBase(Module):
         elif self.batch_first and not time_major:
             x = CF.transpose(x, 0, 1)
         n = x.shape[1]
-        full = (self.num_layers * self.num_directions, n, self.hidden_size)
-        expected = full if batched else (full[0], full[2])
         out = []
-        for h, label in zip(states, labels):
+        for h, label, size in zip(states, labels, sizes or [self.hidden_size] * len(states)):
+            full = (self.num_layers * self.num_directions, n, size)
+            expected = full if batched else (full[0], full[2])
             if h is None:
                 h = Tensor(np.zeros(full, dtype=x.dtype))
             else:
@@ -168,6 +171,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         defaults = {"num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": False}
         for key, default in defaults.items():
             if getattr(self, key) != default:
@@ -213,21 +218,19 @@ class RNN(RNNBase):
         return self._run(input, hx, lambda xw, h, w, b, reverse: RNNScan.apply(xw, h, w, b, relu=relu,
                                                                                 reverse=reverse))
 
-    def extra_repr(self):
-        text = super().extra_repr()
-        return text + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
-
 
 class LSTM(RNNBase):
     """Long short-term memory, with PyTorch's gate order (input, forget, cell, output):
 
     i, f, o = sigmoid(...), g = tanh(...), each of x_t W_i*^T + b_i* + h_{t-1} W_h*^T + b_h*;
-    c_t = f c_{t-1} + i g; h_t = o tanh(c_t).
+    c_t = f c_{t-1} + i g; h_t = o tanh(c_t), or with proj_size P > 0, h_t = (o tanh(c_t)) W_hr^T.
 
-    Args: as `RNN` (no nonlinearity); `proj_size` is not supported.
-    Inputs: input as RNN; hx = (h0, c0), each (layers * directions, N, H), or None for zeros.
-    Returns: (output (L, N, directions * H), (h_n, c_n)).
-    Parameters: as RNN with 4 * hidden_size rows (gates stacked as i, f, g, o).
+    Args: as `RNN` (no nonlinearity); proj_size: 0 (no projection) or the size P < hidden_size of h_t.
+    Inputs: input as RNN; hx = (h0, c0), (layers * directions, N, P or H) and (layers * directions, N, H),
+        or None for zeros.
+    Returns: (output (L, N, directions * (P or H)), (h_n, c_n)), shaped as h0 and c0.
+    Parameters: as RNN with 4 * hidden_size rows (gates stacked as i, f, g, o); with proj_size, weight_hh
+        has P columns, layers above the first read directions * P features, and weight_hr_l{k} is (P, H).
 
     Example:
         >>> lstm = LSTM(10, 20, batch_first=True)
@@ -240,9 +243,13 @@ class LSTM(RNNBase):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
-        if proj_size:
-            raise NotImplementedError("LSTM: proj_size > 0 is not supported by ddp")
-        self.proj_size = 0
+        if not isinstance(proj_size, int) or isinstance(proj_size, bool) or proj_size < 0:
+            raise ValueError(f"LSTM: proj_size should be a positive integer or zero to disable projections, "
+                             f"got {proj_size!r}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"LSTM: proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
+                             f"hidden_size={hidden_size}")
+        self.proj_size = proj_size
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          device, dtype)
 
@@ -250,16 +257,17 @@ class LSTM(RNNBase):
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a tuple (h0, c0) of Tensors")
         padded, lengths = self._unpack(input)
+        hidden = self.proj_size or self.hidden_size  # the size of h_t; c_t has hidden_size
         x, (h0, c0), batched = self._prepare(padded, hx or [None, None], ["hx[0]", "hx[1]"],
-                                             time_major=lengths is not None)
-        hidden = self.hidden_size
+                                             time_major=lengths is not None, sizes=[hidden, self.hidden_size])
         h_finals, c_finals = [], []
         for layer in range(self.num_layers):
             outs = []
             for d, suffix in enumerate(self._suffixes(layer)):
                 w_ih, w_hh, b_ih, b_hh = self._layer_params(suffix)
                 k = layer * self.num_directions + d
-                hc = self._direction(lambda xw, reverse: LSTMScan.apply(xw, h0[k], c0[k], w_hh, b_hh, reverse=reverse),
+                w_hr = getattr(self, "weight_hr" + suffix, None)
+                hc = self._direction(lambda xw, reverse: _lstm_scan(xw, h0[k], c0[k], w_hh, b_hh, w_hr, reverse),
                                      CF.linear(x, w_ih, b_ih), lengths, d == 1)
                 outs.append(hc[..., :hidden])
                 last = self._last(hc, lengths, d == 1)
@@ -271,6 +279,13 @@ class LSTM(RNNBase):
         if not batched:
             h_n, c_n = CF.squeeze(h_n, 1), CF.squeeze(c_n, 1)
         return self._finish(x, batched, input if lengths is not None else None), (h_n, c_n)
+
+
+def _lstm_scan(xw, h0, c0, w_hh, b_hh, w_hr, reverse):
+    """All steps of one LSTM layer and direction: h and c side by side, h projected by w_hr when given."""
+    if w_hr is None:
+        return LSTMScan.apply(xw, h0, c0, w_hh, b_hh, reverse=reverse)
+    return LSTMProjScan.apply(xw, h0, c0, w_hh, b_hh, w_hr, reverse=reverse)
 
 
 class GRU(RNNBase):

@@ -127,6 +127,66 @@ class LSTMScan(Function):
         return gxw, gh, gc, gw, gb
 
 
+class LSTMProjScan(Function):
+    """The LSTM recurrence with a projection (LSTM's proj_size P): h_t = (o tanh(c_t)) W_hr^T, of size P.
+
+    Returns h_t (P) and c_t (H) side by side, shape (L, N, P + H). Backward as LSTMScan's, through the
+    projection: with m_t = o tanh(c_t), d/dm_t = d/dh_t W_hr and d/dW_hr = sum over steps of (d/dh_t)^T m_t.
+    """
+
+    @staticmethod
+    def forward(ctx, xw, h0, c0, w_hh, b_hh, w_hr, reverse=False):
+        length, n, proj, hidden = xw.shape[0], xw.shape[1], h0.shape[-1], c0.shape[-1]
+        out = np.empty((length, n, proj + hidden), dtype=xw.dtype)
+        gates = np.empty_like(xw)  # activated i, f, g, o of every step
+        ms = np.empty((length, n, hidden), dtype=xw.dtype)  # o tanh(c) of every step, before the projection
+        h, c = h0, c0
+        for t in _steps(length, reverse):
+            pre = xw[t] + h @ w_hh.T
+            if b_hh is not None:
+                pre += b_hh
+            act = gates[t]
+            _sigmoid(pre[:, : 2 * hidden], act[:, : 2 * hidden])
+            np.tanh(pre[:, 2 * hidden: 3 * hidden], out=act[:, 2 * hidden: 3 * hidden])
+            _sigmoid(pre[:, 3 * hidden:], act[:, 3 * hidden:])
+            i, f, gg, o = np.split(act, 4, axis=1)
+            c = out[t, :, proj:] = f * c + i * gg
+            m = ms[t] = o * np.tanh(c)
+            h = out[t, :, :proj] = m @ w_hr.T
+        ctx.save_for_backward(h0, c0, w_hh, w_hr, out, gates, ms)
+        ctx.reverse = reverse
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        h0, c0, w_hh, w_hr, out, gates, ms = ctx.saved_tensors
+        proj, hidden = h0.shape[-1], c0.shape[-1]
+        hs, cs = np.ascontiguousarray(out[..., :proj]), np.ascontiguousarray(out[..., proj:])
+        prev_c = _previous(cs, c0, ctx.reverse)
+        gxw = np.empty_like(gates)
+        ghs = np.empty_like(hs)  # the gradient of each h_t, from the output and the next step
+        gh, gc = np.zeros_like(h0), np.zeros_like(c0)
+        for t in _steps(len(out), not ctx.reverse):
+            gh = ghs[t] = gh + g[t, :, :proj]
+            gm = gh @ w_hr
+            i, f, gg, o = np.split(gates[t], 4, axis=1)
+            tc = np.tanh(cs[t])
+            gc = gc + g[t, :, proj:] + gm * o * (1 - tc * tc)
+            d = gxw[t]
+            d[:, :hidden] = gc * gg * i * (1 - i)
+            d[:, hidden: 2 * hidden] = gc * prev_c[t] * f * (1 - f)
+            d[:, 2 * hidden: 3 * hidden] = gc * i * (1 - gg * gg)
+            d[:, 3 * hidden:] = gm * tc * o * (1 - o)
+            gc = gc * f
+            gh = d @ w_hh
+        needs = ctx.needs_input_grad
+        prev = _previous(hs, h0, ctx.reverse)
+        gw = gxw.reshape(-1, 4 * hidden).T @ prev.reshape(-1, proj) if needs[3] else None
+        gb = gxw.sum(axis=(0, 1)) if needs[4] else None
+        gr = ghs.reshape(-1, proj).T @ ms.reshape(-1, hidden) if needs[5] else None
+        return gxw, gh, gc, gw, gb, gr
+
+
 class GRUScan(Function):
     """The GRU recurrence (gates r, z, n, in PyTorch's order) over all steps; returns all h_t, (L, N, H).
 

@@ -1,4 +1,4 @@
-"""Resampling of the last two dims: nearest (by indexing) and (bi)linear (by interpolation matrices).
+"""Resampling of the last two dims: nearest (by indexing), (bi)linear and bicubic (by interpolation matrices).
 
 Both maps are separable and linear, so each is a pair of small matrices R (OH, H) and C (OW, W) with
 out = R @ x @ C^T and d/dx = R^T @ g @ C: two GEMMs over the whole batch in each direction. The public
@@ -33,6 +33,30 @@ def linear_matrix(size, out, scale, align_corners, dtype):
     m = np.zeros((out, size), dtype=dtype)
     np.add.at(m, (np.arange(out), i0), 1 - frac)
     np.add.at(m, (np.arange(out), i1), frac)
+    return m
+
+
+def cubic_matrix(size, out, scale, align_corners, dtype):
+    """(out, size) matrix of PyTorch's bicubic weights (Keys' kernel, a = -0.75) along one axis.
+
+    src = dst (size-1)/(out-1) with align_corners, else (dst + 0.5) scale - 0.5, not clipped; with
+    i = floor(src) (at most size - 1) and t = src - i (clipped to [0, 1]), pixels i-1 .. i+2, each clamped
+    into the image, get the weights k(t + 1), k(t), k(1 - t), k(2 - t). Computed in `dtype`, as PyTorch.
+    """
+    a, real = -0.75, np.dtype(dtype).type
+    dst = np.arange(out, dtype=dtype)
+    if align_corners:
+        src = dst * real((size - 1) / (out - 1) if out > 1 else 0.0)
+    else:
+        src = (dst + real(0.5)) * real(scale) - real(0.5)
+    i0 = np.minimum(np.floor(src).astype(np.int64), size - 1)
+    t = np.clip(src - i0, 0, 1)
+    near, far = np.stack([t, 1 - t]), np.stack([t + 1, 2 - t])
+    near = ((a + 2) * near - (a + 3)) * near * near + 1  # |x| <= 1
+    far = ((a * far - 5 * a) * far + 8 * a) * far - 4 * a  # 1 < |x| < 2
+    m = np.zeros((out, size), dtype=dtype)
+    for offset, weight in zip((-1, 0, 1, 2), (far[0], near[0], near[1], far[1])):
+        np.add.at(m, (np.arange(out), np.clip(i0 + offset, 0, size - 1)), weight.astype(dtype))
     return m
 
 

@@ -73,6 +73,13 @@ def test_constants_eye_orthogonal_trunc_normal():
     assert t.min() >= -0.5 and t.max() <= 0.5
 
 
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 2, 3, 3)])
+def test_orthogonal_leaves_an_empty_tensor_alone(shape):
+    """PyTorch's orthogonal_ is a no-op on a tensor without elements (a zero-width layer)."""
+    w = nn.Parameter(ddp.empty(*shape))
+    assert init.orthogonal_(w, gain=init.calculate_gain("relu")) is w and tuple(w.shape) == shape
+
+
 def test_init_does_not_record_and_float64_kept():
     w = nn.Parameter(ddp.zeros(4, 4, dtype=ddp.float64))
     init.kaiming_uniform_(w)

@@ -29,7 +29,44 @@ def test_pad_matches_numpy_and_gradchecks(mode, shape, widths):
     assert ddp.autograd.gradcheck(lambda t: F.pad(t, widths, mode=mode), (leaf(x),))
 
 
+CROPS = [  # (mode, input shape, widths with a negative (cropping) entry)
+    ("constant", (2, 3, 4, 5), (-1, 2, 0, -1)), ("constant", (2, 3, 5), (-5, 1)), ("constant", (2, 4), (2, -3)),
+    ("reflect", (2, 3, 5), (-3, 2)), ("reflect", (2, 3, 5), (3, -4)), ("reflect", (1, 2, 4, 5), (-1, 2, 2, -1)),
+    ("replicate", (2, 3, 5), (-6, 2)), ("replicate", (1, 2, 4, 5), (1, -2, -1, 3)),
+    ("replicate", (1, 2, 3, 4, 5), (-1, 1, 1, -1, 0, 2)),
+    ("circular", (2, 3, 5), (-3, 2)), ("circular", (2, 3, 5), (2, -1)), ("circular", (1, 2, 4, 5), (-1, 2, 1, -2)),
+]
+
+
+@pytest.mark.parametrize("mode, shape, widths", CROPS)
+def test_negative_widths_crop_as_in_torch(mode, shape, widths):
+    """A negative width crops: constant and circular crop first, reflect and replicate pad the whole input
+    first (so (-3, 2) of [0 1 2 3 4] reflects to [3 4 3 2]); values and gradients as PyTorch's."""
+    x = rng.standard_normal(shape)
+    assert ddp.autograd.gradcheck(lambda t: F.pad(t, widths, mode=mode), (leaf(x),))
+    torch = pytest.importorskip("torch")
+    xd, xt = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = F.pad(xd, widths, mode=mode), torch.nn.functional.pad(xt, widths, mode=mode)
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
+    g = rng.standard_normal(out.shape)
+    out.backward(ddp.tensor(g))
+    tout.backward(torch.tensor(g))
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-12)  # sums' order differs
+
+
+def test_negative_widths_reflect_about_the_whole_input():
+    x = ddp.arange(5.0).reshape(1, 1, 5)
+    assert F.pad(x, (-3, 2), mode="reflect").flatten().tolist() == [3.0, 4.0, 3.0, 2.0]
+    assert F.pad(x, (-4, 1), mode="replicate").flatten().tolist() == [4.0, 4.0]
+    assert F.pad(x, (-3, 2), mode="circular").flatten().tolist() == [3.0, 4.0, 3.0, 4.0]
+    assert F.pad(x, (-1, -1), value=7.0).flatten().tolist() == [1.0, 2.0, 3.0]
+
+
 @pytest.mark.parametrize("call, error, message", [
+    (lambda: F.pad(ddp.randn(1, 1, 5), (-6, 2)), RuntimeError, r"cropping \(-6, 2\) removes more than the 5"),
+    (lambda: F.pad(ddp.randn(1, 1, 5), (-5, 0), mode="reflect"), RuntimeError, "output size would be 0"),
+    (lambda: F.pad(ddp.randn(1, 1, 5), (3, -4), mode="circular"), RuntimeError, "wrapping around more than once"),
+    (lambda: F.pad(ddp.randn(3), (1, -1, 1, 1)), RuntimeError, "padding length 4 and input of dimension 1"),
     (lambda: F.pad(ddp.randn(1, 1, 3), (3, 3), mode="reflect"), RuntimeError, "should be less than"),
     (lambda: F.pad(ddp.randn(1, 1, 3), (4, 0), mode="circular"), RuntimeError, "wrapping around more than once"),
     (lambda: F.pad(ddp.randn(1, 1, 3), (1, 1), mode="foo"), NotImplementedError, "Unrecognised padding mode"),

@@ -1,4 +1,4 @@
-"""interpolate / Upsample (nearest, nearest-exact, linear, bilinear), PixelShuffle / PixelUnshuffle and
+"""interpolate / Upsample (nearest, nearest-exact, linear, bilinear, bicubic), PixelShuffle / PixelUnshuffle and
 AdaptiveMaxPool2d: per-pixel numpy references, float64 gradchecks, errors, reprs and torch parity."""
 import math
 
@@ -24,7 +24,16 @@ def ref_source(dst, size, out, mode, align_corners, scale):
         return min(math.floor((dst + 0.5) * scale), size - 1)
     if align_corners:
         return dst * (size - 1) / (out - 1) if out > 1 else 0.0
-    return max((dst + 0.5) * scale - 0.5, 0.0)
+    src = (dst + 0.5) * scale - 0.5
+    return src if mode == "bicubic" else max(src, 0.0)  # cubic sources may lie left of pixel 0
+
+
+def keys_kernel(d, a=-0.75):
+    """The cubic convolution kernel PyTorch's bicubic mode uses, at distance d."""
+    d = abs(d)
+    if d <= 1:
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+    return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a if d < 2 else 0.0
 
 
 def ref_axis(x, axis, out, mode, align_corners, scale):
@@ -35,6 +44,11 @@ def ref_axis(x, axis, out, mode, align_corners, scale):
         src = ref_source(dst, size, out, mode, align_corners, scale)
         if mode.startswith("nearest"):
             pieces.append(np.take(x, src, axis=axis))
+        elif mode == "bicubic":  # pixels floor(src) - 1 .. floor(src) + 2, read clamped into the image
+            i0 = min(int(math.floor(src)), size - 1)
+            t = min(max(src - i0, 0.0), 1.0)
+            pieces.append(sum(keys_kernel(t - k) * np.take(x, min(max(i0 + k, 0), size - 1), axis=axis)
+                              for k in (-1, 0, 1, 2)))
         else:
             i0 = min(int(math.floor(src)), size - 1)
             i1, frac = min(i0 + 1, size - 1), src - i0
@@ -42,7 +56,8 @@ def ref_axis(x, axis, out, mode, align_corners, scale):
     return np.stack(pieces, axis=axis)
 
 
-def ref_interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+def ref_interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                    recompute_scale_factor=None):
     spatial = x.ndim - 2
     if size is not None:
         out = (size,) * spatial if isinstance(size, int) else tuple(size)
@@ -50,7 +65,7 @@ def ref_interpolate(x, size=None, scale_factor=None, mode="nearest", align_corne
     else:
         factors = (scale_factor,) * spatial if not isinstance(scale_factor, tuple) else scale_factor
         out = tuple(math.floor(i * f) for i, f in zip(x.shape[2:], factors))
-        scales = [1 / f for f in factors]
+        scales = [i / o if recompute_scale_factor else 1 / f for i, o, f in zip(x.shape[2:], out, factors)]
     for k in range(spatial):
         x = ref_axis(x, 2 + k, out[k], mode, bool(align_corners), scales[k])
     return x
@@ -67,6 +82,12 @@ CASES = [  # (input shape, keyword arguments)
     ((2, 3, 6), {"scale_factor": 3, "mode": "linear"}),
     ((2, 3, 6), {"size": 4, "mode": "linear", "align_corners": True}),
     ((2, 3, 6), {"size": 11}),
+    ((2, 2, 4, 5), {"scale_factor": 3, "mode": "bicubic"}),
+    ((1, 2, 6, 7), {"size": (3, 4), "mode": "bicubic"}),  # shrinking: sources in the middle of pixels
+    ((1, 3, 5, 4), {"scale_factor": (1.5, 2.5), "mode": "bicubic", "align_corners": False}),
+    ((1, 2, 4, 5), {"size": (7, 9), "mode": "bicubic", "align_corners": True}),
+    ((1, 1, 2, 1), {"size": (5, 3), "mode": "bicubic"}),  # every tap outside a one- or two-pixel image
+    ((1, 1, 3, 4), {"scale_factor": 2.3, "mode": "bicubic", "recompute_scale_factor": True}),
 ]
 
 
@@ -132,7 +153,10 @@ def test_adaptive_max_pool2d_gradient_goes_to_the_first_maximum_of_overlapping_w
      "align_corners option can only be set with the interpolating modes"),
     (lambda: F.interpolate(ddp.randn(1, 2, 5), scale_factor=2, mode="bilinear"), NotImplementedError,
      "Got 3D input, but bilinear mode needs 4D input"),
-    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), scale_factor=2, mode="bicubic"), NotImplementedError, "bicubic"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5), scale_factor=2, mode="bicubic"), NotImplementedError,
+     "Got 3D input, but bicubic mode needs 4D input"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), scale_factor=2, mode="trilinear"), NotImplementedError,
+     "got 'trilinear'"),
     (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=(3,)), ValueError, "same number of spatial dimensions"),
     (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=(0, 3)), RuntimeError, "should be greater than 0"),
     (lambda: F.pixel_shuffle(ddp.randn(1, 5, 2, 2), 2), RuntimeError, r"input.size\(-3\)=5 is not divisible by 4"),
@@ -154,6 +178,8 @@ MODULES = [  # (name, keyword arguments, input shape)
     ("Upsample", {"scale_factor": 0.5, "mode": "area"}, (2, 3, 8)),
     ("UpsamplingNearest2d", {"scale_factor": 3}, (1, 2, 3, 3)),
     ("UpsamplingBilinear2d", {"size": 6}, (1, 2, 3, 4)),
+    ("Upsample", {"scale_factor": 3, "mode": "bicubic"}, (2, 3, 4, 5)),
+    ("Upsample", {"size": (3, 7), "mode": "bicubic", "align_corners": True}, (1, 2, 6, 4)),
     ("PixelShuffle", {"upscale_factor": 2}, (2, 8, 3, 4)),
     ("PixelUnshuffle", {"downscale_factor": 3}, (2, 2, 6, 9)),
     ("AdaptiveMaxPool2d", {"output_size": 3}, (2, 3, 7, 8)),
@@ -174,6 +200,25 @@ def test_modules_match_torch(name, kwargs, shape):
     out.backward(ddp.tensor(g))
     tout.backward(torch.tensor(g))
     np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kwargs", [{"scale_factor": 2}, {"scale_factor": 1 / 3}, {"size": (1, 1)},
+                                    {"size": (5, 12), "align_corners": True}, {"scale_factor": (0.6, 1.7)},
+                                    {"scale_factor": 2.5, "recompute_scale_factor": True}])
+def test_bicubic_matches_torch_values_and_gradients(dtype, kwargs):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 3, 6, 7)).astype(dtype)
+    xd, xt = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = F.interpolate(xd, mode="bicubic", **kwargs)
+    tout = torch.nn.functional.interpolate(xt, mode="bicubic", **kwargs)
+    assert out.dtype == dtype and out.shape == tuple(tout.shape)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=tol, atol=tol)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    out.backward(ddp.tensor(g))
+    tout.backward(torch.tensor(g))
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
 
 
 def test_adaptive_max_pool2d_indices_match_torch():

@@ -42,7 +42,7 @@ def test_parameter_names_shapes_and_init(cls, gates):
 def test_repr_and_defaults():
     assert repr(RNN(3, 4)) == "RNN(3, 4)"
     assert repr(LSTM(3, 4, num_layers=2, batch_first=True)) == "LSTM(3, 4, num_layers=2, batch_first=True)"
-    assert "nonlinearity='relu'" in repr(RNN(3, 4, nonlinearity="relu"))
+    assert repr(RNN(3, 4, nonlinearity="relu")) == "RNN(3, 4)"  # PyTorch's RNN leaves it out (RNNCell shows it)
 
 
 # -------------------------------------------------------------------------------------- gradcheck
@@ -238,7 +238,9 @@ def test_constructor_errors():
         LSTM(3, 4, dropout=1.5)
     with pytest.raises(ValueError, match="hidden_size must be a positive integer, got 0"):
         RNN(3, 0)
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+        LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match="proj_size should be a positive integer or zero"):
+        LSTM(3, 4, proj_size=-1)
     with pytest.raises(TypeError, match=r"hx must be a tuple \(h0, c0\)"):
         LSTM(3, 4)(ddp.randn(2, 3), ddp.zeros(1, 4))
