@@ -7,6 +7,9 @@ corrupted bytes; a file that is not such an archive raises a RuntimeError that s
 
 Objects that are not such data (a whole Module, a custom class) are pickled into the same archive as PyTorch
 2.6+ does (see `pickling`): loading them needs `weights_only=False` or their classes in `add_safe_globals`.
+
+`load` also reads the archives PyTorch's `torch.save` writes (state dicts and other data; see
+`torch_checkpoint`), so that weights trained with PyTorch load into ddp models.
 """
 import io
 import json
@@ -19,7 +22,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import pickling
+from . import pickling, torch_checkpoint
 from .device import check_device
 from .pickling import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals  # noqa: F401
 from .tensor import Tensor
@@ -117,7 +120,8 @@ def _alive(pid):
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Load an object saved by `ddp.save`: Tensors come back as Tensors, arrays as numpy arrays.
+    """Load an object saved by `ddp.save` (or by PyTorch's `torch.save`: its tensors become ddp Tensors):
+    Tensors come back as Tensors, arrays as numpy arrays.
 
     A file of plain data loads without running any code. A file holding pickled objects (`ddp.save` of a
     whole Module) loads only with `weights_only=False`, or when its classes were allowed with
@@ -222,6 +226,9 @@ def _read(stream, name, unpickle):
     try:
         with zipfile.ZipFile(stream) as zf:
             if MANIFEST not in zf.namelist():
+                if torch_checkpoint.is_torch_archive(zf.namelist()):  # written by PyTorch's torch.save
+                    return torch_checkpoint.load_torch_archive(zf, name, unpickle["weights_only"],
+                                                               **unpickle["load_args"])
                 raise RuntimeError(f"{name} is not a ddp checkpoint (bad magic: a zip archive without {MANIFEST})")
             manifest = json.loads(zf.read(MANIFEST))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:

@@ -1,0 +1,129 @@
+"""Reading the checkpoints PyTorch's `torch.save` writes (its zip format, PyTorch 1.6+), so that weights
+trained with PyTorch load into a ddp model: `netG.load_state_dict(ddp.load("netG_epoch_24.pth"))`.
+
+Such an archive holds `<name>/data.pkl`, a pickle whose persistent ids name raw storages `<name>/data/<key>`
+(in the byte order of `<name>/byteorder`), and whose tensors are rebuilt by
+`torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, ...)`. Only data is read:
+the pickle may name the storage types, the tensor and parameter rebuilders and OrderedDict (what PyTorch's
+own weights_only loader allows), plus what `add_safe_globals` allows. A whole pickled PyTorch Module cannot
+become a ddp one: loading it raises pickle.UnpicklingError, which says to save its state_dict instead.
+"""
+import collections
+import io
+import pickle
+
+import numpy as np
+
+from . import pickling
+from .tensor import Tensor
+
+_STORAGE_DTYPES = {
+    "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16, "LongStorage": np.int64,
+    "IntStorage": np.int32, "ShortStorage": np.int16, "CharStorage": np.int8, "ByteStorage": np.uint8,
+    "BoolStorage": np.bool_, "ComplexFloatStorage": np.complex64, "ComplexDoubleStorage": np.complex128,
+    "UntypedStorage": np.uint8, "BFloat16Storage": "bfloat16",  # read as float32: ddp has no bfloat16
+}
+
+
+def is_torch_archive(names):
+    """Whether the zip member names are those of a `torch.save` archive."""
+    return any(n.endswith("/data.pkl") and n.count("/") == 1 for n in names)
+
+
+class _StorageType:
+    """What the pickle's `torch.FloatStorage` (and the like) stands for here: the dtype to read."""
+
+    def __init__(self, name):
+        self.name, self.dtype = name, _STORAGE_DTYPES[name]
+
+
+def _strided(storage, offset, size, stride):
+    """A copy of the (size, stride) view at `offset` of a 1-d storage array, with its bounds checked."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if 0 in size:
+        return np.empty(size, dtype=storage.dtype)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if offset < 0 or min(stride, default=0) < 0 or last >= storage.size:
+        raise ValueError(f"a tensor of size {size}, stride {stride} at offset {offset} overruns its storage of "
+                         f"{storage.size} elements")
+    view = np.lib.stride_tricks.as_strided(storage[offset:], size, [s * storage.itemsize for s in stride])
+    return np.array(view)
+
+
+def _rebuild_tensor(storage, storage_offset, size, stride):
+    return Tensor(_strided(storage, int(storage_offset), size, stride))
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
+                       metadata=None):
+    t = _rebuild_tensor(storage, storage_offset, size, stride)
+    t.requires_grad = bool(requires_grad) and t.dtype.kind in "fc"
+    return t
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
+    return pickling._parameter_class()(data, requires_grad=bool(requires_grad))
+
+
+_TORCH_NAMES = {
+    "torch._utils._rebuild_tensor": _rebuild_tensor,
+    "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
+    "torch._utils._rebuild_parameter": _rebuild_parameter,
+    "torch._utils._rebuild_parameter_with_state": _rebuild_parameter,
+    "collections.OrderedDict": collections.OrderedDict,
+}
+
+
+class _TorchUnpickler(pickle.Unpickler):
+    def __init__(self, data, read_storage, weights_only, source, **load_args):
+        super().__init__(io.BytesIO(data), **load_args)
+        self.read_storage, self.weights_only, self.source = read_storage, weights_only, source
+
+    def find_class(self, module, name):
+        full = f"{module}.{name}"
+        if module in ("torch", "torch.storage") and name in _STORAGE_DTYPES:
+            return _StorageType(name)
+        if full in _TORCH_NAMES:
+            return _TORCH_NAMES[full]
+        allowed = pickling._allowed(full)
+        if allowed is not None:
+            return allowed
+        if module == "torch" or module.startswith("torch."):
+            raise pickle.UnpicklingError(
+                f"{self.source} is a PyTorch checkpoint that needs {full}, which ddp cannot rebuild (a whole "
+                "PyTorch Module or another PyTorch object): save and load its state_dict() instead")
+        if self.weights_only:
+            raise pickle.UnpicklingError(pickling._refusal(self.source, full))
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
+                and isinstance(pid[1], _StorageType)):
+            raise pickle.UnpicklingError(f"{self.source}: unknown persistent id {pid!r} in a PyTorch checkpoint")
+        return self.read_storage(pid[1], str(pid[2]), int(pid[4]))
+
+
+def load_torch_archive(zf, source, weights_only, **load_args):
+    """The object in the `torch.save` archive `zf` (an open ZipFile), its tensors as ddp Tensors."""
+    pkl = next(n for n in zf.namelist() if n.endswith("/data.pkl") and n.count("/") == 1)
+    prefix = pkl[:-len("data.pkl")]
+    names = set(zf.namelist())
+    order = zf.read(prefix + "byteorder").decode().strip() if prefix + "byteorder" in names else "little"
+    if order not in ("little", "big"):
+        raise ValueError(f"unknown byte order {order!r}")
+    cache = {}
+
+    def read_storage(kind, key, numel):
+        if key not in cache:
+            raw = zf.read(f"{prefix}data/{key}")
+            if kind.dtype == "bfloat16":  # the high half of a float32
+                halves = np.frombuffer(raw, dtype=("<" if order == "little" else ">") + "u2")
+                cache[key] = (halves.astype(np.uint32) << 16).view(np.float32)
+            else:
+                dtype = np.dtype(kind.dtype).newbyteorder("<" if order == "little" else ">")
+                cache[key] = np.frombuffer(raw, dtype=dtype).astype(kind.dtype)
+            if cache[key].size != numel:
+                raise ValueError(f"{prefix}data/{key} holds {cache[key].size} elements, the pickle says {numel}")
+        return cache[key]
+
+    return _TorchUnpickler(zf.read(pkl), read_storage, weights_only, source, **load_args).load()
