@@ -19,6 +19,7 @@ BASES = {
     "batchnorm": [("normalization", "_BatchNorm")], "conv": [("conv", "_ConvNd")],
     "loss": [("loss", "_Loss"), ("loss", "_WeightedLoss")], "dropout": [("dropout", "_DropoutNd")],
     "instancenorm": [("normalization", "_InstanceNorm")], "rnn": [("rnn", "RNNBase"), ("rnn_cells", "RNNCellBase")],
+    "linear": [("linear", "NonDynamicallyQuantizableLinear")],  # MultiheadAttention.out_proj's class
 }
 INIT_DOC = '''"""`ddp.nn.modules` (torch.nn.modules): PyTorch's module paths for ddp's layers.
 

@@ -7,7 +7,7 @@ from ..tensor import Tensor
 from . import init
 from .functional_attention import additive_mask
 from .functional_mha import multi_head_attention_forward
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module, Parameter
 
 
@@ -74,7 +74,7 @@ class MultiheadAttention(Module):
             self.register_parameter("bias_k", None)
             self.register_parameter("bias_v", None)
         self.add_zero_attn = add_zero_attn
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -171,6 +171,3 @@ class MultiheadAttention(Module):
                 raise RuntimeError(f"{name}: expecting key_padding_mask shape of {expected}, but got "
                                    f"{tuple(key_padding_mask.shape)}")
             additive_mask(key_padding_mask, query.dtype, name, "key_padding_mask", True)
-
-    def extra_repr(self):
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"

@@ -4,7 +4,7 @@ import operator
 from collections import OrderedDict
 
 from ..tensor import Tensor
-from .module import Module, Parameter
+from .module import Module, Parameter, _addindent
 
 
 def _index(idx, n, kind):
@@ -128,6 +128,20 @@ class ModuleList(_ModuleSequence):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward: iterate over it and call its modules")
+
+    def __repr__(self):
+        """As PyTorch prints it: a run of equal modules is one entry, `(0-5): 6 x TransformerEncoderLayer(...)`."""
+        runs = []  # [first index, last index, repr], consecutive equal reprs merged
+        for i, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        if not runs:
+            return self._get_name() + "()"
+        lines = [f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}" for a, b, text in runs]
+        return self._get_name() + "(\n  " + "\n  ".join(_addindent(line, 2) for line in lines) + "\n)"
 
 
 class ModuleDict(Module):

@@ -60,6 +60,11 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """MultiheadAttention's output projection: a Linear under PyTorch's class name, so that its printout and
+    `type(m) is nn.Linear` tests (initialisation code) treat it as PyTorch's do."""
+
+
 class Bilinear(Module):
     """y = x1^T A x2 + b for each output feature: y[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o].
 

@@ -235,3 +235,15 @@ def test_sdpa_errors():
         scaled_dot_product_attention(q, q, q.double())
     with pytest.raises(ValueError, match="at least 2 dims"):
         scaled_dot_product_attention(ddp.randn(4), q, q)
+
+
+def test_repr_and_out_proj_class_match_torch():
+    """PyTorch prints MultiheadAttention by its child alone, and its out_proj is a Linear subclass: code that
+    initialises `type(m) is nn.Linear` layers leaves it alone in both."""
+    mha = MultiheadAttention(4, 2)
+    assert isinstance(mha.out_proj, ddp.nn.Linear) and type(mha.out_proj) is not ddp.nn.Linear
+    assert ddp.nn.modules.linear.NonDynamicallyQuantizableLinear is type(mha.out_proj)
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.MultiheadAttention(4, 2, bias=False, batch_first=True)
+    assert repr(MultiheadAttention(4, 2, bias=False, batch_first=True)) == repr(theirs)
+    assert repr(mha) == repr(torch.nn.MultiheadAttention(4, 2))

@@ -213,6 +213,47 @@ def test_module_list_and_dict():
     assert isinstance(heads.pop("a"), nn.Linear) and list(heads) == ["b"]
 
 
+def test_load_state_dict_result_prints_as_pytorch_does():
+    net = nn.Sequential(nn.Linear(2, 3))
+    result = net.load_state_dict(net.state_dict())
+    assert repr(result) == str(result) == "<All keys matched successfully>"
+    assert tuple(result) == ([], []) and type(result).__name__ == "_IncompatibleKeys"
+    sd = dict(net.state_dict(), extra=ddp.zeros(1))
+    del sd["0.bias"]
+    text = "_IncompatibleKeys(missing_keys=['0.bias'], unexpected_keys=['extra'])"
+    assert repr(net.load_state_dict(sd, strict=False)) == text
+
+
+def test_load_state_dict_result_matches_torch():
+    torch = pytest.importorskip("torch")
+    tnet, net = torch.nn.Linear(2, 3), nn.Linear(2, 3)
+    for keep in (["weight", "bias"], ["weight"]):
+        tsd = {k: v for k, v in tnet.state_dict().items() if k in keep}
+        sd = {k: v for k, v in net.state_dict().items() if k in keep}
+        assert repr(net.load_state_dict(sd, strict=False)) == repr(tnet.load_state_dict(tsd, strict=False))
+
+
+def test_module_list_repr_merges_runs_of_equal_modules():
+    layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)])
+    assert repr(layers) == ("ModuleList(\n  (0-2): 3 x Linear(in_features=2, out_features=2, bias=True)\n"
+                            "  (3): ReLU()\n  (4): Linear(in_features=2, out_features=2, bias=True)\n)")
+    assert repr(nn.ModuleList()) == "ModuleList()"
+    nested = nn.Sequential(nn.ModuleList([nn.Sequential(nn.Tanh()) for _ in range(2)]))
+    assert repr(nested) == ("Sequential(\n  (0): ModuleList(\n    (0-1): 2 x Sequential(\n      (0): Tanh()\n"
+                            "    )\n  )\n)")
+    assert "(0): ReLU()\n  (1): ReLU()" in repr(nn.Sequential(nn.ReLU(), nn.ReLU()))  # Sequential lists each
+
+
+def test_module_list_repr_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def build(m):
+        inner = [m.Sequential(m.Linear(3, 3), m.ReLU()) for _ in range(3)] + [m.Linear(3, 1), m.Linear(3, 1)]
+        return m.Sequential(m.ModuleList(inner), m.ModuleList([m.Tanh()]), m.ModuleList())
+
+    assert repr(build(nn)) == repr(build(torch.nn))
+
+
 def test_module_pickles_and_deepcopies():
     import copy
     import pickle
