@@ -10,6 +10,7 @@ from .arguments import normalize_dim as _dim
 from .dtypes import get_default_dtype
 from .elementwise_functional import add, div, mul, sub
 from .index_functional import narrow
+from .numpy_aliases import dim_alias
 from .reduce_functional import sum as _sum
 from .scan_functional import cumsum, diff
 from .shape_functional import cat, reshape
@@ -84,7 +85,7 @@ def _trapezoids(y, x, dx, dim, op):
     return div(mul(steps, pairs), 2), y, d
 
 
-def trapezoid(y, x=None, *, dx=None, dim=-1):
+def trapezoid(y, x=None, *, dx=None, dim=-1, axis=None):
     """The trapezoidal rule: the integral of the samples y along `dim`, sum of (x[i+1] - x[i]) (y[i] + y[i+1]) / 2.
 
     Args:
@@ -102,6 +103,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         >>> ddp.trapezoid(ddp.tensor([1.0, 3.0, 2.0]), dx=0.5)
         tensor(2.2500)
     """
+    dim = dim if axis is None else dim_alias("trapezoid", dim, axis, -1)
     areas, y, d = _trapezoids(y, x, dx, dim, "trapezoid")
     if areas is None:
         return Tensor(np.zeros(y.shape[:d] + y.shape[d + 1:], dtype=y.dtype))
@@ -111,7 +113,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 trapz = trapezoid
 
 
-def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1, axis=None):
     """The running trapezoidal integral along `dim`: entry i is trapezoid over the samples 0..i+1, so `dim`
     is one shorter than in y. Arguments, differentiability and errors as `trapezoid`.
 
@@ -119,6 +121,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
         >>> ddp.cumulative_trapezoid(ddp.tensor([1.0, 3.0, 2.0]))
         tensor([2.0000, 4.5000])
     """
+    dim = dim if axis is None else dim_alias("cumulative_trapezoid", dim, axis, -1)
     areas, y, d = _trapezoids(y, x, dx, dim, "cumulative_trapezoid")
     if areas is None:
         return Tensor(np.zeros(y.shape, dtype=y.dtype))
@@ -199,7 +202,7 @@ def _spacings(spacing, dims, x):
     return list(spacing)
 
 
-def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002 - PyTorch's name
+def gradient(input, *, spacing=1, dim=None, edge_order=1, axis=None):  # noqa: A002 - PyTorch's name
     """Estimate the derivative of sampled values along each dim: second-order central differences inside,
     first- or second-order one-sided differences at the ends (numpy.gradient's formulas).
 
@@ -219,6 +222,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002 - PyTor
         >>> ddp.gradient(ddp.tensor([1.0, 2.0, 4.0, 8.0]))
         (tensor([1.0000, 1.5000, 3.0000, 4.0000]),)
     """
+    dim = dim if axis is None else dim_alias("gradient", dim, axis)
     x = _tensor(input)
     if isinstance(edge_order, bool) or not isinstance(edge_order, (int, np.integer)):
         raise TypeError(f"gradient: edge_order must be an int, got {type(edge_order).__name__}")

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
+from .legacy_overloads import alpha_first
 from .ops import elementwise as ew
 from .ops import unary
 from .query_functional import result_type
@@ -57,20 +58,28 @@ def _binary(fn, name):
     return op
 
 
-add = _binary(ew.Add, "add")
+_add = _binary(ew.Add, "add")
 _sub = _binary(ew.Sub, "sub")
+mul = _binary(ew.Mul, "mul")
 
 
-def sub(a, b):
-    """a - b elementwise with broadcasting; a bool tensor on either side raises, as in PyTorch."""
+def add(a, b, alpha=1):
+    """a + alpha * b elementwise with broadcasting (PyTorch's deprecated add(a, alpha, b) is read so, with its
+    warning)."""
+    b, alpha = alpha_first("add", b, alpha)
+    return _add(a, b if alpha == 1 else mul(b, alpha))
+
+
+def sub(a, b, alpha=1):
+    """a - alpha * b elementwise with broadcasting; a bool tensor on either side raises, as in PyTorch."""
+    b, alpha = alpha_first("sub", b, alpha)
     for x in (a, b):
         if isinstance(x, Tensor) and x._data.dtype == np.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return _sub(a, b)
+    return _sub(a, b if alpha == 1 else mul(b, alpha))
 
 
-mul = _binary(ew.Mul, "mul")
 _true_div = _binary(ew.Div, "div")
 
 

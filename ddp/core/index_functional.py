@@ -7,6 +7,7 @@ import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
+from .numpy_aliases import dim_alias
 from .ops import elementwise as ew
 from .ops import shape as sh
 from .shape_functional import _shape_arg, contiguous, expand, gather, index_select, reshape, transpose
@@ -18,8 +19,10 @@ scatter scatter_add index_fill index_add masked_select nonzero argwhere rot90 ta
 """.split()
 
 
-def narrow(x, dim, start, length):
+def narrow(x, dim=None, start=None, length=None, *, axis=None):
     """The slice start:start+length of x along `dim` (a view); a negative start counts from the end."""
+    if axis is not None or dim is None or start is None or length is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("narrow", dim, axis, start=start, length=length)
     x = _tensor(x)
     d = _dim(dim, x.ndim, "narrow")
     size = x.shape[d]
@@ -29,15 +32,19 @@ def narrow(x, dim, start, length):
     return sh.Index.apply(x, index=(slice(None),) * d + (slice(start, start + length),))
 
 
-def unbind(x, dim=0):
+def unbind(x, dim=0, *, axis=None):
     """The slices of x along `dim`, as a tuple of tensors with that dim removed."""
+    dim = dim if axis is None else dim_alias("unbind", dim, axis, 0)
     x = _tensor(x)
     d = _dim(dim, x.ndim, "unbind")
     return tuple(sh.Index.apply(x, index=(slice(None),) * d + (i,)) for i in range(x.shape[d]))
 
 
-def unflatten(x, dim, sizes):
-    """Split dim `dim` of x into `sizes` (one of them may be -1)."""
+def unflatten(x, dim=None, sizes=None, *, axis=None):
+    """Split dim `dim` of x into `sizes` (one of them may be -1). (torch.unflatten takes numpy's `axis` for
+    dim; Tensor.unflatten, written in Python in PyTorch, does not.)"""
+    if axis is not None or dim is None or sizes is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("unflatten", dim, axis, sizes=sizes)
     x = _tensor(x)
     d = _dim(dim, x.ndim, "unflatten")
     sizes = tuple(int(s) for s in sizes)
@@ -105,7 +112,7 @@ def rot90(x, k=1, dims=(0, 1)):
     return transpose(flip(x, b if k == 1 else a), a, b)
 
 
-def take_along_dim(x, indices, dim=None):
+def take_along_dim(x, indices, dim=None, *, axis=None):
     """The elements of x at `indices` along `dim` (numpy's take_along_axis), x and indices broadcast against
     each other over the other dims; with dim None, of the flattened x (a 1-D result). The gradient is scattered
     back as gather's.
@@ -121,6 +128,7 @@ def take_along_dim(x, indices, dim=None):
         >>> ddp.take_along_dim(ddp.tensor([[10.0, 30.0, 20.0]]), ddp.tensor([[1, 2]]), 1)
         tensor([[30., 20.]])
     """
+    dim = dim if axis is None else dim_alias("take_along_dim", dim, axis)
     x = _tensor(x)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype != np.int64:
@@ -192,8 +200,9 @@ def tile(x, dims):
     return repeat(x, (1,) * builtins.max(x.ndim - len(dims), 0) + dims)
 
 
-def repeat_interleave(x, repeats, dim=None):
+def repeat_interleave(x, repeats, dim=None, *, axis=None):
     """Each element (or slice along `dim`) of x repeated `repeats` times in place (an int or a 1-D tensor)."""
+    dim = dim if axis is None else dim_alias("repeat_interleave", dim, axis)
     x = _tensor(x)
     if dim is None:
         x, dim = reshape(x, -1), 0
@@ -263,18 +272,24 @@ def _scatter(x, dim, index, src, accumulate, name):
     return sh.Scatter.apply(x, src.to(x.dtype), index=idx, dim=d, accumulate=accumulate)
 
 
-def scatter(x, dim, index, src=None, value=None):
+def scatter(x, dim=None, index=None, src=None, value=None, *, axis=None):
     """x with src (a tensor, or a number `value`) written along `dim` at `index`: out[..index[j]..] = src[..j..]."""
+    if axis is not None or dim is None or index is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("scatter", dim, axis, index=index)
     return _scatter(x, dim, index, value if src is None else src, False, "scatter")
 
 
-def scatter_add(x, dim, index, src):
+def scatter_add(x, dim=None, index=None, src=None, *, axis=None):
     """x with src added along `dim` at `index` (repeated indices accumulate)."""
+    if axis is not None or dim is None or index is None or src is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("scatter_add", dim, axis, index=index, src=src)
     return _scatter(x, dim, index, src, True, "scatter_add")
 
 
-def index_fill(x, dim, index, value):
+def index_fill(x, dim=None, index=None, value=None, *, axis=None):
     """x with the slices at `index` along `dim` set to `value`."""
+    if axis is not None or dim is None or index is None or value is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("index_fill", dim, axis, index=index, value=value)
     x = _tensor(x)
     idx = _index_array(index, "index_fill").reshape(-1)
     d = _dim(dim, x.ndim, "index_fill")
@@ -282,8 +297,10 @@ def index_fill(x, dim, index, value):
     return sh.IndexPut.apply(x, value.to(x.dtype), index=(slice(None),) * d + (idx,))
 
 
-def index_add(x, dim, index, source, alpha=1):
+def index_add(x, dim=None, index=None, source=None, alpha=1, *, axis=None):
     """x with alpha * source's slices added at `index` along `dim` (repeated indices accumulate)."""
+    if axis is not None or dim is None or index is None or source is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("index_add", dim, axis, index=index, source=source)
     x, source = _tensor(x), _tensor(source)
     idx = _index_array(index, "index_add").reshape(-1)
     d = _dim(dim, x.ndim, "index_add")

@@ -4,6 +4,7 @@ import numpy as np
 
 from . import elementwise_functional as F
 from .arguments import as_tensor_arg as _tensor
+from .legacy_overloads import value_first
 from .ops import unary
 from .tensor import Tensor
 
@@ -135,12 +136,14 @@ def lerp(start, end, weight):
 
 
 def addcmul(x, tensor1, tensor2, value=1):
-    """x + value * tensor1 * tensor2."""
+    """x + value * tensor1 * tensor2 (PyTorch's deprecated addcmul(x, value, tensor1, tensor2) too)."""
+    tensor1, tensor2, value = value_first("addcmul", tensor1, tensor2, value)
     return F.add(x, F.mul(F.mul(tensor1, tensor2), value) if value != 1 else F.mul(tensor1, tensor2))
 
 
 def addcdiv(x, tensor1, tensor2, value=1):
-    """x + value * tensor1 / tensor2."""
+    """x + value * tensor1 / tensor2 (PyTorch's deprecated addcdiv(x, value, tensor1, tensor2) too)."""
+    tensor1, tensor2, value = value_first("addcdiv", tensor1, tensor2, value)
     return F.add(x, F.mul(F.div(tensor1, tensor2), value) if value != 1 else F.div(tensor1, tensor2))
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import methods_inplace, methods_products, methods_queries, methods_shape
 from .dtypes import as_dtype
+from .legacy_overloads import alpha_first, value_first
 from .methods_inplace import InPlaceMethods
 from .methods_products import ProductMethods
 from .methods_queries import QueryMethods
@@ -87,8 +88,8 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
         return repr(self)
 
     # ----------------------------------------------------------------------------------- arithmetic
-    def add(self, other, alpha=1): return F.add(self, other if alpha == 1 else F.mul(other, alpha))
-    def sub(self, other, alpha=1): return F.sub(self, other if alpha == 1 else F.mul(other, alpha))
+    def add(self, other, alpha=1): return F.add(self, *alpha_first("add", other, alpha))
+    def sub(self, other, alpha=1): return F.sub(self, *alpha_first("sub", other, alpha))
     def mul(self, other): return F.mul(self, other)
     def div(self, other, rounding_mode=None): return F.div(self, other, rounding_mode)
     def floor_divide(self, other): return F.floor_divide(self, other)
@@ -102,8 +103,8 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
     def logaddexp(self, other): return F.logaddexp(self, other)
     def logaddexp2(self, other): return F.logaddexp2(self, other)
     def lerp(self, end, weight): return F.lerp(self, end, weight)
-    def addcmul(self, t1, t2, value=1): return F.addcmul(self, t1, t2, value)
-    def addcdiv(self, t1, t2, value=1): return F.addcdiv(self, t1, t2, value)
+    def addcmul(self, t1, t2, value=1): return F.addcmul(self, *value_first("addcmul", t1, t2, value))
+    def addcdiv(self, t1, t2, value=1): return F.addcdiv(self, *value_first("addcdiv", t1, t2, value))
     subtract, multiply, divide, true_divide, arctan2 = sub, mul, div, div, atan2
 
     def neg(self): return F.neg(self)
@@ -215,47 +216,71 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
     def masked_fill(self, mask, value): return F.masked_fill(self, mask, value)
 
     # ----------------------------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None): return F.sum(self, dim, keepdim, dtype)
-    def mean(self, dim=None, keepdim=False, dtype=None): return F.mean(self, dim, keepdim, dtype)
-    def prod(self, dim=None, keepdim=False, dtype=None): return F.prod(self, dim, keepdim, dtype)
-    def nansum(self, dim=None, keepdim=False, dtype=None): return F.nansum(self, dim, keepdim, dtype)
-    def nanmean(self, dim=None, keepdim=False, dtype=None): return F.nanmean(self, dim, keepdim, dtype)
-    def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
-    def amax(self, dim=(), keepdim=False): return F.amax(self, dim, keepdim)
-    def amin(self, dim=(), keepdim=False): return F.amin(self, dim, keepdim)
-    def aminmax(self, dim=None, keepdim=False): return F.aminmax(self, dim=dim, keepdim=keepdim)
-    def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim=False): return F.argmin(self, dim, keepdim)
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return F.var(self, dim, unbiased, keepdim, correction)
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return F.std(self, dim, unbiased, keepdim, correction)
-    def all(self, dim=None, keepdim=False): return F.all(self, dim, keepdim)
-    def any(self, dim=None, keepdim=False): return F.any(self, dim, keepdim)
-    def count_nonzero(self, dim=None): return F.count_nonzero(self, dim)
+    # (numpy's axis= and keepdims= pass on to the functional form, which resolves them, as PyTorch's natively
+    # bound methods take them; norm, unique and unique_consecutive are Python in PyTorch and take neither)
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        return F.sum(self, dim, keepdim, dtype, axis=axis, keepdims=keepdims)
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        return F.mean(self, dim, keepdim, dtype, axis=axis, keepdims=keepdims)
+    def prod(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        return F.prod(self, dim, keepdim, dtype, axis=axis, keepdims=keepdims)
+    def nansum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        return F.nansum(self, dim, keepdim, dtype, axis=axis, keepdims=keepdims)
+    def nanmean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        return F.nanmean(self, dim, keepdim, dtype, axis=axis, keepdims=keepdims)
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def amax(self, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        return F.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def amin(self, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        return F.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def aminmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.aminmax(self, dim=dim, keepdim=keepdim, axis=axis, keepdims=keepdims)
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
+        return F.var(self, dim, unbiased, keepdim, correction, axis=axis, keepdims=keepdims)
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
+        return F.std(self, dim, unbiased, keepdim, correction, axis=axis, keepdims=keepdims)
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def count_nonzero(self, dim=None, *, axis=None): return F.count_nonzero(self, dim, axis=axis)
     def histc(self, bins=100, min=0, max=0): return F.histc(self, bins, min, max)
-    def logsumexp(self, dim, keepdim=False): return F.logsumexp(self, dim, keepdim)
-    def softmax(self, dim): return F.softmax(self, dim)
-    def log_softmax(self, dim): return F.log_softmax(self, dim)
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def softmax(self, dim=None, dtype=None, *, axis=None): return F.softmax(self, dim, dtype, axis=axis)
+    def log_softmax(self, dim=None, dtype=None, *, axis=None): return F.log_softmax(self, dim, dtype, axis=axis)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return F.norm(self, p, dim, keepdim, dtype)
-    def cumsum(self, dim, dtype=None): return F.cumsum(self, dim, dtype)
-    def cumprod(self, dim, dtype=None): return F.cumprod(self, dim, dtype)
-    def logcumsumexp(self, dim): return F.logcumsumexp(self, dim)
-    def cummax(self, dim): return F.cummax(self, dim)
-    def cummin(self, dim): return F.cummin(self, dim)
-    def diff(self, n=1, dim=-1, prepend=None, append=None): return F.diff(self, n, dim, prepend, append)
-    def sort(self, dim=-1, descending=False, stable=False): return F.sort(self, dim, descending, stable)
-    def argsort(self, dim=-1, descending=False, stable=False): return F.argsort(self, dim, descending, stable)
+    def cumsum(self, dim=None, dtype=None, *, axis=None): return F.cumsum(self, dim, dtype, axis=axis)
+    def cumprod(self, dim=None, dtype=None, *, axis=None): return F.cumprod(self, dim, dtype, axis=axis)
+    def logcumsumexp(self, dim=None, *, axis=None): return F.logcumsumexp(self, dim, axis=axis)
+    def cummax(self, dim=None, *, axis=None): return F.cummax(self, dim, axis=axis)
+    def cummin(self, dim=None, *, axis=None): return F.cummin(self, dim, axis=axis)
+    def diff(self, n=1, dim=-1, prepend=None, append=None, *, axis=None):
+        return F.diff(self, n, dim, prepend, append, axis=axis)
+    def sort(self, dim=-1, descending=False, stable=False, *, axis=None):
+        return F.sort(self, dim, descending, stable, axis=axis)
+    def argsort(self, dim=-1, descending=False, stable=False, *, axis=None):
+        return F.argsort(self, dim, descending, stable, axis=axis)
     def msort(self): return F.msort(self)
-    def median(self, dim=None, keepdim=False): return F.median(self, dim, keepdim)
-    def nanmedian(self, dim=None, keepdim=False): return F.nanmedian(self, dim, keepdim)
-    def kthvalue(self, k, dim=-1, keepdim=False): return F.kthvalue(self, k, dim, keepdim)
-    def quantile(self, q, dim=None, keepdim=False, interpolation="linear"):
-        return F.quantile(self, q, dim, keepdim, interpolation)
-    def nanquantile(self, q, dim=None, keepdim=False, interpolation="linear"):
-        return F.nanquantile(self, q, dim, keepdim, interpolation)
-    def topk(self, k, dim=-1, largest=True, sorted=True): return F.topk(self, k, dim, largest, sorted)
+    def median(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def nanmedian(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return F.nanmedian(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    def kthvalue(self, k, dim=-1, keepdim=False, *, axis=None, keepdims=None):
+        return F.kthvalue(self, k, dim, keepdim, axis=axis, keepdims=keepdims)
+    def quantile(self, q, dim=None, keepdim=False, interpolation="linear", *, axis=None, keepdims=None):
+        return F.quantile(self, q, dim, keepdim, interpolation, axis=axis, keepdims=keepdims)
+    def nanquantile(self, q, dim=None, keepdim=False, interpolation="linear", *, axis=None, keepdims=None):
+        return F.nanquantile(self, q, dim, keepdim, interpolation, axis=axis, keepdims=keepdims)
+    def topk(self, k, dim=-1, largest=True, sorted=True, *, axis=None):
+        return F.topk(self, k, dim, largest, sorted, axis=axis)
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         return F.unique(self, sorted, return_inverse, return_counts, dim)
     def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):

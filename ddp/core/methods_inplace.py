@@ -2,6 +2,8 @@
 a base of `TensorOps`. Each computes the op out of place and writes it back through `Tensor._inplace`, which
 records it for autograd and checks the result fits.
 """
+from .legacy_overloads import value_first
+from .numpy_aliases import dim_alias
 from .random import get_generator
 
 F = None  # ddp.core.functional, bound by methods.bind_functional
@@ -39,12 +41,21 @@ class InPlaceMethods:
     def clamp_max_(self, max): return self._inplace(F.clamp_max, max)
     def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return self._inplace(F.nan_to_num, nan, posinf, neginf)
     def lerp_(self, end, weight): return self._inplace(F.lerp, end, weight)
-    def addcmul_(self, t1, t2, value=1): return self._inplace(F.addcmul, t1, t2, value)
-    def addcdiv_(self, t1, t2, value=1): return self._inplace(F.addcdiv, t1, t2, value)
-    def scatter_(self, dim, index, src=None, value=None): return self._inplace(F.scatter, dim, index, src, value)
-    def scatter_add_(self, dim, index, src): return self._inplace(F.scatter_add, dim, index, src)
-    def index_fill_(self, dim, index, value): return self._inplace(F.index_fill, dim, index, value)
-    def index_add_(self, dim, index, source, alpha=1): return self._inplace(F.index_add, dim, index, source, alpha)
+    def addcmul_(self, t1, t2, value=1): return self._inplace(F.addcmul, *value_first("addcmul_", t1, t2, value))
+    def addcdiv_(self, t1, t2, value=1): return self._inplace(F.addcdiv, *value_first("addcdiv_", t1, t2, value))
+    # (numpy's axis= for dim is resolved here, as the functional form takes it only by keyword)
+    def scatter_(self, dim=None, index=None, src=None, value=None, *, axis=None):
+        dim = dim if axis is None else dim_alias("scatter_", dim, axis)
+        return self._inplace(F.scatter, dim, index, src, value)
+    def scatter_add_(self, dim=None, index=None, src=None, *, axis=None):
+        dim = dim if axis is None else dim_alias("scatter_add_", dim, axis)
+        return self._inplace(F.scatter_add, dim, index, src)
+    def index_fill_(self, dim=None, index=None, value=None, *, axis=None):
+        dim = dim if axis is None else dim_alias("index_fill_", dim, axis)
+        return self._inplace(F.index_fill, dim, index, value)
+    def index_add_(self, dim=None, index=None, source=None, alpha=1, *, axis=None):
+        dim = dim if axis is None else dim_alias("index_add_", dim, axis)
+        return self._inplace(F.index_add, dim, index, source, alpha)
     absolute_, negative_, fix_ = abs_, neg_, trunc_
 
     def exponential_(self, lambd=1.0, generator=None):

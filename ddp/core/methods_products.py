@@ -1,6 +1,7 @@
 """Tensor's matrix-product and statistics methods (`x.matmul(y)`, `x.addmm(a, b)`, `x.cov()`, `x.histogram(10)`):
 `ProductMethods`, a base of `TensorOps` (methods.py says how they are built).
 """
+from .numpy_aliases import dim_alias
 
 F = None  # ddp.core.functional, bound by methods.bind_functional
 
@@ -24,7 +25,7 @@ class ProductMethods:
     def cholesky(self, upper=False): return F.cholesky(self, upper)
     def cholesky_solve(self, input2, upper=False): return F.cholesky_solve(self, input2, upper)
     def kron(self, other): return F.kron(self, other)
-    def cross(self, other, dim=None): return F.cross(self, other, dim)
+    def cross(self, other, dim=None, *, axis=None): return F.cross(self, other, dim, axis=axis)
     def addmm(self, m1, m2, beta=1, alpha=1): return F.addmm(self, m1, m2, beta=beta, alpha=alpha)
     def baddbmm(self, b1, b2, beta=1, alpha=1): return F.baddbmm(self, b1, b2, beta=beta, alpha=alpha)
     ger = outer
@@ -43,7 +44,8 @@ class ProductMethods:
     def corrcoef(self): return F.corrcoef(self)
     def histogram(self, bins, *, range=None, weight=None, density=False):
         return F.histogram(self, bins, range=range, weight=weight, density=density)
-    def mode(self, dim=-1, keepdim=False): return F.mode(self, dim, keepdim)
+    def mode(self, dim=-1, keepdim=False, *, axis=None, keepdims=None):
+        return F.mode(self, dim, keepdim, axis=axis, keepdims=keepdims)
     def inner(self, other): return F.inner(self, other)
     def vdot(self, other): return F.vdot(self, other)
     def dist(self, other, p=2): return F.dist(self, other, p)
@@ -52,7 +54,7 @@ class ProductMethods:
     def addbmm(self, batch1, batch2, *, beta=1, alpha=1): return F.addbmm(self, batch1, batch2, beta, alpha)
     def matrix_power(self, n): return F.matrix_power(self, n)
     def pinverse(self, rcond=1e-15): return F.pinverse(self, rcond)
-    def renorm(self, p, dim, maxnorm): return F.renorm(self, p, dim, maxnorm)
+    def renorm(self, p, dim=None, maxnorm=None, *, axis=None): return F.renorm(self, p, dim, maxnorm, axis=axis)
     def addmv_(self, mat, vec, *, beta=1, alpha=1):
         return self._inplace(lambda t, m, v: F.addmv(t, m, v, beta=beta, alpha=alpha), mat, vec)
     def addr_(self, vec1, vec2, *, beta=1, alpha=1):
@@ -62,4 +64,5 @@ class ProductMethods:
     def addmm_(self, mat1, mat2, *, beta=1, alpha=1): return self._inplace(F.addmm, mat1, mat2, beta, alpha)
     def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
         return self._inplace(F.baddbmm, batch1, batch2, beta, alpha)
-    def renorm_(self, p, dim, maxnorm): return self._inplace(F.renorm, p, dim, maxnorm)
+    def renorm_(self, p, dim=None, maxnorm=None, *, axis=None):
+        return self._inplace(F.renorm, p, dim if axis is None else dim_alias("renorm_", dim, axis), maxnorm)

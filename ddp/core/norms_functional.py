@@ -9,6 +9,7 @@ from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .elementwise_functional import _check_broadcast, add, div, gt, mul, sub, where
 from .linalg import svdvals
+from .numpy_aliases import dim_alias, keepdim_alias
 from .reduce_functional import sum as _sum
 from .reduce_functional import vector_norm
 from .shape_functional import permute, reshape
@@ -42,7 +43,7 @@ def dist(input, other, p=2):  # noqa: A002 - PyTorch's name
     return vector_norm(difference, p)
 
 
-def renorm(input, p, dim, maxnorm):  # noqa: A002 - PyTorch's name
+def renorm(input, p, dim=None, maxnorm=None, *, axis=None):  # noqa: A002 - PyTorch's name
     """Each slice input.select(dim, i) whose p-norm is above maxnorm scaled down to norm maxnorm (by
     maxnorm / (norm + 1e-7)); the others unchanged. Differentiable (through the norms too).
 
@@ -55,6 +56,8 @@ def renorm(input, p, dim, maxnorm):  # noqa: A002 - PyTorch's name
         tensor([[0.6000, 0.8000],
                 [0.3000, 0.4000]])
     """
+    if axis is not None or dim is None or maxnorm is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("renorm", dim, axis, maxnorm=maxnorm)
     x = _tensor(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"renorm: needs a floating point input, got {x.dtype}")
@@ -82,7 +85,7 @@ def _matrix_dims(x, dim, op):
     return rows, cols
 
 
-def nuclear_norm(input, dim=None, keepdim=False):  # noqa: A002 - PyTorch's name
+def nuclear_norm(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A002
     """The sum of the singular values of the matrices in dims `dim` (default the last two) of input.
     Differentiable (through ddp.linalg.svdvals). `nuclear_norm(x, True)` reads True as keepdim, as PyTorch.
 
@@ -93,6 +96,8 @@ def nuclear_norm(input, dim=None, keepdim=False):  # noqa: A002 - PyTorch's name
         >>> ddp.nuclear_norm(ddp.tensor([[3.0, 0.0], [0.0, -2.0]]))
         tensor(5.)
     """
+    dim = dim if axis is None else dim_alias("nuclear_norm", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("nuclear_norm", keepdim, keepdims)
     if isinstance(dim, bool):
         dim, keepdim = None, dim
     x = _tensor(input)
@@ -104,7 +109,7 @@ def nuclear_norm(input, dim=None, keepdim=False):  # noqa: A002 - PyTorch's name
     return out
 
 
-def frobenius_norm(input, dim, keepdim=False):  # noqa: A002 - PyTorch's name
+def frobenius_norm(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A002
     """The square root of the sum of squares over one or two dims `dim` (an empty dim: all elements).
     Differentiable.
 
@@ -115,6 +120,8 @@ def frobenius_norm(input, dim, keepdim=False):  # noqa: A002 - PyTorch's name
         >>> ddp.frobenius_norm(ddp.tensor([[3.0, 0.0], [4.0, 0.0]]), dim=(0, 1))
         tensor(5.)
     """
+    dim = dim if axis is None and dim is not None else dim_alias("frobenius_norm", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("frobenius_norm", keepdim, keepdims)
     x = _tensor(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"frobenius_norm: needs a floating point input, got {x.dtype}")

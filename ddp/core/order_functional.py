@@ -6,6 +6,7 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .elementwise_functional import add, mul, sub
+from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import order
 from .reduce_functional import MinMax, _check_nonempty
 from .scan_functional import sort
@@ -67,7 +68,7 @@ def _select_all(x, rule, name):
     return order.SelectAll.apply(x, flat_index=int(order_[position]))
 
 
-def median(x, dim=None, keepdim=False):
+def median(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """The lower median: over all elements (a 0-d tensor), or along `dim` as a (values, indices) pair.
 
     Of an even number of elements it is the lower of the two middle ones (as PyTorch); a NaN anywhere in
@@ -87,18 +88,22 @@ def median(x, dim=None, keepdim=False):
         >>> ddp.median(ddp.tensor([3.0, 1.0, 4.0, 2.0]))
         tensor(2.)
     """
+    dim = dim if axis is None else dim_alias("median", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("median", keepdim, keepdims)
     x = _tensor(x)
     _check_orderable(x, "median")
     return _select_all(x, "median", "median") if dim is None else _select(x, dim, keepdim, "median", "median")
 
 
-def nanmedian(x, dim=None, keepdim=False):
+def nanmedian(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """As `median`, ignoring NaN: the lower median of the non-NaN elements (NaN where all are NaN).
 
     Example:
         >>> ddp.nanmedian(ddp.tensor([1.0, float("nan"), 3.0, 2.0]))
         tensor(2.)
     """
+    dim = dim if axis is None else dim_alias("nanmedian", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("nanmedian", keepdim, keepdims)
     x = _tensor(x)
     _check_orderable(x, "nanmedian")
     if dim is None:
@@ -106,7 +111,7 @@ def nanmedian(x, dim=None, keepdim=False):
     return _select(x, dim, keepdim, "nanmedian", "nanmedian")
 
 
-def kthvalue(x, k, dim=-1, keepdim=False):
+def kthvalue(x, k, dim=-1, keepdim=False, *, axis=None, keepdims=None):
     """The k-th smallest element along `dim` (k counts from 1; NaN sorts above every number), as a named
     tuple (values, indices); the gradient goes to the selected index.
 
@@ -118,6 +123,8 @@ def kthvalue(x, k, dim=-1, keepdim=False):
         >>> ddp.kthvalue(ddp.tensor([3.0, 1.0, 2.0]), 2)
         MinMax(values=tensor(2.), indices=tensor(2))
     """
+    dim = dim if axis is None else dim_alias("kthvalue", dim, axis, -1)
+    keepdim = keepdim if keepdims is None else keepdim_alias("kthvalue", keepdim, keepdims)
     x = _tensor(x)
     _check_orderable(x, "kthvalue")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
@@ -186,7 +193,7 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, name):
     return reshape(out, out.shape[1:]) if scalar else out
 
 
-def quantile(x, q, dim=None, keepdim=False, interpolation="linear"):
+def quantile(x, q, dim=None, keepdim=False, interpolation="linear", *, axis=None, keepdims=None):
     """The q-th quantiles of x over all elements (dim None) or along `dim`.
 
     Each quantile sits at rank q * (n - 1) among the n sorted elements; between two elements `interpolation`
@@ -207,14 +214,18 @@ def quantile(x, q, dim=None, keepdim=False, interpolation="linear"):
         >>> ddp.quantile(ddp.tensor([0.0, 1.0, 2.0, 3.0]), 0.5)
         tensor(1.5000)
     """
+    dim = dim if axis is None else dim_alias("quantile", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("quantile", keepdim, keepdims)
     return _quantile(x, q, dim, keepdim, interpolation, False, "quantile")
 
 
-def nanquantile(x, q, dim=None, keepdim=False, interpolation="linear"):
+def nanquantile(x, q, dim=None, keepdim=False, interpolation="linear", *, axis=None, keepdims=None):
     """As `quantile`, ignoring NaN: ranks count only the non-NaN elements (NaN where all are NaN).
 
     Example:
         >>> ddp.nanquantile(ddp.tensor([0.0, float("nan"), 2.0]), 0.5)
         tensor(1.)
     """
+    dim = dim if axis is None else dim_alias("nanquantile", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("nanquantile", keepdim, keepdims)
     return _quantile(x, q, dim, keepdim, interpolation, True, "nanquantile")

@@ -14,6 +14,7 @@ from .dtypes import get_default_dtype
 from .elementwise_functional import mul, sub
 from .index_functional import roll
 from .linalg_functional import dot, matmul
+from .numpy_aliases import dim_alias
 from .reduce_functional import sum as _sum
 from .shape_functional import cat, pad, permute, reshape, stack
 from .tensor import Tensor
@@ -179,7 +180,7 @@ def _cross(a, b, dim, op):
     return sub(mul(roll(a, -1, d), roll(b, -2, d)), mul(roll(a, -2, d), roll(b, -1, d)))
 
 
-def cross(a, b, dim=None):
+def cross(a, b, dim=None, *, axis=None):
     """The 3-vector cross product of a and b along `dim`, differentiable, broadcasting the other dims.
 
     Args:
@@ -194,6 +195,7 @@ def cross(a, b, dim=None):
         >>> ddp.cross(ddp.tensor([1.0, 0.0, 0.0]), ddp.tensor([0.0, 1.0, 0.0]), dim=0)
         tensor([0., 0., 1.])
     """
+    dim = dim if axis is None else dim_alias("cross", dim, axis)
     if dim is None:
         warnings.warn("cross: calling it without dim is deprecated (PyTorch will change the default to -1, as "
                       "linalg.cross has); pass dim or use ddp.linalg.cross", UserWarning, stacklevel=2)

@@ -8,6 +8,7 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .elementwise_functional import isnan, maximum, minimum, sqrt, where
+from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import reduce
 from .tensor import Tensor
 
@@ -20,14 +21,18 @@ logsumexp softmax log_softmax norm vector_norm matrix_norm
 """.split()
 
 
-def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001
-    """Sum over `dim` (an int, a tuple, or None for all)."""
+def sum(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):  # noqa: A001
+    """Sum over `dim` (an int, a tuple, or None for all; numpy's `axis` and `keepdims` name dim and keepdim)."""
+    dim = dim if axis is None else dim_alias("sum", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("sum", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
     return reduce.Sum.apply(x, dim=_dim(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim=False, dtype=None):
+def mean(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
     """Mean over `dim` (an int, a tuple, or None for all); floating tensors (or a floating `dtype`) only."""
+    dim = dim if axis is None else dim_alias("mean", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("mean", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
     if x.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating, got {x.dtype}")
@@ -39,7 +44,7 @@ def _all_dims(dim):
     return None if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0) else dim
 
 
-def nansum(x, dim=None, keepdim=False, dtype=None):
+def nansum(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
     """Sum over `dim` (an int, a tuple, or None / () for all) treating NaN as 0; the gradient is 1 where x is
     not NaN and 0 where it is. Integers and bools sum to int64, as `sum`.
 
@@ -47,13 +52,15 @@ def nansum(x, dim=None, keepdim=False, dtype=None):
         >>> ddp.nansum(ddp.tensor([1.0, float("nan"), 2.0]))
         tensor(3.)
     """
+    dim = dim if axis is None else dim_alias("nansum", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("nansum", keepdim, keepdims)
     x = _tensor(x)
     if x.dtype.kind == "f":
         x = where(isnan(x), 0.0, x)
     return sum(x, _all_dims(dim), keepdim, dtype)
 
 
-def nanmean(x, dim=None, keepdim=False, dtype=None):
+def nanmean(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
     """Mean of the non-NaN elements over `dim` (None / (): all); NaN where a slice has none. Floating inputs
     only (as PyTorch, even when `dtype` is given). The gradient is 1/count where x is not NaN, 0 where it is.
 
@@ -64,6 +71,8 @@ def nanmean(x, dim=None, keepdim=False, dtype=None):
         >>> ddp.nanmean(ddp.tensor([1.0, float("nan"), 2.0]))
         tensor(1.5000)
     """
+    dim = dim if axis is None else dim_alias("nanmean", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("nanmean", keepdim, keepdims)
     x = _tensor(x)
     if x.dtype.kind != "f":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {x.dtype}")
@@ -93,13 +102,17 @@ def _extreme(x, dim, keepdim, largest, name):
     return MinMax(values, (argmax if largest else argmin)(x, dim, keepdim))
 
 
-def max(x, dim=None, keepdim=False):  # noqa: A001
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Largest element; with `dim`, a (values, indices) pair; with a tensor, the elementwise maximum."""
+    dim = dim if axis is None else dim_alias("max", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("max", keepdim, keepdims)
     return _extreme(x, dim, keepdim, True, "max")
 
 
-def min(x, dim=None, keepdim=False):  # noqa: A001
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Smallest element; with `dim`, a (values, indices) pair; with a tensor, the elementwise minimum."""
+    dim = dim if axis is None else dim_alias("min", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("min", keepdim, keepdims)
     return _extreme(x, dim, keepdim, False, "min")
 
 
@@ -114,42 +127,56 @@ def _amax_amin(x, dim, keepdim, largest, name):
                                  largest=largest)
 
 
-def amax(x, dim=(), keepdim=False):
+def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
     """Largest elements over `dim` (an int or a tuple; all when empty); ties share the gradient evenly."""
+    dim = dim if axis is None else dim_alias("amax", dim, axis, ())
+    keepdim = keepdim if keepdims is None else keepdim_alias("amax", keepdim, keepdims)
     return _amax_amin(x, dim, keepdim, True, "amax")
 
 
-def amin(x, dim=(), keepdim=False):
+def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
     """Smallest elements over `dim` (an int or a tuple; all when empty); ties share the gradient evenly."""
+    dim = dim if axis is None else dim_alias("amin", dim, axis, ())
+    keepdim = keepdim if keepdims is None else keepdim_alias("amin", keepdim, keepdims)
     return _amax_amin(x, dim, keepdim, False, "amin")
 
 
-def aminmax(x, dim=None, keepdim=False):
+def aminmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """(amin, amax) over `dim` (None: all)."""
+    dim = dim if axis is None else dim_alias("aminmax", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("aminmax", keepdim, keepdims)
     d = () if dim is None else dim
     return MinMaxPair(amin(x, d, keepdim), amax(x, d, keepdim))
 
 
-def argmax(x, dim=None, keepdim=False):
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the largest element (flattened when dim is None)."""
+    dim = dim if axis is None else dim_alias("argmax", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("argmax", keepdim, keepdims)
     x = _tensor(x)
-    if dim is None:
-        return Tensor(np.asarray(np.argmax(x._data), dtype=np.int64))
+    if dim is None:  # over all elements; keepdim keeps every dim with size 1, as PyTorch
+        flat = np.asarray(np.argmax(x._data), dtype=np.int64)
+        return Tensor(flat.reshape((1,) * x.ndim) if keepdim else flat)
     dim = _dim(dim, x.ndim, "argmax")
     return Tensor(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def argmin(x, dim=None, keepdim=False):
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the smallest element (flattened when dim is None)."""
+    dim = dim if axis is None else dim_alias("argmin", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("argmin", keepdim, keepdims)
     x = _tensor(x)
-    if dim is None:
-        return Tensor(np.asarray(np.argmin(x._data), dtype=np.int64))
+    if dim is None:  # over all elements; keepdim keeps every dim with size 1, as PyTorch
+        flat = np.asarray(np.argmin(x._data), dtype=np.int64)
+        return Tensor(flat.reshape((1,) * x.ndim) if keepdim else flat)
     dim = _dim(dim, x.ndim, "argmin")
     return Tensor(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
+def var(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
     """Variance over `dim`; `correction=1` (Bessel's, the default) or `unbiased=False` for the biased one."""
+    dim = dim if axis is None else dim_alias("var", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("var", keepdim, keepdims)
     x = _tensor(x)
     if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
         dim, unbiased = None, dim
@@ -160,61 +187,78 @@ def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
     return reduce.Var.apply(x, dim=_dim(dim, x.ndim, "var"), correction=correction, keepdim=keepdim)
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
+def std(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
     """Standard deviation: sqrt of `var` with the same arguments."""
+    dim = dim if axis is None else dim_alias("std", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("std", keepdim, keepdims)
     return sqrt(var(x, dim, unbiased, keepdim, correction))
 
 
-def var_mean(x, dim=None, unbiased=None, keepdim=False, correction=None):
+def var_mean(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
     """(var, mean) over `dim` with var's arguments."""
+    dim = dim if axis is None else dim_alias("var_mean", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("var_mean", keepdim, keepdims)
     return var(x, dim, unbiased, keepdim, correction), mean(x, None if isinstance(dim, bool) else dim, keepdim)
 
 
-def std_mean(x, dim=None, unbiased=None, keepdim=False, correction=None):
+def std_mean(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
     """(std, mean) over `dim` with std's arguments."""
+    dim = dim if axis is None else dim_alias("std_mean", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("std_mean", keepdim, keepdims)
     return std(x, dim, unbiased, keepdim, correction), mean(x, None if isinstance(dim, bool) else dim, keepdim)
 
 
-def all(x, dim=None, keepdim=False):  # noqa: A001
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Whether every element (over `dim`) is nonzero, as a bool tensor."""
+    dim = dim if axis is None else dim_alias("all", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("all", keepdim, keepdims)
     x = _tensor(x)
     return Tensor(np.all(x._data, axis=_dim(dim, x.ndim, "all"), keepdims=keepdim))
 
 
-def any(x, dim=None, keepdim=False):  # noqa: A001
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Whether any element (over `dim`) is nonzero, as a bool tensor."""
+    dim = dim if axis is None else dim_alias("any", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("any", keepdim, keepdims)
     x = _tensor(x)
     return Tensor(np.any(x._data, axis=_dim(dim, x.ndim, "any"), keepdims=keepdim))
 
 
-def count_nonzero(x, dim=None):
+def count_nonzero(x, dim=None, *, axis=None):
     """The number of nonzero elements (over `dim`), int64."""
+    dim = dim if axis is None else dim_alias("count_nonzero", dim, axis)
     x = _tensor(x)
     return Tensor(np.asarray(np.count_nonzero(x._data, axis=_dim(dim, x.ndim, "count_nonzero")), dtype=np.int64))
 
 
-def logsumexp(x, dim, keepdim=False):
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """log(sum(exp(x), dim)), computed stably."""
+    dim = dim if axis is None and dim is not None else dim_alias("logsumexp", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("logsumexp", keepdim, keepdims)
     x = _tensor(x)
     return reduce.LogSumExp.apply(x, dim=_dim(dim, x.ndim, "logsumexp"), keepdim=keepdim)
 
 
-def softmax(x, dim):
-    """exp(x) / sum(exp(x), dim), computed stably."""
-    x = _tensor(x)
+def softmax(x, dim=None, dtype=None, *, axis=None):
+    """exp(x) / sum(exp(x), dim), computed stably (in `dtype` when given)."""
+    dim = dim if axis is None and dim is not None else dim_alias("softmax", dim, axis)
+    x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
     return reduce.Softmax.apply(x, dim=_dim(dim, x.ndim, "softmax"))
 
 
-def log_softmax(x, dim):
-    """x - logsumexp(x, dim), computed stably."""
-    x = _tensor(x)
+def log_softmax(x, dim=None, dtype=None, *, axis=None):
+    """x - logsumexp(x, dim), computed stably (in `dtype` when given)."""
+    dim = dim if axis is None and dim is not None else dim_alias("log_softmax", dim, axis)
+    x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
     return reduce.LogSoftmax.apply(x, dim=_dim(dim, x.ndim, "log_softmax"))
 
 
 
 # ------------------------------------------------------------------------------------------- norms
-def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):  # noqa: A002 - PyTorch's name
+def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):  # noqa: A002
     """The vector `ord`-norm over `dim` (None: all elements): any real ord, inf and -inf (max/min |x|), 0."""
+    dim = dim if axis is None else dim_alias("linalg_vector_norm", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("linalg_vector_norm", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
     if x.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype}")
@@ -227,9 +271,15 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):  # noqa: A002 - 
                                    keepdim=keepdim)
 
 
-def matrix_norm(x, ord="fro", dim=(-2, -1), keepdim=False, dtype=None):  # noqa: A002
+_MATRIX_DIMS = (-2, -1)
+
+
+def matrix_norm(x, ord="fro", dim=_MATRIX_DIMS, keepdim=False, dtype=None, *, axis=None,  # noqa: A002
+                keepdims=None):
     """The matrix norm over the two dims `dim`: 'fro', or inf / -inf / 1 / -1 (largest / smallest absolute row
     or column sum). The spectral norms (2, -2, 'nuc') need an SVD, which ddp does not have."""
+    dim = dim if axis is None else dim_alias("linalg_matrix_norm", dim, axis, _MATRIX_DIMS)
+    keepdim = keepdim if keepdims is None else keepdim_alias("linalg_matrix_norm", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
     if x.ndim < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {tuple(x.shape)}")

@@ -6,8 +6,9 @@ import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
-from .ops import scan
 from .elementwise_functional import ne, sub
+from .numpy_aliases import dim_alias, keepdim_alias
+from .ops import scan
 from .reduce_functional import MinMax
 from .shape_functional import cat, clone, gather, index, reshape
 from .tensor import Tensor
@@ -23,8 +24,10 @@ def _cast(x, dtype):
     return x if dtype is None else x.to(dtype)
 
 
-def prod(x, dim=None, keepdim=False, dtype=None):
+def prod(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
     """Product of the elements over `dim` (None: all); integers and bools give int64."""
+    dim = dim if axis is None else dim_alias("prod", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("prod", keepdim, keepdims)
     x = _cast(_tensor(x), dtype)
     if x.dtype.kind in "ub" or x.dtype.kind == "i" and dtype is None:
         x = x.to(np.int64)
@@ -34,7 +37,8 @@ def prod(x, dim=None, keepdim=False, dtype=None):
 
 
 def _running(fn, name):
-    def op(x, dim, dtype=None):
+    def op(x, dim=None, dtype=None, *, axis=None):
+        dim = dim if axis is None and dim is not None else dim_alias(name, dim, axis)
         x = _cast(_tensor(x), dtype)
         if x.dtype.kind in "ub" or x.dtype.kind == "i" and dtype is None:
             x = x.to(np.int64)  # PyTorch's running sums and products of integers are int64
@@ -51,7 +55,7 @@ cumsum = _running(scan.CumSum, "cumsum")
 cumprod = _running(scan.CumProd, "cumprod")
 
 
-def logcumsumexp(x, dim):
+def logcumsumexp(x, dim=None, *, axis=None):
     """log(cumsum(exp(x), dim)), computed without overflow; same shape as x.
 
     Raises:
@@ -61,6 +65,7 @@ def logcumsumexp(x, dim):
         >>> ddp.logcumsumexp(ddp.tensor([0.0, 0.0, 1000.0]), 0)
         tensor([0.0000e+00, 6.9315e-01, 1.0000e+03])
     """
+    dim = dim if axis is None and dim is not None else dim_alias("logcumsumexp", dim, axis)
     x = _tensor(x)
     if x.dtype.kind != "f":
         raise NotImplementedError(f"logcumsumexp: needs a floating point input, got {x.dtype}")
@@ -91,7 +96,7 @@ def _running_extreme(x, dim, largest, name):
     return MinMax(gather(x, d, indices), indices)
 
 
-def cummax(x, dim):
+def cummax(x, dim=None, *, axis=None):
     """The running maximum along `dim` and where it sits, as a named tuple (values, indices); the gradient
     goes to the indexed elements. Among equal elements the index is the latest; a NaN propagates.
 
@@ -99,20 +104,22 @@ def cummax(x, dim):
         >>> ddp.cummax(ddp.tensor([1.0, 3.0, 2.0]), 0).values
         tensor([1., 3., 3.])
     """
+    dim = dim if axis is None and dim is not None else dim_alias("cummax", dim, axis)
     return _running_extreme(x, dim, True, "cummax")
 
 
-def cummin(x, dim):
+def cummin(x, dim=None, *, axis=None):
     """The running minimum along `dim` and where it sits, as `cummax`.
 
     Example:
         >>> ddp.cummin(ddp.tensor([2.0, 3.0, 1.0]), 0).indices
         tensor([0, 0, 2])
     """
+    dim = dim if axis is None and dim is not None else dim_alias("cummin", dim, axis)
     return _running_extreme(x, dim, False, "cummin")
 
 
-def diff(x, n=1, dim=-1, prepend=None, append=None):
+def diff(x, n=1, dim=-1, prepend=None, append=None, *, axis=None):
     """The n-th forward difference along `dim`: out[i] = x[i + 1] - x[i], applied n times (bools: x[i + 1] !=
     x[i]); `prepend` / `append` are joined to x along `dim` first. Composed of slices and `sub`, so the
     gradient comes from them.
@@ -130,6 +137,7 @@ def diff(x, n=1, dim=-1, prepend=None, append=None):
         >>> ddp.diff(ddp.tensor([1.0, 3.0, 6.0, 10.0]))
         tensor([2., 3., 4.])
     """
+    dim = dim if axis is None else dim_alias("diff", dim, axis, -1)
     x = _tensor(x)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
@@ -175,14 +183,16 @@ def _order(x, dim, descending, stable, name):
     return np.argsort(key, axis=_dim(dim, a.ndim, name), kind="stable" if stable else None).astype(np.int64)
 
 
-def argsort(x, dim=-1, descending=False, stable=False):
+def argsort(x, dim=-1, descending=False, stable=False, *, axis=None):
     """The int64 indices that sort x along `dim`."""
+    dim = dim if axis is None else dim_alias("argsort", dim, axis, -1)
     x = _tensor(x)
     return Tensor(_order(x, dim, descending, stable, "argsort"))
 
 
-def sort(x, dim=-1, descending=False, stable=False):
+def sort(x, dim=-1, descending=False, stable=False, *, axis=None):
     """(values, indices) of x sorted along `dim`; the values carry the gradient back to their places."""
+    dim = dim if axis is None else dim_alias("sort", dim, axis, -1)
     x = _tensor(x)
     order = _order(x, dim, descending, stable, "sort")
     if x.ndim == 0:
@@ -195,8 +205,9 @@ def msort(x):
     return sort(x, dim=0).values
 
 
-def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
+def topk(x, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A002 - PyTorch's name
     """(values, indices) of the k largest (or smallest) elements along `dim`, largest first."""
+    dim = dim if axis is None else dim_alias("topk", dim, axis, -1)
     x = _tensor(x)
     if x.ndim == 0:
         if k not in (0, 1):

@@ -7,6 +7,7 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .counting_functional import bincount, combinations, isin, unravel_index
+from .numpy_aliases import dim_alias
 from .ops import shape as sh
 from .ops.scatter_reduce import ScatterReduce
 from .ops.select import MaskedScatter, Put
@@ -44,8 +45,10 @@ def _in_range(idx, size, name, error=IndexError, negative=True):
         raise error(f"{name}: index {bad} is out of range for a dim of size {size}")
 
 
-def select(input, dim, index):
+def select(input, dim=None, index=None, *, axis=None):
     """The slice of input at `index` along `dim`, that dim removed (a view); a negative index counts back."""
+    if axis is not None or dim is None or index is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("select", dim, axis, index=index)
     x = _tensor(input)
     if x.ndim == 0:
         raise IndexError("select: cannot select from a 0-dim tensor")
@@ -63,16 +66,19 @@ def _scatter_slice(x, src, where, name):
     return Put.apply(x, src.to(x.dtype), index=where)
 
 
-def select_scatter(input, src, dim, index):
+def select_scatter(input, src, dim=None, index=None, *, axis=None):
     """A copy of input whose slice at `index` along `dim` is src (of `select`'s shape)."""
+    if axis is not None or dim is None or index is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("select_scatter", dim, axis, index=index)
     x = _tensor(input)
     d = _dim(dim, x.ndim, "select_scatter")
     _in_range(np.asarray(index), x.shape[d], "select_scatter")
     return _scatter_slice(x, src, (slice(None),) * d + (int(index),), "select_scatter")
 
 
-def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1, *, axis=None):
     """A copy of input whose slice start:end:step along `dim` is src (bounds clamp as Python's slices)."""
+    dim = dim if axis is None else dim_alias("slice_scatter", dim, axis, 0)
     x = _tensor(input)
     d = _dim(dim, x.ndim, "slice_scatter")
     if step <= 0:
@@ -100,8 +106,10 @@ def put(input, index, source, accumulate=False):
     return reshape(flat, x.shape)
 
 
-def index_copy(input, dim, index, source):
+def index_copy(input, dim=None, index=None, source=None, *, axis=None):
     """A copy of input with the slices of source along `dim` written at `index` (1-D int64)."""
+    if axis is not None or dim is None or index is None or source is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("index_copy", dim, axis, index=index, source=source)
     x, source = _tensor(input), _tensor(source)
     idx = _index(index, "index_copy")
     if idx.ndim > 1:
@@ -185,7 +193,7 @@ def masked_scatter(input, mask, source):
 REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+def scatter_reduce(input, dim=None, index=None, src=None, reduce=None, *, include_self=True, axis=None):
     """A copy of input with src[..., j, ...] reduced into out[..., index[..., j, ...], ...] along `dim`.
 
     Args:
@@ -197,6 +205,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         >>> ddp.scatter_reduce(ddp.zeros(2), 0, ddp.tensor([0, 0, 1]), ddp.tensor([1.0, 3.0, 5.0]), "amax")
         tensor([3., 5.])
     """
+    if axis is not None or dim is None or index is None or src is None or reduce is None:
+        dim = dim_alias("scatter_reduce", dim, axis, index=index, src=src, reduce=reduce)
     x, src = _tensor(input), _tensor(src)
     if reduce not in REDUCTIONS:
         raise RuntimeError(f"scatter_reduce: reduce must be one of {', '.join(REDUCTIONS)}, got {reduce!r}")
@@ -217,9 +227,11 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     return ScatterReduce.apply(x, src, index=idx, dim=d, reduce=reduce, include_self=bool(include_self))
 
 
-def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+def index_reduce(input, dim=None, index=None, source=None, reduce=None, *, include_self=True, axis=None):
     """A copy of input with source's slices along `dim` reduced into the slices at `index` (1-D):
     reduce is "prod", "mean", "amax" or "amin", as `scatter_reduce`."""
+    if axis is not None or dim is None or index is None or source is None or reduce is None:
+        dim = dim_alias("index_reduce", dim, axis, index=index, source=source, reduce=reduce)
     x, source = _tensor(input), _tensor(source)
     if reduce not in REDUCTIONS[1:]:
         raise RuntimeError(f"index_reduce: reduce must be one of {', '.join(REDUCTIONS[1:])}, got {reduce!r}")

@@ -6,6 +6,7 @@ import numpy as np
 
 from .arguments import as_tensor_arg as _t
 from .arguments import normalize_dim as _dim
+from .numpy_aliases import dim_alias
 from .ops import shape as sh
 from .tensor import Tensor
 
@@ -72,8 +73,9 @@ def flatten(x, start_dim=0, end_dim=-1):
     return x if shape == x._data.shape else sh.Reshape.apply(x, shape=shape)
 
 
-def squeeze(x, dim=None):
+def squeeze(x, dim=None, *, axis=None):
     """Drop size-1 dims (all, or the given one when it has size 1)."""
+    dim = dim if axis is None else dim_alias("squeeze", dim, axis)
     x = _t(x)
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
@@ -83,8 +85,9 @@ def squeeze(x, dim=None):
     return reshape(x, shape)
 
 
-def unsqueeze(x, dim):
+def unsqueeze(x, dim=None, *, axis=None):
     """Insert a size-1 dim at `dim`."""
+    dim = dim if axis is None and dim is not None else dim_alias("unsqueeze", dim, axis)
     x = _t(x)
     dim = _dim(dim, x.ndim + 1, "unsqueeze")
     return sh.Reshape.apply(x, shape=x.shape[:dim] + (1,) + x.shape[dim:])
@@ -171,8 +174,9 @@ def clone(x):
     return sh.Clone.apply(_t(x))
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dim; all other dims must match."""
+    dim = dim if axis is None else dim_alias("cat", dim, axis, 0)
     tensors = [_t(x) for x in tensors]
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of Tensors")
@@ -193,8 +197,9 @@ def cat(tensors, dim=0):
 concat = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
     """Join same-shaped tensors along a new dim."""
+    dim = dim if axis is None else dim_alias("stack", dim, axis, 0)
     tensors = [_t(x) for x in tensors]
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of Tensors")
@@ -229,8 +234,9 @@ def split(x, split_size_or_sections, dim=0):
     return tuple(pieces)
 
 
-def chunk(x, chunks, dim=0):
+def chunk(x, chunks, dim=0, *, axis=None):
     """Cut x into `chunks` pieces of equal size (the last may be smaller)."""
+    dim = dim if axis is None else dim_alias("chunk", dim, axis, 0)
     n = x.shape[_dim(dim, x.ndim, "chunk")]
     if chunks <= 0:
         raise RuntimeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
@@ -268,8 +274,10 @@ def index_assign(x, idx, value):
     return sh.IndexPut.apply(x, value, index=as_index(idx))
 
 
-def gather(x, dim, index):
+def gather(x, dim=None, index=None, *, axis=None):
     """out[i][j] = x[i][index[i][j]] along `dim` (take_along_axis)."""
+    if axis is not None or dim is None or index is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("gather", dim, axis, index=index)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim != x.ndim:
         raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} (shapes {idx.shape}, {tuple(x.shape)})")
@@ -280,7 +288,10 @@ def gather(x, dim, index):
     return sh.Gather.apply(x, index=idx, dim=dim)
 
 
-def index_select(x, dim, index):
+def index_select(x, dim=None, index=None, *, axis=None):
+    """The slices of x at `index` (a 1-D integer tensor) along `dim`."""
+    if axis is not None or dim is None or index is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("index_select", dim, axis, index=index)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     dim = _dim(dim, x.ndim, "index_select")
     return sh.Index.apply(x, index=(slice(None),) * dim + (idx,))

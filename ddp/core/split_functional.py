@@ -6,6 +6,7 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
 from .index_functional import narrow
+from .numpy_aliases import dim_alias
 from .ops import shape as sh
 from .ops.sliding_windows import Unfold
 from .reduce_functional import sum as _sum
@@ -24,7 +25,7 @@ def _slices(x, d, bounds):
 
 
 def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
-                 tensor_indices_or_sections=None):
+                 tensor_indices_or_sections=None, axis=None):
     """Views of input cut along `dim`: into `sections` near-equal pieces (the first n % sections one longer),
     or at the listed `indices` (as Python slices: x[:i0], x[i0:i1], ..., x[ik:]).
 
@@ -35,6 +36,7 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
         >>> [p.tolist() for p in ddp.tensor_split(ddp.arange(5), 2)]
         [[0, 1, 2], [3, 4]]
     """
+    dim = dim if axis is None else dim_alias("tensor_split", dim, axis, 0)
     x = _tensor(input)
     given = [a for a in (indices_or_sections, sections, indices, tensor_indices_or_sections) if a is not None]
     if len(given) != 1:
@@ -92,8 +94,9 @@ def dsplit(input, indices_or_sections):
     return _split_along(input, indices_or_sections, 2, 3, "dsplit")
 
 
-def split_with_sizes(input, split_sizes, dim=0):
+def split_with_sizes(input, split_sizes, dim=0, *, axis=None):
     """Views of input cut along `dim` into pieces of the listed sizes (non-negative, summing to the size)."""
+    dim = dim if axis is None else dim_alias("split_with_sizes", dim, axis, 0)
     x = _tensor(input)
     sizes = [int(s) for s in split_sizes]
     d = _dim(dim, x.ndim, "split_with_sizes")
@@ -149,6 +152,8 @@ def sum_to_size(input, *size):
     return reshape(_sum(x, dims, keepdim=True), size) if dims else x
 
 
-def narrow_copy(input, dim, start, length):
+def narrow_copy(input, dim=None, start=None, length=None, *, axis=None):
     """narrow's slice start:start+length along `dim`, as a copy in new memory (differentiable)."""
+    if axis is not None or dim is None or start is None or length is None:  # numpy's axis=, or an argument left out
+        dim = dim_alias("narrow_copy", dim, axis, start=start, length=length)
     return clone(narrow(_tensor(input), dim, start, length))

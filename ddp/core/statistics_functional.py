@@ -17,6 +17,7 @@ from .dtypes import get_default_dtype
 from .elementwise_functional import clamp, div, mul, sqrt, sub
 from .histogram_functional import histogram, histogramdd
 from .linalg_functional import matmul
+from .numpy_aliases import dim_alias, keepdim_alias
 from .reduce_functional import sum as _sum
 from .shape_functional import clone, gather, index, reshape, squeeze, transpose
 from .tensor import Tensor
@@ -152,7 +153,7 @@ def _mode_positions(a):
     return np.take_along_axis(order, best[..., None], axis=-1)
 
 
-def mode(input, dim=-1, keepdim=False):  # noqa: A002 - PyTorch's name
+def mode(input, dim=-1, keepdim=False, *, axis=None, keepdims=None):  # noqa: A002 - PyTorch's name
     """The most frequent value along `dim` (the smallest one on ties) and the index of its last occurrence.
 
     Args:
@@ -167,6 +168,8 @@ def mode(input, dim=-1, keepdim=False):  # noqa: A002 - PyTorch's name
         >>> ddp.mode(ddp.tensor([3.0, 1.0, 3.0, 1.0, 2.0])).indices
         tensor(3)
     """
+    dim = dim if axis is None else dim_alias("mode", dim, axis, -1)
+    keepdim = keepdim if keepdims is None else keepdim_alias("mode", keepdim, keepdims)
     x = _tensor(input)
     d = _dim(dim, x.ndim, "mode")
     if x.ndim == 0:

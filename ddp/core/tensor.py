@@ -6,7 +6,9 @@ import numpy as np
 from . import autograd, printing, tensor_attributes
 from .device import CPU, cpu_only_error, to_arguments
 from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
+from .legacy_overloads import alpha_first
 from .methods import TensorOps, bind_functional
+from .numpy_aliases import dim_alias
 from .ops.elementwise import Cast
 from .ops.shape import put
 from .random import get_generator
@@ -168,7 +170,8 @@ class Tensor(TensorAttributes, TensorOps):
     def shape(self):
         return Size(self._data.shape)
 
-    def size(self, dim=None):
+    def size(self, dim=None, *, axis=None):
+        dim = dim if axis is None else dim_alias("size", dim, axis)  # numpy's name, which PyTorch takes too
         return self.shape if dim is None else self._data.shape[dim]
 
     @property
@@ -202,8 +205,10 @@ class Tensor(TensorAttributes, TensorOps):
     def element_size(self):
         return self._data.itemsize
 
-    def stride(self, dim=None):
-        """Steps in elements (not bytes, unlike numpy) between neighbours along each dim."""
+    def stride(self, dim=None, *, axis=None):
+        """Steps in elements (not bytes, unlike numpy) between neighbours along each dim (or along `dim`, which
+        numpy's name `axis` also gives)."""
+        dim = dim if axis is None else dim_alias("stride", dim, axis)
         steps = tuple(s // self._data.itemsize for s in self._data.strides)
         return steps if dim is None else steps[dim]
 
@@ -374,9 +379,11 @@ class Tensor(TensorAttributes, TensorOps):
                                    f"into this tensor of shape {tuple(self.shape)}")
 
     def add_(self, other, alpha=1):
+        other, alpha = alpha_first("add_", other, alpha)  # also PyTorch's deprecated add_(alpha, other)
         return self._inplace(lambda t, o: t + o * alpha if alpha != 1 else t + o, other)
 
     def sub_(self, other, alpha=1):
+        other, alpha = alpha_first("sub_", other, alpha)
         return self._inplace(lambda t, o: t - o * alpha if alpha != 1 else t - o, other)
 
     def mul_(self, other):

@@ -7,6 +7,7 @@ Each computes the elementwise loss with ddp.nn.functional (imported on first use
 import numpy as np
 
 from . import functional as CF
+from .numpy_aliases import dim_alias, keepdim_alias
 from .toplevel_nn import _nf
 
 __all__ = """
@@ -16,11 +17,14 @@ triplet_margin_loss kl_div poisson_nll_loss binary_cross_entropy_with_logits
 
 
 # ---------------------------------------------------------------------------------- distances, losses
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+# (these two are natively bound in PyTorch, so they take numpy's axis= and keepdims= too)
+def cosine_similarity(x1, x2, dim=1, eps=1e-8, *, axis=None):
+    dim = dim if axis is None else dim_alias("cosine_similarity", dim, axis, 1)
     return _nf().cosine_similarity(x1, x2, dim, eps)
 
 
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False, *, keepdims=None):
+    keepdim = keepdim if keepdims is None else keepdim_alias("pairwise_distance", keepdim, keepdims)
     return _nf().pairwise_distance(x1, x2, p, eps, keepdim)
 
 
