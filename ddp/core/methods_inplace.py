@@ -60,6 +60,7 @@ class InPlaceMethods:
 
     def exponential_(self, lambd=1.0, generator=None):
         """Fill with samples of the exponential distribution of rate `lambd`."""
+        self._check_writable()
         self._data[...] = get_generator(generator).exponential(1.0 / lambd, self.shape)
         self._bump_version()
         return self
@@ -67,6 +68,7 @@ class InPlaceMethods:
     def bernoulli_(self, p=0.5, generator=None):
         """Fill with 1 drawn with probability p (a number or a tensor), else 0."""
         probs = getattr(p, "_data", p)  # a tensor or a number
+        self._check_writable()
         self._data[...] = get_generator(generator).random(self.shape) < probs
         self._bump_version()
         return self

@@ -163,6 +163,7 @@ def binomial(count, prob, generator=None):
 def _fill(t, values):
     """Write the drawn `values` into t, as PyTorch's in-place samplers: a leaf that requires grad refuses,
     and a non-leaf leaves the graph (its new values depend on nothing)."""
+    t._check_writable()
     if autograd.is_grad_enabled() and t.requires_grad:
         if t.is_leaf:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")

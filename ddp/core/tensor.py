@@ -5,7 +5,7 @@ import numpy as np
 
 from . import autograd, printing, tensor_attributes
 from .device import CPU, cpu_only_error, to_arguments
-from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
+from .dtypes import as_dtype, bfloat16, dtype_of_type, get_default_dtype, is_floating, type_name
 from .legacy_overloads import alpha_first
 from .methods import TensorOps, bind_functional
 from .numpy_aliases import dim_alias
@@ -87,6 +87,18 @@ class Tensor(TensorAttributes, TensorOps):
 
     def _bump_version(self):
         self._version_cell[0] += 1
+
+    def _check_writable(self):
+        """PyTorch's RuntimeError for an in-place write into an expanded view (numpy's would be a ValueError
+        about read-only memory), or into memory that is read-only for another reason."""
+        data = self._data
+        if data.flags.writeable:
+            return
+        if any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape)):
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        raise RuntimeError("this tensor's memory is read-only (a view that numpy made so, or a read-only buffer): "
+                           "clone() the tensor before writing into it in place")
 
     def backward(self, gradient=None, retain_graph=None):
         """Accumulate d(self)/d(leaf) into every leaf's `.grad`. `gradient` is required unless self is scalar."""
@@ -291,6 +303,9 @@ class Tensor(TensorAttributes, TensorOps):
     def half(self):
         return self.to(np.float16)
 
+    def bfloat16(self):
+        return self.to(bfloat16)  # a TypeError that explains: numpy (so ddp) has no bfloat16
+
     def long(self):
         return self.to(np.int64)
 
@@ -344,6 +359,7 @@ class Tensor(TensorAttributes, TensorOps):
 
         With recording on, self takes the op's place in the graph; a leaf that requires grad refuses.
         """
+        self._check_writable()
         records = autograd.is_grad_enabled() and (
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
         )
@@ -401,6 +417,7 @@ class Tensor(TensorAttributes, TensorOps):
         return self.fill_(0)
 
     def fill_(self, value):
+        self._check_writable()
         if autograd.is_grad_enabled() and self._requires_grad:
             return self._inplace(lambda t: t * 0 + value)
         self._data[...] = value.item() if isinstance(value, Tensor) else value
@@ -413,6 +430,7 @@ class Tensor(TensorAttributes, TensorOps):
         return self._inplace(lambda t, s: F.clone(F.expand(s.to(t.dtype), t.shape)), src)
 
     def __setitem__(self, index, value):
+        self._check_writable()
         if not (autograd.is_grad_enabled() and (self._requires_grad or getattr(value, "_requires_grad", False))):
             put(self._data, F.as_index(index), value._data if isinstance(value, Tensor) else value)
             self._bump_version()
@@ -421,11 +439,13 @@ class Tensor(TensorAttributes, TensorOps):
         self._inplace(lambda t, v: index_assign(t, index, v), value)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
+        self._check_writable()
         self._data[...] = get_generator(generator).uniform(a, b, self.shape)
         self._bump_version()
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
+        self._check_writable()
         self._data[...] = get_generator(generator).normal(mean, std, self.shape)
         self._bump_version()
         return self

@@ -82,3 +82,21 @@ def test_create_graph_is_refused_clearly():
 def test_gather_index_out_of_range_names_the_sizes():
     with pytest.raises(RuntimeError, match="gather: index out of range for dim 1 of size 3"):
         ddp.gather(ddp.randn(2, 3), 1, ddp.tensor([[0, 5], [1, 2]]))
+
+
+def test_writing_in_place_into_an_expanded_view_raises_pytorchs_runtime_error():
+    """numpy's error would be a ValueError about read-only memory; PyTorch says to clone() first."""
+    view = ddp.ones(3).expand(2, 3)
+    for write in (lambda: view.add_(1), lambda: view.__setitem__(0, 2.0), lambda: view.fill_(1),
+                  lambda: view.zero_(), lambda: view.uniform_(), lambda: view.bernoulli_(), lambda: view.relu_(),
+                  lambda: view.copy_(ddp.zeros(2, 3))):
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a "
+                                               "single memory location. Please clone"):
+            write()
+    assert view.tolist() == [[1.0] * 3] * 2
+    view.clone().add_(1)  # a clone is writable
+
+
+def test_bfloat16_method_explains_that_ddp_has_no_bfloat16():
+    with pytest.raises(TypeError, match="no bfloat16"):
+        ddp.ones(2).bfloat16()
