@@ -15,7 +15,7 @@ from . import functional as F
 from . import init
 from . import rnn_packed as packing
 from .module import Module, Parameter
-from .rnn_ops import GRUScan, LSTMProjScan, LSTMScan, RNNScan
+from .rnn_ops import GRUScan, LSTMScan, RNNScan
 
 
 class RNNBase(Module):
@@ -283,9 +283,7 @@ class LSTM(RNNBase):
 
 def _lstm_scan(xw, h0, c0, w_hh, b_hh, w_hr, reverse):
     """All steps of one LSTM layer and direction: h and c side by side, h projected by w_hr when given."""
-    if w_hr is None:
-        return LSTMScan.apply(xw, h0, c0, w_hh, b_hh, reverse=reverse)
-    return LSTMProjScan.apply(xw, h0, c0, w_hh, b_hh, w_hr, reverse=reverse)
+    return LSTMScan.apply(xw, h0, c0, w_hh, b_hh, w_hr, reverse=reverse)
 
 
 class GRU(RNNBase):

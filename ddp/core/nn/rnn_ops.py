@@ -75,84 +75,41 @@ class RNNScan(Function):
         return gxw, gh, gw, gb
 
 
+def _lstm_gates(pre, act, hidden):
+    """Gates i, f, g, o (views of `act`, written in place) of the pre-activations `pre` (N, 4H)."""
+    _sigmoid(pre[:, : 2 * hidden], act[:, : 2 * hidden])
+    np.tanh(pre[:, 2 * hidden: 3 * hidden], out=act[:, 2 * hidden: 3 * hidden])
+    _sigmoid(pre[:, 3 * hidden:], act[:, 3 * hidden:])
+    return np.split(act, 4, axis=1)
+
+
 class LSTMScan(Function):
-    """The LSTM recurrence (gates i, f, g, o, in PyTorch's order) over all steps.
+    """The LSTM recurrence (gates i, f, g, o, in PyTorch's order) over all steps, with LSTM's optional
+    projection (proj_size P): h_t = m_t W_hr^T where m_t = o tanh(c_t), or h_t = m_t without w_hr.
 
-    Returns h_t and c_t side by side, shape (L, N, 2H): c is an output so that c_n gets a gradient.
-    Backward runs the chain rule of c_t = f c_{t-1} + i g and h_t = o tanh(c_t) back through time.
+    Returns h_t (P, or H) and c_t (H) side by side, shape (L, N, P + H): c is an output so that c_n gets a
+    gradient. Backward runs the chain rule of c_t = f c_{t-1} + i g, m_t = o tanh(c_t) and the projection
+    back through time: d/dm_t = d/dh_t W_hr, d/dW_hr = sum over steps of (d/dh_t)^T m_t.
     """
 
     @staticmethod
-    def forward(ctx, xw, h0, c0, w_hh, b_hh, reverse=False):
-        length, n, hidden = xw.shape[0], xw.shape[1], h0.shape[-1]
-        out = np.empty((length, n, 2 * hidden), dtype=xw.dtype)
-        gates = np.empty_like(xw)  # activated i, f, g, o of every step
-        h, c = h0, c0
-        for t in _steps(length, reverse):
-            pre = xw[t] + h @ w_hh.T
-            if b_hh is not None:
-                pre += b_hh
-            act = gates[t]
-            _sigmoid(pre[:, : 2 * hidden], act[:, : 2 * hidden])
-            np.tanh(pre[:, 2 * hidden: 3 * hidden], out=act[:, 2 * hidden: 3 * hidden])
-            _sigmoid(pre[:, 3 * hidden:], act[:, 3 * hidden:])
-            i, f, gg, o = np.split(act, 4, axis=1)
-            c = out[t, :, hidden:] = f * c + i * gg
-            h = out[t, :, :hidden] = o * np.tanh(c)
-        ctx.save_for_backward(h0, c0, w_hh, out, gates)
-        ctx.reverse = reverse
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        h0, c0, w_hh, out, gates = ctx.saved_tensors
-        hidden = h0.shape[-1]
-        hs, cs = out[..., :hidden], out[..., hidden:]
-        prev_c = _previous(np.ascontiguousarray(cs), c0, ctx.reverse)
-        gxw = np.empty_like(gates)
-        gh, gc = np.zeros_like(h0), np.zeros_like(c0)
-        for t in _steps(len(out), not ctx.reverse):
-            gh = gh + g[t, :, :hidden]
-            i, f, gg, o = np.split(gates[t], 4, axis=1)
-            tc = np.tanh(cs[t])
-            gc = gc + g[t, :, hidden:] + gh * o * (1 - tc * tc)
-            d = gxw[t]
-            d[:, :hidden] = gc * gg * i * (1 - i)
-            d[:, hidden: 2 * hidden] = gc * prev_c[t] * f * (1 - f)
-            d[:, 2 * hidden: 3 * hidden] = gc * i * (1 - gg * gg)
-            d[:, 3 * hidden:] = gh * tc * o * (1 - o)
-            gc = gc * f
-            gh = d @ w_hh
-        gw, gb = _weight_grads(ctx, gxw, _previous(np.ascontiguousarray(hs), h0, ctx.reverse))
-        return gxw, gh, gc, gw, gb
-
-
-class LSTMProjScan(Function):
-    """The LSTM recurrence with a projection (LSTM's proj_size P): h_t = (o tanh(c_t)) W_hr^T, of size P.
-
-    Returns h_t (P) and c_t (H) side by side, shape (L, N, P + H). Backward as LSTMScan's, through the
-    projection: with m_t = o tanh(c_t), d/dm_t = d/dh_t W_hr and d/dW_hr = sum over steps of (d/dh_t)^T m_t.
-    """
-
-    @staticmethod
-    def forward(ctx, xw, h0, c0, w_hh, b_hh, w_hr, reverse=False):
+    def forward(ctx, xw, h0, c0, w_hh, b_hh, w_hr=None, reverse=False):
         length, n, proj, hidden = xw.shape[0], xw.shape[1], h0.shape[-1], c0.shape[-1]
         out = np.empty((length, n, proj + hidden), dtype=xw.dtype)
         gates = np.empty_like(xw)  # activated i, f, g, o of every step
-        ms = np.empty((length, n, hidden), dtype=xw.dtype)  # o tanh(c) of every step, before the projection
+        ms = None if w_hr is None else np.empty((length, n, hidden), dtype=xw.dtype)  # m_t, before projection
         h, c = h0, c0
         for t in _steps(length, reverse):
             pre = xw[t] + h @ w_hh.T
             if b_hh is not None:
                 pre += b_hh
-            act = gates[t]
-            _sigmoid(pre[:, : 2 * hidden], act[:, : 2 * hidden])
-            np.tanh(pre[:, 2 * hidden: 3 * hidden], out=act[:, 2 * hidden: 3 * hidden])
-            _sigmoid(pre[:, 3 * hidden:], act[:, 3 * hidden:])
-            i, f, gg, o = np.split(act, 4, axis=1)
+            i, f, gg, o = _lstm_gates(pre, gates[t], hidden)
             c = out[t, :, proj:] = f * c + i * gg
-            m = ms[t] = o * np.tanh(c)
-            h = out[t, :, :proj] = m @ w_hr.T
+            if w_hr is None:
+                h = out[t, :, :proj] = o * np.tanh(c)
+            else:
+                m = ms[t] = o * np.tanh(c)
+                h = out[t, :, :proj] = m @ w_hr.T
         ctx.save_for_backward(h0, c0, w_hh, w_hr, out, gates, ms)
         ctx.reverse = reverse
         return out
@@ -164,11 +121,15 @@ class LSTMProjScan(Function):
         hs, cs = np.ascontiguousarray(out[..., :proj]), np.ascontiguousarray(out[..., proj:])
         prev_c = _previous(cs, c0, ctx.reverse)
         gxw = np.empty_like(gates)
-        ghs = np.empty_like(hs)  # the gradient of each h_t, from the output and the next step
+        ghs = None if w_hr is None else np.empty_like(hs)  # the gradient of each h_t, for d/dW_hr
         gh, gc = np.zeros_like(h0), np.zeros_like(c0)
         for t in _steps(len(out), not ctx.reverse):
-            gh = ghs[t] = gh + g[t, :, :proj]
-            gm = gh @ w_hr
+            gh = gh + g[t, :, :proj]
+            if w_hr is None:
+                gm = gh
+            else:
+                ghs[t] = gh
+                gm = gh @ w_hr
             i, f, gg, o = np.split(gates[t], 4, axis=1)
             tc = np.tanh(cs[t])
             gc = gc + g[t, :, proj:] + gm * o * (1 - tc * tc)
@@ -179,12 +140,12 @@ class LSTMProjScan(Function):
             d[:, 3 * hidden:] = gm * tc * o * (1 - o)
             gc = gc * f
             gh = d @ w_hh
-        needs = ctx.needs_input_grad
+        needs = tuple(ctx.needs_input_grad) + (False,) * (6 - len(ctx.needs_input_grad))
         prev = _previous(hs, h0, ctx.reverse)
         gw = gxw.reshape(-1, 4 * hidden).T @ prev.reshape(-1, proj) if needs[3] else None
         gb = gxw.sum(axis=(0, 1)) if needs[4] else None
         gr = ghs.reshape(-1, proj).T @ ms.reshape(-1, hidden) if needs[5] else None
-        return gxw, gh, gc, gw, gb, gr
+        return (gxw, gh, gc, gw, gb, gr)[:len(ctx.needs_input_grad)]
 
 
 class GRUScan(Function):
