@@ -1,20 +1,24 @@
 """Resampling, functional forms (re-exported by ddp.nn.functional): `interpolate` (nearest, nearest-exact,
-linear, bilinear, bicubic, area), `pixel_shuffle` / `pixel_unshuffle` and `channel_shuffle`, with
-torch.nn.functional's arguments and errors."""
+linear, bilinear, bicubic, trilinear, area; antialiased bilinear, bicubic and lanczos) of 3-D, 4-D and 5-D
+inputs, `pixel_shuffle` / `pixel_unshuffle` and `channel_shuffle`, with torch.nn.functional's arguments and
+errors."""
 import math
 
 import numpy as np
 
 from ..functional import _tensor
 from ..ops import resample
-from ..shape_functional import permute, reshape, squeeze, unsqueeze
+from ..shape_functional import permute, reshape
 from .functional_pool import adaptive_avg_pool2d
+from .functional_pool1d import adaptive_avg_pool1d
+from .functional_pool3d import adaptive_avg_pool3d
 
 __all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 
-MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
-_LINEAR_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4}  # the interpolating modes and their input ranks
+MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area", "lanczos")
+_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5, "lanczos": 4}  # modes that need one rank
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+_AREA_POOLS = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
 
 
 def _per_dim(value, spatial, what, x):
@@ -36,69 +40,111 @@ def _geometry(x, size, scale_factor, recompute_scale_factor):
     if size is None and scale_factor is None:
         raise ValueError("interpolate: either size or scale_factor should be defined")
     if size is not None:
-        out = tuple(int(s) for s in _per_dim(size, spatial, "output size", x))
+        if recompute_scale_factor:
+            raise ValueError("interpolate: recompute_scale_factor is not meaningful with an explicit size.")
+        sizes = _per_dim(size, spatial, "output size", x)
+        if isinstance(size, (list, tuple)) and not all(isinstance(s, (int, np.integer)) for s in sizes):
+            raise TypeError(f"interpolate: expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                            f"Tuple[int, int, int], but got size with types {[type(s) for s in sizes]}")
+        out = tuple(int(s) for s in sizes)
         scales = tuple(i / o if o > 0 else 0.0 for i, o in zip(x.shape[2:], out))
     else:
         factors = tuple(float(f) for f in _per_dim(scale_factor, spatial, "scale_factor", x))
         out = tuple(math.floor(i * f) for i, f in zip(x.shape[2:], factors))
         scales = tuple(i / o if o > 0 else 0.0 for i, o in zip(x.shape[2:], out)) if recompute_scale_factor \
             else tuple(1 / f for f in factors)
-    if min(out) < 1:
-        raise RuntimeError(f"interpolate: Input and output sizes should be greater than 0, but got input "
-                           f"{tuple(x.shape[2:])} output {out}")
     return out, scales
+
+
+def _check_mode(x, mode, align_corners, antialias):
+    """PyTorch's errors for a mode that does not fit the input's rank or the options."""
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and x.ndim == 4):
+        raise ValueError("interpolate: Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+                         f"requires a 4-D tensor as input (got mode {mode!r} and a {x.ndim}-D input)")
+    if mode == "lanczos" and x.ndim == 4:
+        if align_corners:
+            raise ValueError("interpolate: Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("interpolate: Lanczos mode requires antialias=True")
+    if mode not in MODES or x.ndim not in (3, 4, 5):
+        raise NotImplementedError(f"interpolate: Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+                                  f"{x.ndim}D) for the modes: {_ALL_MODES} (got {mode!r})")
+    if mode in _RANK and x.ndim != _RANK[mode]:
+        raise NotImplementedError(f"interpolate: Got {x.ndim}D input, but {mode} mode needs {_RANK[mode]}D input")
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,  # noqa: A002
                 recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dims of x (N, C, L) or (N, C, H, W) to `size` or by `scale_factor`.
+    """Resize the spatial dims of x (N, C, L), (N, C, H, W) or (N, C, D, H, W) to `size` or by `scale_factor`.
 
     Args:
-        mode: 'nearest' (src = floor(dst * scale)), 'nearest-exact' (floor((dst + 0.5) * scale)),
-            'linear' (3-D input), 'bilinear' or 'bicubic' (4-D input; cubic convolution with a = -0.75,
-            which can overshoot the input's range) or 'area' (adaptive average pooling).
+        mode: 'nearest' (src = floor(dst * scale)), 'nearest-exact' (floor((dst + 0.5) * scale)), 'area'
+            (adaptive average pooling), or an interpolating mode: 'linear' (3-D input), 'bilinear' or
+            'bicubic' (4-D; cubic convolution with a = -0.75, which can overshoot the input's range),
+            'trilinear' (5-D), 'lanczos' (4-D, needs antialias).
         align_corners: for the interpolating modes, map corner pixel centres onto each other (default False).
         recompute_scale_factor: with scale_factor, map coordinates by in/out instead of 1/scale_factor.
+        antialias: for bilinear, bicubic (and lanczos) on 4-D input: PyTorch's (and PIL's) resampling, whose
+            filter widens by the shrink factor when downsampling, so every input pixel counts; bicubic then
+            uses Keys' kernel with a = -0.5.
     Returns:
-        (N, C, *size), size = floor(in * scale_factor) when scale_factor is given.
+        (N, C, *size), size = floor(in * scale_factor) when scale_factor is given. Its gradient is the exact
+        adjoint of the forward map. PyTorch's is not in three corner cases, where the gradients differ:
+        its backward of 3-D and 5-D 'nearest' takes the out == in and out == 2 in shortcuts that only its
+        4-D forward takes; its antialiased backward resamples axes whose size the forward kept; and with
+        out == in its bicubic backward ignores a scale_factor that its forward uses.
     Raises:
-        ValueError for both or neither of size and scale_factor, or align_corners with nearest;
-        NotImplementedError for an unsupported mode or input rank.
+        ValueError for both or neither of size and scale_factor, align_corners with a non-interpolating mode,
+        or antialias outside bilinear / bicubic / lanczos on 4-D input; TypeError for a non-integer size or
+        a non-float input; NotImplementedError for an unsupported mode or input rank; RuntimeError for an
+        empty output.
 
     Example:
         >>> y = interpolate(ddp.randn(2, 3, 8, 8), scale_factor=2, mode="bilinear")    # (2, 3, 16, 16)
+        >>> y = interpolate(ddp.randn(1, 3, 64, 64), size=(16, 16), mode="bicubic", antialias=True)
     """
     x = _tensor(input)
-    if mode not in MODES or x.ndim not in (3, 4):
-        raise NotImplementedError(f"interpolate: Input Error: only 3D and 4D inputs are supported (got {x.ndim}D) "
-                                  f"for the modes {MODES} (got {mode!r}); PyTorch's modes are {_ALL_MODES}")
-    linear = mode in _LINEAR_RANK
-    if align_corners is not None and not linear:
-        raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: "
-                         "linear | bilinear | bicubic | trilinear")
-    if linear and x.ndim != _LINEAR_RANK[mode]:
-        raise NotImplementedError(f"interpolate: Got {x.ndim}D input, but {mode} mode needs "
-                                  f"{_LINEAR_RANK[mode]}D input")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not implemented")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    if x.ndim not in (3, 4, 5):  # no kernel for this rank: say so before checking sizes against it
+        _check_mode(x, mode, align_corners, antialias)
+    out, scales = _geometry(x, size, scale_factor, recompute_scale_factor)
+    _check_mode(x, mode, align_corners, antialias)
+    if min(out) < 1:
+        raise RuntimeError(f"interpolate: Input and output sizes should be greater than 0, but got input "
+                           f"{tuple(x.shape[2:])} output {out}")
     if x.dtype.kind != "f":
         raise TypeError(f"interpolate: expected a floating point input, got {x.dtype}")
-    out, scales = _geometry(x, size, scale_factor, recompute_scale_factor)
-    one_d = x.ndim == 3
-    if one_d:  # a height of one: the row map is the 1 x 1 identity
-        x, out, scales = unsqueeze(x, 2), (1,) + out, (1.0,) + scales
-    sizes = x.shape[2:]
+    sizes, dtype = x.shape[2:], x.dtype
+    geometry = list(zip(sizes, out, scales))
     if mode == "area":
-        y = adaptive_avg_pool2d(x, out)
-    elif linear:
-        weights = resample.cubic_matrix if mode == "bicubic" else resample.linear_matrix
-        rows, cols = (weights(i, o, s, bool(align_corners), x.dtype) for i, o, s in zip(sizes, out, scales))
-        y = resample.Linear2d.apply(x, rows=rows, cols=cols)
+        return _AREA_POOLS[len(out)](x, out)
+    if mode.startswith("nearest"):
+        if mode == "nearest" and x.ndim == 4:
+            index = [resample.nearest_index_2d(i, o, s) for i, o, s in geometry]
+        else:
+            index = [resample.nearest_index(i, o, s, mode == "nearest-exact", resample.opmath(dtype))
+                     for i, o, s in geometry]
+        return resample.Nearest.apply(x, index=index)
+    if antialias:
+        matrices = [resample.aa_matrix(i, o, s_aa, mode, dtype)
+                    for (i, o, _), s_aa in zip(geometry, _aa_scales(geometry, align_corners))]
+    elif mode == "bicubic":
+        matrices = [resample.cubic_matrix(i, o, s, align_corners, dtype) for i, o, s in geometry]
     else:
-        rows, cols = (resample.nearest_index(i, o, s, exact=mode == "nearest-exact")
-                      for i, o, s in zip(sizes, out, scales))
-        y = resample.Nearest2d.apply(x, rows=rows, cols=cols)
-    return squeeze(y, 2) if one_d else y
+        matrices = [resample.linear_matrix(i, o, s, align_corners, dtype) for i, o, s in geometry]
+    return resample.Separable.apply(x, matrices=matrices)
+
+
+def _aa_scales(geometry, align_corners):
+    """The scale the antialiased kernels use: (in - 1) / (out - 1) with align_corners (0 for one pixel)."""
+    if not align_corners:
+        return [s for _, _, s in geometry]
+    return [(i - 1) / (o - 1) if o > 1 else 0.0 for i, o, _ in geometry]
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002

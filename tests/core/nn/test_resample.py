@@ -156,7 +156,7 @@ def test_adaptive_max_pool2d_gradient_goes_to_the_first_maximum_of_overlapping_w
     (lambda: F.interpolate(ddp.randn(1, 2, 5), scale_factor=2, mode="bicubic"), NotImplementedError,
      "Got 3D input, but bicubic mode needs 4D input"),
     (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), scale_factor=2, mode="trilinear"), NotImplementedError,
-     "got 'trilinear'"),
+     "Got 4D input, but trilinear mode needs 5D input"),
     (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=(3,)), ValueError, "same number of spatial dimensions"),
     (lambda: F.interpolate(ddp.randn(1, 2, 5, 5), size=(0, 3)), RuntimeError, "should be greater than 0"),
     (lambda: F.pixel_shuffle(ddp.randn(1, 5, 2, 2), 2), RuntimeError, r"input.size\(-3\)=5 is not divisible by 4"),
@@ -228,3 +228,178 @@ def test_adaptive_max_pool2d_indices_match_torch():
     tout, tidx = torch.nn.AdaptiveMaxPool2d((3, 2), return_indices=True)(torch.tensor(x))
     np.testing.assert_array_equal(out.numpy(), tout.numpy())
     np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+# ----------------------------------------------------------------------- 5-D inputs and antialiasing
+CASES_5D = [  # (input shape, keyword arguments): the per-pixel reference resamples one axis after another
+    ((1, 2, 2, 3, 2), {"scale_factor": 2}),
+    ((1, 1, 4, 3, 5), {"size": (2, 5, 3), "mode": "nearest-exact"}),
+    ((1, 2, 3, 2, 2), {"scale_factor": (1.5, 0.5, 2), "mode": "trilinear"}),
+    ((1, 1, 3, 2, 4), {"size": (4, 3, 2), "mode": "trilinear", "align_corners": True}),
+    ((2, 1, 2, 3, 3), {"scale_factor": 1.7, "mode": "trilinear", "recompute_scale_factor": True}),
+]
+
+
+@pytest.mark.parametrize("shape, kwargs", CASES_5D)
+def test_interpolate_5d_matches_a_per_voxel_reference_and_gradchecks(shape, kwargs):
+    x = rng.standard_normal(shape)
+    out = F.interpolate(ddp.tensor(x.astype(np.float32)), **kwargs)
+    np.testing.assert_allclose(out.numpy(), ref_interpolate(x, **kwargs), rtol=1e-5, atol=1e-6)
+    assert ddp.autograd.gradcheck(lambda x: F.interpolate(x, **kwargs), (leaf(x),))
+
+
+AA_KERNELS = {  # PIL's filters, which PyTorch's antialiased modes use, with their half-widths
+    "bilinear": (1, lambda d: max(1 - d, 0.0)),
+    "bicubic": (2, lambda d: keys_kernel(d, a=-0.5)),
+    "lanczos": (3, lambda d: np.sinc(d) * np.sinc(d / 3) if d < 3 else 0.0),
+}
+
+
+def ref_antialias(x, out, mode, align_corners=False):
+    """Antialiased resampling of the last two axes, one output pixel at a time: output pixel i is centred at
+    c = scale (i + 0.5); input pixel j weighs kernel(|j + 0.5 - c| / max(scale, 1)), normalised."""
+    kernel = AA_KERNELS[mode][1]
+    for axis, o in zip((2, 3), out):
+        n = x.shape[axis]
+        if o == n:
+            continue
+        scale = ((n - 1) / (o - 1) if o > 1 else 0.0) if align_corners else n / o
+        pieces = []
+        for i in range(o):
+            c = scale * (i + 0.5)
+            w = np.array([kernel(abs(j + 0.5 - c) / max(scale, 1.0)) for j in range(n)])
+            pieces.append(np.tensordot(w / w.sum(), np.moveaxis(x, axis, 0), axes=1))
+        x = np.stack(pieces, axis=axis)
+    return x
+
+
+AA_CASES = [  # (input shape, output size, mode, align_corners)
+    ((1, 2, 9, 7), (3, 2), "bilinear", False),
+    ((2, 1, 8, 8), (3, 5), "bicubic", False),
+    ((1, 1, 4, 6), (9, 2), "bicubic", False),  # enlarging rows: a = -0.5, renormalised at the borders
+    ((1, 1, 7, 5), (4, 3), "bilinear", True),
+    ((1, 2, 11, 6), (4, 6), "lanczos", False),  # an axis left as it is
+]
+
+
+@pytest.mark.parametrize("shape, size, mode, align_corners", AA_CASES)
+def test_antialias_matches_a_per_pixel_reference_and_gradchecks(shape, size, mode, align_corners):
+    x = rng.standard_normal(shape)
+    kwargs = dict(size=size, mode=mode, antialias=True, align_corners=align_corners or None)
+    out = F.interpolate(ddp.tensor(x), **kwargs)
+    np.testing.assert_allclose(out.numpy(), ref_antialias(x, size, mode, align_corners), rtol=1e-10, atol=1e-12)
+    assert ddp.autograd.gradcheck(lambda x: F.interpolate(x, **kwargs), (leaf(x),))
+
+
+def test_antialias_averages_every_pixel_when_shrinking():
+    x = np.zeros((1, 1, 1, 12))
+    x[..., 1] = 1.0  # a spike that plain bilinear (sampling pixels 2.5 and 8.5) misses
+    plain = F.interpolate(ddp.tensor(x), size=(1, 2), mode="bilinear").numpy()
+    smooth = F.interpolate(ddp.tensor(x), size=(1, 2), mode="bilinear", antialias=True).numpy()
+    assert plain.max() == 0 and smooth[..., 0] > 0 and smooth[..., 1] == 0
+    np.testing.assert_allclose(F.interpolate(ddp.ones(1, 1, 12, 9), size=(5, 2), mode="bicubic",  # weights sum to 1
+                                             antialias=True).numpy(), 1.0, rtol=1e-6)
+
+
+TORCH_CASES = [  # (input shape, keyword arguments) compared with torch, values and gradients
+    ((1, 2, 3, 4, 2), {"scale_factor": 2, "mode": "nearest"}),
+    ((1, 2, 5, 3, 4), {"size": (3, 5, 2), "mode": "nearest-exact"}),
+    ((2, 1, 3, 4, 5), {"scale_factor": (0.7, 1.5, 2.0), "mode": "trilinear"}),
+    ((1, 2, 3, 2, 4), {"size": (5, 1, 3), "mode": "trilinear", "align_corners": True}),
+    ((1, 2, 5, 4, 6), {"size": (2, 3, 4), "mode": "area"}),
+    ((1, 1, 4, 4, 4), {"scale_factor": 0.5, "mode": "area"}),
+    ((1, 2, 4, 6), {"scale_factor": 1.2, "mode": "bilinear"}),  # 4 -> 4 rows: PyTorch copies them as they are
+    ((1, 2, 5), {"scale_factor": 1.2, "mode": "linear"}),
+    ((1, 2, 16, 13), {"size": (5, 4), "mode": "bilinear", "antialias": True}),
+    ((2, 1, 9, 10), {"scale_factor": 0.4, "mode": "bicubic", "antialias": True}),
+    ((1, 1, 6, 5), {"scale_factor": (0.45, 2.3), "mode": "bicubic", "antialias": True, "align_corners": True}),
+    ((1, 1, 12, 7), {"scale_factor": 0.3, "mode": "bilinear", "antialias": True, "recompute_scale_factor": True}),
+    ((1, 2, 10, 11), {"size": (4, 15), "mode": "lanczos", "antialias": True}),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, kwargs", TORCH_CASES)
+def test_new_modes_match_torch_values_and_gradients(shape, kwargs, dtype):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal(shape).astype(dtype)
+    xd, xt = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = F.interpolate(xd, **kwargs), torch.nn.functional.interpolate(xt, **kwargs)
+    assert out.dtype == dtype and out.shape == tuple(tout.shape)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=tol, atol=tol)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    out.backward(ddp.tensor(g))
+    tout.backward(torch.tensor(g))
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 7), (1, 1, 3, 7), (1, 1, 2, 3, 7)])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@pytest.mark.parametrize("scale_factor", [1.2, 2.1, 0.6, 3])
+def test_nearest_indices_match_torch_for_every_rank(shape, mode, scale_factor):
+    # PyTorch's 4-D 'nearest' copies when out == in and halves indices when out == 2 in; its 3-D and 5-D
+    # kernels compute floor(dst * scale) throughout (their backward uses the shortcuts: see interpolate)
+    torch = pytest.importorskip("torch")
+    x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    out = F.interpolate(ddp.tensor(x), scale_factor=scale_factor, mode=mode)
+    tout = torch.nn.functional.interpolate(torch.tensor(x), scale_factor=scale_factor, mode=mode)
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: F.interpolate(ddp.randn(1, 2, 3, 3, 3), scale_factor=2, mode="bilinear"), NotImplementedError,
+     "Got 5D input, but bilinear mode needs 4D input"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 3, 3, 3), scale_factor=2, mode="bicubic"), NotImplementedError,
+     "Got 5D input, but bicubic mode needs 4D input"),  # (PyTorch: its general "Only 3D, 4D and 5D" message)
+    (lambda: F.interpolate(ddp.randn(2, 3), size=2), NotImplementedError, r"Only 3D, 4D and 5D .*got 2D"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 3, 3, 3), scale_factor=2, mode="linear"), NotImplementedError,
+     "Got 5D input, but linear mode needs 3D input"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4, 4), size=2, mode="trilinear", antialias=True), ValueError,
+     "Anti-alias option is restricted to bilinear, bicubic, and lanczos"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4), size=2, mode="nearest", antialias=True), ValueError,
+     "Anti-alias option"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4), size=2, mode="lanczos"), ValueError, "requires antialias=True"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4), size=2, mode="lanczos", antialias=True, align_corners=True),
+     ValueError, "does not support align_corners=True"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4), size=2, recompute_scale_factor=True), ValueError,
+     "recompute_scale_factor is not meaningful with an explicit size"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4), size=(2.0, 3)), TypeError, "expected size to be one of int"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4, 4), size=(2, 3)), ValueError, "same number of spatial"),
+    (lambda: F.interpolate(ddp.randn(1, 2, 4, 4, 4), size=(2, 0, 3), mode="trilinear"), RuntimeError,
+     "should be greater than 0"),
+])
+def test_errors_of_5d_and_antialias(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_errors_match_torch_types():
+    torch = pytest.importorskip("torch")
+    cases = [((1, 2, 3, 3, 3), dict(scale_factor=2, mode="bilinear")), ((1, 2, 4, 4), dict(size=2, antialias=True)),
+             ((1, 2, 4, 4), dict(size=2, mode="lanczos")), ((1, 2, 4, 4), dict(size=(2.0, 3)))]
+    for shape, kwargs in cases:
+        with pytest.raises(Exception) as ours:
+            F.interpolate(ddp.zeros(*shape), **kwargs)
+        with pytest.raises(Exception) as theirs:
+            torch.nn.functional.interpolate(torch.zeros(*shape), **kwargs)
+        assert ours.type is theirs.type, kwargs
+
+
+@pytest.mark.parametrize("kwargs, shape", [({"scale_factor": 2, "mode": "trilinear"}, (1, 2, 2, 3, 2)),
+                                           ({"size": (3, 2, 4)}, (1, 1, 2, 3, 2)),
+                                           ({"scale_factor": (1, 2, 0.5), "mode": "nearest-exact"}, (1, 2, 2, 2, 4))])
+def test_upsample_5d_matches_torch(kwargs, shape):
+    torch = pytest.importorskip("torch")
+    m, tm = nn.Upsample(**kwargs), torch.nn.Upsample(**kwargs)
+    assert repr(m) == repr(tm)
+    x = rng.standard_normal(shape).astype(np.float32)
+    np.testing.assert_allclose(m(ddp.tensor(x)).numpy(), tm(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "trilinear", "area"])
+def test_an_empty_5d_batch_resamples_and_backpropagates(mode):
+    x = ddp.zeros(0, 2, 3, 4, 2, requires_grad=True)
+    y = F.interpolate(x, size=(2, 5, 3), mode=mode)
+    y.sum().backward()
+    assert y.shape == (0, 2, 2, 5, 3) and x.grad.shape == x.shape
