@@ -5,11 +5,14 @@ from .module import Module
 
 
 class Upsample(Module):
-    """Resize the spatial dims to `size` or by `scale_factor`; see `ddp.nn.functional.interpolate`.
+    """Resize the spatial dims of a 3-D, 4-D or 5-D input to `size` or by `scale_factor`; see
+    `ddp.nn.functional.interpolate` for the modes (like PyTorch's Upsample, it has no antialias option).
 
     Example:
         >>> Upsample(scale_factor=2, mode="bilinear")(ddp.randn(2, 3, 8, 8)).shape
         ddp.Size([2, 3, 16, 16])
+        >>> Upsample(size=(4, 6, 6), mode="trilinear")(ddp.randn(1, 2, 2, 3, 3)).shape
+        ddp.Size([1, 2, 4, 6, 6])
     """
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
