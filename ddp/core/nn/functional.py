@@ -167,13 +167,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of `weight` picked by the integer tensor `input`; the result has shape input.shape + (dim,).
 
     max_norm renormalises, in place and as PyTorch does, each picked row whose norm_type-norm exceeds it;
-    scale_grad_by_freq divides each row's gradient by how often the batch picks it.
+    scale_grad_by_freq divides each row's gradient by how often the batch picks it. sparse=True gives the
+    ordinary dense gradient (ddp has no sparse tensors): zero in the rows not picked, so SGD, Adagrad and
+    SparseAdam update as PyTorch's do from the sparse one.
     """
     idx = _array(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: indices must be an integer tensor, got {idx.dtype}")
-    if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported (ddp's gradients are dense)")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range: indices in [{idx.min()}, {idx.max()}] for {n} embeddings")

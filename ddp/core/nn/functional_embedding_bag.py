@@ -88,7 +88,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     Raises:
         ValueError for a bad input/offsets/weight rank, mode, or per_sample_weights shape; RuntimeError for
         bad offsets, indices out of range, a bad padding_idx or dtype; NotImplementedError for per_sample_weights
-        with mode 'mean'/'max' and for sparse=True (ddp's gradients are dense).
+        with mode 'mean'/'max'. sparse=True gives the ordinary dense gradient (ddp has no sparse tensors).
 
     Example:
         >>> w = ddp.arange(8.).reshape(4, 2)
@@ -102,8 +102,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise RuntimeError(f"embedding_bag: expected weight to be a floating point tensor, got {weight.dtype}")
     if mode not in MODES:
         raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
-    if sparse:
-        raise NotImplementedError("embedding_bag: sparse gradients are not supported (ddp's gradients are dense)")
     if scale_grad_by_freq and mode == "max":
         raise ValueError("embedding_bag: max mode does not support scaling the gradient by the frequency")
     idx = _indices(input, "indices")

@@ -12,7 +12,9 @@ class Embedding(Module):
 
     Parameter weight (num_embeddings, embedding_dim) ~ N(0, 1), with the padding_idx row zero (and never
     updated by gradients). max_norm renormalises picked rows in place; scale_grad_by_freq divides each row's
-    gradient by its count in the batch (see ddp.nn.functional.embedding).
+    gradient by its count in the batch (see ddp.nn.functional.embedding). sparse=True is accepted and gives
+    the ordinary dense gradient, zero in the rows not picked (ddp has no sparse tensors), so that SGD, Adagrad
+    and optim.SparseAdam take PyTorch's steps.
 
     Example:
         >>> emb = Embedding(10, 3)
@@ -27,8 +29,6 @@ class Embedding(Module):
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings {num_embeddings}")
             padding_idx %= num_embeddings
-        if sparse:
-            raise NotImplementedError("Embedding: sparse gradients are not supported (ddp's gradients are dense)")
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
@@ -96,8 +96,6 @@ class EmbeddingBag(Module):
                 raise ValueError(f"EmbeddingBag: padding_idx {padding_idx} must be within num_embeddings "
                                  f"{num_embeddings}")
             padding_idx %= num_embeddings
-        if sparse:
-            raise NotImplementedError("EmbeddingBag: sparse gradients are not supported (ddp's gradients are dense)")
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
         self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset

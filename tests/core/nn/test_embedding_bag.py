@@ -184,7 +184,6 @@ def test_module_init_forward_repr_and_from_pretrained():
      ValueError, "max mode does not support scaling"),
     (lambda w: F.embedding_bag(ddp.tensor(IDX), w[0], ddp.tensor([0])), ValueError, "weight must be a 2-D"),
     (lambda w: F.embedding_bag(ddp.tensor(IDX), w.long(), ddp.tensor([0])), RuntimeError, "floating point"),
-    (lambda w: F.embedding_bag(ddp.tensor(IDX), w, ddp.tensor([0]), sparse=True), NotImplementedError, "sparse"),
     (lambda w: nn.EmbeddingBag(5, 3, padding_idx=5), ValueError, "padding_idx 5 must be within num_embeddings 5"),
     (lambda w: nn.EmbeddingBag(5, 3, _weight=ddp.ones(4, 3)), ValueError, "_weight has shape"),
 ])

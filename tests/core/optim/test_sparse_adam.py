@@ -108,3 +108,24 @@ def test_complex_parameters_are_refused_as_torch():
     with pytest.raises(ValueError, match=r"Complex params at indices \[\[0, 1\]\]: SparseAdam does not support"):
         ddp.optim.SparseAdam([Tensor(np.zeros(2, np.float32), requires_grad=True),
                               Tensor(np.zeros(2, np.complex64))])
+
+
+def test_embedding_with_sparse_true_trains_with_sparse_adam_as_pytorch():
+    """Embedding(sparse=True) gives ddp's dense gradient (zero in the rows not looked up); SparseAdam on it
+    takes PyTorch's steps from its sparse gradient."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    table = rng.standard_normal((6, 3)).astype(np.float32)
+    batches = [rng.integers(0, 6, (4,)) for _ in range(5)]
+    results = []
+    for lib in (ddp, torch):
+        emb = lib.nn.Embedding(6, 3, sparse=True)
+        with lib.no_grad():
+            emb.weight.copy_(lib.tensor(table))
+        opt = lib.optim.SparseAdam(list(emb.parameters()), lr=0.1)
+        for idx in batches:
+            opt.zero_grad()
+            (emb(lib.tensor(idx)) ** 2).sum().backward()
+            opt.step()
+        results.append(emb.weight.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
