@@ -18,12 +18,48 @@ from .sizes import ragged_error, size_arg
 from .tensor import Tensor
 
 
+def _default_complex():
+    return np.dtype(np.complex128) if get_default_dtype() == np.float64 else np.dtype(np.complex64)
+
+
+def _leaf_dtypes(data):
+    """PyTorch's dtype of each kind of leaf in nested lists `data`: the default dtype for Python floats, the
+    default complex dtype for Python complex numbers, and their own for numpy scalars and arrays (ints aside)."""
+    kinds, stack = set(), [data]
+    arrays = []
+    while stack:
+        seq = stack.pop()
+        here = set(map(type, seq))
+        kinds |= here
+        if list in here or tuple in here or np.ndarray in here:
+            for v in seq:
+                if type(v) is list or type(v) is tuple:
+                    stack.append(v)
+                elif type(v) is np.ndarray:
+                    arrays.append(v.dtype)
+    found = {np.dtype(k) for k in kinds if issubclass(k, (np.floating, np.complexfloating))}
+    found.update(d for d in arrays if d.kind in "fc")
+    found.update([get_default_dtype()] if float in kinds else [])
+    found.update([_default_complex()] if complex in kinds else [])
+    return found
+
+
 def _default_dtype(array, source):
-    """The default float dtype for Python floats, int64 for Python ints; numpy data keeps its dtype."""
-    if array.dtype == np.float64 and not (isinstance(source, np.ndarray) or isinstance(source, np.floating)):
+    """torch.tensor's dtype for `source` that numpy made into `array`: Python floats give the default dtype,
+    Python complex numbers the default complex one and Python ints int64, numpy data keeps its dtype, and a
+    list mixing them promotes over its leaves as PyTorch does (a float leaf wins over any integer:
+    [np.float16(1), 2] is float16, [np.float64(1), 2.0] float64, [np.int32(1)] int32)."""
+    if isinstance(source, (np.ndarray, np.generic)):
+        return array.dtype
+    if isinstance(source, (list, tuple)) and array.dtype.kind in "fc" and array.dtype.itemsize > 4:
+        leaves = _leaf_dtypes(source)  # float64 / complex128: numpy's, or promoted from Python's
+        return np.result_type(*leaves) if leaves else get_default_dtype()  # [] and [[]] are float, as in PyTorch
+    if array.dtype == np.float64:
         return get_default_dtype()
-    if array.dtype.kind in "iu" and not isinstance(source, (np.ndarray, np.integer)):
-        return np.int64  # Python ints; a numpy integer array keeps its dtype, as torch.tensor does
+    if array.dtype == np.complex128:
+        return _default_complex()
+    if array.dtype.kind in "iu" and not isinstance(source, (list, tuple)):
+        return np.int64  # a Python int; a list keeps numpy's promotion of its integer leaves, as PyTorch's
     return array.dtype
 
 

@@ -23,29 +23,63 @@ int = int32  # noqa: A001
 long = int64
 
 
-def finfo(type=None):  # noqa: A002 - PyTorch's name
-    """numpy's finfo (eps, tiny, max, min, bits, resolution, smallest_normal) of a floating dtype, the default
-    dtype when none is given; a complex dtype gives its real part's.
+class finfo:  # noqa: N801 - PyTorch's name
+    """Machine limits of a floating dtype (the default dtype when none is given; a complex dtype gives its real
+    part's), as PyTorch's torch.finfo: `bits` an int, `eps`, `max`, `min`, `tiny` (= `smallest_normal`) and
+    `resolution` Python floats, `dtype` the dtype's name ('float32').
 
     Raises:
         TypeError: an integer or bool dtype (as PyTorch; numpy raises ValueError).
+
+    Example:
+        >>> ddp.finfo(ddp.float32).eps
+        1.1920928955078125e-07
     """
-    dtype = get_default_dtype() if type is None else as_dtype(type)
-    if dtype.kind not in "fc":
-        raise TypeError(f"finfo() requires a floating point input type, got {dtype}; use iinfo for integers")
-    return np.finfo(dtype)
+
+    def __init__(self, type=None):  # noqa: A002 - PyTorch's name
+        dtype = get_default_dtype() if type is None else as_dtype(type)
+        if dtype.kind not in "fc":
+            raise TypeError(f"finfo() requires a floating point input type, got {dtype}; use iinfo for integers")
+        info = np.finfo(dtype)
+        self.bits = builtins.int(info.bits)
+        self.eps, self.max, self.min = builtins.float(info.eps), builtins.float(info.max), builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(info.precision)  # 1e-06, not float32(1e-06)'s 9.99999997e-07
+        self.dtype = info.dtype.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    __hash__ = object.__hash__
 
 
-def iinfo(type):  # noqa: A002
-    """numpy's iinfo (min, max, bits) of an integer dtype.
+class iinfo:  # noqa: N801 - PyTorch's name
+    """Limits of an integer dtype, as PyTorch's torch.iinfo: `bits`, `min` and `max` Python ints, `dtype` the
+    dtype's name ('int64').
 
     Raises:
         TypeError: a floating, complex or bool dtype (as PyTorch; numpy raises ValueError).
     """
-    dtype = as_dtype(type)
-    if dtype.kind not in "iu":
-        raise TypeError(f"iinfo() requires an integer input type, got {dtype}; use finfo for floating types")
-    return np.iinfo(dtype)
+
+    def __init__(self, type):  # noqa: A002
+        dtype = as_dtype(type)
+        if dtype.kind not in "iu":
+            raise TypeError(f"iinfo() requires an integer input type, got {dtype}; use finfo for floating types")
+        info = np.iinfo(dtype)
+        self.bits, self.min, self.max = builtins.int(info.bits), builtins.int(info.min), builtins.int(info.max)
+        self.dtype = dtype.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    __hash__ = object.__hash__
 
 
 _WIDE_UNSIGNED = (uint16, uint32, uint64)

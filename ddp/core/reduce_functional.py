@@ -1,13 +1,14 @@
 """The public reductions and the softmax family (`ddp.sum`, `x.max(dim)`, `x.softmax(-1)`): argument checks,
 then one `Function.apply` from ops/reduce.py."""
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
-from .elementwise_functional import isnan, maximum, minimum, sqrt, where
+from .elementwise_functional import isnan, maximum, minimum, where
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import reduce
 from .tensor import Tensor
@@ -173,25 +174,34 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return Tensor(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
-    """Variance over `dim`; `correction=1` (Bessel's, the default) or `unbiased=False` for the biased one."""
-    dim = dim if axis is None else dim_alias("var", dim, axis)
-    keepdim = keepdim if keepdims is None else keepdim_alias("var", keepdim, keepdims)
+def _spread(op, fn, x, dim, unbiased, keepdim, correction):
     x = _tensor(x)
     if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
         dim, unbiased = None, dim
     if x.dtype.kind != "f":
-        raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return reduce.Var.apply(x, dim=_dim(dim, x.ndim, "var"), correction=correction, keepdim=keepdim)
+    dim = _dim(dim, x.ndim, op)
+    if x.numel() == 0 or reduce._count(x.shape, dim) - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", stacklevel=3)
+    return fn.apply(x, dim=dim, correction=correction, keepdim=keepdim)
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
+    """Variance over `dim`; `correction=1` (Bessel's, the default) or `unbiased=False` for the biased one.
+    Accumulated in float64 and rounded once, as PyTorch's."""
+    dim = dim if axis is None else dim_alias("var", dim, axis)
+    keepdim = keepdim if keepdims is None else keepdim_alias("var", keepdim, keepdims)
+    return _spread("var", reduce.Var, x, dim, unbiased, keepdim, correction)
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):
-    """Standard deviation: sqrt of `var` with the same arguments."""
+    """Standard deviation: the square root of `var` with the same arguments, taken before rounding."""
     dim = dim if axis is None else dim_alias("std", dim, axis)
     keepdim = keepdim if keepdims is None else keepdim_alias("std", keepdim, keepdims)
-    return sqrt(var(x, dim, unbiased, keepdim, correction))
+    return _spread("std", reduce.Std, x, dim, unbiased, keepdim, correction)
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None):

@@ -102,3 +102,31 @@ def test_explicit_generator():
 def test_from_numpy_rejects_other_types():
     with pytest.raises(TypeError, match="from_numpy"):
         ddp.from_numpy([1, 2])
+
+
+@pytest.mark.parametrize("data, dtype", [
+    ([np.float64(1.0), 2.0], np.float64),  # a numpy float64 (a gym reward, a numpy mean) in a list wins
+    ([2.0, np.float64(1.0)], np.float64), ([[np.float64(1.0)], [2.0]], np.float64),
+    ([np.float32(1.0), 2.0], np.float32), ([np.float16(1.0), 2], np.float16), ([np.float16(1.0), 2.0], np.float32),
+    ([np.array([1.0]), [2.0]], np.float64), ([np.int32(1)], np.int32), ([np.uint8(1), np.int8(2)], np.int16),
+    ([np.int32(1), 2], np.int64), ([np.int32(1), 2.0], np.float32), ([True, np.int8(1)], np.int8),
+    ([1j], np.complex64), (1j, np.complex64), ([np.complex128(1j)], np.complex128), ([np.float32(1), 1j], np.complex64),
+    ([[]], np.float32),
+])
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
+def test_tensor_infers_the_dtype_of_mixed_lists_as_torch(data, dtype):
+    """torch.tensor promotes over the leaves: a Python float is the default dtype, a Python complex the default
+    complex dtype, a Python int int64, a numpy scalar or array its own dtype (numpy's own promotion differs:
+    it makes [np.float16(1), 2] float64)."""
+    assert ddp.tensor(data).dtype == dtype
+    torch = pytest.importorskip("torch")
+    assert str(torch.tensor(data).dtype) == "torch." + np.dtype(dtype).name
+
+
+def test_tensor_of_python_complex_numbers_follows_the_default_dtype():
+    ddp.set_default_dtype(ddp.float64)
+    try:
+        assert ddp.tensor([1j, 2.0]).dtype == np.complex128 and ddp.tensor([1.0]).dtype == np.float64
+        assert ddp.tensor([np.float32(1.0), 2.0]).dtype == np.float64
+    finally:
+        ddp.set_default_dtype(ddp.float32)

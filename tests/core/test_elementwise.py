@@ -228,3 +228,50 @@ def test_sign_is_zero_at_nan_as_in_torch():
         np.testing.assert_array_equal(out.numpy(), [0.0, -1.0, 0.0, 0.0, 1.0])
     torch = pytest.importorskip("torch")
     np.testing.assert_array_equal(ddp.sign(ddp.tensor(x)).numpy(), torch.sign(torch.tensor(x)).numpy())
+
+
+# -------------------------------------------------------------------------- pow as PyTorch rounds it
+@pytest.mark.parametrize("exponent, exact", [
+    (2.0, lambda a: a * a), (3.0, lambda a: a * a * a), (-2.0, lambda a: 1 / (a * a)), (0.5, np.sqrt),
+    (-0.5, lambda a: 1 / np.sqrt(a)), (-1.0, lambda a: 1 / a), (3, lambda a: a * a * a),
+])
+def test_pow_of_float32_by_the_exponents_pytorch_writes_out(exponent, exact):
+    """PyTorch computes x ** 3 as x * x * x, x ** -0.5 as 1 / sqrt(x), ... (numpy's power rounds otherwise)."""
+    x = np.random.default_rng(6).uniform(0.01, 5.0, 1000).astype(np.float32)
+    out = ddp.tensor(x) ** exponent
+    assert out.dtype == ddp.float32
+    np.testing.assert_array_equal(out.numpy(), exact(x))
+    torch = pytest.importorskip("torch")
+    if exponent != 0.5:  # PyTorch's vectorised sqrt is itself an ulp off the exact one at times
+        np.testing.assert_array_equal(out.numpy(), (torch.tensor(x) ** exponent).numpy())
+
+
+def test_pow_of_float32_otherwise_stays_in_float32_within_an_ulp_of_pytorch():
+    """Other exponents use numpy's float32 power (no float64 upcast): within an ulp of PyTorch's."""
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(0.01, 5.0, 2000).astype(np.float32), rng.uniform(-3, 3, 2000).astype(np.float32)
+    ours = ddp.pow(ddp.tensor(x), ddp.tensor(y)).numpy()
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, (x.astype(np.float64) ** y.astype(np.float64)), rtol=3e-7)
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(ours, torch.pow(torch.tensor(x), torch.tensor(y)).numpy(), rtol=3e-7)
+
+
+@pytest.mark.parametrize("exponent", [2, 3, -2, 0.5, -0.5, -1, 2.7, -2.5, 0])
+def test_pow_of_special_values_is_silent_and_as_torch(exponent, recwarn):
+    values = [0.0, -0.0, -1.0, 2.0, float("inf"), -float("inf"), float("nan")]
+    out = (ddp.tensor(values) ** exponent).tolist()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    torch = pytest.importorskip("torch")
+    assert str(out) == str((torch.tensor(values) ** exponent).tolist())
+
+
+def test_pow_gradient_of_float32_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(8).uniform(0.1, 3.0, 200).astype(np.float32)
+    for exponent in (3.0, -2.0, 1.5):
+        ours, theirs = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        (ours ** exponent).sum().backward()
+        (theirs ** exponent).sum().backward()
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=2e-7)
+    assert (ddp.tensor([2, 3]) ** 2).dtype == ddp.int64 and (ddp.tensor([2, 3]) ** 0.5).dtype == ddp.float32

@@ -168,3 +168,28 @@ def test_against_torch():
             getattr(torch, name)(tx, dim).values.sum().backward()
             getattr(ddp, name)(dx, dim).values.sum().backward()
             np.testing.assert_array_equal(dx.grad.numpy(), tx.grad.numpy())
+
+
+# ------------------------------------------------------------------- running sums rounded as PyTorch's
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "logcumsumexp"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_float32_running_reductions_accumulate_in_float64(name, dim):
+    """PyTorch's CPU scans accumulate float32 in float64 and round each output: a float32 running sum drifts
+    from theirs within a few dozen steps (so do its gradients, the reversed running sums)."""
+    rng = np.random.default_rng(5)
+    x = (rng.uniform(0.9, 1.1, (7, 60)) if name == "cumprod" else rng.standard_normal((7, 60))).astype(np.float32)
+    ref = {"cumsum": np.cumsum, "cumprod": np.cumprod, "logcumsumexp": np.logaddexp.accumulate}[name]
+    t = ddp.tensor(x, requires_grad=True)
+    out = getattr(ddp, name)(t, dim)
+    assert out.dtype == ddp.float32
+    np.testing.assert_array_equal(out.detach().numpy(), ref(x.astype(np.float64), axis=dim).astype(np.float32))
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    out.backward(ddp.tensor(g))
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(x, requires_grad=True)
+    out_t = getattr(torch, name)(theirs, dim)
+    out_t.backward(torch.tensor(g))
+    np.testing.assert_array_equal(out.detach().numpy(), out_t.detach().numpy())
+    if name != "logcumsumexp":  # its gradient is a different (overflow-free) formula: within float32 rounding
+        np.testing.assert_array_equal(t.grad.numpy(), theirs.grad.numpy())
+    np.testing.assert_allclose(t.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-5)

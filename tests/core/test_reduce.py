@@ -173,3 +173,51 @@ def test_sum_of_small_integers_and_bools_is_int64_as_in_torch(dtype):
     assert ddp.sum(x).dtype == np.int64 and x.sum(1).dtype == np.int64 and int(ddp.sum(x)) == 6
     big = ddp.full((300,), 255, dtype=ddp.uint8)  # and the sum does not wrap at the uint8 limit
     assert int(big.sum()) == 300 * 255
+
+
+# ----------------------------------------------------------------------- var/std rounding, as PyTorch
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("correction", [0, 1])
+def test_var_std_of_float32_accumulate_in_float64_and_round_once(name, dim, correction):
+    """PyTorch's CPU kernels accumulate float32 variances in float64 (and take the square root there): a float32
+    var, then a float32 sqrt, is an ulp off for about a third of the inputs."""
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((6, 40)) * 0.3 - 4.0).astype(np.float32)  # a large mean: float32 sums lose digits
+    out = getattr(ddp.tensor(x), name)(dim=dim, correction=correction)
+    wide = x.astype(np.float64)
+    want = wide.var(axis=dim, ddof=correction)
+    want = (np.sqrt(want) if name == "std" else want).astype(np.float32)
+    assert out.dtype == ddp.float32
+    np.testing.assert_array_equal(out.numpy(), want)
+    torch = pytest.importorskip("torch")
+    if dim is not None:  # over all elements PyTorch takes the mean in float32 first: an ulp apart at times
+        np.testing.assert_array_equal(out.numpy(), getattr(torch.tensor(x), name)(dim=dim, correction=correction))
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_std_without_degrees_of_freedom_warn_as_torch_and_give_nan_or_inf(name):
+    with pytest.warns(UserWarning, match=rf"{name}\(\): degrees of freedom is <= 0"):
+        assert np.isnan(getattr(ddp.tensor([1.0]), name)().item())
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        assert np.isinf(getattr(ddp.tensor([1.0, 2.0]), name)(correction=3).item())
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        assert np.isnan(getattr(ddp.zeros(0), name)().item())
+
+
+def test_std_gradient_of_float32_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(4).standard_normal((3, 5)).astype(np.float32)
+    ours, theirs = ddp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours.std(dim=1).sum().backward()
+    theirs.std(dim=1).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_a_fully_masked_row_is_nan_without_a_numpy_warning(name, recwarn):
+    x = ddp.tensor([[float("-inf")] * 3, [0.0, 1.0, 2.0]], requires_grad=True)
+    out = getattr(ddp.nn.functional, name)(x, dim=1)
+    assert np.isnan(out.numpy()[0]).all() and np.isfinite(out.numpy()[1]).all()
+    out[1].sum().backward()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

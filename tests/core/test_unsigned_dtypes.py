@@ -84,3 +84,27 @@ def test_grad_scaler_at_top_level():
     assert ddp.GradScaler is ddp.amp.GradScaler
     torch = pytest.importorskip("torch")
     assert hasattr(torch, "GradScaler")
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
+def test_finfo_holds_python_numbers_and_prints_as_torch(name):
+    """torch.finfo's fields are Python floats and ints and its dtype a name: `eps * 0.5` stays a Python float,
+    `json.dumps(eps)` works, and a printed finfo reads as PyTorch's."""
+    info = ddp.finfo(getattr(ddp, name))
+    for field in ("eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        assert type(getattr(info, field)) is float
+    assert type(info.bits) is int and info.dtype == name and info == ddp.finfo(getattr(ddp, name))
+    assert info.eps == float(np.finfo(name).eps) and info.tiny == float(np.finfo(name).tiny)
+    torch = pytest.importorskip("torch")
+    theirs = torch.finfo(getattr(torch, name))
+    assert repr(info) == repr(theirs)
+    for field in ("eps", "max", "min", "tiny", "smallest_normal", "resolution", "bits", "dtype"):
+        assert getattr(info, field) == getattr(theirs, field), field
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_holds_python_ints_and_prints_as_torch(name):
+    info = ddp.iinfo(getattr(ddp, name))
+    assert type(info.max) is int and type(info.min) is int and type(info.bits) is int and info.dtype == name
+    torch = pytest.importorskip("torch")
+    assert repr(info) == repr(torch.iinfo(getattr(torch, name)))

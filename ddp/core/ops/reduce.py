@@ -81,21 +81,54 @@ class Extreme(Function):
         return gx
 
 
+def _centered(x, dim, correction, keepdim):
+    """(x - mean, variance): accumulated in float64 for float16/32 inputs and rounded once, as PyTorch's CPU
+    kernels do (numpy's float32 var, then a float32 sqrt, is off by an ulp about a third of the time)."""
+    wide = x.astype(np.float64) if x.dtype.kind == "f" and x.dtype.itemsize < 8 else x
+    n = _count(x.shape, dim)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no degrees of freedom or no elements: inf / nan
+        centered = wide - wide.sum(axis=dim, keepdims=True) / n
+        var = (centered * centered).sum(axis=dim, keepdims=keepdim) / max(n - correction, 0)
+    return centered.astype(x.dtype, copy=False), var
+
+
 class Var(Function):
     """Variance over `dim` with `correction` (1: unbiased); d/dx = 2 (x - mean) / (n - correction)."""
 
     @staticmethod
     def forward(ctx, x, *, dim=None, correction=1, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
-        ctx.save_for_backward(x - x.mean(axis=dim, keepdims=True))
+        centered, var = _centered(x, dim, correction, keepdim)
+        ctx.save_for_backward(centered)
         ctx.denominator = max(_count(x.shape, dim) - correction, 0)
-        return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+        return var.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (centered,) = ctx.saved_tensors
         scale = centered.dtype.type(2.0 / ctx.denominator) if ctx.denominator else np.nan
         return _keep(g, ctx.shape, ctx.dim, ctx.keepdim) * centered * scale
+
+
+class Std(Function):
+    """Standard deviation over `dim` with `correction`, the square root taken before rounding to x's dtype;
+    d/dx = (x - mean) / ((n - correction) std)."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim=None, correction=1, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        centered, var = _centered(x, dim, correction, keepdim)
+        out = np.sqrt(var).astype(x.dtype, copy=False)
+        ctx.save_for_backward(centered, out)
+        ctx.denominator = max(_count(x.shape, dim) - correction, 0)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        centered, out = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):  # a zero std: nan, as PyTorch's
+            scale = _keep(g / (out * out.dtype.type(ctx.denominator)), ctx.shape, ctx.dim, ctx.keepdim)
+        return scale * centered
 
 
 class LogSumExp(Function):
@@ -123,7 +156,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, *, dim):
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        with np.errstate(invalid="ignore"):  # a slice of all -inf (fully masked) gives nan, silently as PyTorch's
+            e = np.exp(x - x.max(axis=dim, keepdims=True))
         out = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -140,7 +174,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, *, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
+        with np.errstate(invalid="ignore"):  # a slice of all -inf gives nan, silently as PyTorch's
+            shifted = x - x.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
