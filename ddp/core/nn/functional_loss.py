@@ -165,20 +165,33 @@ def _same_shape(op, input, target, error=RuntimeError):
         )
 
 
+def _warn_broadcast(input, target):
+    """PyTorch's UserWarning where a regression loss broadcasts a target of another shape (a (N, 1) output
+    against an (N,) target gives N x N differences: usually a bug, but a legal one)."""
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+            f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", stacklevel=3,
+        )
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """(input - target)^2, reduced."""
+    """(input - target)^2, reduced; a target of another shape broadcasts, with PyTorch's warning."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
-    _same_shape("mse_loss", input, target)
+    _warn_broadcast(input, target)
+    _check_broadcast("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """|input - target|, reduced."""
+    """|input - target|, reduced; a target of another shape broadcasts, with PyTorch's warning."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
-    _same_shape("l1_loss", input, target)
+    _warn_broadcast(input, target)
+    _check_broadcast("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 

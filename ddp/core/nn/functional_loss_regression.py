@@ -3,25 +3,14 @@ smooth L1, Huber, KL divergence, Poisson and Gaussian negative log likelihood. S
 import math
 import warnings
 
-import numpy as np
-
 from .. import functional as CF
 from ..autograd import no_grad
 from ..creation import full_like
 from ..ops import loss as L
 from ..tensor import Tensor
-from .functional_loss import _check_broadcast, _check_reduction, _legacy_reduction, _reduce
+from .functional_loss import _check_broadcast, _check_reduction, _legacy_reduction, _reduce, _warn_broadcast
 
 __all__ = ["smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss"]
-
-
-def _warn_broadcast(input, target):
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(
-            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
-            f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.", stacklevel=3,
-        )
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):

@@ -183,8 +183,29 @@ def test_mse_l1(name, ref, reduction):
     torch = pytest.importorskip("torch")
     torch_loss_parity(lambda xd: getattr(nn, name)(reduction=reduction)(xd, ddp.tensor(y)),
                       lambda xt: getattr(torch.nn, name)(reduction=reduction)(xt, torch.tensor(y)), x)
-    with pytest.raises(RuntimeError, match=r"target size \(3,\).*input size \(3, 4\)"):
+    with pytest.raises(RuntimeError, match=r"shapes \(3, 4\), \(3,\) cannot be broadcast"), \
+            pytest.warns(UserWarning, match="different to the input size"):
         getattr(nn, name)()(ddp.tensor(x), ddp.zeros(3))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("shapes", [((4, 1), (4,)), ((), (1,)), ((1,), ()), ((2, 3), (3,))])
+def test_mse_l1_broadcast_a_target_of_another_shape_with_a_warning(name, shapes):
+    """As PyTorch (a critic's (N, 1) values against (N,) returns): the loss broadcasts and warns."""
+    x = rng.standard_normal(shapes[0]).astype(np.float64)
+    y = rng.standard_normal(shapes[1]).astype(np.float64)
+    with pytest.warns(UserWarning, match=r"Using a target size .* different to the input size"):
+        out = getattr(F, name)(ddp.tensor(x), ddp.tensor(y), reduction="none")
+    want = (x - y) ** 2 if name == "mse_loss" else np.abs(x - y)
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-12)
+    a = ddp.tensor(x, requires_grad=True)
+    with pytest.warns(UserWarning):
+        assert gradcheck(lambda a: getattr(F, name)(a, ddp.tensor(y)), (a,))
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning):
+        theirs = getattr(torch.nn.functional, name)(torch.tensor(x), torch.tensor(y))
+    with pytest.warns(UserWarning):
+        np.testing.assert_allclose(getattr(F, name)(ddp.tensor(x), ddp.tensor(y)).item(), theirs.item(), rtol=1e-12)
 
 
 # -------------------------------------------------------------------------------------------- BCE

@@ -101,3 +101,51 @@ def test_packed_matches_torch(name, kw):
     np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5)
     for (n, p), q in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=n)
+
+
+# ---------------------------------------------------------------------------- unpad / unpack, moves
+def test_unpad_sequence_undoes_pad_sequence_with_gradients():
+    from ddp.nn.utils.rnn import pad_sequence, unpad_sequence
+    rng = np.random.default_rng(3)
+    seqs = [rng.standard_normal((n, 2)) for n in (3, 1, 4)]
+    for batch_first in (False, True):
+        leaves = [ddp.tensor(s, requires_grad=True) for s in seqs]
+        padded = pad_sequence(leaves, batch_first=batch_first)
+        back = unpad_sequence(padded, ddp.tensor([3, 1, 4]), batch_first=batch_first)
+        assert [tuple(b.shape) for b in back] == [(3, 2), (1, 2), (4, 2)]
+        for b, s in zip(back, seqs):
+            np.testing.assert_array_equal(b.detach().numpy(), s)
+        sum((b * b).sum() for b in back).backward()
+        for leaf, s in zip(leaves, seqs):
+            np.testing.assert_allclose(leaf.grad.numpy(), 2 * s)
+    with pytest.raises(RuntimeError, match="unpad_sequence: expected 3 lengths in"):
+        unpad_sequence(padded, [3, 1, 5], batch_first=True)
+
+
+def test_unpack_sequence_undoes_pack_sequence_in_the_original_order():
+    from ddp.nn.utils.rnn import unpack_sequence
+    rng = np.random.default_rng(4)
+    seqs = [rng.standard_normal((n, 3)) for n in (2, 5, 1)]
+    packed = pack_sequence([ddp.tensor(s) for s in seqs], enforce_sorted=False)
+    back = unpack_sequence(packed)
+    for b, s in zip(back, seqs):
+        np.testing.assert_array_equal(b.numpy(), s)
+    x = ddp.tensor(seqs[1], requires_grad=True)
+    assert ddp.autograd.gradcheck(lambda x: unpack_sequence(pack_sequence([x[:2], x, x[:1]], False))[0], (x,))
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.utils.rnn.unpack_sequence(
+        torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False))
+    for b, t in zip(back, theirs):
+        np.testing.assert_array_equal(b.numpy(), t.numpy())
+
+
+def test_packed_sequence_moves_and_casts_as_a_tensor():
+    packed = pack_sequence([ddp.ones(3, 2), ddp.ones(1, 2)])
+    assert packed.to("cpu") is packed and packed.to(ddp.float32) is packed and packed.cpu() is packed
+    double = packed.double()
+    assert isinstance(double, PackedSequence) and double.data.dtype == ddp.float64
+    assert double.batch_sizes is packed.batch_sizes and packed.to(dtype=ddp.float16).data.dtype == ddp.float16
+    assert packed.long().data.dtype == ddp.int64 and packed.float().data.dtype == ddp.float32
+    assert not packed.is_cuda and not packed.is_pinned() and packed.pin_memory() is packed
+    with pytest.raises(RuntimeError, match="CPU"):
+        packed.cuda()

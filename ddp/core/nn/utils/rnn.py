@@ -1,5 +1,6 @@
-"""Variable-length sequences as one padded batch (pad_sequence) or packed without padding (PackedSequence,
-pack_padded_sequence, pad_packed_sequence, pack_sequence), as torch.nn.utils.rnn."""
+"""Variable-length sequences as one padded batch (pad_sequence, unpad_sequence) or packed without padding
+(PackedSequence, pack_padded_sequence, pad_packed_sequence, pack_sequence, unpack_sequence), as
+torch.nn.utils.rnn."""
 from collections import namedtuple
 
 import numpy as np
@@ -43,9 +44,56 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     """A batch of variable-length sequences without padding: `data` (sum of lengths, *) holds step 0 of
     every sequence, then step 1 of those at least 2 long, and so on (longest first); `batch_sizes[t]` is
     how many sequences have a step t. `sorted_indices` orders the batch by decreasing length (None when it
-    already was); `unsorted_indices` undoes it."""
+    already was); `unsorted_indices` undoes it.
+
+    `to`, `cpu`, `double`, `float`, ... convert `data` as Tensor's methods do and keep the rest (a new
+    PackedSequence only when `data` changed); `cuda` raises, the CPU being ddp's only device."""
 
     __slots__ = ()
+
+    def to(self, *args, **kwargs):
+        data = self.data.to(*args, **kwargs)
+        return self if data is self.data else type(self)(data, *self[1:])
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        return type(self)(self.data.cuda(device, non_blocking), *self[1:])  # raises: the CPU only
+
+    def pin_memory(self):
+        return self
+
+    def is_pinned(self):
+        return self.data.is_pinned()
+
+    @property
+    def is_cuda(self):
+        return self.data.is_cuda
+
+    def double(self):
+        return self.to(np.float64)
+
+    def float(self):
+        return self.to(np.float32)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def short(self):
+        return self.to(np.int16)
+
+    def char(self):
+        return self.to(np.int8)
+
+    def byte(self):
+        return self.to(np.uint8)
 
 
 def _lengths_array(lengths):
@@ -118,3 +166,29 @@ def pack_sequence(sequences, enforce_sorted=True):
     """Pack a list of (L_i, *) tensors: `pack_padded_sequence(pad_sequence(sequences), lengths)`."""
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """Undo `pad_sequence`: the list of the B sequences of a padded (T, B, *) ((B, T, *) when batch_first)
+    batch, sequence b cut to its lengths[b] steps. Differentiable.
+
+    Raises:
+        RuntimeError: for lengths that do not match the batch or exceed T.
+
+    Example:
+        >>> [s.tolist() for s in unpad_sequence(ddp.tensor([[1, 2, 3], [4, 5, 0]]), ddp.tensor([3, 2]), True)]
+        [[1, 2, 3], [4, 5]]
+    """
+    n = _lengths_array(lengths)
+    padded = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    if n.size != padded.shape[0] or (n.size and (n.min() < 0 or n.max() > padded.shape[1])):
+        raise RuntimeError(f"unpad_sequence: expected {padded.shape[0]} lengths in [0, {padded.shape[1]}] for a "
+                           f"padded batch of shape {tuple(padded_sequences.shape)} (batch_first={batch_first}), "
+                           f"got {n.tolist()}")
+    return [padded[b, :int(length)] for b, length in enumerate(n)]
+
+
+def unpack_sequence(packed_sequences):
+    """Undo `pack_sequence`: the list of the packed sequences, in their original order. Differentiable."""
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
