@@ -17,7 +17,9 @@ import importlib.util
 import sys
 
 from .core import autograd
-from .amp import GradScaler, autocast, is_autocast_enabled
+from .amp import (
+    GradScaler, autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled,
+)
 from .core.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .core.creation import (  # noqa: A004 - PyTorch's deprecated range (so _resolve below avoids Python's)
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
@@ -25,7 +27,8 @@ from .core.creation import (  # noqa: A004 - PyTorch's deprecated range (so _res
 )
 from .core.creation_memory import asarray, empty_permuted, empty_strided, frombuffer
 from .core.device import (
-    channels_last, contiguous_format, device, get_default_device, preserve_format, set_default_device, strided,
+    channels_last, channels_last_3d, contiguous_format, device, get_default_device, preserve_format, set_default_device,
+    strided,
 )
 from .core.dtypes import (  # noqa: A004
     bfloat16, bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16,
@@ -74,8 +77,8 @@ _ALIASES = {
     "multiprocessing": "ddp.parallel.multiprocessing",
 }
 # this folder's modules, imported lazily
-_OWN_MODULES = ("accelerator", "amp", "backends", "cuda", "distributions", "jit", "models", "parallel", "special",
-                "testing", "func", "utils")
+_OWN_MODULES = ("accelerator", "amp", "backends", "cpu", "cuda", "distributions", "jit", "models", "parallel",
+                "special", "testing", "func", "utils")
 
 
 def _resolve(short):

@@ -3,4 +3,4 @@
 `torch.backends.cudnn.benchmark = True` and friends tune GPU kernels; ddp has none, so the flags are kept
 and read back but change nothing. Every `is_available()` is False.
 """
-from . import cuda, cudnn, mkldnn, mps  # noqa: F401
+from . import cpu, cuda, cudnn, mkl, mkldnn, mps, openmp  # noqa: F401

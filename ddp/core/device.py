@@ -10,11 +10,13 @@ _KNOWN_TYPES = (
     "cpu cuda ipu xpu mkldnn opengl opencl ideep hip ve fpga maia xla lazy vulkan mps meta hpu mtia privateuseone"
 ).split()
 
-#: Layouts and memory formats: ddp has one of each (strided, C-contiguous numpy arrays); the others are names
-#: that scripts pass along, accepted and ignored where PyTorch accepts them.
+#: Layouts and memory formats. ddp has one layout (strided numpy arrays); the memory formats are real where
+#: a tensor is converted (`contiguous`, `to`, `clone`, `Module.to`: see memory_format.py) and accepted and
+#: ignored where PyTorch's factories take them.
 strided = "strided"
 contiguous_format = "contiguous_format"
 channels_last = "channels_last"
+channels_last_3d = "channels_last_3d"
 preserve_format = "preserve_format"
 
 

@@ -11,6 +11,7 @@ from .numpy_aliases import dim_alias
 from .ops import elementwise as ew
 from .ops import shape as sh
 from .shape_functional import _shape_arg, contiguous, expand, gather, index_select, reshape, transpose
+from .sizes import keyword_vararg
 from .tensor import Tensor
 
 __all__ = """
@@ -64,10 +65,10 @@ def swapaxes(x, axis0, axis1):
 swapdims = swapaxes
 
 
-def flip(x, *dims):
-    """A copy of x with the order of the elements along `dims` reversed."""
+def flip(x, *args, dims=None):
+    """A copy of x with the order of the elements along `dims` (ints, one sequence, or `dims=`) reversed."""
     x = _tensor(x)
-    dims = {_dim(d, x.ndim, "flip") for d in _shape_arg(dims)}
+    dims = {_dim(d, x.ndim, "flip") for d in _shape_arg(keyword_vararg("flip", args, dims, "dims"))}
     index = tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(x.ndim))
     return contiguous(sh.Index.apply(x, index=index))
 
@@ -172,11 +173,11 @@ def roll(x, shifts, dims=None):
     return sh.Roll.apply(x, shifts=int(shifts), dims=_dim(dims, x.ndim, "roll"))
 
 
-def repeat(x, *sizes):
-    """x tiled `sizes[i]` times along dim i (leading sizes add new dims), as PyTorch's Tensor.repeat: always
-    a copy in new, writable memory."""
+def repeat(x, *args, repeats=None):
+    """x tiled `sizes[i]` times along dim i (leading sizes add new dims; `repeats=` by keyword), as PyTorch's
+    Tensor.repeat: always a copy in new, writable memory."""
     x = _tensor(x)
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(keyword_vararg("repeat", args, repeats, "repeats"))
     if any(r < 0 for r in sizes):
         raise RuntimeError(f"repeat: repeats must be non-negative, got {list(sizes)} for a tensor of shape "
                            f"{tuple(x.shape)}")

@@ -22,7 +22,7 @@ from .methods_inplace import InPlaceMethods
 from .methods_products import ProductMethods
 from .methods_queries import QueryMethods
 from .methods_shape import ShapeMethods
-from .sizes import ragged_error, size_arg
+from .sizes import keyword_vararg, ragged_error, size_arg
 
 F = None  # ddp.core.functional, bound by tensor.py (bind_functional)
 
@@ -287,12 +287,12 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
         return F.unique_consecutive(self, return_inverse, return_counts, dim)
 
     # ---------------------------------------------------------------------------- new tensors alike
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(0, size, dtype, requires_grad, "new_zeros")
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(1, size, dtype, requires_grad, "new_ones")
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(0, size, dtype, requires_grad, "new_empty")
+    def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+        return self._new(0, keyword_vararg("new_zeros", args, size, "size"), dtype, requires_grad, "new_zeros")
+    def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+        return self._new(1, keyword_vararg("new_ones", args, size, "size"), dtype, requires_grad, "new_ones")
+    def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+        return self._new(0, keyword_vararg("new_empty", args, size, "size"), dtype, requires_grad, "new_empty")
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
         return self._new(fill_value, (size,), dtype, requires_grad, "new_full")
 

@@ -2,8 +2,11 @@
 `x.diagonal()`, `x.tensor_split(3)`): `ShapeMethods`, a base of `TensorOps` (methods.py says how they are
 built). numpy's `axis=` for `dim` passes on to the functional form, as PyTorch's natively bound methods take
 it; split and unflatten are Python in PyTorch and do not."""
+from .device import contiguous_format, preserve_format
 from .dtypes import as_dtype
+from .memory_format import clone_as, to_memory_format
 from .numpy_aliases import dim_alias
+from .sizes import keyword_vararg
 
 F = None  # ddp.core.functional, bound by methods.bind_functional
 
@@ -18,7 +21,7 @@ class ShapeMethods:
     __slots__ = ()
 
     # ----------------------------------------------------------------------------- shape and layout
-    def reshape(self, *shape): return F.reshape(self, *shape)
+    def reshape(self, *args, shape=None): return F.reshape(self, *args, shape=shape)
     def reshape_as(self, other): return F.reshape(self, other.shape)
     def view_as(self, other): return F.view(self, other.shape)
     def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
@@ -26,24 +29,24 @@ class ShapeMethods:
     def squeeze(self, dim=None, *, axis=None): return F.squeeze(self, dim, axis=axis)
     def unsqueeze(self, dim=None, *, axis=None): return F.unsqueeze(self, dim, axis=axis)
     def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
-    def permute(self, *dims): return F.permute(self, *dims)
+    def permute(self, *args, dims=None): return F.permute(self, *args, dims=dims)
     def movedim(self, source, destination): return F.movedim(self, source, destination)
     def t(self): return F.t(self)
-    def expand(self, *shape): return F.expand(self, *shape)
+    def expand(self, *args, size=None): return F.expand(self, *args, size=size)
     def expand_as(self, other): return F.expand(self, other.shape)
     def broadcast_to(self, shape): return F.broadcast_to(self, shape)
-    def repeat(self, *sizes): return F.repeat(self, *sizes)
-    def tile(self, *dims): return F.tile(self, _shape(dims))
+    def repeat(self, *args, repeats=None): return F.repeat(self, *args, repeats=repeats)
+    def tile(self, *args, dims=None): return F.tile(self, _shape(keyword_vararg("tile", args, dims, "dims")))
     def repeat_interleave(self, repeats, dim=None, *, axis=None):
         return F.repeat_interleave(self, repeats, dim, axis=axis)
-    def contiguous(self): return F.contiguous(self)
-    def clone(self): return F.clone(self)
+    def contiguous(self, memory_format=contiguous_format): return to_memory_format(self, memory_format, "contiguous")
+    def clone(self, *, memory_format=preserve_format): return clone_as(self, memory_format)
     def split(self, split_size, dim=0): return F.split(self, split_size, dim)
     def chunk(self, chunks, dim=0, *, axis=None): return F.chunk(self, chunks, dim, axis=axis)
     def unbind(self, dim=0, *, axis=None): return F.unbind(self, dim, axis=axis)
     def narrow(self, dim=None, start=None, length=None, *, axis=None):
         return F.narrow(self, dim, start, length, axis=axis)
-    def flip(self, *dims): return F.flip(self, *dims)
+    def flip(self, *args, dims=None): return F.flip(self, *args, dims=dims)
     def fliplr(self): return F.fliplr(self)
     def flipud(self): return F.flipud(self)
     def roll(self, shifts, dims=None): return F.roll(self, shifts, dims)
@@ -53,11 +56,12 @@ class ShapeMethods:
     def rot90(self, k=1, dims=(0, 1)): return F.rot90(self, k, dims)
     swapaxes = swapdims = transpose
 
-    def view(self, *shape):
-        """A view with a new shape, or with `view(dtype)` the same bytes read as another dtype (no gradient)."""
-        if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(shape[0], "__index__"):
-            return type(self)(self._data.view(as_dtype(shape[0])))
-        return F.view(self, *shape)
+    def view(self, *args, size=None):
+        """A view with a new shape (ints, one sequence, or `size=`), or with `view(dtype)` the same bytes read as
+        another dtype (no gradient)."""
+        if len(args) == 1 and not isinstance(args[0], (int, tuple, list)) and not hasattr(args[0], "__index__"):
+            return type(self)(self._data.view(as_dtype(args[0])))
+        return F.view(self, *args, size=size)
 
     @property
     def T(self): return F.permute(self, tuple(reversed(range(self.ndim))))

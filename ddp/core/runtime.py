@@ -64,8 +64,17 @@ def get_float32_matmul_precision():
     return _settings["matmul_precision"]
 
 
-def compile(model=None, **kwargs):  # noqa: A001 - PyTorch's name
-    """`model` unchanged (ddp has no compiler); as a decorator, `@ddp.compile` or `@ddp.compile(...)` too."""
+def compile(model=None, *, disable=False, **kwargs):  # noqa: A001 - PyTorch's name
+    """A function unchanged (ddp has no compiler), as a decorator too: `@ddp.compile`, `@ddp.compile(...)`.
+
+    A Module comes back wrapped as PyTorch's does, in an `OptimizedModule` that calls it: the module is
+    `compiled._orig_mod` and state-dict keys start with `_orig_mod.` (`disable=True`: the module itself).
+    """
     if model is None:
-        return lambda fn: fn
+        return lambda fn: compile(fn, disable=disable, **kwargs)
+    from .nn.compiled import OptimizedModule
+    from .nn.module import Module
+
+    if isinstance(model, Module) and not disable:
+        return OptimizedModule(model)
     return model

@@ -8,6 +8,7 @@ from .arguments import as_tensor_arg as _t
 from .arguments import normalize_dim as _dim
 from .numpy_aliases import dim_alias
 from .ops import shape as sh
+from .sizes import keyword_vararg
 from .tensor import Tensor
 
 __all__ = [
@@ -45,17 +46,18 @@ def _resolve(shape, numel, op):
     return shape
 
 
-def reshape(x, *shape):
-    """x with a new shape of the same number of elements (-1 infers one dimension)."""
+def reshape(x, *args, shape=None):
+    """x with a new shape of the same number of elements (-1 infers one dimension); the shape comes as ints,
+    one sequence, or by keyword (`shape=`)."""
     x = _t(x)
-    shape = _resolve(_shape_arg(shape), x.numel(), "reshape")
+    shape = _resolve(_shape_arg(keyword_vararg("reshape", args, shape, "shape")), x.numel(), "reshape")
     return x if shape == x.shape else sh.Reshape.apply(x, shape=shape)
 
 
-def view(x, *shape):
-    """As reshape (numpy gives a view whenever the memory layout allows)."""
+def view(x, *args, size=None):
+    """As reshape (numpy gives a view whenever the memory layout allows); PyTorch's keyword is `size=`."""
     x = _t(x)
-    shape = _resolve(_shape_arg(shape), x.numel(), "view")
+    shape = _resolve(_shape_arg(keyword_vararg("view", args, size, "size")), x.numel(), "view")
     return sh.Reshape.apply(x, shape=shape)
 
 
@@ -93,10 +95,10 @@ def unsqueeze(x, dim=None, *, axis=None):
     return sh.Reshape.apply(x, shape=x.shape[:dim] + (1,) + x.shape[dim:])
 
 
-def permute(x, *dims):
-    """Reorder the dims."""
+def permute(x, *args, dims=None):
+    """Reorder the dims (as ints, one sequence, or `dims=`)."""
     x = _t(x)
-    dims = _shape_arg(dims)
+    dims = _shape_arg(keyword_vararg("permute", args, dims, "dims"))
     if sorted(_dim(d, x.ndim, "permute") for d in dims) != list(range(x.ndim)):
         raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of the {x.ndim} dims of {tuple(x.shape)}")
     return sh.Permute.apply(x, dims=tuple(_dim(d, x.ndim, "permute") for d in dims))
@@ -143,10 +145,10 @@ def movedim(x, source, destination):
     return permute(x, [next(rest) if o is None else o for o in order])
 
 
-def expand(x, *shape):
-    """A broadcast view of x with `shape` (-1 keeps a dim)."""
+def expand(x, *args, size=None):
+    """A broadcast view of x with the shape `args` (or `size=`; -1 keeps a dim)."""
     x = _t(x)
-    shape = _shape_arg(shape)
+    shape = _shape_arg(keyword_vararg("expand", args, size, "size"))
     lead = len(shape) - x.ndim
     if lead < 0:
         raise RuntimeError(f"expand: the shape {list(shape)} has fewer dims than the tensor's {tuple(x.shape)}")

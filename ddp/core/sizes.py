@@ -5,7 +5,17 @@ import operator
 
 import numpy as np
 
-__all__ = ["size_arg", "ragged_error"]
+__all__ = ["size_arg", "ragged_error", "keyword_vararg"]
+
+
+def keyword_vararg(op, args, value, name):
+    """The varargs of a shape-like parameter (`x.permute(1, 0)`), or `(value,)` when it came by its PyTorch
+    keyword `name` instead (`x.permute(dims=(1, 0))`); a TypeError when it came both ways."""
+    if value is None:
+        return args
+    if args:
+        raise TypeError(f"{op}() got multiple values for argument '{name}': {args!r} by position and {value!r}")
+    return (value,)
 
 
 def _index(s, op, size):

@@ -4,9 +4,10 @@ import sys
 import numpy as np
 
 from . import autograd, printing, tensor_attributes
-from .device import CPU, cpu_only_error, to_arguments
+from .device import CPU, contiguous_format, cpu_only_error, to_arguments
 from .dtypes import as_dtype, bfloat16, dtype_of_type, get_default_dtype, is_floating, type_name
 from .legacy_overloads import alpha_first
+from .memory_format import is_contiguous_as, to_memory_format
 from .methods import TensorOps, bind_functional
 from .numpy_aliases import dim_alias
 from .ops.elementwise import Cast
@@ -211,8 +212,9 @@ class Tensor(TensorAttributes, TensorOps):
     def is_floating_point(self):
         return is_floating(self.dtype)
 
-    def is_contiguous(self):
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=contiguous_format):
+        """Whether the elements lie densely in memory in `memory_format`'s order (C order by default)."""
+        return is_contiguous_as(self._data, memory_format)
 
     def element_size(self):
         return self._data.itemsize
@@ -271,9 +273,11 @@ class Tensor(TensorAttributes, TensorOps):
     def to(self, *args, **kwargs):
         """This tensor in another dtype: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`.
 
-        Returns self when nothing changes (unless `copy=True`); `non_blocking` is accepted. The CPU is the only
-        device: any other raises RuntimeError.
+        Returns self when nothing changes (unless `copy=True`); `non_blocking` is accepted, and
+        `memory_format=ddp.channels_last` lays the result out channels-last. The CPU is the only device: any
+        other raises RuntimeError.
         """
+        memory_format = kwargs.pop("memory_format", None)
         if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):  # fast path: to(dtype), as copy_ calls
             dtype, copy = args[0], False
         else:
@@ -282,8 +286,10 @@ class Tensor(TensorAttributes, TensorOps):
             dtype, copy = to_arguments("to", args, kwargs)
             dtype = as_dtype(dtype)
         if dtype is None or dtype == self.dtype:
-            return self.clone() if copy else self
-        return Cast.apply(self, dtype=dtype)
+            out = self.clone() if copy else self
+        else:
+            out = Cast.apply(self, dtype=dtype)
+        return out if memory_format is None else to_memory_format(out, memory_format, "to")
 
     def type(self, dtype=None, non_blocking=False):
         """With no argument, the legacy type name ("ddp.FloatTensor"); else this tensor cast to `dtype`.

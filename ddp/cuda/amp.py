@@ -9,6 +9,16 @@ class autocast(_amp.autocast):
         super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 
 
+def custom_fwd(fwd=None, *, cast_inputs=None):
+    """`torch.cuda.amp.custom_fwd` (deprecated in PyTorch for `torch.amp.custom_fwd(device_type="cuda")`)."""
+    return _amp.custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd=None):
+    """`torch.cuda.amp.custom_bwd`: the backward runs unchanged."""
+    return _amp.custom_bwd(bwd, device_type="cuda")
+
+
 class GradScaler(_amp.GradScaler):
     """`torch.cuda.amp.GradScaler(init_scale=..., enabled=True)`: a pass-through; see `ddp.amp.GradScaler`."""
 

@@ -145,7 +145,13 @@ def test_threads_and_runtime_switches():
     assert ddp.get_float32_matmul_precision() == "high"
     ddp.set_float32_matmul_precision("highest")
     model = ddp.nn.Linear(1, 1)
-    assert ddp.compile(model) is model and ddp.compile(mode="max-autotune")(model) is model
+    assert ddp.compile(model)._orig_mod is model  # a Module is wrapped (tests/core/nn/test_compiled.py)
+    assert ddp.compile(model, disable=True) is model
+
+    def step(x):
+        return x + 1
+
+    assert ddp.compile(step) is step and ddp.compile(mode="max-autotune")(step) is step
 
 
 def test_inference_mode_and_bare_no_grad():

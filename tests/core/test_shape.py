@@ -134,3 +134,49 @@ def test_shape_ops_on_python_floats_stay_float32():
     assert ddp.cat([[1.0], [2.0]]).dtype == ddp.float32
     assert ddp.stack([[1.0], [2.0]]).dtype == ddp.float32
     assert ddp.reshape([1.0, 2.0], (2, 1)).dtype == ddp.float32
+
+
+# (method or function, positional call, the same call by PyTorch's keyword)
+KEYWORD_FORMS = {
+    "reshape": (lambda x: x.reshape(3, 2), lambda x: x.reshape(shape=(3, 2))),
+    "fn_reshape": (lambda x: ddp.reshape(x, (3, 2)), lambda x: ddp.reshape(x, shape=(3, 2))),
+    "view": (lambda x: x.view(6), lambda x: x.view(size=(6,))),
+    "permute": (lambda x: x.permute(1, 0), lambda x: x.permute(dims=(1, 0))),
+    "fn_permute": (lambda x: ddp.permute(x, (1, 0)), lambda x: ddp.permute(x, dims=[1, 0])),
+    "expand": (lambda x: x[:1].expand(4, 3), lambda x: x[:1].expand(size=(4, -1))),
+    "repeat": (lambda x: x.repeat(2, 1), lambda x: x.repeat(repeats=(2, 1))),
+    "tile": (lambda x: x.tile(2), lambda x: x.tile(dims=(2,))),
+    "flip": (lambda x: x.flip(0), lambda x: x.flip(dims=[0])),
+    "fn_flip": (lambda x: ddp.flip(x, [0, 1]), lambda x: ddp.flip(x, dims=(0, 1))),
+    "new_zeros": (lambda x: x.new_zeros(2, 2) + x[:, :2], lambda x: x.new_zeros(size=(2, 2)) + x[:, :2]),
+    "new_ones": (lambda x: x.new_ones(3) * x, lambda x: x.new_ones(size=(3,)) * x),
+}
+
+
+@pytest.mark.parametrize("name", KEYWORD_FORMS)
+def test_shape_arguments_by_pytorchs_keyword(name):
+    """`torch.flip(x, dims=[0])`, `x.permute(dims=...)`, `x.view(size=...)`: the varargs' PyTorch names."""
+    positional, keyword = KEYWORD_FORMS[name]
+    x = sample((2, 3))
+    np.testing.assert_array_equal(keyword(ddp.tensor(x)).numpy(), positional(ddp.tensor(x)).numpy())
+    assert gradcheck(keyword, x)
+
+
+def test_shape_arguments_by_position_and_keyword_at_once_raise():
+    x = ddp.zeros(2, 3)
+    for call in (lambda: x.permute(1, 0, dims=(1, 0)), lambda: ddp.flip(x, 0, dims=[0]),
+                 lambda: x.reshape(6, shape=(6,)), lambda: x.new_zeros(2, size=(2,))):
+        with pytest.raises(TypeError, match="multiple values for argument"):
+            call()
+
+
+def test_shape_keywords_as_torch():
+    torch = pytest.importorskip("torch")
+    x = sample((2, 3)).astype(np.float32)
+    t = torch.tensor(x)
+    pairs = [(ddp.flip(ddp.tensor(x), dims=[0]), torch.flip(t, dims=[0])),
+             (ddp.tensor(x).permute(dims=(1, 0)), t.permute(dims=(1, 0))),
+             (ddp.reshape(ddp.tensor(x), shape=(3, 2)), torch.reshape(t, shape=(3, 2))),
+             (ddp.tensor(x).tile(dims=(2, 1)), t.tile(dims=(2, 1)))]
+    for ours, theirs in pairs:
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

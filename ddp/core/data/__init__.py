@@ -24,3 +24,14 @@ __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Da
            "WeightedRandomSampler"]
 __all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST", "IterableDataset", "ChainDataset",
             "get_worker_info"]
+
+
+def __getattr__(name):
+    """`DistributedSampler` and the `distributed` submodule, as torch.utils.data has them; imported on first use
+    (they live in ddp.parallel, which imports this package)."""
+    if name in ("distributed", "DistributedSampler"):
+        import importlib
+
+        distributed = importlib.import_module(f"{__name__}.distributed")
+        return distributed if name == "distributed" else distributed.DistributedSampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

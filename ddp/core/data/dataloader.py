@@ -25,8 +25,10 @@ class DataLoader:
         drop_last: drop the last batch if it is smaller than `batch_size`.
         collate_fn: turns a list of samples into a batch (default `default_collate`).
         generator: numpy Generator for shuffling (default `ddp.core.random.get_generator()`).
-        num_workers, pin_memory, ...: accepted so that PyTorch scripts port unchanged; batches are always
-            loaded in the calling process (array-backed datasets gather a batch in one numpy call).
+        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
+            persistent_workers, pin_memory_device, in_order: PyTorch's worker options, checked as PyTorch checks
+            them and kept as attributes; batches are always loaded in the calling process (array-backed
+            datasets gather a batch in one numpy call), so no worker starts and worker_init_fn is not called.
     Raises:
         ValueError: for contradictory options, as PyTorch does.
 
@@ -35,11 +37,23 @@ class DataLoader:
         >>> for images, labels in loader: ...   # images (64, 28, 28) uint8, labels (64,) int64 Tensors
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 collate_fn=None, drop_last=False, generator=None, num_workers=0, pin_memory=False,
-                 **_ignored_worker_options):
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True):
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers must be a non-negative int, got {num_workers!r}")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
+        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, multiprocessing_context
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
+        self.persistent_workers, self.pin_memory_device, self.in_order = persistent_workers, pin_memory_device, in_order
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):

@@ -71,21 +71,30 @@ class TensorDataset(Dataset):
 class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order.
 
-    Has the batch fast path (`__getitems__`) exactly when `dataset` has it.
+    `indices` stays what it was given (a list, range, array or tensor), as in PyTorch, so that scripts can
+    save it or add lists to it. Has the batch fast path (`__getitems__`) exactly when `dataset` has it.
     """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.intp).reshape(-1)
+        self.indices = indices
+
+    def _index_array(self):
+        """`indices` as an intp array, converted once per indices object (and again if its length changes)."""
+        cached = self.__dict__.get("_cached_indices")
+        if cached is None or cached[0] is not self.indices or len(cached[1]) != len(self.indices):
+            cached = (self.indices, np.asarray(self.indices, dtype=np.intp).reshape(-1))
+            self._cached_indices = cached
+        return cached[1]
 
     def __getitem__(self, index):
-        return self.dataset[int(self.indices[index])]
+        return self.dataset[int(self._index_array()[index])]
 
     @property
     def __getitems__(self):
         # A property so that hasattr(subset, "__getitems__") follows the wrapped dataset.
         fetch = self.dataset.__getitems__  # AttributeError when the dataset has no batch access
-        return lambda indices: fetch(self.indices[np.asarray(indices, dtype=np.intp)])
+        return lambda indices: fetch(self._index_array()[np.asarray(indices, dtype=np.intp)])
 
     def __len__(self):
         return len(self.indices)
@@ -120,6 +129,6 @@ def random_split(dataset, lengths, generator=None):
         >>> train, val = random_split(ds, [0.9, 0.1], generator=np.random.default_rng(0))
     """
     counts = _split_lengths(list(lengths), len(dataset))
-    perm = get_generator(generator).permutation(len(dataset))
-    bounds = np.cumsum([0] + counts)
+    perm = get_generator(generator).permutation(len(dataset)).tolist()  # Python ints, as PyTorch's lists
+    bounds = np.cumsum([0] + counts).tolist()
     return [Subset(dataset, perm[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]

@@ -135,14 +135,15 @@ class WeightedRandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given indices in a random order (a fresh permutation per epoch)."""
+    """The given indices in a random order (a fresh permutation per epoch); `indices` stays as given."""
 
     def __init__(self, indices, generator=None):
-        self.indices = np.asarray(indices, dtype=np.intp).reshape(-1)
+        self.indices = indices
         self.generator = generator
 
     def __iter__(self):
-        return iter(self.indices[get_generator(self.generator).permutation(len(self.indices))].tolist())
+        indices = np.asarray(self.indices, dtype=np.intp).reshape(-1)
+        return iter(indices[get_generator(self.generator).permutation(len(indices))].tolist())
 
     def __len__(self):
         return len(self.indices)

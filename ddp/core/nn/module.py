@@ -9,8 +9,9 @@ from itertools import chain
 import numpy as np
 
 from .. import autograd
-from ..device import cpu_only_error, to_arguments
+from ..device import cpu_only_error, preserve_format, to_arguments
 from ..dtypes import as_dtype, dtype_of_type
+from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
 
 
@@ -283,6 +284,9 @@ class Module:
         fn(self)
         return self
 
+    def compile(self, *args, **kwargs):
+        """PyTorch's in-place `module.compile()`: nothing to do (ddp has no compiler); returns None."""
+
     # ------------------------------------------------------------------------------------ modes
     def train(self, mode=True):
         """Set training mode on self and every descendant (Dropout and BatchNorm behave differently). Returns self."""
@@ -326,22 +330,35 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """Cast floating parameters and buffers: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)`.
+        """Cast floating parameters and buffers: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)`;
+        `to(memory_format=ddp.channels_last)` lays out the 4-D and 5-D ones in that format (as PyTorch).
 
         In place, returning self (as PyTorch). The CPU is the only device: any other raises RuntimeError.
 
         Raises:
             TypeError: `dtype` is not a floating point dtype.
+            RuntimeError: channels_last with a 5-D parameter (channels_last_3d with a 4-D one).
         """
+        memory_format = kwargs.pop("memory_format", None)
         if args and isinstance(args[0], Tensor):
             args = (args[0].dtype,) + args[1:]
         dtype, _ = to_arguments("Module.to", args, kwargs)
         dtype = as_dtype(dtype)
-        if dtype is None:
-            return self
-        if dtype.kind != "f":
+        if dtype is not None and dtype.kind != "f":
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
-        return self._apply(lambda a: a.astype(dtype, copy=False) if a.dtype.kind == "f" else a)
+        if memory_format is not None:
+            check_memory_format(memory_format, "Module.to")
+        if dtype is None and memory_format in (None, preserve_format):
+            return self
+
+        def convert(a):
+            if dtype is not None and a.dtype.kind == "f":
+                a = a.astype(dtype, copy=False)
+            if memory_format is not None and a.ndim in (4, 5):
+                a = array_in_format(a, memory_format)
+            return a
+
+        return self._apply(convert)
 
     def type(self, dst_type):
         """Cast every parameter and buffer (integer ones too, as PyTorch) to `dst_type`."""

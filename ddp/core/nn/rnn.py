@@ -39,6 +39,7 @@ class RNNBase(Module):
         self.bidirectional = bool(bidirectional)
         dtype = as_dtype(dtype) or np.float32
         rows, out = self.gates * hidden_size, self.proj_size or hidden_size
+        self._all_weights = []  # PyTorch's: the parameter names of each layer and direction, in order
         for layer in range(num_layers):
             width = input_size if layer == 0 else out * self.num_directions
             for suffix in self._suffixes(layer):
@@ -47,7 +48,18 @@ class RNNBase(Module):
                 shapes += [("weight_hr", (self.proj_size, hidden_size))] if self.proj_size else []
                 for kind, shape in shapes:
                     setattr(self, kind + suffix, Parameter(np.empty(shape, dtype=dtype)))
+                self._all_weights.append([kind + suffix for kind, _ in shapes])
+        self._flat_weights_names = [name for names in self._all_weights for name in names]
         self.reset_parameters()
+
+    @property
+    def all_weights(self):
+        """The parameters of each layer and direction: [[weight_ih_l0, weight_hh_l0, bias_ih_l0, ...], ...]."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    @property
+    def _flat_weights(self):
+        return [getattr(self, name) for name in self._flat_weights_names]
 
     @property
     def num_directions(self):

@@ -280,3 +280,51 @@ def test_pytorch_worker_options_are_accepted_and_load_in_process():
     assert [x.tolist() for x, _ in loader] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     with pytest.raises(ValueError, match="num_workers must be a non-negative int"):
         DataLoader(ds, num_workers=-1)
+
+
+def test_worker_options_are_checked_and_kept_as_pytorch():
+    ds = TensorDataset(np.arange(6))
+    with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
+        DataLoader(ds, persistent_workers=True)
+    with pytest.raises(ValueError, match="prefetch_factor option could only be specified in multiprocessing"):
+        DataLoader(ds, prefetch_factor=2)
+    with pytest.raises(ValueError, match="timeout option should be non-negative"):
+        DataLoader(ds, timeout=-1)
+    with pytest.raises(TypeError):
+        DataLoader(ds, num_worker=2)  # a typo is an error, as in PyTorch
+    loader = DataLoader(ds, 2, False, None, None, 3, None, True, True)  # PyTorch's positional order
+    assert (loader.num_workers, loader.pin_memory, loader.drop_last, loader.prefetch_factor) == (3, True, True, 2)
+    assert len(loader) == 3 and loader.timeout == 0 and loader.worker_init_fn is None
+    assert not loader.persistent_workers and loader.pin_memory_device == "" and loader.in_order
+    assert DataLoader(ds).prefetch_factor is None
+
+
+def test_subset_indices_stay_as_given_and_random_split_gives_lists():
+    import json
+
+    x, y = xy(10)
+    parts = random_split(TensorDataset(x, y), [0.7, 0.3], generator=np.random.default_rng(0))
+    assert all(type(p.indices) is list and all(type(i) is int for i in p.indices) for p in parts)
+    json.dumps(parts[0].indices)  # a script can save its split
+    assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
+    sub = Subset(TensorDataset(x, y), range(2, 6))
+    assert sub.indices == range(2, 6) and as_np(sub[1][0]).tolist() == x[3].tolist()
+    sub.indices = [9, 0]  # reassigned: batches follow
+    bx, by = next(iter(DataLoader(sub, batch_size=2)))
+    assert as_np(bx).tolist() == x[[9, 0]].tolist() and len(sub) == 2
+    sampler = SubsetRandomSampler([5, 7, 9], generator=np.random.default_rng(1))
+    assert sampler.indices == [5, 7, 9] and sorted(sampler) == [5, 7, 9]
+
+
+def test_subset_indices_match_pytorch_types():
+    torch = pytest.importorskip("torch")
+    ours = random_split(range(10), [0.5, 0.5])[0].indices
+    theirs = torch.utils.data.random_split(range(10), [0.5, 0.5])[0].indices
+    assert type(ours) is type(theirs) and type(ours[0]) is type(theirs[0])
+
+
+def test_distributed_sampler_under_torch_utils_data_paths():
+    import ddp
+
+    assert ddp.utils.data.DistributedSampler is ddp.utils.data.distributed.DistributedSampler
+    assert list(ddp.utils.data.DistributedSampler(range(5), num_replicas=2, rank=1, shuffle=False)) == [1, 3, 0]

@@ -252,3 +252,30 @@ def test_gru_and_cell_errors():
 def test_base_classes_are_exported_as_in_torch():
     assert isinstance(nn.GRU(2, 3), nn.RNNBase) and isinstance(nn.LSTM(2, 3), nn.RNNBase)
     assert isinstance(nn.GRUCell(2, 3), nn.RNNCellBase) and isinstance(nn.RNNCell(2, 3), nn.RNNCellBase)
+
+
+def test_all_weights_and_the_weight_name_lists_are_pytorchs():
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2)
+    assert m._all_weights[1] == ["weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
+                                 "bias_hh_l0_reverse", "weight_hr_l0_reverse"]
+    assert m._flat_weights_names == [name for names in m._all_weights for name in names]
+    assert [[p is getattr(m, n) for p, n in zip(ps, ns)] for ps, ns in zip(m.all_weights, m._all_weights)] == \
+        [[True] * 5] * 4
+    assert [p for ps in m.all_weights for p in ps] == m._flat_weights == list(m.parameters())
+    assert nn.GRU(3, 4, bias=False)._all_weights == [["weight_ih_l0", "weight_hh_l0"]]
+    with ddp.no_grad():  # the forget-gate idiom: bias[n//4:n//2] of every LSTM bias set to 1
+        for names in m._all_weights:
+            for name in filter(lambda n: "bias" in n, names):
+                bias = getattr(m, name)
+                bias[bias.size(0) // 4:bias.size(0) // 2].fill_(1.0)
+    assert float(m.bias_hh_l1_reverse[4:8].sum()) == 4.0
+
+
+def test_all_weights_names_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for cls, kwargs in [("LSTM", dict(num_layers=2, bidirectional=True, proj_size=2)), ("GRU", dict(bias=False)),
+                        ("RNN", dict(num_layers=3, nonlinearity="relu"))]:
+        ours, theirs = getattr(nn, cls)(3, 4, **kwargs), getattr(torch.nn, cls)(3, 4, **kwargs)
+        assert ours._all_weights == theirs._all_weights and ours._flat_weights_names == theirs._flat_weights_names
+        assert [[tuple(p.shape) for p in ps] for ps in ours.all_weights] == \
+            [[tuple(p.shape) for p in ps] for ps in theirs.all_weights]
