@@ -10,7 +10,9 @@ FAMILIES = {
         torch.backends.cudnn torch.set_num_threads torch.get_num_threads torch.inference_mode torch.no_grad
         torch.enable_grad torch.set_grad_enabled torch.compile torch.jit.script torch.jit.trace torch.float32 torch.float64 torch.float16
         torch.bfloat16 torch.int64 torch.int32 torch.uint8 torch.bool torch.get_default_dtype
-        torch.set_default_dtype torch.use_deterministic_algorithms
+        torch.set_default_dtype torch.use_deterministic_algorithms torch.channels_last torch.channels_last_3d
+        torch.Tensor.contiguous torch.Tensor.is_contiguous torch.amp.GradScaler torch.cpu.amp.autocast
+        torch.nn.Module.compile
     """,
     "Namespaces": """
         torch.utils.data torch.utils.data.distributed torch.nn.parallel torch.nn.utils torch.nn.utils.rnn
@@ -102,12 +104,15 @@ FAMILIES = {
         torch.nn.utils.parametrize.register_parametrization
         torch.nn.utils.parametrizations.weight_norm torch.nn.utils.parametrizations.spectral_norm
         torch.nn.utils.weight_norm torch.nn.utils.spectral_norm torch.nn.utils.fuse_conv_bn_eval torch.nn.utils.skip_init
-        torch.nn.utils.stateless.functional_call
+        torch.nn.utils.stateless.functional_call torch.nn.utils.rnn.pack_padded_sequence
+        torch.nn.utils.rnn.unpad_sequence torch.nn.utils.rnn.unpack_sequence
     """,
     "Optimizers": """
         torch.optim.SGD torch.optim.Adam torch.optim.AdamW torch.optim.RMSprop torch.optim.Adagrad
         torch.optim.Adadelta torch.optim.Adamax torch.optim.NAdam torch.optim.RAdam torch.optim.ASGD
-        torch.optim.Rprop torch.optim.LBFGS
+        torch.optim.Rprop torch.optim.LBFGS torch.optim.Adafactor torch.optim.SparseAdam
+        torch.optim.swa_utils.AveragedModel torch.optim.swa_utils.SWALR torch.optim.swa_utils.update_bn
+        torch.optim.swa_utils.get_ema_multi_avg_fn
     """,
     "Learning-rate schedules": """
         torch.optim.lr_scheduler.LambdaLR torch.optim.lr_scheduler.MultiplicativeLR
