@@ -4,8 +4,9 @@ import sys
 import numpy as np
 
 from . import autograd, printing, tensor_attributes
+from .cast_shorthands import CastShorthands
 from .device import CPU, contiguous_format, cpu_only_error, to_arguments
-from .dtypes import as_dtype, bfloat16, dtype_of_type, get_default_dtype, is_floating, type_name
+from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
 from .legacy_overloads import alpha_first
 from .memory_format import is_contiguous_as, to_memory_format
 from .methods import TensorOps, bind_functional
@@ -17,7 +18,7 @@ from .sizes import size_arg
 from .tensor_attributes import TensorAttributes
 
 
-class Tensor(TensorAttributes, TensorOps):
+class Tensor(TensorAttributes, TensorOps, CastShorthands):
     """An n-dimensional array that records the ops applied to it, for `backward()`.
 
     `Tensor(array)` wraps a numpy array without copying it; `ddp.tensor(data)` is the copying factory that
@@ -299,36 +300,6 @@ class Tensor(TensorAttributes, TensorOps):
         if dtype is None:
             return type_name(self.dtype)
         return self.to(dtype_of_type(dtype))
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def half(self):
-        return self.to(np.float16)
-
-    def bfloat16(self):
-        return self.to(bfloat16)  # a TypeError that explains: numpy (so ddp) has no bfloat16
-
-    def long(self):
-        return self.to(np.int64)
-
-    def int(self):
-        return self.to(np.int32)
-
-    def short(self):
-        return self.to(np.int16)
-
-    def byte(self):
-        return self.to(np.uint8)
-
-    def char(self):
-        return self.to(np.int8)
-
-    def bool(self):
-        return self.to(np.bool_)
 
     def cpu(self):
         return self

@@ -5,6 +5,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ...cast_shorthands import CastShorthands
 from ...shape_functional import pad, stack
 from ...tensor import Tensor
 
@@ -40,7 +41,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     return stack(padded, dim=0 if batch_first else 1)
 
 
-class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
+class PackedSequence(CastShorthands, namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
     """A batch of variable-length sequences without padding: `data` (sum of lengths, *) holds step 0 of
     every sequence, then step 1 of those at least 2 long, and so on (longest first); `batch_sizes[t]` is
     how many sequences have a step t. `sorted_indices` orders the batch by decreasing length (None when it
@@ -70,30 +71,6 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     @property
     def is_cuda(self):
         return self.data.is_cuda
-
-    def double(self):
-        return self.to(np.float64)
-
-    def float(self):
-        return self.to(np.float32)
-
-    def half(self):
-        return self.to(np.float16)
-
-    def long(self):
-        return self.to(np.int64)
-
-    def int(self):
-        return self.to(np.int32)
-
-    def short(self):
-        return self.to(np.int16)
-
-    def char(self):
-        return self.to(np.int8)
-
-    def byte(self):
-        return self.to(np.uint8)
 
 
 def _lengths_array(lengths):
