@@ -10,9 +10,10 @@ import numpy as np
 
 from .. import autograd
 from ..device import cpu_only_error, preserve_format, to_arguments
-from ..dtypes import as_dtype, dtype_of_type
+from ..dtypes import as_dtype, bfloat16, dtype_of_type
 from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
+from .module_lookup import ModuleLookup
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -57,7 +58,7 @@ def _addindent(text, spaces):
     return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
 
 
-class Module:
+class Module(ModuleLookup):
     """Base class of all layers and models: subclass it, assign layers and Parameters in `__init__`, and
     define `forward`. Calling the module runs its forward pre-hooks, `forward`, then its forward hooks.
 
@@ -267,16 +268,6 @@ class Module:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def get_submodule(self, target):
-        """The descendant named by a dotted path such as 'layer1.0.conv'."""
-        module = self
-        for part in target.split(".") if target else []:
-            child = module._modules.get(part)
-            if child is None:
-                raise AttributeError(f"{module._get_name()} has no submodule `{part}` (looking up {target!r})")
-            module = child
-        return module
-
     def apply(self, fn):
         """Call `fn(module)` on every descendant, children first, then on self (for custom init). Returns self."""
         for child in self.children():
@@ -373,6 +364,9 @@ class Module:
 
     def half(self):
         return self.to(np.float16)
+
+    def bfloat16(self):
+        return self.to(bfloat16)  # a TypeError that explains: numpy (so ddp) has no bfloat16
 
     def cpu(self):
         return self
