@@ -1,12 +1,12 @@
-"""`x.float()`, `x.long()`, ...: PyTorch's one-word casts, each `self.to(dtype)`, shared by Tensor and
-PackedSequence (anything with a `to(dtype)`)."""
+"""`x.float()`, `x.long()`, ...: PyTorch's one-word casts, each `self.to(dtype)`. Tensor and PackedSequence
+have them all; Module has the floating ones only (`FloatCasts`), as in PyTorch."""
 import numpy as np
 
 from .dtypes import bfloat16 as _bfloat16
 
 
-class CastShorthands:
-    """The casts as methods; the class using them supplies `to`."""
+class FloatCasts:
+    """float, double, half and bfloat16 as methods; the class using them supplies `to`."""
 
     __slots__ = ()
 
@@ -21,6 +21,12 @@ class CastShorthands:
 
     def bfloat16(self):
         return self.to(_bfloat16)  # a TypeError that explains: numpy (so ddp) has no bfloat16
+
+
+class CastShorthands(FloatCasts):
+    """FloatCasts, and the integer and bool casts."""
+
+    __slots__ = ()
 
     def long(self):
         return self.to(np.int64)

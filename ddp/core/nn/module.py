@@ -10,7 +10,8 @@ import numpy as np
 
 from .. import autograd
 from ..device import cpu_only_error, preserve_format, to_arguments
-from ..dtypes import as_dtype, bfloat16, dtype_of_type
+from ..cast_shorthands import FloatCasts
+from ..dtypes import as_dtype, dtype_of_type
 from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
 from .module_lookup import ModuleLookup
@@ -58,7 +59,7 @@ def _addindent(text, spaces):
     return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
 
 
-class Module(ModuleLookup):
+class Module(ModuleLookup, FloatCasts):
     """Base class of all layers and models: subclass it, assign layers and Parameters in `__init__`, and
     define `forward`. Calling the module runs its forward pre-hooks, `forward`, then its forward hooks.
 
@@ -355,18 +356,6 @@ class Module(ModuleLookup):
         """Cast every parameter and buffer (integer ones too, as PyTorch) to `dst_type`."""
         dst_type = dtype_of_type(dst_type)
         return self._apply(lambda a: a.astype(dst_type, copy=False))
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def half(self):
-        return self.to(np.float16)
-
-    def bfloat16(self):
-        return self.to(bfloat16)  # a TypeError that explains: numpy (so ddp) has no bfloat16
 
     def cpu(self):
         return self

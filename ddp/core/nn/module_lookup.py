@@ -17,21 +17,11 @@ class ModuleLookup:
 
     def get_parameter(self, target):
         """The parameter named by a dotted path such as 'layer1.0.weight'."""
-        module, name = self._owner(target)
-        if name not in module._parameters:
-            if hasattr(module, name):
-                raise AttributeError(f"`{name}` is not an nn.Parameter")
-            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        return module._parameters[name]
+        return self._member(target, "_parameters", "an nn.Parameter")
 
     def get_buffer(self, target):
         """The buffer named by a dotted path such as 'bn.running_mean'."""
-        module, name = self._owner(target)
-        if name not in module._buffers:
-            if hasattr(module, name):
-                raise AttributeError(f"`{name}` is not a buffer")
-            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        return module._buffers[name]
+        return self._member(target, "_buffers", "a buffer")
 
     def set_submodule(self, target, module, strict=False):
         """Put `module` at the dotted path `target`: replacing what is there, or (unless `strict`) adding it
@@ -47,6 +37,17 @@ class ModuleLookup:
         if hasattr(parent, name) and name not in parent._modules:
             raise AttributeError(f"`{name}` is not an nn.Module")
         setattr(parent, name, module)
+
+    def _member(self, target, store, kind):
+        """The entry of `store` (a Module's dict of parameters or buffers) at a dotted path, or PyTorch's
+        AttributeError: the name exists but is not one of `kind`, or does not exist."""
+        module, name = self._owner(target)
+        members = getattr(module, store)
+        if name not in members:
+            if hasattr(module, name):
+                raise AttributeError(f"`{name}` is not {kind}")
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        return members[name]
 
     def _owner(self, target):
         """(the module that holds the last name of a dotted path, that name)."""
