@@ -404,12 +404,28 @@ class Module(ModuleLookup, FloatCasts):
             np.copyto(t._data, array, casting="unsafe")
             t._bump_version()
 
-    def load_state_dict(self, state_dict, strict=True):
-        """Copy parameters and buffers from `state_dict` (name -> Tensor or array) into this module, in place.
+    def _assign_from_state_dict(self, state_dict, prefix):
+        """load_state_dict(assign=True): this module's own entries become the state dict's tensors themselves
+        (a parameter a Parameter over the given memory, keeping its requires_grad), as PyTorch's."""
+        for name, t in self._state_items():
+            value = state_dict.get(prefix + name)
+            if value is None:
+                continue
+            value = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+            if name in self._parameters:
+                self._parameters[name] = Parameter(value, requires_grad=t.requires_grad)
+            else:
+                self._buffers[name] = value
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copy parameters and buffers from `state_dict` (name -> Tensor or array) into this module, in place;
+        with `assign`, take the state dict's tensors themselves instead (their memory and dtype).
 
         Args:
             state_dict: as returned by `state_dict()` (of this framework or, converted to arrays, of PyTorch).
             strict: when True, missing or unexpected keys are an error.
+            assign: replace each parameter (by a Parameter over the given tensor, with the old requires_grad)
+                and buffer, as PyTorch's assign=True (for modules made on the meta device, or to keep memory).
         Returns:
             a namedtuple (missing_keys, unexpected_keys).
         Raises:
@@ -430,6 +446,9 @@ class Module(ModuleLookup, FloatCasts):
                 errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors))
+        if assign:
+            for prefix, module in self.named_modules(remove_duplicate=False):
+                module._assign_from_state_dict(state_dict, prefix + "." if prefix else "")
         return _IncompatibleKeys(missing, unexpected)
 
     # -------------------------------------------------------------------------------------- repr

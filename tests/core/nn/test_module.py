@@ -284,3 +284,22 @@ def test_reassigning_a_child_or_parameter_keeps_its_place_in_the_order():
     net[2].weight = nn.Parameter(ddp.zeros(1, 3))
     assert [n for n, _ in net.named_parameters()] == before
     assert [n for n, _ in net[2].named_parameters()] == ["weight", "bias"]
+
+
+def test_load_state_dict_with_assign_takes_the_tensors_themselves():
+    """assign=True, as PyTorch's: parameters become Parameters over the given memory and dtype, keeping
+    their requires_grad; buffers become the given tensors; shape errors still raise."""
+    m = ddp.nn.Linear(2, 2)
+    weight = ddp.ones(2, 2, dtype=ddp.float64)
+    m.load_state_dict({"weight": weight, "bias": ddp.zeros(2)}, assign=True)
+    assert isinstance(m.weight, ddp.nn.Parameter) and m.weight.dtype == ddp.float64 and m.weight.requires_grad
+    assert m.weight.data_ptr() == weight.data_ptr()
+    m.weight.requires_grad_(False)
+    m.load_state_dict({"weight": ddp.nn.Parameter(ddp.ones(2, 2)), "bias": ddp.zeros(2)}, assign=True)
+    assert not m.weight.requires_grad
+    bn = ddp.nn.BatchNorm1d(2)
+    mean = ddp.arange(2.0)
+    bn.load_state_dict({**bn.state_dict(), "running_mean": mean}, assign=True)
+    assert bn.running_mean is mean
+    with pytest.raises(RuntimeError, match="size mismatch for weight"):
+        m.load_state_dict({"weight": ddp.ones(3, 3), "bias": ddp.zeros(2)}, assign=True)
