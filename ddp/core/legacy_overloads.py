@@ -14,6 +14,8 @@ def _warn(op, old, new):
 def alpha_first(op, other, alpha):
     """(other, alpha) for `op(other, alpha=...)`; a call op(Number alpha, Tensor other) is swapped, with the
     warning. (When both are numbers the order does not matter: alpha * other is the same.)"""
+    if type(alpha) is int:  # the usual call (alpha=1): skip the abstract Number checks, on every x + y
+        return other, alpha
     if isinstance(other, numbers.Number) and not isinstance(alpha, numbers.Number):
         _warn(op, "Number alpha, Tensor other", "Tensor other, *, Number alpha = 1")
         return alpha, other
@@ -23,6 +25,8 @@ def alpha_first(op, other, alpha):
 def value_first(op, tensor1, tensor2, value):
     """(tensor1, tensor2, value) for `op(tensor1, tensor2, value=...)`; a call op(Number value, Tensor
     tensor1, Tensor tensor2) is reordered, with the warning."""
+    if type(value) is int:  # the usual call (value=1): skip the abstract Number checks
+        return tensor1, tensor2, value
     if isinstance(tensor1, numbers.Number) and not isinstance(value, numbers.Number):
         _warn(op, "Number value, Tensor tensor1, Tensor tensor2",
               "Tensor tensor1, Tensor tensor2, *, Number value = 1")
