@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .device import check_device, strided
+from .ops.strided import address, storage_root
 from .sizes import size_arg
 
 Tensor = None  # ddp.core.tensor.Tensor, bound by tensor.py (it derives from TensorAttributes)
@@ -39,14 +40,12 @@ class TensorAttributes:
         return int(self._data.__array_interface__["data"][0]) if self._data.size else 0
 
     def storage_offset(self):
-        """How many elements the first element lies past the start of the memory this tensor views."""
-        base = self._data
-        while isinstance(base.base, np.ndarray):
-            base = base.base
+        """How many elements the first element lies past the start of the memory this tensor views (the array
+        that owns it, as as_strided counts its storage_offset)."""
+        base = storage_root(self._data)
         if base is self._data or not self._data.size:
             return 0
-        start = base.__array_interface__["data"][0]
-        return (self.data_ptr() - start) // self._data.itemsize
+        return (self.data_ptr() - address(base)) // self._data.itemsize
 
     def dim_order(self, *, ambiguity_check=False):
         """The dims from the outermost in memory to the innermost: by decreasing stride (ties by decreasing

@@ -140,3 +140,11 @@ def test_python_fills():
         d.map_(ddp.ones(2), lambda u, v: u)
     with pytest.raises(RuntimeError, match="apply_"):
         ddp.ones(2, requires_grad=True).apply_(lambda v: v)
+
+
+def test_storage_offset_counts_from_the_owning_array_through_numpys_stride_tricks():
+    """Tensor.unfold is a sliding-window view, whose .base chain passes through a numpy wrapper object: the
+    offset still counts from the array that owns the memory (2 here, as PyTorch; it read 0)."""
+    x = ddp.arange(10.0)
+    assert x[2:].unfold(0, 3, 2).storage_offset() == 2
+    assert ddp.as_strided(x, (2,), (1,), 3).storage_offset() == 3
