@@ -200,8 +200,8 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
-        n, c, h, wd = x.shape
-        oc, _, kh, kw = w.shape
+        h, wd = x.shape[2:]
+        kh, kw = w.shape[2:]
         top, bottom, left, right = padding
         out_hw = (out_size(h, kh, stride[0], top + bottom, dilation[0]),
                   out_size(wd, kw, stride[1], left + right, dilation[1]))
