@@ -183,6 +183,8 @@ def machine_facts():
     blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('prefix')}, {i.get('architecture')} kernels, "
             f"{i.get('num_threads')} thread(s))"
             for i in threadpool_info() if i.get("user_api") == "blas"]
+    if os.environ.get("OPENBLAS_CORETYPE"):  # pinned from outside: say so, it moves every GEMM's speed
+        blas.append(f"kernels pinned by OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}")
     lines = [f"CPU: {cpu}, {os.cpu_count()} logical cores",
              f"Python {platform.python_version()}, numpy {np.__version__}, BLAS: {'; '.join(blas) or 'unknown'}"]
     try:

@@ -31,6 +31,8 @@ def render(results, note=""):
     """The section's markdown (without the markers); `note` (e.g. how loaded the machine was) ends the prose."""
     m, d, st = results["machine"], results["derived"], results["settings"]
     blas = ", ".join(f"{b['internal_api']} {b['version']}" for b in m.get("blas") or []) or "?"
+    if m.get("openblas_coretype"):
+        blas += f" ({m['openblas_coretype']} kernels, pinned by OPENBLAS_CORETYPE)"
     nodes = st.get("nodes", 1)
     where = "one node" if nodes == 1 else f"{nodes} fake nodes (MPICH's fork launcher; one machine)"
     intro = (f"Measured by `{results['command']}` on {m['cpu']} ({m['logical_cores']} logical / "

@@ -36,6 +36,8 @@ def machine():
                         for pool in threadpool_info() if pool.get("user_api") == "blas"]
     except ImportError:
         info["blas"] = None
+    # the kernels OpenBLAS runs can be pinned from outside (this project's machines pin Haswell's AVX2 ones)
+    info["openblas_coretype"] = os.environ.get("OPENBLAS_CORETYPE")
     try:
         import torch
         info["torch"] = torch.__version__
@@ -193,7 +195,10 @@ def table(results):
 def _blas(m):
     if not m.get("blas"):
         return "?"
-    return ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} thread)" for b in m["blas"])
+    kernels = lambda b: f"{b['architecture']} kernels, " if b.get("architecture") else ""  # noqa: E731
+    pinned = f", kernels pinned by OPENBLAS_CORETYPE={m['openblas_coretype']}" if m.get("openblas_coretype") else ""
+    return ", ".join(f"{b['internal_api']} {b['version']} ({kernels(b)}{b['num_threads']} thread)"
+                     for b in m["blas"]) + pinned
 
 
 def _keys_to_str(obj):
