@@ -195,10 +195,11 @@ def table(results):
 def _blas(m):
     if not m.get("blas"):
         return "?"
-    kernels = lambda b: f"{b['architecture']} kernels, " if b.get("architecture") else ""  # noqa: E731
-    pinned = f", kernels pinned by OPENBLAS_CORETYPE={m['openblas_coretype']}" if m.get("openblas_coretype") else ""
-    return ", ".join(f"{b['internal_api']} {b['version']} ({kernels(b)}{b['num_threads']} thread)"
-                     for b in m["blas"]) + pinned
+    libraries = ", ".join(f"{b['internal_api']} {b['version']} ("
+                          + (f"{b['architecture']} kernels, " if b.get("architecture") else "")
+                          + f"{b['num_threads']} thread)" for b in m["blas"])
+    pinned = m.get("openblas_coretype")
+    return libraries + (f", kernels pinned by OPENBLAS_CORETYPE={pinned}" if pinned else "")
 
 
 def _keys_to_str(obj):

@@ -2,8 +2,9 @@
 
 `g * mask` is the obvious spelling and is wrong at the edges: an infinite gradient times a 0 mask is NaN,
 where PyTorch's select gives 0. `np.where(mask, g, 0)` is right but 5x slower on numpy. `gate` selects
-through the bits instead: the comparison writes 1 or 0 into an integer array, which becomes all ones or
-zero, and an AND with g's bits keeps or clears each element; four fast passes, as fast as the multiply.
+through the bits instead: the comparison's 1 or 0, widened to an integer as wide as g's elements, becomes
+all ones or zero, and an AND with g's bits keeps or clears each element; four fast passes, as fast as the
+multiply.
 """
 import numpy as np
 
