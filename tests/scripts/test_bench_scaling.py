@@ -260,3 +260,14 @@ def test_the_study_inside_a_users_mpirun(tmp_path, marks):
     assert set(results["jobs"]) == {"1", "2"} and results["jobs"]["2"]["nodes"] == 1
     assert set(results["derived"]["losses"]["weak"]) == {"2"}
     assert out.stdout.count("# wrote ") == 1  # rank 0 alone reports
+
+
+def test_machine_record_and_table_name_blas_kernels_pinned_from_outside(monkeypatch):
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    assert report.machine()["openblas_coretype"] == "Haswell"
+    monkeypatch.delenv("OPENBLAS_CORETYPE")
+    assert report.machine()["openblas_coretype"] is None
+    blas = [{"internal_api": "openblas", "version": "0.3", "num_threads": 1, "architecture": "Haswell"}]
+    assert report._blas({"blas": blas}) == "openblas 0.3 (Haswell kernels, 1 thread)"
+    assert report._blas({"blas": blas, "openblas_coretype": "Haswell"}) == \
+        "openblas 0.3 (Haswell kernels, 1 thread), kernels pinned by OPENBLAS_CORETYPE=Haswell"

@@ -69,3 +69,11 @@ def test_main_rewrites_the_readme(tmp_path):
     rp.main([str(tmp_path / "results.json"), str(tmp_path / "two.json"), "--readme", str(readme)])
     text = readme.read_text()
     assert text.count(rp.BEGIN) == 1 and "### Scaling study, 2 fake nodes" in text
+
+
+def test_render_names_blas_kernels_pinned_from_outside():
+    results = _results()
+    assert "pinned" not in rp.render(results)
+    results["machine"]["openblas_coretype"] = "Haswell"
+    flat = " ".join(rp.render(results).split())
+    assert "numpy 2.4 with openblas 0.3.31 (Haswell kernels, pinned by OPENBLAS_CORETYPE)" in flat
