@@ -54,7 +54,8 @@ from .core.runtime import (  # noqa: A004
 from .core.tensor import Size, Tensor
 from numpy import dtype  # ddp's dtypes are numpy's: isinstance(ddp.float32, ddp.dtype) holds
 
-autograd.gradcheck = importlib.import_module(".core.gradcheck", __name__).gradcheck
+_checks = importlib.import_module(".core.gradcheck", __name__)
+autograd.gradcheck, autograd.gradgradcheck = _checks.gradcheck, _checks.gradgradcheck
 
 import math as _math
 

@@ -179,6 +179,15 @@ class Context:
         """
         return self._grad_buffers[i] if self._grad_buffers is not None else None
 
+    def operand(self, i, saved):
+        """Forward input i for a `differentiable_backward`: the recorded Tensor where it requires grad, so that
+        the gradient's own graph reaches back through it, else `saved` as a constant (an array as a Tensor, a
+        Python scalar as it is, so that it keeps its weak dtype)."""
+        parent = self.parents[i] if i < len(self.parents) else None
+        if parent is not None:
+            return parent
+        return Tensor(saved) if isinstance(saved, np.ndarray) else saved
+
     def name(self):
         return f"{self.fn.__name__}Backward" if self.fn is not None else "Backward"
 
@@ -519,7 +528,9 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
     return None
 
 
-def _as_grad_list(outputs, grad_outputs):
+def _as_grad_list(outputs, grad_outputs, keep_tensors=False):
+    """The gradient of each output, as arrays (or as the caller's Tensors, when `keep_tensors`: a recorded
+    backward differentiates through them too)."""
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -530,7 +541,7 @@ def _as_grad_list(outputs, grad_outputs):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = np.ones(data.shape, dtype=data.dtype)
         else:
-            g = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=out.dtype)
+            g = (g if keep_tensors else g._data) if isinstance(g, Tensor) else np.asarray(g, dtype=out.dtype)
             if g.shape != out.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "
@@ -544,39 +555,96 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None):
-    """Accumulate the gradients of `tensors` into the `.grad` of every leaf that requires grad."""
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
+    """Accumulate the gradients of `tensors` into the `.grad` of every leaf that requires grad, or only into
+    those of `inputs` when given. With `create_graph`, the gradients are recorded (see autograd_graph) and
+    `retain_graph` defaults to True."""
     tensors = _as_tuple(tensors)
+    grad_tensors = grad_variables if grad_tensors is None else grad_tensors
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
-    run_backward(tensors, _as_grad_list(tensors, grad_tensors), retain_graph=bool(retain_graph))
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    grads = _as_grad_list(tensors, grad_tensors, keep_tensors=create_graph)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
+        found = _captured(tensors, grads, inputs, retain, create_graph)
+        for t, g in zip(inputs, found):
+            if g is not None:
+                _accumulate(t, g, create_graph)
+        return
+    if create_graph:
+        autograd_graph.run_backward_graph(tensors, grads, retain_graph=retain)
+    else:
+        run_backward(tensors, grads, retain_graph=retain)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def _captured(outputs, grads, inputs, retain_graph, create_graph):
+    """The gradient reaching each of `inputs` (None where none does), by either engine."""
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    if create_graph:
+        return autograd_graph.run_backward_graph(outputs, grads, retain_graph, capture=list(inputs))
+    return run_backward(outputs, grads, retain_graph, capture=list(inputs))
+
+
+def _accumulate(t, g, create_graph):
+    """backward(inputs=...): add a captured gradient into `t.grad` (leaf or not), as the engine would."""
+    if create_graph:
+        g = g if g.dtype == t.dtype else g.to(t.dtype)
+        t.grad = g.clone() if t.grad is None else t.grad + g
+        return
+    g = np.asarray(g, dtype=t._data.dtype)
+    if t.grad is None:
+        t.grad = Tensor(g.copy())
+    else:
+        np.add(t.grad._data, g, out=t.grad._data)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return the gradients of `outputs` with respect to `inputs`, without touching any `.grad`.
 
     Args:
         outputs: a Tensor or sequence of Tensors to differentiate.
         inputs: the Tensors (leaves or not) to differentiate with respect to.
         grad_outputs: the gradient of each output (None for a scalar output means 1).
-        retain_graph: keep saved arrays for another backward.
+        retain_graph: keep saved arrays for another backward (default: `create_graph`).
+        create_graph: record the gradients' own graph, so that they can be differentiated again.
         allow_unused: return None for an input the outputs do not depend on, instead of raising.
+        materialize_grads: return zeros instead of None for such an input.
     Returns:
         a tuple with one gradient Tensor (or None) per input.
     """
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by ddp")
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    for i, t in enumerate(inputs):
-        if not t.requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
-    found = run_backward(outputs, _as_grad_list(outputs, grad_outputs), bool(retain_graph), capture=list(inputs))
-    if not allow_unused and any(g is None for g in found):
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    grads = _as_grad_list(outputs, grad_outputs, keep_tensors=create_graph)
+    found = _captured(outputs, grads, inputs, retain, create_graph)
+    if not allow_unused and not materialize_grads and any(g is None for g in found):
         raise RuntimeError(
             "One of the differentiated Tensors appears to not have been used in the graph. "
             "Set allow_unused=True if this is the desired behavior."
         )
-    return tuple(None if g is None else Tensor(np.array(g, dtype=t.dtype)) for g, t in zip(found, inputs))
+    if materialize_grads:
+        found = [Tensor(np.zeros(t.shape, dtype=t._data.dtype)) if g is None else g for g, t in zip(found, inputs)]
+    if create_graph:
+        return tuple(None if g is None else g if g.dtype == t.dtype else g.to(t.dtype) for g, t in zip(found, inputs))
+    return tuple(None if g is None else Tensor(np.array(g._data if isinstance(g, Tensor) else g, dtype=t.dtype))
+                 for g, t in zip(found, inputs))
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
+    """grad(is_grads_batched=True): the first dim of every grad_output indexes independent backward passes
+    (one pass each, where PyTorch vectorises them), whose gradients are stacked along a new first dim."""
+    batch = grad_outputs[0].shape[0]
+    rows = [grad(outputs, inputs, [g[i] for g in grad_outputs], retain_graph=True if i < batch - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused) for i in range(batch)]
+    from .shape_functional import stack  # at call time: it imports this module
+    return tuple(None if column[0] is None else stack(column) for column in zip(*rows))
 
 
 # ------------------------------------------------------------------------------------------------ legacy
@@ -601,5 +669,7 @@ class Variable(metaclass=_VariableType):
         return out
 
 
-# ddp.autograd.functional (torch.autograd.functional); last, since it imports this module
+# ddp.autograd.functional (torch.autograd.functional) and the recorded backward; last, since they import
+# this module
 from . import autograd_functional as functional  # noqa: E402,F401
+from . import autograd_graph  # noqa: E402

@@ -1,4 +1,5 @@
-"""Check a function's analytic gradients against central finite differences, in float64."""
+"""Check a function's analytic gradients (and, by gradgradcheck, its second derivatives) against central
+finite differences, in float64."""
 import numpy as np
 
 from .autograd import grad as autograd_grad
@@ -74,3 +75,33 @@ def gradcheck(fn, inputs, eps=EPS, atol=ATOL, rtol=RTOL, raise_exception=True):
                 raise GradcheckError(message)
             return False
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=EPS, atol=ATOL, rtol=RTOL, raise_exception=True):
+    """Check second derivatives: gradcheck of the function (inputs, v) -> d(sum(v * fn(inputs)))/d(inputs),
+    whose gradients come from a backward recorded with create_graph=True.
+
+    Args:
+        fn, inputs, eps, atol, rtol, raise_exception: as for `gradcheck`.
+        grad_outputs: the vectors v, one per output that requires grad (float64 Tensors); random when None.
+            Those that require grad are checked too (the first-order gradient is linear in them).
+    Returns:
+        True when every second derivative matches.
+    """
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if grad_outputs is None:
+        rng = np.random.default_rng(1)
+        outputs = [o for o in _outputs(fn, inputs) if isinstance(o, Tensor) and o.requires_grad]
+        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape)).requires_grad_() for o in outputs)
+    grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
+    n = len(inputs)
+
+    def first_order(*args):
+        xs, vs = args[:n], args[n:]
+        outputs = [o for o in _outputs(fn, xs) if isinstance(o, Tensor) and o.requires_grad]
+        grads = autograd_grad(outputs, [xs[i] for i in wrt], grad_outputs=list(vs), create_graph=True,
+                              allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_order, inputs + grad_outputs, eps, atol, rtol, raise_exception)

@@ -102,9 +102,10 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         raise RuntimeError("this tensor's memory is read-only (a view that numpy made so, or a read-only buffer): "
                            "clone() the tensor before writing into it in place")
 
-    def backward(self, gradient=None, retain_graph=None):
-        """Accumulate d(self)/d(leaf) into every leaf's `.grad`. `gradient` is required unless self is scalar."""
-        autograd.backward(self, gradient, retain_graph)
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (or only into those of `inputs`). `gradient` is
+        required unless self is scalar; `create_graph` records the gradients so they can be differentiated."""
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces the gradient."""

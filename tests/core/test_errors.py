@@ -73,10 +73,23 @@ def test_grad_of_unused_input_message():
         ddp.autograd.grad((x * 2).sum(), [u])
 
 
-def test_create_graph_is_refused_clearly():
-    x = ddp.ones(1, requires_grad=True)
-    with pytest.raises(NotImplementedError, match="create_graph"):
-        ddp.autograd.grad((x * 2).sum(), x, create_graph=True)
+def test_create_graph_through_an_op_without_a_differentiable_backward_names_it():
+    class Cube(ddp.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    x = ddp.ones(2, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="create_graph=True.*CubeBackward"):
+        ddp.autograd.grad(Cube.apply(x * 2).sum(), x, create_graph=True)
+    (g,) = ddp.autograd.grad(Cube.apply(x * 2).sum(), x)  # first order still works
+    assert g.tolist() == [24.0, 24.0]
 
 
 def test_gather_index_out_of_range_names_the_sizes():

@@ -1,4 +1,9 @@
-"""Elementwise ops. Gradients may keep the broadcast shape: the engine reduces them (`unbroadcast`)."""
+"""Elementwise ops. Gradients may keep the broadcast shape: the engine reduces them (`unbroadcast`).
+
+Each op's `differentiable_backward` is its `backward` in Tensor ops, for create_graph=True (autograd_graph):
+inputs come from `ctx.operand` (the recorded input, or the saved array as a constant), and values backward
+read from saved outputs are recomputed from the input, so that their graph reaches it.
+"""
 import numpy as np
 
 from ..autograd import Function
@@ -16,6 +21,11 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g, g
+
+
 
 class Sub(Function):
     """a - b; d/da = 1, d/db = -1."""
@@ -27,6 +37,11 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
 
 
 class Mul(Function):
@@ -43,6 +58,13 @@ class Mul(Function):
         a, b = ctx.saved_tensors
         return (g * b if ctx.needs_input_grad[0] else None), (g * a if ctx.needs_input_grad[1] else None)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, b_saved = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        return (g * ctx.operand(1, b_saved) if needs[0] else None), (g * ctx.operand(0, a_saved) if needs[1] else None)
+
+
 
 class Div(Function):
     """a / b; d/da = 1/b, d/db = -a/b^2."""
@@ -55,6 +77,13 @@ class Div(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        ga = g / b if ctx.needs_input_grad[0] else None
+        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = (ctx.operand(i, v) for i, v in enumerate(ctx.saved_tensors))
         ga = g / b if ctx.needs_input_grad[0] else None
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
@@ -95,6 +124,18 @@ class Pow(Function):
         gb = g * out * np.log(np.where(a > 0, a, 1)) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, b_saved, _ = ctx.saved_tensors
+        a, b = ctx.operand(0, a_saved), ctx.operand(1, b_saved)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = select(np.asarray(b_saved) != 0, g * b * Pow.apply(a, b - 1))
+        if ctx.needs_input_grad[1]:
+            gb = g * Pow.apply(a, b) * Log.apply(Where.apply(np.asarray(a_saved) > 0, a, np.ones((), a_saved.dtype)))
+        return ga, gb
+
+
 
 class Neg(Function):
     """-x; d/dx = -1."""
@@ -106,6 +147,11 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, g):
         return -g
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return -g
+
 
 
 class Exp(Function):
@@ -122,6 +168,11 @@ class Exp(Function):
         (out,) = ctx.saved_tensors
         return g * out
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * Exp.apply(ctx.parents[0])
+
+
 
 class Log(Function):
     """log(x); d/dx = 1/x."""
@@ -135,6 +186,11 @@ class Log(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / x
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g / ctx.parents[0]
+
 
 
 class Sqrt(Function):
@@ -151,6 +207,11 @@ class Sqrt(Function):
         (out,) = ctx.saved_tensors
         return g / (2 * out)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g / (2 * Sqrt.apply(ctx.parents[0]))
+
+
 
 class Abs(Function):
     """|x|; d/dx = sign(x)."""
@@ -164,6 +225,12 @@ class Abs(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * np.sign(x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)
+
 
 
 class Sin(Function):
@@ -179,6 +246,11 @@ class Sin(Function):
         (x,) = ctx.saved_tensors
         return g * np.cos(x)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * Cos.apply(ctx.parents[0])
+
+
 
 class Cos(Function):
     """cos(x); d/dx = -sin(x)."""
@@ -192,6 +264,11 @@ class Cos(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return -g * np.sin(x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return -g * Sin.apply(ctx.parents[0])
+
 
 
 class Tanh(Function):
@@ -207,6 +284,12 @@ class Tanh(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * (1 - out * out)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        out = Tanh.apply(ctx.parents[0])
+        return g * (1 - out * out)
+
 
 
 class Sigmoid(Function):
@@ -224,6 +307,12 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return g * out * (1 - out)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        out = Sigmoid.apply(ctx.parents[0])
+        return g * out * (1 - out)
+
+
 
 class Relu(Function):
     """max(x, 0); d/dx = 1 where the output is not <= 0 (NaN passes, as in PyTorch), exactly 0 elsewhere."""
@@ -238,6 +327,12 @@ class Relu(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return gate(g, np.less_equal, out, 0, keep=False)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return select(~(out <= 0), g)
+
 
 
 class Clamp(Function):
@@ -259,6 +354,17 @@ class Clamp(Function):
             inside &= x <= ctx.hi
         return g * inside
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        inside = np.ones(x.shape, dtype=bool)
+        if ctx.lo is not None:
+            inside &= x >= ctx.lo
+        if ctx.hi is not None:
+            inside &= x <= ctx.hi
+        return select(inside, g)
+
+
 
 class Maximum(Function):
     """max(a, b); the gradient goes to the larger input, split evenly on ties (as PyTorch)."""
@@ -273,6 +379,13 @@ class Maximum(Function):
         a, b = ctx.saved_tensors
         share = (a > b) + 0.5 * (a == b)
         return g * share.astype(g.dtype), g * (1 - share).astype(g.dtype)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = ((a > b) + 0.5 * (a == b)).astype(g._data.dtype)
+        return g * share, g * (1 - share)
+
 
 
 class Minimum(Function):
@@ -289,6 +402,13 @@ class Minimum(Function):
         share = (a < b) + 0.5 * (a == b)
         return g * share.astype(g.dtype), g * (1 - share).astype(g.dtype)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = ((a < b) + 0.5 * (a == b)).astype(g._data.dtype)
+        return g * share, g * (1 - share)
+
+
 
 class Where(Function):
     """cond ? a : b; the gradient flows to the chosen input."""
@@ -302,6 +422,12 @@ class Where(Function):
     def backward(ctx, g):
         zero = np.zeros((), dtype=g.dtype)
         return None, np.where(ctx.cond, g, zero), np.where(ctx.cond, zero, g)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        zero = np.zeros((), dtype=g._data.dtype)
+        return None, Where.apply(ctx.cond, g, zero), Where.apply(ctx.cond, zero, g)
+
 
 
 class Cast(Function):
@@ -317,3 +443,12 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.dtype) if ctx.dtype.kind == "f" else None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Cast.apply(g, dtype=ctx.dtype) if ctx.dtype.kind == "f" else None
+
+
+def select(mask, g):
+    """Tensor g where the boolean array `mask` holds, exactly 0 elsewhere: the recorded form of `gate`."""
+    return Where.apply(mask, g, np.zeros((), dtype=g._data.dtype))

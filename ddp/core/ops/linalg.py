@@ -31,6 +31,24 @@ class MatMul(Function):
             gb = gb[..., :, 0] if b.ndim == 1 else gb
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, b_saved = ctx.saved_tensors
+        a, b = ctx.operand(0, a_saved), ctx.operand(1, b_saved)
+        a2 = a.unsqueeze(0) if a_saved.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b_saved.ndim == 1 else b
+        g2 = g.unsqueeze(-1) if b_saved.ndim == 1 else g
+        g2 = g2.unsqueeze(-2) if a_saved.ndim == 1 else g2
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = MatMul.apply(g2, b2.transpose(-1, -2))
+            ga = ga[..., 0, :] if a_saved.ndim == 1 else ga
+        if ctx.needs_input_grad[1]:
+            gb = MatMul.apply(a2.transpose(-1, -2), g2)
+            gb = gb[..., :, 0] if b_saved.ndim == 1 else gb
+        return ga, gb
+
+
 
 class Linear(Function):
     """x @ w^T + b, fused so that BLAS sees one product per gradient and w's gradient is a fresh array."""
@@ -66,6 +84,18 @@ class Linear(Function):
         gw = np.matmul(g2.T, x2, out=ctx.grad_buffer(1)) if needs[1] else None
         gb = np.add.reduce(g2, axis=0, out=ctx.grad_buffer(2)) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, w_saved = ctx.saved_tensors
+        x, w = ctx.operand(0, x_saved), ctx.operand(1, w_saved)
+        needs = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = MatMul.apply(g, w) if needs[0] else None
+        gw = MatMul.apply(g2.t(), x.reshape(-1, x.shape[-1])) if needs[1] else None
+        gb = g2.sum(0) if len(needs) > 2 and needs[2] else None
+        return gx, gw, gb
+
 
 
 class Einsum(Function):

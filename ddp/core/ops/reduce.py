@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from .shape import Expand, Reshape
 
 
 def _keep(g, shape, dim, keepdim):
@@ -13,6 +14,14 @@ def _keep(g, shape, dim, keepdim):
     if keepdim:
         return g
     return np.expand_dims(g, dim)
+
+
+def spread(g, shape, dim, keepdim):
+    """The recorded form of `_keep` + broadcast: Tensor g of a reduction, as a view of the input's shape."""
+    dims = range(len(shape)) if dim is None else dim if isinstance(dim, tuple) else (dim,)
+    dims = {d % len(shape) for d in dims} if shape else set()
+    kept = tuple(1 if i in dims else n for i, n in enumerate(shape))
+    return Expand.apply(Reshape.apply(g, shape=kept), shape=tuple(shape))
 
 
 def _count(shape, dim):
@@ -36,6 +45,11 @@ class Sum(Function):
     def backward(ctx, g):
         return np.broadcast_to(_keep(g, ctx.shape, ctx.dim, ctx.keepdim), ctx.shape)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return spread(g, ctx.shape, ctx.dim, ctx.keepdim)
+
+
 
 class Mean(Function):
     """mean(x, dim); d/dx = 1/n, broadcast back over the reduced axes."""
@@ -52,6 +66,11 @@ class Mean(Function):
     def backward(ctx, g):
         scale = g.dtype.type(1.0 / max(_count(ctx.shape, ctx.dim), 1))
         return np.broadcast_to(_keep(g, ctx.shape, ctx.dim, ctx.keepdim) * scale, ctx.shape)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return spread(g, ctx.shape, ctx.dim, ctx.keepdim) * (1.0 / max(_count(ctx.shape, ctx.dim), 1))
+
 
 
 class Extreme(Function):
@@ -150,6 +169,12 @@ class LogSumExp(Function):
         g = g if ctx.keepdim else np.expand_dims(g, ctx.dim)
         return g * np.exp(x - out)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return spread(g, x.shape, ctx.dim, ctx.keepdim) * Softmax.apply(x, dim=ctx.dim)
+
+
 
 class Softmax(Function):
     """exp(x) / sum(exp(x), dim); d/dx = s (g - sum(g s, dim))."""
@@ -168,6 +193,12 @@ class Softmax(Function):
         (out,) = ctx.saved_tensors
         return out * (g - (g * out).sum(axis=ctx.dim, keepdims=True))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        out = Softmax.apply(ctx.parents[0], dim=ctx.dim)
+        return out * (g - Sum.apply(g * out, dim=ctx.dim, keepdim=True))
+
+
 
 class LogSoftmax(Function):
     """x - logsumexp(x, dim); d/dx = g - softmax(x) sum(g, dim)."""
@@ -185,6 +216,11 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g - np.exp(out) * g.sum(axis=ctx.dim, keepdims=True)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g - Softmax.apply(ctx.parents[0], dim=ctx.dim) * Sum.apply(g, dim=ctx.dim, keepdim=True)
+
 
 
 class AmaxAmin(Function):

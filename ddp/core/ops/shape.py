@@ -16,6 +16,11 @@ class Reshape(Function):
     def backward(ctx, g):
         return g.reshape(ctx.shape)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Reshape.apply(g, shape=ctx.shape)
+
+
 
 class Permute(Function):
     """x.transpose(dims); d/dx = g with the inverse permutation."""
@@ -29,6 +34,11 @@ class Permute(Function):
     def backward(ctx, g):
         return g.transpose(ctx.inverse)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Permute.apply(g, dims=ctx.inverse)
+
+
 
 class Expand(Function):
     """A broadcast (read-only) view of x with `shape`; the engine sums the gradient back."""
@@ -40,6 +50,11 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return g
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g
+
 
 
 class Contiguous(Function):
@@ -53,6 +68,11 @@ class Contiguous(Function):
     def backward(ctx, g):
         return g
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g
+
+
 
 class Clone(Function):
     """A copy of x in new memory; d/dx = g."""
@@ -64,6 +84,11 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, g):
         return g
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g
+
 
 
 class Cat(Function):
@@ -79,6 +104,13 @@ class Cat(Function):
     def backward(ctx, g):
         return tuple(np.split(g, ctx.bounds, axis=ctx.dim))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim = ctx.dim % g.ndim
+        edges = [0, *(int(b) for b in ctx.bounds), g.shape[dim]]
+        return tuple(Index.apply(g, index=(slice(None),) * dim + (slice(lo, hi),)) for lo, hi in zip(edges, edges[1:]))
+
+
 
 class Stack(Function):
     """stack(xs, dim); each input gets its index of the gradient."""
@@ -91,6 +123,12 @@ class Stack(Function):
     @staticmethod
     def backward(ctx, g):
         return tuple(np.moveaxis(g, ctx.dim, 0))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim = ctx.dim % g.ndim
+        return tuple(Index.apply(g, index=(slice(None),) * dim + (i,)) for i in range(g.shape[dim]))
+
 
 
 def _is_basic(index):
@@ -112,12 +150,39 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, g):
-        gx = np.zeros(ctx.shape, dtype=g.dtype)
-        if _is_basic(ctx.index):
-            gx[ctx.index] = g
-        else:
-            np.add.at(gx, ctx.index, g)
-        return gx
+        return _scatter_back(g, ctx.shape, ctx.index)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Unindex.apply(g, shape=ctx.shape, index=ctx.index)
+
+
+
+class Unindex(Function):
+    """Zeros of `shape` with g written at `index` (added where integer indices repeat): Index's gradient as a
+    recorded op, for create_graph=True; its own gradient is Index again."""
+
+    @staticmethod
+    def forward(ctx, g, *, shape, index):
+        ctx.index = index
+        return _scatter_back(g, shape, index)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.index]
+
+    @staticmethod
+    def differentiable_backward(ctx, gg):
+        return Index.apply(gg, index=ctx.index)
+
+
+def _scatter_back(g, shape, index):
+    gx = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        gx[index] = g
+    else:
+        np.add.at(gx, index, g)
+    return gx
 
 
 def put(out, index, v):
@@ -180,6 +245,11 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, g):
         return g[ctx.inner]
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Index.apply(g, index=ctx.inner)
+
 
 
 def _along(index, dim):
