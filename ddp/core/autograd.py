@@ -170,6 +170,19 @@ class Context:
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
 
+    # PyTorch's ctx calls for custom Functions (autograd_function)
+    def mark_dirty(self, *tensors):
+        """Say that forward modified these inputs in place (the caller gets them back, with a new grad_fn)."""
+        self.dirty_tensors = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        """Say that these outputs get no gradient (indices, masks); backward receives zeros for them."""
+        self.non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        """Accepted for PyTorch's API; ddp always hands backward zeros, never None, for unused outputs."""
+        self.materialize_grads = bool(value)
+
     def grad_buffer(self, i):
         """An array that backward may fill with input i's gradient and return, saving a copy; or None.
 
@@ -224,10 +237,13 @@ class AccumulateGrad:
 class Function:
     """Base of every differentiable op. Subclass with static `forward(ctx, *args)` and `backward(ctx, grad)`.
 
-    Unlike PyTorch, both see numpy arrays: `forward` receives each Tensor argument as its array (other
-    arguments as they are) and returns an array; `backward` receives the gradient of the output and returns
-    one gradient (array or None) per positional argument of `forward`. Gradients may keep a broadcast shape:
-    the engine sums them back to each input's shape. Backward must not modify its `grad` argument.
+    Outside the ddp package a subclass is PyTorch's custom Function: forward and backward see Tensors (see
+    autograd_function). ddp's own ops work on numpy arrays instead: `forward` receives each Tensor argument
+    as its array (other arguments as they are) and returns an array; `backward` receives the gradient of the
+    output and returns one gradient (array or None) per positional argument of `forward`; an optional
+    `differentiable_backward` does the same in Tensor ops, for create_graph=True (autograd_graph). Gradients
+    may keep a broadcast shape: the engine sums them back to each input's shape. Backward must not modify
+    its `grad` argument.
 
     Ops whose backward writes weight gradients with ``out=ctx.grad_buffer(i)`` set
     ``fills_grad_buffers = True``.
@@ -251,6 +267,15 @@ class Function:
 
     fills_grad_buffers = False
 
+    #: Whether forward and backward see Tensors (PyTorch's custom Functions, see autograd_function) rather
+    #: than arrays: true for a Function subclassed outside the ddp package, inherited by its subclasses.
+    on_tensors = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if Function in cls.__bases__ and "on_tensors" not in vars(cls):
+            cls.on_tensors = not cls.__module__.startswith("ddp.")
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError
@@ -263,6 +288,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         # The hot path of every op: one pass over the arguments, plain loops and locals, since its Python
         # cost is paid per call.
+        if cls.on_tensors:
+            return autograd_function.apply(cls, args, kwargs)
         arrays, parents, edges, tensors = [], [], [], []
         record = False
         for a in args:
@@ -672,4 +699,7 @@ class Variable(metaclass=_VariableType):
 # ddp.autograd.functional (torch.autograd.functional) and the recorded backward; last, since they import
 # this module
 from . import autograd_functional as functional  # noqa: E402,F401
-from . import autograd_graph  # noqa: E402
+from . import autograd_function, autograd_graph  # noqa: E402
+from .autograd_function import FunctionCtx, once_differentiable  # noqa: E402,F401  (ddp.autograd's names)
+
+function = autograd_function  # ddp.autograd.function, as torch.autograd.function

@@ -74,7 +74,9 @@ def test_grad_of_unused_input_message():
 
 
 def test_create_graph_through_an_op_without_a_differentiable_backward_names_it():
-    class Cube(ddp.autograd.Function):
+    class Cube(ddp.autograd.Function):  # an op of ddp's own kind: on arrays, no differentiable_backward
+        on_tensors = False
+
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
