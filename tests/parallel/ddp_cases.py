@@ -101,6 +101,20 @@ def train(model, opt, x, y, shard=None):
         opt.step()
 
 
+def train_with_gradient_penalty(model, opt, x, y, shard=None, weight=0.1):
+    """As `train`, with a WGAN-GP style penalty on each sample's input gradient, ((|d out/d x| - 1)^2), taken
+    by a backward recorded with create_graph=True: the parameters' gradients then run through it."""
+    shard = np.arange(x.shape[1]) if shard is None else shard
+    for xb, yb in zip(x, y):
+        opt.zero_grad()
+        inputs = ddp.tensor(xb[shard], requires_grad=True)
+        out = model(inputs)
+        (g,) = ddp.autograd.grad(out.sum(), inputs, create_graph=True)
+        penalty = (((g * g).sum(dim=1) + 1e-12).sqrt() - 1) ** 2
+        (cross_entropy(out, ddp.tensor(yb[shard])) + weight * penalty.mean()).backward()
+        opt.step()
+
+
 def single_process(kind, optimizer, x, y):
     """The reference: one process on the full batches."""
     model = make_model(kind)

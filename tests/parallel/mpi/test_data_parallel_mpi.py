@@ -13,8 +13,8 @@ import ddp.nn as nn
 from ddp.parallel.data_parallel import DistributedDataParallel as DDP
 from ddp.parallel.metrics import MetricSums
 
-from ddp_cases import (TwoHeads, cross_entropy, data_parallel, have_conv, make_data, make_model, max_rel_error,
-                       single_process)
+from ddp_cases import (OPTIMIZERS, TwoHeads, cross_entropy, data_parallel, have_conv, make_data, make_model,
+                       max_rel_error, single_process, train_with_gradient_penalty)
 
 pytestmark = pytest.mark.mpi(min_size=2)
 
@@ -34,6 +34,21 @@ def test_ranks_match_one_process_and_each_other(comm, kind, optimizer):
     identical = _bitwise_equal_on_every_rank(comm, params)
     assert len(dmodel.bucket_layout()) > 1
     assert max_rel_error(params, single_process(kind, optimizer, x, y)) < 1e-6
+    assert identical
+
+
+def test_a_gradient_penalty_through_a_recorded_backward_matches_one_process(comm):
+    """Double backward under DDP: each rank's penalty gradients go through the all-reduce like any other."""
+    x, y = make_data()
+    model = make_model("mlp", seed=0)
+    dmodel = DDP(model, comm, bucket_cap_mb=0.001)
+    shard = np.arange(comm.rank, x.shape[1], comm.world_size)
+    train_with_gradient_penalty(dmodel, OPTIMIZERS["sgd"](dmodel.parameters()), x, y, shard)
+    params = [p.numpy().copy() for p in dmodel.parameters()]
+    identical = _bitwise_equal_on_every_rank(comm, params)
+    reference = make_model("mlp", seed=0)
+    train_with_gradient_penalty(reference, OPTIMIZERS["sgd"](reference.parameters()), x, y)
+    assert max_rel_error(params, [p.numpy() for p in reference.parameters()]) < 1e-6
     assert identical
 
 
