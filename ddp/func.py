@@ -7,8 +7,10 @@ the same reverse passes). `vmap` is not vectorised: it calls the function once p
 dim and stacks the results, which gives the same values (and gradients) as PyTorch's. Inputs and outputs
 may be pytrees: tuples, lists and dicts nesting Tensors.
 
-ddp has no higher-order gradients, so a differentiating transform inside another (grad of grad, hessian,
-jacfwd of jacrev) raises NotImplementedError instead of silently returning zeros.
+Transforms compose (grad of grad, hessian = jacfwd of jacrev, jacrev of vmap...): a transform running
+inside another records its backward passes (create_graph=True) and starts from a recorded view of its
+inputs, so that the outer transform differentiates through it. At the outermost level inputs are detached
+and results come back detached.
 """
 import contextlib
 import threading
@@ -16,7 +18,7 @@ import threading
 import numpy as np
 
 from .core import autograd
-from .core.autograd_functional import NO_HIGHER_ORDER, jacobian_blocks, pullback
+from .core.autograd_functional import contract, jacobian_blocks, pullback, roots
 from .core.func_pytree import detach, flatten, unflatten
 from .core.func_vmap import vmap  # noqa: F401  (re-exported: ddp.func.vmap)
 from .core.nn.utils.stateless import functional_call as _stateless_call
@@ -30,17 +32,20 @@ _state = threading.local()
 
 
 @contextlib.contextmanager
-def _differentiating(name):
-    """Mark a differentiating transform as running; one inside another would need second derivatives."""
-    if getattr(_state, "depth", 0):
-        raise NotImplementedError(f"ddp.func.{name} inside another differentiating transform: "
-                                  + NO_HIGHER_ORDER.format(what="its result"))
-    _state.depth = 1
+def _differentiating():
+    """Run a differentiating transform; yields whether it is nested inside another, in which case its
+    passes are recorded so that the outer one can differentiate its result."""
+    depth = getattr(_state, "depth", 0)
+    _state.depth = depth + 1
     try:
         with autograd.enable_grad():
-            yield
+            yield depth > 0
     finally:
-        _state.depth = 0
+        _state.depth = depth
+
+
+def _finished(tree, nested):
+    return tree if nested else detach(tree)
 
 
 def _argnums(argnums, n, name):
@@ -53,21 +58,22 @@ def _argnums(argnums, n, name):
     return tuple(i % n for i in nums)
 
 
-def _fresh(x, name):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"ddp.func.{name}: the arguments to differentiate must be Tensors (or pytrees of them), "
-                        f"got a {type(x).__name__}")
-    return x.detach().requires_grad_(True)
+def _fresh(flat, name, nested):
+    for x in flat:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"ddp.func.{name}: the arguments to differentiate must be Tensors (or pytrees of "
+                            f"them), got a {type(x).__name__}")
+    return list(roots(flat, create_graph=nested))
 
 
-def _trace(func, args, kwargs, argnums, has_aux, name):
-    """Call func with the arguments at `argnums` replaced by fresh leaves. Returns (output, aux, leaves
-    per differentiated argument, their specs)."""
+def _trace(func, args, kwargs, argnums, has_aux, name, nested):
+    """Call func with the arguments at `argnums` replaced by fresh roots. Returns (output, aux, roots per
+    differentiated argument, their specs)."""
     args = list(args)
     leaves, specs = [], []
     for i in argnums:
         flat, spec = flatten(args[i])
-        flat = [_fresh(x, name) for x in flat]
+        flat = _fresh(flat, name, nested)
         args[i] = unflatten(flat, spec)
         leaves.append(flat)
         specs.append(spec)
@@ -78,14 +84,15 @@ def _trace(func, args, kwargs, argnums, has_aux, name):
             raise RuntimeError(f"ddp.func.{name}(has_aux=True): the function must return a pair (output, aux), "
                                f"got {type(out).__name__}")
         out, aux = out
-    return out, detach(aux), leaves, specs
+    return out, _finished(aux, nested), leaves, specs
 
 
-def _gradients(outputs, cotangents, leaves, specs):
+def _gradients(outputs, cotangents, leaves, specs, nested):
     """One pytree of gradients per differentiated argument (zeros where the outputs do not depend on it)."""
     flat = [x for group in leaves for x in group]
-    grads = pullback(outputs, flat, cotangents)
-    grads = iter(Tensor(np.zeros(tuple(x.shape), x.dtype)) if g is None else Tensor(g) for g, x in zip(grads, flat))
+    grads = pullback(outputs, flat, cotangents, create_graph=nested)
+    grads = iter(Tensor(np.zeros(tuple(x.shape), x.dtype)) if g is None else _finished(g, nested)
+                 for g, x in zip(grads, flat))
     return [unflatten([next(grads) for _ in group], spec) for group, spec in zip(leaves, specs)]
 
 
@@ -100,15 +107,16 @@ def grad_and_value(func, argnums=0, has_aux=False):
     """
     def wrapper(*args, **kwargs):
         nums = _argnums(argnums, len(args), "grad")
-        with _differentiating("grad"):
-            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "grad")
+        with _differentiating() as nested:
+            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "grad", nested)
             if not isinstance(out, Tensor) or out.ndim != 0:
                 shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
                 raise RuntimeError(f"ddp.func.grad: the function must return a 0-d Tensor (a scalar), got {shape}; "
                                    "use vjp or jacrev for other outputs")
-            grads = _gradients([out], [Tensor(np.ones((), out.dtype))], leaves, specs)
+            grads = _gradients([out], [Tensor(np.ones((), out.dtype))], leaves, specs, nested)
         grads = tuple(grads) if isinstance(argnums, tuple) else grads[0]
-        return (grads, (out.detach(), aux)) if has_aux else (grads, out.detach())
+        value = _finished(out, nested)
+        return (grads, (value, aux)) if has_aux else (grads, value)
 
     return wrapper
 
@@ -117,8 +125,7 @@ def grad(func, argnums=0, has_aux=False):
     """A function returning the gradient of scalar-valued `func` with respect to the argument(s) at
     `argnums` ((gradient, aux) with has_aux).
 
-    Raises (when called): RuntimeError if func does not return a 0-d Tensor; NotImplementedError inside
-    another differentiating transform.
+    Raises (when called): RuntimeError if func does not return a 0-d Tensor.
 
     Example:
         >>> grad(lambda x: (x ** 3).sum())(ddp.tensor([1.0, 2.0]))
@@ -142,17 +149,18 @@ def vjp(func, *primals, has_aux=False):
         >>> vjp_fn(ddp.ones(2))
         (tensor([2., 4.]),)
     """
-    with _differentiating("vjp"):
-        out, aux, leaves, specs = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
+    with _differentiating() as nested:
+        out, aux, leaves, specs = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "vjp", nested)
     outputs, out_spec = flatten(out)
 
     def vjp_fn(cotangents, retain_graph=True):
         cots, cot_spec = flatten(cotangents)
         if cot_spec != out_spec:
             raise RuntimeError("ddp.func.vjp: the cotangents must have the structure of the function's output")
-        return tuple(_gradients(outputs, cots, leaves, specs))
+        with autograd.enable_grad():
+            return tuple(_gradients(outputs, cots, leaves, specs, nested))
 
-    return (detach(out), vjp_fn, aux) if has_aux else (detach(out), vjp_fn)
+    return (_finished(out, nested), vjp_fn, aux) if has_aux else (_finished(out, nested), vjp_fn)
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
@@ -167,17 +175,17 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     """
     def wrapper(*args, **kwargs):
         nums = _argnums(argnums, len(args), "jacrev")
-        with _differentiating("jacrev"):
-            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "jacrev")
+        with _differentiating() as nested:
+            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "jacrev", nested)
             outputs, out_spec = flatten(out)
             if not all(isinstance(o, Tensor) for o in outputs):
                 raise RuntimeError("ddp.func.jacrev: the function must return Tensors (or pytrees of them)")
             flat = [x for group in leaves for x in group]
-            blocks = jacobian_blocks(outputs, flat)
+            blocks = jacobian_blocks(outputs, flat, create_graph=nested)
         per_output = []
         for o, row in zip(outputs, blocks):
-            row = iter(Tensor(np.zeros(tuple(o.shape) + tuple(x.shape), x.dtype)) if b is None else Tensor(b)
-                       for b, x in zip(row, flat))
+            row = iter(Tensor(np.zeros(tuple(o.shape) + tuple(x.shape), x.dtype)) if b is None
+                       else _finished(b, nested) for b, x in zip(row, flat))
             trees = [unflatten([next(row) for _ in group], spec) for group, spec in zip(leaves, specs)]
             per_output.append(tuple(trees) if isinstance(argnums, tuple) else trees[0])
         jac = unflatten(per_output, out_spec)
@@ -205,24 +213,26 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     flat_p, p_spec = flatten(primals)
     if p_spec != t_spec or any(tuple(p.shape) != tuple(t.shape) for p, t in zip(flat_p, flat_t)):
         raise RuntimeError("ddp.func.jvp: tangents must have the structure and shapes of primals")
-    with _differentiating("jvp"):
-        out, aux, leaves, _ = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "jvp")
+    with _differentiating() as nested:
+        out, aux, leaves, _ = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "jvp", nested)
         outputs, out_spec = flatten(out)
-        blocks = jacobian_blocks(outputs, [x for group in leaves for x in group])
-    products = []
-    for o, row in zip(outputs, blocks):
-        total = np.zeros(tuple(o.shape), o.dtype)
-        for block, t in zip(row, flat_t):
-            if block is not None:
-                total = total + np.tensordot(block, t._data, axes=t.ndim)
-        products.append(Tensor(np.asarray(total, dtype=o.dtype)))
-    tangent_out = unflatten(products, out_spec)
-    return (detach(out), tangent_out, aux) if has_aux else (detach(out), tangent_out)
+        blocks = jacobian_blocks(outputs, [x for group in leaves for x in group], create_graph=nested)
+        with autograd.set_grad_enabled(nested):
+            products = [contract(o, row, flat_t) for o, row in zip(outputs, blocks)]
+    tangent_out = _finished(unflatten(products, out_spec), nested)
+    out = _finished(out, nested)
+    return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
 def hessian(func, argnums=0):
-    """PyTorch's jacfwd(jacrev(func)); calling it raises NotImplementedError (ddp has no second
-    derivatives)."""
+    """The Hessian of `func` with respect to the argument(s) at `argnums`: jacfwd(jacrev(func)), as
+    PyTorch defines it (jacrev's passes recorded, then differentiated by jacfwd's).
+
+    Example:
+        >>> hessian(lambda x: (x ** 3).sum())(ddp.tensor([1.0, 2.0]))
+        tensor([[ 6.,  0.],
+                [ 0., 12.]])
+    """
     return jacfwd(jacrev(func, argnums), argnums)
 
 

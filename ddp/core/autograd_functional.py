@@ -1,10 +1,10 @@
-"""ddp.autograd.functional (torch.autograd.functional): Jacobians and vector-Jacobian products of a
-function of tensors, computed by ddp's reverse-mode engine.
+"""torch.autograd.functional: jacobian, vjp, jvp, hessian, hvp and vhp of a function of Tensors.
 
-The function is called once on detached copies of the inputs that require grad; a Jacobian then takes one
-backward pass per output element (nothing is vectorised: `vectorize` is accepted and ignored, and
-`strategy="forward-mode"` gives the same numbers by the same passes). Results are detached. ddp has no
-higher-order gradients, so `create_graph=True`, `hessian`, `hvp` and `vhp` raise NotImplementedError.
+Everything is built on reverse-mode backward passes: a Jacobian takes one pass per output element (nothing
+is vectorised: `vectorize` is accepted and ignored, and `strategy="forward-mode"` gives the same numbers by
+the same passes). Second derivatives (hessian, hvp, vhp) differentiate a gradient recorded with
+create_graph=True (autograd_graph). Results are detached unless `create_graph=True`, where their graph
+reaches the caller's inputs (those that require grad), as PyTorch's does.
 
 This module is imported at the end of autograd.py, before Tensor exists: it reaches Tensor as
 `autograd.Tensor` at call time, and registers itself under the dotted names `ddp.autograd.functional`
@@ -18,14 +18,6 @@ from . import autograd
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
-NO_HIGHER_ORDER = ("ddp has no higher-order gradients (no double backward through the graph), so {what} "
-                   "cannot be computed")
-
-
-def _check_no_graph(create_graph, fn):
-    if create_graph:
-        raise NotImplementedError(f"{fn}(create_graph=True): " + NO_HIGHER_ORDER.format(what="a differentiable result"))
-
 
 def _as_tuple(value, what, fn):
     """(whether `value` was a tuple, its items as a tuple); every item must be a Tensor."""
@@ -36,9 +28,12 @@ def _as_tuple(value, what, fn):
     return is_tuple, items
 
 
-def _leaves(inputs):
-    """Detached copies of `inputs` (same memory) that require grad: the roots of a fresh graph."""
-    return tuple(t.detach().requires_grad_(True) for t in inputs)
+def roots(inputs, create_graph):
+    """The tensors `func` is run on: detached copies that require grad (same memory), the roots of a fresh
+    graph; with create_graph, a recorded view of each input that requires grad instead, so that the
+    results' graph reaches the caller's tensor."""
+    return tuple(t.view_as(t) if create_graph and t.requires_grad else t.detach().requires_grad_(True)
+                 for t in inputs)
 
 
 def call(func, inputs, fn):
@@ -48,33 +43,45 @@ def call(func, inputs, fn):
     return _as_tuple(out, "the outputs of the user-provided function", fn)
 
 
-def pullback(outputs, inputs, cotangents):
-    """sum over outputs of cotangent . d(output)/d(input), one array per input (None where no output
-    depends on it). The graph is kept, so this can run again."""
+def pullback(outputs, inputs, cotangents, create_graph=False):
+    """sum over outputs of cotangent . d(output)/d(input), one Tensor per input (None where no output
+    depends on it); with create_graph the Tensors carry their own graph. The graph is kept, so this can
+    run again."""
     live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
     if not live:
         return [None] * len(inputs)
-    grads = autograd.grad([o for o, _ in live], list(inputs), [c for _, c in live], retain_graph=True,
-                          allow_unused=True)
-    return [None if g is None else g._data for g in grads]
+    with autograd.enable_grad():
+        return list(autograd.grad([o for o, _ in live], list(inputs), [c for _, c in live], retain_graph=True,
+                                  create_graph=create_graph, allow_unused=True))
 
 
-def jacobian_blocks(outputs, inputs):
-    """blocks[o][i]: d outputs[o] / d inputs[i] as an array of shape outputs[o].shape + inputs[i].shape, or
-    None where outputs[o] does not depend on inputs[i]. One backward pass per output element."""
+def jacobian_blocks(outputs, inputs, create_graph=False):
+    """blocks[o][i]: d outputs[o] / d inputs[i] as a Tensor of shape outputs[o].shape + inputs[i].shape, or
+    None where outputs[o] does not depend on inputs[i]. One backward pass per output element; with
+    create_graph the rows are stacked by a recorded op, so the blocks can be differentiated again."""
+    from .ops.shape import Stack  # the ops import autograd: at call time, not while it loads
+
     blocks = []
     for out in outputs:
         size, shape = int(np.prod(out.shape, dtype=np.int64)), tuple(out.shape)
-        rows = [None] * len(inputs)
+        rows = [[None] * size for _ in inputs]
         for k in range(size if out.requires_grad else 0):
             seed = np.zeros(size, dtype=out.dtype)
             seed[k] = 1
-            for i, g in enumerate(pullback([out], inputs, [autograd.Tensor(seed.reshape(shape))])):
-                if g is not None:
-                    if rows[i] is None:
-                        rows[i] = np.zeros((size,) + tuple(inputs[i].shape), dtype=inputs[i].dtype)
-                    rows[i][k] = g
-        blocks.append([None if r is None else r.reshape(shape + tuple(x.shape)) for r, x in zip(rows, inputs)])
+            for i, g in enumerate(pullback([out], inputs, [autograd.Tensor(seed.reshape(shape))], create_graph)):
+                rows[i][k] = g
+        row_blocks = []
+        for x, column in zip(inputs, rows):
+            if all(g is None for g in column):
+                row_blocks.append(None)
+                continue
+            zeros = autograd.Tensor(np.zeros(tuple(x.shape), dtype=x.dtype))
+            column = [zeros if g is None else g for g in column]
+            with autograd.set_grad_enabled(create_graph):
+                stacked = Stack.apply(*column, dim=0) if column else autograd.Tensor(
+                    np.zeros((0,) + tuple(x.shape), dtype=x.dtype))
+                row_blocks.append(stacked.reshape(shape + tuple(x.shape)))
+        blocks.append(row_blocks)
     return blocks
 
 
@@ -87,8 +94,14 @@ def _filled(blocks, outputs, inputs, strict, fn):
                 raise RuntimeError(f"{fn}(strict=True): output {o} of the user-provided function does not depend "
                                    f"on input {i}")
         filled.append([autograd.Tensor(np.zeros(tuple(out.shape) + tuple(x.shape), dtype=x.dtype)) if b is None
-                       else autograd.Tensor(b) for b, x in zip(row, inputs)])
+                       else b for b, x in zip(row, inputs)])
     return filled
+
+
+def _finished(values, is_tuple, create_graph):
+    """The results as the caller gets them: detached unless create_graph; a tuple or its one item."""
+    values = tuple(values) if create_graph else tuple(t.detach() for t in values)
+    return values if is_tuple else values[0]
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
@@ -98,25 +111,24 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     Args:
         func: takes the input Tensors, returns a Tensor or a tuple of Tensors.
         inputs: a Tensor or a tuple of Tensors (floating point).
+        create_graph: make the Jacobian differentiable (its graph reaches the inputs that require grad).
         strict: raise if an output does not depend on an input (else its block is zeros).
         vectorize: accepted and ignored. strategy: "reverse-mode" or "forward-mode" (same passes here).
     Raises:
         TypeError: inputs or outputs are not Tensors. ValueError: an unknown strategy.
-        NotImplementedError: create_graph=True.
 
     Example:
         >>> jacobian(lambda x: x ** 2, ddp.tensor([1.0, 2.0]))
         tensor([[2., 0.],
                 [0., 4.]])
     """
-    _check_no_graph(create_graph, "jacobian")
     if strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError(f"jacobian: strategy must be 'reverse-mode' or 'forward-mode', got {strategy!r}")
     in_tuple, inputs = _as_tuple(inputs, "the inputs", "jacobian")
-    inputs = _leaves(inputs)
+    inputs = roots(inputs, create_graph)
     out_tuple, outputs = call(func, inputs, "jacobian")
-    blocks = _filled(jacobian_blocks(outputs, inputs), outputs, inputs, strict, "jacobian")
-    rows = [tuple(row) if in_tuple else row[0] for row in blocks]
+    blocks = _filled(jacobian_blocks(outputs, inputs, create_graph), outputs, inputs, strict, "jacobian")
+    rows = [_finished(row, in_tuple, create_graph) for row in blocks]
     return tuple(rows) if out_tuple else rows[0]
 
 
@@ -136,33 +148,31 @@ def _vectors(v, like, what, fn):
     return v
 
 
-def _detached(values, is_tuple):
-    values = tuple(t.detach() for t in values)
-    return values if is_tuple else values[0]
+def _zeros_for_unused(grads, inputs, strict, fn, what):
+    """`grads` with zeros where an input was not used (RuntimeError naming it, when strict)."""
+    result = []
+    for i, (g, x) in enumerate(zip(grads, inputs)):
+        if g is None and strict:
+            raise RuntimeError(f"{fn}(strict=True): {what} of the user-provided function do not depend on input {i}")
+        result.append(autograd.Tensor(np.zeros(tuple(x.shape), dtype=x.dtype)) if g is None else g)
+    return result
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(*inputs), v^T J): the vector-Jacobian product, one backward pass. `v` matches the outputs
-    (None for a single one-element output). Both results are detached and nested as the outputs and
-    inputs are.
+    (None for a single one-element output). Both results are nested as the outputs and inputs are, and
+    detached unless create_graph.
 
     Example:
         >>> vjp(lambda x: x ** 2, ddp.tensor([1.0, 2.0]), ddp.ones(2))
         (tensor([1., 4.]), tensor([2., 4.]))
     """
-    _check_no_graph(create_graph, "vjp")
     in_tuple, inputs = _as_tuple(inputs, "the inputs", "vjp")
-    inputs = _leaves(inputs)
+    inputs = roots(inputs, create_graph)
     out_tuple, outputs = call(func, inputs, "vjp")
     v = _vectors(v, outputs, "output", "vjp")
-    grads = pullback(outputs, inputs, v)
-    result = []
-    for i, (g, x) in enumerate(zip(grads, inputs)):
-        if g is None and strict:
-            raise RuntimeError(f"vjp(strict=True): the outputs of the user-provided function do not depend on "
-                               f"input {i}")
-        result.append(autograd.Tensor(np.zeros(tuple(x.shape), dtype=x.dtype) if g is None else g))
-    return _detached(outputs, out_tuple), _detached(result, in_tuple)
+    grads = _zeros_for_unused(pullback(outputs, inputs, v, create_graph), inputs, strict, "vjp", "the outputs")
+    return _finished(outputs, out_tuple, create_graph), _finished(grads, in_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -173,31 +183,97 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         >>> jvp(lambda x: x ** 2, ddp.tensor([1.0, 2.0]), ddp.ones(2))
         (tensor([1., 4.]), tensor([2., 4.]))
     """
-    _check_no_graph(create_graph, "jvp")
     in_tuple, inputs = _as_tuple(inputs, "the inputs", "jvp")
-    inputs = _leaves(inputs)
+    inputs = roots(inputs, create_graph)
     v = _vectors(v, inputs, "input", "jvp")
     out_tuple, outputs = call(func, inputs, "jvp")
-    blocks = _filled(jacobian_blocks(outputs, inputs), outputs, inputs, strict, "jvp")
-    products = []
-    for out, row in zip(outputs, blocks):
-        total = np.zeros(tuple(out.shape), dtype=out.dtype)
-        for block, t in zip(row, v):
-            total = total + np.tensordot(block._data, t._data, axes=t.ndim)
-        products.append(autograd.Tensor(total.astype(out.dtype)))
-    return _detached(outputs, out_tuple), _detached(products, out_tuple)
+    blocks = _filled(jacobian_blocks(outputs, inputs, create_graph), outputs, inputs, strict, "jvp")
+    with autograd.set_grad_enabled(create_graph):
+        products = [contract(out, row, v) for out, row in zip(outputs, blocks)]
+    return _finished(outputs, out_tuple, create_graph), _finished(products, out_tuple, create_graph)
 
 
-def _second_order(name):
-    def refuse(func, inputs, *args, **kwargs):
-        raise NotImplementedError(f"autograd.functional.{name}: " + NO_HIGHER_ORDER.format(what="second derivatives"))
+def contract(out, blocks, tangents):
+    """sum over inputs of block . tangent (each block of shape out.shape + input.shape) in out's dtype,
+    as recorded matrix-vector products."""
+    total = None
+    for block, t in zip(blocks, tangents):
+        if block is None:
+            continue
+        n, m = int(np.prod(out.shape, dtype=np.int64)), int(np.prod(t.shape, dtype=np.int64))
+        term = (block.reshape(n, m) @ t.to(block.dtype).reshape(m)).reshape(tuple(out.shape))
+        total = term if total is None else total + term
+    return total.to(out.dtype) if total is not None else autograd.Tensor(np.zeros(tuple(out.shape), out.dtype))
 
-    refuse.__name__ = refuse.__qualname__ = name
-    refuse.__doc__ = f"PyTorch's {name}; raises NotImplementedError: it needs second derivatives, which ddp lacks."
-    return refuse
+
+def _scalar_output(func, inputs, fn):
+    """func(*inputs), which must be one Tensor of one element (TypeError / RuntimeError otherwise)."""
+    with autograd.enable_grad():
+        out = func(*inputs)
+    if not isinstance(out, autograd.Tensor):
+        raise TypeError(f"{fn}: the function given to {fn} should return a single Tensor, got "
+                        f"{type(out).__name__}")
+    if out.numel() != 1:
+        raise RuntimeError(f"{fn}: the Tensor returned by the function given to {fn} should contain a single "
+                           f"element, got shape {tuple(out.shape)}")
+    return out
 
 
-hessian, hvp, vhp = _second_order("hessian"), _second_order("hvp"), _second_order("vhp")
+def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
+    """The Hessian of scalar-valued `func` at `inputs`: the Jacobian of its gradient (recorded with
+    create_graph=True), a block d2 out / d in_i d in_j of shape in_i.shape + in_j.shape for each pair,
+    nested as a tuple of tuples for a tuple of inputs.
+
+    Example:
+        >>> hessian(lambda x: (x ** 3).sum(), ddp.tensor([1.0, 2.0]))
+        tensor([[ 6.,  0.],
+                [ 0., 12.]])
+    """
+    in_tuple, inputs = _as_tuple(inputs, "the inputs", "hessian")
+
+    def gradient(*xs):
+        out = _scalar_output(func, xs, "hessian")
+        grads = pullback([out], xs, [autograd.Tensor(np.ones(tuple(out.shape), out.dtype))], create_graph=True)
+        return tuple(_zeros_for_unused(grads, xs, strict, "hessian", "the output"))
+
+    blocks = jacobian(gradient, inputs, create_graph=create_graph, strict=strict, strategy=outer_jacobian_strategy)
+    return blocks if in_tuple else blocks[0][0]
+
+
+def _second_product(func, inputs, v, create_graph, strict, fn):
+    """(func(*inputs), v^T H) for scalar-valued func: the gradient recorded, then pulled back along v."""
+    in_tuple, inputs = _as_tuple(inputs, "the inputs", fn)
+    inputs = roots(inputs, create_graph)
+    out = _scalar_output(func, inputs, fn)
+    v = _vectors(v, inputs, "input", fn)
+    grads = pullback([out], inputs, [autograd.Tensor(np.ones(tuple(out.shape), out.dtype))], create_graph=True)
+    grads = _zeros_for_unused(grads, inputs, strict, fn, "the output")
+    product = _zeros_for_unused(pullback(grads, inputs, v, create_graph), inputs, strict, fn, "the gradients")
+    return _finished((out,), False, create_graph), _finished(product, in_tuple, create_graph)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(*inputs), v^T H): the vector-Hessian product of scalar-valued `func`, by two backward passes
+    (the first recorded). `v` matches the inputs.
+
+    Example:
+        >>> vhp(lambda x: (x ** 3).sum(), ddp.tensor([1.0, 2.0]), ddp.ones(2))
+        (tensor(9.), tensor([ 6., 12.]))
+    """
+    return _second_product(func, inputs, v, create_graph, strict, "vhp")
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(*inputs), H v): the Hessian-vector product of scalar-valued `func`. The Hessian of a twice
+    continuously differentiable function is symmetric, so H v = v^T H, computed by the same two backward
+    passes as vhp (PyTorch's hvp takes a longer route to the same numbers).
+
+    Example:
+        >>> hvp(lambda x: (x ** 3).sum(), ddp.tensor([1.0, 2.0]), ddp.ones(2))
+        (tensor(9.), tensor([ 6., 12.]))
+    """
+    return _second_product(func, inputs, v, create_graph, strict, "hvp")
+
 
 for _name in ("ddp.autograd.functional", "ddp.core.autograd.functional"):
     sys.modules.setdefault(_name, sys.modules[__name__])

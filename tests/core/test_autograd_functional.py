@@ -1,4 +1,4 @@
-"""ddp.autograd.functional (jacobian, vjp, jvp; hessian, hvp, vhp refused) in float64 against
+"""ddp.autograd.functional (jacobian, vjp, jvp, hessian, hvp, vhp; create_graph) in float64 against
 torch.autograd.functional where installed, and a central-difference check of the Jacobian."""
 import numpy as np
 import pytest
@@ -138,13 +138,72 @@ def _raised(call, lib, t):
     return None
 
 
-def test_second_order_and_create_graph_refuse():
+SECOND_ORDER = {
+    "one": (lambda a: (a.tanh() ** 3).sum() * a[0], lambda lib: lib.tensor(X, dtype=lib.float64)),
+    "pair": (lambda a, b: (b @ a.sin()).exp().sum() * a[1], lambda lib: (lib.tensor(X, dtype=lib.float64),
+                                                                         lib.tensor(Y, dtype=lib.float64))),
+    "unused": (lambda a, b: (a ** 3).sum(), lambda lib: (lib.tensor(X, dtype=lib.float64),
+                                                         lib.tensor(Y, dtype=lib.float64))),
+    "linear": (lambda a: (a * 2).sum(), lambda lib: lib.tensor(X, dtype=lib.float64)),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_hessian_hvp_vhp_match_torch(name):
+    torch = pytest.importorskip("torch")
+    f, make = SECOND_ORDER[name]
+    inputs, tinputs = make(ddp), make(torch)
+    _close(AF.hessian(f, inputs), torch.autograd.functional.hessian(f, tinputs))
+    v, tv = _vectors(ddp, inputs, 5), _vectors(torch, tinputs, 5)
+    _close(AF.vhp(f, inputs, v), torch.autograd.functional.vhp(f, tinputs, tv))
+    _close(AF.hvp(f, inputs, v), torch.autograd.functional.hvp(f, tinputs, tv))
+
+
+def test_hessian_by_central_differences_of_the_gradient():
+    def f(a):
+        return (a.sin() * a.roll(1)).sum() ** 2
+
+    h = _np(AF.hessian(f, ddp.tensor(X)))
+    numeric = np.zeros((3, 3))
+    for j in range(3):
+        step = np.zeros(3)
+        step[j] = 1e-6
+        hi, lo = (vjp(f, ddp.tensor(X + s))[1] for s in (step, -step))
+        numeric[:, j] = (_np(hi) - _np(lo)) / 2e-6
+    np.testing.assert_allclose(h, numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(h, h.T, rtol=1e-12)
+
+
+def test_create_graph_results_are_differentiable_and_reach_the_inputs():
+    torch = pytest.importorskip("torch")
+    for lib in (ddp, torch):
+        x = lib.tensor(X, dtype=lib.float64, requires_grad=True)
+        j = lib.autograd.functional.jacobian(lambda a: a.sin() * a, x, create_graph=True)
+        _, hv = lib.autograd.functional.hvp(lambda a: (a ** 4).sum(), x, lib.ones(3, dtype=lib.float64),
+                                            create_graph=True)
+        _, jv = lib.autograd.functional.jvp(lambda a: a.exp(), x, x, create_graph=True)
+        assert j.requires_grad and hv.requires_grad and jv.requires_grad
+        (j.sum() + hv.sum() + jv.sum()).backward()
+        if lib is ddp:
+            got = _np(x.grad)
+        else:
+            np.testing.assert_allclose(got, x.grad.numpy(), rtol=1e-12)
+    h = AF.hessian(lambda a: (a ** 3).sum(), ddp.tensor(X, requires_grad=True))
+    assert not h.requires_grad  # without create_graph the result is detached
+
+
+def test_hessian_errors_and_strict():
     x = ddp.tensor(X)
-    for fn in (AF.hessian, AF.hvp, AF.vhp):
-        with pytest.raises(NotImplementedError, match="no higher-order gradients"):
-            fn(lambda a: (a ** 3).sum(), x)
-    with pytest.raises(NotImplementedError, match="create_graph=True"):
-        jacobian(lambda a: a * 2, x, create_graph=True)
+    with pytest.raises(RuntimeError, match="should contain a single element"):
+        AF.hessian(lambda a: a * 2, x)
+    with pytest.raises(TypeError, match="should return a single Tensor"):
+        AF.vhp(lambda a: (a.sum(), a.sum()), x, x)
+    with pytest.raises(RuntimeError, match="strict=True"):
+        AF.hessian(lambda a, b: (a ** 3).sum(), (x, x), strict=True)
+    with pytest.raises(RuntimeError, match="strict=True"):
+        AF.hvp(lambda a: (a * 2).sum(), x, x, strict=True)  # the gradient does not depend on a
+    with pytest.raises(RuntimeError, match=r"v\[0\] has shape"):
+        AF.hvp(lambda a: (a ** 3).sum(), x, ddp.ones(2))
 
 
 def test_import_paths():
