@@ -198,3 +198,8 @@ class Dropout(Function):
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
         return g * mask
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask

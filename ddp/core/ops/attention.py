@@ -4,6 +4,8 @@ graph nodes and as many full-size temporaries of the (..., L, S) scores per call
 import numpy as np
 
 from ..autograd import Function
+from .linalg import MatMul
+from .reduce import Softmax, Sum
 
 
 def causal_mask(length, source, dtype):
@@ -37,7 +39,7 @@ class ScaledDotProductAttention(Function):
         out = np.matmul(weights, v)
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(q, k, v, scores, keep)
-            ctx.scale = scale
+            ctx.scale, ctx.mask = scale, mask  # the mask: for differentiable_backward, which recomputes p
         return out
 
     @staticmethod
@@ -57,3 +59,22 @@ class ScaledDotProductAttention(Function):
         gq = np.matmul(gp, k) if needs[0] else None
         gk = np.matmul(np.swapaxes(gp, -1, -2), q) if needs[1] else None
         return gq, gk, gv, gmask
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        q_saved, k_saved, v_saved, _, keep = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        q, k, v = (ctx.operand(i, a) for i, a in enumerate((q_saved, k_saved, v_saved)))
+        scores = MatMul.apply(q, k.transpose(-1, -2)) * ctx.scale
+        mask = ctx.operand(3, ctx.mask) if ctx.mask is not None else None
+        p = Softmax.apply(scores + mask if mask is not None else scores, dim=-1)
+        wd = p if keep is None else p * keep
+        gv = MatMul.apply(wd.transpose(-1, -2), g) if needs[2] else None
+        gp = MatMul.apply(g, v.transpose(-1, -2))
+        if keep is not None:
+            gp = gp * keep
+        gs = p * (gp - Sum.apply(gp * p, dim=-1, keepdim=True))
+        gmask = gs if len(needs) > 3 and needs[3] else None
+        gq = MatMul.apply(gs, k) * ctx.scale if needs[0] else None
+        gk = MatMul.apply(gs.transpose(-1, -2), q) * ctx.scale if needs[1] else None
+        return (gq, gk, gv, gmask)[:len(needs)]

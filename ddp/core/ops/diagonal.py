@@ -1,4 +1,5 @@
-"""Ops on the diagonals of a pair of dims: reading one (a view) and writing one (a copy)."""
+"""Ops on the diagonals of a pair of dims: reading one (a view) and writing one (a copy). Each one's recorded
+gradient is made of the other: Diagonal's is a DiagonalScatter into zeros, DiagonalScatter's a Diagonal."""
 import numpy as np
 
 from ..autograd import Function
@@ -26,6 +27,12 @@ class Diagonal(Function):
         diagonal_view(gx, *ctx.dims)[...] = g
         return gx
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        offset, dim1, dim2 = ctx.dims
+        zeros = np.zeros(ctx.shape, dtype=g._data.dtype)
+        return DiagonalScatter.apply(zeros, g, offset=offset, dim1=dim1, dim2=dim2)
+
 
 class DiagonalScatter(Function):
     """x with its `offset` diagonal of (dim1, dim2) replaced by src (a copy).
@@ -48,4 +55,15 @@ class DiagonalScatter(Function):
             diagonal_view(gx, *ctx.dims)[...] = 0
         if ctx.needs_input_grad[1]:
             gsrc = np.diagonal(g, *ctx.dims).copy()
+        return gx, gsrc
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        offset, dim1, dim2 = ctx.dims
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            zero = np.zeros((), dtype=g._data.dtype)  # broadcast over the diagonal
+            gx = DiagonalScatter.apply(g, zero, offset=offset, dim1=dim1, dim2=dim2)
+        if ctx.needs_input_grad[1]:
+            gsrc = Diagonal.apply(g, offset=offset, dim1=dim1, dim2=dim2)
         return gx, gsrc

@@ -4,6 +4,10 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Abs, Pow, Where, select
+from .linalg import MatMul
+from .reduce import Sum
+from .shape import Reshape
 
 
 def _pairs(x1, x2):
@@ -44,7 +48,7 @@ class Cdist(Function):
                 out = np.power(np.power(a, p).sum(-1), 1 / p)
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x1, x2, out)
-        ctx.p = p
+        ctx.p, ctx.use_mm = p, use_mm
         return out
 
     @staticmethod
@@ -70,3 +74,47 @@ class Cdist(Function):
                 scale = np.where(out == 0, 0, g / np.power(out, p - 1))[..., None]
                 pair = np.where(a == 0, 0, np.sign(diff) * np.power(a, p - 1) * scale)
         return pair.sum(-2), -pair.sum(-3)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x1_saved, x2_saved, out_saved = ctx.saved_tensors
+        p, needs = ctx.p, ctx.needs_input_grad
+        x1, x2 = ctx.operand(0, x1_saved), ctx.operand(1, x2_saved)
+        dtype = out_saved.dtype
+        if p == 0:
+            zero = select(np.zeros(g.shape, dtype=bool), g)
+            return (Sum.apply(zero, dim=-1, keepdim=True) * x1 if needs[0] else None,
+                    Sum.apply(zero, dim=-2, keepdim=True).transpose(-1, -2) * x2 if needs[1] else None)
+        nonzero = out_saved != 0
+        # the distance is recomputed with a 1 where it is 0, so that the unused branch has a finite gradient
+        out = Where.apply(nonzero, Cdist.apply(x1, x2, p=p, use_mm=ctx.use_mm), np.ones((), dtype))
+        if p == 2:  # as backward: products, without the (P, R, M) differences
+            w = select(nonzero, g / out)
+            wt = w.transpose(-1, -2)
+            gx1 = _column(Sum.apply(w, dim=-1)) * x1 - MatMul.apply(w, x2) if needs[0] else None
+            gx2 = _column(Sum.apply(wt, dim=-1)) * x2 - MatMul.apply(wt, x1) if needs[1] else None
+            return gx1, gx2
+        diff_saved = _pairs(x1_saved, x2_saved)
+        g3 = _column(g)
+        if p == 1:
+            pair = g3 * np.sign(diff_saved)
+        elif p == math.inf:
+            pair = g3 * (np.sign(diff_saved) * (np.abs(diff_saved) == out_saved[..., None])).astype(dtype)
+        else:
+            diff = _unsqueeze(x1, -2) - _unsqueeze(x2, -3)
+            moved = diff_saved != 0
+            a = Abs.apply(Where.apply(moved, diff, np.ones((), dtype)))
+            scale = _column(select(nonzero, g / Pow.apply(out, p - 1)))
+            pair = select(moved, np.sign(diff_saved) * Pow.apply(a, p - 1) * scale)
+        return (Sum.apply(pair, dim=-2) if needs[0] else None), (-Sum.apply(pair, dim=-3) if needs[1] else None)
+
+
+def _unsqueeze(t, dim):
+    """Tensor t with a size-1 dim inserted at the negative position `dim`."""
+    shape = tuple(t.shape)
+    at = len(shape) + 1 + dim
+    return Reshape.apply(t, shape=shape[:at] + (1,) + shape[at:])
+
+
+def _column(t):
+    return _unsqueeze(t, -1)

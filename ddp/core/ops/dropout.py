@@ -16,3 +16,7 @@ class MaskAffine(Function):
     @staticmethod
     def backward(ctx, g):
         return g * ctx.scale
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * ctx.scale

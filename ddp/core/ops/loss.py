@@ -6,7 +6,10 @@ ops the class dim is moved last and the rest flattened into rows.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
+from .elementwise import Exp, Log, Sigmoid, Where, select
+from .reduce import LogSoftmax, Softmax, Sum
+from .shape import Permute, Reshape, Unindex
 
 
 def _rows(x):
@@ -37,6 +40,37 @@ def _reduce(per_row, denominator, reduction, target_shape):
     if denominator == 0:
         return np.array(np.nan, dtype=total.dtype)  # 0/0 when every target is ignored, as PyTorch
     return total / denominator
+
+
+def _rows_t(x):
+    """`_rows` as recorded ops, for a Tensor."""
+    if x.ndim == 2:
+        return x
+    moved = Permute.apply(x, dims=(0,) + tuple(range(2, x.ndim)) + (1,))
+    return Reshape.apply(moved, shape=(-1, x.shape[1]))
+
+
+def _unrows_t(g, shape):
+    """`_unrows` as recorded ops, for a Tensor."""
+    if len(shape) == 2:
+        return g
+    moved = Reshape.apply(g, shape=(shape[0],) + tuple(shape[2:]) + (shape[1],))
+    return Permute.apply(moved, dims=(0, len(shape) - 1) + tuple(range(1, len(shape) - 1)))
+
+
+def _scales_t(g, reduction, denominator, n):
+    """`_scales` for a Tensor g, as a column (n, 1) or a (1, 1) that broadcasts as one."""
+    if reduction == "none":
+        return Reshape.apply(g, shape=(n, 1))
+    g = Reshape.apply(g, shape=(1, 1))
+    if reduction == "mean":
+        return g * (1.0 / float(denominator) if denominator != 0 else float("nan"))
+    return g
+
+
+def _const(a, like):
+    """Array `a` as a constant in the dtype of the array `like`."""
+    return np.asarray(a, dtype=like.dtype)
 
 
 def _scales(g, reduction, denominator, n):
@@ -116,6 +150,23 @@ class CrossEntropy(Function):
             gz[rows, t] -= a
         return _unrows(gz, ctx.shape) if len(ctx.shape) != 2 else gz, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        logp, a, b, t, w = ctx.saved_tensors
+        n, c = logp.shape
+        p = Softmax.apply(_rows_t(ctx.parents[0]), dim=1)
+        onehot = np.zeros((n, c), dtype=logp.dtype)
+        onehot[np.arange(n), t] = 1
+        s = _scales_t(g, ctx.reduction, ctx.denominator, n)
+        sa = s if a is None else s * _const(a[:, None], logp)
+        if b is None:
+            gz = (p - onehot) * sa
+        else:
+            w = w if w is not None else np.ones(c, dtype=logp.dtype)
+            sb = s * _const(b[:, None], logp)
+            gz = p * (sa + sb * float(w.sum())) - sb * _const(w[None, :], logp) - sa * onehot
+        return _unrows_t(gz, ctx.shape), None, None
+
 
 class SoftCrossEntropy(Function):
     """Cross entropy of logits x against class probabilities y (same shape as x):
@@ -146,6 +197,26 @@ class SoftCrossEntropy(Function):
             gy = _unrows(-logp * w * s * g.dtype.type(1 - ctx.eps), ctx.shape)
         return gx, gy, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        logp_saved, wy_saved, weight = ctx.saved_tensors
+        n, c = logp_saved.shape
+        x, y = ctx.parents[0], ctx.parents[1] if len(ctx.parents) > 1 else None
+        logp = LogSoftmax.apply(_rows_t(x), dim=1) if x is not None else Tensor(logp_saved)
+        wy = Tensor(wy_saved)
+        if y is not None:  # the smoothed, weighted target, recomputed from y
+            wy = _rows_t(y) * (1.0 - ctx.eps) + ctx.eps / c
+            wy = wy * _const(weight, logp_saved) if weight is not None else wy
+        s = _scales_t(g, ctx.reduction, n, n)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            p = Softmax.apply(_rows_t(x), dim=1)
+            gx = _unrows_t((p * Sum.apply(wy, dim=1, keepdim=True) - wy) * s, ctx.shape)
+        if y is not None:
+            w = _const(weight, logp_saved) if weight is not None else 1.0
+            gy = _unrows_t(-logp * w * s * (1.0 - ctx.eps), ctx.shape)
+        return gx, gy, None
+
 
 class NLLLoss(Function):
     """Negative log likelihood of log-probabilities x at class indices t: loss_i = -w[t_i] x[i, t_i];
@@ -170,6 +241,13 @@ class NLLLoss(Function):
         gz = np.zeros((t.size, ctx.shape[1]), dtype=g.dtype)
         gz[np.arange(t.size), t] = -wt * _scales(g, ctx.reduction, ctx.denominator, t.size)
         return _unrows(gz, ctx.shape), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        wt, t = ctx.saved_tensors
+        picked = Reshape.apply(_scales_t(g, ctx.reduction, ctx.denominator, t.size) * -wt[:, None], shape=(t.size,))
+        gz = Unindex.apply(picked, shape=(t.size, ctx.shape[1]), index=(np.arange(t.size), t))
+        return _unrows_t(gz, ctx.shape), None, None
 
 
 class BCEWithLogits(Function):
@@ -196,6 +274,22 @@ class BCEWithLogits(Function):
             gy = g * (-x + (pos_weight - 1) * softplus_neg if pos_weight is not None else -x)
         return gx, gy, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, y_saved, _, pos_weight = ctx.saved_tensors
+        x, y = ctx.operand(0, x_saved), ctx.operand(1, y_saved)
+        pw = _const(pos_weight, x_saved) if pos_weight is not None else None
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            lw = 1 + (pw - 1) * y if pw is not None else 1.0
+            gx = g * ((1 - y) - lw * Sigmoid.apply(-x))
+        if ctx.needs_input_grad[1]:
+            gy = -x
+            if pw is not None:  # softplus(-x) is this loss at target 1
+                gy = gy + (pw - 1) * BCEWithLogits.apply(x, np.ones((), dtype=x_saved.dtype), None)
+            gy = g * gy
+        return gx, gy, None
+
 
 class BCE(Function):
     """Elementwise binary cross entropy of probabilities x: -(y log x + (1 - y) log(1 - x)), logs clamped at
@@ -216,6 +310,26 @@ class BCE(Function):
         gx = g * (x - y) / np.maximum(x * (1 - x), x.dtype.type(1e-12)) if ctx.needs_input_grad[0] else None
         gy = g * (log_1mx - log_x) if ctx.needs_input_grad[1] else None
         return gx, gy
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, y_saved, log_x_saved, log_1mx_saved = ctx.saved_tensors
+        x, y = ctx.operand(0, x_saved), ctx.operand(1, y_saved)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            floor = np.array(1e-12, dtype=x_saved.dtype)
+            gx = g * (x - y) / Where.apply(x_saved * (1 - x_saved) > floor, x * (1 - x), floor)
+        if ctx.needs_input_grad[1]:
+            gy = g * (_clamped_log(1 - x, log_1mx_saved) - _clamped_log(x, log_x_saved))
+        return gx, gy
+
+
+def _clamped_log(x, saved):
+    """max(log x, -100) as recorded ops, `saved` its forward value: -100 where clamped, with no gradient
+    (log is taken of 1 there, so that no inf times 0 turns into NaN)."""
+    kept = saved > -100
+    low = np.array(-100, dtype=saved.dtype)
+    return Where.apply(kept, Log.apply(Where.apply(kept, x, np.ones((), dtype=saved.dtype))), low)
 
 
 class SmoothL1(Function):
@@ -251,6 +365,29 @@ class SmoothL1(Function):
         gx = g * slope
         return gx, -gx if ctx.needs_input_grad[1] else None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (d_saved,) = ctx.saved_tensors
+        beta = ctx.beta
+        if beta == 0:
+            slope = np.sign(d_saved)
+        else:  # d / beta (d for Huber) inside the kink, +-1 (+-beta) outside
+            d = _recorded(d_saved, ctx.parents)
+            outer = np.sign(d_saved) * d_saved.dtype.type(beta if ctx.huber else 1)
+            slope = Where.apply(np.abs(d_saved) < beta, d if ctx.huber else d * (1 / beta), outer)
+        gx = g * slope
+        return (gx if ctx.needs_input_grad[0] else None), (-gx if ctx.needs_input_grad[1] else None)
+
+
+def _recorded(d, parents):
+    """The saved d = x - y as a Tensor whose graph reaches x and y: d + (x - x) - (y - y), the same value
+    exactly and the derivatives of x - y."""
+    out = Tensor(d)
+    for sign, t in zip((1, -1), parents):
+        if t is not None:
+            out = out + (t - t._data) if sign > 0 else out - (t - t._data)
+    return out
+
 
 class KLDiv(Function):
     """Elementwise Kullback-Leibler term of log-probabilities x against target t: t (log t - x), 0 where
@@ -282,4 +419,15 @@ class KLDiv(Function):
             else:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     gt = g * (np.log(t) + 1 - x)
+        return gx, gt
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, t_saved, _ = ctx.saved_tensors
+        x, t = ctx.operand(0, x_saved), ctx.operand(1, t_saved)
+        p = Exp.apply(t) if ctx.log_target else t
+        gx = -g * p if ctx.needs_input_grad[0] else None
+        gt = None
+        if ctx.needs_input_grad[1]:
+            gt = g * p * (t - x + 1) if ctx.log_target else g * (Log.apply(t) + 1 - x)
         return gx, gt

@@ -1,9 +1,26 @@
-"""Normalisation ops, each one fused Function: batch norm (with in-place running statistics) and layer norm."""
+"""Normalisation ops, each one fused Function: batch norm (with in-place running statistics), layer norm and
+group norm. Their differentiable backwards recompute xhat and 1/sigma from x with recorded ops."""
 import math
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
+from .elementwise import Sqrt
+from .reduce import Mean, Sum
+from .shape import Reshape
+
+
+def _standardize(x, dims, eps):
+    """(xhat, 1 / sqrt(var + eps)) of Tensor x over `dims` (biased variance), as recorded ops."""
+    centered = x - Mean.apply(x, dim=dims, keepdim=True)
+    invstd = 1 / Sqrt.apply(Mean.apply(centered * centered, dim=dims, keepdim=True) + eps)
+    return centered * invstd, invstd
+
+
+def _normalized_grad(gh, xhat, invstd, dims):
+    """(gh - mean(gh) - xhat mean(gh xhat)) / sigma over `dims`: the input gradient of a normalisation."""
+    mean_g = Mean.apply(gh, dim=dims, keepdim=True)
+    return invstd * (gh - mean_g - xhat * Mean.apply(gh * xhat, dim=dims, keepdim=True))
 
 
 def _affine(x, weight, bias, shape):
@@ -43,7 +60,7 @@ class BatchNorm(Function):
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = centered * invstd
         ctx.save_for_backward(xhat, invstd, weight)
-        ctx.axes, ctx.shape, ctx.batch_stats = axes, shape, training
+        ctx.axes, ctx.shape, ctx.batch_stats, ctx.eps = axes, shape, training, eps
         return _affine(xhat, weight, bias, shape)
 
     @staticmethod
@@ -62,6 +79,28 @@ class BatchNorm(Function):
             gw = (g * xhat).sum(axis=axes)
         if needs[2]:
             gb = g.sum(axis=axes)
+        return gx, gw, gb, None, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        xhat_saved, invstd_saved, weight_saved = ctx.saved_tensors
+        axes, shape, needs = ctx.axes, ctx.shape, ctx.needs_input_grad
+        x = ctx.parents[0]
+        if x is None:
+            xhat, invstd = Tensor(xhat_saved), Tensor(invstd_saved)
+        elif ctx.batch_stats:
+            xhat, invstd = _standardize(x, axes, ctx.eps)
+        else:  # the running statistics are constants: xhat is x's affine map, exactly the saved value
+            xhat, invstd = Tensor(xhat_saved) + (x - x._data) * invstd_saved, Tensor(invstd_saved)
+        gx = gw = gb = None
+        if needs[0]:
+            weight = ctx.operand(1, weight_saved)
+            scaled = g * Reshape.apply(weight, shape=shape) if weight is not None else g
+            gx = _normalized_grad(scaled, xhat, invstd, axes) if ctx.batch_stats else scaled * invstd
+        if needs[1]:
+            gw = Sum.apply(g * xhat, dim=axes)
+        if needs[2]:
+            gb = Sum.apply(g, dim=axes)
         return gx, gw, gb, None, None, None, None, None
 
 
@@ -89,7 +128,7 @@ class LayerNorm(Function):
             out += bias.reshape(-1)
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(xhat, invstd, weight)
-            ctx.features = features
+            ctx.features, ctx.eps = features, eps
         return out.reshape(x.shape)
 
     @staticmethod
@@ -114,6 +153,27 @@ class LayerNorm(Function):
                 gb = (ones @ g2).reshape(ctx.features)
         return gx, gw, gb, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        xhat_saved, invstd_saved, weight_saved = ctx.saved_tensors
+        needs, x = ctx.needs_input_grad, ctx.parents[0]
+        lead = g.ndim - len(ctx.features)
+        dims, lead_dims = tuple(range(lead, g.ndim)), tuple(range(lead))
+        if x is not None:
+            xhat, invstd = _standardize(x, dims, ctx.eps)
+        else:
+            xhat = Tensor(xhat_saved.reshape(g.shape))
+            invstd = Tensor(invstd_saved.reshape(g.shape[:lead] + (1,) * len(dims)))
+        gx = gw = gb = None
+        if needs[0]:
+            weight = ctx.operand(1, weight_saved)
+            gx = _normalized_grad(g * weight if weight is not None else g, xhat, invstd, dims)
+        if needs[1]:
+            gw = Sum.apply(g * xhat, dim=lead_dims) if lead_dims else g * xhat
+        if needs[2]:
+            gb = Sum.apply(g, dim=lead_dims) if lead_dims else g
+        return gx, gw, gb, None, None
+
 
 class GroupNorm(Function):
     """Split the C channels of x (N, C, ...) into `groups` groups, normalise each (sample, group) over its
@@ -136,7 +196,7 @@ class GroupNorm(Function):
         xhat *= invstd
         xhat = xhat.reshape(x.shape)
         ctx.save_for_backward(xhat, invstd, weight)
-        ctx.groups = groups
+        ctx.groups, ctx.eps = groups, eps
         return _affine(xhat, weight, bias, (1, -1) + (1,) * (x.ndim - 2))
 
     @staticmethod
@@ -162,3 +222,26 @@ class GroupNorm(Function):
         if len(needs) > 2 and needs[2]:
             gb = g3.sum(axis=(0, 2))
         return gx, gw, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        xhat_saved, invstd_saved, weight_saved = ctx.saved_tensors
+        needs, x = ctx.needs_input_grad, ctx.parents[0]
+        n, c = g.shape[:2]
+        grouped = (n, ctx.groups, c // ctx.groups * math.prod(g.shape[2:]))
+        channel = (1, -1) + (1,) * (g.ndim - 2)
+        if x is not None:
+            xg, invstd = _standardize(Reshape.apply(x, shape=grouped), 2, ctx.eps)
+        else:
+            xg, invstd = Tensor(xhat_saved.reshape(grouped)), Tensor(invstd_saved)
+        gx = gw = gb = None
+        if needs[0]:
+            weight = ctx.operand(1, weight_saved)
+            gh = g * Reshape.apply(weight, shape=channel) if weight is not None else g
+            gx = Reshape.apply(_normalized_grad(Reshape.apply(gh, shape=grouped), xg, invstd, 2), shape=g.shape)
+        others = (0,) + tuple(range(2, g.ndim))
+        if len(needs) > 1 and needs[1]:
+            gw = Sum.apply(g * Reshape.apply(xg, shape=g.shape), dim=others)
+        if len(needs) > 2 and needs[2]:
+            gb = Sum.apply(g, dim=others)
+        return (gx, gw, gb)[:len(needs)]

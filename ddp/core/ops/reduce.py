@@ -3,8 +3,9 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
-from .shape import Expand, Reshape
+from ..autograd import Function, Tensor
+from .elementwise import Abs, Pow, Where, select
+from .shape import Expand, Reshape, Unindex, _along
 
 
 def _keep(g, shape, dim, keepdim):
@@ -99,6 +100,15 @@ class Extreme(Function):
         np.put_along_axis(gx, ctx.index, _keep(g, ctx.shape, ctx.dim, ctx.keepdim), axis=ctx.dim)
         return gx
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        if ctx.dim is None:
+            x, out = ctx.saved_tensors
+            ties = x == out
+            return spread(g, ctx.shape, None, False) * (ties / ties.sum()).astype(g._data.dtype)
+        kept = Reshape.apply(g, shape=ctx.index.shape)
+        return Unindex.apply(kept, shape=ctx.shape, index=_along(ctx.index, ctx.dim % len(ctx.shape)))
+
 
 def _centered(x, dim, correction, keepdim):
     """(x - mean, variance): accumulated in float64 for float16/32 inputs and rounded once, as PyTorch's CPU
@@ -128,6 +138,13 @@ class Var(Function):
         scale = centered.dtype.type(2.0 / ctx.denominator) if ctx.denominator else np.nan
         return _keep(g, ctx.shape, ctx.dim, ctx.keepdim) * centered * scale
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        centered = x - Mean.apply(x, dim=ctx.dim, keepdim=True)
+        scale = 2.0 / ctx.denominator if ctx.denominator else math.nan
+        return spread(g, ctx.shape, ctx.dim, ctx.keepdim) * centered * scale
+
 
 class Std(Function):
     """Standard deviation over `dim` with `correction`, the square root taken before rounding to x's dtype;
@@ -139,7 +156,7 @@ class Std(Function):
         centered, var = _centered(x, dim, correction, keepdim)
         out = np.sqrt(var).astype(x.dtype, copy=False)
         ctx.save_for_backward(centered, out)
-        ctx.denominator = max(_count(x.shape, dim) - correction, 0)
+        ctx.denominator, ctx.correction = max(_count(x.shape, dim) - correction, 0), correction
         return out
 
     @staticmethod
@@ -148,6 +165,13 @@ class Std(Function):
         with np.errstate(divide="ignore", invalid="ignore"):  # a zero std: nan, as PyTorch's
             scale = _keep(g / (out * out.dtype.type(ctx.denominator)), ctx.shape, ctx.dim, ctx.keepdim)
         return scale * centered
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        centered = x - Mean.apply(x, dim=ctx.dim, keepdim=True)
+        out = Std.apply(x, dim=ctx.dim, correction=ctx.correction, keepdim=ctx.keepdim)
+        return spread(g / (out * float(ctx.denominator)), ctx.shape, ctx.dim, ctx.keepdim) * centered
 
 
 class LogSumExp(Function):
@@ -241,6 +265,13 @@ class AmaxAmin(Function):
         share = ties / ties.sum(axis=ctx.dim, keepdims=True)
         return share.astype(g.dtype) * _keep(g, ctx.shape, ctx.dim, ctx.keepdim)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x, out = ctx.saved_tensors
+        ties = x == out
+        share = (ties / ties.sum(axis=ctx.dim, keepdims=True)).astype(g._data.dtype)
+        return spread(g, ctx.shape, ctx.dim, ctx.keepdim) * share
+
 
 def _squeeze(out, dim):
     return out.reshape(()) if dim is None else out.squeeze(dim)
@@ -286,6 +317,27 @@ class VectorNorm(Function):
             scale = np.where(out == 0, 0, g / np.power(out, p - 1))
             return scale * np.sign(x) * np.power(np.abs(x), p - 1)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, out_saved = ctx.saved_tensors
+        p, g = ctx.ord, spread(g, ctx.shape, ctx.dim, ctx.keepdim)
+        dtype = g._data.dtype
+        if p == 0:
+            return select(np.zeros(ctx.shape, dtype=bool), g)
+        if p == 1:
+            return g * np.sign(x_saved).astype(dtype)
+        if p == math.inf or p == -math.inf:
+            ties = np.abs(x_saved) == out_saved
+            return g * (np.sign(x_saved) * ties / ties.sum(axis=ctx.dim, keepdims=True)).astype(dtype)
+        x, nonzero = ctx.parents[0], out_saved != 0
+        # the norm is recomputed with a 1 where it is 0, so that the unused branch has a finite gradient
+        out = Where.apply(nonzero, VectorNorm.apply(x, ord=p, dim=ctx.dim, keepdim=True), np.ones((), dtype))
+        if p == 2:
+            return select(np.broadcast_to(nonzero, ctx.shape), g / out) * x
+        a = Abs.apply(Where.apply(x_saved != 0, x, np.ones((), dtype)))
+        scale = select(np.broadcast_to(nonzero, ctx.shape), g / Pow.apply(out, p - 1))
+        return select(x_saved != 0, scale * np.sign(x_saved).astype(dtype) * Pow.apply(a, p - 1))
+
 
 class NanMean(Function):
     """The mean of the non-NaN elements over `dim` (NaN where there are none); d/dx = 1/count where x is
@@ -307,3 +359,9 @@ class NanMean(Function):
         with np.errstate(invalid="ignore", divide="ignore"):
             share = _keep(g, ctx.shape, ctx.dim, ctx.keepdim) / ctx.count
         return np.where(ctx.nan, np.zeros((), dtype=g.dtype), share)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = spread(g, ctx.shape, ctx.dim, ctx.keepdim) * (1 / ctx.count)
+        return select(~ctx.nan, share)

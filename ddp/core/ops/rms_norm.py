@@ -2,6 +2,8 @@
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Sqrt
+from .reduce import Mean, Sum
 
 
 class RMSNorm(Function):
@@ -16,7 +18,7 @@ class RMSNorm(Function):
         axes = tuple(range(x.ndim - dims, x.ndim))
         r = 1 / np.sqrt(np.square(x).mean(axis=axes, keepdims=True) + x.dtype.type(eps))
         xr = x * r
-        ctx.axes = axes
+        ctx.axes, ctx.eps = axes, eps
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x, r, weight)
         return xr * weight if weight is not None else xr
@@ -33,3 +35,19 @@ class RMSNorm(Function):
             lead = tuple(range(x.ndim - len(ctx.axes)))
             gw = (g * x * r).sum(axis=lead)
         return gx, gw
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, r_saved, weight_saved = ctx.saved_tensors
+        needs, axes = ctx.needs_input_grad, ctx.axes
+        x = ctx.operand(0, x_saved)
+        r = 1 / Sqrt.apply(Mean.apply(x * x, dim=axes, keepdim=True) + ctx.eps) if needs[0] else r_saved
+        weight = ctx.operand(1, weight_saved) if len(needs) > 1 else None
+        u = g * weight if weight is not None else g
+        gx = gw = None
+        if needs[0]:
+            gx = r * (u - x * (r * r) * Mean.apply(u * x, dim=axes, keepdim=True))
+        if len(needs) > 1 and needs[1]:
+            lead = tuple(range(x_saved.ndim - len(axes)))
+            gw = Sum.apply(g * x * r, dim=lead) if lead else g * x * r
+        return (gx, gw)[:len(needs)]

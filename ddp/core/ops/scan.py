@@ -4,6 +4,10 @@ sum drifts from theirs within a few dozen steps)."""
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Exp, Where
+from .linalg import MatMul
+from .reduce import Sum, spread
+from .shape import Cat, Index, Permute, Reshape, Stack
 
 
 def _wide(x):
@@ -34,6 +38,22 @@ def _exclusive_cumprod(x, axis, reverse=False):
     return np.concatenate([np.ones_like(np.take(x, [0], axis=axis)), before], axis=axis)
 
 
+def _flip(x, dim):
+    """Tensor x reversed along `dim`, as a recorded (view) Index."""
+    return Index.apply(x, index=(slice(None),) * (dim % x.ndim) + (slice(None, None, -1),))
+
+
+def _take(x, dim, start, stop):
+    return Index.apply(x, index=(slice(None),) * (dim % x.ndim) + (slice(start, stop),))
+
+
+def _exclusive_cumprod_t(x, dim):
+    """`_exclusive_cumprod` of Tensor x (at least one element along `dim`) as recorded ops."""
+    n = x.shape[dim]
+    ones = np.ones(tuple(1 if i == dim % x.ndim else s for i, s in enumerate(x.shape)), dtype=x._data.dtype)
+    return Cat.apply(ones, _take(CumProd.apply(x, dim=dim), dim, 0, n - 1), dim=dim)
+
+
 class Prod(Function):
     """prod(x, dim) (dim None: all elements); d/dx_i = the product of the other elements, computed from
     products before and after i, so that zeros in x are exact."""
@@ -54,6 +74,17 @@ class Prod(Function):
         others = _exclusive_cumprod(x, ctx.dim) * _exclusive_cumprod(x, ctx.dim, reverse=True)
         return (g if ctx.keepdim else np.expand_dims(g, ctx.dim)) * others
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        shape, dim = x.shape, ctx.dim
+        if x._data.size == 0:
+            return spread(g, shape, dim, ctx.keepdim) * np.zeros(shape, dtype=x._data.dtype)
+        line = Reshape.apply(x, shape=(-1,)) if dim is None else x
+        d = 0 if dim is None else dim
+        others = _exclusive_cumprod_t(line, d) * _flip(_exclusive_cumprod_t(_flip(line, d), d), d)
+        return spread(g, shape, dim, ctx.keepdim) * Reshape.apply(others, shape=tuple(shape))
+
 
 class CumSum(Function):
     """Running sum along `dim`; d/dx = the reversed running sum of g."""
@@ -66,6 +97,10 @@ class CumSum(Function):
     @staticmethod
     def backward(ctx, g):
         return np.flip(_cumsum(np.flip(g, ctx.dim), ctx.dim), ctx.dim)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return _flip(CumSum.apply(_flip(g, ctx.dim), dim=ctx.dim), ctx.dim)
 
 
 class CumProd(Function):
@@ -97,6 +132,22 @@ class CumProd(Function):
             np.moveaxis(gx, d, 0)[i] = np.moveaxis(partial, d, 0)[i:].sum(axis=0)
         return gx
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, _ = ctx.saved_tensors
+        x, d = ctx.parents[0], ctx.dim
+        if np.all(x_saved != 0):
+            return _flip(CumSum.apply(_flip(g * CumProd.apply(x, dim=d), d), dim=d), d) / x
+        n = x_saved.shape[d]
+        parts = []
+        for i in range(n):  # x_i set to 1 in turn, as backward does, with recorded ops
+            hole = np.zeros(n, dtype=bool)
+            hole[i] = True
+            hole = hole.reshape((n,) + (1,) * (x.ndim - 1 - d % x.ndim))
+            partial = CumProd.apply(Where.apply(hole, np.ones((), x_saved.dtype), x), dim=d) * g
+            parts.append(Sum.apply(_take(partial, d, i, n), dim=d))
+        return Stack.apply(*parts, dim=d)
+
 
 class LogCumSumExp(Function):
     """log of the running sum of exp(x) along `dim`, accumulated with logaddexp (no overflow);
@@ -125,3 +176,23 @@ class LogCumSumExp(Function):
             up = reversed_logcumsumexp(np.where(g > 0, log_g, none))
             down = reversed_logcumsumexp(np.where(g < 0, log_g, none))
             return np.exp(x + up) - np.exp(x + down)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        # gx_j = sum_i g_i w_ij, w_ij = exp(x_j - out_i) for j <= i (at most 1: no overflow), else 0, as one
+        # (n, n) matrix per line along dim; the exponent is -inf off the triangle, so that exp has no
+        # gradient there
+        x, out_saved = ctx.parents[0], ctx.saved_tensors[1]
+        d, nd = ctx.dim % x.ndim, x.ndim
+        to_last = tuple(i for i in range(nd) if i != d) + (d,)
+        back = tuple(np.argsort(to_last))
+        xl = Permute.apply(x, dims=to_last)
+        outl = Permute.apply(LogCumSumExp.apply(x, dim=d), dims=to_last)
+        lines, n = tuple(xl.shape[:-1]), x.shape[d]
+        rows = Reshape.apply(outl, shape=lines + (n, 1))
+        cols = Reshape.apply(xl, shape=lines + (1, n))
+        below = np.tril(np.ones((n, n), dtype=bool))
+        w = Exp.apply(Where.apply(below, cols - rows, np.array(-np.inf, dtype=out_saved.dtype)))
+        gl = Reshape.apply(Permute.apply(g, dims=to_last), shape=lines + (1, n))
+        gx = Reshape.apply(MatMul.apply(gl, w), shape=lines + (n,))
+        return Permute.apply(gx, dims=back)

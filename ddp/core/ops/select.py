@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
+from .shape import Index
 
 
 class Put(Function):
@@ -32,6 +33,15 @@ class Put(Function):
                 gx[ctx.index] = 0
         if ctx.needs_input_grad[1]:
             gv = g[ctx.index]
+        return gx, gv
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = g if ctx.accumulate else Put.apply(g, np.zeros((), dtype=g._data.dtype), index=ctx.index)
+        if ctx.needs_input_grad[1]:
+            gv = Index.apply(g, index=ctx.index)
         return gx, gv
 
 

@@ -216,6 +216,17 @@ class IndexPut(Function):
             gv = gv.reshape((1,) * (len(ctx.vshape) - gv.ndim) + gv.shape)  # v's extra leading 1s
         return gx, gv
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = IndexPut.apply(g, np.zeros((), dtype=g._data.dtype), index=ctx.index)
+        if ctx.needs_input_grad[1]:
+            gv = Index.apply(g, index=ctx.index)
+            if gv.ndim < len(ctx.vshape):
+                gv = Reshape.apply(gv, shape=(1,) * (len(ctx.vshape) - gv.ndim) + tuple(gv.shape))
+        return gx, gv
+
 
 class Gather(Function):
     """take_along_axis(x, index, dim); the gradient is scattered back with accumulation."""
@@ -232,6 +243,10 @@ class Gather(Function):
         grid[ctx.dim] = ctx.index
         np.add.at(gx, tuple(grid), g)
         return gx
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Unindex.apply(g, shape=ctx.shape, index=_along(ctx.index, ctx.dim))
 
 
 class Pad(Function):
@@ -289,6 +304,17 @@ class Scatter(Function):
             gsrc[tuple(slice(0, n) for n in picked.shape)] = picked
         return gx, gsrc
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = g if ctx.accumulate else IndexPut.apply(g, np.zeros((), dtype=g._data.dtype), index=ctx.where)
+        if ctx.needs_input_grad[1]:
+            picked = Index.apply(g, index=ctx.where)
+            widths = tuple((0, s - n) for s, n in zip(ctx.src_shape, picked.shape))
+            gsrc = Pad.apply(picked, widths=widths) if any(w for _, w in widths) else picked
+        return gx, gsrc
+
 
 class Roll(Function):
     """np.roll(x, shifts, dims) (dims None: over the flattened tensor); d/dx = g rolled back."""
@@ -302,3 +328,8 @@ class Roll(Function):
     def backward(ctx, g):
         back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
         return np.roll(g, back, axis=ctx.dims)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return Roll.apply(g, shifts=back, dims=ctx.dims)

@@ -1,0 +1,224 @@
+"""Higher-order gradients (autograd_graph): backward with create_graph=True records a graph of its own.
+
+Every op with a `differentiable_backward` has its second derivatives checked by gradgradcheck (float64,
+central differences); the engine's semantics (accumulation into .grad, inputs=, materialize_grads,
+is_grads_batched, hooks, a freed graph) are compared with PyTorch where it is installed."""
+import numpy as np
+import pytest
+
+import ddp
+import ddp.nn.functional as F
+from ddp.core.gradcheck import GradcheckError
+
+RNG = np.random.default_rng(0)
+
+
+def t(*shape, low=-1.0, high=1.0, grad=True):
+    """A float64 tensor of uniform values, away from 0 when low > 0."""
+    return ddp.tensor(RNG.uniform(low, high, shape), dtype=ddp.float64, requires_grad=grad)
+
+
+def away(*shape, scale=1.0):
+    """Values in +-[0.2, 1] * scale: away from the kinks of abs, relu, max and sign, and from 0 for division."""
+    return ddp.tensor(RNG.uniform(0.2, 1.0, shape) * RNG.choice([-1.0, 1.0], shape) * scale, dtype=ddp.float64,
+                      requires_grad=True)
+
+
+def distinct(*shape, shift=0.0):
+    """A random permutation of well separated values (+ shift): max/min and sorting have no ties."""
+    values = RNG.permutation(np.arange(int(np.prod(shape)), dtype=np.float64)) * 0.3 - 1 + shift
+    return ddp.tensor(values.reshape(shape), requires_grad=True)
+
+
+LABELS = ddp.tensor(np.array([0, 2, 1, 2]))
+INDEX = ddp.tensor(np.array([[0, 2, 1], [1, 1, 0]]))
+
+CASES = {
+    # elementwise
+    "add-sub-broadcast": (lambda a, b: a + b - a * 0.5, lambda: (t(2, 3), t(3))),
+    "mul-div": (lambda a, b: a * b / (b * b + 1), lambda: (t(2, 3), t(2, 3))),
+    "pow": (lambda a, b: a ** b, lambda: (t(4, low=0.5, high=2), t(4))),
+    "pow-scalar": (lambda a: a ** 3 + a ** 0.5, lambda: (t(4, low=0.5, high=2),)),
+    "exp-log-sqrt": (lambda a: a.exp() * a.log() + a.sqrt(), lambda: (t(4, low=0.5, high=2),)),
+    "sin-cos-tanh-sigmoid": (lambda a: a.sin() * a.cos() + a.tanh() * a.sigmoid(), lambda: (t(5),)),
+    "abs-relu-neg": (lambda a: (a.abs() * a).relu() - a * a.neg(), lambda: (away(6),)),
+    "clamp": (lambda a: a.clamp(-0.5, 0.5) * a, lambda: (away(6, scale=0.9),)),
+    "maximum-minimum": (lambda a, b: ddp.maximum(a, b) * ddp.minimum(a, b) ** 2, lambda: (distinct(5), distinct(5, shift=0.1))),
+    "where": (lambda a, b: ddp.where(a > 0, a * b, b * b), lambda: (away(5), t(5))),
+    # reductions
+    "sum-mean": (lambda a: a.sum(0) * a.mean(1, keepdim=True), lambda: (t(3, 4),)),
+    "max-dim": (lambda a: a.max(dim=1).values * a.sum(1), lambda: (distinct(3, 4),)),
+    "max-all": (lambda a: a.max() * a, lambda: (distinct(3, 4),)),
+    "amax": (lambda a: a.amax(dim=0) * a[0], lambda: (distinct(3, 4),)),
+    "var-std": (lambda a: a.var(dim=1) * a.std(dim=0).sum(), lambda: (t(3, 4),)),
+    "logsumexp": (lambda a: a.logsumexp(dim=1) * a[:, 0], lambda: (t(3, 4),)),
+    "softmax": (lambda a: a.softmax(dim=1) * a, lambda: (t(3, 4),)),
+    "log-softmax": (lambda a: a.log_softmax(dim=0) * a, lambda: (t(3, 4),)),
+    "vector-norm-2": (lambda a: ddp.linalg.vector_norm(a, dim=1) * a[:, 0], lambda: (t(3, 4),)),
+    "vector-norm-3": (lambda a: ddp.linalg.vector_norm(a, ord=3, dim=1) * a[:, 1], lambda: (away(3, 4),)),
+    "vector-norm-1-inf": (lambda a: ddp.linalg.vector_norm(a, ord=1) * ddp.linalg.vector_norm(a, ord=float("inf")),
+                          lambda: (distinct(3, 4),)),
+    "nanmean": (lambda a: a.nanmean(dim=0) * a[1], lambda: (t(3, 4),)),
+    "prod": (lambda a: a.prod(dim=1) * a[:, 0] + a.prod(), lambda: (t(2, 3),)),
+    "cumsum": (lambda a: a.cumsum(dim=1) * a, lambda: (t(2, 4),)),
+    "cumprod": (lambda a: a.cumprod(dim=1) * a, lambda: (t(2, 4),)),
+    "cumprod-with-zero": (lambda a: (a * ddp.tensor([1.0, 0.0, 1.0], dtype=ddp.float64)).cumprod(dim=0) * a,
+                          lambda: (t(3),)),
+    "logcumsumexp": (lambda a: a.logcumsumexp(dim=1) * a, lambda: (t(2, 4),)),
+    # products
+    "matmul": (lambda a, b: (a @ b) * (a @ b), lambda: (t(2, 3), t(3, 4))),
+    "matmul-batched": (lambda a, b: (a @ b).tanh(), lambda: (t(2, 2, 3), t(3, 2))),
+    "linear": (lambda x, w, b: F.linear(x, w, b).tanh(), lambda: (t(2, 3), t(4, 3), t(4))),
+    "attention": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v), lambda: (t(1, 3, 2), t(1, 4, 2), t(1, 4, 2))),
+    "attention-causal": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+                         lambda: (t(1, 3, 2), t(1, 3, 2), t(1, 3, 2))),
+    "cdist-2": (lambda a, b: ddp.cdist(a, b), lambda: (t(3, 2), t(4, 2))),
+    "cdist-1": (lambda a, b: ddp.cdist(a, b, p=1), lambda: (distinct(3, 2), distinct(4, 2, shift=0.05))),
+    "cdist-3": (lambda a, b: ddp.cdist(a, b, p=3), lambda: (distinct(3, 2), distinct(4, 2, shift=0.05))),
+    # shapes and indexing
+    "reshape-permute-expand": (lambda a: a.reshape(3, 2).permute(1, 0).expand(2, 2, 3) * a.reshape(2, 1, 3),
+                               lambda: (t(2, 3),)),
+    "contiguous-clone": (lambda a: a.t().contiguous().clone() ** 2, lambda: (t(2, 3),)),
+    "cat-stack": (lambda a, b: ddp.cat([a, b * a]) * ddp.stack([a, b]).sum(0).repeat(2, 1), lambda: (t(2, 3), t(2, 3))),
+    "index": (lambda a: a[[0, 1, 0], 1:] * a[1:, :2].sum(), lambda: (t(3, 3),)),
+    "index-put": (lambda a, v: a.index_put((ddp.tensor([0, 2]),), v) * a, lambda: (t(3, 2), t(2, 2))),
+    "gather": (lambda a: a.gather(1, INDEX) * a[:2, :3], lambda: (t(2, 3),)),
+    "scatter": (lambda a, s: a.scatter(1, INDEX[:, :2] * 0 + ddp.tensor([[0, 2]]), s) * a, lambda: (t(2, 3), t(2, 2))),
+    "scatter-add": (lambda a, s: a.scatter_add(1, INDEX, s) * a, lambda: (t(2, 3), t(2, 3))),
+    "pad": (lambda a: F.pad(a, (1, 2)) ** 2, lambda: (t(2, 3),)),
+    "roll": (lambda a: a.roll(1, 1) * a, lambda: (t(2, 3),)),
+    "diagonal": (lambda a: a.diagonal(offset=1) * a[0, 1:], lambda: (t(3, 3),)),
+    "diagonal-scatter": (lambda a, s: ddp.diagonal_scatter(a, s) * a, lambda: (t(3, 3), t(3))),
+    "embedding": (lambda w: F.embedding(INDEX, w) * w[0], lambda: (t(3, 2),)),
+    # scale_grad_by_freq is left out: its "gradient" is not a derivative, so neither is its second (as PyTorch)
+    "embedding-padding": (lambda w: F.embedding(INDEX, w, padding_idx=1) ** 2, lambda: (t(3, 2),)),
+    # losses
+    "cross-entropy": (lambda x: F.cross_entropy(x, LABELS), lambda: (t(4, 3),)),
+    "cross-entropy-weight-smooth": (lambda x, w: F.cross_entropy(x, LABELS, weight=w, label_smoothing=0.1),
+                                    lambda: (t(4, 3), t(3, low=0.5, high=1.5, grad=False))),
+    "cross-entropy-probs": (lambda x, y: F.cross_entropy(x, y.softmax(1)), lambda: (t(4, 3), t(4, 3))),
+    "cross-entropy-spatial": (lambda x: F.cross_entropy(x, LABELS.reshape(1, 2, 2) % 3), lambda: (t(1, 3, 2, 2),)),
+    "nll": (lambda x: F.nll_loss(x.log_softmax(1), LABELS, reduction="sum"), lambda: (t(4, 3),)),
+    "bce-with-logits": (lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=ddp.tensor(
+        [2.0, 0.5, 1.0], dtype=ddp.float64)), lambda: (t(2, 3), t(2, 3, low=0, high=1))),
+    "bce": (lambda x, y: F.binary_cross_entropy(x.sigmoid(), y), lambda: (t(2, 3), t(2, 3, low=0, high=1))),
+    "smooth-l1": (lambda x, y: F.smooth_l1_loss(x, y, beta=0.5), lambda: (away(6), t(6, low=-0.01, high=0.01))),
+    "huber": (lambda x, y: F.huber_loss(x, y, delta=0.5, reduction="sum"), lambda: (away(6), t(6, low=-0.01, high=0.01))),
+    "kl-div": (lambda x, y: F.kl_div(x.log_softmax(1), y.softmax(1), reduction="batchmean"), lambda: (t(2, 3), t(2, 3))),
+    "kl-div-log-target": (lambda x, y: F.kl_div(x, y, reduction="sum", log_target=True), lambda: (t(2, 3), t(2, 3))),
+    # normalisation
+    "batch-norm-train": (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                         lambda: (t(4, 3), t(3), t(3))),
+    "batch-norm-2d": (lambda x: F.batch_norm(x, None, None, training=True) * x, lambda: (t(2, 2, 2, 2),)),
+    "batch-norm-eval": (lambda x, w: F.batch_norm(x, ddp.zeros(3, dtype=ddp.float64), ddp.ones(3, dtype=ddp.float64),
+                                                  w, training=False) * x, lambda: (t(4, 3), t(3))),
+    "layer-norm": (lambda x, w, b: F.layer_norm(x, (3,), w, b) * x, lambda: (t(2, 3), t(3), t(3))),
+    "group-norm": (lambda x, w, b: F.group_norm(x, 2, w, b) * x, lambda: (t(2, 4, 3), t(4), t(4))),
+    "rms-norm": (lambda x, w: F.rms_norm(x, (3,), w) * x, lambda: (t(2, 3), t(3))),
+    "dropout": (lambda x: _seeded(lambda: F.dropout(x, 0.5)) * x, lambda: (t(2, 3),)),
+}
+
+
+def _seeded(fn):
+    ddp.manual_seed(0)
+    return fn()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_second_derivatives_match_central_differences(name):
+    fn, make = CASES[name]
+    assert ddp.autograd.gradgradcheck(fn, make())
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative():
+    class WrongSquare(ddp.autograd.Function):
+        """x^2 whose backward detaches x: right first derivatives, a recorded one missing d/dx."""
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x.detach()
+
+    x = t(3)
+    assert ddp.autograd.gradcheck(WrongSquare.apply, (x,))
+    with pytest.raises(GradcheckError):
+        ddp.autograd.gradgradcheck(WrongSquare.apply, (x,))
+
+
+def _mlp(lib, x, w1, w2):
+    return (lib.tanh(x @ w1) @ w2).pow(2).sum()
+
+
+def test_hessian_of_a_tanh_network_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = [RNG.standard_normal(s) for s in ((4, 3), (3, 5), (5, 2))]
+    got = ddp.autograd.functional.hessian(lambda w1, w2: _mlp(ddp, ddp.tensor(data[0]), w1, w2),
+                                          tuple(ddp.tensor(d) for d in data[1:]))
+    want = torch.autograd.functional.hessian(lambda w1, w2: _mlp(torch, torch.tensor(data[0]), w1, w2),
+                                             tuple(torch.tensor(d) for d in data[1:]))
+    for row_got, row_want in zip(got, want):
+        for a, b in zip(row_got, row_want):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def _engine_run(lib):
+    """A gradient penalty's moves: grad with create_graph, backward through it, .grad accumulating."""
+    x = lib.tensor([0.3, -0.8, 1.2], dtype=lib.float64, requires_grad=True)
+    w = lib.tensor([0.5, 1.5, -0.7], dtype=lib.float64, requires_grad=True)
+    y = (lib.tanh(x * w) ** 2).sum()
+    (gx,) = lib.autograd.grad(y, x, create_graph=True)
+    record = {"gx_has_graph": gx.grad_fn is not None}
+    penalty = (gx.norm() - 1) ** 2
+    penalty.backward(retain_graph=True)
+    record["w.grad"] = w.grad.detach().clone().numpy()
+    record["x.grad"] = x.grad.detach().clone().numpy()
+    y.backward(create_graph=True)  # .grad now gets a graph of its own, accumulated out of place
+    record["x.grad has graph"] = x.grad.grad_fn is not None
+    (ggx,) = lib.autograd.grad(x.grad.sum(), w)
+    record["d(x.grad)/dw"] = ggx.numpy()
+    x.grad = w.grad = None
+    y2 = (x.exp() * w).sum()
+    y2.backward(inputs=[w])
+    record["inputs= leaves x alone"] = x.grad is None
+    z = lib.zeros(3, dtype=lib.float64, requires_grad=True)
+    (gz,) = lib.autograd.grad((x * x).sum(), z, allow_unused=True, materialize_grads=True)
+    record["materialized"] = gz.numpy()
+    out = x.sin()
+    rows = lib.eye(3, dtype=lib.float64)
+    (jac,) = lib.autograd.grad(out, x, rows, is_grads_batched=True)
+    record["batched jacobian"] = jac.numpy()
+    return record
+
+
+def test_engine_semantics_match_torch():
+    torch = pytest.importorskip("torch")
+    got, want = _engine_run(ddp), _engine_run(torch)
+    assert list(got) == list(want)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-12, err_msg=key)
+
+
+def test_hooks_run_on_the_recorded_gradient():
+    x = t(3)
+    seen = []
+    y = x * 2
+    y.register_hook(lambda g: seen.append(g.requires_grad) or g * 3)
+    (gx,) = ddp.autograd.grad((y ** 2).sum(), x, create_graph=True)
+    assert seen == [True]
+    np.testing.assert_allclose(gx.detach().numpy(), 2 * 3 * 2 * 2 * x.detach().numpy())
+    (ggx,) = ddp.autograd.grad(gx.sum(), x)  # the hook, still registered on y, triples this pass too
+    np.testing.assert_allclose(ggx.numpy(), np.full(3, 72.0))  # as PyTorch
+
+
+def test_a_freed_graph_refuses_a_second_pass():
+    x = t(3)
+    y = (x.exp() * x).sum()
+    (gx,) = ddp.autograd.grad(y, x, create_graph=True)
+    gx.sum().backward()  # the recorded graph is freed after this pass
+    with pytest.raises(RuntimeError, match="second time"):
+        gx.sum().backward()
