@@ -198,6 +198,8 @@ FAMILIES = {
         torch.testing.assert_close torch.testing.make_tensor torch.func.grad torch.func.grad_and_value
         torch.func.vjp torch.func.jacrev torch.func.jacfwd torch.func.vmap torch.func.functional_call
         torch.autograd.functional.jacobian torch.autograd.functional.vjp torch.autograd.functional.jvp
+        torch.autograd.functional.hessian torch.autograd.functional.hvp torch.autograd.functional.vhp
+        torch.func.hessian
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli
@@ -228,7 +230,7 @@ FAMILIES = {
         torch.manual_seed torch.seed torch.initial_seed torch.get_rng_state torch.set_rng_state
         torch.Generator torch.Generator.manual_seed torch.Generator.get_state torch.Generator.set_state
         torch.autograd.set_detect_anomaly torch.autograd.detect_anomaly torch.autograd.grad
-        torch.autograd.Function torch.autograd.gradcheck torch.utils.checkpoint.checkpoint
+        torch.autograd.Function torch.autograd.gradcheck torch.autograd.gradgradcheck torch.utils.checkpoint.checkpoint
         torch.utils.checkpoint.checkpoint_sequential
     """,
 }
