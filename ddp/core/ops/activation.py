@@ -5,6 +5,7 @@ import numpy as np
 from numpy.polynomial import chebyshev
 
 from ..autograd import Function
+from .elementwise import Where
 
 _ERF_CLIP = 6.0  # erf(6) = 1 - 2e-17: exactly 1 in float64
 
@@ -40,6 +41,11 @@ class LeakyRelu(Function):
     def backward(ctx, g):
         (positive,) = ctx.saved_tensors
         return np.where(positive, g, g * g.dtype.type(ctx.slope))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (positive,) = ctx.saved_tensors
+        return Where.apply(positive, g, g * ctx.slope)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -155,6 +161,14 @@ def _tanh_cdf(x, scratch=None):
     return cdf, x2
 
 
+def _gelu_slope(x, approximate):
+    """GELU's d/dx in Tensor ops, for its recorded backward: Phi(x) + x phi(x), or the tanh form's."""
+    if approximate == "tanh":
+        t = (x * (1 + 0.044715 * x * x) * _SQRT_2_OVER_PI).tanh()
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x))
+    return 0.5 * (1 + (x * (1 / math.sqrt(2))).erf()) + x * (-0.5 * x * x).exp() * _INV_SQRT_2PI
+
+
 class Gelu(Function):
     """x Phi(x), Phi the standard normal CDF (exact, via erf) or its tanh approximation
     0.5 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). d/dx = Phi(x) + x phi(x) (exact) or the derivative of
@@ -164,6 +178,7 @@ class Gelu(Function):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         want_grad = ctx.needs_input_grad[0]
+        ctx.approximate = approximate
         if x.dtype == np.float64 and approximate == "none":
             cdf = 0.5 * (1 + erf(x / math.sqrt(2)))
             dydx = cdf + x * (_INV_SQRT_2PI * np.exp(-0.5 * x * x))
@@ -178,6 +193,10 @@ class Gelu(Function):
     def backward(ctx, g):
         (dydx,) = ctx.saved_tensors
         return g * dydx
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * _gelu_slope(ctx.parents[0], ctx.approximate)
 
 
 class Dropout(Function):

@@ -7,6 +7,7 @@ Every op computes in its input's dtype; settings arrive as keywords, checked by 
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Where, select
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -68,6 +69,14 @@ class Elu(Function):
         slope = positive + ~positive * slope
         return g * (slope * scale if scale != 1.0 else slope)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        positive, _ = ctx.saved_tensors
+        alpha, beta, scale = ctx.settings
+        x = ctx.parents[0]
+        slope = Where.apply(positive, np.ones((), dtype=g._data.dtype), (x.clamp(max=0) / beta).exp() * (alpha / beta))
+        return g * (slope * scale if scale != 1.0 else slope)
+
 
 class Softplus(Function):
     """log(1 + exp(beta x)) / beta, and x where beta x > threshold; d/dx = sigmoid(beta x) (1 above it)."""
@@ -78,12 +87,18 @@ class Softplus(Function):
         linear = bx > threshold
         sp, e, positive = _softplus_parts(bx)
         ctx.save_for_backward(e, positive, linear)
+        ctx.beta = beta
         return np.where(linear, x, sp / beta)
 
     @staticmethod
     def backward(ctx, g):
         e, positive, linear = ctx.saved_tensors
         return g * (_sigmoid_from(e, positive) * ~linear + linear)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        _, _, linear = ctx.saved_tensors
+        return Where.apply(linear, g, g * (ctx.parents[0] * ctx.beta).sigmoid())
 
 
 class Mish(Function):
@@ -106,6 +121,12 @@ class Mish(Function):
         x, t, e = ctx.saved_tensors
         return g * (t + x * (e / (1 + e)) * (1 - t * t))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        t = Softplus.apply(x).tanh()
+        return g * (t + x * x.sigmoid() * (1 - t * t))
+
 
 class LogSigmoid(Function):
     """log(sigmoid(x)) = -softplus(-x); d/dx = sigmoid(-x)."""
@@ -121,6 +142,10 @@ class LogSigmoid(Function):
         e, positive = ctx.saved_tensors
         return g * _sigmoid_from(e, positive)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * (-ctx.parents[0]).sigmoid()
+
 
 class Softsign(Function):
     """x / (1 + |x|); d/dx = 1 / (1 + |x|)^2."""
@@ -134,6 +159,11 @@ class Softsign(Function):
     @staticmethod
     def backward(ctx, g):
         (denom,) = ctx.saved_tensors
+        return g / (denom * denom)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        denom = 1 + ctx.parents[0].abs()
         return g / (denom * denom)
 
 
@@ -151,6 +181,11 @@ class Tanhshrink(Function):
         (t,) = ctx.saved_tensors
         return g * (t * t)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        t = ctx.parents[0].tanh()
+        return g * (t * t)
+
 
 class Hardtanh(Function):
     """x clipped to [min_val, max_val] (ReLU6 is [0, 6]); d/dx = 1 strictly inside, 0 elsewhere."""
@@ -165,6 +200,11 @@ class Hardtanh(Function):
         (inside,) = ctx.saved_tensors
         return g * inside
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return select(inside, g)
+
 
 class Hardsigmoid(Function):
     """relu6(x + 3) / 6; d/dx = 1/6 for -3 < x < 3, else 0."""
@@ -178,6 +218,11 @@ class Hardsigmoid(Function):
     def backward(ctx, g):
         (inside,) = ctx.saved_tensors
         return g * inside / 6
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return select(inside, g) / 6
 
 
 class Hardswish(Function):
@@ -194,6 +239,14 @@ class Hardswish(Function):
         above = x > 3
         return g * ((np.clip(x, -3, 3) * (1 / 3) + 0.5) * ((x >= -3) & ~above) + above)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x_saved,) = ctx.saved_tensors
+        x = ctx.parents[0]
+        above = x_saved > 3
+        middle = (x_saved >= -3) & ~above
+        return Where.apply(above, g, select(middle, g * (x * (1 / 3) + 0.5)))
+
 
 class Threshold(Function):
     """x where x > threshold, else value; d/dx = 1 where x > threshold."""
@@ -208,6 +261,11 @@ class Threshold(Function):
     def backward(ctx, g):
         (keep,) = ctx.saved_tensors
         return g * keep
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (keep,) = ctx.saved_tensors
+        return select(keep, g)
 
 
 class Shrink(Function):
@@ -225,6 +283,11 @@ class Shrink(Function):
     def backward(ctx, g):
         (outside,) = ctx.saved_tensors
         return g * outside
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (outside,) = ctx.saved_tensors
+        return select(outside, g)
 
 
 class Prelu(Function):
@@ -252,4 +315,16 @@ class Prelu(Function):
                 gw = contrib.sum().reshape(1)
             else:
                 gw = contrib.sum(axis=tuple(i for i in range(g.ndim) if i != 1))
+        return gx, gw
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, positive, wb_saved = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        wb = ctx.operand(1, wb_saved).reshape(wb_saved.shape)
+        gx = Where.apply(positive, g, g * wb) if needs[0] else None
+        gw = None
+        if needs[1]:
+            contrib = select(~positive, g * ctx.operand(0, x_saved))
+            gw = contrib.sum().reshape(1) if wb_saved.ndim == 0 else contrib.sum(dim=tuple(i for i in range(g.ndim) if i != 1))
         return gx, gw

@@ -3,6 +3,7 @@ functions and the normalised sinc. Each works in its input's dtype."""
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Where
 
 
 class Tan(Function):
@@ -19,6 +20,11 @@ class Tan(Function):
         (out,) = ctx.saved_tensors
         return g * (1 + out * out)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        t = Tan.apply(ctx.parents[0])
+        return g * (1 + t * t)
+
 
 class Asinh(Function):
     """arcsinh(x); d/dx = 1 / sqrt(x^2 + 1)."""
@@ -33,6 +39,11 @@ class Asinh(Function):
         (x,) = ctx.saved_tensors
         with np.errstate(over="ignore"):  # x^2 = inf gives the right limit, 0
             return g / np.sqrt(x * x + 1)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g / (x * x + 1).sqrt()
 
 
 class Acosh(Function):
@@ -50,6 +61,11 @@ class Acosh(Function):
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             return g / np.sqrt((x - 1) * (x + 1))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g / ((x - 1) * (x + 1)).sqrt()
+
 
 class Atanh(Function):
     """arctanh(x), +-inf at +-1 and nan beyond; d/dx = 1 / (1 - x^2)."""
@@ -65,6 +81,11 @@ class Atanh(Function):
         (x,) = ctx.saved_tensors
         with np.errstate(divide="ignore"):
             return g / (1 - x * x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g / (1 - x * x)
 
 
 class Sinc(Function):
@@ -84,3 +105,11 @@ class Sinc(Function):
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             slope = np.where(x == 0, x.dtype.type(0), (np.cos(np.pi * x) - out) / x)
         return g * slope
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x_saved, _), x = ctx.saved_tensors, ctx.parents[0]
+        zero = x_saved == 0
+        safe = Where.apply(zero, np.ones((), dtype=x_saved.dtype), x)  # keeps 0/0 out of the unused branch
+        slope = ((np.pi * safe).cos() - Sinc.apply(safe)) / safe
+        return g * Where.apply(zero, x * (-np.pi ** 2 / 3), slope)  # near 0 the slope is -pi^2 x / 3

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Where, select
 from .special import erf, erfinv
 
 
@@ -21,6 +22,10 @@ class Log1p(Function):
         (x,) = ctx.saved_tensors
         return g / (1 + x)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g / (1 + ctx.parents[0])
+
 
 class Expm1(Function):
     """exp(x) - 1; d/dx = exp(x) = out + 1."""
@@ -36,6 +41,10 @@ class Expm1(Function):
         (out,) = ctx.saved_tensors
         return g * (out + 1)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * ctx.parents[0].exp()
+
 
 class Erf(Function):
     """erf(x); d/dx = 2 / sqrt(pi) exp(-x^2)."""
@@ -49,6 +58,11 @@ class Erf(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * (np.exp(-x * x) * x.dtype.type(2 / math.sqrt(math.pi)))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g * (-(x * x)).exp() * (2 / math.sqrt(math.pi))
 
 
 class Erfinv(Function):
@@ -65,6 +79,11 @@ class Erfinv(Function):
         (y,) = ctx.saved_tensors
         return g * (np.exp(y * y) * y.dtype.type(math.sqrt(math.pi) / 2))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        y = Erfinv.apply(ctx.parents[0])
+        return g * (y * y).exp() * (math.sqrt(math.pi) / 2)
+
 
 class Sinh(Function):
     """sinh(x); d/dx = cosh(x)."""
@@ -78,6 +97,10 @@ class Sinh(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * np.cosh(x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * ctx.parents[0].cosh()
 
 
 class Cosh(Function):
@@ -93,6 +116,10 @@ class Cosh(Function):
         (x,) = ctx.saved_tensors
         return g * np.sinh(x)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * ctx.parents[0].sinh()
+
 
 class Asin(Function):
     """arcsin(x); d/dx = 1 / sqrt(1 - x^2)."""
@@ -106,6 +133,11 @@ class Asin(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / np.sqrt(1 - x * x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g / (1 - x * x).sqrt()
 
 
 class Acos(Function):
@@ -121,6 +153,11 @@ class Acos(Function):
         (x,) = ctx.saved_tensors
         return -g / np.sqrt(1 - x * x)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return -g / (1 - x * x).sqrt()
+
 
 class Atan(Function):
     """arctan(x); d/dx = 1 / (1 + x^2)."""
@@ -133,6 +170,11 @@ class Atan(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
+        return g / (1 + x * x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
         return g / (1 + x * x)
 
 
@@ -150,6 +192,10 @@ class Exp2(Function):
         (out,) = ctx.saved_tensors
         return g * out * out.dtype.type(math.log(2))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * Exp2.apply(ctx.parents[0]) * math.log(2)
+
 
 class Log2(Function):
     """log2(x); d/dx = 1 / (x log(2))."""
@@ -163,6 +209,10 @@ class Log2(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / (x * x.dtype.type(math.log(2)))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g / (ctx.parents[0] * math.log(2))
 
 
 class Log10(Function):
@@ -178,6 +228,10 @@ class Log10(Function):
         (x,) = ctx.saved_tensors
         return g / (x * x.dtype.type(math.log(10)))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g / (ctx.parents[0] * math.log(10))
+
 
 class Reciprocal(Function):
     """1 / x; d/dx = -1 / x^2 = -out^2."""
@@ -191,6 +245,11 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        return -g * out * out
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        out = Reciprocal.apply(ctx.parents[0])
         return -g * out * out
 
 
@@ -216,6 +275,10 @@ class Rounding(Function):
     def backward(ctx, g):
         return np.zeros(ctx.shape, dtype=g.dtype)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return select(np.zeros(ctx.shape, dtype=bool), g)
+
 
 class Atan2(Function):
     """atan2(a, b), the angle of the point (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
@@ -230,6 +293,12 @@ class Atan2(Function):
         a, b = ctx.saved_tensors
         scale = g / (a * a + b * b)
         return scale * b, -scale * a
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = (ctx.operand(i, v) for i, v in enumerate(ctx.saved_tensors))
+        scale = g / (a * a + b * b)
+        return (scale * b if ctx.needs_input_grad[0] else None), (-scale * a if ctx.needs_input_grad[1] else None)
 
 
 class NanToNum(Function):
@@ -246,6 +315,10 @@ class NanToNum(Function):
     @staticmethod
     def backward(ctx, g):
         return np.where(ctx.finite, g, np.zeros((), dtype=g.dtype))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return select(ctx.finite, g)
 
 
 class LogAddExp(Function):
@@ -267,4 +340,14 @@ class LogAddExp(Function):
         with np.errstate(invalid="ignore"):  # equal infinite inputs give NaN gradients, as in PyTorch
             ga = g * power(a - out) if ctx.needs_input_grad[0] else None
             gb = g * power(b - out) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, b_saved, _ = ctx.saved_tensors
+        a, b = ctx.operand(0, a_saved), ctx.operand(1, b_saved)
+        out = LogAddExp.apply(a, b, base2=ctx.base2)
+        power = Exp2.apply if ctx.base2 else (lambda d: d.exp())
+        ga = g * power(a - out) if ctx.needs_input_grad[0] else None
+        gb = g * power(b - out) if ctx.needs_input_grad[1] else None
         return ga, gb
