@@ -225,6 +225,16 @@ class Conv2d(Function):
             gx = input_grad(w, g, x_shape, padded_hw, out_hw, stride, dilation, padding, groups)
         return gx, gw, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .conv_recorded import recorded_conv_backward  # conv_recorded builds on this module
+        xp, w = ctx.saved_tensors
+        x_shape, w_shape, _, _, stride, dilation, padding, groups = ctx.geometry
+        top, _, left, _ = padding
+        x = None if xp is None else xp[:, :, top:top + x_shape[2], left:left + x_shape[3]]
+        settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return recorded_conv_backward(ctx, g, x, w, x_shape, w_shape, settings)
+
 
 class ConvTranspose2d(Function):
     """The transpose of Conv2d: x (N, C, H, W), w (C, OC/groups, KH, KW), plus b (OC,).
@@ -263,3 +273,11 @@ class ConvTranspose2d(Function):
         if len(needs) > 2 and needs[2]:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .conv_recorded import recorded_transpose_backward  # conv_recorded builds on this module
+        x, w = ctx.saved_tensors
+        _, w_shape, stride, dilation, padding, groups = ctx.geometry
+        settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return recorded_transpose_backward(ctx, g, x, w, w_shape, settings)

@@ -18,11 +18,27 @@ def _channels_first(a):
     return np.ascontiguousarray(np.swapaxes(a, 0, 1))
 
 
-def _columns(xp, kernel, out_shape, stride, dilation, groups):
+def columns(xp, kernel, out_shape, stride, dilation, groups):
     """im2col of a padded input as (groups, C/groups * prod(kernel), N * prod(out))."""
     n, c = xp.shape[:2]
     cols = im2col(xp, kernel, out_shape, stride, dilation)
     return cols.reshape(groups, c // groups * math.prod(kernel), n * math.prod(out_shape))
+
+
+def weight_grad_nd(cols, g, w_shape, groups):
+    """d conv / d w: g @ cols^T per group, from the columns of the padded input."""
+    oc = w_shape[0]
+    g2 = _channels_first(g).reshape(groups, oc // groups, cols.shape[2])
+    return np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
+
+
+def conv_forward_nd(cols, w, b, n, out_shape, groups):
+    """W @ cols per group, plus b, as (N, OC, *out_shape)."""
+    oc = w.shape[0]
+    out = np.matmul(w.reshape(groups, oc // groups, -1), cols).reshape(oc, cols.shape[2])
+    if b is not None:
+        out += b[:, None]
+    return _channels_first(out.reshape((oc, n) + tuple(out_shape)))
 
 
 def input_grad(w, g, x_shape, out_shape, stride, dilation, padding, groups):
@@ -49,34 +65,38 @@ class ConvNd(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1, 1), padding=(0,) * 6, dilation=(1, 1, 1), groups=1):
-        n, oc, kernel = x.shape[0], w.shape[0], w.shape[2:]
+        n, kernel = x.shape[0], w.shape[2:]
         before, after = padding[0::2], padding[1::2]
         out_shape = tuple(out_size(size, k, s, p0 + p1, d)
                           for size, k, s, p0, p1, d in zip(x.shape[2:], kernel, stride, before, after, dilation))
-        cols = _columns(pad_into(x, padding), kernel, out_shape, stride, dilation, groups)
-        out = np.matmul(w.reshape(groups, oc // groups, -1), cols).reshape(oc, cols.shape[2])
-        if b is not None:
-            out += b[:, None]
+        cols = columns(pad_into(x, padding), kernel, out_shape, stride, dilation, groups)
         needs = ctx.needs_input_grad
-        ctx.save_for_backward(cols if needs[1] else None, w if needs[0] else None)
+        # x itself (no copy) only for a recorded backward's weight gradient, which starts from x, not cols
+        ctx.save_for_backward(cols if needs[1] else None, w if needs[0] else None, x if needs[1] else None)
         ctx.geometry = (x.shape, w.shape, out_shape, stride, dilation, padding, groups)
-        return _channels_first(out.reshape((oc, n) + out_shape))
+        return conv_forward_nd(cols, w, b, n, out_shape, groups)
 
     @staticmethod
     def backward(ctx, g):
-        cols, w = ctx.saved_tensors
+        cols, w, _ = ctx.saved_tensors
         x_shape, w_shape, out_shape, stride, dilation, padding, groups = ctx.geometry
         needs = ctx.needs_input_grad
-        oc = w_shape[0]
         gx = gw = gb = None
         if needs[1]:
-            g2 = _channels_first(g).reshape(groups, oc // groups, cols.shape[2])
-            gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
+            gw = weight_grad_nd(cols, g, w_shape, groups)
         if len(needs) > 2 and needs[2]:
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         if needs[0]:
             gx = input_grad(w, g, x_shape, out_shape, stride, dilation, padding, groups)
         return gx, gw, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        _, w, x = ctx.saved_tensors
+        x_shape, w_shape, _, stride, dilation, padding, groups = ctx.geometry
+        from .conv_recorded import recorded_conv_backward  # conv_recorded builds on this module
+        settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return recorded_conv_backward(ctx, g, x, w, x_shape, w_shape, settings)
 
 
 class ConvTransposeNd(Function):
@@ -104,16 +124,22 @@ class ConvTransposeNd(Function):
         x, w = ctx.saved_tensors
         x_shape, w_shape, stride, dilation, padding, groups = ctx.geometry
         needs = ctx.needs_input_grad
-        n, c = x_shape[:2]
+        n = x_shape[0]
         gx = gw = gb = None
         if needs[0] or needs[1]:
-            cols = _columns(pad_into(g, padding), w_shape[2:], x_shape[2:], stride, dilation, groups)
+            cols = columns(pad_into(g, padding), w_shape[2:], x_shape[2:], stride, dilation, groups)
         if needs[0]:
-            out = np.matmul(w.reshape(groups, c // groups, -1), cols).reshape((c, n) + tuple(x_shape[2:]))
-            gx = _channels_first(out)
+            gx = conv_forward_nd(cols, w, None, n, x_shape[2:], groups)
         if needs[1]:
-            x2 = _channels_first(x).reshape(groups, c // groups, cols.shape[2])
-            gw = np.matmul(x2, cols.transpose(0, 2, 1)).reshape(w_shape)
+            gw = weight_grad_nd(cols, x, w_shape, groups)
         if len(needs) > 2 and needs[2]:
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x, w = ctx.saved_tensors
+        _, w_shape, stride, dilation, padding, groups = ctx.geometry
+        from .conv_recorded import recorded_transpose_backward  # conv_recorded builds on this module
+        settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return recorded_transpose_backward(ctx, g, x, w, w_shape, settings)

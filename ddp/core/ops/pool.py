@@ -10,9 +10,11 @@ that ceil_mode adds.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
 from .conv import pad_into, tap_slices
+from .linalg import MatMul
 from .gate import gate
+from .shape import Index, Permute, Reshape, Unindex
 
 _BATCH_CHANNEL = (slice(None), slice(None))
 
@@ -23,8 +25,24 @@ def _taps(kernel, out_shape, stride, dilation):
             for k, offsets in enumerate(np.ndindex(*kernel))]
 
 
+def _inside(shape, padding):
+    return _BATCH_CHANNEL + tuple(slice(b, b + s) for b, s in zip(padding[0::2], shape[2:]))
+
+
 def _unpad(gxp, shape, padding):
-    return gxp[_BATCH_CHANNEL + tuple(slice(b, b + s) for b, s in zip(padding[0::2], shape[2:]))]
+    return gxp[_inside(shape, padding)]
+
+
+def _chosen_positions(which, taps):
+    """The (n, c, *spatial) index into the padded input of the tap that each output chose: a max pool's
+    backward as an index, for its recorded form."""
+    n, c, *out = which.shape
+    index = [np.arange(n).reshape((-1,) + (1,) * (len(out) + 1)), np.arange(c).reshape((1, -1) + (1,) * len(out))]
+    for d, size in enumerate(out):
+        starts = np.array([window[2 + d].start for _, window in taps])
+        along = np.arange(size) * taps[0][1][2 + d].step
+        index.append(starts[which] + along.reshape((-1,) + (1,) * (len(out) - 1 - d)))
+    return tuple(index)
 
 
 def _first_max(xp, taps, nan_aware):
@@ -91,6 +109,12 @@ class MaxPool(Function):
                 gate(g, np.equal, ctx.which, k, out=gxp[window])
         return _unpad(gxp, shape, padding)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, padded, taps, _, _, padding = ctx.geometry
+        gxp = Unindex.apply(g, shape=padded, index=_chosen_positions(ctx.which, taps))
+        return Index.apply(gxp, index=_inside(shape, padding))
+
 
 def avg_divisor(size, k, stride, pad, out, count_include_pad):
     """Per-output window sizes along one axis: clipped to the padded input, or to the input itself."""
@@ -126,6 +150,13 @@ class AvgPool(Function):
             gxp[window] += gs
         return _unpad(gxp, shape, padding)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, padded, taps, padding, scale = ctx.geometry
+        gs = g * scale
+        gxp = sum(Unindex.apply(gs, shape=padded, index=window) for _, window in taps)
+        return Index.apply(gxp, index=_inside(shape, padding))
+
 
 def adaptive_matrix(size, out, dtype):
     """(out, size) averaging matrix: row i holds 1/len over [floor(i*size/out), ceil((i+1)*size/out))."""
@@ -158,6 +189,15 @@ class AdaptiveAvgPool(Function):
     def backward(ctx, g):
         for axis in range(g.ndim - 1, 1, -1):
             g = _along(g, ctx.matrices[axis - 2].T, axis)
+        return g
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        for axis in range(g.ndim - 1, 1, -1):  # A^T along each axis: that axis moved last, times A
+            order = tuple(a for a in range(g.ndim) if a != axis) + (axis,)
+            moved = Permute.apply(g, dims=order) if axis != g.ndim - 1 else g
+            moved = MatMul.apply(moved, Tensor(ctx.matrices[axis - 2]))
+            g = Permute.apply(moved, dims=tuple(np.argsort(order))) if axis != g.ndim - 1 else moved
         return g
 
 
@@ -212,3 +252,12 @@ class AdaptiveMaxPool(Function):
         gx = np.zeros(n * c * plane, dtype=g.dtype)
         np.add.at(gx, (ctx.index + planes).reshape(-1), g.reshape(-1))
         return gx.reshape(ctx.shape)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        n, c = ctx.shape[:2]
+        plane = int(np.prod(ctx.shape[2:]))
+        planes = (np.arange(n * c) * plane).reshape((n, c) + (1,) * (g.ndim - 2))
+        flat = Reshape.apply(g, shape=(-1,))
+        gx = Unindex.apply(flat, shape=(n * c * plane,), index=(ctx.index + planes).reshape(-1))
+        return Reshape.apply(gx, shape=ctx.shape)
