@@ -30,6 +30,13 @@ def distinct(*shape, shift=0.0):
     return ddp.tensor(values.reshape(shape), requires_grad=True)
 
 
+def fixed(*values):
+    """A float64 leaf of the given values: for piecewise functions, placed away from their kinks."""
+    return ddp.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+SPREAD = (-4.2, -2.5, -0.7, -0.3, 0.2, 0.6, 1.7, 3.5)  # clear of the kinks at +-3, +-1, +-0.5, 0 and the integers
+
 LABELS = ddp.tensor(np.array([0, 2, 1, 2]))
 INDEX = ddp.tensor(np.array([[0, 2, 1], [1, 1, 0]]))
 
@@ -45,6 +52,34 @@ CASES = {
     "clamp": (lambda a: a.clamp(-0.5, 0.5) * a, lambda: (away(6, scale=0.9),)),
     "maximum-minimum": (lambda a, b: ddp.maximum(a, b) * ddp.minimum(a, b) ** 2, lambda: (distinct(5), distinct(5, shift=0.1))),
     "where": (lambda a, b: ddp.where(a > 0, a * b, b * b), lambda: (away(5), t(5))),
+    # activations
+    "leaky-relu": (lambda a: F.leaky_relu(a, 0.2) * a, lambda: (fixed(*SPREAD),)),
+    "gelu": (lambda a: F.gelu(a) * a, lambda: (t(6, low=-3, high=3),)),
+    "gelu-tanh": (lambda a: F.gelu(a, approximate="tanh") * a, lambda: (t(6, low=-3, high=3),)),
+    "elu-celu-selu": (lambda a: F.elu(a, 0.7) * F.celu(a, 1.5) + F.selu(a) * a, lambda: (fixed(*SPREAD),)),
+    "softplus": (lambda a: F.softplus(a, beta=2.0) * F.softplus(a * 30, threshold=20.0), lambda: (fixed(*SPREAD),)),
+    "mish-logsigmoid": (lambda a: F.mish(a) * F.logsigmoid(a), lambda: (t(6, low=-3, high=3),)),
+    "softsign-tanhshrink": (lambda a: F.softsign(a) * F.tanhshrink(a), lambda: (fixed(*SPREAD),)),
+    "hardtanh-relu6": (lambda a: F.hardtanh(a) * F.relu6(a * 3) * a, lambda: (fixed(*SPREAD),)),
+    "hardsigmoid-hardswish": (lambda a: F.hardsigmoid(a) * F.hardswish(a) * a, lambda: (fixed(*SPREAD),)),
+    "threshold-shrink": (lambda a: F.threshold(a, 0.1, 20.0) * F.hardshrink(a) * F.softshrink(a) * a,
+                         lambda: (fixed(*SPREAD),)),
+    "prelu": (lambda a, w: F.prelu(a, w) * a, lambda: (t(2, 3, 2), t(3))),
+    "prelu-shared": (lambda a, w: F.prelu(a, w) * a, lambda: (fixed(*SPREAD), t(1))),
+    # more elementwise math
+    "log1p-expm1": (lambda a: a.log1p() * a.expm1(), lambda: (t(5, low=-0.5, high=1),)),
+    "erf-erfinv": (lambda a: a.erf() * a.erfinv(), lambda: (t(5, low=-0.9, high=0.9),)),
+    "sinh-cosh": (lambda a: a.sinh() * a.cosh() * a, lambda: (t(5),)),
+    "asin-acos-atan": (lambda a: a.asin() * a.acos() + a.atan() * a, lambda: (t(5, low=-0.9, high=0.9),)),
+    "exp2-log2-log10": (lambda a: a.exp2() * a.log2() + a.log10() * a, lambda: (t(5, low=0.5, high=2),)),
+    "reciprocal": (lambda a: a.reciprocal() * a.reciprocal() * a, lambda: (t(5, low=0.5, high=2),)),
+    "floor-sign": (lambda a: a.floor() * a + a.sign() * a * a, lambda: (fixed(*SPREAD),)),
+    "atan2": (lambda a, b: ddp.atan2(a, b) * a, lambda: (t(4), t(4))),
+    "nan-to-num": (lambda a: ddp.nan_to_num(a) * a, lambda: (t(4),)),
+    "logaddexp": (lambda a, b: ddp.logaddexp(a, b) * ddp.logaddexp2(a, b) * a, lambda: (t(4), t(4))),
+    "tan-atanh": (lambda a: a.tan() * a.atanh(), lambda: (t(5, low=-0.9, high=0.9),)),
+    "asinh-acosh": (lambda a: a.asinh() * (a + 2).acosh(), lambda: (t(5),)),
+    "sinc": (lambda a: ddp.sinc(a) * a, lambda: (t(5, low=-2, high=2),)),
     # reductions
     "sum-mean": (lambda a: a.sum(0) * a.mean(1, keepdim=True), lambda: (t(3, 4),)),
     "max-dim": (lambda a: a.max(dim=1).values * a.sum(1), lambda: (distinct(3, 4),)),
@@ -92,6 +127,27 @@ CASES = {
     "embedding": (lambda w: F.embedding(INDEX, w) * w[0], lambda: (t(3, 2),)),
     # scale_grad_by_freq is left out: its "gradient" is not a derivative, so neither is its second (as PyTorch)
     "embedding-padding": (lambda w: F.embedding(INDEX, w, padding_idx=1) ** 2, lambda: (t(3, 2),)),
+    # convolutions and pooling
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1).tanh(), lambda: (t(2, 2, 5, 5), t(3, 2, 3, 3), t(3))),
+    "conv2d-groups-dilation": (lambda x, w: F.conv2d(x, w, groups=2, dilation=2, padding=1).tanh(),
+                               lambda: (t(2, 2, 5, 5), t(2, 1, 3, 3))),
+    "conv1d": (lambda x, w: F.conv1d(x, w, padding=1).tanh(), lambda: (t(2, 2, 5), t(3, 2, 3))),
+    "conv3d": (lambda x, w: F.conv3d(x, w, stride=(1, 2, 2)).tanh(), lambda: (t(1, 2, 3, 4, 4), t(2, 2, 2, 2, 2))),
+    "conv-transpose2d": (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1).tanh(),
+                         lambda: (t(2, 2, 3, 3), t(2, 3, 3, 3), t(3))),
+    "conv-transpose2d-groups": (lambda x, w: F.conv_transpose2d(x, w, groups=2, stride=2).tanh(),
+                                lambda: (t(1, 2, 3, 3), t(2, 2, 2, 2))),
+    "conv-transpose3d": (lambda x, w: F.conv_transpose3d(x, w, stride=2).tanh(), lambda: (t(1, 2, 2, 2, 2), t(2, 2, 2, 2, 2))),
+    "max-pool": (lambda x: F.max_pool2d(x, 2) * x[:, :, :2, :2], lambda: (distinct(2, 2, 4, 4),)),
+    "max-pool-overlap-pad-ceil": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True) ** 2,
+                                  lambda: (distinct(1, 2, 6, 6),)),
+    "max-pool-1d-3d": (lambda x: F.max_pool1d(x[0], 2).sum() * F.max_pool3d(x[None], 2),
+                       lambda: (distinct(2, 2, 4, 4),)),
+    "avg-pool": (lambda x: F.avg_pool2d(x, 3, stride=2, padding=1) ** 2, lambda: (t(2, 2, 5, 5),)),
+    "avg-pool-ceil-exclude-pad": (lambda x: F.avg_pool2d(x, 2, padding=1, ceil_mode=True, count_include_pad=False) ** 2,
+                                  lambda: (t(1, 2, 5, 5),)),
+    "adaptive-avg-pool": (lambda x: F.adaptive_avg_pool2d(x, (2, 3)) ** 2, lambda: (t(2, 2, 5, 5),)),
+    "adaptive-max-pool": (lambda x: F.adaptive_max_pool2d(x, (2, 3)) ** 2, lambda: (distinct(2, 2, 5, 5),)),
     # losses
     "cross-entropy": (lambda x: F.cross_entropy(x, LABELS), lambda: (t(4, 3),)),
     "cross-entropy-weight-smooth": (lambda x, w: F.cross_entropy(x, LABELS, weight=w, label_smoothing=0.1),
@@ -166,6 +222,25 @@ def test_hessian_of_a_tanh_network_matches_torch():
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
 
 
+def _critic_penalty(lib, data):
+    """A WGAN-GP critic step through a small conv critic, score plus gradient penalty: the parameter gradients."""
+    x, w1, b1, w2, lin = (lib.tensor(d, requires_grad=True) for d in data)
+    h = lib.nn.functional.leaky_relu(lib.nn.functional.conv2d(x, w1, b1, stride=2, padding=1), 0.2)
+    h = lib.nn.functional.avg_pool2d(lib.nn.functional.conv2d(h, w2, padding=1), 2)
+    score = (lib.nn.functional.max_pool2d(h, 2).flatten(1) @ lin).sum()
+    (gx,) = lib.autograd.grad(score, x, create_graph=True)
+    penalty = ((gx.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    (score + 10 * penalty).backward()
+    return [p.grad.numpy() for p in (w1, b1, w2, lin)]
+
+
+def test_conv_critic_gradient_penalty_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = [RNG.standard_normal(s) for s in ((2, 1, 8, 8), (3, 1, 3, 3), (3,), (2, 3, 3, 3), (2, 1))]
+    for got, want in zip(_critic_penalty(ddp, data), _critic_penalty(torch, data)):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
 def _engine_run(lib):
     """A gradient penalty's moves: grad with create_graph, backward through it, .grad accumulating."""
     x = lib.tensor([0.3, -0.8, 1.2], dtype=lib.float64, requires_grad=True)
@@ -195,6 +270,7 @@ def _engine_run(lib):
     return record
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph")  # torch's reference-cycle note
 def test_engine_semantics_match_torch():
     torch = pytest.importorskip("torch")
     got, want = _engine_run(ddp), _engine_run(torch)
