@@ -579,7 +579,9 @@ def _as_grad_list(outputs, grad_outputs, keep_tensors=False):
 
 
 def _as_tuple(x):
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    """A Tensor (or other single value) as a 1-tuple; any iterable of them (a list, a generator,
+    dict.values()) as a tuple, as PyTorch takes them."""
+    return (x,) if isinstance(x, Tensor) or not hasattr(x, "__iter__") else tuple(x)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):

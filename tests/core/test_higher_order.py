@@ -148,6 +148,10 @@ CASES = {
                                   lambda: (t(1, 2, 5, 5),)),
     "adaptive-avg-pool": (lambda x: F.adaptive_avg_pool2d(x, (2, 3)) ** 2, lambda: (t(2, 2, 5, 5),)),
     "adaptive-max-pool": (lambda x: F.adaptive_max_pool2d(x, (2, 3)) ** 2, lambda: (distinct(2, 2, 5, 5),)),
+    "upsample-nearest": (lambda x: F.interpolate(x, scale_factor=2) ** 2, lambda: (t(1, 2, 3, 3),)),
+    "upsample-bilinear": (lambda x: F.interpolate(x, size=(5, 4), mode="bilinear") ** 2, lambda: (t(1, 2, 3, 3),)),
+    "upsample-bicubic-aa": (lambda x: F.interpolate(x, size=(2, 2), mode="bicubic", antialias=True) ** 2,
+                            lambda: (t(1, 1, 5, 5),)),
     # losses
     "cross-entropy": (lambda x: F.cross_entropy(x, LABELS), lambda: (t(4, 3),)),
     "cross-entropy-weight-smooth": (lambda x, w: F.cross_entropy(x, LABELS, weight=w, label_smoothing=0.1),
@@ -239,6 +243,31 @@ def test_conv_critic_gradient_penalty_matches_torch():
     data = [RNG.standard_normal(s) for s in ((2, 1, 8, 8), (3, 1, 3, 3), (3,), (2, 3, 3, 3), (2, 1))]
     for got, want in zip(_critic_penalty(ddp, data), _critic_penalty(torch, data)):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def _maml_meta_gradient(lib, data):
+    """MAML's meta-gradient: one inner SGD step with create_graph, then the query loss at the adapted
+    weights, differentiated back through the step (inputs given as dict.values(), as MAML code does)."""
+    x, y, w1, w2 = data
+    net = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 1, bias=False)).double()
+    with lib.no_grad():
+        net[0].weight.copy_(lib.tensor(w1))
+        net[0].bias.zero_()
+        net[2].weight.copy_(lib.tensor(w2))
+    x, y = lib.tensor(x), lib.tensor(y)
+    params = dict(net.named_parameters())
+    support = lib.nn.functional.mse_loss(lib.func.functional_call(net, params, (x[:4],)), y[:4])
+    grads = lib.autograd.grad(support, params.values(), create_graph=True)
+    fast = {k: v - 0.5 * g for (k, v), g in zip(params.items(), grads)}
+    lib.nn.functional.mse_loss(lib.func.functional_call(net, fast, (x[4:],)), y[4:]).backward()
+    return [p.grad.numpy() for p in net.parameters()]
+
+
+def test_maml_meta_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = [RNG.standard_normal(s) for s in ((8, 3), (8, 1), (4, 3), (1, 4))]
+    for got, want in zip(_maml_meta_gradient(ddp, data), _maml_meta_gradient(torch, data)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
 def _engine_run(lib):

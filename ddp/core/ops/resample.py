@@ -184,6 +184,12 @@ class Nearest(Function):
         index, sizes = ctx.geometry
         return along_axes(g, [one_hot_matrix(i, n, g.dtype) for i, n in zip(index, sizes)], transpose=True)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        index, sizes = ctx.geometry
+        dtype = g._data.dtype
+        return Separable.apply(g, matrices=[one_hot_matrix(i, n, dtype).T for i, n in zip(index, sizes)])
+
 
 class Separable(Function):
     """out = x multiplied along each trailing axis by its matrix M_k (out_k, in_k); d/dx applies each M_k^T."""
@@ -196,3 +202,7 @@ class Separable(Function):
     @staticmethod
     def backward(ctx, g):
         return along_axes(g, ctx.matrices, transpose=True)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return Separable.apply(g, matrices=[m.T for m in ctx.matrices])
