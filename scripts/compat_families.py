@@ -233,4 +233,9 @@ FAMILIES = {
         torch.autograd.Function torch.autograd.gradcheck torch.autograd.gradgradcheck torch.utils.checkpoint.checkpoint
         torch.utils.checkpoint.checkpoint_sequential
     """,
+    "Module and tensor hooks": """
+        torch.nn.Module.register_forward_pre_hook torch.nn.Module.register_forward_hook
+        torch.nn.Module.register_full_backward_pre_hook torch.nn.Module.register_full_backward_hook
+        torch.Tensor.register_hook torch.Tensor.register_post_accumulate_grad_hook
+    """,
 }

@@ -138,6 +138,12 @@ class RemovableHandle:
     def remove(self):
         self._hooks.pop(self.id, None)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
 
 def add_hook(hooks, fn):
     handle = RemovableHandle(hooks)

@@ -14,6 +14,7 @@ from ..cast_shorthands import FloatCasts
 from ..dtypes import as_dtype, dtype_of_type
 from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
+from .module_hooks import ModuleHooks, call_with_hooks, init_hook_dicts
 from .module_lookup import ModuleLookup
 
 
@@ -59,9 +60,10 @@ def _addindent(text, spaces):
     return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
 
 
-class Module(ModuleLookup, FloatCasts):
+class Module(ModuleHooks, ModuleLookup, FloatCasts):
     """Base class of all layers and models: subclass it, assign layers and Parameters in `__init__`, and
-    define `forward`. Calling the module runs its forward pre-hooks, `forward`, then its forward hooks.
+    define `forward`. Calling the module runs its forward pre-hooks, `forward`, then its forward hooks
+    (module_hooks.py, with the backward hooks).
 
     Example:
         >>> class Net(Module):
@@ -83,34 +85,20 @@ class Module(ModuleLookup, FloatCasts):
         setattr_(self, "_buffers", OrderedDict())
         setattr_(self, "_non_persistent_buffers_set", set())
         setattr_(self, "_modules", OrderedDict())
-        setattr_(self, "_forward_pre_hooks", OrderedDict())
-        setattr_(self, "_forward_hooks", OrderedDict())
+        init_hook_dicts(self)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ----------------------------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):  # the usual call: straight to forward
-            return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            new = hook(self, args)
-            if new is not None:
-                args = new if isinstance(new, tuple) else (new,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            new = hook(self, args, out)
-            if new is not None:
-                out = new
-        return out
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
+            return self.forward(*args, **kwargs)  # the usual call: straight to forward
+        return call_with_hooks(self, args, kwargs)
 
-    def register_forward_pre_hook(self, hook):
-        """Call `hook(module, args)` before forward; a returned value replaces the arguments."""
-        return autograd.add_hook(self._forward_pre_hooks, hook)
-
-    def register_forward_hook(self, hook):
-        """Call `hook(module, args, output)` after forward; a returned value replaces the output."""
-        return autograd.add_hook(self._forward_hooks, hook)
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        init_hook_dicts(self)
 
     # ------------------------------------------------------------------------------ registration
     def _check_name(self, name, kind):

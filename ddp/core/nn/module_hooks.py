@@ -1,0 +1,206 @@
+"""Module hooks, as PyTorch's: forward pre-hooks and forward hooks (with kwargs, prepend, always_call), and
+full backward pre-hooks and backward hooks. A module without hooks calls its forward directly; one with hooks
+goes through `call_with_hooks`.
+
+Full backward hooks: after the forward pre-hooks, the module's Tensor arguments pass together through one
+identity node, and after the forward hooks its Tensor outputs through another. In backward, the output node
+sees grad_output and runs the backward pre-hooks (each may replace it); the input node then sees grad_input,
+one entry per positional argument (None for a non-Tensor), and runs the backward hooks (each may replace it);
+a gradient that reaches the input node without passing the output node (differentiating a recorded
+gradient again) runs no hook.
+When no argument requires grad there is no input node, and the backward hooks run at the output node with
+grad_input all None, as in PyTorch. One difference: an output that gets no gradient shows as zeros in
+grad_output where PyTorch shows None (the output node packs its gradients into one array).
+"""
+import warnings
+from collections import OrderedDict
+
+from .. import autograd, autograd_function
+from ..tensor import Tensor
+
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks", "_forward_hooks_with_kwargs",
+               "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks")
+
+
+def init_hook_dicts(module):
+    """Give `module` its (empty) hook dicts, keeping any it has (a module unpickled from an older ddp)."""
+    for name in _HOOK_DICTS:
+        module.__dict__.setdefault(name, OrderedDict())
+
+
+def _add(hooks, hook, prepend):
+    handle = autograd.add_hook(hooks, hook)
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+class ModuleHooks:
+    """The hook registration methods of Module."""
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call `hook(module, args)` before forward; a returned value replaces the arguments. With
+        `with_kwargs`, `hook(module, args, kwargs)` may return a new `(args, kwargs)`. `prepend` runs it first."""
+        handle = _add(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call `hook(module, args, output)` after forward; a returned value replaces the output. With
+        `with_kwargs`, `hook(module, args, kwargs, output)`; with `always_call`, it also runs (output None)
+        when forward raises; `prepend` runs it first."""
+        handle = _add(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs are known; a returned
+        tuple replaces grad_output."""
+        return _add(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call `hook(module, grad_input, grad_output)` when the gradients of the module's positional
+        arguments are computed; a returned tuple replaces grad_input. Gradients are read-only in spirit:
+        return new tensors rather than changing them in place."""
+        return _add(self._backward_hooks, hook, prepend)
+
+
+def call_with_hooks(module, args, kwargs):
+    """module(*args, **kwargs) with its forward pre-hooks, forward hooks and full backward hooks."""
+    for key, hook in list(module._forward_pre_hooks.items()):
+        if key in module._forward_pre_hooks_with_kwargs:
+            new = hook(module, args, kwargs)
+            if new is not None:
+                if not (isinstance(new, tuple) and len(new) == 2):
+                    raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {new}.")
+                args, kwargs = new
+        else:
+            new = hook(module, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+    backward = None
+    if (module._backward_hooks or module._backward_pre_hooks) and autograd.is_grad_enabled():
+        backward = _BackwardHooks(module, len(args))
+        args = backward.wrap_inputs(args)
+    try:
+        out = module.forward(*args, **kwargs)
+    except Exception:
+        for key, hook in list(module._forward_hooks.items()):
+            if key in module._forward_hooks_always_called:
+                try:
+                    _forward_hook(module, key, hook, args, kwargs, None)
+                except Exception as e:  # forward's error is the one to report
+                    warnings.warn("forward hook with always_call=True raised an exception that was silenced "
+                                  f"as another error was raised in forward: {e}")
+        raise
+    for key, hook in list(module._forward_hooks.items()):
+        new = _forward_hook(module, key, hook, args, kwargs, out)
+        if new is not None:
+            out = new
+    return backward.wrap_outputs(out) if backward is not None else out
+
+
+def _forward_hook(module, key, hook, args, kwargs, out):
+    if key in module._forward_hooks_with_kwargs:
+        return hook(module, args, kwargs, out)
+    return hook(module, args, out)
+
+
+class _HookIdentity(autograd_function.Function):
+    """The identity on several Tensors, whose backward hands their gradients to `on_backward` (which may
+    replace them). Inputs that do not require grad come out non-differentiable (their gradients are zeros)."""
+
+    @staticmethod
+    def forward(ctx, on_backward, *tensors):
+        ctx.on_backward = on_backward
+        ctx.mark_non_differentiable(*(t for t in tensors if not t.requires_grad))
+        return tensors if len(tensors) > 1 else tensors[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return (None,) + tuple(ctx.on_backward(grads))
+
+
+def _through_identity(on_backward, tensors):
+    out = autograd_function.apply(_HookIdentity, (on_backward, *tensors), {})
+    return out if isinstance(out, tuple) else (out,)
+
+
+class _BackwardHooks:
+    """One call's full backward hooks: the identity nodes on its arguments and outputs, and the grad_output
+    that the output node's backward leaves for the input node's."""
+
+    def __init__(self, module, n_args):
+        self.module, self.n_args = module, n_args
+        self.input_positions = None  # the arguments that went through the input node (None: there is none)
+        self.grad_output = None
+
+    def wrap_inputs(self, args):
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        if not any(args[i].requires_grad for i in positions):
+            return args
+        self.input_positions = positions
+        args = list(args)
+        for i, wrapped in zip(positions, _through_identity(self._on_grad_input, [args[i] for i in positions])):
+            args[i] = wrapped
+        return tuple(args)
+
+    def wrap_outputs(self, out):
+        outs = (out,) if isinstance(out, Tensor) else out if isinstance(out, (tuple, list)) else ()
+        positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
+        if not positions:
+            return out
+        self.n_outputs, self.output_positions = len(outs), positions
+        wrapped = list(outs)
+        for i, w in zip(positions, _through_identity(self._on_grad_output, [outs[i] for i in positions])):
+            wrapped[i] = w
+        return wrapped[0] if isinstance(out, Tensor) else type(out)(wrapped)
+
+    def _on_grad_output(self, grads):
+        grad_output = [None] * self.n_outputs
+        for i, g in zip(self.output_positions, grads):
+            grad_output[i] = g
+        for hook in list(self.module._backward_pre_hooks.values()):
+            new = hook(self.module, tuple(grad_output))
+            if new is not None:
+                new = new if isinstance(new, tuple) else (new,)
+                if len(new) != len(grad_output):
+                    raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
+                                       f"{len(new)}, but expected {len(grad_output)}")
+                grad_output = list(new)
+        self.grad_output = tuple(grad_output)
+        if self.input_positions is None:
+            self._hooks_without_inputs()
+        return [grad_output[i] for i in self.output_positions]
+
+    def _hooks_without_inputs(self):
+        if self.module._backward_hooks:
+            warnings.warn("full backward hook: no input of the module requires grad, so it runs when the "
+                          "gradients of its outputs are known, with grad_input all None (as PyTorch)")
+        for hook in list(self.module._backward_hooks.values()):
+            new = hook(self.module, (None,) * self.n_args, self.grad_output)
+            if new is not None and any(g is not None for g in (new if isinstance(new, tuple) else (new,))):
+                raise RuntimeError("Backward hook for Modules where no input requires gradient should always "
+                                   "return None or None for all gradients.")
+
+    def _on_grad_input(self, grads):
+        if self.grad_output is None:  # a gradient that reached the inputs without passing the outputs
+            return grads              # (a second backward through a recorded one): PyTorch runs no hook
+        grad_input = [None] * self.n_args
+        for i, g in zip(self.input_positions, grads):
+            grad_input[i] = g
+        for hook in list(self.module._backward_hooks.values()):
+            new = hook(self.module, tuple(grad_input), self.grad_output)
+            if new is not None:
+                new = new if isinstance(new, tuple) else (new,)
+                if len(new) != len(grad_input):
+                    raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got {len(new)}, "
+                                       f"but expected {len(grad_input)}")
+                grad_input = list(new)
+        self.grad_output = None
+        return [grad_input[i] for i in self.input_positions]
