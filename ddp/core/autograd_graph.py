@@ -39,18 +39,54 @@ def differentiable_backward_of(node):
     return backward
 
 
-def run_backward_graph(outputs, grads, retain_graph=True, capture=None):
+def run_backward_graph(outputs, grads, retain_graph=True, capture=None, stop_at_capture=False):
     """`autograd.run_backward` with Tensor gradients that carry their own graph.
 
     `grads` are Tensors (one per output). Without `capture`, gradients accumulate into leaves' `.grad` out of
     place (`grad = grad + g`, so an earlier `.grad` is not changed under a graph that read it); with
-    `capture`, the gradient reaching each captured tensor is returned (None where none arrived).
+    `capture`, the gradient reaching each captured tensor is returned (None where none arrived), and with
+    `stop_at_capture` the walk goes no further than the captured tensors (none may lie behind another).
     """
     with enable_grad():
-        return _walk(outputs, [_as_tensor(g) for g in grads], retain_graph, capture)
+        return _walk(outputs, [_as_tensor(g) for g in grads], retain_graph, capture, stop_at_capture)
 
 
-def _walk(outputs, grads, retain_graph, capture):
+def backward_by_recompute(ctx, g, forward, inputs):
+    """A fused op's recorded backward from its forward written in Tensor ops: run `forward(*inputs)` again on
+    the op's recorded inputs and differentiate it (create_graph), walking no further than those inputs.
+
+    `inputs` holds one value per forward argument (`ctx.operand(i, ...)`: the recorded Tensor, or a constant);
+    returns one gradient per argument, None where none is needed. Costs a second forward, only under
+    create_graph=True; the fused first-order backward is untouched.
+    """
+    needs = ctx.needs_input_grad
+    stand_ins = [x.view_as(x) if i < len(needs) and needs[i] else x for i, x in enumerate(inputs)]
+    with enable_grad():
+        out = forward(*stand_ins)
+    wanted = [x for i, x in enumerate(stand_ins) if i < len(needs) and needs[i]]
+    found = iter(run_backward_graph([out], [g], retain_graph=True, capture=wanted, stop_at_capture=True))
+    return tuple(next(found) if i < len(needs) and needs[i] else None for i in range(len(needs)))
+
+
+def _dependencies_until(roots, stops):
+    """autograd._dependencies, not descending past the nodes whose ids are in `stops`."""
+    deps = {id(r): 0 for r in roots}
+    stack = [r for r in roots if isinstance(r, Context)]
+    seen = {id(r) for r in stack}
+    while stack:
+        node = stack.pop()
+        for child in node.edges:
+            if child is None:
+                continue
+            key = id(child)
+            deps[key] = deps.get(key, 0) + 1
+            if isinstance(child, Context) and key not in seen and key not in stops:
+                seen.add(key)
+                stack.append(child)
+    return deps
+
+
+def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
     roots, pending = [], {}
     for t, g in zip(outputs, grads):
         node = _node_of(t)
@@ -59,8 +95,8 @@ def _walk(outputs, grads, retain_graph, capture):
             pending[id(node)] = g
         else:
             pending[id(node)] = pending[id(node)] + g
-    deps, _ = _dependencies(roots)
     captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
+    deps = _dependencies_until(roots, captured) if stop_at_capture else _dependencies(roots)[0]
     handed_in = {id(g) for g in grads}  # the caller's tensors: a leaf's .grad gets a copy, not the caller's own
 
     def finish_leaf(leaf, g):
@@ -103,6 +139,8 @@ def _walk(outputs, grads, retain_graph, capture):
                     g = new
             if key in captured:
                 captured[key] = g
+                if stop_at_capture:
+                    continue
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
             _check_saved_versions(node)

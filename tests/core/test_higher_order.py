@@ -245,6 +245,49 @@ def test_conv_critic_gradient_penalty_matches_torch():
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
 
 
+RECURRENT = [("RNN", {}), ("RNN", {"nonlinearity": "relu"}), ("LSTM", {}), ("GRU", {}),
+             ("LSTM", {"proj_size": 2, "num_layers": 2, "bidirectional": True}), ("GRU", {"bidirectional": True, "bias": False})]
+
+
+def _recurrent_penalty(lib, kind, kwargs, data):
+    """A gradient penalty through a recurrent layer: d/dx of its outputs, then backward through that."""
+    m = getattr(lib.nn, kind)(3, 4, **kwargs).double()
+    with lib.no_grad():
+        for p, d in zip(m.parameters(), data[1:]):
+            p.copy_(lib.tensor(d))
+    x = lib.tensor(data[0], requires_grad=True)
+    out = m(x)[0]
+    (gx,) = lib.autograd.grad((out ** 2).sum(), x, create_graph=True)
+    ((gx ** 2).sum() + out.sum()).backward()
+    return [x.grad.numpy()] + [p.grad.numpy() for p in m.parameters()]
+
+
+@pytest.mark.parametrize("kind,kwargs", RECURRENT, ids=[f"{k}-{sorted(kw)}" for k, kw in RECURRENT])
+def test_recurrent_layers_differentiate_twice_as_torch(kind, kwargs):
+    torch = pytest.importorskip("torch")
+    shapes = [p.shape for p in getattr(torch.nn, kind)(3, 4, **kwargs).parameters()]
+    data = [RNG.standard_normal((5, 2, 3))] + [RNG.standard_normal(s) * 0.5 for s in shapes]
+    for got, want in zip(_recurrent_penalty(ddp, kind, kwargs, data), _recurrent_penalty(torch, kind, kwargs, data)):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_recurrent_cells_by_central_differences(cell):
+    ddp.manual_seed(0)
+    m = getattr(ddp.nn, cell)(3, 4).double()
+    assert ddp.autograd.gradgradcheck(lambda x: m(x)[0].tanh() if cell == "LSTMCell" else m(x).tanh(), (t(2, 3),))
+
+
+def test_a_scan_without_its_input_projection_says_why_it_cannot_differentiate_twice():
+    lstm = ddp.nn.LSTM(3, 4).double()
+    lstm.weight_ih_l0.requires_grad_(False)
+    lstm.bias_ih_l0.requires_grad_(False)
+    h0, c0 = t(1, 2, 4), t(1, 2, 4)
+    out = lstm(ddp.ones(5, 2, 3, dtype=ddp.float64), (h0, c0))[0]
+    with pytest.raises(NotImplementedError, match="input projection"):
+        ddp.autograd.grad(out.sum(), h0, create_graph=True)
+
+
 def _maml_meta_gradient(lib, data):
     """MAML's meta-gradient: one inner SGD step with create_graph, then the query loss at the adapted
     weights, differentiated back through the step (inputs given as dict.values(), as MAML code does)."""

@@ -4,10 +4,14 @@ The input projection `x @ W_ih^T + b_ih` of every step is computed before the sc
 the recurrent product is left in the loop. Fused for speed: slicing step t out of a recorded tensor costs a
 full-size gradient per step in backward (quadratic in the length), while these backward passes run
 backpropagation through time in place and compute the gradient of W_hh with one product over all steps.
+
+For create_graph=True each scan's recorded backward recomputes its recurrence in Tensor ops (the `_recorded_*`
+forms below) and differentiates that: slower, but only paid where gradients are differentiated again.
 """
 import numpy as np
 
 from ..autograd import Function
+from ..autograd_graph import backward_by_recompute
 
 
 def _sigmoid(x, out):
@@ -43,6 +47,31 @@ def _weight_grads(ctx, ghw, prev):
     return gw, gb
 
 
+def _stack(steps):
+    from ..shape_functional import stack  # at call time: it imports the nn layer
+    return stack(steps)
+
+
+def _recorded_inputs(ctx, saved, name):
+    """The scan's forward arguments for backward_by_recompute: xw (only as recorded: the scan keeps no copy),
+    then the saved ones, the constants among them as Tensors."""
+    xw = ctx.parents[0]
+    if xw is None:
+        raise NotImplementedError(f"create_graph=True through {name}: its input projection does not require grad "
+                                  "(frozen input weights and a constant input), and the scan keeps no copy of it")
+    return [xw] + [None if v is None else ctx.operand(i + 1, v) for i, v in enumerate(saved)]
+
+
+def _recorded_rnn(xw, h0, w_hh, b_hh, relu, reverse):
+    """RNNScan's forward in Tensor ops."""
+    hs, h = [None] * len(xw), h0
+    for t in _steps(len(xw), reverse):
+        pre = xw[t] + h @ w_hh.T
+        pre = pre + b_hh if b_hh is not None else pre
+        h = hs[t] = pre.relu() if relu else pre.tanh()
+    return _stack(hs)
+
+
 class RNNScan(Function):
     """h_t = act(xw_t + h_{t-1} W_hh^T + b_hh) for every t; returns all h_t, shape (L, N, H).
 
@@ -59,7 +88,7 @@ class RNNScan(Function):
                 pre += b_hh
             h = hs[t] = np.maximum(pre, 0) if relu else np.tanh(pre)
         ctx.save_for_backward(h0, w_hh, hs)
-        ctx.relu, ctx.reverse = relu, reverse
+        ctx.relu, ctx.reverse, ctx.b_hh = relu, reverse, b_hh
         return hs
 
     @staticmethod
@@ -74,6 +103,12 @@ class RNNScan(Function):
         gw, gb = _weight_grads(ctx, gxw, _previous(hs, h0, ctx.reverse))
         return gxw, gh, gw, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        h0, w_hh, _ = ctx.saved_tensors
+        inputs = _recorded_inputs(ctx, (h0, w_hh, ctx.b_hh), "RNN")
+        return backward_by_recompute(ctx, g, lambda *a: _recorded_rnn(*a, ctx.relu, ctx.reverse), inputs)
+
 
 def _lstm_gates(pre, act, hidden):
     """Gates i, f, g, o (views of `act`, written in place) of the pre-activations `pre` (N, 4H)."""
@@ -81,6 +116,23 @@ def _lstm_gates(pre, act, hidden):
     np.tanh(pre[:, 2 * hidden: 3 * hidden], out=act[:, 2 * hidden: 3 * hidden])
     _sigmoid(pre[:, 3 * hidden:], act[:, 3 * hidden:])
     return np.split(act, 4, axis=1)
+
+
+def _recorded_lstm(xw, h0, c0, w_hh, b_hh, w_hr, reverse):
+    """LSTMScan's forward in Tensor ops: h_t and c_t side by side."""
+    from ..shape_functional import cat  # at call time: it imports the nn layer
+    hidden = c0.shape[-1]
+    hs, cs = [None] * len(xw), [None] * len(xw)
+    h, c = h0, c0
+    for t in _steps(len(xw), reverse):
+        pre = xw[t] + h @ w_hh.T
+        pre = pre + b_hh if b_hh is not None else pre
+        i, f = pre[:, :hidden].sigmoid(), pre[:, hidden: 2 * hidden].sigmoid()
+        gg, o = pre[:, 2 * hidden: 3 * hidden].tanh(), pre[:, 3 * hidden:].sigmoid()
+        c = cs[t] = f * c + i * gg
+        m = o * c.tanh()
+        h = hs[t] = m if w_hr is None else m @ w_hr.T
+    return cat([_stack(hs), _stack(cs)], dim=-1)
 
 
 class LSTMScan(Function):
@@ -111,7 +163,7 @@ class LSTMScan(Function):
                 m = ms[t] = o * np.tanh(c)
                 h = out[t, :, :proj] = m @ w_hr.T
         ctx.save_for_backward(h0, c0, w_hh, w_hr, out, gates, ms)
-        ctx.reverse = reverse
+        ctx.reverse, ctx.b_hh = reverse, b_hh
         return out
 
     @staticmethod
@@ -147,6 +199,27 @@ class LSTMScan(Function):
         gr = ghs.reshape(-1, proj).T @ ms.reshape(-1, hidden) if needs[5] else None
         return (gxw, gh, gc, gw, gb, gr)[:len(ctx.needs_input_grad)]
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        h0, c0, w_hh, w_hr = ctx.saved_tensors[:4]
+        inputs = _recorded_inputs(ctx, (h0, c0, w_hh, ctx.b_hh, w_hr), "LSTM")
+        forward = lambda *a: _recorded_lstm(*(a + (None,) * (6 - len(a))), ctx.reverse)  # noqa: E731
+        return backward_by_recompute(ctx, g, forward, inputs[:len(ctx.needs_input_grad)])
+
+
+def _recorded_gru(xw, h0, w_hh, b_hh, reverse):
+    """GRUScan's forward in Tensor ops."""
+    hidden = h0.shape[-1]
+    hs, h = [None] * len(xw), h0
+    for t in _steps(len(xw), reverse):
+        hw = h @ w_hh.T
+        hw = hw + b_hh if b_hh is not None else hw
+        rz = (xw[t, :, : 2 * hidden] + hw[:, : 2 * hidden]).sigmoid()
+        r, z = rz[:, :hidden], rz[:, hidden:]
+        n = (xw[t, :, 2 * hidden:] + r * hw[:, 2 * hidden:]).tanh()
+        h = hs[t] = n + z * (h - n)
+    return _stack(hs)
+
 
 class GRUScan(Function):
     """The GRU recurrence (gates r, z, n, in PyTorch's order) over all steps; returns all h_t, (L, N, H).
@@ -177,7 +250,7 @@ class GRUScan(Function):
             np.tanh(n, out=n)
             h = hs[t] = n + z * (h - n)
         ctx.save_for_backward(h0, w_hh, hs, saved)
-        ctx.reverse = reverse
+        ctx.reverse, ctx.b_hh = reverse, b_hh
         return hs
 
     @staticmethod
@@ -201,3 +274,9 @@ class GRUScan(Function):
             gh = gh * z + dh @ w_hh
         gw, gb = _weight_grads(ctx, ghw, prev)
         return gxw, gh, gw, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        h0, w_hh = ctx.saved_tensors[:2]
+        inputs = _recorded_inputs(ctx, (h0, w_hh, ctx.b_hh), "GRU")
+        return backward_by_recompute(ctx, g, lambda *a: _recorded_gru(*a, ctx.reverse), inputs)
