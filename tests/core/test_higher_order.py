@@ -35,6 +35,11 @@ def fixed(*values):
     return ddp.tensor(np.array(values, dtype=np.float64), requires_grad=True)
 
 
+def well_conditioned(batch, n):
+    """A batch of float64 leaves A + 3 I, safely invertible."""
+    return ddp.tensor(RNG.standard_normal((batch, n, n)) + 3 * np.eye(n), requires_grad=True)
+
+
 SPREAD = (-4.2, -2.5, -0.7, -0.3, 0.2, 0.6, 1.7, 3.5)  # clear of the kinks at +-3, +-1, +-0.5, 0 and the integers
 
 LABELS = ddp.tensor(np.array([0, 2, 1, 2]))
@@ -110,6 +115,19 @@ CASES = {
     "cdist-2": (lambda a, b: ddp.cdist(a, b), lambda: (t(3, 2), t(4, 2))),
     "cdist-1": (lambda a, b: ddp.cdist(a, b, p=1), lambda: (distinct(3, 2), distinct(4, 2, shift=0.05))),
     "cdist-3": (lambda a, b: ddp.cdist(a, b, p=3), lambda: (distinct(3, 2), distinct(4, 2, shift=0.05))),
+    "inv": (lambda a: ddp.linalg.inv(a), lambda: (well_conditioned(2, 3),)),
+    "det-slogdet-logdet": (lambda a: ddp.linalg.det(a) * ddp.linalg.slogdet(a)[1] + ddp.logdet(a @ a.mT),
+                           lambda: (well_conditioned(2, 3),)),
+    "solve": (lambda a, b: ddp.linalg.solve(a, b), lambda: (well_conditioned(2, 3), t(2, 3, 2))),
+    "solve-constant-b": (lambda a: ddp.linalg.solve(a, ddp.ones(2, 3, 1, dtype=ddp.float64)), lambda: (well_conditioned(2, 3),)),
+    # special functions
+    "erfc-erfcx-log-ndtr": (lambda x: ddp.special.erfc(x) * ddp.special.erfcx(x) + ddp.special.log_ndtr(x * 3) * x,
+                            lambda: (t(4),)),
+    "lgamma-digamma-polygamma": (lambda x: ddp.lgamma(x) * ddp.digamma(x) + ddp.polygamma(2, x) * x,
+                                 lambda: (t(4, low=0.5, high=3),)),
+    "bessel": (lambda x: ddp.special.i0(x) * ddp.special.i0e(x) + ddp.special.i1(x) * ddp.special.i1e(x) * x,
+               lambda: (away(4),)),
+    "entr": (lambda x: ddp.special.entr(x) * x, lambda: (t(4, low=0.2, high=2),)),
     # shapes and indexing
     "reshape-permute-expand": (lambda a: a.reshape(3, 2).permute(1, 0).expand(2, 2, 3) * a.reshape(2, 1, 3),
                                lambda: (t(2, 3),)),

@@ -52,6 +52,11 @@ class Inv(Function):
         inv_t = mT(inv)
         return -np.matmul(np.matmul(inv_t, g), inv_t)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        inv_t = Inv.apply(ctx.parents[0]).mT
+        return -(inv_t @ g @ inv_t)
+
 
 def _cofactors(a):
     """The cofactor matrix det(A) A^-T, valid for singular A too: from A = U S V^T it is
@@ -81,6 +86,15 @@ class Det(Function):
             return np.linalg.solve(mT(a), scaled)
         return np.asarray(g)[..., None, None] * _cofactors(a)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, det = ctx.saved_tensors
+        if np.any(det == 0):
+            raise NotImplementedError("create_graph=True through det of a singular matrix: ddp differentiates its "
+                                      "cofactors only once")
+        a = ctx.parents[0]
+        return (g * Det.apply(a)).unsqueeze(-1).unsqueeze(-1) * Inv.apply(a).mT
+
 
 class LogAbsDet(Function):
     """log|det(A)| (computed by the wrapper with the sign, passed in as `out`); dA = G A^-T."""
@@ -96,6 +110,10 @@ class LogAbsDet(Function):
         eye = np.asarray(g)[..., None, None] * np.eye(a.shape[-1], dtype=a.dtype)
         return np.linalg.solve(mT(a), eye)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g.unsqueeze(-1).unsqueeze(-1) * Inv.apply(ctx.parents[0]).mT
+
 
 class Solve(Function):
     """X = A^-1 B (B a batch of matrices; the wrapper makes vectors columns); dB = A^-T G, dA = -dB X^T."""
@@ -104,6 +122,7 @@ class Solve(Function):
     def forward(ctx, a, b):
         x = np.linalg.solve(a, b)
         ctx.save_for_backward(a, x)
+        ctx.b = b  # for the recorded backward (a reference, no copy)
         return x
 
     @staticmethod
@@ -111,6 +130,14 @@ class Solve(Function):
         a, x = ctx.saved_tensors
         gb = np.linalg.solve(mT(a), g)
         ga = -np.matmul(gb, mT(x)) if ctx.needs_input_grad[0] else None
+        return ga, gb if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, _ = ctx.saved_tensors
+        a, b = ctx.operand(0, a_saved), ctx.operand(1, ctx.b)
+        gb = Solve.apply(a.mT, g)
+        ga = -(gb @ Solve.apply(a, b).mT) if ctx.needs_input_grad[0] else None
         return ga, gb if ctx.needs_input_grad[1] else None
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import Function
 from . import bessel, gamma
+from .elementwise import Where
 from .special import erfc, erfcx, log_ndtr
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -26,6 +27,11 @@ class Erfc(Function):
         with np.errstate(under="ignore"):
             return g * (np.exp(-x * x) * -_TWO_OVER_SQRT_PI)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g * (-(x * x)).exp() * -_TWO_OVER_SQRT_PI
+
 
 class Erfcx(Function):
     """exp(x^2) erfc(x); d/dx = 2 x erfcx(x) - 2 / sqrt(pi)."""
@@ -41,6 +47,11 @@ class Erfcx(Function):
         x, out = ctx.saved_tensors
         return g * (2 * x * out - _TWO_OVER_SQRT_PI)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = ctx.parents[0]
+        return g * (2 * x * Erfcx.apply(x) - _TWO_OVER_SQRT_PI)
+
 
 class LogNdtr(Function):
     """log Phi(x); d/dx = phi(x) / Phi(x) = sqrt(2 / pi) / erfcx(-x / sqrt 2), finite in both tails."""
@@ -55,6 +66,10 @@ class LogNdtr(Function):
         (x,) = ctx.saved_tensors
         return g * (math.sqrt(2 / math.pi) / erfcx(-x / math.sqrt(2)))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * math.sqrt(2 / math.pi) / Erfcx.apply(ctx.parents[0] * (-1 / math.sqrt(2)))
+
 
 class Lgamma(Function):
     """log |Gamma(x)|; d/dx = digamma(x)."""
@@ -68,6 +83,10 @@ class Lgamma(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * gamma.digamma(x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * Polygamma.apply(ctx.parents[0], n=0)
 
 
 class Polygamma(Function):
@@ -84,6 +103,10 @@ class Polygamma(Function):
         (x,) = ctx.saved_tensors
         return g * gamma.polygamma(ctx.n + 1, x)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * Polygamma.apply(ctx.parents[0], n=ctx.n + 1)
+
 
 class I0(Function):
     """I_0(x); d/dx = I_1(x)."""
@@ -97,6 +120,10 @@ class I0(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * bessel.i1(x)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * I1.apply(ctx.parents[0])
 
 
 class I0e(Function):
@@ -112,6 +139,11 @@ class I0e(Function):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         return g * (bessel.i1e(x) - np.sign(x) * out)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x_saved, _), x = ctx.saved_tensors, ctx.parents[0]
+        return g * (I1e.apply(x) - I0e.apply(x) * np.sign(x_saved))
 
 
 class I1(Function):
@@ -130,6 +162,13 @@ class I1(Function):
             slope = np.where(x == 0, x.dtype.type(0.5), bessel.i0(x) - out / x)
         return g * slope
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x_saved, _), x = ctx.saved_tensors, ctx.parents[0]
+        zero = x_saved == 0
+        safe = Where.apply(zero, np.ones((), dtype=x_saved.dtype), x)  # keeps 0/0 out of the unused branch
+        return g * Where.apply(zero, np.full((), 0.5, dtype=x_saved.dtype), I0.apply(safe) - I1.apply(safe) / safe)
+
 
 class I1e(Function):
     """exp(-|x|) I_1(x); d/dx = i0e(x) - i1e(x) (sign(x) + 1 / x), 1/2 at 0."""
@@ -147,6 +186,14 @@ class I1e(Function):
             slope = np.where(x == 0, x.dtype.type(0.5), bessel.i0e(x) - out * (np.sign(x) + 1 / x))
         return g * slope
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x_saved, _), x = ctx.saved_tensors, ctx.parents[0]
+        zero = x_saved == 0
+        safe = Where.apply(zero, np.ones((), dtype=x_saved.dtype), x)  # keeps 0/0 out of the unused branch
+        slope = I0e.apply(safe) - I1e.apply(safe) * (1 / safe + np.sign(x_saved))
+        return g * Where.apply(zero, np.full((), 0.5, dtype=x_saved.dtype), slope)
+
 
 class Entr(Function):
     """-x log(x), 0 at 0 and -inf for x < 0 (as PyTorch); d/dx = -(log(x) + 1)."""
@@ -163,3 +210,7 @@ class Entr(Function):
         (x,) = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
             return g * -(np.log(x) + 1)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * -(ctx.parents[0].log() + 1)
