@@ -3,7 +3,8 @@ mantissa. Gradients may keep the broadcast shape (the engine reduces them); the 
 points follow PyTorch."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
+from .elementwise import Where
 
 
 def _xlogy(x, y, log):
@@ -34,6 +35,17 @@ class Xlogy(Function):
                 gy = g * x / ((1 + y) if ctx.log1p else y)
         return gx, gy
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x_saved, y_saved = ctx.saved_tensors
+        x, y = ctx.operand(0, x_saved), ctx.operand(1, y_saved)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * Xlogy.apply(np.not_equal(x_saved, 0).astype(g._data.dtype), y, log1p=ctx.log1p)
+        if ctx.needs_input_grad[1]:
+            gy = g * x / ((1 + y) if ctx.log1p else y)
+        return gx, gy
+
 
 class Hypot(Function):
     """sqrt(a^2 + b^2) without overflow; d/da = a / out, d/db = b / out (nan at the origin, as PyTorch)."""
@@ -49,6 +61,13 @@ class Hypot(Function):
         a, b, out = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = g / out
+        return (scale * a if ctx.needs_input_grad[0] else None), (scale * b if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_saved, b_saved, _ = ctx.saved_tensors
+        a, b = ctx.operand(0, a_saved), ctx.operand(1, b_saved)
+        scale = g / Hypot.apply(a, b)
         return (scale * a if ctx.needs_input_grad[0] else None), (scale * b if ctx.needs_input_grad[1] else None)
 
 
@@ -73,6 +92,17 @@ class Copysign(Function):
             gb = np.zeros(ctx.b_shape, dtype=g.dtype)
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ga = g * np.where(a == 0, np.zeros((), dtype=a.dtype), out / a)  # +-1: constant
+        if ctx.needs_input_grad[1]:
+            gb = Tensor(np.zeros(ctx.b_shape, dtype=g._data.dtype))
+        return ga, gb
+
 
 class FMaxMin(Function):
     """fmax(a, b) (fmin with minimum=True): the larger (smaller) of the two, ignoring a nan; the gradient goes
@@ -90,6 +120,13 @@ class FMaxMin(Function):
         zero = np.zeros((), dtype=g.dtype)
         ga = np.where(ctx.to_a, g, zero) if ctx.needs_input_grad[0] else None
         gb = np.where(ctx.to_a, zero, g) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        zero = np.zeros((), dtype=g._data.dtype)
+        ga = Where.apply(ctx.to_a, g, zero) if ctx.needs_input_grad[0] else None
+        gb = Where.apply(ctx.to_a, zero, g) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

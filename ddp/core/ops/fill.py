@@ -1,7 +1,7 @@
 """fill: a new tensor of x's shape and dtype holding one value."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
 
 
 class Fill(Function):
@@ -17,3 +17,8 @@ class Fill(Function):
     def backward(ctx, g):
         needs = ctx.needs_input_grad
         return (np.zeros_like(g) if needs[0] else None), (g.sum() if needs[1] else None)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        needs = ctx.needs_input_grad
+        return (Tensor(np.zeros_like(g._data)) if needs[0] else None), (g.sum() if needs[1] else None)

@@ -128,3 +128,22 @@ class Einsum(Function):
                 gi = np.broadcast_to(np.expand_dims(gi, [k for k, c in enumerate(s) if c not in seen]), x.shape)
             grads.append(gi)
         return tuple(grads)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        xs = [ctx.operand(i, x) for i, x in enumerate(ctx.saved_tensors)]
+        inputs, output = ctx.equation.split("->")
+        subs = inputs.split(",")
+        grads = []
+        for i, (x, s) in enumerate(zip(xs, subs)):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [j for j in range(len(xs)) if j != i]
+            seen = set(output).union(*(subs[j] for j in others))
+            kept = "".join(c for c in s if c in seen)
+            gi = Einsum.apply(g, *(xs[j] for j in others), equation=",".join([output] + [subs[j] for j in others]) + "->" + kept)
+            if kept != s:  # constant along the subscripts only x_i has
+                gi = gi.reshape(tuple(n if c in seen else 1 for c, n in zip(s, x.shape))).expand(tuple(x.shape))
+            grads.append(gi)
+        return tuple(grads)

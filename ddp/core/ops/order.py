@@ -22,3 +22,9 @@ class SelectAll(Function):
         (x,) = ctx.saved_tensors
         mask = np.isnan(x) if np.isnan(ctx.value) else x == ctx.value
         return g * mask / np.count_nonzero(mask)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        mask = np.isnan(x) if np.isnan(ctx.value) else x == ctx.value
+        return g * (mask / np.count_nonzero(mask)).astype(x.dtype)

@@ -7,6 +7,7 @@ over the padding width (a few slices), never over elements.
 import numpy as np
 
 from ..autograd import Function
+from .shape import Unindex
 
 
 def source_index(size, before, after, mode):
@@ -45,3 +46,10 @@ class IndexPad(Function):
                 gx[index[j]] += moved[j]
             g = np.moveaxis(gx, 0, axis)
         return np.ascontiguousarray(g)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        for axis, before, size, index in reversed(ctx.maps):  # each take's transpose: add every copy back
+            shape = tuple(g.shape[:axis]) + (size,) + tuple(g.shape[axis + 1:])
+            g = Unindex.apply(g, shape=shape, index=(slice(None),) * axis + (index,))
+        return g

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..autograd import Function
-from .shape import Index
+from .elementwise import Where
+from .shape import Index, Unindex
 
 
 class Put(Function):
@@ -68,4 +69,15 @@ class MaskedScatter(Function):
             gsource = np.zeros(int(np.prod(ctx.source_shape)), dtype=g.dtype)
             gsource[:ctx.n] = g[ctx.mask]
             gsource = gsource.reshape(ctx.source_shape)
+        return gx, gsource
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        gx = gsource = None
+        if ctx.needs_input_grad[0]:
+            gx = Where.apply(ctx.mask, np.zeros((), dtype=g._data.dtype), g)
+        if ctx.needs_input_grad[1]:
+            total = int(np.prod(ctx.source_shape))
+            picked = Unindex.apply(Index.apply(g, index=ctx.mask), shape=(total,), index=slice(0, ctx.n))
+            gsource = picked.reshape(tuple(ctx.source_shape))
         return gx, gsource
