@@ -148,6 +148,9 @@ CASES = {
     "pad": (lambda a: F.pad(a, (1, 2)) ** 2, lambda: (t(2, 3),)),
     "pad-reflect-replicate-circular": (lambda a: F.pad(a, (2, 1), mode="reflect") ** 2 * F.pad(a, (1, 2), mode="replicate")
                                        + F.pad(a, (1, 2), mode="circular") ** 2, lambda: (t(1, 2, 5),)),
+    "unfold-fold": (lambda x: F.fold(F.unfold(x, 2, padding=1, stride=1) ** 2, (3, 3), 2, padding=1),
+                    lambda: (t(1, 2, 3, 3),)),
+    "tensor-unfold": (lambda x: x.unfold(1, 3, 2) ** 2, lambda: (t(2, 7),)),
     "masked-scatter": (lambda a, s: a.masked_scatter(ddp.tensor([[True, False, True], [False, True, False]]), s) * a,
                        lambda: (t(2, 3), t(2, 3))),
     "fill": (lambda a, v: a.clone().fill_(v) * a + v * a, lambda: (t(3), t())),

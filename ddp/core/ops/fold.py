@@ -60,6 +60,11 @@ class Unfold(Function):
     def backward(ctx, g):
         return fold(g, *ctx.geometry)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        image_hw, kernel, dilation, padding, stride = ctx.geometry
+        return Fold.apply(g, image_hw=image_hw, kernel=kernel, dilation=dilation, padding=padding, stride=stride)
+
 
 class Fold(Function):
     """columns (N, C*KH*KW, L) -> (N, C, H, W), overlapping blocks summed; gx = unfold(g)."""
@@ -72,3 +77,8 @@ class Fold(Function):
     @staticmethod
     def backward(ctx, g):
         return unfold(g, *ctx.geometry)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        kernel, dilation, padding, stride = ctx.geometry
+        return Unfold.apply(g, kernel=kernel, dilation=dilation, padding=padding, stride=stride)

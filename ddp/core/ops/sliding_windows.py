@@ -45,3 +45,29 @@ class Unfold(Function):
         gx = np.zeros(ctx.shape, dtype=g.dtype)
         add_windows(gx, g, *ctx.dims)
         return gx
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, size, step = ctx.dims
+        return SumWindows.apply(g, shape=ctx.shape, dim=dim, size=size, step=step)
+
+
+class SumWindows(Function):
+    """Unfold's gradient as a recorded op, for create_graph=True: zeros of `shape` with each window of g
+    added at its place; its own gradient takes the windows again."""
+
+    @staticmethod
+    def forward(ctx, g, *, shape, dim, size, step):
+        ctx.dims = (dim, size, step)
+        gx = np.zeros(shape, dtype=g.dtype)
+        add_windows(gx, g, dim, size, step)
+        return gx
+
+    @staticmethod
+    def backward(ctx, gg):
+        return np.ascontiguousarray(windows_view(gg, *ctx.dims))
+
+    @staticmethod
+    def differentiable_backward(ctx, gg):
+        dim, size, step = ctx.dims
+        return Unfold.apply(gg, dim=dim, size=size, step=step)
