@@ -408,9 +408,10 @@ def _node_of(t):
     return t._grad_fn if t._grad_fn is not None else t
 
 
-def _dependencies(roots):
+def _dependencies(roots, stops=()):
     """Count, for every node reachable from `roots`, how many recorded consumers will send it a gradient;
-    and say whether any leaf reached has a `_grad_buffer` (else no op need be offered one)."""
+    and say whether any leaf reached has a `_grad_buffer` (else no op need be offered one). The walk does not
+    go past the nodes whose ids are in `stops`."""
     deps = {id(r): 0 for r in roots}
     stack = [r for r in roots if isinstance(r, Context)]
     seen = {id(r) for r in stack}
@@ -423,7 +424,7 @@ def _dependencies(roots):
             key = id(child)
             deps[key] = deps.get(key, 0) + 1
             if isinstance(child, Context):
-                if key not in seen:
+                if key not in seen and key not in stops:
                     seen.add(key)
                     stack.append(child)
             elif child._grad_buffer is not None:

@@ -68,24 +68,6 @@ def backward_by_recompute(ctx, g, forward, inputs):
     return tuple(next(found) if i < len(needs) and needs[i] else None for i in range(len(needs)))
 
 
-def _dependencies_until(roots, stops):
-    """autograd._dependencies, not descending past the nodes whose ids are in `stops`."""
-    deps = {id(r): 0 for r in roots}
-    stack = [r for r in roots if isinstance(r, Context)]
-    seen = {id(r) for r in stack}
-    while stack:
-        node = stack.pop()
-        for child in node.edges:
-            if child is None:
-                continue
-            key = id(child)
-            deps[key] = deps.get(key, 0) + 1
-            if isinstance(child, Context) and key not in seen and key not in stops:
-                seen.add(key)
-                stack.append(child)
-    return deps
-
-
 def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
     roots, pending = [], {}
     for t, g in zip(outputs, grads):
@@ -96,7 +78,7 @@ def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
         else:
             pending[id(node)] = pending[id(node)] + g
     captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
-    deps = _dependencies_until(roots, captured) if stop_at_capture else _dependencies(roots)[0]
+    deps, _ = _dependencies(roots, captured if stop_at_capture else ())
     handed_in = {id(g) for g in grads}  # the caller's tensors: a leaf's .grad gets a copy, not the caller's own
 
     def finish_leaf(leaf, g):

@@ -126,6 +126,19 @@ class _HookIdentity(autograd_function.Function):
         return (None,) + tuple(ctx.on_backward(grads))
 
 
+def _replaced(hooks, call, grads, who, what):
+    """Run `call(hook, grads)` for each hook in turn; a returned tuple (or single tensor) replaces grads."""
+    for hook in list(hooks.values()):
+        new = call(hook, tuple(grads))
+        if new is not None:
+            new = new if isinstance(new, tuple) else (new,)
+            if len(new) != len(grads):
+                raise RuntimeError(f"{who} returned an invalid number of {what}, got {len(new)}, but expected "
+                                   f"{len(grads)}")
+            grads = list(new)
+    return grads
+
+
 def _through_identity(on_backward, tensors):
     out = autograd_function.apply(_HookIdentity, (on_backward, *tensors), {})
     return out if isinstance(out, tuple) else (out,)
@@ -165,14 +178,8 @@ class _BackwardHooks:
         grad_output = [None] * self.n_outputs
         for i, g in zip(self.output_positions, grads):
             grad_output[i] = g
-        for hook in list(self.module._backward_pre_hooks.values()):
-            new = hook(self.module, tuple(grad_output))
-            if new is not None:
-                new = new if isinstance(new, tuple) else (new,)
-                if len(new) != len(grad_output):
-                    raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
-                                       f"{len(new)}, but expected {len(grad_output)}")
-                grad_output = list(new)
+        grad_output = _replaced(self.module._backward_pre_hooks, lambda hook, go: hook(self.module, go),
+                                grad_output, "Backward pre hook", "grad_output")
         self.grad_output = tuple(grad_output)
         if self.input_positions is None:
             self._hooks_without_inputs()
@@ -194,13 +201,7 @@ class _BackwardHooks:
         grad_input = [None] * self.n_args
         for i, g in zip(self.input_positions, grads):
             grad_input[i] = g
-        for hook in list(self.module._backward_hooks.values()):
-            new = hook(self.module, tuple(grad_input), self.grad_output)
-            if new is not None:
-                new = new if isinstance(new, tuple) else (new,)
-                if len(new) != len(grad_input):
-                    raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got {len(new)}, "
-                                       f"but expected {len(grad_input)}")
-                grad_input = list(new)
+        grad_input = _replaced(self.module._backward_hooks, lambda hook, gi: hook(self.module, gi, self.grad_output),
+                               grad_input, "Backward hook", "grad_input")
         self.grad_output = None
         return [grad_input[i] for i in self.input_positions]

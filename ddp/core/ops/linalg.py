@@ -112,38 +112,36 @@ class Einsum(Function):
     @staticmethod
     def backward(ctx, g):
         xs = ctx.saved_tensors
-        inputs, output = ctx.equation.split("->")
-        subs = inputs.split(",")
-        grads = []
-        for i, (x, s) in enumerate(zip(xs, subs)):
-            if not ctx.needs_input_grad[i]:
-                grads.append(None)
-                continue
-            others = [j for j in range(len(xs)) if j != i]
-            seen = set(output).union(*(subs[j] for j in others))
-            kept = "".join(c for c in s if c in seen)
-            spec = ",".join([output] + [subs[j] for j in others]) + "->" + kept
+        grads = [None] * len(xs)
+        for i, others, spec, alone in _gradient_specs(ctx.equation, ctx.needs_input_grad):
             gi = np.einsum(spec, g, *(xs[j] for j in others), optimize=len(xs) > 1)
-            if kept != s:  # subscripts only x_i has were summed away: d/dx is constant along them
-                gi = np.broadcast_to(np.expand_dims(gi, [k for k, c in enumerate(s) if c not in seen]), x.shape)
-            grads.append(gi)
+            grads[i] = np.broadcast_to(np.expand_dims(gi, alone), xs[i].shape) if alone else gi
         return tuple(grads)
 
     @staticmethod
     def differentiable_backward(ctx, g):
         xs = [ctx.operand(i, x) for i, x in enumerate(ctx.saved_tensors)]
-        inputs, output = ctx.equation.split("->")
-        subs = inputs.split(",")
-        grads = []
-        for i, (x, s) in enumerate(zip(xs, subs)):
-            if not ctx.needs_input_grad[i]:
-                grads.append(None)
-                continue
-            others = [j for j in range(len(xs)) if j != i]
-            seen = set(output).union(*(subs[j] for j in others))
-            kept = "".join(c for c in s if c in seen)
-            gi = Einsum.apply(g, *(xs[j] for j in others), equation=",".join([output] + [subs[j] for j in others]) + "->" + kept)
-            if kept != s:  # constant along the subscripts only x_i has
-                gi = gi.reshape(tuple(n if c in seen else 1 for c, n in zip(s, x.shape))).expand(tuple(x.shape))
-            grads.append(gi)
+        grads = [None] * len(xs)
+        for i, others, spec, alone in _gradient_specs(ctx.equation, ctx.needs_input_grad):
+            gi = Einsum.apply(g, *(xs[j] for j in others), equation=spec)
+            if alone:
+                shape = tuple(xs[i].shape)
+                gi = gi.reshape(tuple(1 if k in alone else n for k, n in enumerate(shape))).expand(shape)
+            grads[i] = gi
         return tuple(grads)
+
+
+def _gradient_specs(equation, needs):
+    """For each operand i that needs a gradient: (i, the other operands, the einsum equation of d/dx_i from g
+    and them, the positions of the subscripts only x_i has). Those were summed away: d/dx_i is constant along
+    them, so the result is broadcast there."""
+    inputs, output = equation.split("->")
+    subs = inputs.split(",")
+    for i, s in enumerate(subs):
+        if not needs[i]:
+            continue
+        others = [j for j in range(len(subs)) if j != i]
+        seen = set(output).union(*(subs[j] for j in others))
+        kept = "".join(c for c in s if c in seen)
+        spec = ",".join([output] + [subs[j] for j in others]) + "->" + kept
+        yield i, others, spec, [k for k, c in enumerate(s) if c not in seen]

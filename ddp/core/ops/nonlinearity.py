@@ -326,5 +326,6 @@ class Prelu(Function):
         gw = None
         if needs[1]:
             contrib = select(~positive, g * ctx.operand(0, x_saved))
-            gw = contrib.sum().reshape(1) if wb_saved.ndim == 0 else contrib.sum(dim=tuple(i for i in range(g.ndim) if i != 1))
+            others = tuple(i for i in range(g.ndim) if i != 1)
+            gw = contrib.sum().reshape(1) if wb_saved.ndim == 0 else contrib.sum(dim=others)
         return gx, gw
