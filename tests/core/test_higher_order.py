@@ -135,6 +135,7 @@ CASES = {
     "bessel": (lambda x: ddp.special.i0(x) * ddp.special.i0e(x) + ddp.special.i1(x) * ddp.special.i1e(x) * x,
                lambda: (away(4),)),
     "entr": (lambda x: ddp.special.entr(x) * x, lambda: (t(4, low=0.2, high=2),)),
+    "pdist": (lambda a: F.pdist(a) * F.pdist(a, p=3) + F.pdist(a, p=1) ** 2, lambda: (distinct(4, 3),)),
     # shapes and indexing
     "reshape-permute-expand": (lambda a: a.reshape(3, 2).permute(1, 0).expand(2, 2, 3) * a.reshape(2, 1, 3),
                                lambda: (t(2, 3),)),

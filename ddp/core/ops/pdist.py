@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
+from ..autograd_graph import backward_by_recompute
 
 
 def _segment_sums(values, counts):
@@ -65,3 +66,16 @@ class Pdist(Function):
         gx = _segment_sums(v, n - 1 - rows)  # pairs (i, j > i), grouped by i
         gx -= _segment_sums(v[np.argsort(j, kind="stable")], rows)  # pairs (i < j, j), grouped by j
         return gx
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        if ctx.p == 0 or ctx.shape[0] < 2:
+            return Tensor(np.zeros(ctx.shape, g._data.dtype))
+        return backward_by_recompute(ctx, g, lambda x: _pair_norms(x, ctx.p), [ctx.parents[0]])[0]
+
+
+def _pair_norms(x, p):
+    """Pdist's forward in Tensor ops: the p-norm of every row difference x_i - x_j, i < j."""
+    from ..reduce_functional import vector_norm  # at call time: it imports the ops
+    i, j = np.triu_indices(x.shape[0], 1)
+    return vector_norm(x[i] - x[j], ord=p, dim=-1)
