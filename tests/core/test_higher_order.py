@@ -187,6 +187,10 @@ CASES = {
     "upsample-bilinear": (lambda x: F.interpolate(x, size=(5, 4), mode="bilinear") ** 2, lambda: (t(1, 2, 3, 3),)),
     "upsample-bicubic-aa": (lambda x: F.interpolate(x, size=(2, 2), mode="bicubic", antialias=True) ** 2,
                             lambda: (t(1, 1, 5, 5),)),
+    "embedding-bag": (lambda w: F.embedding_bag(ddp.tensor([0, 2, 1, 2, 0]), w, ddp.tensor([0, 2, 2]), mode="mean") ** 2
+                      * F.embedding_bag(ddp.tensor([[0, 2], [1, 0]]), w, mode="sum").sum(), lambda: (t(3, 2),)),
+    "embedding-bag-max": (lambda w: F.embedding_bag(ddp.tensor([[0, 2], [1, 0]]), w, mode="max") ** 2,
+                          lambda: (distinct(3, 2),)),
     # losses
     "cross-entropy": (lambda x: F.cross_entropy(x, LABELS), lambda: (t(4, 3),)),
     "cross-entropy-weight-smooth": (lambda x, w: F.cross_entropy(x, LABELS, weight=w, label_smoothing=0.1),

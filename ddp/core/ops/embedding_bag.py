@@ -2,7 +2,8 @@
 Embedding lookup. Arguments arrive normalised by ddp.core.nn.functional_embedding_bag."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
+from .shape import Index, Unindex
 
 
 class BagReduce(Function):
@@ -42,3 +43,16 @@ class BagReduce(Function):
         if ctx.mode == "mean":
             g = g / counts[full, None].astype(g.dtype)
         return np.repeat(g, counts[full], axis=0)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        counts, full = ctx.counts, ctx.full
+        if ctx.mode == "max":
+            shape = (int(counts.sum()), g.shape[1])
+            if not full.any():
+                return Tensor(np.zeros(shape, dtype=g._data.dtype))
+            picked = Index.apply(g, index=np.flatnonzero(full))
+            return Unindex.apply(picked, shape=shape, index=(ctx.first, np.arange(g.shape[1])))
+        if ctx.mode == "mean":
+            g = g * (1 / np.maximum(counts, 1)).astype(g._data.dtype)[:, None]
+        return Index.apply(g, index=np.repeat(np.arange(counts.size), counts))
