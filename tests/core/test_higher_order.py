@@ -147,6 +147,11 @@ CASES = {
     "scatter": (lambda a, s: a.scatter(1, INDEX[:, :2] * 0 + ddp.tensor([[0, 2]]), s) * a, lambda: (t(2, 3), t(2, 2))),
     "scatter-add": (lambda a, s: a.scatter_add(1, INDEX, s) * a, lambda: (t(2, 3), t(2, 3))),
     "pad": (lambda a: F.pad(a, (1, 2)) ** 2, lambda: (t(2, 3),)),
+    "scatter-reduce-sum-mean": (lambda a, s: a.scatter_reduce(1, INDEX, s, "sum") ** 2
+                                + a.scatter_reduce(1, INDEX, s, "mean", include_self=False) ** 2, lambda: (t(2, 3), t(2, 4))),
+    "scatter-reduce-amax-amin": (lambda a, s: a.scatter_reduce(1, INDEX, s, "amax") ** 2
+                                 * a.scatter_reduce(1, INDEX, s, "amin", include_self=False),
+                                 lambda: (distinct(2, 3), distinct(2, 4, shift=0.1))),
     "pad-reflect-replicate-circular": (lambda a: F.pad(a, (2, 1), mode="reflect") ** 2 * F.pad(a, (1, 2), mode="replicate")
                                        + F.pad(a, (1, 2), mode="circular") ** 2, lambda: (t(1, 2, 5),)),
     "unfold-fold": (lambda x: F.fold(F.unfold(x, 2, padding=1, stride=1) ** 2, (3, 3), 2, padding=1),

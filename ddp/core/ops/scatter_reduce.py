@@ -6,7 +6,8 @@ False; a position nothing is scattered to keeps x's element either way.
 import numpy as np
 
 from ..autograd import Function
-from .shape import _along
+from .elementwise import Where
+from .shape import Index, IndexPut, Pad, _along
 
 UFUNCS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
@@ -92,4 +93,31 @@ class ScatterReduce(Function):
         if ctx.needs_input_grad[1]:
             gsrc = np.zeros(ctx.src_shape, dtype=g.dtype)
             gsrc[tuple(slice(0, n) for n in gpart.shape)] = gpart
+        return (gx if ctx.needs_input_grad[0] else None), gsrc
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        where, reduce, include_self = ctx.where, ctx.reduce, ctx.include_self
+        zero = np.zeros((), dtype=g._data.dtype)
+        if reduce in ("sum", "mean"):
+            share = g / ctx.count if reduce == "mean" else g
+            gx, gpart = share, Index.apply(share, index=where)
+        elif reduce in ("amax", "amin"):  # piecewise linear: the winners' shares are constants of the forward
+            x, part, out = ctx.saved_tensors
+            part_wins = part == out[where]
+            x_wins = (x == out) if include_self else np.zeros(g.shape, dtype=bool)
+            ties = x_wins.astype(g._data.dtype)
+            np.add.at(ties, where, part_wins)
+            share = g / np.maximum(ties, 1)
+            gx = Where.apply(x_wins, share, zero)
+            gpart = Where.apply(part_wins, Index.apply(share, index=where), zero)
+        else:
+            raise NotImplementedError("create_graph=True through scatter_reduce(reduce='prod'): ddp differentiates "
+                                      "it only once")
+        if not include_self:
+            gx = IndexPut.apply(g, zero, index=where)
+        gsrc = None
+        if ctx.needs_input_grad[1]:
+            widths = tuple((0, s - n) for s, n in zip(ctx.src_shape, gpart.shape))
+            gsrc = Pad.apply(gpart, widths=widths) if any(w for _, w in widths) else gpart
         return (gx if ctx.needs_input_grad[0] else None), gsrc
