@@ -183,6 +183,8 @@ CASES = {
                                   lambda: (distinct(1, 2, 6, 6),)),
     "max-pool-1d-3d": (lambda x: F.max_pool1d(x[0], 2).sum() * F.max_pool3d(x[None], 2),
                        lambda: (distinct(2, 2, 4, 4),)),
+    "max-unpool": (lambda x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2) ** 2 * x,
+                   lambda: (distinct(1, 2, 4, 4),)),
     "avg-pool": (lambda x: F.avg_pool2d(x, 3, stride=2, padding=1) ** 2, lambda: (t(2, 2, 5, 5),)),
     "avg-pool-ceil-exclude-pad": (lambda x: F.avg_pool2d(x, 2, padding=1, ceil_mode=True, count_include_pad=False) ** 2,
                                   lambda: (t(1, 2, 5, 5),)),

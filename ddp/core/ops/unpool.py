@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
+from .shape import Gather
 
 
 class MaxUnpool(Function):
@@ -22,3 +23,9 @@ class MaxUnpool(Function):
         n, c = ctx.x_shape[:2]
         flat = g.reshape(n, c, int(np.prod(g.shape[2:])))
         return np.take_along_axis(flat, ctx.flat_index, axis=2).reshape(ctx.x_shape)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        n, c = ctx.x_shape[:2]
+        flat = g.reshape(n, c, int(np.prod(g.shape[2:])))
+        return Gather.apply(flat, index=ctx.flat_index, dim=2).reshape(ctx.x_shape)
