@@ -185,6 +185,11 @@ CASES = {
                        lambda: (distinct(2, 2, 4, 4),)),
     "max-unpool": (lambda x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2) ** 2 * x,
                    lambda: (distinct(1, 2, 4, 4),)),
+    "grid-sample": (lambda im, gr: F.grid_sample(im, gr, align_corners=False) ** 2
+                    + F.grid_sample(im, gr * 1.3, padding_mode="reflection", align_corners=True) ** 2
+                    + F.grid_sample(im, gr * 1.2, padding_mode="border", align_corners=False) ** 2
+                    + F.grid_sample(im, gr, mode="nearest", align_corners=False) ** 2,
+                    lambda: (t(1, 2, 3, 4), t(1, 2, 3, 2))),
     "avg-pool": (lambda x: F.avg_pool2d(x, 3, stride=2, padding=1) ** 2, lambda: (t(2, 2, 5, 5),)),
     "avg-pool-ceil-exclude-pad": (lambda x: F.avg_pool2d(x, 2, padding=1, ceil_mode=True, count_include_pad=False) ** 2,
                                   lambda: (t(1, 2, 5, 5),)),

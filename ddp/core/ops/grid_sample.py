@@ -6,10 +6,13 @@ centres of the corner pixels, else their outer edges), then folded back ("reflec
 ("border") into the image, or left as it is ("zeros": samples outside read 0). `_source` also returns
 d(pixel coordinate)/d(grid coordinate), which the grid's gradient needs. The four neighbours of each point
 are gathered with one fancy index per corner, and backward scatters into the image with np.add.at.
+For create_graph=True the forward is recomputed in Tensor ops (`_recorded`) and differentiated.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
+from ..autograd_graph import backward_by_recompute
+from .shape import Index, Permute
 
 
 def _reflect(x, lo, hi):
@@ -113,3 +116,34 @@ class GridSample(Function):
             g_grid[..., 0] = (gx * gl).sum(-1) * dx
             g_grid[..., 1] = (gy * gl).sum(-1) * dy
         return g_image, g_grid
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        image, grid = ctx.saved_tensors
+        inputs = [ctx.operand(0, image), ctx.operand(1, grid)]
+        return backward_by_recompute(ctx, g, lambda im, gr: _recorded(ctx, im, gr), inputs)
+
+
+def _recorded(ctx, image, grid):
+    """GridSample's forward in Tensor ops, from the pixel coordinates of the first pass: each is linear in its
+    grid coordinate with the slope `_source` found (reflections and clamps are piecewise linear), and the
+    corners are the constants they were."""
+    mode, padding, _ = ctx.args
+    x, y, dx, dy, batch = ctx.cache
+    n, _, h, w = image.shape
+    if mode == "nearest":
+        ix, iy, valid = _corners(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64), h, w, padding)
+        out = Index.apply(image, index=(batch, slice(None), iy, ix)) * valid[..., None]
+        return Permute.apply(out, dims=(0, 3, 1, 2))
+    grid_values = grid._data
+    xt = (grid[..., 0] - Tensor(grid_values[..., 0])) * dx + Tensor(x)
+    yt = (grid[..., 1] - Tensor(grid_values[..., 1])) * dy + Tensor(y)
+    x0, y0 = np.floor(x), np.floor(y)
+    fx, fy = (xt - Tensor(x0)).unsqueeze(-1), (yt - Tensor(y0)).unsqueeze(-1)
+    x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+    out = 0
+    for cx, cy, wx, wy in ((x0, y0, 1 - fx, 1 - fy), (x0 + 1, y0, fx, 1 - fy),
+                           (x0, y0 + 1, 1 - fx, fy), (x0 + 1, y0 + 1, fx, fy)):
+        ix, iy, valid = _corners(cx, cy, h, w, padding)
+        out = out + Index.apply(image, index=(batch, slice(None), iy, ix)) * (wx * wy * valid[..., None])
+    return Permute.apply(out, dims=(0, 3, 1, 2))
