@@ -346,23 +346,22 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        inside = np.ones(x.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= x >= ctx.lo
-        if ctx.hi is not None:
-            inside &= x <= ctx.hi
-        return g * inside
+        return g * _inside(ctx)
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        inside = np.ones(x.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= x >= ctx.lo
-        if ctx.hi is not None:
-            inside &= x <= ctx.hi
-        return select(inside, g)
+        return select(_inside(ctx), g)
+
+
+def _inside(ctx):
+    """Where a clamp passes its input through (bounds included, as PyTorch's gradient)."""
+    (x,) = ctx.saved_tensors
+    inside = np.ones(x.shape, dtype=bool)
+    if ctx.lo is not None:
+        inside &= x >= ctx.lo
+    if ctx.hi is not None:
+        inside &= x <= ctx.hi
+    return inside
 
 
 
