@@ -60,12 +60,12 @@ def backward_by_recompute(ctx, g, forward, inputs):
     create_graph=True; the fused first-order backward is untouched.
     """
     needs = ctx.needs_input_grad
-    stand_ins = [x.view_as(x) if i < len(needs) and needs[i] else x for i, x in enumerate(inputs)]
+    stand_ins = [x.view_as(x) if need else x for x, need in zip(inputs, needs)]
     with enable_grad():
         out = forward(*stand_ins)
-    wanted = [x for i, x in enumerate(stand_ins) if i < len(needs) and needs[i]]
+    wanted = [x for x, need in zip(stand_ins, needs) if need]
     found = iter(run_backward_graph([out], [g], retain_graph=True, capture=wanted, stop_at_capture=True))
-    return tuple(next(found) if i < len(needs) and needs[i] else None for i in range(len(needs)))
+    return tuple(next(found) if need else None for need in needs)
 
 
 def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):

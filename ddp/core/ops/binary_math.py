@@ -4,7 +4,7 @@ points follow PyTorch."""
 import numpy as np
 
 from ..autograd import Function, Tensor
-from .elementwise import Where
+from .elementwise import select
 
 
 def _xlogy(x, y, log):
@@ -124,9 +124,8 @@ class FMaxMin(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        zero = np.zeros((), dtype=g._data.dtype)
-        ga = Where.apply(ctx.to_a, g, zero) if ctx.needs_input_grad[0] else None
-        gb = Where.apply(ctx.to_a, zero, g) if ctx.needs_input_grad[1] else None
+        ga = select(ctx.to_a, g) if ctx.needs_input_grad[0] else None
+        gb = select(~ctx.to_a, g) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

@@ -92,9 +92,9 @@ class ConvNd(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
+        from .conv_recorded import recorded_conv_backward  # conv_recorded builds on this module
         _, w, x = ctx.saved_tensors
         x_shape, w_shape, _, stride, dilation, padding, groups = ctx.geometry
-        from .conv_recorded import recorded_conv_backward  # conv_recorded builds on this module
         settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return recorded_conv_backward(ctx, g, x, w, x_shape, w_shape, settings)
 
@@ -138,8 +138,8 @@ class ConvTransposeNd(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
+        from .conv_recorded import recorded_transpose_backward  # conv_recorded builds on this module
         x, w = ctx.saved_tensors
         _, w_shape, stride, dilation, padding, groups = ctx.geometry
-        from .conv_recorded import recorded_transpose_backward  # conv_recorded builds on this module
         settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return recorded_transpose_backward(ctx, g, x, w, w_shape, settings)

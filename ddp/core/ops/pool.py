@@ -12,8 +12,8 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from .conv import pad_into, tap_slices
-from .linalg import MatMul
 from .gate import gate
+from .linalg import MatMul
 from .shape import Index, Permute, Reshape, Unindex
 
 _BATCH_CHANNEL = (slice(None), slice(None))
@@ -246,18 +246,20 @@ class AdaptiveMaxPool(Function):
 
     @staticmethod
     def backward(ctx, g):
-        n, c = ctx.shape[:2]
-        plane = int(np.prod(ctx.shape[2:]))
-        planes = (np.arange(n * c) * plane).reshape((n, c) + (1,) * (g.ndim - 2))
-        gx = np.zeros(n * c * plane, dtype=g.dtype)
-        np.add.at(gx, (ctx.index + planes).reshape(-1), g.reshape(-1))
+        gx = np.zeros(int(np.prod(ctx.shape)), dtype=g.dtype)
+        np.add.at(gx, _flat_chosen(ctx), g.reshape(-1))
         return gx.reshape(ctx.shape)
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        n, c = ctx.shape[:2]
-        plane = int(np.prod(ctx.shape[2:]))
-        planes = (np.arange(n * c) * plane).reshape((n, c) + (1,) * (g.ndim - 2))
         flat = Reshape.apply(g, shape=(-1,))
-        gx = Unindex.apply(flat, shape=(n * c * plane,), index=(ctx.index + planes).reshape(-1))
+        gx = Unindex.apply(flat, shape=(int(np.prod(ctx.shape)),), index=_flat_chosen(ctx))
         return Reshape.apply(gx, shape=ctx.shape)
+
+
+def _flat_chosen(ctx):
+    """AdaptiveMaxPool: each output's chosen input position, flat into the whole (N, C, *spatial) input."""
+    n, c = ctx.shape[:2]
+    plane = int(np.prod(ctx.shape[2:]))
+    planes = (np.arange(n * c) * plane).reshape((n, c) + (1,) * (len(ctx.shape) - 2))
+    return (ctx.index + planes).reshape(-1)

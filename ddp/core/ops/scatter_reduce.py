@@ -6,7 +6,7 @@ False; a position nothing is scattered to keeps x's element either way.
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .elementwise import select
 from .shape import Index, IndexPut, Pad, _along
 
 UFUNCS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
@@ -78,12 +78,8 @@ class ScatterReduce(Function):
             gx = g * _others(x, zeros, nonzero)
             gpart = g[where] * _others(part, zeros[where], nonzero[where])
         else:
-            x, part, out = ctx.saved_tensors
-            part_wins = part == out[where]
-            x_wins = (x == out) if include_self else np.zeros(g.shape, dtype=bool)
-            ties = x_wins.astype(g.dtype)
-            np.add.at(ties, where, part_wins)
-            share = g / np.maximum(ties, 1)
+            part_wins, x_wins, ties = _winners(ctx, g.dtype)
+            share = g / ties
             gx = np.where(x_wins, share, 0)
             gpart = np.where(part_wins, share[where], 0)
         if not include_self:  # x's element counts only where nothing was scattered
@@ -98,26 +94,32 @@ class ScatterReduce(Function):
     @staticmethod
     def differentiable_backward(ctx, g):
         where, reduce, include_self = ctx.where, ctx.reduce, ctx.include_self
-        zero = np.zeros((), dtype=g._data.dtype)
         if reduce in ("sum", "mean"):
             share = g / ctx.count if reduce == "mean" else g
             gx, gpart = share, Index.apply(share, index=where)
         elif reduce in ("amax", "amin"):  # piecewise linear: the winners' shares are constants of the forward
-            x, part, out = ctx.saved_tensors
-            part_wins = part == out[where]
-            x_wins = (x == out) if include_self else np.zeros(g.shape, dtype=bool)
-            ties = x_wins.astype(g._data.dtype)
-            np.add.at(ties, where, part_wins)
-            share = g / np.maximum(ties, 1)
-            gx = Where.apply(x_wins, share, zero)
-            gpart = Where.apply(part_wins, Index.apply(share, index=where), zero)
+            part_wins, x_wins, ties = _winners(ctx, g._data.dtype)
+            share = g / ties
+            gx = select(x_wins, share)
+            gpart = select(part_wins, Index.apply(share, index=where))
         else:
             raise NotImplementedError("create_graph=True through scatter_reduce(reduce='prod'): ddp differentiates "
                                       "it only once")
         if not include_self:
-            gx = IndexPut.apply(g, zero, index=where)
+            gx = IndexPut.apply(g, np.zeros((), dtype=g._data.dtype), index=where)
         gsrc = None
         if ctx.needs_input_grad[1]:
             widths = tuple((0, s - n) for s, n in zip(ctx.src_shape, gpart.shape))
             gsrc = Pad.apply(gpart, widths=widths) if any(w for _, w in widths) else gpart
         return (gx if ctx.needs_input_grad[0] else None), gsrc
+
+
+def _winners(ctx, dtype):
+    """amax / amin: where the scattered part and x hold the result, and how many tie for each output (at
+    least 1), which share its gradient evenly."""
+    x, part, out = ctx.saved_tensors
+    part_wins = part == out[ctx.where]
+    x_wins = (x == out) if ctx.include_self else np.zeros(out.shape, dtype=bool)
+    ties = x_wins.astype(dtype)
+    np.add.at(ties, ctx.where, part_wins)
+    return part_wins, x_wins, np.maximum(ties, 1)

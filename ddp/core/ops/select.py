@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .elementwise import select
 from .shape import Index, Unindex
 
 
@@ -75,7 +75,7 @@ class MaskedScatter(Function):
     def differentiable_backward(ctx, g):
         gx = gsource = None
         if ctx.needs_input_grad[0]:
-            gx = Where.apply(ctx.mask, np.zeros((), dtype=g._data.dtype), g)
+            gx = select(~ctx.mask, g)
         if ctx.needs_input_grad[1]:
             total = int(np.prod(ctx.source_shape))
             picked = Unindex.apply(Index.apply(g, index=ctx.mask), shape=(total,), index=slice(0, ctx.n))
