@@ -339,6 +339,19 @@ def test_a_scan_without_its_input_projection_says_why_it_cannot_differentiate_tw
         ddp.autograd.grad(out.sum(), h0, create_graph=True)
 
 
+def test_ops_differentiated_only_once_refuse_create_graph_with_the_reason():
+    singular = ddp.tensor(np.ones((2, 2)), requires_grad=True)
+    with pytest.raises(NotImplementedError, match="singular"):
+        ddp.autograd.grad(ddp.linalg.det(singular), singular, create_graph=True)
+    a, s = t(2, 3), t(2, 3)
+    with pytest.raises(NotImplementedError, match="prod"):
+        ddp.autograd.grad(a.scatter_reduce(1, INDEX, s, "prod").sum(), a, create_graph=True)
+    x = t(3, 2)
+    with pytest.raises(NotImplementedError, match="CTCLoss|has no differentiable_backward"):
+        logp = x.reshape(3, 1, 2).log_softmax(2)
+        ddp.autograd.grad(F.ctc_loss(logp, ddp.tensor([[1]]), ddp.tensor([3]), ddp.tensor([1])), x, create_graph=True)
+
+
 def _maml_meta_gradient(lib, data):
     """MAML's meta-gradient: one inner SGD step with create_graph, then the query loss at the adapted
     weights, differentiated back through the step (inputs given as dict.values(), as MAML code does)."""
