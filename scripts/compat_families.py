@@ -106,6 +106,12 @@ FAMILIES = {
         torch.nn.utils.weight_norm torch.nn.utils.spectral_norm torch.nn.utils.fuse_conv_bn_eval torch.nn.utils.skip_init
         torch.nn.utils.stateless.functional_call torch.nn.utils.rnn.pack_padded_sequence
         torch.nn.utils.rnn.unpad_sequence torch.nn.utils.rnn.unpack_sequence
+        torch.nn.utils.prune.l1_unstructured torch.nn.utils.prune.ln_structured
+        torch.nn.utils.prune.random_unstructured torch.nn.utils.prune.random_structured
+        torch.nn.utils.prune.global_unstructured torch.nn.utils.prune.custom_from_mask
+        torch.nn.utils.prune.identity torch.nn.utils.prune.remove torch.nn.utils.prune.is_pruned
+        torch.nn.utils.prune.L1Unstructured torch.nn.utils.prune.BasePruningMethod
+        torch.nn.utils.prune.PruningContainer
     """,
     "Optimizers": """
         torch.optim.SGD torch.optim.Adam torch.optim.AdamW torch.optim.RMSprop torch.optim.Adagrad

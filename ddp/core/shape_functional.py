@@ -1,6 +1,7 @@
 """The public shape ops: views, joins, splits, indexing and gather, with checked arguments."""
 import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -245,6 +246,14 @@ def chunk(x, chunks, dim=0, *, axis=None):
     return split(x, builtins.max(-(-n // chunks), 1), dim)
 
 
+def _list_as_tuple(index):
+    """PyTorch's (and old numpy's) rule: a short list holding a slice, None, Ellipsis, a Tensor or another
+    sequence indexes several dims, like the tuple of its items (`t[[slice(None), mask]]`, pruning's idiom)."""
+    if not isinstance(index, list) or len(index) >= 32:
+        return False
+    return any(i is None or i is Ellipsis or isinstance(i, (slice, Tensor, list, tuple, np.ndarray)) for i in index)
+
+
 def as_index(index):
     """A numpy index from a PyTorch-style one: Tensors and lists become arrays."""
     def one(i):
@@ -254,6 +263,10 @@ def as_index(index):
             return np.asarray(i)
         return i
 
+    if _list_as_tuple(index):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated in PyTorch: write "
+                      "x[tuple(seq)] instead of x[seq]", UserWarning, stacklevel=3)
+        index = tuple(index)
     return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
 
 

@@ -125,3 +125,37 @@ def test_setitem_value_may_carry_leading_size_one_dims():
     y[2] = v
     (y * 3).sum().backward()
     assert v.grad.shape == (1, 1) and v.grad.item() == 3.0
+
+
+SEQUENCE_INDICES = {
+    "slice and int": lambda lib: [slice(None), 1],
+    "slice and mask": lambda lib: [slice(None), lib.tensor([True, False, True])],
+    "two lists": lambda lib: [[0, 1], [1, 2]],
+    "tensor alone": lambda lib: [lib.tensor([0, 2])],
+    "None and int": lambda lib: [None, 1],
+    "plain ints": lambda lib: [0, 2],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENCE_INDICES))
+def test_a_short_list_of_indices_indexes_several_dims_as_pytorch(name):
+    """PyTorch reads `t[[slice(None), mask]]` as `t[slice(None), mask]` (with a deprecation warning), and a
+    list of ints as one index; pruning and older code rely on it."""
+    results = []
+    libs = [ddp]
+    try:
+        import torch
+        libs.append(torch)
+    except ImportError:
+        pass
+    for lib in libs:
+        x = lib.arange(9).view(3, 3)
+        got = x[SEQUENCE_INDICES[name](lib)]
+        y = lib.zeros(3, 3)
+        y[SEQUENCE_INDICES[name](lib)] = 1
+        results.append((got.tolist(), y.tolist()))
+    assert all(r == results[0] for r in results)
+    if name == "plain ints":
+        assert results[0][0] == [[0, 1, 2], [6, 7, 8]]
+    if name == "slice and int":
+        assert results[0][0] == [1, 4, 7]
