@@ -1,5 +1,5 @@
 """ddp.func (torch.func): function transforms - grad, grad_and_value, vjp, jacrev, jacfwd, jvp, hessian,
-vmap - and functional_call, with PyTorch's signatures.
+vmap - with functional_call and stack_module_state (for ensembles), with PyTorch's signatures.
 
 They are built on ddp's reverse-mode autograd: the function runs once on detached inputs that require
 grad, and gradients come from backward passes (a Jacobian takes one per output element; jacfwd and jvp use
@@ -24,7 +24,8 @@ from .core.func_vmap import vmap  # noqa: F401  (re-exported: ddp.func.vmap)
 from .core.nn.utils.stateless import functional_call as _stateless_call
 from .core.tensor import Tensor
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "stack_module_state", "vjp",
+           "vmap"]
 
 
 # ---------------------------------------------------------------------------------- differentiation
@@ -250,3 +251,42 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
                 raise ValueError(f"ddp.func.functional_call: {shared} appear in more than one of the dicts")
             merged.update(d)
     return _stateless_call(module, merged, args, kwargs, tie_weights=tie_weights, strict=strict)
+
+
+def stack_module_state(models):
+    """The parameters and buffers of several models of one class, each stacked along a new leading dim:
+    `(params, buffers)`, two dicts by name, for `vmap(functional_call)` over an ensemble. The stacked
+    parameters are new leaves (requiring grad where the models' do); the models are not tied to them.
+
+    Example:
+        >>> params, buffers = stack_module_state(models)
+        >>> out = vmap(lambda p, b, x: functional_call(base, (p, b), (x,)), in_dims=(0, 0, None))(params, buffers, x)
+
+    Raises:
+        RuntimeError: no models, models of different classes or training modes, or a parameter that
+        requires grad in some models and not in others.
+    """
+    from .core.shape_functional import stack  # the Tensor ops import ddp.func's neighbours; keep it light
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same training/eval mode.")
+    if len({type(m) for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+
+    def stacked(named):
+        tensors = {}
+        for name, _ in named(models[0]):
+            tensors[name] = [dict(named(m))[name] for m in models]
+        return tensors
+
+    params = {}
+    for name, group in stacked(lambda m: m.named_parameters()).items():
+        wants = {p.requires_grad for p in group}
+        if len(wants) > 1:
+            raise RuntimeError(f"stack_module_state: Expected {name} from each model to have the same "
+                               ".requires_grad")
+        params[name] = stack([p.detach() for p in group]).requires_grad_(wants.pop())
+    buffers = {name: stack([b.detach() for b in group]) for name, group in stacked(lambda m: m.named_buffers()).items()}
+    return params, buffers

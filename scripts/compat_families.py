@@ -27,6 +27,7 @@ FAMILIES = {
         torch.utils.data.SubsetRandomSampler torch.utils.data.WeightedRandomSampler
         torch.utils.data.distributed.DistributedSampler torch.utils.data.default_collate
         torch.utils.data.IterableDataset torch.utils.data.ChainDataset torch.utils.data.get_worker_info
+        torch.utils.data.StackDataset
     """,
     "Legacy forms": """
         torch.autograd.Variable torch.FloatTensor torch.DoubleTensor torch.LongTensor torch.IntTensor
@@ -205,7 +206,7 @@ FAMILIES = {
         torch.func.vjp torch.func.jacrev torch.func.jacfwd torch.func.vmap torch.func.functional_call
         torch.autograd.functional.jacobian torch.autograd.functional.vjp torch.autograd.functional.jvp
         torch.autograd.functional.hessian torch.autograd.functional.hvp torch.autograd.functional.vhp
-        torch.func.hessian
+        torch.func.hessian torch.func.stack_module_state
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli

@@ -60,6 +60,10 @@ class device:
             raise RuntimeError(
                 f"Expected one of {', '.join(_KNOWN_TYPES)} device type at start of device string: {type}"
             )
+        if type == "meta":
+            raise RuntimeError("ddp has no 'meta' device (tensors with a shape and no data): keep the tensors on the "
+                               "CPU. A model moved to 'meta' only to be called through functional_call can stay "
+                               "where it is.")
         if type != "cpu":
             raise cpu_only_error(f"device {type!r}" if index is None else f"device '{type}:{index}'")
         if index is not None and (not isinstance(index, int) or index < 0):

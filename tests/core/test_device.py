@@ -145,3 +145,8 @@ def test_conversions_and_grad_modes_as_torch():
         with m.set_grad_enabled(False):
             assert not (x * 2).requires_grad
         assert (x * 2).requires_grad
+
+
+def test_the_meta_device_says_to_stay_on_the_cpu():
+    with pytest.raises(RuntimeError, match="no 'meta' device.*functional_call"):
+        ddp.nn.Linear(2, 2).to("meta")

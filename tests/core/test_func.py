@@ -314,3 +314,66 @@ def test_per_sample_gradients_match_torch():
         return func.vmap(func.grad(loss), in_dims=(None, 0))(params, lib.tensor(xs))
 
     _close(per_sample(ddp, F, lin), per_sample(torch, torch.func, tlin), rtol=1e-9)
+
+
+def _ensemble(lib, n=3):
+    """n small models of one class, with a BatchNorm (buffers), weights from one numpy generator."""
+    rng = np.random.default_rng(4)
+    models = []
+    for _ in range(n):
+        m = lib.nn.Sequential(lib.nn.Linear(4, 5), lib.nn.BatchNorm1d(5), lib.nn.ReLU(), lib.nn.Linear(5, 2)).double()
+        with lib.no_grad():
+            for t in list(m.parameters()) + [m[1].running_mean, m[1].running_var]:
+                t.copy_(lib.from_numpy(rng.standard_normal(tuple(t.shape)) ** 2))
+        models.append(m.eval())
+    return models
+
+
+def test_stack_module_state_runs_an_ensemble_under_vmap_as_pytorch():
+    torch = pytest.importorskip("torch")
+    import torch.func as tf
+    x = np.random.default_rng(5).standard_normal((3, 6, 4))
+    results = []
+    for lib, func in ((ddp, F), (torch, tf)):
+        models = _ensemble(lib)
+        params, buffers = func.stack_module_state(models)
+        base = models[0]
+
+        def call(p, b, inp):
+            return func.functional_call(base, (p, b), (inp,))
+
+        shared = func.vmap(call, in_dims=(0, 0, None))(params, buffers, lib.from_numpy(x[0]))
+        each = func.vmap(call)(params, buffers, lib.from_numpy(x))
+        each.square().sum().backward()
+        results.append((list(params), list(buffers), [tuple(v.shape) for v in params.values()],
+                        [p.is_leaf and p.requires_grad for p in params.values()],
+                        shared.detach().numpy(), each.detach().numpy(), params["0.weight"].grad.numpy(),
+                        [m(lib.from_numpy(x[i])).detach().numpy() for i, m in enumerate(models)]))
+    mine, theirs = results
+    assert mine[:4] == theirs[:4]
+    for got, want in zip(mine[4:7], theirs[4:7]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mine[5], np.stack(mine[7]), rtol=1e-10, atol=1e-12)  # same as each model alone
+
+
+def test_stack_module_state_copies_and_checks_the_models():
+    models = _ensemble(ddp)
+    params, buffers = F.stack_module_state(models)
+    assert sorted(buffers) == ["1.num_batches_tracked", "1.running_mean", "1.running_var"]
+    np.testing.assert_array_equal(_np(params["3.bias"][1]), _np(models[1][3].bias))
+    with ddp.no_grad():
+        params["3.bias"].zero_()
+    assert _np(models[1][3].bias).any()  # not tied to the models
+    with pytest.raises(RuntimeError, match="at least one model"):
+        F.stack_module_state([])
+    with pytest.raises(RuntimeError, match="same class"):
+        F.stack_module_state([models[0], nn.Linear(4, 5).eval()])
+    with pytest.raises(RuntimeError, match="training/eval mode"):
+        F.stack_module_state([models[0], _ensemble(ddp, 1)[0].train()])
+    models[2][0].weight.requires_grad_(False)
+    with pytest.raises(RuntimeError, match="0.weight from each model to have the same .requires_grad"):
+        F.stack_module_state(models)
+    for m in models:
+        m[0].weight.requires_grad_(False)
+    frozen, _ = F.stack_module_state(models)
+    assert not frozen["0.weight"].requires_grad and frozen["0.bias"].requires_grad

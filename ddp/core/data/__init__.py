@@ -14,6 +14,7 @@ from .fakedata import FakeData
 from .idx import read_idx, write_idx
 from .iterable import ChainDataset, IterableDataset, get_worker_info
 from .mnist import KMNIST, MNIST, FashionMNIST, make_split
+from .stack import StackDataset
 from .sampler import (
     BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
 )
@@ -23,7 +24,7 @@ __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Da
            "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset",
            "WeightedRandomSampler"]
 __all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST", "IterableDataset", "ChainDataset",
-            "get_worker_info"]
+            "get_worker_info", "StackDataset"]
 
 
 def __getattr__(name):
