@@ -67,6 +67,7 @@ __version__ = "0.1.0"
 # Public module paths whose code lives elsewhere: the public prefix and the module it names.
 _ALIASES = {
     "autograd": "ddp.core.autograd",
+    "profiler": "ddp.core.profiler",
     "nn": "ddp.core.nn",
     "optim": "ddp.core.optim",
     "data": "ddp.core.data",

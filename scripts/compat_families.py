@@ -18,7 +18,7 @@ FAMILIES = {
         torch.utils.data torch.utils.data.distributed torch.nn.parallel torch.nn.utils torch.nn.utils.rnn
         torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
         torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
-        torch.testing torch.func torch.autograd.functional
+        torch.testing torch.func torch.autograd.functional torch.profiler torch.autograd.profiler
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -113,6 +113,11 @@ FAMILIES = {
         torch.nn.utils.prune.identity torch.nn.utils.prune.remove torch.nn.utils.prune.is_pruned
         torch.nn.utils.prune.L1Unstructured torch.nn.utils.prune.BasePruningMethod
         torch.nn.utils.prune.PruningContainer
+    """,
+    "Profiling (torch.profiler)": """
+        torch.profiler.profile torch.profiler.record_function torch.profiler.ProfilerActivity
+        torch.profiler.schedule torch.profiler.ProfilerAction torch.profiler.tensorboard_trace_handler
+        torch.autograd.profiler.profile torch.autograd.profiler.record_function
     """,
     "Optimizers": """
         torch.optim.SGD torch.optim.Adam torch.optim.AdamW torch.optim.RMSprop torch.optim.Adagrad

@@ -14,6 +14,7 @@ import types
 import numpy as np
 
 from . import anomaly as _anomaly
+from . import profiler_events as _profiler
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
 
 class _ThreadState(threading.local):
@@ -295,6 +296,8 @@ class Function:
         # The hot path of every op: one pass over the arguments, plain loops and locals, since its Python
         # cost is paid per call.
         if cls.on_tensors:
+            if _profiler.recorder is not None:
+                return _profiler.recorder.call(cls.__name__, args, autograd_function.apply, cls, args, kwargs)
             return autograd_function.apply(cls, args, kwargs)
         arrays, parents, edges, tensors = [], [], [], []
         record = False
@@ -319,7 +322,10 @@ class Function:
         else:
             record = False
             ctx.needs_input_grad = (False,) * len(args)
-        out = cls.forward(ctx, *arrays, **kwargs)
+        if _profiler.recorder is None:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        else:
+            out = _profiler.recorder.call(cls.__name__, arrays, cls.forward, ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if out.dtype is _FLOAT64 and cls.float32_results and not _any_float64(arrays):
@@ -497,7 +503,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 heapq.heappush(ready, (-node.seq, id(node), node))
             else:
                 finish_leaf(node, pending.pop(id(node)))
-    anomaly = _anomaly.enabled
+    anomaly, recorder = _anomaly.enabled, _profiler.recorder
     while ready:  # the loop runs once per recorded op: its Python cost is the engine's overhead
         _, key, node = heapq.heappop(ready)
         g = pending.pop(key, None)
@@ -518,12 +524,16 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 if cell[0] != version:
                     _check_saved_versions(node)  # raises, naming the tensor
             fn = node.fn
-            if buffered and fn.fills_grad_buffers:
+            step = fn.backward if not anomaly else _anomaly.run_backward
+            fills = buffered and fn.fills_grad_buffers
+            if fills:
                 node._grad_buffers = _grad_buffers(node, deps, pending)
-                grads_in = fn.backward(node, g) if not anomaly else _anomaly.run_backward(node, g)
-                node._grad_buffers = None
+            if recorder is None:
+                grads_in = step(node, g)
             else:
-                grads_in = fn.backward(node, g) if not anomaly else _anomaly.run_backward(node, g)
+                grads_in = recorder.call(fn.__name__ + "Backward", (g,), step, node, g)
+            if fills:
+                node._grad_buffers = None
             if type(grads_in) is not tuple:
                 grads_in = (grads_in,)
             if len(grads_in) != len(parents):
@@ -708,6 +718,7 @@ class Variable(metaclass=_VariableType):
 # ddp.autograd.functional (torch.autograd.functional) and the recorded backward; last, since they import
 # this module
 from . import autograd_functional as functional  # noqa: E402,F401
+from . import profiler  # noqa: E402,F401  (ddp.autograd.profiler: torch.autograd.profiler's profile, record_function)
 from . import autograd_function, autograd_graph  # noqa: E402
 from .autograd_function import FunctionCtx, once_differentiable  # noqa: E402,F401  (ddp.autograd's names)
 
