@@ -19,6 +19,7 @@ FAMILIES = {
         torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
         torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
         torch.testing torch.func torch.autograd.functional torch.profiler torch.autograd.profiler
+        torch.autograd.forward_ad
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -211,7 +212,8 @@ FAMILIES = {
         torch.func.vjp torch.func.jacrev torch.func.jacfwd torch.func.vmap torch.func.functional_call
         torch.autograd.functional.jacobian torch.autograd.functional.vjp torch.autograd.functional.jvp
         torch.autograd.functional.hessian torch.autograd.functional.hvp torch.autograd.functional.vhp
-        torch.func.hessian torch.func.stack_module_state
+        torch.func.hessian torch.func.stack_module_state torch.autograd.forward_ad.dual_level
+        torch.autograd.forward_ad.make_dual torch.autograd.forward_ad.unpack_dual
     """,
     "Distributions (torch.distributions)": """
         torch.distributions.Categorical torch.distributions.Normal torch.distributions.Bernoulli

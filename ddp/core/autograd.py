@@ -718,6 +718,7 @@ class Variable(metaclass=_VariableType):
 # ddp.autograd.functional (torch.autograd.functional) and the recorded backward; last, since they import
 # this module
 from . import autograd_functional as functional  # noqa: E402,F401
+from . import forward_ad  # noqa: E402,F401  (ddp.autograd.forward_ad: dual tensors, by the double-vjp trick)
 from . import profiler  # noqa: E402,F401  (ddp.autograd.profiler: torch.autograd.profiler's profile, record_function)
 from . import autograd_function, autograd_graph  # noqa: E402
 from .autograd_function import FunctionCtx, once_differentiable  # noqa: E402,F401  (ddp.autograd's names)
