@@ -123,7 +123,7 @@ FAMILIES = {
     "Optimizers": """
         torch.optim.SGD torch.optim.Adam torch.optim.AdamW torch.optim.RMSprop torch.optim.Adagrad
         torch.optim.Adadelta torch.optim.Adamax torch.optim.NAdam torch.optim.RAdam torch.optim.ASGD
-        torch.optim.Rprop torch.optim.LBFGS torch.optim.Adafactor torch.optim.SparseAdam
+        torch.optim.Rprop torch.optim.LBFGS torch.optim.Adafactor torch.optim.SparseAdam torch.optim.Muon
         torch.optim.swa_utils.AveragedModel torch.optim.swa_utils.SWALR torch.optim.swa_utils.update_bn
         torch.optim.swa_utils.get_ema_multi_avg_fn
     """,

@@ -1,4 +1,4 @@
-"""ddp.optim: the optimizers of torch.optim (SGD, Adam, AdamW, ..., LBFGS, Adafactor, SparseAdam), the
+"""ddp.optim: the optimizers of torch.optim (SGD, Adam, AdamW, ..., LBFGS, Adafactor, SparseAdam, Muon), the
 learning-rate schedulers (ddp.optim.lr_scheduler) and weight averaging (ddp.optim.swa_utils)."""
 from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
@@ -8,6 +8,7 @@ from .adam import Adam, AdamW
 from .adamax import Adamax
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -17,4 +18,4 @@ from .sgd import SGD
 from .sparse_adam import SparseAdam
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
-           "ASGD", "Rprop", "LBFGS", "Adafactor", "SparseAdam", "lr_scheduler", "swa_utils"]
+           "ASGD", "Rprop", "LBFGS", "Adafactor", "SparseAdam", "Muon", "lr_scheduler", "swa_utils"]
