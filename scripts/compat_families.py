@@ -251,5 +251,8 @@ FAMILIES = {
         torch.nn.Module.register_forward_pre_hook torch.nn.Module.register_forward_hook
         torch.nn.Module.register_full_backward_pre_hook torch.nn.Module.register_full_backward_hook
         torch.Tensor.register_hook torch.Tensor.register_post_accumulate_grad_hook
+        torch.nn.Module.register_state_dict_pre_hook torch.nn.Module.register_state_dict_post_hook
+        torch.nn.Module.register_load_state_dict_pre_hook torch.nn.Module.register_load_state_dict_post_hook
+        torch.nn.Module.get_extra_state torch.nn.Module.set_extra_state torch.nn.Module.to_empty
     """,
 }

@@ -174,7 +174,11 @@ def _encode(obj, arrays, memo, where):
             if not (key is None or isinstance(key, (bool, int, float, str, tuple))):
                 raise _NotData(f"ddp.save: cannot save a dict key of type {type(key).__name__} in {where}")
             items.append([_encode(key, [], {}, where), _encode(value, arrays, memo, f"{where}[{key!r}]")])
-        return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
+        node = {"dict": items, "ordered": isinstance(obj, OrderedDict)}
+        metadata = getattr(obj, "_metadata", None)  # a state dict's per-module versions (Module.state_dict)
+        if isinstance(metadata, dict):
+            node["metadata"] = _encode(metadata, arrays, memo, f"{where}._metadata")
+        return node
     raise _NotData(
         f"ddp.save: cannot save an object of type {type(obj).__name__} at {where}; supported are dicts, lists, "
         "tuples, Tensors, numpy arrays, numbers, strings and None"
@@ -297,5 +301,7 @@ def _decode(node, read):
         out = OrderedDict() if node.get("ordered") else {}
         for key, value in node["dict"]:
             out[_decode(key, read)] = _decode(value, read)
+        if "metadata" in node and isinstance(out, OrderedDict):
+            out._metadata = _decode(node["metadata"], read)
         return out
     raise ValueError(f"unknown entry in the manifest: {sorted(node)}")

@@ -151,7 +151,7 @@ class DistributedDataParallel:
 
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """The module's state dict with keys under "module." (PyTorch's layout for a wrapped model)."""
-        return self.module.state_dict(destination, _prefixed(prefix) + ".", keep_vars)
+        return self.module.state_dict(destination=destination, prefix=_prefixed(prefix) + ".", keep_vars=keep_vars)
 
     def load_state_dict(self, state_dict, strict=True):
         """Load a state dict saved from a DistributedDataParallel (keys under "module.").

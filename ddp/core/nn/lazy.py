@@ -46,14 +46,16 @@ class LazyModuleMixin:
         if module.cls_to_become is not None:
             module.__class__ = module.cls_to_become
 
-    def _load_from_state_dict(self, state_dict, prefix, missing, errors):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
         """Give placeholders the shapes of the checkpoint's tensors, then load as usual."""
         for store in (self._parameters, self._buffers):
             for name, t in store.items():
                 value = state_dict.get(prefix + name)
                 if is_lazy(t) and value is not None and not is_lazy(value):
                     t.materialize(value.shape)
-        super()._load_from_state_dict(state_dict, prefix, missing, errors)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
 
 class LazyLinear(LazyModuleMixin, Linear):

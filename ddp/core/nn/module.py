@@ -3,33 +3,19 @@
 A Module keeps its parameters, buffers and submodules in three ordered dicts filled by `__setattr__`, so
 that `named_parameters()` and `state_dict()` list names in the order attributes were assigned, as in PyTorch.
 """
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from itertools import chain
 
 import numpy as np
 
-from .. import autograd
-from ..device import cpu_only_error, preserve_format, to_arguments
+from ..device import check_device, cpu_only_error, preserve_format, to_arguments
 from ..cast_shorthands import FloatCasts
 from ..dtypes import as_dtype, dtype_of_type
 from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
 from .module_hooks import ModuleHooks, call_with_hooks, init_hook_dicts
 from .module_lookup import ModuleLookup
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What `load_state_dict` returns; prints `<All keys matched successfully>` when both lists are empty,
-    as PyTorch's does (scripts print it)."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-
-    __str__ = __repr__
+from .module_state import ModuleState
 
 
 class Parameter(Tensor):
@@ -60,7 +46,7 @@ def _addindent(text, spaces):
     return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
 
 
-class Module(ModuleHooks, ModuleLookup, FloatCasts):
+class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
     """Base class of all layers and models: subclass it, assign layers and Parameters in `__init__`, and
     define `forward`. Calling the module runs its forward pre-hooks, `forward`, then its forward hooks
     (module_hooks.py, with the backward hooks).
@@ -354,90 +340,26 @@ class Module(ModuleHooks, ModuleLookup, FloatCasts):
     def share_memory(self):
         return self  # simulated ranks are threads: parameters are shared already
 
+    def to_empty(self, *, device=None, recurse=True):
+        """Give every parameter and buffer new, uninitialised memory of its shape and dtype (PyTorch's way
+        to materialise a module built on another device; ddp's only device is the CPU). In place; self."""
+        if device is not None:
+            check_device(device, "Module.to_empty")
+        modules = self.modules() if recurse else [self]
+        for module in modules:
+            for t in chain(module._parameters.values(), module._buffers.values()):
+                if t is not None:
+                    t._data = np.empty_like(t._data)
+                    if t.grad is not None:
+                        t.grad._data = np.empty_like(t.grad._data)
+        return self
+
     # ------------------------------------------------------------------------------- state dicts
+    # (module_state.py: state_dict, load_state_dict, their hooks and extra state)
     def _state_items(self):
         """This module's own entries of the state dict: parameters, then persistent buffers."""
         buffers = ((n, b) for n, b in self._buffers.items() if n not in self._non_persistent_buffers_set)
         return [(n, t) for n, t in chain(self._parameters.items(), buffers) if t is not None]
-
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
-        """An OrderedDict of qualified name -> Tensor for every parameter and persistent buffer.
-
-        The tensors are detached and share memory with the module (copy them to keep a snapshot);
-        `keep_vars=True` returns the Parameters themselves.
-        """
-        destination = OrderedDict() if destination is None else destination
-        for name, t in self._state_items():
-            destination[prefix + name] = t if keep_vars else t.detach()
-        for name, child in self._modules.items():
-            if child is not None:
-                child.state_dict(destination, prefix + name + ".", keep_vars)
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, missing, errors):
-        """Copy this module's own entries from `state_dict` in place; record missing keys and shape errors."""
-        for name, t in self._state_items():
-            key = prefix + name
-            if key not in state_dict:
-                missing.append(key)
-                continue
-            value = state_dict[key]
-            array = value._data if isinstance(value, Tensor) else np.asarray(value)
-            if array.shape != t._data.shape:
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} from checkpoint, "
-                    f"the shape in current model is {tuple(t._data.shape)}."
-                )
-                continue
-            np.copyto(t._data, array, casting="unsafe")
-            t._bump_version()
-
-    def _assign_from_state_dict(self, state_dict, prefix):
-        """load_state_dict(assign=True): this module's own entries become the state dict's tensors themselves
-        (a parameter a Parameter over the given memory, keeping its requires_grad), as PyTorch's."""
-        for name, t in self._state_items():
-            value = state_dict.get(prefix + name)
-            if value is None:
-                continue
-            value = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
-            if name in self._parameters:
-                self._parameters[name] = Parameter(value, requires_grad=t.requires_grad)
-            else:
-                self._buffers[name] = value
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from `state_dict` (name -> Tensor or array) into this module, in place;
-        with `assign`, take the state dict's tensors themselves instead (their memory and dtype).
-
-        Args:
-            state_dict: as returned by `state_dict()` (of this framework or, converted to arrays, of PyTorch).
-            strict: when True, missing or unexpected keys are an error.
-            assign: replace each parameter (by a Parameter over the given tensor, with the old requires_grad)
-                and buffer, as PyTorch's assign=True (for modules made on the meta device, or to keep memory).
-        Returns:
-            a namedtuple (missing_keys, unexpected_keys).
-        Raises:
-            RuntimeError naming every missing and unexpected key (strict) and every shape mismatch (always).
-        """
-        if not hasattr(state_dict, "keys"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        missing, errors = [], []
-        with autograd.no_grad():
-            for prefix, module in self.named_modules(remove_duplicate=False):
-                module._load_from_state_dict(state_dict, prefix + "." if prefix else "", missing, errors)
-        expected = set(self.state_dict().keys())
-        unexpected = [k for k in state_dict.keys() if k not in expected]
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
-        if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors))
-        if assign:
-            for prefix, module in self.named_modules(remove_duplicate=False):
-                module._assign_from_state_dict(state_dict, prefix + "." if prefix else "")
-        return _IncompatibleKeys(missing, unexpected)
 
     # -------------------------------------------------------------------------------------- repr
     def _get_name(self):

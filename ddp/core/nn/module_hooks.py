@@ -19,7 +19,9 @@ from .. import autograd, autograd_function
 from ..tensor import Tensor
 
 _HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks", "_forward_hooks_with_kwargs",
-               "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks")
+               "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks", "_state_dict_pre_hooks",
+               "_state_dict_hooks", "_state_dict_hooks_public", "_load_state_dict_pre_hooks",
+               "_load_state_dict_post_hooks")
 
 
 def init_hook_dicts(module):

@@ -11,6 +11,8 @@ from .module import Module, Parameter
 class _BatchNorm(Module):
     """Shared by BatchNorm1d and BatchNorm2d; subclasses check the input's dims."""
 
+    _version = 2  # layout 2 added num_batches_tracked
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
@@ -57,12 +59,15 @@ class _BatchNorm(Module):
             self.weight, self.bias, use_batch, factor, self.eps,
         )
 
-    def _load_from_state_dict(self, state_dict, prefix, missing, errors):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
         key = prefix + "num_batches_tracked"
-        if self.track_running_stats and key not in state_dict:
-            # older checkpoints lack the counter; PyTorch then loads it as 0
-            state_dict = {**state_dict, key: np.zeros((), dtype=np.int64)}
-        super()._load_from_state_dict(state_dict, prefix, missing, errors)
+        version = local_metadata.get("version")
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            # checkpoints of layout 1 (or without metadata) lack the counter: it keeps its value, as PyTorch's
+            state_dict[key] = self.num_batches_tracked if self.num_batches_tracked is not None else np.zeros((), np.int64)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

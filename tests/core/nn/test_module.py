@@ -72,7 +72,7 @@ def test_load_state_dict_strict_errors_name_keys_and_shapes():
     bad["0.weight"] = ddp.zeros(4, 2)
     with pytest.raises(RuntimeError, match=r"size mismatch for 0.weight.*\(4, 2\).*\(3, 2\)"):
         net.load_state_dict(bad, strict=False)  # shape errors even when not strict
-    with pytest.raises(TypeError, match="Expected state_dict to be dict-like, got list"):
+    with pytest.raises(TypeError, match="Expected state_dict to be dict-like, got <class 'list'>"):
         net.load_state_dict([1, 2])
 
 
