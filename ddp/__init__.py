@@ -104,6 +104,8 @@ def __getattr__(name):
     if name in ("save", "load"):
         serialization = importlib.import_module("ddp.core.serialization")
         return getattr(serialization, name)
+    if name == "vmap":  # torch.vmap is torch.func.vmap
+        return importlib.import_module("ddp.core.func_vmap").vmap
     raise AttributeError(f"module 'ddp' has no attribute {name!r}")
 
 

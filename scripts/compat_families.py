@@ -191,6 +191,11 @@ FAMILIES = {
     "Torch-level forms, queries and tensor attributes": """
         torch.conv2d torch.dropout torch.layer_norm torch.batch_norm torch.embedding torch.max_pool2d torch.relu_
         torch.kl_div torch.pdist torch.rrelu torch.detach torch.normal torch.poisson torch.binomial torch.asarray
+        torch.conv3d torch.conv_transpose3d torch.max_pool3d torch.rms_norm torch.ctc_loss torch.rnn_tanh_cell
+        torch.rnn_relu_cell torch.lstm_cell torch.gru_cell torch.cholesky_inverse torch.Tensor.cholesky_inverse
+        torch.nonzero_static torch.Tensor.cumsum_ torch.Tensor.cumprod_ torch.Tensor.tril_ torch.Tensor.triu_
+        torch.unsafe_chunk torch.unsafe_split torch.unsafe_split_with_sizes torch.Tensor.new_empty_strided
+        torch.get_device torch.vmap
         torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
         torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset

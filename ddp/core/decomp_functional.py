@@ -13,7 +13,7 @@ from .elementwise_functional import where
 from .ops import linalg_decomp as dec
 from .tensor import Tensor
 
-__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "qr", "svd", "lu", "lu_solve",
+__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd", "lu", "lu_solve",
            "lu_unpack", "matrix_exp", "geqrf", "orgqr", "ormqr", "svd_lowrank", "pca_lowrank"]
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
@@ -170,6 +170,15 @@ def cholesky_solve(b, low, upper=False):
         low = low.mT
     y = _solve_triangular(low, b, False, True, False, "cholesky_solve")
     return _solve_triangular(low.mT, y, True, True, False, "cholesky_solve")
+
+
+def cholesky_inverse(low, upper=False):
+    """A^-1 from A's Cholesky factor (lower L with A = L L^T, or upper U with A = U^T U) (torch.cholesky_inverse):
+    two triangular solves against the identity. Differentiable in the factor's triangle, the only part it
+    reads (PyTorch's backward also fills the other triangle, with the gradient of inverse(L L^T) in a full L)."""
+    low = _square(low, "cholesky_inverse")
+    eye = Tensor(np.broadcast_to(np.eye(low.shape[-1], dtype=low.dtype), tuple(low.shape)).copy())
+    return cholesky_solve(eye, low, upper)
 
 
 def _solve(a, b, left, name):

@@ -16,7 +16,7 @@ from .tensor import Tensor
 
 __all__ = """
 narrow unbind unflatten swapaxes swapdims flip fliplr flipud roll repeat tile repeat_interleave tril triu diag
-scatter scatter_add index_fill index_add masked_select nonzero argwhere rot90 take_along_dim
+scatter scatter_add index_fill index_add masked_select nonzero nonzero_static argwhere rot90 take_along_dim
 """.split()
 
 
@@ -335,6 +335,17 @@ def nonzero(x, as_tuple=False):
         return (Tensor(np.zeros(n, dtype=np.int64)),) if as_tuple else Tensor(np.zeros((n, 0), dtype=np.int64))
     where = [w.astype(np.int64) for w in np.nonzero(a)]
     return tuple(Tensor(w) for w in where) if as_tuple else Tensor(np.stack(where, axis=1))
+
+
+def nonzero_static(input, *, size, fill_value=-1):  # noqa: A002
+    """nonzero's (n, ndim) indices with exactly `size` rows, whatever n is: the first `size` of them, or all of
+    them padded with rows of `fill_value` (a shape fixed in advance, for compiled graphs in PyTorch)."""
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be a non-negative int, got {size!r}")
+    found = nonzero(input)._data[:size]
+    out = np.full((int(size), found.shape[1]), fill_value, dtype=np.int64)
+    out[: len(found)] = found
+    return Tensor(out)
 
 
 def argwhere(x):

@@ -306,6 +306,13 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
             raise
         return type(self)(array, requires_grad=requires_grad)
 
+    def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False):
+        """`ddp.empty_strided(size, stride)` in this tensor's dtype (unless `dtype` is given)."""
+        from .creation_memory import empty_strided
+
+        return empty_strided(size, stride, dtype=as_dtype(dtype) or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
     def _new(self, fill, size, dtype, requires_grad, op):
         array = np.full(size_arg(size, op), fill, dtype=as_dtype(dtype) or self.dtype)
         return type(self)(array, requires_grad=requires_grad)

@@ -56,6 +56,10 @@ class InPlaceMethods:
     def index_add_(self, dim=None, index=None, source=None, alpha=1, *, axis=None):
         dim = dim if axis is None else dim_alias("index_add_", dim, axis)
         return self._inplace(F.index_add, dim, index, source, alpha)
+    def cumsum_(self, dim, dtype=None): return self._inplace(F.cumsum, dim, dtype)
+    def cumprod_(self, dim, dtype=None): return self._inplace(F.cumprod, dim, dtype)
+    def tril_(self, diagonal=0): return self._inplace(F.tril, diagonal)
+    def triu_(self, diagonal=0): return self._inplace(F.triu, diagonal)
     absolute_, negative_, fix_ = abs_, neg_, trunc_
 
     def exponential_(self, lambd=1.0, generator=None):

@@ -24,6 +24,7 @@ class ProductMethods:
     def slogdet(self): return F.slogdet(self)
     def cholesky(self, upper=False): return F.cholesky(self, upper)
     def cholesky_solve(self, input2, upper=False): return F.cholesky_solve(self, input2, upper)
+    def cholesky_inverse(self, upper=False): return F.cholesky_inverse(self, upper)
     def kron(self, other): return F.kron(self, other)
     def cross(self, other, dim=None, *, axis=None): return F.cross(self, other, dim, axis=axis)
     def addmm(self, m1, m2, beta=1, alpha=1): return F.addmm(self, m1, m2, beta=beta, alpha=alpha)

@@ -77,6 +77,10 @@ class ShapeMethods:
     def index_select(self, dim=None, index=None, *, axis=None): return F.index_select(self, dim, index, axis=axis)
     def masked_select(self, mask): return F.masked_select(self, mask)
     def nonzero(self, as_tuple=False): return F.nonzero(self, as_tuple=as_tuple)
+    def nonzero_static(self, *, size, fill_value=-1): return F.nonzero_static(self, size=size, fill_value=fill_value)
+    def unsafe_chunk(self, chunks, dim=0): return F.chunk(self, chunks, dim)
+    def unsafe_split(self, split_size, dim=0): return F.split(self, split_size, dim)
+    def unsafe_split_with_sizes(self, split_sizes, dim=0): return F.split_with_sizes(self, split_sizes, dim)
     def argwhere(self): return F.nonzero(self)
     def scatter(self, dim=None, index=None, src=None, value=None, *, axis=None):
         return F.scatter(self, dim, index, src, value, axis=axis)

@@ -19,7 +19,7 @@ __all__ = """
 is_tensor is_floating_point numel is_nonzero is_same_size is_signed is_complex is_conj is_neg is_inference
 is_storage promote_types result_type can_cast typename is_anomaly_enabled set_anomaly_enabled
 is_anomaly_check_nan_enabled is_inference_mode_enabled is_warn_always_enabled set_warn_always
-get_deterministic_debug_mode set_deterministic_debug_mode set_flush_denormal
+get_deterministic_debug_mode set_deterministic_debug_mode set_flush_denormal get_device
 """.split()
 
 
@@ -265,3 +265,10 @@ def set_flush_denormal(mode):
     """False: numpy offers no switch to flush denormal floats to zero, so ddp cannot honour the request
     (PyTorch also returns False where the CPU does not support it)."""
     return False
+
+
+def get_device(input):  # noqa: A002
+    """-1, PyTorch's number for the CPU (ddp's only device)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"get_device(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return -1

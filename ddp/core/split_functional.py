@@ -10,11 +10,12 @@ from .numpy_aliases import dim_alias
 from .ops import shape as sh
 from .ops.sliding_windows import Unfold
 from .reduce_functional import sum as _sum
-from .shape_functional import _shape_arg, clone, contiguous, flatten, movedim, reshape, split
+from .shape_functional import _shape_arg, chunk, clone, contiguous, flatten, movedim, reshape, split
 from .tensor import Tensor
 
 __all__ = """
-tensor_split hsplit vsplit dsplit split_with_sizes ravel moveaxis unfold sum_to_size narrow_copy
+tensor_split hsplit vsplit dsplit split_with_sizes ravel moveaxis unfold sum_to_size narrow_copy unsafe_chunk
+unsafe_split unsafe_split_with_sizes
 """.split()
 
 
@@ -157,3 +158,16 @@ def narrow_copy(input, dim=None, start=None, length=None, *, axis=None):
     if axis is not None or dim is None or start is None or length is None:  # numpy's axis=, or an argument left out
         dim = dim_alias("narrow_copy", dim, axis, start=start, length=length)
     return clone(narrow(_tensor(input), dim, start, length))
+
+
+# PyTorch's "unsafe" splits skip its view bookkeeping for speed; ddp's views need none, so they are the splits.
+def unsafe_chunk(input, chunks, dim=0):  # noqa: A002
+    return chunk(input, chunks, dim)
+
+
+def unsafe_split(tensor, split_size_or_sections, dim=0):
+    return split(tensor, split_size_or_sections, dim)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):  # noqa: A002
+    return split_with_sizes(input, split_sizes, dim)

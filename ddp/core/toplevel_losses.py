@@ -12,7 +12,7 @@ from .toplevel_nn import _nf
 
 __all__ = """
 cosine_similarity pairwise_distance pdist cosine_embedding_loss hinge_embedding_loss margin_ranking_loss
-triplet_margin_loss kl_div poisson_nll_loss binary_cross_entropy_with_logits
+triplet_margin_loss kl_div poisson_nll_loss binary_cross_entropy_with_logits ctc_loss
 """.split()
 
 
@@ -32,12 +32,18 @@ def pdist(input, p=2.0):  # noqa: A002
     return _nf().pdist(input, p)
 
 
-def _reduced(loss, reduction, op):
-    """The elementwise `loss` reduced as PyTorch's int codes say: 1 mean, 2 sum, any other int none."""
+def _reduction_name(reduction, op):
+    """F's name for PyTorch's int reduction code: 1 "mean", 2 "sum", any other int "none"."""
     if isinstance(reduction, bool) or not isinstance(reduction, (int, np.integer)):
         raise TypeError(f"{op}(): argument 'reduction' must be int (0 none, 1 mean, 2 sum), not "
                         f"{type(reduction).__name__}")
-    return CF.mean(loss) if reduction == 1 else CF.sum(loss) if reduction == 2 else loss
+    return {1: "mean", 2: "sum"}.get(int(reduction), "none")
+
+
+def _reduced(loss, reduction, op):
+    """The elementwise `loss` reduced as PyTorch's int codes say."""
+    name = _reduction_name(reduction, op)
+    return CF.mean(loss) if name == "mean" else CF.sum(loss) if name == "sum" else loss
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
@@ -73,3 +79,10 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):  # noqa: A
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):  # noqa: A002
     loss = _nf().binary_cross_entropy_with_logits(input, target, weight, reduction="none", pos_weight=pos_weight)
     return _reduced(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
+    """F.ctc_loss with reduction as an int: 1 (the default) its "mean" (each loss over its target length,
+    then averaged), 2 the sum, else none."""
+    return _nf().ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
+                          _reduction_name(reduction, "ctc_loss"), zero_infinity)

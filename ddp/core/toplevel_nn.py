@@ -20,8 +20,9 @@ from . import functional as CF
 from .tensor import Tensor
 
 __all__ = """
-conv1d conv2d conv_transpose1d conv_transpose2d avg_pool1d max_pool1d max_pool2d max_pool1d_with_indices
-adaptive_avg_pool1d adaptive_max_pool1d batch_norm layer_norm group_norm instance_norm dropout alpha_dropout
+conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d avg_pool1d max_pool1d max_pool2d max_pool3d
+max_pool1d_with_indices adaptive_avg_pool1d adaptive_max_pool1d batch_norm layer_norm group_norm instance_norm rms_norm
+rnn_tanh_cell rnn_relu_cell lstm_cell gru_cell dropout alpha_dropout
 feature_dropout feature_alpha_dropout dropout_ alpha_dropout_ feature_dropout_ feature_alpha_dropout_ embedding
 embedding_bag pixel_shuffle pixel_unshuffle channel_shuffle prelu selu celu threshold hardshrink relu_ selu_ celu_
 threshold_ rrelu rrelu_ bilinear constant_pad_nd rsub detach detach_
@@ -55,6 +56,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _nf().conv2d(input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    return _nf().conv3d(input, weight, bias, stride, padding, dilation, groups)
+
+
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
                      dilation=1):
     return _nf().conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation)
@@ -63,6 +68,11 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
                      dilation=1):
     return _nf().conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
+                     dilation=1):
+    return _nf().conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False, count_include_pad=True):  # noqa: A002
@@ -81,6 +91,10 @@ def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):  # noqa: A002
     return _nf().max_pool2d(input, kernel_size, _kernel_stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):  # noqa: A002
+    return _nf().max_pool3d(input, kernel_size, _kernel_stride(stride), padding, dilation, ceil_mode)
 
 
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
@@ -109,6 +123,50 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enable
 def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,  # noqa: A002
                   cudnn_enabled):
     return _nf().instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
+    return _nf().rms_norm(input, normalized_shape, weight, eps)
+
+
+# ------------------------------------------------------------------------------------------ recurrent cells
+# One step of each recurrence from its weights (what nn.RNNCell, LSTMCell and GRUCell compute): the scan of
+# rnn_ops.py over a sequence of length one. input (N, H_in), hx (N, H): batched only, as PyTorch's.
+def _cell(op, input, states, w_ih, w_hh, b_ih, b_hh, scan, **options):  # noqa: A002
+    from .nn import rnn_ops
+
+    for t, name in [(input, "input")] + [(h, "hx") for h in states]:
+        if _tensor_arg(t, op, name).ndim != 2:
+            raise RuntimeError(f"{op}: expected {name} to be 2-D (N, features), got shape {tuple(t.shape)}")
+    for h in states:
+        if tuple(h.shape) != (input.shape[0], w_hh.shape[1]):
+            raise RuntimeError(f"{op}: expected hx of size {(input.shape[0], w_hh.shape[1])}, got {tuple(h.shape)}")
+    xw = CF.unsqueeze(_nf().linear(input, w_ih, b_ih), 0)
+    return getattr(rnn_ops, scan).apply(xw, *states, w_hh, b_hh, **options)[0]
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):  # noqa: A002
+    """h' = tanh(input w_ih^T + b_ih + hx w_hh^T + b_hh)."""
+    return _cell("rnn_tanh_cell", input, [hx], w_ih, w_hh, b_ih, b_hh, "RNNScan", relu=False)
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):  # noqa: A002
+    """h' = relu(input w_ih^T + b_ih + hx w_hh^T + b_hh)."""
+    return _cell("rnn_relu_cell", input, [hx], w_ih, w_hh, b_ih, b_hh, "RNNScan", relu=True)
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):  # noqa: A002
+    """(h', c') of one LSTM step from hx = (h, c), gates i, f, g, o in w_ih's rows."""
+    if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+        raise RuntimeError("lstm_cell: hx must be a pair (h, c) of Tensors")
+    hc = _cell("lstm_cell", input, list(hx), w_ih, w_hh, b_ih, b_hh, "LSTMScan")
+    hidden = w_hh.shape[1]
+    return hc[..., :hidden], hc[..., hidden:]
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):  # noqa: A002
+    """h' of one GRU step, gates r, z, n in w_ih's rows."""
+    return _cell("gru_cell", input, [hx], w_ih, w_hh, b_ih, b_hh, "GRUScan")
 
 
 # -------------------------------------------------------------------------------------------- dropout
