@@ -19,7 +19,7 @@ FAMILIES = {
         torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
         torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
         torch.testing torch.func torch.autograd.functional torch.profiler torch.autograd.profiler
-        torch.autograd.forward_ad
+        torch.autograd.forward_ad torch.autograd.graph
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -255,7 +255,9 @@ FAMILIES = {
     "Module and tensor hooks": """
         torch.nn.Module.register_forward_pre_hook torch.nn.Module.register_forward_hook
         torch.nn.Module.register_full_backward_pre_hook torch.nn.Module.register_full_backward_hook
-        torch.Tensor.register_hook torch.Tensor.register_post_accumulate_grad_hook
+        torch.Tensor.register_hook torch.Tensor.register_post_accumulate_grad_hook torch.autograd.graph.Node
+        torch.autograd.graph.register_multi_grad_hook torch.autograd.graph.get_gradient_edge
+        torch.autograd.graph.increment_version torch.autograd.graph.save_on_cpu
         torch.nn.Module.register_state_dict_pre_hook torch.nn.Module.register_state_dict_post_hook
         torch.nn.Module.register_load_state_dict_pre_hook torch.nn.Module.register_load_state_dict_post_hook
         torch.nn.Module.get_extra_state torch.nn.Module.set_extra_state torch.nn.Module.to_empty

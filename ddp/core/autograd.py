@@ -5,11 +5,13 @@ code that touches the graph: it unwraps Tensors, decides whether to record, and 
 inputs. The engine walks the recorded graph iteratively, in reverse creation order, reduces broadcast
 gradients to each input's shape (`unbroadcast`), and accumulates into leaves.
 """
+import contextlib
 import functools
 import heapq
 import itertools
 import threading
 import types
+import weakref
 
 import numpy as np
 
@@ -21,6 +23,7 @@ class _ThreadState(threading.local):
     """Per-thread autograd state; the class attribute is each new thread's default (recording on)."""
 
     grad_enabled = True
+    backward_nodes = None  # during a backward: the ids of the nodes it will reach (autograd_nodes.py asks)
 
 
 _local = _ThreadState()
@@ -214,8 +217,33 @@ class Context:
     @property
     def next_functions(self):
         """PyTorch's view of the graph: a `(node, 0)` pair per forward input, the node being the input's
-        grad_fn, an `AccumulateGrad` for a leaf that requires grad, or None."""
-        return tuple((None if e is None else e if isinstance(e, Context) else AccumulateGrad(e), 0) for e in self.edges)
+        grad_fn, the `AccumulateGrad` of a leaf that requires grad, or None."""
+        return tuple((None if e is None else e if isinstance(e, Context) else AccumulateGrad.of(e), 0)
+                     for e in self.edges)
+
+    # PyTorch's Node hooks (torch.autograd.graph.Node): on the node itself, not on a tensor
+    node_pre_hooks = node_post_hooks = types.MappingProxyType({})  # read-only; registering gives own dicts
+
+    def register_prehook(self, fn):
+        """Call `fn(grad_outputs)` before this node's backward runs (after the tensor hooks of its output); a
+        returned tuple replaces grad_outputs."""
+        if "node_pre_hooks" not in vars(self):
+            self.node_pre_hooks = {}
+        return add_hook(self.node_pre_hooks, fn)
+
+    def register_hook(self, fn):
+        """Call `fn(grad_inputs, grad_outputs)` after this node's backward, grad_inputs holding one gradient per
+        forward input (None where none), each of its input's shape; a returned tuple replaces grad_inputs."""
+        if "node_post_hooks" not in vars(self):
+            self.node_post_hooks = {}
+        return add_hook(self.node_post_hooks, fn)
+
+    @property
+    def metadata(self):
+        """A dict for the caller's own notes about this node (PyTorch's Node.metadata)."""
+        if "_metadata" not in vars(self):
+            self._metadata = {}
+        return self._metadata
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -227,12 +255,28 @@ class Context:
 
 
 class AccumulateGrad:
-    """The node that accumulates a leaf's gradient into `variable.grad`, as `next_functions` shows it."""
+    """The node that accumulates a leaf's gradient into `variable.grad`, as `next_functions` shows it: one per
+    leaf (`AccumulateGrad.of`), so that hooks registered on it stay (Horovod's and Apex's way to learn that a
+    parameter's gradient is ready). It refers to its leaf weakly: the leaf keeps it, not the other way round."""
 
     next_functions = ()
+    node_pre_hooks = node_post_hooks = types.MappingProxyType({})
+    register_prehook, register_hook, metadata = Context.register_prehook, Context.register_hook, Context.metadata
 
     def __init__(self, variable):
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @staticmethod
+    def of(leaf):
+        """The leaf's accumulator, made on first use."""
+        acc = leaf._accumulator
+        if acc is None:
+            acc = leaf._accumulator = AccumulateGrad(leaf)
+        return acc
+
+    @property
+    def variable(self):
+        return self._variable()
 
     def name(self):
         return "AccumulateGrad"
@@ -449,6 +493,39 @@ def _grad_buffers(node, deps, pending):
         for leaf in node.edges)
 
 
+def _node_pre_hooks(node, g):
+    """Run a node's pre-hooks on its grad_outputs, (g,); a returned tuple replaces them."""
+    for hook in list(node.node_pre_hooks.values()):
+        new = hook((Tensor(g),))
+        if new is not None:
+            if not isinstance(new, tuple) or len(new) != 1:
+                raise RuntimeError(f"{node.name()} pre-hook must return None or a tuple of 1 gradient, got {new!r}")
+            g = new[0]._data if isinstance(new[0], Tensor) else np.asarray(new[0])
+    return g
+
+
+def _node_post_hooks(node, grads_in, g):
+    """Run a node's post-hooks on (grad_inputs, grad_outputs), each gradient summed to its input's shape; a
+    returned tuple replaces grad_inputs."""
+    shaped = []
+    for p, child, gp in zip(node.parents, node.edges, grads_in):
+        if p is None or gp is None:
+            shaped.append(None)
+            continue
+        gp = np.asarray(gp)
+        shape = child._out_shape if type(child) is Context else p._data.shape
+        shaped.append(Tensor(gp if gp.shape == shape else unbroadcast(gp, shape)))
+    grads_in = tuple(shaped)
+    for hook in list(node.node_post_hooks.values()):
+        new = hook(grads_in, (Tensor(g),))
+        if new is not None:
+            if not isinstance(new, tuple) or len(new) != len(grads_in):
+                raise RuntimeError(f"{node.name()} hook must return None or a tuple of {len(grads_in)} gradients "
+                                   f"(one per input), got {new!r}")
+            grads_in = new
+    return tuple(None if t is None else t._data if isinstance(t, Tensor) else np.asarray(t) for t in grads_in)
+
+
 def run_backward(outputs, grads, retain_graph=False, capture=None):
     """Propagate `grads` (arrays) from `outputs` (Tensors) to the leaves.
 
@@ -465,21 +542,75 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
         else:
             pending[id(node)] = pending[id(node)] + g
     deps, buffered = _dependencies(roots)
+    with reaching(roots, deps, capture):
+        return _propagate(roots, pending, deps, buffered, grads, retain_graph, capture)
+
+
+class _Reached:
+    """The nodes that the running backward reaches (`x in reached` takes a node's id), which
+    register_multi_grad_hook waits for: all the walk visits or, when gradients are captured (autograd.grad,
+    backward(inputs=)), only those on a path to a captured tensor, found on the first question."""
+
+    def __init__(self, roots, deps, capture):
+        self.roots, self.deps, self.needed = roots, deps, None
+        self.capture = None if capture is None else {id(_node_of(t)) for t in capture}
+
+    def __contains__(self, key):
+        if self.capture is None:
+            return key in self.deps
+        if self.needed is None:
+            self.needed = self._leading_to_capture()
+        return key in self.needed
+
+    def _leading_to_capture(self):
+        needed, done, stack = set(), set(), [(r, False) for r in self.roots]
+        while stack:  # depth first, a node decided after its inputs
+            node, expanded = stack.pop()
+            key = id(node)
+            if key in done:
+                continue
+            children = [c for c in getattr(node, "edges", ()) if c is not None]
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if id(c) not in done)
+                continue
+            done.add(key)
+            if key in self.capture or any(id(c) in needed for c in children):
+                needed.add(key)
+        return needed
+
+
+@contextlib.contextmanager
+def reaching(roots, deps, capture):
+    """The scope of one backward, for the hooks that ask which nodes it reaches (`_local.backward_nodes`)."""
+    outer, _local.backward_nodes = _local.backward_nodes, _Reached(roots, deps, capture)
+    try:
+        yield
+    finally:
+        _local.backward_nodes = outer
+
+
+def _propagate(roots, pending, deps, buffered, grads, retain_graph, capture):
+    """run_backward's walk: nodes in reverse recording order, each once its consumers have all sent theirs."""
     buffered = buffered and capture is None
     captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
     handed_out = {id(g) for g in grads}  # arrays a leaf's .grad must not take over: the caller's, or given already
 
     def finish_leaf(leaf, g):
+        if capture is not None and id(leaf) not in captured:
+            return  # a leaf that autograd.grad does not ask for: as in PyTorch, its hooks do not run
         for hook in list(leaf._hooks.values()) if leaf._hooks else ():
             new = hook(Tensor(g))
             if new is not None:
                 g = new._data
         if capture is not None:
-            if id(leaf) in captured:
-                captured[id(leaf)] = g
+            captured[id(leaf)] = g
             return
         if not leaf._requires_grad:
             return
+        acc = leaf._accumulator
+        if acc is not None and acc.node_pre_hooks:
+            g = _node_pre_hooks(acc, g)
         dtype = leaf._data.dtype
         if g.dtype is not dtype and g.dtype != dtype:
             g = g.astype(dtype)
@@ -495,6 +626,9 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
             np.add(leaf.grad._data, g, out=leaf.grad._data)
         for hook in list(leaf._post_accumulate_hooks.values()) if leaf._post_accumulate_hooks else ():
             hook(leaf)
+        if acc is not None and acc.node_post_hooks:
+            for hook in list(acc.node_post_hooks.values()):
+                hook((), (Tensor(g),))
 
     ready = []
     for node in roots:
@@ -518,6 +652,8 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                         g = new._data
             if key in captured:
                 captured[key] = g
+            if node.node_pre_hooks:
+                g = _node_pre_hooks(node, g)
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
             for cell, version, _ in node._saved_versions:
@@ -543,6 +679,8 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
                 )
             if anomaly:
                 _anomaly.check_gradients(node, grads_in)
+            if node.node_post_hooks:
+                grads_in = _node_post_hooks(node, grads_in, g)
             if not retain_graph:
                 node._release()
         for p, child, gp in zip(parents, node.edges, grads_in):
@@ -719,6 +857,7 @@ class Variable(metaclass=_VariableType):
 # this module
 from . import autograd_functional as functional  # noqa: E402,F401
 from . import forward_ad  # noqa: E402,F401  (ddp.autograd.forward_ad: dual tensors, by the double-vjp trick)
+from . import autograd_nodes as graph  # noqa: E402,F401  (ddp.autograd.graph: Node, node and multi-grad hooks)
 from . import profiler  # noqa: E402,F401  (ddp.autograd.profiler: torch.autograd.profiler's profile, record_function)
 from . import autograd_function, autograd_graph  # noqa: E402
 from .autograd_function import FunctionCtx, once_differentiable  # noqa: E402,F401  (ddp.autograd's names)

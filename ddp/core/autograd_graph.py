@@ -79,16 +79,22 @@ def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
             pending[id(node)] = pending[id(node)] + g
     captured = {} if capture is None else {id(_node_of(t)): None for t in capture}
     deps, _ = _dependencies(roots, captured if stop_at_capture else ())
+    with autograd.reaching(roots, deps, capture):
+        return _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, stop_at_capture)
+
+
+def _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, stop_at_capture):
     handed_in = {id(g) for g in grads}  # the caller's tensors: a leaf's .grad gets a copy, not the caller's own
 
     def finish_leaf(leaf, g):
+        if capture is not None and id(leaf) not in captured:
+            return  # a leaf that autograd.grad does not ask for: its hooks do not run
         for hook in list(leaf._hooks.values()) if leaf._hooks else ():
             new = hook(g)
             if new is not None:
                 g = new
         if capture is not None:
-            if id(leaf) in captured:
-                captured[id(leaf)] = g
+            captured[id(leaf)] = g
             return
         if not leaf._requires_grad:
             return
@@ -123,6 +129,10 @@ def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
                 captured[key] = g
                 if stop_at_capture:
                     continue
+            for hook in list(node.node_pre_hooks.values()) if node.node_pre_hooks else ():
+                new = hook((g,))
+                if new is not None:
+                    g = _as_tensor(new[0])
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
             _check_saved_versions(node)
@@ -132,6 +142,8 @@ def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
             if len(grads_in) != len(parents):
                 raise RuntimeError(f"{node.fn.__name__}.differentiable_backward returned {len(grads_in)} "
                                    f"gradients, expected {len(parents)} (one per forward argument)")
+            if node.node_post_hooks:
+                grads_in = _node_post_hooks(node, grads_in, g)
             if not retain_graph:
                 node._release()
         for p, child, gp in zip(parents, node.edges, grads_in):
@@ -155,3 +167,22 @@ def _walk(outputs, grads, retain_graph, capture, stop_at_capture=False):
     if capture is not None:
         return [captured[id(_node_of(t))] for t in capture]
     return None
+
+
+def _node_post_hooks(node, grads_in, g):
+    """A node's post-hooks, given (grad_inputs, grad_outputs) as Tensors in each input's shape; a returned
+    tuple replaces grad_inputs (autograd.py's counterpart works on arrays)."""
+    shaped = []
+    for p, child, gp in zip(node.parents, node.edges, grads_in):
+        if p is None or gp is None:
+            shaped.append(None)
+            continue
+        gp = _as_tensor(gp)
+        shape = child._out_shape if type(child) is Context else p._data.shape
+        shaped.append(gp if tuple(gp.shape) == tuple(shape) else unbroadcast(gp, shape))
+    grads_in = tuple(shaped)
+    for hook in list(node.node_post_hooks.values()):
+        new = hook(grads_in, (g,))
+        if new is not None:
+            grads_in = tuple(new)
+    return grads_in

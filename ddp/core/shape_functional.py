@@ -160,7 +160,7 @@ def expand(x, *args, size=None):
                 f"expand: the expanded size of the tensor ({full[i + lead]}) must match the existing size ({s}) "
                 f"at non-singleton dimension {i + lead}. Target sizes: {list(shape)}. Tensor sizes: {list(x.shape)}"
             )
-    return x if full == x.shape else sh.Expand.apply(x, shape=full)
+    return sh.Expand.apply(x, shape=full)  # a new view even of the same shape, as PyTorch's
 
 
 def expand_as(x, other):

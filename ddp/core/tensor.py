@@ -38,6 +38,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     __hash__ = object.__hash__
     _hooks = None  # dicts of a leaf's hooks, made on the first registration (most tensors have none)
     _post_accumulate_hooks = None
+    _accumulator = None  # the leaf's AccumulateGrad node, made when next_functions first shows it
     _grad_buffer = None  # where a fresh gradient may be written directly (see Context.grad_buffer)
     # a fresh tensor's graph state, on the class so that wrapping each op's result sets only two attributes
     _grad_fn = None

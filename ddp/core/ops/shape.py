@@ -41,11 +41,12 @@ class Permute(Function):
 
 
 class Expand(Function):
-    """A broadcast (read-only) view of x with `shape`; the engine sums the gradient back."""
+    """A broadcast (read-only) view of x with `shape` (a plain, writable view for x's own shape); the engine
+    sums the gradient back."""
 
     @staticmethod
     def forward(ctx, x, *, shape):
-        return np.broadcast_to(x, shape)
+        return x.view() if x.shape == shape else np.broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, g):
