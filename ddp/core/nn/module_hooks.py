@@ -68,7 +68,46 @@ class ModuleHooks:
         """Call `hook(module, grad_input, grad_output)` when the gradients of the module's positional
         arguments are computed; a returned tuple replaces grad_input. Gradients are read-only in spirit:
         return new tensors rather than changing them in place."""
+        if self.__dict__.get("_is_full_backward_hook") is False:
+            raise RuntimeError(_BOTH_KINDS)
+        self.__dict__["_is_full_backward_hook"] = True
         return _add(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """PyTorch's deprecated backward hook: `hook(module, grad_input, grad_output)` with the gradients of
+        the inputs and output of the last op that forward recorded (its output's grad_fn), which need not be
+        the module's own inputs (PyTorch's Linear shows its addmm's three, ddp's linear op x, weight, bias).
+        Use register_full_backward_hook for the module's inputs."""
+        if self.__dict__.get("_is_full_backward_hook") is True:
+            raise RuntimeError(_BOTH_KINDS)
+        self.__dict__["_is_full_backward_hook"] = False
+
+        def on_output(module, args, out):
+            t = _first_tensor(out)
+            if t is not None and t.grad_fn is not None:
+                t.grad_fn.register_hook(lambda grad_input, grad_output: hook(module, grad_input, grad_output))
+                warnings.warn("Using a non-full backward hook when the forward contains multiple autograd Nodes "
+                              "is deprecated and will be removed in future versions. This hook will be missing "
+                              "some grad_input. Please use register_full_backward_hook to get the documented "
+                              "behavior.", FutureWarning, stacklevel=5)
+
+        return _add(self._forward_hooks, on_output, False)
+
+
+_BOTH_KINDS = ("Cannot use both regular backward hooks and full backward hooks on a single Module. Please use "
+               "only one of them.")
+
+
+def _first_tensor(out):
+    """The Tensor a legacy backward hook watches: the output, or the first Tensor inside it (PyTorch's pick)."""
+    while out is not None and not isinstance(out, Tensor):
+        if isinstance(out, dict):
+            out = next((v for v in out.values() if isinstance(v, Tensor)), None)
+        elif isinstance(out, (tuple, list)) and out:
+            out = out[0]
+        else:
+            return None
+    return out
 
 
 def call_with_hooks(module, args, kwargs):

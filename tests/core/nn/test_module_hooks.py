@@ -166,3 +166,45 @@ def test_a_module_pickled_without_the_new_hook_dicts_still_runs():
     restored.__setstate__(state)
     assert restored(ddp.ones(1, 2)).shape == (1, 2)
     assert pickle.loads(pickle.dumps(lin))(ddp.ones(1, 2)).shape == (1, 2)
+
+
+def _legacy_scenario(lib):
+    """The deprecated register_backward_hook on single-op modules, where its grad_input is the module's own:
+    what it sees, a replacement it returns, and the refusal to mix it with full backward hooks."""
+    log = []
+    x = lib.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+    sig = lib.nn.Sigmoid()
+
+    def hook(module, grad_input, grad_output):
+        log.append((type(module).__name__, _values(grad_input), _values(grad_output)))
+        return tuple(g * 2 for g in grad_input)
+
+    handle = sig.register_backward_hook(hook)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = sig(x)
+    assert any(issubclass(w.category, FutureWarning) and "non-full backward hook" in str(w.message) for w in caught)
+    (out * lib.tensor([[1.0, 2.0, 3.0]])).sum().backward()
+    log.append(("x.grad", _values(x.grad)))
+    handle.remove()
+    x.grad = None
+    sig(x).sum().backward()  # removed: the next forward registers nothing
+    log.append(("after remove", len(log)))
+    with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
+        sig.register_full_backward_hook(lambda *a: None)
+    full = lib.nn.Tanh()
+    full.register_full_backward_hook(lambda *a: None)
+    with pytest.raises(RuntimeError, match="Cannot use both"):
+        full.register_backward_hook(hook)
+    return log
+
+
+def test_legacy_backward_hook_sees_the_last_ops_gradients():
+    log = _legacy_scenario(ddp)
+    s = 1 / (1 + np.exp(-np.array([0.5, -1.0, 2.0])))
+    want = np.round(s * (1 - s) * [1.0, 2.0, 3.0], 6).tolist()
+    assert log[0] == ("Sigmoid", ([want],), ([[1.0, 2.0, 3.0]],))
+    np.testing.assert_allclose(log[1][1], [[2 * w for w in want]], atol=1e-6)
+    assert log[2] == ("after remove", 2)
+    torch = pytest.importorskip("torch")
+    assert log == _legacy_scenario(torch)
