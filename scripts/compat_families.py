@@ -256,6 +256,12 @@ FAMILIES = {
         torch.nn.Module.register_forward_pre_hook torch.nn.Module.register_forward_hook
         torch.nn.Module.register_full_backward_pre_hook torch.nn.Module.register_full_backward_hook
         torch.nn.Module.register_backward_hook
+        torch.nn.modules.module.register_module_forward_pre_hook torch.nn.modules.module.register_module_forward_hook
+        torch.nn.modules.module.register_module_full_backward_pre_hook
+        torch.nn.modules.module.register_module_full_backward_hook
+        torch.nn.modules.module.register_module_parameter_registration_hook
+        torch.nn.modules.module.register_module_buffer_registration_hook
+        torch.nn.modules.module.register_module_module_registration_hook
         torch.Tensor.register_hook torch.Tensor.register_post_accumulate_grad_hook torch.autograd.graph.Node
         torch.autograd.graph.register_multi_grad_hook torch.autograd.graph.get_gradient_edge
         torch.autograd.graph.increment_version torch.autograd.graph.save_on_cpu

@@ -13,7 +13,7 @@ from ..cast_shorthands import FloatCasts
 from ..dtypes import as_dtype, dtype_of_type
 from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
-from .module_hooks import ModuleHooks, call_with_hooks, init_hook_dicts
+from .module_hooks import GLOBAL_HOOKS, ModuleHooks, call_with_hooks, init_hook_dicts, registered
 from .module_lookup import ModuleLookup
 from .module_state import ModuleState
 
@@ -78,7 +78,9 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
 
     # ----------------------------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                or GLOBAL_HOOKS._forward_pre_hooks or GLOBAL_HOOKS._forward_hooks or GLOBAL_HOOKS._backward_hooks
+                or GLOBAL_HOOKS._backward_pre_hooks):
             return self.forward(*args, **kwargs)  # the usual call: straight to forward
         return call_with_hooks(self, args, kwargs)
 
@@ -104,7 +106,7 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
             raise TypeError(
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' (ddp.nn.Parameter or None required)"
             )
-        self._parameters[name] = param
+        self._parameters[name] = registered("parameter", self, name, param)
 
     def register_buffer(self, name, tensor, persistent=True):
         """Add a Tensor that is state but not a parameter (BatchNorm's running_mean); non-persistent
@@ -114,7 +116,7 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
         self._check_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
-        self._buffers[name] = tensor
+        self._buffers[name] = registered("buffer", self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -125,7 +127,7 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name, "module")
-        self._modules[name] = module
+        self._modules[name] = registered("module", self, name, module)
 
     register_module = add_module
 
@@ -146,7 +148,7 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._forget(name, keep=modules)
-            modules[name] = value
+            modules[name] = registered("module", self, name, value)
         elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)")
@@ -159,7 +161,7 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
-            buffers[name] = value
+            buffers[name] = registered("buffer", self, name, value)
         else:
             object.__setattr__(self, name, value)
 

@@ -110,10 +110,83 @@ def _first_tensor(out):
     return out
 
 
+# ---------------------------------------------------------------------------------------- global hooks
+class _GlobalHooks:
+    """The hooks that run for every module (torch.nn.modules.module.register_module_*_hook), before each
+    module's own: the same dicts a module has, and the three registration hooks."""
+
+    def __init__(self):
+        init_hook_dicts(self)
+        self._parameter_registration_hooks, self._buffer_registration_hooks = OrderedDict(), OrderedDict()
+        self._module_registration_hooks = OrderedDict()
+
+
+GLOBAL_HOOKS = _GlobalHooks()
+
+
+def _hooks(module, name):
+    """The hooks of kind `name` that a call of `module` runs: the global ones, then the module's."""
+    everywhere = getattr(GLOBAL_HOOKS, name)
+    return {**everywhere, **getattr(module, name)} if everywhere else getattr(module, name)
+
+
+def _flagged(module, name, key):
+    return key in getattr(module, name) or key in getattr(GLOBAL_HOOKS, name)
+
+
+def register_module_forward_pre_hook(hook):
+    """`hook(module, args)` before every module's forward (before its own pre-hooks)."""
+    return _add(GLOBAL_HOOKS._forward_pre_hooks, hook, False)
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """`hook(module, args, output)` after every module's forward (before its own hooks)."""
+    handle = _add(GLOBAL_HOOKS._forward_hooks, hook, False)
+    if with_kwargs:
+        GLOBAL_HOOKS._forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        GLOBAL_HOOKS._forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """`hook(module, grad_output)` for every module, as Module.register_full_backward_pre_hook."""
+    return _add(GLOBAL_HOOKS._backward_pre_hooks, hook, False)
+
+
+def register_module_full_backward_hook(hook):
+    """`hook(module, grad_input, grad_output)` for every module, as Module.register_full_backward_hook."""
+    return _add(GLOBAL_HOOKS._backward_hooks, hook, False)
+
+
+def register_module_parameter_registration_hook(hook):
+    """`hook(module, name, param)` whenever a module registers a parameter; a returned one replaces it."""
+    return _add(GLOBAL_HOOKS._parameter_registration_hooks, hook, False)
+
+
+def register_module_buffer_registration_hook(hook):
+    """`hook(module, name, buffer)` whenever a module registers a buffer; a returned one replaces it."""
+    return _add(GLOBAL_HOOKS._buffer_registration_hooks, hook, False)
+
+
+def register_module_module_registration_hook(hook):
+    """`hook(module, name, submodule)` whenever a module registers a child; a returned one replaces it."""
+    return _add(GLOBAL_HOOKS._module_registration_hooks, hook, False)
+
+
+def registered(kind, module, name, value):
+    """`value` passed through the global registration hooks of `kind` ("parameter", "buffer", "module")."""
+    for hook in list(getattr(GLOBAL_HOOKS, f"_{kind}_registration_hooks").values()):
+        new = hook(module, name, value)
+        if new is not None:
+            value = new
+    return value
+
+
 def call_with_hooks(module, args, kwargs):
     """module(*args, **kwargs) with its forward pre-hooks, forward hooks and full backward hooks."""
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if key in module._forward_pre_hooks_with_kwargs:
+    for key, hook in list(_hooks(module, "_forward_pre_hooks").items()):
+        if _flagged(module, "_forward_pre_hooks_with_kwargs", key):
             new = hook(module, args, kwargs)
             if new is not None:
                 if not (isinstance(new, tuple) and len(new) == 2):
@@ -125,21 +198,21 @@ def call_with_hooks(module, args, kwargs):
             if new is not None:
                 args = new if isinstance(new, tuple) else (new,)
     backward = None
-    if (module._backward_hooks or module._backward_pre_hooks) and autograd.is_grad_enabled():
+    if (_hooks(module, "_backward_hooks") or _hooks(module, "_backward_pre_hooks")) and autograd.is_grad_enabled():
         backward = _BackwardHooks(module, len(args))
         args = backward.wrap_inputs(args)
     try:
         out = module.forward(*args, **kwargs)
     except Exception:
-        for key, hook in list(module._forward_hooks.items()):
-            if key in module._forward_hooks_always_called:
+        for key, hook in list(_hooks(module, "_forward_hooks").items()):
+            if _flagged(module, "_forward_hooks_always_called", key):
                 try:
                     _forward_hook(module, key, hook, args, kwargs, None)
                 except Exception as e:  # forward's error is the one to report
                     warnings.warn("forward hook with always_call=True raised an exception that was silenced "
                                   f"as another error was raised in forward: {e}")
         raise
-    for key, hook in list(module._forward_hooks.items()):
+    for key, hook in list(_hooks(module, "_forward_hooks").items()):
         new = _forward_hook(module, key, hook, args, kwargs, out)
         if new is not None:
             out = new
@@ -147,7 +220,7 @@ def call_with_hooks(module, args, kwargs):
 
 
 def _forward_hook(module, key, hook, args, kwargs, out):
-    if key in module._forward_hooks_with_kwargs:
+    if _flagged(module, "_forward_hooks_with_kwargs", key):
         return hook(module, args, kwargs, out)
     return hook(module, args, out)
 
@@ -219,7 +292,7 @@ class _BackwardHooks:
         grad_output = [None] * self.n_outputs
         for i, g in zip(self.output_positions, grads):
             grad_output[i] = g
-        grad_output = _replaced(self.module._backward_pre_hooks, lambda hook, go: hook(self.module, go),
+        grad_output = _replaced(_hooks(self.module, "_backward_pre_hooks"), lambda hook, go: hook(self.module, go),
                                 grad_output, "Backward pre hook", "grad_output")
         self.grad_output = tuple(grad_output)
         if self.input_positions is None:
@@ -227,10 +300,10 @@ class _BackwardHooks:
         return [grad_output[i] for i in self.output_positions]
 
     def _hooks_without_inputs(self):
-        if self.module._backward_hooks:
+        if _hooks(self.module, "_backward_hooks"):
             warnings.warn("full backward hook: no input of the module requires grad, so it runs when the "
                           "gradients of its outputs are known, with grad_input all None (as PyTorch)")
-        for hook in list(self.module._backward_hooks.values()):
+        for hook in list(_hooks(self.module, "_backward_hooks").values()):
             new = hook(self.module, (None,) * self.n_args, self.grad_output)
             if new is not None and any(g is not None for g in (new if isinstance(new, tuple) else (new,))):
                 raise RuntimeError("Backward hook for Modules where no input requires gradient should always "
@@ -242,7 +315,7 @@ class _BackwardHooks:
         grad_input = [None] * self.n_args
         for i, g in zip(self.input_positions, grads):
             grad_input[i] = g
-        grad_input = _replaced(self.module._backward_hooks, lambda hook, gi: hook(self.module, gi, self.grad_output),
+        grad_input = _replaced(_hooks(self.module, "_backward_hooks"), lambda hook, gi: hook(self.module, gi, self.grad_output),
                                grad_input, "Backward hook", "grad_input")
         self.grad_output = None
         return [grad_input[i] for i in self.input_positions]

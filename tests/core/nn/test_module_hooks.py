@@ -208,3 +208,50 @@ def test_legacy_backward_hook_sees_the_last_ops_gradients():
     assert log[2] == ("after remove", 2)
     torch = pytest.importorskip("torch")
     assert log == _legacy_scenario(torch)
+
+
+def _global_scenario(lib):
+    """torch.nn.modules.module's hooks for every module: their order beside a module's own hooks, the
+    registration hooks (one replaces what is registered), and their removal."""
+    mm = lib.nn.modules.module
+    log, made = [], []
+
+    def replace_bias(module, name, param):
+        log.append(("param", name))
+        if name == "bias":
+            made.append(lib.nn.Parameter(param.detach().clone()))
+            return made[-1]
+        return None
+
+    handles = [
+        mm.register_module_forward_pre_hook(lambda m, a: log.append(("pre", type(m).__name__))),
+        mm.register_module_forward_hook(lambda m, a, o: log.append(("post", type(m).__name__))),
+        mm.register_module_full_backward_pre_hook(lambda m, go: log.append(("back pre", type(m).__name__))),
+        mm.register_module_full_backward_hook(lambda m, gi, go: log.append(("back", type(m).__name__))),
+        mm.register_module_parameter_registration_hook(replace_bias),
+        mm.register_module_module_registration_hook(lambda m, n, s: log.append(("module", n))),
+        mm.register_module_buffer_registration_hook(lambda m, n, b: log.append(("buffer", n))),
+    ]
+    try:
+        net = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.BatchNorm1d(2))
+        net[0].register_forward_hook(lambda m, a, o: log.append(("own", type(m).__name__)))
+        x = lib.ones(3, 2, requires_grad=True)
+        net(x).sum().backward()
+        log.append(("bias replaced", net[0].bias is made[0] and net[1].bias is made[1]))
+    finally:
+        for h in handles:
+            h.remove()
+    net(x)
+    return log
+
+
+def test_global_module_hooks():
+    log = _global_scenario(ddp)
+    assert log[:9] == [("param", "weight"), ("param", "bias"), ("param", "weight"), ("param", "bias"),
+                       ("buffer", "running_mean"), ("buffer", "running_var"), ("buffer", "num_batches_tracked"),
+                       ("module", "0"), ("module", "1")]
+    assert log[9:16] == [("pre", "Sequential"), ("pre", "Linear"), ("post", "Linear"), ("own", "Linear"),
+                         ("pre", "BatchNorm1d"), ("post", "BatchNorm1d"), ("post", "Sequential")]
+    assert log[-2:] == [("bias replaced", True), ("own", "Linear")]  # removed hooks are gone
+    torch = pytest.importorskip("torch")
+    assert log == _global_scenario(torch)
