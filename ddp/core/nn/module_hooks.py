@@ -37,6 +37,16 @@ def _add(hooks, hook, prepend):
     return handle
 
 
+def _add_forward_hook(owner, hook, prepend, with_kwargs, always_call):
+    """Register a forward hook on `owner` (a module, or GLOBAL_HOOKS), with its options."""
+    handle = _add(owner._forward_hooks, hook, prepend)
+    if with_kwargs:
+        owner._forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        owner._forward_hooks_always_called[handle.id] = True
+    return handle
+
+
 class ModuleHooks:
     """The hook registration methods of Module."""
 
@@ -52,12 +62,7 @@ class ModuleHooks:
         """Call `hook(module, args, output)` after forward; a returned value replaces the output. With
         `with_kwargs`, `hook(module, args, kwargs, output)`; with `always_call`, it also runs (output None)
         when forward raises; `prepend` runs it first."""
-        handle = _add(self._forward_hooks, hook, prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        return handle
+        return _add_forward_hook(self, hook, prepend, with_kwargs, always_call)
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """Call `hook(module, grad_output)` when the gradients of the module's outputs are known; a returned
@@ -141,12 +146,7 @@ def register_module_forward_pre_hook(hook):
 
 def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
     """`hook(module, args, output)` after every module's forward (before its own hooks)."""
-    handle = _add(GLOBAL_HOOKS._forward_hooks, hook, False)
-    if with_kwargs:
-        GLOBAL_HOOKS._forward_hooks_with_kwargs[handle.id] = True
-    if always_call:
-        GLOBAL_HOOKS._forward_hooks_always_called[handle.id] = True
-    return handle
+    return _add_forward_hook(GLOBAL_HOOKS, hook, False, with_kwargs, always_call)
 
 
 def register_module_full_backward_pre_hook(hook):

@@ -203,8 +203,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes `amount` entries chosen at random (a fraction in [0, 1] or a count)."""
+class _Unstructured(BasePruningMethod):
+    """Prunes the `amount` entries (a fraction in [0, 1] or a count) that rank lowest by `_scores`."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -216,29 +216,28 @@ class RandomUnstructured(BasePruningMethod):
         count = _count(self.amount, t.numel())
         mask = default_mask.clone()
         if count:
-            mask.view(-1)[topk(rand_like(t).view(-1), k=count).indices] = 0
+            mask.view(-1)[topk(self._scores(t).view(-1), k=count, largest=False).indices] = 0
         return mask
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes `amount` entries chosen at random (a fraction in [0, 1] or a count)."""
+
+    @staticmethod
+    def _scores(t):
+        return rand_like(t)
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the `amount` entries of smallest absolute value (a fraction in [0, 1] or a count)."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        count = _count(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            mask.view(-1)[topk(t.abs().view(-1), k=count, largest=False).indices] = 0
-        return mask
+    @staticmethod
+    def _scores(t):
+        return t.abs()
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
