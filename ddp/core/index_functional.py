@@ -2,6 +2,7 @@
 `ddp.tril`, `ddp.nonzero`): argument checks, then Functions of ops/shape.py or views composed from them."""
 import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -273,11 +274,31 @@ def _scatter(x, dim, index, src, accumulate, name):
     return sh.Scatter.apply(x, src.to(x.dtype), index=idx, dim=d, accumulate=accumulate)
 
 
-def scatter(x, dim=None, index=None, src=None, value=None, *, axis=None):
-    """x with src (a tensor, or a number `value`) written along `dim` at `index`: out[..index[j]..] = src[..j..]."""
+def scatter(x, dim=None, index=None, src=None, value=None, *, reduce=None, axis=None):
+    """x with src (a tensor, or a number `value`) written along `dim` at `index`: out[..index[j]..] = src[..j..].
+    PyTorch's deprecated `reduce="add"` or `"multiply"` combines instead (scatter_reduce's sum or prod)."""
     if axis is not None or dim is None or index is None:  # numpy's axis=, or an argument left out
         dim = dim_alias("scatter", dim, axis, index=index)
-    return _scatter(x, dim, index, value if src is None else src, False, "scatter")
+    src = value if src is None else src
+    if reduce is not None:
+        return _scatter_by(x, dim, index, src, reduce)
+    return _scatter(x, dim, index, src, False, "scatter")
+
+
+def _scatter_by(x, dim, index, src, reduce):
+    """scatter(..., reduce=): the old reductions, through scatter_reduce (including x's own values)."""
+    from .select_functional import scatter_reduce
+
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got {reduce!r}")
+    x = _tensor(x)
+    if isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a "
+                      "future PyTorch release. Use torch.scatter_reduce instead for more reduction options.",
+                      UserWarning, stacklevel=3)
+    else:
+        src = Tensor(np.full(np.shape(getattr(index, "_data", index)), src, dtype=x.dtype))
+    return scatter_reduce(x, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
 def scatter_add(x, dim=None, index=None, src=None, *, axis=None):

@@ -155,8 +155,37 @@ def _explicit(equation, operands):
     return ",".join(terms) + "->" + output
 
 
+def _from_sublists(args):
+    """(equation, operands) of einsum's sublist form: operand, sublist, operand, sublist, ..., [output]."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def subscripts(sublist):
+        out = []
+        for s in sublist:
+            if s is Ellipsis:
+                out.append("...")
+            elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(letters):
+                out.append(letters[s])
+            else:
+                raise ValueError(f"einsum(): subscript in subscript list is not within the valid range [0, 52), "
+                                 f"got {s!r}")
+        return "".join(out)
+
+    operands, terms = args[0::2], args[1::2]
+    output = None
+    if len(operands) > len(terms):  # the last argument is the output's sublist
+        operands, output = operands[:-1], operands[-1]
+    equation = ",".join(subscripts(t) for t in terms)
+    if output is not None:
+        equation += "->" + subscripts(output)
+    return equation, operands
+
+
 def einsum(equation, *operands):
-    """Einstein summation over the operands (numpy's einsum), differentiable in each of them."""
+    """Einstein summation over the operands (numpy's einsum), differentiable in each of them. Also in the
+    sublist form, `einsum(a, [0, 1], b, [1, 2], [0, 2])` (an int per subscript, Ellipsis for ...)."""
+    if isinstance(equation, Tensor):
+        equation, operands = _from_sublists((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = tuple(_tensor(x) for x in operands)

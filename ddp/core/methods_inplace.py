@@ -44,9 +44,11 @@ class InPlaceMethods:
     def addcmul_(self, t1, t2, value=1): return self._inplace(F.addcmul, *value_first("addcmul_", t1, t2, value))
     def addcdiv_(self, t1, t2, value=1): return self._inplace(F.addcdiv, *value_first("addcdiv_", t1, t2, value))
     # (numpy's axis= for dim is resolved here, as the functional form takes it only by keyword)
-    def scatter_(self, dim=None, index=None, src=None, value=None, *, axis=None):
+    def scatter_(self, dim=None, index=None, src=None, value=None, *, reduce=None, axis=None):
         dim = dim if axis is None else dim_alias("scatter_", dim, axis)
-        return self._inplace(F.scatter, dim, index, src, value)
+        if reduce is None:
+            return self._inplace(F.scatter, dim, index, src, value)
+        return self._inplace(lambda x, *args: F.scatter(x, *args, reduce=reduce), dim, index, src, value)
     def scatter_add_(self, dim=None, index=None, src=None, *, axis=None):
         dim = dim if axis is None else dim_alias("scatter_add_", dim, axis)
         return self._inplace(F.scatter_add, dim, index, src)

@@ -82,8 +82,8 @@ class ShapeMethods:
     def unsafe_split(self, split_size, dim=0): return F.split(self, split_size, dim)
     def unsafe_split_with_sizes(self, split_sizes, dim=0): return F.split_with_sizes(self, split_sizes, dim)
     def argwhere(self): return F.nonzero(self)
-    def scatter(self, dim=None, index=None, src=None, value=None, *, axis=None):
-        return F.scatter(self, dim, index, src, value, axis=axis)
+    def scatter(self, dim=None, index=None, src=None, value=None, *, reduce=None, axis=None):
+        return F.scatter(self, dim, index, src, value, reduce=reduce, axis=axis)
     def scatter_add(self, dim=None, index=None, src=None, *, axis=None):
         return F.scatter_add(self, dim, index, src, axis=axis)
     def index_fill(self, dim=None, index=None, value=None, *, axis=None):

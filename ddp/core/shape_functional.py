@@ -1,5 +1,6 @@
 """The public shape ops: views, joins, splits, indexing and gather, with checked arguments."""
 import builtins
+import functools
 import math
 import warnings
 
@@ -56,9 +57,15 @@ def reshape(x, *args, shape=None):
 
 
 def view(x, *args, size=None):
-    """As reshape (numpy gives a view whenever the memory layout allows); PyTorch's keyword is `size=`."""
+    """x's memory seen with another shape, never a copy: where the strides do not allow it (a transposed
+    tensor flattened), RuntimeError as in PyTorch, whose advice is reshape. PyTorch's keyword is `size=`."""
     x = _t(x)
     shape = _resolve(_shape_arg(keyword_vararg("view", args, size, "size")), x.numel(), "view")
+    try:
+        np.reshape(x._data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
     return sh.Reshape.apply(x, shape=shape)
 
 
@@ -186,6 +193,7 @@ def cat(tensors, dim=0, *, axis=None):
     for i, x in enumerate(tensors):
         if x.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    tensors = _without_legacy_empties(tensors)
     first = tensors[0]
     dim = _dim(dim, first.ndim, "cat")
     for i, x in enumerate(tensors):
@@ -198,6 +206,18 @@ def cat(tensors, dim=0, *, axis=None):
 
 
 concat = cat
+
+
+def _without_legacy_empties(tensors):
+    """PyTorch's legacy rule: 1-D empty tensors (`torch.tensor([])`, an accumulator's start) join anything and
+    are left out, though their dtypes still count in the result's."""
+    kept = [x for x in tensors if not (x.ndim == 1 and x.shape[0] == 0)]
+    if not kept or len(kept) == len(tensors):
+        return tensors
+    from .query_functional import promote_types
+
+    dtype = functools.reduce(promote_types, (x.dtype for x in tensors))
+    return [x if x.dtype == dtype else x.to(dtype) for x in kept]
 
 
 def stack(tensors, dim=0, *, axis=None):

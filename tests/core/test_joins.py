@@ -121,3 +121,16 @@ def test_against_torch():
             got = getattr(ddp, f"atleast_{ndim}d")(ddp.tensor(x), ddp.tensor(x))
             expected = getattr(torch, f"atleast_{ndim}d")(torch.tensor(x), torch.tensor(x))
             assert [g.shape for g in got] == [tuple(e.shape) for e in expected]
+
+
+def test_cat_leaves_out_legacy_1d_empties():
+    """PyTorch's legacy rule: torch.tensor([]) joins anything (an accumulator's start), yet its dtype counts."""
+    acc = ddp.tensor([])
+    for _ in range(3):
+        acc = ddp.cat([acc, ddp.ones(2, 3)])
+    assert acc.shape == (6, 3)
+    assert ddp.cat([ddp.tensor([]), ddp.ones(2, 3, dtype=ddp.int64)]).dtype == ddp.float32
+    assert ddp.cat([ddp.ones(2, 3), ddp.tensor([])], dim=1).shape == (2, 3)
+    assert ddp.cat([ddp.tensor([]), ddp.tensor([])]).shape == (0,)
+    with pytest.raises(RuntimeError, match="sizes of tensors must match"):
+        ddp.cat([ddp.zeros(0, 2), ddp.ones(2, 3)])  # only 1-D empties are left out

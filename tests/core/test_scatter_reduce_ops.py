@@ -179,3 +179,25 @@ def test_index_reduce_in_place_integers_and_errors():
         ddp.index_reduce(ddp.zeros(3, 2), 0, ddp.tensor([0, 0]), ddp.ones(3, 2), "amax")
     with pytest.raises(RuntimeError, match=r"index_reduce: source of shape \(1, 3\) must match"):
         ddp.index_reduce(ddp.zeros(3, 2), 0, ddp.tensor([0]), ddp.ones(1, 3), "amax")
+
+
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_takes_the_deprecated_reduce_argument(reduce):
+    x, idx, src = np.array([1.0, 2.0, 3.0]), np.array([0, 0, 2]), np.array([4.0, 5.0, 6.0])
+    want = np.array([10.0, 2.0, 9.0]) if reduce == "add" else np.array([20.0, 2.0, 18.0])
+    with pytest.warns(UserWarning, match="reduce argument of torch.scatter with Tensor src is deprecated"):
+        got = ddp.tensor(x).scatter(0, ddp.tensor(idx), ddp.tensor(src), reduce=reduce)
+    np.testing.assert_array_equal(got.numpy(), want)
+    t = ddp.tensor(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a number src: no warning, as PyTorch
+        assert t.scatter_(0, ddp.tensor(idx), 2.0, reduce=reduce) is t
+    np.testing.assert_array_equal(t.numpy(), [5.0, 2.0, 5.0] if reduce == "add" else [4.0, 2.0, 6.0])
+    assert gradcheck(lambda a, s: a.scatter(0, ddp.tensor(idx), s, reduce=reduce), x, src)
+    with pytest.raises(RuntimeError, match="either add or multiply"):
+        ddp.tensor(x).scatter(0, ddp.tensor(idx), ddp.tensor(src), reduce="max")
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = torch.tensor(x).scatter(0, torch.tensor(idx), torch.tensor(src), reduce=reduce)
+    np.testing.assert_array_equal(got.numpy(), ref.numpy())

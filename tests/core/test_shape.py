@@ -180,3 +180,14 @@ def test_shape_keywords_as_torch():
              (ddp.tensor(x).tile(dims=(2, 1)), t.tile(dims=(2, 1)))]
     for ours, theirs in pairs:
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_view_never_copies():
+    x = ddp.arange(6.0).reshape(2, 3)
+    with pytest.raises(RuntimeError, match="view size is not compatible .* Use .reshape"):
+        x.t().view(6)
+    assert x.t().reshape(6).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    v = x[:, :2].view(2, 2, 1)  # strided, yet viewable: writes reach x
+    v[0, 0, 0] = 9.0
+    assert x[0, 0].item() == 9.0
+    assert x.t().view(3, 2).shape == (3, 2) and x.t().contiguous().view(6).shape == (6,)

@@ -196,3 +196,13 @@ def test_flip_is_a_copy():
     y = x.flip(0)
     y[0] = 10.0
     assert x.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_einsum_sublist_form():
+    a, b = np.random.default_rng(0).random((2, 3)), np.random.default_rng(1).random((3, 4))
+    ta, tb = ddp.tensor(a), ddp.tensor(b)
+    np.testing.assert_allclose(ddp.einsum(ta, [0, 1], tb, [1, 2], [0, 2]).numpy(), a @ b)
+    np.testing.assert_allclose(ddp.einsum(ta, [0, 1], tb, [1, 2]).numpy(), a @ b)
+    np.testing.assert_allclose(ddp.einsum(ta, [Ellipsis, 1], [Ellipsis]).numpy(), a.sum(-1))
+    with pytest.raises(ValueError, match="valid range"):
+        ddp.einsum(ta, [0, 99])

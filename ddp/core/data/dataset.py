@@ -27,6 +27,12 @@ class Dataset:
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
+    def __add__(self, other):
+        """`a + b`: the two datasets one after the other (a ConcatDataset, as PyTorch's)."""
+        from .concat import ConcatDataset
+
+        return ConcatDataset([self, other])
+
 
 def _as_array(x):
     return x.numpy() if isinstance(x, Tensor) else np.asarray(x)

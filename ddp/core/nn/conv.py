@@ -160,7 +160,23 @@ class Conv2d(_ConvNd):
         return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """Shared by the transposed convolutions: PyTorch's argument order (output_padding before groups) and a
+    forward that takes output_size; subclasses set `dims` and `_transposed_conv`, their functional form."""
+
+    transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype, output_padding)
+
+    def forward(self, x, output_size=None):
+        return self._transposed_conv(x, self.weight, self.bias, self.stride, self.padding,
+                                     self._output_padding(x, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution over an (N, C, H, W) or (C, H, W) input: the gradient of a Conv2d with
     respect to its input, used to upsample (stride 2 doubles H and W with kernel 4, padding 1).
 
@@ -175,19 +191,10 @@ class ConvTranspose2d(_ConvNd):
         ddp.Size([2, 8, 14, 14])
     """
 
-    transposed = True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype, output_padding)
-
-    def forward(self, x, output_size=None):
-        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(x, output_size), self.groups, self.dilation)
+    _transposed_conv = staticmethod(conv_transpose2d)
 
 
-class ConvTranspose1d(_ConvNd):
+class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution over an (N, C, L) or (C, L) input; see ConvTranspose2d (ints or 1-tuples
     here). Parameters: weight (in_channels, out_channels/groups, K), bias (out_channels,).
 
@@ -196,13 +203,4 @@ class ConvTranspose1d(_ConvNd):
         ddp.Size([8, 4, 100])
     """
 
-    dims, transposed = 1, True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype, output_padding)
-
-    def forward(self, x, output_size=None):
-        return conv_transpose1d(x, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(x, output_size), self.groups, self.dilation)
+    dims, _transposed_conv = 1, staticmethod(conv_transpose1d)

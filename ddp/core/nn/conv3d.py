@@ -1,6 +1,6 @@
 """`Conv3d` and `ConvTranspose3d`, with PyTorch's arguments, parameter names and default initialisation
 (the shared `_ConvNd` of conv.py, three spatial dims)."""
-from .conv import _ConvNd
+from .conv import _ConvNd, _ConvTransposeNd
 from .functional_conv3d import conv3d, conv_transpose3d
 
 
@@ -26,7 +26,7 @@ class Conv3d(_ConvNd):
         return conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-class ConvTranspose3d(_ConvNd):
+class ConvTranspose3d(_ConvTransposeNd):
     """3-D transposed convolution over an (N, C, D, H, W) or (C, D, H, W) input; see ConvTranspose2d (ints or
     triples here). Parameters: weight (in_channels, out_channels/groups, kD, kH, kW), bias (out_channels,).
     forward(x, output_size=None): output_size (its last three entries) picks output_padding.
@@ -36,13 +36,4 @@ class ConvTranspose3d(_ConvNd):
         ddp.Size([2, 4, 8, 8, 8])
     """
 
-    dims, transposed = 3, True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype, output_padding)
-
-    def forward(self, x, output_size=None):
-        return conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(x, output_size), self.groups, self.dilation)
+    dims, _transposed_conv = 3, staticmethod(conv_transpose3d)

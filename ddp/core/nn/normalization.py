@@ -8,8 +8,9 @@ from . import functional as F
 from .module import Module, Parameter
 
 
-class _BatchNorm(Module):
-    """Shared by BatchNorm1d and BatchNorm2d; subclasses check the input's dims."""
+class _NormBase(Module):
+    """What batch and instance normalisation share: the affine weight and bias, the running statistics as
+    buffers, and their state-dict layout (version 2). Subclasses check the input's dims and normalise."""
 
     _version = 2  # layout 2 added num_batches_tracked
 
@@ -44,6 +45,24 @@ class _BatchNorm(Module):
     def _check_input_dim(self, x):
         raise NotImplementedError
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        key = prefix + "num_batches_tracked"
+        version = local_metadata.get("version")
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            # checkpoints of layout 1 (or without metadata) lack the counter: it keeps its value, as PyTorch's
+            state_dict[key] = self.num_batches_tracked if self.num_batches_tracked is not None else np.zeros((), np.int64)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Shared by BatchNorm1d/2d/3d (and SyncBatchNorm): batch statistics in training, running ones in eval."""
+
     def forward(self, x):
         self._check_input_dim(x)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -58,20 +77,6 @@ class _BatchNorm(Module):
             self.running_var if not self.training or self.track_running_stats else None,
             self.weight, self.bias, use_batch, factor, self.eps,
         )
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        key = prefix + "num_batches_tracked"
-        version = local_metadata.get("version")
-        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
-            # checkpoints of layout 1 (or without metadata) lack the counter: it keeps its value, as PyTorch's
-            state_dict[key] = self.num_batches_tracked if self.num_batches_tracked is not None else np.zeros((), np.int64)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                                      error_msgs)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -103,7 +108,7 @@ class BatchNorm3d(_BatchNorm):
             raise ValueError(f"expected 5D input (got {x.ndim}D input of shape {tuple(x.shape)})")
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """Shared by InstanceNorm1d/2d/3d: each channel of each sample is normalised over its spatial dims.
 
     Training (or track_running_stats=False) uses the input's statistics, updating running_mean /

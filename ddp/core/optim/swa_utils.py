@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..dtypes import get_default_dtype
 from ..nn.module import Module
-from ..nn.normalization import _BatchNorm, _InstanceNorm
+from ..nn.normalization import _BatchNorm
 from ..tensor import Tensor
 from .optimizer import lerp_
 from .scheduler_base import LRScheduler, check_optimizer, per_group
@@ -211,7 +211,7 @@ def update_bn(loader, model, device=None):
     """
     momenta = {}
     for module in model.modules():
-        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):  # (not a BatchNorm in PyTorch)
+        if isinstance(module, _BatchNorm):
             module.reset_running_stats()
             momenta[module] = module.momentum
     if not momenta:

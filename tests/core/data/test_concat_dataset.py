@@ -53,3 +53,10 @@ def test_same_as_torch():
     theirs = torch.utils.data.ConcatDataset([torch.utils.data.TensorDataset(torch.from_numpy(p)) for p in parts])
     assert ours.cumulative_sizes == theirs.cumulative_sizes
     assert [int(ours[i][0]) for i in range(-7, 7)] == [int(theirs[i][0]) for i in range(-7, 7)]
+
+
+def test_adding_datasets_concatenates_them():
+    a, b = ddp.utils.data.TensorDataset(ddp.arange(3)), ddp.utils.data.TensorDataset(ddp.arange(10, 12))
+    both = a + b
+    assert isinstance(both, ddp.utils.data.ConcatDataset) and len(both) == 5
+    assert [int(both[i][0]) for i in range(5)] == [0, 1, 2, 10, 11]

@@ -3,12 +3,13 @@ import importlib
 
 import pytest
 
+import ddp
 import ddp.nn as nn
 
 SUBMODULES = """activation batchnorm container conv distance dropout flatten instancenorm linear loss module
 normalization pixelshuffle pooling rnn sparse transformer upsampling""".split()
 # private bases that code names in isinstance checks
-BASES = {"batchnorm": ["_BatchNorm"], "conv": ["_ConvNd"], "loss": ["_Loss", "_WeightedLoss"],
+BASES = {"batchnorm": ["_BatchNorm", "_NormBase"], "conv": ["_ConvNd", "_ConvTransposeNd"], "loss": ["_Loss", "_WeightedLoss"],
          "dropout": ["_DropoutNd"], "instancenorm": ["_InstanceNorm"]}
 
 
@@ -45,3 +46,28 @@ def test_every_class_ddp_has_is_at_torchs_path():
                 if getattr(ours, name, None) is None:
                     missing.append(f"{sub}.{name}")
     assert not missing, f"missing at torch's paths (run python scripts/nn_module_paths.py): {missing}"
+
+
+def test_private_helpers_that_custom_layers_import():
+    from ddp.nn.modules.utils import _list_with_default, _pair, _quadruple, _reverse_repeat_tuple, _single, _triple
+    assert (_single(2), _pair(3), _triple(1), _quadruple(0), _pair([4, 5])) == ((2,), (3, 3), (1, 1, 1), (0,) * 4,
+                                                                               (4, 5))
+    assert _reverse_repeat_tuple((1, 2), 2) == (2, 2, 1, 1) and _list_with_default([None, 4], [1, 2, 3, 5]) == [3, 4]
+
+
+def test_consume_prefix_in_state_dict():
+    from ddp.nn.modules.utils import consume_prefix_in_state_dict_if_present
+    sd = ddp.nn.DataParallel(ddp.nn.Sequential(ddp.nn.Linear(2, 2))).state_dict()
+    consume_prefix_in_state_dict_if_present(sd, "module.")
+    assert list(sd) == ["0.weight", "0.bias"] and dict(sd._metadata) == {"": {"version": 1}, "0": {"version": 1}}
+
+
+def test_base_classes_as_pytorchs():
+    """Filters such as "no weight decay for batch norms" name these bases; InstanceNorm is no batch norm."""
+    bn = ddp.nn.modules.batchnorm
+    assert not isinstance(ddp.nn.InstanceNorm2d(2), bn._BatchNorm) and isinstance(ddp.nn.InstanceNorm2d(2), bn._NormBase)
+    assert isinstance(ddp.nn.BatchNorm1d(2), bn._BatchNorm) and isinstance(ddp.nn.SyncBatchNorm(2), bn._BatchNorm)
+    conv = ddp.nn.modules.conv
+    for cls in (ddp.nn.ConvTranspose1d, ddp.nn.ConvTranspose2d, ddp.nn.ConvTranspose3d, ddp.nn.LazyConvTranspose2d):
+        assert issubclass(cls, conv._ConvTransposeNd) and issubclass(cls, conv._ConvNd)
+    assert not issubclass(ddp.nn.Conv2d, conv._ConvTransposeNd)

@@ -3,4 +3,4 @@
 from .. import (  # noqa: F401
     BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, SyncBatchNorm,
 )
-from ..normalization import _BatchNorm  # noqa: F401
+from ..normalization import _BatchNorm, _NormBase  # noqa: F401
