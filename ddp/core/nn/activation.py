@@ -5,7 +5,7 @@ Flatten / Unflatten in flatten.py; both are re-exported here for the import path
 """
 import numpy as np
 
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from . import functional as F
 from .flatten import Flatten, Unflatten  # noqa: F401  (re-exported)
 from .module import Module, Parameter
@@ -140,7 +140,7 @@ class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
-        self.weight = Parameter(np.empty(num_parameters, dtype=as_dtype(dtype) or np.float32))
+        self.weight = Parameter(np.empty(num_parameters, dtype=as_dtype(dtype) or get_default_dtype()))
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import functional as CF
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from ..tensor import Tensor
 from . import init
 from .functional_attention import additive_mask
@@ -48,7 +48,7 @@ class MultiheadAttention(Module):
                              f"and num_heads={num_heads}")
         if not 0 <= dropout <= 1:
             raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, float(dropout), batch_first
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim

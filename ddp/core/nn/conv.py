@@ -2,7 +2,7 @@
 default initialisation."""
 import numpy as np
 
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from . import init
 from .functional_conv import _ntuple, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .functional_padding import pad
@@ -44,7 +44,7 @@ class _ConvNd(Module):
         self.output_padding = tup(output_padding, "output_padding", name, minimum=0)
         self.groups, self.padding_mode = groups, padding_mode
         self._mode_padding = self._reversed_padding() if padding_mode != "zeros" else None
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         channels = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(np.empty(channels + self.kernel_size, dtype=dtype))
         if bias:

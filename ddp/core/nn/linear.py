@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import functional as CF
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from . import init
 from .functional_linear import bilinear
 from .module import Module, Parameter
@@ -38,7 +38,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         if bias:
@@ -83,7 +83,7 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
         self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=dtype))
         if bias:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..device import check_device, cpu_only_error, preserve_format, to_arguments
 from ..cast_shorthands import FloatCasts
-from ..dtypes import as_dtype, dtype_of_type
+from ..dtypes import as_dtype, dtype_of_type, get_default_dtype
 from ..memory_format import array_in_format, check_memory_format
 from ..tensor import Tensor
 from .module_hooks import GLOBAL_HOOKS, ModuleHooks, call_with_hooks, init_hook_dicts, registered
@@ -31,7 +31,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            data = np.empty((0,), dtype=np.float32)
+            data = np.empty((0,), dtype=get_default_dtype())
         array = data._data if isinstance(data, Tensor) else np.asarray(data)
         super().__init__(array, requires_grad=requires_grad)
         if isinstance(data, Tensor):

@@ -3,7 +3,7 @@ the placeholders of lazy modules, `UninitializedParameter` and `UninitializedBuf
 only once `materialize(shape)` gives them memory (lazy.py calls it on the first forward)."""
 import numpy as np
 
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from ..tensor import Tensor
 from .module import Parameter
 
@@ -32,7 +32,7 @@ class Buffer(metaclass=_BufferMeta):
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
-            data = Tensor(np.empty((0,), dtype=np.float32))
+            data = Tensor(np.empty((0,), dtype=get_default_dtype()))
         if not isinstance(data, Tensor):
             raise TypeError(f"nn.Buffer expects a Tensor (or None), got {type(data).__name__}")
         out = data.detach()
@@ -116,7 +116,7 @@ class UninitializedParameter(Parameter):
     cls_to_become = Parameter
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
-        super().__init__(np.empty((0,), dtype=as_dtype(dtype) or np.float32), requires_grad)
+        super().__init__(np.empty((0,), dtype=as_dtype(dtype) or get_default_dtype()), requires_grad)
 
 
 @_placeholder
@@ -127,7 +127,7 @@ class UninitializedBuffer(Tensor):
     cls_to_become = Tensor
 
     def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
-        super().__init__(np.empty((0,), dtype=as_dtype(dtype) or np.float32))
+        super().__init__(np.empty((0,), dtype=as_dtype(dtype) or get_default_dtype()))
         self.persistent = persistent
         if requires_grad:
             self.requires_grad_(True)

@@ -1,7 +1,7 @@
 """`RMSNorm`: root-mean-square layer normalisation, with PyTorch's arguments and parameter name."""
 import numpy as np
 
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from .functional_norm import rms_norm
 from .module import Module, Parameter
 
@@ -24,7 +24,7 @@ class RMSNorm(Module):
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dtype=as_dtype(dtype) or np.float32))
+            self.weight = Parameter(np.ones(shape, dtype=as_dtype(dtype) or get_default_dtype()))
         else:
             self.register_parameter("weight", None)
 

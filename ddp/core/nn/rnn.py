@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .. import functional as CF
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -37,7 +37,7 @@ class RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional = bool(bidirectional)
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         rows, out = self.gates * hidden_size, self.proj_size or hidden_size
         self._all_weights = []  # PyTorch's: the parameter names of each layer and direction, in order
         for layer in range(num_layers):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import functional as CF
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
@@ -27,7 +27,7 @@ class RNNCellBase(Module):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         rows = self.gates * hidden_size
         self.weight_ih = Parameter(np.empty((rows, input_size), dtype=dtype))
         self.weight_hh = Parameter(np.empty((rows, hidden_size), dtype=dtype))

@@ -1,7 +1,7 @@
 """Embedding and EmbeddingBag: lookup tables of learnable vectors indexed by integers."""
 import numpy as np
 
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -33,7 +33,7 @@ class Embedding(Module):
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=as_dtype(dtype) or np.float32),
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=as_dtype(dtype) or get_default_dtype()),
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
@@ -100,7 +100,7 @@ class EmbeddingBag(Module):
         self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
         self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=as_dtype(dtype) or np.float32))
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=as_dtype(dtype) or get_default_dtype()))
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):

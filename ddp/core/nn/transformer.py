@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 
-from ..dtypes import as_dtype
+from ..dtypes import as_dtype, get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -67,7 +67,7 @@ class TransformerEncoderLayer(Module):
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         _check_layer_args("TransformerEncoderLayer", d_model, nhead, dropout)
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
                                             dtype=dtype)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
@@ -116,7 +116,7 @@ class TransformerDecoderLayer(Module):
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         _check_layer_args("TransformerDecoderLayer", d_model, nhead, dropout)
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
                                             dtype=dtype)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
@@ -250,7 +250,7 @@ class Transformer(Module):
                  dropout=0.1, activation="relu", custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         kwargs = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                       layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first, bias=bias,
                       dtype=dtype)
@@ -296,5 +296,5 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """A float (sz, sz) mask: -inf above the diagonal (position i may not attend to j > i), 0 elsewhere."""
-        dtype = as_dtype(dtype) or np.float32
+        dtype = as_dtype(dtype) or get_default_dtype()
         return Tensor(np.triu(np.full((sz, sz), -np.inf, dtype=dtype), 1))

@@ -17,7 +17,8 @@ class ScaledDotProductAttention(Function):
     """out = w v with w = dropout(softmax(q k^T * scale + mask)); q (..., L, E), k (..., S, E), v (..., S, Ev).
 
     `mask` is an additive array (or Tensor, then it gets a gradient) broadcastable to the scores, or None;
-    `keep` is dropout's scaled keep mask for w (or None). With p = softmax(...), wd = p * keep:
+    `keep` is dropout's scaled keep mask for w (or None). A row the mask blocks entirely gets weights 0 (no
+    NaN), so its output and gradients are 0, as PyTorch 2.x's. With p = softmax(...), wd = p * keep:
     d/dv = wd^T g; d/dscores = p (gp - sum(gp p)) with gp = (g v^T) * keep; d/dq = d/dscores k * scale,
     d/dk = d/dscores^T q * scale, d/dmask = d/dscores.
     """
@@ -32,9 +33,16 @@ class ScaledDotProductAttention(Function):
                 scores += mask
             else:  # a mask with more leading dims than q and k
                 scores = scores + mask
-        scores -= scores.max(axis=-1, keepdims=True)
+        row_max = scores.max(axis=-1, keepdims=True)
+        blocked = np.isneginf(row_max)  # a query that may attend nowhere: its weights are 0, as PyTorch's
+        if blocked.any():
+            row_max[blocked] = 0
+        scores -= row_max
         np.exp(scores, out=scores)
-        scores /= np.einsum("...j->...", scores)[..., None]  # row sums: einsum is ~3x faster than .sum here
+        sums = np.einsum("...j->...", scores)[..., None]  # row sums: einsum is ~3x faster than .sum here
+        if blocked.any():
+            sums[blocked] = 1
+        scores /= sums
         weights = scores if keep is None else scores * keep
         out = np.matmul(weights, v)
         if any(ctx.needs_input_grad):

@@ -303,3 +303,21 @@ def test_load_state_dict_with_assign_takes_the_tensors_themselves():
     assert bn.running_mean is mean
     with pytest.raises(RuntimeError, match="size mismatch for weight"):
         m.load_state_dict({"weight": ddp.ones(3, 3), "bias": ddp.zeros(2)}, assign=True)
+
+
+def test_layers_follow_the_default_dtype():
+    """After set_default_dtype(float64), layers are made in float64 (as tensors are), unless told a dtype."""
+    old = ddp.get_default_dtype()
+    ddp.set_default_dtype(ddp.float64)
+    try:
+        layers = [ddp.nn.Linear(2, 2), ddp.nn.Embedding(3, 2), ddp.nn.LayerNorm(2), ddp.nn.LSTM(2, 2),
+                  ddp.nn.MultiheadAttention(4, 2), ddp.nn.Conv1d(1, 1, 1), ddp.nn.BatchNorm1d(2), ddp.nn.PReLU(),
+                  ddp.nn.RMSNorm(2), ddp.nn.GRUCell(2, 2), ddp.nn.GroupNorm(1, 2), ddp.nn.Bilinear(2, 2, 2)]
+        for layer in layers:
+            floats = [t for t in layer.state_dict().values() if t.dtype.kind == "f"]
+            assert floats and all(t.dtype == ddp.float64 for t in floats), type(layer).__name__
+        assert ddp.nn.Linear(2, 2, dtype=ddp.float32).weight.dtype == ddp.float32
+        assert ddp.nn.Parameter().dtype == ddp.float64
+    finally:
+        ddp.set_default_dtype(old)
+    assert ddp.nn.Linear(2, 2).weight.dtype == ddp.float32

@@ -202,3 +202,25 @@ def test_mha_bias_kv_and_zero_attn(bias_kv, zero_attn, need_weights):
     np.testing.assert_allclose(kv.grad.numpy(), tkv.grad.numpy(), atol=1e-12)
     if bias_kv:
         np.testing.assert_allclose(mha.bias_k.grad.numpy(), tm.bias_k.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_a_fully_masked_row_gives_zeros_not_nan(kind):
+    """A query that may attend nowhere (left padding, an all-padding sequence): output and gradients 0, as
+    PyTorch 2.x; a NaN there would spread to every position of the next layer."""
+    rng = np.random.default_rng(0)
+    q, k, v = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 4, 4)), rng.standard_normal((2, 4, 5))
+    allowed = np.array([[True, True, False, False], [False, False, False, False], [True, False, True, True]])
+    mask = allowed if kind == "bool" else np.where(allowed, 0.0, -np.inf)
+    ts = [ddp.tensor(a, requires_grad=True) for a in (q, k, v)]
+    out = F.scaled_dot_product_attention(*ts, attn_mask=ddp.tensor(mask))
+    assert not np.isnan(out.detach().numpy()).any() and not out.detach().numpy()[:, 1].any()
+    out.sum().backward()
+    assert all(not np.isnan(t.grad.numpy()).any() for t in ts)
+    torch = pytest.importorskip("torch")
+    rs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    ref = torch.nn.functional.scaled_dot_product_attention(*rs, attn_mask=torch.tensor(mask))
+    ref.sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), atol=1e-12)
+    for t, r in zip(ts, rs):
+        np.testing.assert_allclose(t.grad.numpy(), r.grad.numpy(), atol=1e-12)
