@@ -42,6 +42,7 @@ from .core.functional import abs, all, any, max, min, pow, sum  # noqa: A004,F40
 from .core.toplevel_nn import *  # noqa: F401,F403  (torch.conv2d, torch.dropout(x, p, train), ...: after the core)
 from .core.toplevel_losses import *  # noqa: F401,F403  (torch.kl_div(x, y, reduction_int), ...)
 from .core.toplevel_inplace import *  # noqa: F401,F403  (torch.abs_(x), torch.fill_(x, v), torch.fill(x, v), ...)
+from .core.foreach import *  # noqa: F401,F403  (torch._foreach_mul_(tensors, 0.9), ...)
 from .core.printing import set_printoptions
 from .core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
@@ -80,7 +81,7 @@ _ALIASES = {
 }
 # this folder's modules, imported lazily
 _OWN_MODULES = ("accelerator", "amp", "backends", "cpu", "cuda", "distributions", "jit", "models", "parallel",
-                "special", "testing", "func", "utils")
+                "special", "testing", "func", "utils", "compiler", "version", "_dynamo")
 
 
 def _resolve(short):

@@ -19,7 +19,8 @@ FAMILIES = {
         torch.nn.modules torch.distributed torch.multiprocessing torch.cuda torch.linalg torch.autograd
         torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
         torch.testing torch.func torch.autograd.functional torch.profiler torch.autograd.profiler
-        torch.autograd.forward_ad torch.autograd.graph
+        torch.autograd.forward_ad torch.autograd.graph torch.compiler torch.version torch._dynamo torch.nn.attention
+        torch.utils.hooks
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -195,7 +196,10 @@ FAMILIES = {
         torch.rnn_relu_cell torch.lstm_cell torch.gru_cell torch.cholesky_inverse torch.Tensor.cholesky_inverse
         torch.nonzero_static torch.Tensor.cumsum_ torch.Tensor.cumprod_ torch.Tensor.tril_ torch.Tensor.triu_
         torch.unsafe_chunk torch.unsafe_split torch.unsafe_split_with_sizes torch.Tensor.new_empty_strided
-        torch.get_device torch.vmap
+        torch.get_device torch.vmap torch._foreach_add_ torch._foreach_mul_ torch._foreach_lerp_ torch._foreach_norm
+        torch._foreach_addcmul_ torch._foreach_sqrt torch._foreach_zero_ torch.compiler.disable
+        torch.compiler.is_compiling torch.nn.attention.sdpa_kernel torch.nn.attention.SDPBackend
+        torch.utils.hooks.RemovableHandle torch.version.cuda
         torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
         torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset

@@ -218,3 +218,35 @@ def test_default_collate_as_torch():
     assert type(ours) is type(theirs) and len(ours) == len(theirs)
     for a, b in zip(ours[:2] + [ours[2]["a"]], theirs[:2] + [theirs[2]["a"]]):
         assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype).replace("torch.", "")
+
+
+def test_compiler_dynamo_version_and_kernel_selection():
+    """What programs write around torch.compile and SDPA kernels: accepted, and nothing changes."""
+    import ddp._dynamo
+    from ddp.nn.attention import SDPBackend, sdpa_kernel
+
+    ddp._dynamo.config.suppress_errors = True
+    assert ddp._dynamo.config.suppress_errors is True and ddp._dynamo.config.never_set is None
+    ddp._dynamo.reset()
+
+    @ddp.compiler.disable
+    def twice(x):
+        return 2 * x
+
+    assert twice(3) == 6 and ddp.compiler.disable(recursive=False)(twice)(1) == 2
+    assert not ddp.compiler.is_compiling() and ddp.compiler.list_backends() == []
+    assert isinstance(ddp.compiler.compile(ddp.nn.Linear(1, 1)), ddp.nn.Module)
+    assert ddp.version.cuda is None and ddp.version.__version__ == ddp.__version__
+    q = ddp.randn(1, 2, 3)
+    with sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.MATH]):
+        out = ddp.nn.functional.scaled_dot_product_attention(q, q, q)
+    assert out.shape == (1, 2, 3)
+    with pytest.raises(ValueError, match="SDPBackend"):
+        with sdpa_kernel("math"):
+            pass
+    from ddp.utils.hooks import RemovableHandle
+    hooks = {}
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = print
+    handle.remove()
+    assert hooks == {}

@@ -9,6 +9,7 @@ from .functional_attention import additive_mask
 from .functional_mha import multi_head_attention_forward
 from .linear import NonDynamicallyQuantizableLinear
 from .module import Module, Parameter
+from .sdpa_backends import SDPBackend, sdpa_kernel  # noqa: F401  (torch.nn.attention's names: this path)
 
 
 class MultiheadAttention(Module):
