@@ -116,7 +116,11 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
             node = self._grad_fn
             if "hooks" not in vars(node):
                 node.hooks = {}
-            return autograd.add_hook(node.hooks, hook)
+            handle = autograd.add_hook(node.hooks, hook)
+            if self._retains_grad:  # retain_grad keeps the gradient after every hook, as PyTorch's
+                keep = self._retain_handle.id
+                node.hooks[keep] = node.hooks.pop(keep)
+            return handle
         if self._hooks is None:
             self._hooks = {}
         return autograd.add_hook(self._hooks, hook)
@@ -145,10 +149,11 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         def keep(grad):
             self.grad = Tensor(grad._data.copy()) if self.grad is None else self.grad + grad
 
-        self.register_hook(keep)
+        self._retain_handle = self.register_hook(keep)
         self._retains_grad = True
 
     _retains_grad = False
+    _retain_handle = None
 
     @property
     def retains_grad(self):

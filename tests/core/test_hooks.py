@@ -114,3 +114,14 @@ def test_post_accumulate_hook_does_not_fire_for_autograd_grad():
     x.register_post_accumulate_grad_hook(lambda t: calls.append(1))
     ddp.autograd.grad((x * 2).sum(), x)
     assert calls == [] and x.grad is None
+
+
+def test_retain_grad_keeps_the_gradient_after_every_hook():
+    """As PyTorch: hooks registered after retain_grad() still change what .grad keeps."""
+    x = ddp.ones(2, requires_grad=True)
+    h = x * 2
+    h.register_hook(lambda g: g + 1)
+    h.retain_grad()
+    h.register_hook(lambda g: g * 10)
+    h.sum().backward()
+    assert h.grad.tolist() == [20.0, 20.0] and x.grad.tolist() == [40.0, 40.0]
