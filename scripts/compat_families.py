@@ -125,6 +125,9 @@ FAMILIES = {
         torch.optim.SGD torch.optim.Adam torch.optim.AdamW torch.optim.RMSprop torch.optim.Adagrad
         torch.optim.Adadelta torch.optim.Adamax torch.optim.NAdam torch.optim.RAdam torch.optim.ASGD
         torch.optim.Rprop torch.optim.LBFGS torch.optim.Adafactor torch.optim.SparseAdam torch.optim.Muon
+        torch.optim.Optimizer.register_step_pre_hook torch.optim.Optimizer.register_step_post_hook
+        torch.optim.Optimizer.register_state_dict_post_hook torch.optim.Optimizer.register_load_state_dict_pre_hook
+        torch.optim.optimizer.register_optimizer_step_pre_hook torch.optim.optimizer.register_optimizer_step_post_hook
         torch.optim.swa_utils.AveragedModel torch.optim.swa_utils.SWALR torch.optim.swa_utils.update_bn
         torch.optim.swa_utils.get_ema_multi_avg_fn
     """,

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer
+from .optimizer import Optimizer, count_step, step_counter
 
 
 class Adadelta(Optimizer):
@@ -44,10 +44,10 @@ class Adadelta(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["square_avg"] = Tensor(np.zeros_like(p))
             state["acc_delta"] = Tensor(np.zeros_like(p))
-        state["step"] += 1
+        count_step(state)
         rho, eps = group["rho"], group["eps"]
         ws0, ws1, ws2 = self._scratch(p, 0), self._scratch(p, 1), self._scratch(p, 2)
         d = self._direction(p, grad, group, out=ws0)

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_flags, check_number, kernel_flags
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, count_step, lerp_, step_counter
 
 
 class Adafactor(Optimizer):
@@ -67,13 +67,13 @@ class Adafactor(Optimizer):
             raise RuntimeError("Adafactor does not support complex parameters")
         factored = grad.ndim > 1
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             if factored:
                 state["row_var"] = Tensor(np.zeros(grad.shape[:-1] + (1,), dtype=grad.dtype))
                 state["col_var"] = Tensor(np.zeros(grad.shape[:-2] + (1,) + grad.shape[-1:], dtype=grad.dtype))
             else:
                 state["variance"] = Tensor(np.zeros_like(grad))
-        state["step"] = step = state["step"] + 1
+        step = count_step(state)
         lr, (eps1, eps2), wd = group["lr"], group["eps"], group["weight_decay"]
         if eps1 is None:
             eps1 = float(np.finfo(p.dtype).eps)

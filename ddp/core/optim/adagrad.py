@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer
+from .optimizer import Optimizer, count_step, step_counter
 
 
 class Adagrad(Optimizer):
@@ -44,10 +44,10 @@ class Adagrad(Optimizer):
 
     def _init_param(self, p, group):
         array = p.numpy()
-        self.state[p] = {"step": 0, "sum": Tensor(np.full_like(array, group["initial_accumulator_value"]))}
+        self.state[p] = {"step": step_counter(), "sum": Tensor(np.full_like(array, group["initial_accumulator_value"]))}
 
     def _update(self, p, grad, group, state):
-        state["step"] = step = state["step"] + 1
+        step = count_step(state)
         ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
         d = self._direction(p, grad, group, out=ws0)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])

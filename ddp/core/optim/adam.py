@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_betas, check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, count_step, lerp_, step_counter
 
 
 class Adam(Optimizer):
@@ -50,7 +50,7 @@ class Adam(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["exp_avg"] = Tensor(np.zeros_like(p))
             state["exp_avg_sq"] = Tensor(np.zeros_like(p))
             if group["amsgrad"]:
@@ -91,7 +91,7 @@ def adam_moments(opt, p, grad, group, state):
 
     Returns (step, d, m, v, ws0, ws1): d is `grad` or lives in scratch ws0; ws1 is free scratch.
     """
-    state["step"] = step = state["step"] + 1
+    step = count_step(state)
     lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
     ws0, ws1 = opt._scratch(p, 0), opt._scratch(p, 1)
     if wd != 0 and group["decoupled_weight_decay"]:

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_betas, check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, count_step, lerp_, step_counter
 
 
 class Adamax(Optimizer):
@@ -43,10 +43,10 @@ class Adamax(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["exp_avg"] = Tensor(np.zeros_like(p))
             state["exp_inf"] = Tensor(np.zeros_like(p))
-        state["step"] = step = state["step"] + 1
+        step = count_step(state)
         beta1, beta2 = group["betas"]
         ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
         d = self._direction(p, grad, group, out=ws0)

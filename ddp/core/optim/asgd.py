@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_non_negative, check_number, kernel_flags
-from .optimizer import Optimizer
+from .optimizer import Optimizer, count_step, step_counter
 
 
 class ASGD(Optimizer):
@@ -46,11 +46,11 @@ class ASGD(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["eta"] = float(np.float32(group["lr"]))
             state["mu"] = 1.0
             state["ax"] = Tensor(np.zeros_like(p))
-        state["step"] = step = state["step"] + 1
+        step = count_step(state)
         lr, lambd, eta = group["lr"], group["lambd"], state["eta"]
         ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
         d = self._direction(p, grad, group, out=ws0)

@@ -6,6 +6,9 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..tensor import Tensor
+from .optimizer_hooks import (  # noqa: F401  (torch.optim.optimizer's global hooks)
+    OptimizerHooks, register_optimizer_step_post_hook, register_optimizer_step_pre_hook,
+)
 
 
 class _Required:
@@ -18,7 +21,7 @@ class _Required:
 required = _Required()
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class of all optimizers: parameter groups, per-parameter state and their state dict.
 
     A subclass passes its hyper-parameter `defaults` and implements `_update(p, grad, group, state)`, which
@@ -173,12 +176,16 @@ class Optimizer:
 
     # ----------------------------------------------------------------------------------------- state dict
     def state_dict(self):
-        """The optimizer's state as PyTorch lays it out: parameters are replaced by their index.
+        """The optimizer's state as PyTorch lays it out: parameters are replaced by their index (with the
+        state-dict hooks run around it).
 
         Returns:
             dict: {"state": {index: {name: Tensor or number}}, "param_groups": [{hyper-parameters,
             "params": [indices]}]}. The Tensors share memory with the optimizer's state.
         """
+        return self._state_dict_hooked(self._build_state_dict)
+
+    def _build_state_dict(self):
         index, groups = {}, []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -190,12 +197,16 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Load hyper-parameters and state saved by `state_dict()`, copying the arrays.
+        """Load hyper-parameters and state saved by `state_dict()`, copying the arrays (with the
+        load-state-dict hooks run around it).
 
         Raises:
             ValueError: the number of groups, or of parameters in a group, differs from this optimizer's;
                 a saved state array does not match its parameter's shape.
         """
+        self._load_state_dict_hooked(self._load, state_dict)
+
+    def _load(self, state_dict):
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
@@ -232,10 +243,26 @@ class Optimizer:
         if value.shape == tuple(p.shape):  # also a 0-d parameter's 0-d state
             return Tensor(np.array(value, dtype=p.dtype, copy=True))
         if value.ndim == 0:  # a number saved as a tensor, as PyTorch saves "step"
-            return value.item()
+            return step_counter(value.item()) if name == "step" else value.item()
         raise ValueError(
             f"loaded state {name!r} has shape {value.shape}, but its parameter has shape {tuple(p.shape)}"
         )
+
+
+def step_counter(value=0):
+    """A parameter's step count as PyTorch keeps it in the state: a 0-d float32 Tensor (programs log
+    `state["step"].item()`); exact up to 2^24 steps, as PyTorch's."""
+    return Tensor(np.array(value, dtype=np.float32))
+
+
+def count_step(state):
+    """Add one to state["step"] (a counter made at 0 if absent, or from a plain number) and return the new
+    count as an int, for the update rule."""
+    counter = state.get("step")
+    if not isinstance(counter, Tensor):
+        counter = state["step"] = step_counter(0 if counter is None else counter)
+    counter._data += 1
+    return int(counter._data)
 
 
 def lerp_(a, b, weight, tmp):

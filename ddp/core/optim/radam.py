@@ -4,7 +4,7 @@ import numpy as np
 from ..tensor import Tensor
 from .checks import check_betas, check_flags, check_lr, check_non_negative, kernel_flags
 from .adam import adam_moments
-from .optimizer import Optimizer
+from .optimizer import Optimizer, step_counter
 
 
 class RAdam(Optimizer):
@@ -49,7 +49,7 @@ class RAdam(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["exp_avg"] = Tensor(np.zeros_like(p))
             state["exp_avg_sq"] = Tensor(np.zeros_like(p))
         step, d, m, v, ws0, ws1 = adam_moments(self, p, grad, group, state)

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_non_negative, kernel_flags
-from .optimizer import Optimizer, lerp_
+from .optimizer import Optimizer, count_step, lerp_, step_counter
 
 
 class RMSprop(Optimizer):
@@ -45,13 +45,13 @@ class RMSprop(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["square_avg"] = Tensor(np.zeros_like(p))
             if group["momentum"] > 0:
                 state["momentum_buffer"] = Tensor(np.zeros_like(p))
             if group["centered"]:
                 state["grad_avg"] = Tensor(np.zeros_like(p))
-        state["step"] += 1
+        count_step(state)
         alpha, ws0, ws1 = group["alpha"], self._scratch(p, 0), self._scratch(p, 1)
         d = self._direction(p, grad, group, out=ws0)
         v = state["square_avg"].numpy()

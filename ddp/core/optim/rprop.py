@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_flags, check_lr, check_number, kernel_flags
-from .optimizer import Optimizer
+from .optimizer import Optimizer, count_step, step_counter
 
 
 class Rprop(Optimizer):
@@ -47,10 +47,10 @@ class Rprop(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["prev"] = Tensor(np.zeros_like(p))
             state["step_size"] = Tensor(np.full_like(p, group["lr"]))
-        state["step"] += 1
+        count_step(state)
         (etaminus, etaplus), (low, high) = group["etas"], group["step_sizes"]
         ws0, ws1 = self._scratch(p, 0), self._scratch(p, 1)
         d = ws0  # a copy of the gradient: its flipped coordinates are zeroed below

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checks import check_betas, check_flags, check_number
-from .optimizer import Optimizer
+from .optimizer import Optimizer, count_step, step_counter
 
 
 class SparseAdam(Optimizer):
@@ -59,10 +59,10 @@ class SparseAdam(Optimizer):
 
     def _update(self, p, grad, group, state):
         if not state:
-            state["step"] = 0
+            state["step"] = step_counter()
             state["exp_avg"] = Tensor(np.zeros_like(p))
             state["exp_avg_sq"] = Tensor(np.zeros_like(p))
-        state["step"] = step = state["step"] + 1  # counted even when no row has a gradient, as PyTorch
+        step = count_step(state)  # counted even when no row has a gradient, as PyTorch
         m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
         g = -grad if group["maximize"] else grad
         if p.ndim == 0:  # one row of one entry (views, so the updates land in place)
