@@ -23,9 +23,9 @@ from collections import OrderedDict
 import numpy as np
 
 from . import pickling, torch_checkpoint
-from .device import check_device
+from .device import check_device, device
 from .pickling import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals  # noqa: F401
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 MANIFEST = "ddp_checkpoint.json"
 FORMAT, VERSION = "ddp.checkpoint", 1
@@ -158,6 +158,14 @@ def _encode(obj, arrays, memo, where):
     """The JSON description of `obj`; arrays are appended to `arrays` (once each) and referred to by index."""
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if isinstance(obj, complex):
+        return {"complex": [obj.real, obj.imag]}
+    if isinstance(obj, np.dtype):  # ddp.float32 and the like, as configs and checkpoints keep them
+        return {"dtype": obj.name}
+    if isinstance(obj, device):
+        return {"device": str(obj)}
+    if isinstance(obj, Size):
+        return {"size": list(obj)}
     if isinstance(obj, Tensor):
         return dict(_array_ref("tensor", obj.numpy(), arrays, memo, where), requires_grad=obj.requires_grad)
     if isinstance(obj, np.ndarray):
@@ -297,6 +305,14 @@ def _decode(node, read):
         return read(node, node["scalar"])[()]
     if "tuple" in node:
         return tuple(_decode(v, read) for v in node["tuple"])
+    if "complex" in node:
+        return complex(*node["complex"])
+    if "dtype" in node:
+        return np.dtype(node["dtype"])
+    if "device" in node:
+        return device(node["device"])
+    if "size" in node:
+        return Size(node["size"])
     if "dict" in node:
         out = OrderedDict() if node.get("ordered") else {}
         for key, value in node["dict"]:

@@ -15,7 +15,7 @@ import pickle
 import numpy as np
 
 from . import pickling
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 _STORAGE_DTYPES = {
     "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16, "LongStorage": np.int64,
@@ -65,7 +65,21 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     return pickling._parameter_class()(data, requires_grad=bool(requires_grad))
 
 
+def _device(*args):
+    from .device import device
+
+    return device(*args)
+
+
+# the data a checkpoint may hold beside tensors: dtypes (torch.float32 is ddp.float32), devices, sizes, complex
+_DATA_NAMES = {f"torch.{name}": np.dtype(name) for name in (
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "bool", "complex64", "complex128")}
+_DATA_NAMES.update({"torch.device": _device, "torch.Size": Size, "builtins.complex": complex,
+                    "__builtin__.complex": complex})
+
 _TORCH_NAMES = {
+    **_DATA_NAMES,
     "torch._utils._rebuild_tensor": _rebuild_tensor,
     "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
     "torch._utils._rebuild_parameter": _rebuild_parameter,

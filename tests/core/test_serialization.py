@@ -250,3 +250,17 @@ def test_a_newer_format_version_is_named():
     out.seek(0)
     with pytest.raises(RuntimeError, match="checkpoint of version 9; this ddp reads version 1"):
         ddp.load(out)
+
+
+def test_dtypes_devices_sizes_and_complex_numbers_are_data(tmp_path):
+    """Configs in checkpoints hold them; they load with weights_only=True, from ddp's files and PyTorch's."""
+    obj = {"dtype": ddp.float32, "index": ddp.int64, "device": ddp.device("cpu"), "shape": ddp.Size([2, 3]),
+           "z": 1 + 2j, "pair": (1, 2)}
+    ddp.save(obj, tmp_path / "a.ddp")
+    back = ddp.load(tmp_path / "a.ddp", weights_only=True)
+    assert back == obj and isinstance(back["shape"], ddp.Size) and back["dtype"] is ddp.float32
+    torch = pytest.importorskip("torch")
+    torch.save({"dtype": torch.float32, "index": torch.int64, "device": torch.device("cpu"),
+                "shape": torch.Size([2, 3]), "z": 1 + 2j}, tmp_path / "t.pt")
+    theirs = ddp.load(tmp_path / "t.pt", weights_only=True)
+    assert theirs == {k: v for k, v in obj.items() if k != "pair"} and isinstance(theirs["shape"], ddp.Size)
