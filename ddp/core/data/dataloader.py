@@ -11,7 +11,8 @@ class DataLoader:
 
     With the default collate and a dataset that defines `__getitems__` (TensorDataset, MNIST, their
     Subsets), each batch is one `__getitems__(indices)` call, a single numpy gather with transforms applied
-    once per batch. Otherwise samples are fetched one by one and passed to `collate_fn` as a list.
+    once per batch (a `__getitems__` that returns a list of samples, PyTorch's contract, is collated).
+    Otherwise samples are fetched one by one and passed to `collate_fn` as a list.
 
     An `IterableDataset` is batched as it streams: `batch_size` consecutive samples per batch (shuffle,
     sampler and batch_sampler do not apply to it), and resuming from `state_dict` skips the samples served.
@@ -101,7 +102,8 @@ class DataLoader:
             if self._served <= skip:
                 continue
             if fetch is not None:
-                yield default_convert(fetch(indices))
+                batch = fetch(indices)  # ddp's datasets give a batch; PyTorch's contract, a list of samples
+                yield default_collate(batch) if isinstance(batch, list) else default_convert(batch)
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 

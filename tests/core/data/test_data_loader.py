@@ -328,3 +328,20 @@ def test_distributed_sampler_under_torch_utils_data_paths():
 
     assert ddp.utils.data.DistributedSampler is ddp.utils.data.distributed.DistributedSampler
     assert list(ddp.utils.data.DistributedSampler(range(5), num_replicas=2, rank=1, shuffle=False)) == [1, 3, 0]
+
+
+def test_a_getitems_that_returns_samples_is_collated():
+    """PyTorch's __getitems__ returns a list of samples, which the loader collates (ddp's own give batches)."""
+    class Pairs(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return Tensor(np.array([float(i), 2.0 * i])), i
+
+        def __getitems__(self, indices):
+            return [self[i] for i in indices]
+
+    batches = list(DataLoader(Pairs(), batch_size=2))
+    x, y = batches[1]
+    assert x.tolist() == [[2.0, 4.0], [3.0, 6.0]] and y.tolist() == [2, 3]
