@@ -19,6 +19,8 @@ def matmul(a, b):
     a, b = _tensor(a), _tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need to be at least 1D, got shapes {a.shape} and {b.shape}")
+    if a.dtype != b.dtype:  # no silent upcast (a float64 input times float32 weights), as PyTorch
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
         raise RuntimeError(
@@ -63,6 +65,8 @@ def linear(x, weight, bias=None):
         )
     if bias is not None and _shape(bias) != (w_shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)}, expected ({w_shape[0]},)")
+    if x.dtype != weight.dtype:  # no silent upcast (a float64 input to a float32 layer), as PyTorch
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype} and {weight.dtype}")
     return linalg.Linear.apply(x, weight, bias)
 
 

@@ -91,7 +91,7 @@ def test_inplace_forms():
     assert np.allclose(c.clone().addr_(u, w, alpha=3).numpy(), ddp.addr(c, u, w, alpha=3).numpy())
     b1, b2 = ddp.tensor(sample((2, 3, 5))), ddp.tensor(sample((2, 5, 4)))
     assert np.allclose(c.clone().addbmm_(b1, b2, beta=0).numpy(), ddp.addbmm(c, b1, b2, beta=0).numpy())
-    assert np.allclose(c.clone().addmm_(m, ddp.eye(4), alpha=2).numpy(), (c + 2 * m).numpy())
+    assert np.allclose(c.clone().addmm_(m, ddp.eye(4, dtype=m.dtype), alpha=2).numpy(), (c + 2 * m).numpy())
     batch = ddp.tensor(sample((2, 3, 4)))
     assert np.allclose(batch.clone().baddbmm_(b1, b2, beta=0.5).numpy(), ddp.baddbmm(batch, b1, b2, beta=0.5).numpy())
     # in-place on a non-leaf keeps the graph
@@ -258,3 +258,15 @@ def test_against_torch():
                       sample((2, 3, 4), seed=45))
         against_torch(lambda t: ddp.frobenius_norm(t, (0, 1)), lambda t: torch.frobenius_norm(t, (0, 1)),
                       sample((2, 3, 4), seed=46))
+
+
+def test_mixed_float_dtypes_raise_instead_of_upcasting():
+    """As PyTorch: a float64 input to float32 weights is an error, not a silent float64 product."""
+    w32, x64 = ddp.ones(2, 3), ddp.ones(4, 3, dtype=ddp.float64)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ddp.nn.functional.linear(x64, w32)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ddp.matmul(x64, w32.t())
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ddp.nn.Linear(3, 2)(x64)
+    assert ddp.nn.Linear(3, 2)(x64.float()).dtype == ddp.float32

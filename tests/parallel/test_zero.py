@@ -49,7 +49,8 @@ def test_sharded_equals_unsharded_bitwise(kind, world_size):
 
 
 def test_each_rank_holds_about_a_share_of_the_state():
-    total = sum(p.numel() for p in model().parameters()) * 4 * 2  # Adam: two float32 moments
+    params = list(model().parameters())
+    total = sum(p.numel() for p in params) * 4 * 2 + 4 * len(params)  # Adam: two float32 moments, a step each
     shares = [n for _, n in dp.spawn(lambda: train("adam", True, steps=2), 2)]
     assert sum(shares) == total
     assert max(shares) <= 0.6 * total  # 50% each, within the granularity of whole parameters

@@ -164,7 +164,7 @@ def test_float32_stays_float32_and_h0_defaults_to_zeros():
 # --------------------------------------------------------------------------------- long sequences
 def _unrolled_rnn(m, x):
     """A reference built step by step from ddp ops: a graph 1000 nodes deep."""
-    h = ddp.zeros(x.shape[1], m.hidden_size)
+    h = ddp.zeros(x.shape[1], m.hidden_size, dtype=x.dtype)
     for t in range(x.shape[0]):
         h = ddp.tanh(ddp.linear(x[t], m.weight_ih_l0, m.bias_ih_l0) + ddp.linear(h, m.weight_hh_l0, m.bias_hh_l0))
     return h
