@@ -477,8 +477,13 @@ def _format(t):
         threshold=sys.maxsize if threshold == float("inf") else int(threshold), edgeitems=opts["edgeitems"],
         max_line_width=opts["linewidth"], suppress_small=sci is False, formatter=formatter, prefix="tensor(",
     )
-    extras = []
-    if t.dtype not in (np.float32, np.int64, np.bool_) or t._data.size == 0:
+    extras, default = [], get_default_dtype()
+    if t._data.size == 0:  # PyTorch's: the size unless 1-D, the dtype unless the default float
+        if t._data.ndim != 1:
+            extras.append(f"size={t._data.shape}")
+        if t.dtype != default:
+            extras.append(f"dtype=ddp.{t.dtype}")
+    elif t.dtype not in (default, np.int64, np.bool_):
         extras.append(f"dtype=ddp.{t.dtype}")
     if t._grad_fn is not None:
         extras.append(f"grad_fn={t._grad_fn!r}")
