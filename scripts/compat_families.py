@@ -250,6 +250,10 @@ FAMILIES = {
         torchvision.transforms.ToTensor torchvision.transforms.Normalize torchvision.transforms.RandomCrop
         torchvision.transforms.RandomHorizontalFlip torchvision.transforms.RandomRotation
         torchvision.transforms.Resize torchvision.transforms.CenterCrop torchvision.transforms.ColorJitter
+        torchvision.transforms.RandomResizedCrop torchvision.transforms.Pad torchvision.transforms.Grayscale
+        torchvision.transforms.RandomGrayscale torchvision.transforms.GaussianBlur torchvision.transforms.RandomErasing
+        torchvision.transforms.RandomApply torchvision.transforms.ConvertImageDtype
+        torchvision.transforms.InterpolationMode
         torchvision.utils.make_grid torchvision.utils.save_image
     """,
     "Reproducibility and debugging": """

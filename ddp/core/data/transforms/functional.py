@@ -159,3 +159,44 @@ def resize(x, size, interpolation="bilinear", antialias=True):
     if x.dtype.kind in "iu":
         out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
     return out.astype(x.dtype, copy=False)
+
+
+def crop_resize(x, top, left, height, width, size, interpolation="bilinear"):
+    """Crop each sample b of `x` (B, C, H, W) to its own window (top[b], left[b], height[b], width[b]) and
+    resample it to `size` (h, w): bilinear with half-pixel centers (edges clamp), or nearest (floor)."""
+    B, C, H, W = x.shape
+    (oh, ow), b = size, np.arange(B)[:, None, None]
+    top, left, height, width = (np.asarray(v) for v in (top, left, height, width))
+    if interpolation == "nearest":
+        rows = np.minimum(top[:, None] + (np.arange(oh) * (height[:, None] / oh)).astype(np.intp), H - 1)
+        cols = np.minimum(left[:, None] + (np.arange(ow) * (width[:, None] / ow)).astype(np.intp), W - 1)
+        return np.ascontiguousarray(np.moveaxis(x[b, :, rows[:, :, None], cols[:, None, :]], -1, 1))
+    if interpolation != "bilinear":
+        raise ValueError(f"crop_resize: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+
+    def source(start, length, n_out, n_in):
+        return np.clip(start[:, None] + (np.arange(n_out) + 0.5) * (length[:, None] / n_out) - 0.5, 0, n_in - 1)
+
+    ys, xs = source(top, height, oh, H), source(left, width, ow, W)
+    y0, x0 = np.floor(ys).astype(np.intp), np.floor(xs).astype(np.intp)
+    y1, x1 = np.minimum(y0 + 1, H - 1), np.minimum(x0 + 1, W - 1)
+    wy, wx = (ys - y0)[:, :, None, None], (xs - x0)[:, None, :, None]
+    work = x.astype(np.float32) if x.dtype.kind in "iu" else x
+    at = lambda r, c: work[b, :, r[:, :, None], c[:, None, :]]  # noqa: E731  (B, oh, ow, C)
+    out = (at(y0, x0) * (1 - wx) + at(y0, x1) * wx) * (1 - wy) + (at(y1, x0) * (1 - wx) + at(y1, x1) * wx) * wy
+    out = np.moveaxis(out, -1, 1)
+    if x.dtype.kind in "iu":
+        out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
+    return np.ascontiguousarray(out.astype(x.dtype, copy=False))
+
+
+def blur_axis(x, sigma, size, axis):
+    """Convolve `x` (B, C, H, W) along `axis` (2 or 3) with a normalised Gaussian of `size` taps and each
+    sample's own sigma (B,), reflecting at the borders."""
+    taps = np.arange(size) - size // 2
+    kernel = np.exp(-0.5 * (taps[None, :] / np.asarray(sigma, np.float64)[:, None]) ** 2)
+    kernel = (kernel / kernel.sum(axis=1, keepdims=True)).astype(x.dtype)
+    widths = [(0, 0)] * 4
+    widths[axis] = (size // 2, size // 2)
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(x, widths, mode="reflect"), size, axis=axis)
+    return np.einsum("bchwk,bk->bchw", windows, kernel)
