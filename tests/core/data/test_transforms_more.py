@@ -128,8 +128,8 @@ def test_color_jitter_formulas():
     np.testing.assert_array_equal(grey, GREY_BATCH)
     per_sample = T.ColorJitter(brightness=0.5, generator=gen(1))(np.ones((6, 2, 2, 3), np.float32) * 0.5)
     assert len({round(float(v), 6) for v in per_sample[:, 0, 0, 0]}) == 6  # a factor per sample
-    with pytest.raises(NotImplementedError, match="hue"):
-        T.ColorJitter(hue=0.1)
+    with pytest.raises(ValueError, match="hue must be"):
+        T.ColorJitter(hue=0.7)
     with pytest.raises(ValueError, match="brightness must be non-negative"):
         T.ColorJitter(brightness=-1)
 
@@ -153,3 +153,20 @@ def test_tiny_grey_batches_stay_grey():
         assert tuple(T.ToTensor()(batch).shape) == (shape[0], 1) + shape[1:]
         np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(batch), batch[:, :, ::-1])
     assert tuple(T.ToTensor()(np.zeros((2, 5, 5, 1), np.uint8)).shape) == (2, 1, 5, 5)  # (B, H, W, 1)
+
+
+@pytest.mark.parametrize("shift", [0.25, -0.4, 0.5])
+def test_color_jitter_hue_turns_the_colour_wheel(shift):
+    """Against the standard library's colorsys, pixel by pixel (float images; uint8 truncates back)."""
+    import colorsys
+    img = np.random.default_rng(5).random((4, 5, 3)).astype(np.float32)
+    img[0, 0] = (0.5, 0.5, 0.5)  # a grey pixel has no hue to turn
+    out = T.ColorJitter(hue=(shift, shift))(img)
+    for y in range(4):
+        for x in range(5):
+            h, s, v = colorsys.rgb_to_hsv(*map(float, img[y, x]))
+            np.testing.assert_allclose(out[y, x], colorsys.hsv_to_rgb((h + shift) % 1, s, v), atol=1e-5)
+    as_uint8 = T.ColorJitter(hue=(shift, shift))(COLOUR)
+    assert as_uint8.dtype == np.uint8 and as_uint8.shape == COLOUR.shape
+    np.testing.assert_array_equal(T.ColorJitter(hue=(0.0, 0.0))(COLOUR), COLOUR)
+    np.testing.assert_array_equal(T.ColorJitter(hue=(shift, shift))(GREY_BATCH), GREY_BATCH)

@@ -1,8 +1,9 @@
-"""`ColorJitter` (brightness, contrast, saturation): random per-sample blends, vectorised over a batch.
+"""`ColorJitter` (brightness, contrast, saturation, hue): random per-sample changes, vectorised over a batch.
 
 Each factor f blends the image with a reference as torchvision's tensor ops do: f * image + (1 - f) * ref,
 clipped to the value range ([0, 1] for floats, [0, 255] for uint8, truncated back to uint8). The references
-are black (brightness), the mean grey level (contrast) and the grey image (saturation).
+are black (brightness), the mean grey level (contrast) and the grey image (saturation). Hue turns the colour
+wheel: each pixel's hue (in HSV) moves by the sample's factor in [-0.5, 0.5] of a turn.
 """
 import numbers
 
@@ -32,6 +33,31 @@ def _grey(a):
     return (0.2989 * r + 0.587 * g + 0.114 * b).astype(a.dtype)
 
 
+def _shift_hue(a, factor):
+    """Each sample of (B, 3, H, W) RGB with its hue moved by factor[b] turns (HSV round trip); uint8 is
+    scaled to [0, 1] and truncated back, as torchvision's."""
+    integer = a.dtype == np.uint8
+    rgb = a.astype(np.float32) / 255 if integer else a.astype(np.float32)
+    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
+    value, low = rgb.max(axis=1), rgb.min(axis=1)
+    spread = value - low
+    grey = spread == 0
+    saturation = spread / np.where(grey, 1, value)
+    scale = np.where(grey, 1, spread)
+    rc, gc, bc = (value - r) / scale, (value - g) / scale, (value - b) / scale
+    hue = np.where(value == r, bc - gc, np.where(value == g, 2 + rc - bc, 4 + gc - rc))
+    hue = np.where(grey, 0, hue)
+    hue = (hue / 6 + 1 + np.asarray(factor, np.float32)[:, None, None]) % 1
+    sector = np.floor(hue * 6)
+    frac, i = hue * 6 - sector, sector.astype(np.int64) % 6
+    p = np.clip(value * (1 - saturation), 0, 1)
+    q = np.clip(value * (1 - saturation * frac), 0, 1)
+    t = np.clip(value * (1 - saturation * (1 - frac)), 0, 1)
+    pick = lambda *choices: np.choose(i, choices)  # noqa: E731  (one of the six sectors' formulas per pixel)
+    out = np.stack([pick(value, q, p, p, t, value), pick(t, value, value, q, p, p), pick(p, p, t, value, value, q)], 1)
+    return (out * 255).astype(np.uint8) if integer else out.astype(a.dtype)
+
+
 def _blend(a, ref, factor):
     bound = 255 if a.dtype == np.uint8 else 1
     f = factor.astype(np.float32)[:, None, None, None]
@@ -44,10 +70,10 @@ class ColorJitter:
 
     Args:
         brightness, contrast, saturation: b for a factor drawn in [max(0, 1 - b), 1 + b], or (min, max).
-        hue: must be 0 (hue shifts are not supported).
+        hue: h for a hue shift drawn in [-h, h] (0 <= h <= 0.5), or (min, max) within [-0.5, 0.5].
         generator: numpy Generator for the order and the per-sample factors.
     Raises:
-        ValueError: for negative or inverted ranges. NotImplementedError: for a non-zero hue.
+        ValueError: for negative or inverted ranges, or a hue range outside [-0.5, 0.5].
 
     Example:
         >>> ColorJitter(brightness=0.2, contrast=0.2)(images)
@@ -56,10 +82,11 @@ class ColorJitter:
     batched = True
 
     def __init__(self, brightness=0, contrast=0, saturation=0, hue=0, generator=None):
-        if hue not in (0, (0, 0)):
-            raise NotImplementedError("ColorJitter: hue jitter is not supported; pass hue=0")
+        hue = (-float(hue), float(hue)) if isinstance(hue, numbers.Number) else tuple(map(float, hue))
+        if not -0.5 <= hue[0] <= hue[1] <= 0.5:
+            raise ValueError(f"ColorJitter: hue must be h in [0, 0.5] or (min, max) within [-0.5, 0.5], got {hue!r}")
         self.ranges = {"brightness": _range(brightness, "brightness"), "contrast": _range(contrast, "contrast"),
-                       "saturation": _range(saturation, "saturation")}
+                       "saturation": _range(saturation, "saturation"), "hue": hue if hue != (0, 0) else None}
         self.generator = generator
 
     def __call__(self, x):
@@ -75,6 +102,8 @@ class ColorJitter:
                 a = _blend(a, 0, factor)
             elif names[i] == "contrast":
                 a = _blend(a, _grey(a).astype(np.float32).mean(axis=(1, 2, 3), keepdims=True), factor)
+            elif names[i] == "hue":
+                a = _shift_hue(a, factor) if a.shape[1] == 3 else a
             elif a.shape[1] > 1:  # saturation leaves a grey image as it is
                 a = _blend(a, _grey(a), factor)
         return restore(a)
