@@ -31,8 +31,9 @@ from .core.device import (
     strided,
 )
 from .core.dtypes import (  # noqa: A004
-    bfloat16, bool, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16,
-    int32, int64, long, set_default_dtype, short, uint8, uint16, uint32, uint64,
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, finfo, float, float16, float32, float64,
+    get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8, uint16,
+    uint32, uint64,
 )
 from .core.legacy import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,

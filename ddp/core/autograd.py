@@ -318,6 +318,10 @@ class Function:
 
     fills_grad_buffers = False
 
+    #: Whether backward is right for complex values (PyTorch's convention, ops/complex_views.py): linear ops
+    #: and products are; an op without it refuses a complex input that requires grad, or a complex result.
+    complex_grad = False
+
     #: Whether forward and backward see Tensors (PyTorch's custom Functions, see autograd_function) rather
     #: than arrays: true for a Function subclassed outside the ddp package, inherited by its subclasses.
     on_tensors = False
@@ -350,6 +354,8 @@ class Function:
                 arrays.append(a._data)
                 tensors.append(a)
                 if a._requires_grad:
+                    if a._data.dtype.kind == "c" and not cls.complex_grad and _local.grad_enabled:
+                        _refuse_complex(cls)
                     parents.append(a)
                     # the node its gradient goes to, fixed now: a later in-place op moves a tensor's grad_fn
                     node = a._grad_fn
@@ -374,6 +380,8 @@ class Function:
             out = np.asarray(out)
         if out.dtype is _FLOAT64 and cls.float32_results and not _any_float64(arrays):
             out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
+        elif out.dtype is _COMPLEX128 and cls.float32_results and not _any_float64(arrays):
+            out = out.astype(np.complex64)  # nor complex128 (a float32 tensor times 1j)
         result = Tensor(out)
         base = out.base
         if base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
@@ -382,7 +390,9 @@ class Function:
                 if base is data or np.may_share_memory(out, data):  # identity: a view of an owning input
                     result._version_cell = t._version_cell
                     break
-        if record and out.dtype.kind == "f":  # integer and bool results never require grad
+        if record and out.dtype.kind == "c" and not cls.complex_grad:
+            _refuse_complex(cls)
+        if record and out.dtype.kind in "fc":  # integer and bool results never require grad
             ctx.fn = cls
             ctx.seq = next(_sequence)
             ctx._out_shape = out.shape
@@ -398,7 +408,14 @@ class Function:
         return result
 
 
-_FLOAT64 = np.dtype(np.float64)
+_FLOAT64, _COMPLEX128 = np.dtype(np.float64), np.dtype(np.complex128)
+
+
+def _refuse_complex(cls):
+    raise NotImplementedError(
+        f"{cls.__name__}: ddp's autograd differentiates complex tensors only through view_as_complex, "
+        "view_as_real, polar, products, sums, shapes and indexing; this op would get a wrong gradient. "
+        "Compute it on real and imaginary parts (view_as_real), or under no_grad")
 
 
 def sequence_mark():
@@ -408,8 +425,9 @@ def sequence_mark():
 
 
 def _any_float64(arrays):
+    """Whether an input has double precision (float64, or complex128 whose parts are float64)."""
     for a in arrays:
-        if isinstance(a, np.ndarray) and a.dtype == np.float64:
+        if isinstance(a, np.ndarray) and (a.dtype == np.float64 or a.dtype == np.complex128):
             return True
     return False
 
@@ -697,7 +715,7 @@ def _propagate(roots, pending, deps, buffered, grads, retain_graph, capture):
                 if gp.shape != shape:
                     gp = unbroadcast(gp, shape)
                 if gp.dtype is not data.dtype and gp.dtype != data.dtype and data.dtype.kind == "f":
-                    gp = gp.astype(data.dtype)
+                    gp = (gp.real if gp.dtype.kind == "c" else gp).astype(data.dtype)  # a real input's part
                 pending[ckey] = gp if ckey not in pending else pending[ckey] + gp
             deps[ckey] -= 1
             if deps[ckey] == 0:

@@ -1,18 +1,23 @@
-"""PyTorch's complex views and queries at top level, for the real tensors ddp computes with: `real(x)` and
-`conj(x)` are x itself, `imag(x)` raises, `angle(x)` is 0 or pi; plus `adjoint`, `absolute` (abs) and
-`concatenate` (cat, with numpy's `axis=` spelling too).
+"""PyTorch's complex views and queries at top level: `real(x)` and `conj(x)` are a real x itself, `imag(x)`
+raises for it, `angle(x)` is 0 or pi; `adjoint`, `absolute` (abs) and `concatenate` (cat, with numpy's `axis=`
+spelling too); and the differentiable bridges between real and complex tensors, `view_as_complex`,
+`view_as_real`, `polar` and `complex` (ops/complex_views.py), which rotary position embeddings use.
 
 ddp conjugates and negates eagerly (no lazy conjugation or negation bits), so `resolve_conj` and `resolve_neg`
-have nothing to resolve; a complex tensor's views are numpy's and carry no gradient.
+have nothing to resolve. Autograd through complex values covers the bridges, products, sums, shapes and
+indexing; other ops refuse a complex input that requires grad (NotImplementedError), never a wrong gradient.
 """
+import numpy as np
+
 from .dtypes import get_default_dtype
 from .elementwise_functional import abs as _abs
 from .ops.angle import Angle
+from .ops.complex_views import Polar, ViewAsComplex, ViewAsReal
 from .shape_functional import cat
 from .tensor import Tensor
 
 __all__ = ["real", "imag", "conj", "conj_physical", "conj_physical_", "resolve_conj", "resolve_neg", "adjoint",
-           "angle", "absolute", "concatenate"]
+           "angle", "absolute", "concatenate", "view_as_complex", "view_as_real", "polar", "complex"]
 
 
 def _tensor(x, op):
@@ -111,3 +116,54 @@ def conj_physical_(input):  # noqa: A002
         x._data[...] = x._data.conj()
         x._bump_version()
     return x
+
+
+def view_as_complex(input):  # noqa: A002
+    """A float32/float64 tensor whose last dim is 2 (real, imaginary) as complex64/complex128 numbers, sharing
+    its memory; differentiable (rotary embeddings: view_as_complex(x.reshape(..., -1, 2)) * freqs).
+
+    Raises:
+        RuntimeError: the last dim is not 2, or its stride is not 1 (as PyTorch).
+    """
+    x = _tensor(input, "view_as_complex")
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but got a tensor "
+                           f"of scalar type: {x.dtype}")
+    if x.ndim == 0 or x.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if x._data.strides[-1] != x._data.itemsize or any(s % (2 * x._data.itemsize) for s in x._data.strides[:-1]):
+        raise RuntimeError("Tensor must have a last dimension with stride 1 (and the others even): call "
+                           ".contiguous() first")
+    return ViewAsComplex.apply(x)
+
+
+def view_as_real(input):  # noqa: A002
+    """A complex tensor as real pairs, a new last dim of size 2 (real, imaginary), sharing its memory;
+    differentiable.
+
+    Raises:
+        RuntimeError: for a real tensor (as PyTorch).
+    """
+    z = _tensor(input, "view_as_real")
+    if z.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return ViewAsReal.apply(z)
+
+
+def polar(abs, angle):  # noqa: A002 - PyTorch's names
+    """abs * (cos(angle) + i sin(angle)): complex64 from float32 (complex128 from float64); differentiable in
+    both."""
+    r, theta = _tensor(abs, "polar"), _tensor(angle, "polar")
+    if r.dtype != theta.dtype or r.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"polar: expected abs and angle of the same float dtype, got {r.dtype} and {theta.dtype}")
+    return Polar.apply(r, theta)
+
+
+def complex(real, imag):  # noqa: A001 - PyTorch's name
+    """real + i imag, from two tensors of the same float dtype (torch.complex); differentiable."""
+    re, im = _tensor(real, "complex"), _tensor(imag, "complex")
+    if re.dtype != im.dtype or re.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"complex: expected real and imag of the same float dtype, got {re.dtype} and {im.dtype}")
+    from .shape_functional import stack
+
+    return view_as_complex(stack([re, im], -1))

@@ -21,6 +21,9 @@ half = float16
 short = int16
 int = int32  # noqa: A001
 long = int64
+complex64 = np.dtype("complex64")  # differentiable through view_as_complex, view_as_real, polar and products
+complex128 = np.dtype("complex128")
+cfloat, cdouble = complex64, complex128
 
 
 class finfo:  # noqa: N801 - PyTorch's name

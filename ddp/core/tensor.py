@@ -68,8 +68,9 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
-        if flag and not is_floating(self.dtype):
-            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, not {self.dtype}")
+        if flag and not (is_floating(self.dtype) or self.dtype.kind == "c"):
+            raise RuntimeError(f"only Tensors of floating point and complex dtype can require gradients, not "
+                               f"{self.dtype}")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad=True):

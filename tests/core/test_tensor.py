@@ -41,7 +41,7 @@ def test_grad_state_of_results():
 
 
 def test_requires_grad_rules():
-    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require gradients"):
+    with pytest.raises(RuntimeError, match="only Tensors of floating point and complex dtype can require gradients"):
         ddp.tensor([1, 2], requires_grad=True)
     y = ddp.ones(2, requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="leaf variables"):

@@ -13,6 +13,8 @@ from .gate import gate
 class Add(Function):
     """a + b; d/da = 1, d/db = 1."""
 
+    complex_grad = True  # linear: the gradient passes as it is
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -29,6 +31,8 @@ class Add(Function):
 
 class Sub(Function):
     """a - b; d/da = 1, d/db = -1."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, a, b):
@@ -47,6 +51,8 @@ class Sub(Function):
 class Mul(Function):
     """a * b; d/da = b, d/db = a."""
 
+    complex_grad = True  # backward multiplies by the other factor's conjugate
+
     @staticmethod
     def forward(ctx, a, b):
         needs_a, needs_b = (tuple(ctx.needs_input_grad) + (False, False))[:2]
@@ -56,13 +62,25 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if _complex(a) or _complex(b):
+            a, b = _conj(a), _conj(b)  # PyTorch's convention for complex values: grad * conj(other)
         return (g * b if ctx.needs_input_grad[0] else None), (g * a if ctx.needs_input_grad[1] else None)
 
     @staticmethod
     def differentiable_backward(ctx, g):
         a_saved, b_saved = ctx.saved_tensors
+        if _complex(a_saved) or _complex(b_saved):
+            raise NotImplementedError("mul: create_graph=True through a product of complex tensors is not supported")
         needs = ctx.needs_input_grad
         return (g * ctx.operand(1, b_saved) if needs[0] else None), (g * ctx.operand(0, a_saved) if needs[1] else None)
+
+
+def _complex(a):
+    return (isinstance(a, np.ndarray) and a.dtype.kind == "c") or isinstance(a, complex)
+
+
+def _conj(a):
+    return np.conj(a) if _complex(a) else a
 
 
 
@@ -139,6 +157,8 @@ class Pow(Function):
 
 class Neg(Function):
     """-x; d/dx = -1."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, x):

@@ -36,6 +36,8 @@ class Sum(Function):
     """sum(x, dim); d/dx = 1, broadcast back over the reduced axes. Small unsigned integers sum to int64, as
     PyTorch's do (numpy would give uint64); bools and the signed integers already do."""
 
+    complex_grad = True  # linear: the gradient passes as it is
+
     @staticmethod
     def forward(ctx, x, *, dim=None, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim

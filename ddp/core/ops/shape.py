@@ -7,6 +7,8 @@ from ..autograd import Function
 class Reshape(Function):
     """x.reshape(shape) (a view where numpy can); d/dx = g reshaped back."""
 
+    complex_grad = True  # linear: the gradient passes as it is
+
     @staticmethod
     def forward(ctx, x, *, shape):
         ctx.shape = x.shape
@@ -24,6 +26,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """x.transpose(dims); d/dx = g with the inverse permutation."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, x, *, dims):
@@ -44,6 +48,8 @@ class Expand(Function):
     """A broadcast (read-only) view of x with `shape` (a plain, writable view for x's own shape); the engine
     sums the gradient back."""
 
+    complex_grad = True  # linear: the gradient passes as it is
+
     @staticmethod
     def forward(ctx, x, *, shape):
         return x.view() if x.shape == shape else np.broadcast_to(x, shape)
@@ -60,6 +66,8 @@ class Expand(Function):
 
 class Contiguous(Function):
     """A C-contiguous copy of x; d/dx = g."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, x):
@@ -78,6 +86,8 @@ class Contiguous(Function):
 class Clone(Function):
     """A copy of x in new memory; d/dx = g."""
 
+    complex_grad = True  # linear: the gradient passes as it is
+
     @staticmethod
     def forward(ctx, x):
         return x.copy()
@@ -94,6 +104,8 @@ class Clone(Function):
 
 class Cat(Function):
     """concatenate(xs, dim); each input gets its slice of the gradient."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, *xs, dim=0):
@@ -115,6 +127,8 @@ class Cat(Function):
 
 class Stack(Function):
     """stack(xs, dim); each input gets its index of the gradient."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, *xs, dim=0):
@@ -140,6 +154,8 @@ def _is_basic(index):
 
 class Index(Function):
     """x[index]; the gradient is scattered back (accumulating over repeated integer indices)."""
+
+    complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
     def forward(ctx, x, *, index):
