@@ -5,6 +5,7 @@ direction projects the whole sequence with one `linear`, then runs the recurrenc
 A PackedSequence input runs each sequence over its own length (rnn_packed.py) and gives a PackedSequence out.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -34,6 +35,9 @@ class RNNBase(Module):
         for arg, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                          f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional = bool(bidirectional)

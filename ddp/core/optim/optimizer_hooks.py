@@ -38,6 +38,7 @@ def with_step_hooks(step):
                         raise RuntimeError(f"a step pre-hook must return None or (args, kwargs), but got {new}.")
                     args, kwargs = new
             out = step(*args, **kwargs)
+            self.__dict__["_opt_called"] = True  # what a scheduler's first step checks
             for hook in [*self._optimizer_step_post_hooks.values(), *_global_step_post_hooks.values()]:
                 hook(self, args, kwargs)
             return out

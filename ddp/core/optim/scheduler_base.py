@@ -1,4 +1,6 @@
 """LRScheduler, the base of the learning-rate schedulers, and the checks their arguments share."""
+import warnings
+
 from .checks import check_int
 from .optimizer import Optimizer
 
@@ -56,6 +58,11 @@ class LRScheduler:
 
     def step(self, epoch=None):
         """Advance to the next epoch (or to `epoch`, using the closed form) and set the groups' lrs."""
+        if self._step_count == 1 and not self._is_initial and not self.optimizer.__dict__.get("_opt_called"):
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
+                          "later, you should call them in the opposite order: `optimizer.step()` before "
+                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
+                          "value of the learning rate schedule.", UserWarning, stacklevel=2)
         self._step_count += 1
         self._update_lr(epoch)
 

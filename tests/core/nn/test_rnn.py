@@ -244,3 +244,8 @@ def test_constructor_errors():
         LSTM(3, 4, proj_size=-1)
     with pytest.raises(TypeError, match=r"hx must be a tuple \(h0, c0\)"):
         LSTM(3, 4)(ddp.randn(2, 3), ddp.zeros(1, 4))
+
+
+def test_dropout_with_one_layer_warns_as_pytorch():
+    with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
+        ddp.nn.LSTM(2, 3, dropout=0.5)

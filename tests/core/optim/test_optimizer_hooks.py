@@ -117,3 +117,19 @@ def test_a_checkpoint_with_an_int_step_still_loads(tmp_path):
     opt.step()
     assert opt.state[p]["step"].item() == 8.0
     np.testing.assert_array_equal(opt.state[p]["exp_avg"].numpy().shape, (2,))
+
+
+def test_a_scheduler_stepped_before_its_optimizer_warns():
+    p = ddp.nn.Parameter(ddp.ones(1))
+    opt = ddp.optim.SGD([p], lr=0.1)
+    sched = ddp.optim.lr_scheduler.StepLR(opt, 1)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        sched.step()
+    ok = ddp.optim.SGD([p], lr=0.1)
+    sched = ddp.optim.lr_scheduler.StepLR(ok, 1)
+    p.grad = ddp.ones(1)
+    ok.step()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched.step()
