@@ -71,3 +71,10 @@ def test_base_classes_as_pytorchs():
     for cls in (ddp.nn.ConvTranspose1d, ddp.nn.ConvTranspose2d, ddp.nn.ConvTranspose3d, ddp.nn.LazyConvTranspose2d):
         assert issubclass(cls, conv._ConvTransposeNd) and issubclass(cls, conv._ConvNd)
     assert not issubclass(ddp.nn.Conv2d, conv._ConvTransposeNd)
+
+
+def test_get_clones():
+    from ddp.nn.modules.transformer import _get_clones
+    layers = _get_clones(ddp.nn.Linear(2, 2), 3)
+    assert isinstance(layers, ddp.nn.ModuleList) and len(layers) == 3 and layers[0].weight is not layers[1].weight
+    assert layers[0].weight.tolist() == layers[2].weight.tolist()
