@@ -1,5 +1,6 @@
 """Shared checks for the op tests: samples kept off kinks, float64 gradient checks, numpy forward references."""
 import numpy as np
+import pytest
 
 import ddp
 
@@ -73,3 +74,16 @@ def against_torch(fn_ddp, fn_torch, *arrays, masks=None):
     for x, t, m in zip(xs, ts, masks or [None] * len(xs)):
         m = np.ones(x.shape, dtype=bool) if m is None else np.broadcast_to(m, x.shape)
         np.testing.assert_allclose(x.grad.numpy()[m], t.grad.numpy()[m], rtol=1e-8, atol=1e-10)
+
+
+def libraries():
+    """ddp, then PyTorch where it is installed: the libraries a scenario runs on, to compare what each does."""
+    try:
+        import torch
+    except ImportError:
+        return [ddp]
+    return [ddp, torch]
+
+
+#: Run a test once per library (`def test_x(lib)`), so that PyTorch's behaviour checks ddp's where installed.
+each_library = pytest.mark.parametrize("lib", libraries(), ids=lambda lib: lib.__name__)

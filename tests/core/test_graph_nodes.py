@@ -10,15 +10,7 @@ import numpy as np
 import pytest
 
 import ddp
-
-LIBS = [ddp]
-try:
-    import torch
-    LIBS.append(torch)
-except ImportError:
-    torch = None
-
-libs = pytest.mark.parametrize("lib", LIBS, ids=lambda lib: lib.__name__)
+from tests.core.op_helpers import each_library
 
 
 def _graph(lib):
@@ -29,7 +21,7 @@ def _values(grads):
     return [None if g is None else g.detach().numpy().tolist() for g in grads]
 
 
-@libs
+@each_library
 def test_hooks_run_in_pytorchs_order(lib):
     log = []
     p = lib.ones(2, requires_grad=True)
@@ -49,7 +41,7 @@ def test_hooks_run_in_pytorchs_order(lib):
                    ("acc post", [], [[3.0, 3.0]], False)]
 
 
-@libs
+@each_library
 def test_hooks_replace_gradients(lib):
     u = lib.ones(2, requires_grad=True)
     v = u * 2
@@ -68,7 +60,7 @@ def test_hooks_replace_gradients(lib):
     assert a.grad.tolist() == [6.0, 6.0]
 
 
-@libs
+@each_library
 def test_grad_inputs_have_the_inputs_shapes(lib):
     shapes = []
     a, b = lib.ones(3, 1, requires_grad=True), lib.ones(4, requires_grad=True)
@@ -78,7 +70,7 @@ def test_grad_inputs_have_the_inputs_shapes(lib):
     assert shapes == [[(3, 1), (4,), (3, 4)]] and a.grad.tolist() == [[4.0]] * 3
 
 
-@libs
+@each_library
 def test_autograd_grad_runs_only_the_hooks_of_what_it_asks_for(lib):
     log = []
     q, r = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
@@ -116,7 +108,7 @@ def test_the_accumulator_does_not_keep_its_leaf_alive():
     assert alive() is None and acc.variable is None
 
 
-@libs
+@each_library
 def test_nodes_and_edges(lib):
     graph = _graph(lib)
     x = lib.ones(2, requires_grad=True)
@@ -132,7 +124,7 @@ def test_nodes_and_edges(lib):
     assert y.grad_fn.metadata == {"note": "kept"}
 
 
-@libs
+@each_library
 def test_multi_grad_hook_all_mode(lib):
     graph = _graph(lib)
     calls = []
@@ -148,7 +140,7 @@ def test_multi_grad_hook_all_mode(lib):
     assert len(calls) == 3
 
 
-@libs
+@each_library
 def test_multi_grad_hook_any_mode(lib):
     graph = _graph(lib)
     calls = []
@@ -179,7 +171,7 @@ def test_a_prehook_must_return_one_gradient():
         y.sum().backward()
 
 
-@libs
+@each_library
 def test_increment_version_invalidates_saved_tensors(lib):
     graph = _graph(lib)
     x = lib.ones(2, requires_grad=True)

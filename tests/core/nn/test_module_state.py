@@ -7,15 +7,7 @@ import numpy as np
 import pytest
 
 import ddp
-
-LIBS = [ddp]
-try:
-    import torch
-    LIBS.append(torch)
-except ImportError:  # the scenarios still check ddp against the values written here
-    torch = None
-
-libs = pytest.mark.parametrize("lib", LIBS, ids=lambda lib: lib.__name__)
+from tests.core.op_helpers import each_library
 
 
 def _net(lib):
@@ -23,7 +15,7 @@ def _net(lib):
     return lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.BatchNorm1d(3), lib.nn.Sequential(lib.nn.Linear(3, 1)))
 
 
-@libs
+@each_library
 def test_metadata_holds_each_modules_version(lib):
     sd = _net(lib).state_dict()
     assert dict(sd._metadata) == {"": {"version": 1}, "0": {"version": 1}, "1": {"version": 2}, "2": {"version": 1},
@@ -50,7 +42,7 @@ def _counter(lib):
     return Counter
 
 
-@libs
+@each_library
 def test_extra_state_is_saved_and_restored(lib, tmp_path):
     Counter = _counter(lib)
     a = lib.nn.Sequential(Counter())
@@ -67,7 +59,7 @@ def test_extra_state_is_saved_and_restored(lib, tmp_path):
     assert (c[0].steps, c[0].tag) == (7, "trained")
 
 
-@libs
+@each_library
 def test_extra_state_keys_missing_and_unexpected(lib):
     Counter = _counter(lib)
     model = lib.nn.Sequential(Counter())
@@ -80,7 +72,7 @@ def test_extra_state_keys_missing_and_unexpected(lib):
     assert result.unexpected_keys == ["0._extra_state"]
 
 
-@libs
+@each_library
 def test_missing_and_unexpected_keys_in_pytorchs_order(lib):
     net = _net(lib)
     sd = dict(net.state_dict())
@@ -95,7 +87,7 @@ def test_missing_and_unexpected_keys_in_pytorchs_order(lib):
                                       'state_dict: "1.running_var", "2.0.bias". \n\tUnexpected key(s) in state_dict:')
 
 
-@libs
+@each_library
 def test_state_dict_hooks(lib):
     calls = []
     net = _net(lib)
@@ -116,14 +108,14 @@ def test_state_dict_hooks(lib):
         net.state_dict()
 
 
-@libs
+@each_library
 def test_the_private_state_dict_hook_may_return_a_new_dict(lib):
     net = lib.nn.Linear(2, 2)
     net._register_state_dict_hook(lambda m, sd, prefix, meta: {k.upper(): v for k, v in sd.items()})
     assert list(net.state_dict()) == ["WEIGHT", "BIAS"]
 
 
-@libs
+@each_library
 def test_load_state_dict_hooks_convert_an_old_layout(lib):
     calls = []
     new = lib.nn.Sequential(lib.nn.Linear(2, 2))
@@ -143,7 +135,7 @@ def test_load_state_dict_hooks_convert_an_old_layout(lib):
     assert sorted(old_sd) == ["0.b", "0.w"]  # the caller's dict is untouched: the hook edits a copy
 
 
-@libs
+@each_library
 def test_a_post_hook_may_forgive_keys_but_not_return(lib):
     net = lib.nn.Linear(2, 2)
     net.register_load_state_dict_post_hook(lambda m, keys: keys.missing_keys.clear())
@@ -175,7 +167,7 @@ def _versioned(lib):
     return Scale
 
 
-@libs
+@each_library
 def test_a_subclass_converts_older_checkpoints_by_version(lib):
     Scale = _versioned(lib)
     model = lib.nn.Sequential(Scale())
@@ -192,7 +184,7 @@ def test_a_subclass_converts_older_checkpoints_by_version(lib):
         model.load_state_dict(current)
 
 
-@libs
+@each_library
 def test_batchnorm_counter_by_checkpoint_version(lib):
     bn = lib.nn.BatchNorm1d(2)
     bn(lib.randn(4, 2))
@@ -207,7 +199,7 @@ def test_batchnorm_counter_by_checkpoint_version(lib):
         bn.load_state_dict(sd)
 
 
-@libs
+@each_library
 def test_positional_state_dict_arguments_warn(lib):
     net = lib.nn.Linear(1, 1)
     with pytest.warns(FutureWarning, match="Positional args are being deprecated"):
@@ -215,7 +207,7 @@ def test_positional_state_dict_arguments_warn(lib):
     assert list(sd) == ["net.weight", "net.bias"]
 
 
-@libs
+@each_library
 def test_assign_keeps_requires_grad_and_takes_the_tensors(lib):
     net = lib.nn.Linear(2, 1)
     net.bias.requires_grad_(False)
@@ -225,7 +217,7 @@ def test_assign_keeps_requires_grad_and_takes_the_tensors(lib):
     assert isinstance(net.weight, lib.nn.Parameter)
 
 
-@libs
+@each_library
 def test_to_empty_keeps_shapes_dtypes_and_objects(lib):
     net = _net(lib)
     before = {n: (t, tuple(t.shape), t.dtype) for n, t in net.state_dict(keep_vars=True).items()}
@@ -247,8 +239,7 @@ def test_ddp_save_keeps_the_metadata(tmp_path):
 
 
 def test_pytorchs_checkpoint_metadata_reaches_the_modules(tmp_path):
-    if torch is None:
-        pytest.skip("PyTorch is not installed")
+    torch = pytest.importorskip("torch")
     torch.save(torch.nn.Sequential(_versioned(torch)()).state_dict(), tmp_path / "t.pt")
     seen = []
     model = ddp.nn.Sequential(_versioned(ddp)())

@@ -7,18 +7,10 @@ import numpy as np
 import pytest
 
 import ddp
-
-LIBS = [ddp]
-try:
-    import torch
-    LIBS.append(torch)
-except ImportError:
-    torch = None
-
-libs = pytest.mark.parametrize("lib", LIBS, ids=lambda lib: lib.__name__)
+from tests.core.op_helpers import each_library
 
 
-@libs
+@each_library
 def test_hooks_run_in_pytorchs_order(lib):
     log = []
     om = importlib.import_module(lib.__name__ + ".optim.optimizer")
@@ -44,7 +36,7 @@ def test_hooks_run_in_pytorchs_order(lib):
                    ("state_dict post", ["param_groups", "state"]), "load pre", "load post", "pre", "post"]
 
 
-@libs
+@each_library
 def test_hooks_may_replace_what_they_are_given(lib):
     p = lib.nn.Parameter(lib.ones(2))
     opt = lib.optim.SGD([p], lr=0.5)
@@ -88,7 +80,7 @@ def test_a_subclass_step_runs_the_hooks_once():
         opt.step()
 
 
-@libs
+@each_library
 @pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
                                   "ASGD", "Rprop", "Adafactor"])
 def test_step_is_a_0d_float32_tensor(lib, name):
