@@ -5,7 +5,8 @@ whether the tests check its behaviour against PyTorch.
     python scripts/compat_table.py --check    # exit 1 if docs/compat.md is out of date
 
 "ddp has it" means the name resolves in ddp under the import mapping below. "Checked against PyTorch"
-means a test file that compares with torch (it imports torch or calls importorskip("torch")) names it
+means a test file that compares with torch (it imports torch, calls importorskip("torch"), or runs its
+scenarios on both libraries with op_helpers.each_library) names it
 (a method as `.name(`, anything else as a word): a file-level reading, so it says where to look, not that every argument is covered.
 """
 import argparse
@@ -59,7 +60,7 @@ def torch_test_text():
     texts = []
     for path in sorted((ROOT / "tests").rglob("*.py")):
         text = path.read_text()
-        if re.search(r"importorskip\(\s*[\"']torch[\"']|^\s*import torch\b", text, flags=re.M):
+        if re.search(r"importorskip\(\s*[\"']torch[\"']|^\s*import torch\b|@each_library\b", text, flags=re.M):
             texts.append(text)
     return "\n".join(texts)
 
