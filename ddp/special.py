@@ -2,7 +2,9 @@
 same functions as `ddp.erf`, `ddp.lgamma`, `ddp.xlogy` and the others. `ndtr` and `ndtri` are the standard
 normal's distribution function and its inverse, composed from erf and erfinv (so differentiable); the
 functions only this namespace has (entr, erfcx, log_ndtr, i0e, i1, i1e, zeta) wrap the ops in
-ddp/core/ops/special_unary.py and ddp/core/ops/gamma.py; gammainc and gammaincc are ddp.igamma and igammac."""
+ddp/core/ops/special_unary.py and ddp/core/ops/gamma.py; gammainc and gammaincc are ddp.igamma and igammac;
+the orthogonal polynomials (Chebyshev T/U/V/W and their shifted forms, Hermite H/He, Laguerre, Legendre) are
+ddp/core/ops/polynomials.py's recurrences."""
 import math
 
 import numpy as np
@@ -11,6 +13,7 @@ from .core.binary_math_functional import _floating_pair, igamma, igammac, xlog1p
 from .core.elementwise_functional import mul, sigmoid
 from .core.math_functional import erf, erfinv, exp2, expm1, log1p, logit, round  # noqa: A004 - PyTorch's names
 from .core.ops import gamma as _gamma
+from .core.ops import polynomials as _poly
 from .core.ops import special_unary as _su
 from .core.reduce_functional import log_softmax, logsumexp, softmax
 from .core.tensor import Tensor
@@ -19,7 +22,10 @@ from .core.transcendental_functional import digamma, erfc, float_op, i0, lgamma,
 __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
            "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy",
-           "zeta"]
+           "zeta", "modified_bessel_i0", "modified_bessel_i1", "chebyshev_polynomial_t", "chebyshev_polynomial_u",
+           "chebyshev_polynomial_v", "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+           "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w",
+           "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"]
 
 expit = sigmoid  # PyTorch's special name for the logistic function
 psi = digamma
@@ -52,3 +58,27 @@ def zeta(x, q):
     x < 1; no derivative (PyTorch has none either)."""
     x, q = _floating_pair("zeta", x, q)
     return Tensor(np.asarray(_gamma.zeta(x._data, q._data)))
+
+
+modified_bessel_i0, modified_bessel_i1 = i0, i1  # PyTorch's newer names for the same functions
+
+
+def _polynomial(name):
+    def op(input, n):  # noqa: A002 - PyTorch's names
+        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input, dtype=np.float32))
+        x = x if x.dtype.kind == "f" else x.float()
+        order = n._data if isinstance(n, Tensor) else np.asarray(n)
+        value = _poly.evaluate(name, x._data, order)
+        return _poly.NoDerivative.apply(x, value=value, name=name)
+
+    op.__name__ = name
+    op.__doc__ = (f"torch.special.{name}(input, n): the polynomial of degree n (an int or a tensor, broadcast) at "
+                  "each element, by its three-term recurrence; 0 for n < 0; no derivative (as PyTorch).")
+    return op
+
+
+for _name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+              "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"):
+    globals()[_name] = _polynomial(_name)
+for _name in ("t", "u", "v", "w"):
+    globals()[f"shifted_chebyshev_polynomial_{_name}"] = _polynomial(f"shifted_chebyshev_polynomial_{_name}")

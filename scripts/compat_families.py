@@ -163,7 +163,9 @@ FAMILIES = {
         torch.cummax torch.cummin torch.histc torch.take_along_dim torch.rot90
         torch.tensordot torch.kron torch.cross torch.linalg.cross torch.cartesian_prod torch.block_diag
         torch.erfinv torch.Tensor.erfinv torch.logit torch.special.expit torch.special.logit torch.special.ndtr
-        torch.special.ndtri torch.special.erfinv
+        torch.special.ndtri torch.special.erfinv torch.special.chebyshev_polynomial_t torch.special.hermite_polynomial_h
+        torch.special.hermite_polynomial_he torch.special.laguerre_polynomial_l torch.special.legendre_polynomial_p
+        torch.special.modified_bessel_i0 torch.special.modified_bessel_i1
         torch.linalg.inv torch.linalg.det torch.linalg.slogdet torch.linalg.solve torch.linalg.cholesky
         torch.linalg.solve_triangular torch.linalg.eigh torch.linalg.eigvalsh torch.linalg.svd torch.linalg.svdvals
         torch.linalg.pinv torch.linalg.matrix_power torch.linalg.multi_dot torch.linalg.vecdot torch.inverse torch.det
