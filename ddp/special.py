@@ -16,6 +16,7 @@ from .core.ops import gamma as _gamma
 from .core.ops import polynomials as _poly
 from .core.ops import special_unary as _su
 from .core.reduce_functional import log_softmax, logsumexp, softmax
+from .core.autograd import Function
 from .core.tensor import Tensor
 from .core.transcendental_functional import digamma, erfc, float_op, i0, lgamma, mvlgamma, polygamma, sinc
 
@@ -55,9 +56,24 @@ def ndtri(p):
 
 def zeta(x, q):
     """The Hurwitz zeta function sum_k (k + q)^-x (q = 1: Riemann's), as PyTorch: inf at x == 1, nan for
-    x < 1; no derivative (PyTorch has none either)."""
+    x < 1. Differentiable in q (d/dq = -x zeta(x + 1, q)); in x there is no derivative, as in PyTorch."""
     x, q = _floating_pair("zeta", x, q)
-    return Tensor(np.asarray(_gamma.zeta(x._data, q._data)))
+    return _Zeta.apply(x, q)
+
+
+class _Zeta(Function):
+    @staticmethod
+    def forward(ctx, x, q):
+        ctx.save_for_backward(x, q)
+        return np.asarray(_gamma.zeta(x, q)).astype(np.result_type(x, q), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, q = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented in its first argument (as in "
+                                      "PyTorch); it is in q")
+        return None, g * -x * np.asarray(_gamma.zeta(x + 1, q)).astype(g.dtype, copy=False)
 
 
 modified_bessel_i0, modified_bessel_i1 = i0, i1  # PyTorch's newer names for the same functions

@@ -86,7 +86,15 @@ def test_zeta():
                                                                                                rel=1e-15)
     assert ddp.special.zeta(ddp.tensor([2.0]), 1.0).dtype == np.float32
     assert ddp.special.zeta(ddp.tensor([INF, INF, INF]), ddp.tensor([0.5, 1.0, 2.0])).tolist() == [INF, 1.0, 0.0]
-    assert not ddp.special.zeta(leaf([2.0]), 1.0).requires_grad  # no derivative, as in PyTorch
+    with pytest.raises(NotImplementedError, match="derivative for 'zeta'"):  # none in s, as in PyTorch
+        ddp.special.zeta(leaf([2.0]), 1.0).sum().backward()
+
+
+def test_zeta_differentiates_in_q():
+    s, q = np.array([2.0, 3.5, 5.0]), np.array([0.7, 1.5, 4.0])
+    assert gradcheck(lambda b: ddp.special.zeta(ddp.tensor(s), b), q)
+    torch = pytest.importorskip("torch")
+    against_torch(lambda b: ddp.special.zeta(ddp.tensor(s), b), lambda b: torch.special.zeta(torch.tensor(s), b), q)
 
 
 def test_gammainc_values_gradient_and_torch():
