@@ -205,7 +205,8 @@ FAMILIES = {
         torch._foreach_addcmul_ torch._foreach_sqrt torch._foreach_zero_ torch.compiler.disable
         torch.compiler.is_compiling torch.nn.attention.sdpa_kernel torch.nn.attention.SDPBackend
         torch.utils.hooks.RemovableHandle torch.version.cuda torch.view_as_complex torch.view_as_real torch.polar
-        torch.complex torch.complex64 torch.complex128 torch.cfloat torch.cdouble
+        torch.complex torch.complex64 torch.complex128 torch.cfloat torch.cdouble torch.Tensor.untyped_storage
+        torch.Tensor.storage
         torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
         torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset

@@ -47,6 +47,18 @@ class TensorAttributes:
             return 0
         return (self.data_ptr() - address(base)) // self._data.itemsize
 
+    def untyped_storage(self):
+        """The memory under this tensor, as bytes (its data_ptr() tells tensors that share memory apart)."""
+        from .storage import UntypedStorage
+
+        return UntypedStorage(storage_root(self._data))
+
+    def storage(self):
+        """The memory under this tensor as elements of its dtype (PyTorch's deprecated TypedStorage)."""
+        from .storage import typed_storage
+
+        return typed_storage(storage_root(self._data), self.dtype)
+
     def dim_order(self, *, ambiguity_check=False):
         """The dims from the outermost in memory to the innermost: by decreasing stride (ties by decreasing
         size, then in order); dims of stride 0 (broadcast) keep their place.

@@ -148,3 +148,16 @@ def test_storage_offset_counts_from_the_owning_array_through_numpys_stride_trick
     x = ddp.arange(10.0)
     assert x[2:].unfold(0, 3, 2).storage_offset() == 2
     assert ddp.as_strided(x, (2,), (1,), 3).storage_offset() == 3
+
+
+def test_storages_tell_shared_memory_apart():
+    """What checkpoint writers ask: do two tensors share memory? (storage data_ptr, as PyTorch's)."""
+    x = ddp.arange(6.0)
+    view, copy = x[2:].view(2, 2), x.clone()
+    assert view.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+    assert copy.untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
+    assert x.untyped_storage().nbytes() == len(view.untyped_storage()) == 24
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        typed = view.storage()
+    assert typed.size() == 6 and typed.element_size() == 4 and typed.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert typed.untyped().nbytes() == 24 and ddp.zeros(0).untyped_storage().data_ptr() == 0
