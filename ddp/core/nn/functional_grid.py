@@ -13,7 +13,7 @@ from ..tensor import Tensor
 
 __all__ = ["affine_grid", "grid_sample"]
 
-_MODES = ("bilinear", "nearest")
+_MODES = ("bilinear", "nearest", "bicubic")
 _PADDINGS = ("zeros", "border", "reflection")
 
 
@@ -62,13 +62,14 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     left or top edge), giving (N, C, Ho, Wo).
 
     Args:
-        mode: 'bilinear' (the four neighbours, weighted) or 'nearest' (rounding halves to even).
+        mode: 'bilinear' (the four neighbours, weighted), 'nearest' (rounding halves to even) or 'bicubic'
+            (the 16 neighbours, Keys' kernel with a = -0.75, as PyTorch's).
         padding_mode: what points outside the image read: 'zeros', 'border' (the nearest edge pixel) or
             'reflection' (the image mirrored at its edges).
         align_corners: -1 and 1 mean the centres of the corner pixels (True) or their outer edges (False,
             the default, with PyTorch's warning when not given).
     Raises:
-        ValueError: a mode or padding_mode ddp lacks ('bicubic'), or shapes that do not fit (4-D input,
+        ValueError: an unknown mode or padding_mode, or shapes that do not fit (4-D input,
         (N, Ho, Wo, 2) grid with the input's N); RuntimeError: input and grid of different dtypes.
 
     Example:
@@ -76,7 +77,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     """
     x, g = _tensor(input), _tensor(grid)
     if mode not in _MODES:
-        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest' (no 'bicubic' in ddp), got {mode!r}")
+        raise ValueError(f"grid_sample: mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}")
     if padding_mode not in _PADDINGS:
         raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
     if x.ndim != 4 or g.ndim != 4 or g.shape[-1] != 2 or g.shape[0] != x.shape[0]:

@@ -1,11 +1,13 @@
 """grid_sample as one Function: sample (N, C, H, W) images at the (x, y) points of a grid (N, Ho, Wo, 2) in
-[-1, 1], by bilinear interpolation or the nearest pixel, with the gradient for both the images and the grid.
+[-1, 1], by bilinear interpolation, the nearest pixel, or bicubic convolution (Keys' kernel with a = -0.75,
+over the 4 x 4 neighbours), with the gradient for both the images and the grid.
 
 A grid point becomes a pixel coordinate by `_source`: scaled to the image (align_corners: -1 and 1 are the
 centres of the corner pixels, else their outer edges), then folded back ("reflection") or clamped
 ("border") into the image, or left as it is ("zeros": samples outside read 0). `_source` also returns
 d(pixel coordinate)/d(grid coordinate), which the grid's gradient needs. The four neighbours of each point
 are gathered with one fancy index per corner, and backward scatters into the image with np.add.at.
+Bicubic, as PyTorch's, pads each of the 16 taps on its own (`_tap`), not the sampling point.
 For create_graph=True the forward is recomputed in Tensor ops (`_recorded`) and differentiated.
 """
 import numpy as np
@@ -48,6 +50,56 @@ def _source(g, size, padding, align_corners):
     return x, slope
 
 
+_A = -0.75  # the bicubic kernel's a, as PyTorch's (and OpenCV's)
+
+
+def _cubic_weights(t):
+    """The four bicubic weights of the taps at offsets -1, 0, 1, 2 from floor(x), t = x - floor(x), and their
+    derivatives in t: Keys' kernel, (a+2)|s|^3 - (a+3)|s|^2 + 1 for |s| <= 1, a|s|^3 - 5a|s|^2 + 8a|s| - 4a
+    for 1 < |s| < 2."""
+    near = lambda s: ((_A + 2) * s - (_A + 3)) * s * s + 1  # noqa: E731
+    far = lambda s: ((_A * s - 5 * _A) * s + 8 * _A) * s - 4 * _A  # noqa: E731
+    d_near = lambda s: (3 * (_A + 2) * s - 2 * (_A + 3)) * s  # noqa: E731
+    d_far = lambda s: (3 * _A * s - 10 * _A) * s + 8 * _A  # noqa: E731
+    weights = [far(t + 1), near(t), near(1 - t), far(2 - t)]
+    slopes = [d_far(t + 1), d_near(t), -d_near(1 - t), -d_far(2 - t)]
+    return weights, slopes
+
+
+def _tap(i, size, padding, align_corners):
+    """An integer tap coordinate padded as PyTorch pads each bicubic tap: clamped ("border"), mirrored then
+    clamped ("reflection"), or kept ("zeros", where outside taps read 0); and whether it lies inside."""
+    x = i.astype(np.float64)
+    if padding == "reflection":
+        x = _reflect(x, 0.0, size - 1.0)[0] if align_corners else _reflect(x, -0.5, size - 0.5)[0]
+    if padding in ("border", "reflection"):
+        x = np.clip(x, 0, size - 1)
+    x = np.rint(x).astype(np.int64)
+    return np.clip(x, 0, size - 1), (x >= 0) & (x < size)
+
+
+def _bicubic_taps(x, y, h, w, padding, align_corners):
+    """For each of the 16 taps: (column, row, inside, weight, d weight/dx, d weight/dy), weights (..., 1)."""
+    x0, y0 = np.floor(x), np.floor(y)
+    (wx, dwx), (wy, dwy) = _cubic_weights(x - x0), _cubic_weights(y - y0)
+    x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+    taps = []
+    for j in range(4):
+        iy, in_y = _tap(y0 - 1 + j, h, padding, align_corners)
+        for i in range(4):
+            ix, in_x = _tap(x0 - 1 + i, w, padding, align_corners)
+            taps.append((ix, iy, in_x & in_y, (wx[i] * wy[j])[..., None], (dwx[i] * wy[j])[..., None],
+                         (wx[i] * dwy[j])[..., None]))
+    return taps
+
+
+def _bicubic_points(grid, h, w, align_corners):
+    """Pixel coordinates of the grid for bicubic (unpadded: the taps are padded) and their slopes."""
+    x, dx = _source(grid[..., 0], w, "zeros", align_corners)
+    y, dy = _source(grid[..., 1], h, "zeros", align_corners)
+    return x, y, dx, dy
+
+
 def _corners(ix, iy, h, w, padding):
     """Integer corner coordinates clamped into the image, and whether each was inside (zeros padding)."""
     valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
@@ -60,12 +112,20 @@ class GridSample(Function):
     @staticmethod
     def forward(ctx, image, grid, mode="bilinear", padding="zeros", align_corners=False):
         n, _, h, w = image.shape
-        x, dx = _source(grid[..., 0], w, padding, align_corners)
-        y, dy = _source(grid[..., 1], h, padding, align_corners)
+        if mode == "bicubic":
+            x, y, dx, dy = _bicubic_points(grid, h, w, align_corners)
+        else:
+            x, dx = _source(grid[..., 0], w, padding, align_corners)
+            y, dy = _source(grid[..., 1], h, padding, align_corners)
         batch = np.arange(n).reshape(n, 1, 1)
         ctx.save_for_backward(image, grid)
         ctx.args = (mode, padding, align_corners)
         ctx.cache = (x, y, dx, dy, batch)
+        if mode == "bicubic":
+            out = np.zeros(grid.shape[:3] + (image.shape[1],), dtype=image.dtype)
+            for ix, iy, inside, weight, _, _ in _bicubic_taps(x, y, h, w, padding, align_corners):
+                out += image[batch, :, iy, ix] * (weight * inside[..., None]).astype(image.dtype)
+            return np.ascontiguousarray(np.moveaxis(out, -1, 1))
         if mode == "nearest":
             ix, iy, valid = _corners(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64), h, w, padding)
             out = image[batch, :, iy, ix] * valid[..., None]  # (N, Ho, Wo, C)
@@ -96,11 +156,24 @@ class GridSample(Function):
                 ix, iy, valid = _corners(np.rint(x).astype(np.int64), np.rint(y).astype(np.int64), h, w, padding)
                 np.add.at(scatter, (np.broadcast_to(batch, ix.shape), iy, ix), gl * valid[..., None])
             return g_image, g_grid  # the nearest pixel does not move with the grid: zero gradient
+        gx = np.zeros(x.shape + (c,), dtype=image.dtype)
+        gy = np.zeros_like(gx)
+        if mode == "bicubic":
+            for ix, iy, inside, weight, dwx, dwy in _bicubic_taps(x, y, h, w, padding, ctx.args[2]):
+                v = inside[..., None]
+                if g_image is not None:
+                    np.add.at(scatter, (np.broadcast_to(batch, ix.shape), iy, ix), gl * (weight * v))
+                if g_grid is not None:
+                    value = image[batch, :, iy, ix] * v
+                    gx += value * dwx
+                    gy += value * dwy
+            if g_grid is not None:
+                g_grid[..., 0] = (gx * gl).sum(-1) * dx
+                g_grid[..., 1] = (gy * gl).sum(-1) * dy
+            return g_image, g_grid
         x0, y0 = np.floor(x), np.floor(y)
         fx, fy = (x - x0)[..., None], (y - y0)[..., None]
         x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-        gx = np.zeros(x.shape + (c,), dtype=image.dtype)
-        gy = np.zeros_like(gx)
         # per corner: its weight, and the weight's derivatives along x and y
         for cx, cy, wx, wy, dwx, dwy in ((x0, y0, 1 - fx, 1 - fy, -1, -1), (x0 + 1, y0, fx, 1 - fy, 1, -1),
                                          (x0, y0 + 1, 1 - fx, fy, -1, 1), (x0 + 1, y0 + 1, fx, fy, 1, 1)):
@@ -138,6 +211,14 @@ def _recorded(ctx, image, grid):
     grid_values = grid._data
     xt = (grid[..., 0] - Tensor(grid_values[..., 0])) * dx + Tensor(x)
     yt = (grid[..., 1] - Tensor(grid_values[..., 1])) * dy + Tensor(y)
+    if mode == "bicubic":  # the weights as polynomials of the recorded fractions; the taps are constants
+        (wx, _), (wy, _) = _cubic_weights(xt - Tensor(np.floor(x))), _cubic_weights(yt - Tensor(np.floor(y)))
+        taps = _bicubic_taps(x, y, h, w, padding, ctx.args[2])
+        out = 0
+        for k, (ix, iy, inside, _, _, _) in enumerate(taps):
+            weight = (wx[k % 4] * wy[k // 4]).unsqueeze(-1) * inside[..., None]
+            out = out + Index.apply(image, index=(batch, slice(None), iy, ix)) * weight
+        return Permute.apply(out, dims=(0, 3, 1, 2))
     x0, y0 = np.floor(x), np.floor(y)
     fx, fy = (xt - Tensor(x0)).unsqueeze(-1), (yt - Tensor(y0)).unsqueeze(-1)
     x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
