@@ -20,7 +20,7 @@ FAMILIES = {
         torch.optim.lr_scheduler torch.nn.init torch.nn.functional torch.utils.checkpoint torch.special
         torch.testing torch.func torch.autograd.functional torch.profiler torch.autograd.profiler
         torch.autograd.forward_ad torch.autograd.graph torch.compiler torch.version torch._dynamo torch.nn.attention
-        torch.utils.hooks
+        torch.utils.hooks torch.fft
     """,
     "Data (torch.utils.data)": """
         torch.utils.data.Dataset torch.utils.data.DataLoader torch.utils.data.TensorDataset
@@ -206,7 +206,9 @@ FAMILIES = {
         torch.compiler.is_compiling torch.nn.attention.sdpa_kernel torch.nn.attention.SDPBackend
         torch.utils.hooks.RemovableHandle torch.version.cuda torch.view_as_complex torch.view_as_real torch.polar
         torch.complex torch.complex64 torch.complex128 torch.cfloat torch.cdouble torch.Tensor.untyped_storage
-        torch.Tensor.storage
+        torch.Tensor.storage torch.fft.fft torch.fft.ifft torch.fft.rfft torch.fft.irfft torch.fft.fft2
+        torch.fft.rfft2 torch.fft.irfft2 torch.fft.fftn torch.fft.rfftn torch.fft.irfftn torch.fft.fftshift
+        torch.fft.fftfreq torch.fft.rfftfreq
         torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
         torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset

@@ -336,6 +336,8 @@ class Scatter(Function):
 class Roll(Function):
     """np.roll(x, shifts, dims) (dims None: over the flattened tensor); d/dx = g rolled back."""
 
+    complex_grad = True  # a permutation: the gradient moves as it is
+
     @staticmethod
     def forward(ctx, x, *, shifts, dims=None):
         ctx.shifts, ctx.dims = shifts, dims
