@@ -42,8 +42,9 @@ that op bodies in `ops/` stay short, and every error names the op, what was expe
     matrix_functional       composed             addmv, addr, chain_matmul, vander, matrix_power, pinverse; with
                                                  norms_functional's dist, renorm, nuclear_norm, frobenius_norm
     window_functional       numpy                hann, hamming, blackman, bartlett and kaiser windows
-    complex_views_functional  ops/angle.py       real, imag, conj, angle, adjoint, absolute, concatenate (for
-                                                 real tensors: ddp has no complex dtype)
+    stft_functional         composed, ddp.fft    stft, istft (windowed frames, overlap-add)
+    complex_views_functional  ops/angle.py,      real, imag, conj, angle, adjoint, absolute, concatenate;
+                            ops/complex_views.py view_as_complex, view_as_real, polar, complex
     strided_functional      ops/strided.py       as_strided, as_strided_
 """
 from .broadcast_functional import *  # noqa: F401,F403
@@ -100,9 +101,11 @@ from .shape_functional import *  # noqa: F401,F403
 from .shape_functional import __all__ as _shape
 from .complex_views_functional import *  # noqa: F401,F403
 from .complex_views_functional import __all__ as _complex_views
+from .stft_functional import *  # noqa: F401,F403
+from .stft_functional import __all__ as _stft
 from .strided_functional import *  # noqa: F401,F403
 from .strided_functional import __all__ as _strided
 
 __all__ = (_elementwise + _math + _reduce + _scan + _set + _linalg + _shape + _index + _random + _query + _broadcast
            + _search + _distance + _join + _order + _product + _matrix + _decomp + _transcendental + _binary_math
-           + _diagonal + _select + _split + _statistics + _window + _complex_views + _strided)
+           + _diagonal + _select + _split + _statistics + _window + _complex_views + _strided + _stft)

@@ -95,8 +95,13 @@ class TensorAttributes:
 
     @property
     def real(self):
-        """A real tensor's real part is the tensor itself; a complex one's is a view of its real parts."""
-        return self if self.dtype.kind != "c" else Tensor(self._data.real)
+        """A real tensor's real part is the tensor itself; a complex one's is a view of its real parts (through
+        view_as_real, so that gradients flow)."""
+        if self.dtype.kind != "c":
+            return self
+        from .complex_views_functional import view_as_real
+
+        return view_as_real(self)[..., 0]
 
     @property
     def imag(self):
@@ -107,7 +112,9 @@ class TensorAttributes:
         """
         if self.dtype.kind != "c":
             raise RuntimeError(f"imag: only complex tensors have an imaginary part; this one is {self.dtype}")
-        return Tensor(self._data.imag)
+        from .complex_views_functional import view_as_real
+
+        return view_as_real(self)[..., 1]
 
     def adjoint(self):
         """The conjugate transpose of the last two dims.
