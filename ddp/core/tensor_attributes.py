@@ -82,8 +82,12 @@ class TensorAttributes:
 
     # ---------------------------------------------------------------------------- complex views
     def conj(self):
-        """self for a real tensor (conjugation is the identity there); else the conjugate (no gradient)."""
-        return self if self.dtype.kind != "c" else Tensor(np.conj(self._data))
+        """self for a real tensor (conjugation is the identity there); else the conjugate (differentiable)."""
+        if self.dtype.kind != "c":
+            return self
+        from .ops.complex_views import Conj
+
+        return Conj.apply(self)
 
     conj_physical = conj
 

@@ -103,3 +103,14 @@ def test_view_errors_and_sharing():
     with pytest.raises(RuntimeError, match="only supported for complex"):
         ddp.view_as_real(ddp.zeros(2))
     assert ddp.view_as_real(z).shape == (3, 2) and ddp.cfloat is ddp.complex64
+
+
+def test_conj_and_the_adjoint_carry_gradients():
+    x = rng.standard_normal((3, 2))
+    c = np.array([1j, 2.0, 3 + 1j])
+    assert gradcheck(lambda t: ddp.view_as_real(ddp.view_as_complex(t).conj() * ddp.tensor(c)), x)
+    m = rng.standard_normal((2, 3, 2))
+    assert gradcheck(lambda t: ddp.view_as_real(ddp.view_as_complex(t).mH), m)
+    torch = pytest.importorskip("torch")
+    against_torch(lambda t: ddp.view_as_real(ddp.view_as_complex(t).conj() * ddp.tensor(c)),
+                  lambda t: torch.view_as_real(torch.view_as_complex(t).conj() * torch.tensor(c)), x)

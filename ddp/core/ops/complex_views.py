@@ -39,6 +39,20 @@ class ViewAsReal(Function):
         return g[..., 0] + 1j * g[..., 1]
 
 
+class Conj(Function):
+    """The complex conjugate; its gradient is the conjugate of the output's (an anti-holomorphic map)."""
+
+    complex_grad = True
+
+    @staticmethod
+    def forward(ctx, z):
+        return np.conj(z)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.conj(g)
+
+
 class Polar(Function):
     """abs * (cos(angle) + i sin(angle)). With z the result and g its gradient: d/dabs = Re(g conj(z / abs)),
     d/dangle = Re(g conj(i z))."""
