@@ -14,6 +14,7 @@ from .core.elementwise_functional import mul, sigmoid
 from .core.math_functional import erf, erfinv, exp2, expm1, log1p, logit, round  # noqa: A004 - PyTorch's names
 from .core.ops import gamma as _gamma
 from .core.ops import polynomials as _poly
+from .core.ops.linalg_decomp import NoDerivative
 from .core.ops import special_unary as _su
 from .core.reduce_functional import log_softmax, logsumexp, softmax
 from .core.autograd import Function
@@ -84,8 +85,7 @@ def _polynomial(name):
         x = input if isinstance(input, Tensor) else Tensor(np.asarray(input, dtype=np.float32))
         x = x if x.dtype.kind == "f" else x.float()
         order = n._data if isinstance(n, Tensor) else np.asarray(n)
-        value = _poly.evaluate(name, x._data, order)
-        return _poly.NoDerivative.apply(x, value=value, name=name)
+        return NoDerivative.apply(x, out=_poly.evaluate(name, x._data, order), op=name)
 
     op.__name__ = name
     op.__doc__ = (f"torch.special.{name}(input, n): the polynomial of degree n (an int or a tensor, broadcast) at "

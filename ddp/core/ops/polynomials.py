@@ -1,14 +1,12 @@
 """The classical orthogonal polynomials of torch.special, P_n(x) for elementwise (broadcast) x and integer n,
 by their three-term recurrences P_{k+1} = (a_k x + b_k) P_k - c_k P_{k-1}, run once up to the largest n with
 each element keeping the value at its own n (n < 0 gives 0, as PyTorch). No derivative, as in PyTorch:
-`NoDerivative` raises in backward, naming the function, instead of leaving a gradient silently out.
+special.py passes the values through linalg_decomp's `NoDerivative`, whose backward raises, naming the
+function, instead of leaving a gradient silently out.
 """
 import numpy as np
 
-from ..autograd import Function
-
-# name: (P_0, P_1 as a function of x, the recurrence's step(k, x, p_k, p_km1) -> p_{k+1}, x's substitution)
-_ONE = lambda x: np.ones_like(x)  # noqa: E731
+# name: (P_1 as a function of x, the step (k, x, P_k, P_{k-1}) -> P_{k+1}); every family starts at P_0 = 1
 RECURRENCES = {
     "chebyshev_polynomial_t": (lambda x: x, lambda k, x, p, q: 2 * x * p - q),
     "chebyshev_polynomial_u": (lambda x: 2 * x, lambda k, x, p, q: 2 * x * p - q),
@@ -30,22 +28,10 @@ def evaluate(name, x, n):
     out = np.where(n == 0, 1.0, 0.0).astype(x.dtype)
     top = int(n.max()) if n.size else 0
     if top >= 1:
-        prev, cur = _ONE(x), first(x)
+        prev, cur = np.ones_like(x), first(x)
         out = np.where(n == 1, cur, out)
         for k in range(1, top):
             prev, cur = cur, step(k, x, cur, prev)
             out = np.where(n == k + 1, cur, out)
     return out.astype(x.dtype, copy=False)
 
-
-class NoDerivative(Function):
-    """A value computed elsewhere, recorded so that backward through it raises (PyTorch has no derivative)."""
-
-    @staticmethod
-    def forward(ctx, x, *, value, name):
-        ctx.name = name
-        return value
-
-    @staticmethod
-    def backward(ctx, g):
-        raise NotImplementedError(f"the derivative for '{ctx.name}' is not implemented (as in PyTorch)")
