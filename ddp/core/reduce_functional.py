@@ -35,8 +35,9 @@ def mean(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
     dim = dim if axis is None else dim_alias("mean", dim, axis)
     keepdim = keepdim if keepdims is None else keepdim_alias("mean", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating, got {x.dtype}")
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {x.dtype}")
     return reduce.Mean.apply(x, dim=_dim(dim, x.ndim, "mean"), keepdim=keepdim)
 
 

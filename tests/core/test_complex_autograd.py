@@ -82,7 +82,7 @@ def test_a_complex_leaf_gets_pytorchs_gradient():
 
 def test_ops_without_a_complex_gradient_refuse():
     z = ddp.view_as_complex(ddp.ones(3, 2, requires_grad=True))
-    for op in (ddp.exp, ddp.abs, lambda t: t / 2):
+    for op in (ddp.exp, ddp.sqrt, lambda t: t / 2):
         with pytest.raises(NotImplementedError, match="complex"):
             op(z)
     assert (ddp.ones(2, requires_grad=True) * ddp.tensor([1j, 2j])).requires_grad  # no silent loss of the graph
@@ -114,3 +114,23 @@ def test_conj_and_the_adjoint_carry_gradients():
     torch = pytest.importorskip("torch")
     against_torch(lambda t: ddp.view_as_real(ddp.view_as_complex(t).conj() * ddp.tensor(c)),
                   lambda t: torch.view_as_real(torch.view_as_complex(t).conj() * torch.tensor(c)), x)
+
+
+def test_magnitudes_and_means_of_complex_tensors_differentiate():
+    """A spectral loss as audio code writes it: |rfft(x)|^2, its mean, and the magnitude of a complex mean."""
+    x = rng.standard_normal((3, 16))
+
+    def loss(t):
+        spectrum = ddp.fft.rfft(t)
+        return (ddp.abs(spectrum) ** 2).mean() + spectrum.mean().abs() + spectrum.abs().sum()
+
+    assert gradcheck(loss, x)
+    z = ddp.view_as_complex(ddp.zeros(2, 2, requires_grad=True))
+    z.abs().sum().backward()  # the magnitude at 0: gradient 0, no NaN
+    torch = pytest.importorskip("torch")
+
+    def torch_loss(t):
+        spectrum = torch.fft.rfft(t)
+        return (torch.abs(spectrum) ** 2).mean() + spectrum.mean().abs() + spectrum.abs().sum()
+
+    against_torch(loss, torch_loss, x)

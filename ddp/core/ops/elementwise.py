@@ -234,7 +234,9 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """|x|; d/dx = sign(x)."""
+    """|x|; d/dx = sign(x); for a complex x (a magnitude spectrum), the gradient is g x / |x| (0 at 0), PyTorch's."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x):
@@ -244,11 +246,16 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
+        if _complex(x):
+            size = np.abs(x)
+            return g * np.divide(x, size, out=np.zeros_like(x), where=size != 0)
         return g * np.sign(x)
 
     @staticmethod
     def differentiable_backward(ctx, g):
         (x,) = ctx.saved_tensors
+        if _complex(x):
+            raise NotImplementedError("abs: create_graph=True through the magnitude of a complex tensor is not supported")
         return g * np.sign(x)
 
 

@@ -57,6 +57,8 @@ class Sum(Function):
 class Mean(Function):
     """mean(x, dim); d/dx = 1/n, broadcast back over the reduced axes."""
 
+    complex_grad = True  # linear
+
     @staticmethod
     def forward(ctx, x, *, dim=None, keepdim=False):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
