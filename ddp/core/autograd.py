@@ -512,37 +512,52 @@ def _grad_buffers(node, deps, pending):
         for leaf in node.edges)
 
 
-def _node_pre_hooks(node, g):
-    """Run a node's pre-hooks on its grad_outputs, (g,); a returned tuple replaces them."""
+def _as_array(t):
+    return t._data if isinstance(t, Tensor) else np.asarray(t)
+
+
+def node_pre_hooks(node, g, to_hook=None, native=_as_array):
+    """Run a node's pre-hooks on its grad_outputs, (g,); a returned tuple replaces them. `to_hook` makes the
+    Tensor a hook sees from the engine's gradient and `native` turns one back (arrays here; the recorded
+    backward of autograd_graph passes Tensors through both)."""
+    to_hook = to_hook or Tensor
     for hook in list(node.node_pre_hooks.values()):
-        new = hook((Tensor(g),))
+        new = hook((to_hook(g),))
         if new is not None:
             if not isinstance(new, tuple) or len(new) != 1:
                 raise RuntimeError(f"{node.name()} pre-hook must return None or a tuple of 1 gradient, got {new!r}")
-            g = new[0]._data if isinstance(new[0], Tensor) else np.asarray(new[0])
+            g = native(new[0])
     return g
 
 
-def _node_post_hooks(node, grads_in, g):
-    """Run a node's post-hooks on (grad_inputs, grad_outputs), each gradient summed to its input's shape; a
-    returned tuple replaces grad_inputs."""
+def node_post_hooks(node, grads_in, g, to_hook=None, native=_as_array, reduce=None):
+    """Run a node's post-hooks on (grad_inputs, grad_outputs), each gradient summed (`reduce`) to its input's
+    shape; a returned tuple replaces grad_inputs. Converters as in node_pre_hooks."""
+    to_hook, reduce = to_hook or Tensor, reduce or unbroadcast
     shaped = []
     for p, child, gp in zip(node.parents, node.edges, grads_in):
         if p is None or gp is None:
             shaped.append(None)
             continue
-        gp = np.asarray(gp)
+        gp = native(gp)
         shape = child._out_shape if type(child) is Context else p._data.shape
-        shaped.append(Tensor(gp if gp.shape == shape else unbroadcast(gp, shape)))
+        shaped.append(to_hook(gp if tuple(gp.shape) == tuple(shape) else reduce(gp, shape)))
     grads_in = tuple(shaped)
     for hook in list(node.node_post_hooks.values()):
-        new = hook(grads_in, (Tensor(g),))
+        new = hook(grads_in, (to_hook(g),))
         if new is not None:
             if not isinstance(new, tuple) or len(new) != len(grads_in):
                 raise RuntimeError(f"{node.name()} hook must return None or a tuple of {len(grads_in)} gradients "
                                    f"(one per input), got {new!r}")
             grads_in = new
-    return tuple(None if t is None else t._data if isinstance(t, Tensor) else np.asarray(t) for t in grads_in)
+    return tuple(None if t is None else native(t) for t in grads_in)
+
+
+def accumulator_post_hooks(acc, g, to_hook=None):
+    """Run a leaf's AccumulateGrad post-hooks, after its .grad took g: (grad_inputs (), grad_outputs (g,))."""
+    to_hook = to_hook or Tensor
+    for hook in list(acc.node_post_hooks.values()):
+        hook((), (to_hook(g),))
 
 
 def run_backward(outputs, grads, retain_graph=False, capture=None):
@@ -629,7 +644,7 @@ def _propagate(roots, pending, deps, buffered, grads, retain_graph, capture):
             return
         acc = leaf._accumulator
         if acc is not None and acc.node_pre_hooks:
-            g = _node_pre_hooks(acc, g)
+            g = node_pre_hooks(acc, g)
         dtype = leaf._data.dtype
         if g.dtype is not dtype and g.dtype != dtype:
             g = g.astype(dtype)
@@ -646,8 +661,7 @@ def _propagate(roots, pending, deps, buffered, grads, retain_graph, capture):
         for hook in list(leaf._post_accumulate_hooks.values()) if leaf._post_accumulate_hooks else ():
             hook(leaf)
         if acc is not None and acc.node_post_hooks:
-            for hook in list(acc.node_post_hooks.values()):
-                hook((), (Tensor(g),))
+            accumulator_post_hooks(acc, g)
 
     ready = []
     for node in roots:
@@ -672,7 +686,7 @@ def _propagate(roots, pending, deps, buffered, grads, retain_graph, capture):
             if key in captured:
                 captured[key] = g
             if node.node_pre_hooks:
-                g = _node_pre_hooks(node, g)
+                g = node_pre_hooks(node, g)
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
             for cell, version, _ in node._saved_versions:
@@ -699,7 +713,7 @@ def _propagate(roots, pending, deps, buffered, grads, retain_graph, capture):
             if anomaly:
                 _anomaly.check_gradients(node, grads_in)
             if node.node_post_hooks:
-                grads_in = _node_post_hooks(node, grads_in, g)
+                grads_in = node_post_hooks(node, grads_in, g)
             if not retain_graph:
                 node._release()
         for p, child, gp in zip(parents, node.edges, grads_in):

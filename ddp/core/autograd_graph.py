@@ -98,6 +98,9 @@ def _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, st
             return
         if not leaf._requires_grad:
             return
+        acc = leaf._accumulator
+        if acc is not None and acc.node_pre_hooks:
+            g = autograd.node_pre_hooks(acc, g, _as_tensor, _as_tensor)
         if g.dtype != leaf.dtype:
             g = g.to(leaf.dtype)
         if leaf.grad is None:
@@ -106,6 +109,8 @@ def _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, st
             leaf.grad = leaf.grad + g
         for hook in list(leaf._post_accumulate_hooks.values()) if leaf._post_accumulate_hooks else ():
             hook(leaf)
+        if acc is not None and acc.node_post_hooks:
+            autograd.accumulator_post_hooks(acc, g, _as_tensor)
 
     ready = []
     for node in roots:
@@ -129,10 +134,8 @@ def _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, st
                 captured[key] = g
                 if stop_at_capture:
                     continue
-            for hook in list(node.node_pre_hooks.values()) if node.node_pre_hooks else ():
-                new = hook((g,))
-                if new is not None:
-                    g = _as_tensor(new[0])
+            if node.node_pre_hooks:
+                g = autograd.node_pre_hooks(node, g, _as_tensor, _as_tensor)
             if node._freed:
                 raise RuntimeError(FREED_MESSAGE)
             _check_saved_versions(node)
@@ -143,7 +146,7 @@ def _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, st
                 raise RuntimeError(f"{node.fn.__name__}.differentiable_backward returned {len(grads_in)} "
                                    f"gradients, expected {len(parents)} (one per forward argument)")
             if node.node_post_hooks:
-                grads_in = _node_post_hooks(node, grads_in, g)
+                grads_in = autograd.node_post_hooks(node, grads_in, g, _as_tensor, _as_tensor, unbroadcast)
             if not retain_graph:
                 node._release()
         for p, child, gp in zip(parents, node.edges, grads_in):
@@ -168,21 +171,3 @@ def _walk_nodes(roots, pending, deps, captured, grads, retain_graph, capture, st
         return [captured[id(_node_of(t))] for t in capture]
     return None
 
-
-def _node_post_hooks(node, grads_in, g):
-    """A node's post-hooks, given (grad_inputs, grad_outputs) as Tensors in each input's shape; a returned
-    tuple replaces grad_inputs (autograd.py's counterpart works on arrays)."""
-    shaped = []
-    for p, child, gp in zip(node.parents, node.edges, grads_in):
-        if p is None or gp is None:
-            shaped.append(None)
-            continue
-        gp = _as_tensor(gp)
-        shape = child._out_shape if type(child) is Context else p._data.shape
-        shaped.append(gp if tuple(gp.shape) == tuple(shape) else unbroadcast(gp, shape))
-    grads_in = tuple(shaped)
-    for hook in list(node.node_post_hooks.values()):
-        new = hook(grads_in, (g,))
-        if new is not None:
-            grads_in = tuple(new)
-    return grads_in

@@ -183,3 +183,19 @@ def test_increment_version_invalidates_saved_tensors(lib):
     with graph.save_on_cpu():
         (x * 2).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_accumulator_hooks_and_their_checks_under_create_graph():
+    """The recorded backward runs a leaf's AccumulateGrad hooks as the first-order one does, and checks what
+    node hooks return the same way."""
+    log = []
+    x = ddp.tensor([1.0, 2.0], dtype=ddp.float64, requires_grad=True)
+    acc = x.view_as(x).grad_fn.next_functions[0][0]
+    acc.register_prehook(lambda go: (go[0] * 2,))
+    acc.register_hook(lambda gi, go: log.append((gi, go[0].tolist())))
+    (x ** 2).sum().backward(create_graph=True)
+    assert x.grad.tolist() == [4.0, 8.0] and log == [((), [4.0, 8.0])] and x.grad.requires_grad
+    y = x * 3
+    y.grad_fn.register_hook(lambda gi, go: (gi[0],))  # one gradient where MulBackward has two inputs
+    with pytest.raises(RuntimeError, match="tuple of 2 gradients"):
+        ddp.autograd.grad(y.sum(), x, create_graph=True)
