@@ -286,9 +286,10 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
                 p.grad._data[...] = 0
 
     # ------------------------------------------------------------------------------------ dtypes
-    def _apply(self, fn):
-        """Replace the array of every parameter, gradient and buffer with `fn(array)` (the objects stay)."""
-        for module in self.modules():
+    def _apply(self, fn, recurse=True):
+        """Replace the array of every parameter, gradient and buffer with `fn(array)` (the objects stay); only
+        this module's own without `recurse`."""
+        for module in self.modules() if recurse else [self]:
             for t in chain(module._parameters.values(), module._buffers.values()):
                 if t is None:
                     continue
@@ -347,14 +348,7 @@ class Module(ModuleHooks, ModuleState, ModuleLookup, FloatCasts):
         to materialise a module built on another device; ddp's only device is the CPU). In place; self."""
         if device is not None:
             check_device(device, "Module.to_empty")
-        modules = self.modules() if recurse else [self]
-        for module in modules:
-            for t in chain(module._parameters.values(), module._buffers.values()):
-                if t is not None:
-                    t._data = np.empty_like(t._data)
-                    if t.grad is not None:
-                        t.grad._data = np.empty_like(t.grad._data)
-        return self
+        return self._apply(np.empty_like, recurse)
 
     # ------------------------------------------------------------------------------- state dicts
     # (module_state.py: state_dict, load_state_dict, their hooks and extra state)
