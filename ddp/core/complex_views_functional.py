@@ -13,7 +13,7 @@ from .dtypes import get_default_dtype
 from .elementwise_functional import abs as _abs
 from .ops.angle import Angle
 from .ops.complex_views import Polar, ViewAsComplex, ViewAsReal
-from .shape_functional import cat
+from .shape_functional import cat, stack
 from .tensor import Tensor
 
 __all__ = ["real", "imag", "conj", "conj_physical", "conj_physical_", "resolve_conj", "resolve_neg", "adjoint",
@@ -164,6 +164,4 @@ def complex(real, imag):  # noqa: A001 - PyTorch's name
     re, im = _tensor(real, "complex"), _tensor(imag, "complex")
     if re.dtype != im.dtype or re.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"complex: expected real and imag of the same float dtype, got {re.dtype} and {im.dtype}")
-    from .shape_functional import stack
-
     return view_as_complex(stack([re, im], -1))

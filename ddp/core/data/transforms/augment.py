@@ -30,6 +30,21 @@ class InterpolationMode(enum.Enum):
     LANCZOS = "lanczos"
 
 
+def _ten_tries(gen, n, area, scale, ratio):
+    """torchvision's ten tries per sample at a box: its area a fraction in `scale` of `area`, its aspect ratio
+    log-uniform in `ratio`. Returns (round(sqrt(area r)), round(sqrt(area / r))), each (n, 10)."""
+    target = area * gen.uniform(*scale, size=(n, 10))
+    aspect = np.exp(gen.uniform(math.log(ratio[0]), math.log(ratio[1]), size=(n, 10)))
+    return np.rint(np.sqrt(target * aspect)).astype(np.int64), np.rint(np.sqrt(target / aspect)).astype(np.int64)
+
+
+def _first_fit(ok, *sides):
+    """Per sample: whether any try fits (`ok`, (n, 10)), and each of `sides` at its first fitting try (the
+    first try when none does)."""
+    rows, first = np.arange(len(ok)), np.argmax(ok, axis=1)
+    return (ok[rows, first],) + tuple(side[rows, first] for side in sides)
+
+
 class RandomResizedCrop:
     """Crop a random window of each sample (area a fraction in `scale` of the image's, aspect ratio in
     `ratio`, drawn log-uniformly; torchvision's ten tries, then a central crop) and resize it to `size`.
@@ -54,15 +69,9 @@ class RandomResizedCrop:
 
     def get_params(self, n, height, width):
         """(top, left, h, w) arrays for n samples, as torchvision draws them."""
-        gen, area = get_generator(self.generator), height * width
-        target = area * gen.uniform(*self.scale, size=(n, 10))
-        aspect = np.exp(gen.uniform(math.log(self.ratio[0]), math.log(self.ratio[1]), size=(n, 10)))
-        w = np.rint(np.sqrt(target * aspect)).astype(np.int64)
-        h = np.rint(np.sqrt(target / aspect)).astype(np.int64)
-        ok = (w > 0) & (w <= width) & (h > 0) & (h <= height)
-        first = np.argmax(ok, axis=1)
-        found = ok[np.arange(n), first]
-        h, w = h[np.arange(n), first], w[np.arange(n), first]
+        gen = get_generator(self.generator)
+        w, h = _ten_tries(gen, n, height * width, self.scale, self.ratio)
+        found, h, w = _first_fit((w > 0) & (w <= width) & (h > 0) & (h <= height), h, w)
         # the fallback: the whole image, cropped to the nearest allowed ratio
         in_ratio = width / height
         fw, fh = ((int(round(height * self.ratio[0])), height) if in_ratio < self.ratio[0] else
@@ -196,15 +205,9 @@ class RandomErasing:
             raise TypeError(f"RandomErasing: expected a Tensor (C, H, W) or (B, C, H, W), got {type(x).__name__}")
         a, restore = F.as_nchw(x, "RandomErasing")
         gen, (B, C, H, W) = get_generator(self.generator), a.shape
-        area = H * W * gen.uniform(*self.scale, size=(B, 10))
-        aspect = np.exp(gen.uniform(math.log(self.ratio[0]), math.log(self.ratio[1]), size=(B, 10)))
-        h = np.rint(np.sqrt(area * aspect)).astype(np.int64)
-        w = np.rint(np.sqrt(area / aspect)).astype(np.int64)
-        ok = (h < H) & (w < W) & (h > 0) & (w > 0)
-        first = np.argmax(ok, axis=1)
-        rows = np.arange(B)
-        erase = (gen.random(B) < self.p) & ok[rows, first]
-        h, w = h[rows, first], w[rows, first]
+        h, w = _ten_tries(gen, B, H * W, self.scale, self.ratio)
+        found, h, w = _first_fit((h < H) & (w < W) & (h > 0) & (w > 0), h, w)
+        erase = (gen.random(B) < self.p) & found
         top = (gen.random(B) * np.maximum(H - h + 1, 1)).astype(np.int64)
         left = (gen.random(B) * np.maximum(W - w + 1, 1)).astype(np.int64)
         ys, xs = np.arange(H)[None, :, None], np.arange(W)[None, None, :]
