@@ -31,7 +31,7 @@ from .core.device import (
     strided,
 )
 from .core.dtypes import (  # noqa: A004
-    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, finfo, float, float16, float32, float64,
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
     get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8, uint16,
     uint32, uint64,
 )
@@ -54,7 +54,6 @@ from .core.runtime import (  # noqa: A004
     set_num_interop_threads, set_num_threads, use_deterministic_algorithms,
 )
 from .core.tensor import Size, Tensor
-from numpy import dtype  # ddp's dtypes are numpy's: isinstance(ddp.float32, ddp.dtype) holds
 
 _checks = importlib.import_module(".core.gradcheck", __name__)
 autograd.gradcheck, autograd.gradgradcheck = _checks.gradcheck, _checks.gradgradcheck

@@ -1,29 +1,108 @@
-"""dtypes: ddp uses numpy's dtypes under PyTorch's names (`ddp.float32 == np.float32`)."""
+"""dtypes: PyTorch's dtype objects over numpy's (`ddp.float32 == np.float32`; numpy reads `ddp.float32.dtype`)."""
 import builtins
 
 import numpy as np
 
-float16 = np.dtype("float16")
-float32 = np.dtype("float32")
-float64 = np.dtype("float64")
-uint8 = np.dtype("uint8")
-uint16 = np.dtype("uint16")  # PyTorch's "shell" unsigned dtypes: tensors of them exist, with few ops there
-uint32 = np.dtype("uint32")
-uint64 = np.dtype("uint64")
-int8 = np.dtype("int8")
-int16 = np.dtype("int16")
-int32 = np.dtype("int32")
-int64 = np.dtype("int64")
-bool = np.dtype("bool")  # noqa: A001 - PyTorch's name
+
+class dtype:  # noqa: N801 - PyTorch's name
+    """A tensor's element type, as PyTorch's torch.dtype: `is_floating_point`, `is_complex`, `is_signed`,
+    `itemsize`, `to_real()`, `to_complex()`, printed as `ddp.float32`.
+
+    Each is one object over a numpy dtype (its `.dtype`, the attribute numpy reads, so `np.zeros(2,
+    ddp.float32)` works); it equals and hashes as that numpy dtype, so `x.dtype == np.float32` and
+    `x.dtype is ddp.float32` both hold. numpy's own queries (`kind`, `name`, `type`, ...) pass through.
+    `ddp.dtype(spec)` gives the one for anything numpy reads as a dtype (`ddp.dtype("float32")`).
+    """
+
+    __slots__ = ("dtype", "_name")
+    _canonical = {}  # numpy dtype -> its one ddp.dtype
+
+    def __new__(cls, spec):
+        numpy_dtype = np.dtype(spec)
+        found = cls._canonical.get(numpy_dtype)
+        if found is None:
+            found = super().__new__(cls)
+            found.dtype, found._name = numpy_dtype, numpy_dtype.name
+            cls._canonical[numpy_dtype] = found
+        return found
+
+    kind = property(lambda self: self.dtype.kind)
+    name = property(lambda self: self.dtype.name)
+    type = property(lambda self: self.dtype.type)
+    char = property(lambda self: self.dtype.char)
+    itemsize = property(lambda self: self.dtype.itemsize)
+    is_floating_point = property(lambda self: self.dtype.kind == "f")
+    is_complex = property(lambda self: self.dtype.kind == "c")
+    is_signed = property(lambda self: self.dtype.kind in "fic")
+
+    @property
+    def abbr(self):
+        """PyTorch's short name: 'f32', 'i64', 'b8', 'c64'."""
+        return ("b" if self.dtype.kind == "b" else self.dtype.kind) + str(self.dtype.itemsize * 8)
+
+    def to_real(self):
+        """The real dtype of a complex one (complex64 -> float32); any other dtype is itself."""
+        return dtype(self.dtype.type(0).real.dtype) if self.dtype.kind == "c" else self
+
+    def to_complex(self):
+        """The complex dtype of a floating one (float32 -> complex64); a complex dtype is itself.
+
+        Raises:
+            RuntimeError: an integer or bool dtype, or float16 (numpy has no complex32), as PyTorch for the former.
+        """
+        if self.dtype.kind == "c":
+            return self
+        if self.dtype.kind != "f" or self.dtype.itemsize < 4:
+            raise RuntimeError(f"Unknown Complex ScalarType for {self}")
+        return dtype(np.result_type(self.dtype, np.complex64))
+
+    def __getattr__(self, name):  # the rest of numpy's dtype interface (fields, str, alignment, ...)
+        return getattr(builtins.object.__getattribute__(self, "dtype"), name)
+
+    def __eq__(self, other):
+        if other.__class__ is dtype:
+            return self is other
+        try:
+            return self.dtype == other  # numpy's equality: np.float32, "float32", np.dtype("f4")
+        except TypeError:
+            return False
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return f"ddp.{self._name}"
+
+    def __reduce__(self):  # pickled by name, as PyTorch's: one object after loading too
+        return self._name
+
+
+float16 = dtype("float16")
+float32 = dtype("float32")
+float64 = dtype("float64")
+uint8 = dtype("uint8")
+uint16 = dtype("uint16")  # PyTorch's "shell" unsigned dtypes: tensors of them exist, with few ops there
+uint32 = dtype("uint32")
+uint64 = dtype("uint64")
+int8 = dtype("int8")
+int16 = dtype("int16")
+int32 = dtype("int32")
+int64 = dtype("int64")
+bool = dtype("bool")  # noqa: A001 - PyTorch's name
 float = float32  # noqa: A001
 double = float64
 half = float16
 short = int16
 int = int32  # noqa: A001
 long = int64
-complex64 = np.dtype("complex64")  # differentiable through view_as_complex, view_as_real, polar and products
-complex128 = np.dtype("complex128")
+complex64 = dtype("complex64")  # differentiable through view_as_complex, view_as_real, polar and products
+complex128 = dtype("complex128")
 cfloat, cdouble = complex64, complex128
+
+
+def dtype_of(numpy_dtype):
+    """The ddp.dtype of a numpy dtype (Tensor.dtype's; a dict lookup for the dtypes above)."""
+    return dtype._canonical.get(numpy_dtype) or dtype(numpy_dtype)
 
 
 class finfo:  # noqa: N801 - PyTorch's name
@@ -110,14 +189,16 @@ class _Unsupported:
     """A PyTorch dtype that ddp names but cannot compute in: passing it where nothing is computed in it (e.g.
     `autocast(dtype=ddp.bfloat16)`, a no-op) works; making a tensor of it raises TypeError."""
 
-    def __init__(self, name):
-        self.name = name
+    is_floating_point, is_complex, is_signed = True, False, True  # bfloat16's, as PyTorch's dtype answers
+
+    def __init__(self, name, itemsize):
+        self.name, self.itemsize = name, itemsize
 
     def __repr__(self):
         return f"ddp.{self.name}"
 
 
-bfloat16 = _Unsupported("bfloat16")
+bfloat16 = _Unsupported("bfloat16", 2)
 
 # The legacy tensor type of each dtype, as `Tensor.type()` names it ("ddp.FloatTensor")
 TYPE_NAMES = {
@@ -128,21 +209,21 @@ _BY_TYPE_NAME = {name: dtype for dtype, name in TYPE_NAMES.items()}
 _default = [float32]
 
 
-def as_dtype(dtype):
-    """A numpy dtype from anything dtype-like; Python `float` means float64 and `int` int64, as in PyTorch."""
-    if dtype is None:
-        return None
-    if dtype is builtins.float:
+def as_dtype(spec):
+    """The ddp.dtype of anything dtype-like; Python `float` means float64 and `int` int64, as in PyTorch."""
+    if spec is None or spec.__class__ is dtype:
+        return spec
+    if spec is builtins.float:
         return float64
-    if dtype is builtins.int:
+    if spec is builtins.int:
         return int64
-    if isinstance(dtype, _Unsupported):
-        raise TypeError(f"ddp has no {dtype.name} arithmetic (numpy has no such dtype): use float32 (or float16)")
-    return np.dtype(dtype)
+    if isinstance(spec, _Unsupported):
+        raise TypeError(f"ddp has no {spec.name} arithmetic (numpy has no such dtype): use float32 (or float16)")
+    return dtype(spec)
 
 
-def is_floating(dtype):
-    return np.dtype(dtype).kind == "f"
+def is_floating(spec):
+    return np.dtype(spec).kind == "f"
 
 
 def get_default_dtype():
@@ -150,7 +231,7 @@ def get_default_dtype():
     return _default[0]
 
 
-def set_default_dtype(dtype):
+def set_default_dtype(spec):
     """Make `dtype` (float16, float32 or float64) what `ddp.tensor(1.5)`, `ddp.zeros(2)` and friends return.
 
     Only the factories of ddp.core.creation follow it: layers still make float32 parameters unless given
@@ -159,17 +240,17 @@ def set_default_dtype(dtype):
     Raises:
         TypeError: `dtype` is not a floating point dtype (as PyTorch).
     """
-    dtype = as_dtype(dtype)
-    if dtype is None or dtype.kind != "f":
+    chosen = as_dtype(spec)
+    if chosen is None or chosen.kind != "f":
         raise TypeError(f"set_default_dtype: only floating-point types are supported as the default type, "
-                        f"got {dtype}")
-    _default[0] = dtype
+                        f"got {chosen}")
+    _default[0] = chosen
 
 
-def type_name(dtype):
-    """PyTorch's legacy type name for `dtype`, in ddp's spelling: float32 -> "ddp.FloatTensor"."""
-    dtype = np.dtype(dtype)
-    return "ddp." + TYPE_NAMES.get(dtype, dtype.name.capitalize() + "Tensor")  # e.g. ddp.Uint16Tensor
+def type_name(spec):
+    """PyTorch's legacy type name for a dtype, in ddp's spelling: float32 -> "ddp.FloatTensor"."""
+    spec = np.dtype(spec)
+    return "ddp." + TYPE_NAMES.get(spec, spec.name.capitalize() + "Tensor")  # e.g. ddp.Uint16Tensor
 
 
 def dtype_of_type(obj):
@@ -177,7 +258,7 @@ def dtype_of_type(obj):
     if isinstance(obj, str):
         return dtype_of_type_name(obj)
     legacy = getattr(obj, "dtype", None) if isinstance(obj, type) else None
-    return legacy if isinstance(legacy, np.dtype) else as_dtype(obj)
+    return legacy if isinstance(legacy, (dtype, np.dtype)) else as_dtype(obj)
 
 
 def dtype_of_type_name(name):

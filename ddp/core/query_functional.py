@@ -116,7 +116,7 @@ def _category(dtype):
 
 
 def _dtype_arg(dtype, op, name, position):
-    """`dtype` as a numpy dtype; TypeError naming the argument for anything that is not a dtype."""
+    """`dtype` as a ddp.dtype; TypeError naming the argument for anything that is not a dtype."""
     try:
         if dtype is not None and not isinstance(dtype, (bool, int, float)):
             return as_dtype(dtype)
@@ -141,7 +141,7 @@ def promote_types(type1, type2):
     ca, cb = _category(a), _category(b)
     if ca != cb and builtins.min(ca, cb) < 2 and builtins.max(ca, cb) >= 2:
         return a if ca > cb else b  # an integer or bool meets a floating or complex dtype: the latter wins
-    return np.promote_types(a, b)  # same category, or bool with an integer: numpy agrees with PyTorch
+    return as_dtype(np.promote_types(a, b))  # same category, or bool with an integer: numpy agrees with PyTorch
 
 
 def _operand_dtype(value, op, position):
@@ -171,8 +171,8 @@ def result_type(tensor1, tensor2):
     if p_hi == p_lo or _category(d_lo) <= _category(d_hi):
         return promote_types(d_hi, d_lo) if p_hi == p_lo else d_hi
     if p_lo == 0 and _category(d_lo) == 3 and _category(d_hi) == 2:  # complex number, float tensor
-        return np.dtype(np.complex128 if d_hi == np.float64 else np.complex64)
-    return d_lo if p_lo == 0 else promote_types(d_hi, d_lo)
+        return as_dtype(np.complex128 if d_hi == np.float64 else np.complex64)
+    return as_dtype(d_lo) if p_lo == 0 else promote_types(d_hi, d_lo)
 
 
 def can_cast(from_, to):

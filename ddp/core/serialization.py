@@ -24,6 +24,7 @@ import numpy as np
 
 from . import pickling, torch_checkpoint
 from .device import check_device, device
+from .dtypes import dtype
 from .pickling import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals  # noqa: F401
 from .tensor import Size, Tensor
 
@@ -160,7 +161,7 @@ def _encode(obj, arrays, memo, where):
         return obj
     if isinstance(obj, complex):
         return {"complex": [obj.real, obj.imag]}
-    if isinstance(obj, np.dtype):  # ddp.float32 and the like, as configs and checkpoints keep them
+    if isinstance(obj, (dtype, np.dtype)):  # ddp.float32 and the like, as configs and checkpoints keep them
         return {"dtype": obj.name}
     if isinstance(obj, device):
         return {"device": str(obj)}
@@ -308,7 +309,7 @@ def _decode(node, read):
     if "complex" in node:
         return complex(*node["complex"])
     if "dtype" in node:
-        return np.dtype(node["dtype"])
+        return dtype(node["dtype"])
     if "device" in node:
         return device(node["device"])
     if "size" in node:

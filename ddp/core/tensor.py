@@ -6,7 +6,8 @@ import numpy as np
 from . import autograd, printing, tensor_attributes
 from .cast_shorthands import CastShorthands
 from .device import CPU, contiguous_format, cpu_only_error, to_arguments
-from .dtypes import as_dtype, dtype_of_type, get_default_dtype, is_floating, type_name
+from .dtypes import as_dtype, dtype_of, dtype_of_type, get_default_dtype, is_floating, type_name
+from .dtypes import dtype as dtype_class
 from .legacy_overloads import alpha_first
 from .memory_format import is_contiguous_as, to_memory_format
 from .methods import TensorOps, bind_functional
@@ -198,7 +199,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
 
     @property
     def dtype(self):
-        return self._data.dtype
+        return dtype_of(self._data.dtype)
 
     @property
     def ndim(self):
@@ -287,7 +288,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         other raises RuntimeError.
         """
         memory_format = kwargs.pop("memory_format", None)
-        if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):  # fast path: to(dtype), as copy_ calls
+        if len(args) == 1 and not kwargs and args[0].__class__ is dtype_class:  # fast path: to(dtype), as copy_ calls
             dtype, copy = args[0], False
         else:
             if args and isinstance(args[0], Tensor):
@@ -483,9 +484,9 @@ def _format(t):
         if t._data.ndim != 1:
             extras.append(f"size={t._data.shape}")
         if t.dtype != default:
-            extras.append(f"dtype=ddp.{t.dtype}")
+            extras.append(f"dtype={t.dtype}")
     elif t.dtype not in (default, np.int64, np.bool_):
-        extras.append(f"dtype=ddp.{t.dtype}")
+        extras.append(f"dtype={t.dtype}")
     if t._grad_fn is not None:
         extras.append(f"grad_fn={t._grad_fn!r}")
     elif t._requires_grad:

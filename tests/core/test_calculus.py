@@ -171,4 +171,4 @@ def test_against_torch():
     ints = np.array([1, 3, 2, 6])
     got, want = ddp.gradient(ddp.tensor(ints), spacing=2.5)[0], torch.gradient(torch.tensor(ints), spacing=2.5)[0]
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
-    assert str(got.dtype) == str(want.dtype).split(".")[-1]
+    assert got.dtype.name == str(want.dtype).split(".")[-1]

@@ -48,7 +48,7 @@ def test_asarray_of_python_data_and_buffers():
     for obj in ([1, 2], [1.0, 2], 3.5, True, 3, np.float64(2.5), np.int64(3), [[1, 2], [3, 4]],
                 array.array("f", [1, 2, 3]), array.array("d", [1, 2]), b"abcd"):
         d, t = ddp.asarray(obj), torch.asarray(obj)
-        assert str(d.dtype) == str(t.dtype).split(".")[1], obj
+        assert d.dtype.name == str(t.dtype).split(".")[1], obj
         np.testing.assert_array_equal(d.numpy(), t.numpy())
     assert ddp.asarray([ddp.tensor(1.0), ddp.tensor(2.0)]).tolist() == [1.0, 2.0]
     assert ddp.asarray(bytearray(b"abcd"), dtype=ddp.uint8).tolist() == [97, 98, 99, 100]
@@ -119,8 +119,8 @@ def test_range_is_inclusive_and_deprecated():
         with pytest.warns(UserWarning, match="deprecated"):
             d = ddp.range(*args, **kwargs)
         with pytest.warns(UserWarning):
-            t = torch.range(*args, **{k: getattr(torch, str(v)) for k, v in kwargs.items()})
-        assert str(d.dtype) == str(t.dtype).split(".")[1]
+            t = torch.range(*args, **{k: getattr(torch, v.name) for k, v in kwargs.items()})
+        assert d.dtype.name == str(t.dtype).split(".")[1]
         np.testing.assert_allclose(d.numpy(), t.numpy(), rtol=1e-6)
     with pytest.warns(UserWarning):
         assert ddp.range(1, 3, requires_grad=True).requires_grad
@@ -136,8 +136,8 @@ def test_scalar_tensor():
     for s, kwargs in ((1, {}), (True, {}), (2.5, {}), (1, dict(dtype=ddp.int64)), (ddp.tensor(2.0), {})):
         d = ddp.scalar_tensor(s, **kwargs)
         t = torch.scalar_tensor(s.item() if isinstance(s, ddp.Tensor) else s,
-                                **{k: getattr(torch, str(v)) for k, v in kwargs.items()})
-        assert d.shape == () and str(d.dtype) == str(t.dtype).split(".")[1] and d.item() == t.item()
+                                **{k: getattr(torch, v.name) for k, v in kwargs.items()})
+        assert d.shape == () and d.dtype.name == str(t.dtype).split(".")[1] and d.item() == t.item()
     assert ddp.scalar_tensor(1.5, requires_grad=True).requires_grad
     with pytest.raises(TypeError, match="scalar_tensor"):
         ddp.scalar_tensor("1")

@@ -19,7 +19,7 @@ def test_promote_types_matches_torch_on_every_pair():
     torch = pytest.importorskip("torch")
     for a, b in _pairs():
         got = ddp.promote_types(np.dtype(a), np.dtype(b))
-        assert str(got) == str(torch.promote_types(getattr(torch, a), getattr(torch, b))).split(".")[1], (a, b)
+        assert got.name == str(torch.promote_types(getattr(torch, a), getattr(torch, b))).split(".")[1], (a, b)
 
 
 def test_can_cast_matches_torch_on_every_pair():
@@ -57,7 +57,7 @@ def test_result_type_matches_torch():
             continue  # torch's complex32, which numpy lacks (ddp gives complex64)
         ref = torch.result_type(_operand(ka, va, torch), _operand(kb, vb, torch))
         got = ddp.result_type(_operand(ka, va, ddp), _operand(kb, vb, ddp))
-        assert str(got) == str(ref).split(".")[1], ((ka, va), (kb, vb))
+        assert got.name == str(ref).split(".")[1], ((ka, va), (kb, vb))
     with pytest.raises(TypeError, match="result_type"):
         ddp.result_type(ddp.ones(2), "a")
 

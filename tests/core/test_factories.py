@@ -96,4 +96,4 @@ def test_same_dtypes_and_shapes_as_torch():
     ]
     for case in cases:
         ours, theirs = case(ddp), case(torch)
-        assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype)[6:]
+        assert tuple(ours.shape) == tuple(theirs.shape) and ours.dtype.name == str(theirs.dtype)[6:]

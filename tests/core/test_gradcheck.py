@@ -84,7 +84,7 @@ def test_a_custom_function_with_the_right_derivative_passes():
 
 
 def test_gradcheck_wants_float64():
-    with pytest.raises(ValueError, match="input 0 is float32; finite differences need float64"):
+    with pytest.raises(ValueError, match="input 0 is ddp.float32; finite differences need float64"):
         ddp.autograd.gradcheck(lambda t: t * 2, (ddp.ones(2, requires_grad=True),))
 
 

@@ -91,6 +91,6 @@ def test_matches_torch():
             theirs_grad = np.nan_to_num(theirs.grad.numpy(), nan=0.0)
             np.testing.assert_allclose(ours.grad.numpy(), theirs_grad, rtol=1e-12)
             assert not np.isnan(ours.grad.numpy()).any()
-    assert str(ddp.nansum(ddp.tensor([1, 2])).dtype) == str(torch.nansum(torch.tensor([1, 2])).dtype)[6:]
+    assert ddp.nansum(ddp.tensor([1, 2])).dtype.name == str(torch.nansum(torch.tensor([1, 2])).dtype)[6:]
     with pytest.raises(RuntimeError):
         torch.nanmean(torch.tensor([1, 2]))

@@ -40,7 +40,7 @@ def test_vdot_dist_and_errors():
         ddp.inner(ddp.ones(3), ddp.ones(3, dtype=ddp.float64))
     with pytest.raises(RuntimeError, match="vdot: expected two 1-D tensors"):
         ddp.vdot(ddp.ones(2, 2), ddp.ones(2, 2))
-    with pytest.raises(RuntimeError, match="vdot: both inputs need the same dtype, got int64 and float32"):
+    with pytest.raises(RuntimeError, match="vdot: both inputs need the same dtype, got ddp.int64 and ddp.float32"):
         ddp.vdot(ddp.tensor([1, 2]), ddp.ones(2))
     with pytest.raises(TypeError, match="dist: other must be a Tensor, got float"):
         ddp.dist(ddp.ones(2), 3.0)

@@ -139,7 +139,7 @@ def test_scatter_reduce_errors():
             ddp.scatter_reduce(x, 1, ddp.tensor(index), ddp.ones(3, 3), "sum")
     with pytest.raises(RuntimeError, match=r"scatter_reduce \(dim 1\): index -1 is out of range"):
         ddp.scatter_reduce(x, 1, ddp.tensor([[-1]]), src, "sum")
-    with pytest.raises(RuntimeError, match="scatter_reduce: expected the values to have input's dtype float32"):
+    with pytest.raises(RuntimeError, match="scatter_reduce: expected the values to have input's dtype ddp.float32"):
         ddp.scatter_reduce(x, 1, ddp.tensor([[0]]), ddp.ones(3, 4, dtype=ddp.int64), "sum")
 
 

@@ -127,7 +127,7 @@ def test_put_in_place_and_errors():
     assert a.grad.tolist() == [1.0, 0.0, 1.0, 1.0]
     with pytest.raises(IndexError, match="put: expected as many source elements as indices, got 3 and 2"):
         ddp.put(ddp.zeros(4), ddp.tensor([0, 1]), ddp.ones(3))
-    with pytest.raises(RuntimeError, match="put: expected the values to have input's dtype float32, got int64"):
+    with pytest.raises(RuntimeError, match="put: expected the values to have input's dtype ddp.float32, got ddp.int64"):
         ddp.put(ddp.zeros(4), ddp.tensor([0, 1]), ddp.tensor([1, 2]))
     with pytest.raises(RuntimeError, match="put: expected an index tensor of dtype int64, got int32"):
         ddp.put(ddp.zeros(4), ddp.tensor([0], dtype=ddp.int32), ddp.ones(1))
@@ -168,7 +168,7 @@ def test_index_copy_in_place_scalars_and_errors():
         ddp.index_copy(ddp.zeros(3, 4), 1, ddp.tensor([0]), ddp.ones(2, 1))
     with pytest.raises(IndexError, match="index_copy .*index 5 is out of range"):
         ddp.index_copy(ddp.zeros(3, 4), 1, ddp.tensor([0, 5]), ddp.ones(3, 2))
-    with pytest.raises(RuntimeError, match="index_copy: expected the values to have input's dtype float32"):
+    with pytest.raises(RuntimeError, match="index_copy: expected the values to have input's dtype ddp.float32"):
         ddp.index_copy(ddp.zeros(3, 4), 1, ddp.tensor([0]), ddp.ones(3, 1, dtype=ddp.float64))
 
 
@@ -225,7 +225,7 @@ def test_index_put_errors():
     with pytest.raises(RuntimeError, match=r"values of shape \(3, 4\) cannot be broadcast to the indexed shape "
                                            r"\(2, 4\)"):
         S.index_put(x, (ddp.tensor([0, 1]),), ddp.ones(3, 4))
-    with pytest.raises(RuntimeError, match="index_put: expected the values to have input's dtype float32, got int64"):
+    with pytest.raises(RuntimeError, match="index_put: expected the values to have input's dtype ddp.float32, got ddp.int64"):
         S.index_put(x, (ddp.tensor([0]),), ddp.tensor(1))
 
 
@@ -260,5 +260,5 @@ def test_masked_scatter_in_place_and_errors():
         ddp.masked_scatter(ddp.zeros(3, 4), ddp.tensor(MASK.astype(np.int64)), ddp.zeros(12))
     with pytest.raises(RuntimeError, match="masked_scatter: mask of shape \\(2,\\) does not broadcast"):
         ddp.masked_scatter(ddp.zeros(3, 4), ddp.tensor([True, False]), ddp.zeros(12))
-    with pytest.raises(RuntimeError, match="masked_scatter: expected the values to have input's dtype float32"):
+    with pytest.raises(RuntimeError, match="masked_scatter: expected the values to have input's dtype ddp.float32"):
         ddp.masked_scatter(ddp.zeros(3, 4), ddp.tensor(MASK), ddp.arange(12))

@@ -175,7 +175,7 @@ def test_sgn_signbit_isreal_positive():
         for name in ("sgn", "signbit", "isreal"):
             ours, theirs = getattr(ddp, name)(ddp.tensor(x)), getattr(torch, name)(t)
             np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-            assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+            assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
             np.testing.assert_array_equal(getattr(ddp.tensor(x), name)().numpy(), theirs.numpy())
     x = leaf([-1.5, 2.0])
     ddp.sgn(x).sum().backward()
@@ -215,5 +215,5 @@ def test_frexp():
     x = leaf([12.0])
     ddp.frexp(x).mantissa.backward(ddp.tensor([1.0], dtype=ddp.float64))
     assert x.grad.item() == 1 / 16
-    with pytest.raises(RuntimeError, match="frexp: expected a floating point tensor, got int64"):
+    with pytest.raises(RuntimeError, match="frexp: expected a floating point tensor, got ddp.int64"):
         ddp.frexp(ddp.tensor([1, 2]))

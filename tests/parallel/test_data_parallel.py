@@ -100,12 +100,12 @@ def test_construction_broadcasts_rank0_parameters_and_buffers():
 
 
 @pytest.mark.parametrize("change, needle", [
-    (lambda m: setattr(m, "fc3", nn.Linear(24, 7)), "'fc3.weight' is a parameter of shape (5, 24) and dtype "
+    (lambda m: setattr(m, "fc3", nn.Linear(24, 7)), "'fc3.weight' is a parameter of shape (5, 24) and dtype ddp."
                                                    "float32 on rank 0 but a parameter of shape (7, 24)"),
     (lambda m: setattr(m, "extra", nn.Linear(2, 2)), "'extra.weight' is missing on rank 0 but a parameter of "
-                                                    "shape (2, 2) and dtype float32 on rank 2"),
-    (lambda m: m.fc1.bias.requires_grad_(False), "'fc1.bias' is a parameter of shape (24,) and dtype float32 on "
-                                                 "rank 0 but a parameter of shape (24,) and dtype float32 with "
+                                                    "shape (2, 2) and dtype ddp.float32 on rank 2"),
+    (lambda m: m.fc1.bias.requires_grad_(False), "'fc1.bias' is a parameter of shape (24,) and dtype ddp.float32 "
+                                                 "on rank 0 but a parameter of shape (24,) and dtype ddp.float32 with "
                                                  "requires_grad=False on rank 2"),
     (lambda m: m._modules.move_to_end("fc1"),
      "ranks 0 and 2 register the same parameters and buffers in a different order (entry 0 is 'fc1.weight' "

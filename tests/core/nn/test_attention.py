@@ -219,7 +219,7 @@ def test_mha_errors():
         m(x, x, x, attn_mask=Tensor(np.zeros((3, 4), dtype=bool)))
     with pytest.raises(RuntimeError, match=r"expecting key_padding_mask shape of \(2, 3\), but got \(3, 2\)"):
         m(x, x, x, key_padding_mask=Tensor(np.zeros((3, 2), dtype=bool)))
-    with pytest.raises(TypeError, match="only bool and floating types of attn_mask are supported, got int64"):
+    with pytest.raises(TypeError, match="only bool and floating types of attn_mask are supported, got ddp.int64"):
         m(x, x, x, attn_mask=Tensor(np.zeros((L, L), dtype=np.int64)))
 
 

@@ -157,7 +157,7 @@ def test_bias_shape_and_dtype_mismatches_raise():
     x, w = (ddp.tensor(a) for a in draw((1, 2, 5, 5), (3, 2, 3, 3), dtype=np.float32))
     with pytest.raises(RuntimeError, match=r"bias must have shape \(3,\)"):
         F.conv2d(x, w, ddp.zeros(2))
-    with pytest.raises(TypeError, match=r"input dtype float32 and weight dtype float64"):
+    with pytest.raises(TypeError, match=r"input dtype ddp.float32 and weight dtype ddp.float64"):
         F.conv2d(x, w.double())
 
 

@@ -164,7 +164,7 @@ def test_double_and_float_cast_floating_only():
     assert bn.weight.dtype == np.float64 and bn.running_mean.dtype == np.float64
     assert bn.num_batches_tracked.dtype == np.int64
     assert bn.float().weight.dtype == np.float32
-    with pytest.raises(TypeError, match="nn.Module.to only accepts floating point dtypes, but got desired dtype=int64"):
+    with pytest.raises(TypeError, match="nn.Module.to only accepts floating point dtypes, but got desired dtype=ddp.int64"):
         bn.to(ddp.int64)
 
 

@@ -221,7 +221,7 @@ def test_input_errors(cls):
         m(ddp.randn(6, 2, 3))
     with pytest.raises(ValueError, match=rf"{name}: Expected input to be 2D or 3D, got 4D tensor instead"):
         m(ddp.randn(6, 2, 3, 4))
-    with pytest.raises(ValueError, match="input must have the type float32, got type float64"):
+    with pytest.raises(ValueError, match="input must have the type ddp.float32, got type ddp.float64"):
         m(ddp.randn(6, 2, 4, dtype=ddp.float64))
     h = ddp.zeros(2, 3, 5)
     with pytest.raises(RuntimeError, match=r"Expected hx(\[0\])? size \(2, 2, 5\), got \(2, 3, 5\)"):

@@ -85,8 +85,8 @@ def test_mismatched_model_raises_on_every_rank(comm):
         message = str(exc)
     messages = comm.allgather_object(message)
     assert all(m is not None for m in messages), messages
-    assert "'fc2.weight' is a parameter of shape (24, 24) and dtype float32 on rank 0 but a parameter of " \
-           "shape (25, 24) and dtype float32 on rank 1" in message
+    assert "'fc2.weight' is a parameter of shape (24, 24) and dtype ddp.float32 on rank 0 but a parameter " \
+           "of shape (25, 24) and dtype ddp.float32 on rank 1" in message
 
 
 def _two_heads_loss(model, step, rank):
