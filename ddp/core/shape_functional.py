@@ -290,9 +290,52 @@ def as_index(index):
     return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
 
 
+def _is_integer(i):
+    """An index entry PyTorch applies as an integer: a Python or numpy int, or a 0-d integer tensor."""
+    if isinstance(i, np.ndarray):
+        return i.ndim == 0 and i.dtype.kind in "iu"
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+
+
+def integers_first(idx):
+    """PyTorch applies an index's integers before its integer arrays and masks (`x[0, :, [1, 2]]` is
+    `x[0][:, [1, 2]]`, of shape (4, 2) for x of (3, 4, 5)); numpy broadcasts them with the arrays instead, which
+    moves the result's dims to the front when a slice stands between them ((2, 4)). For an index (from
+    as_index) that mixes the two: (first, rest), basic and advanced, with PyTorch's x[idx] = x[first][rest];
+    None for any other index, where numpy and PyTorch agree."""
+    if not isinstance(idx, tuple) or not any(_is_integer(i) for i in idx) or \
+            not any(isinstance(i, np.ndarray) and i.ndim or isinstance(i, (bool, np.bool_)) for i in idx):
+        return None
+    first, rest = [], []
+    for i in idx:
+        if _is_integer(i):
+            first.append(int(i))
+        elif i is None or isinstance(i, (bool, np.bool_)):  # adds a dim, takes none
+            rest.append(i)
+        elif i is Ellipsis:
+            first.append(i)
+            rest.append(i)
+        else:  # a slice or an array: a mask takes as many dims as it has
+            first.extend([slice(None)] * (i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1))
+            rest.append(i)
+    return tuple(first), tuple(rest)
+
+
+def assign(array, idx, value):
+    """array[idx] = value in place (an index from as_index), with PyTorch's order of integers (integers_first)."""
+    split = integers_first(idx)
+    if split is None:
+        sh.put(array, idx, value)
+    else:
+        sh.put(array[split[0]], split[1], value)  # array[first] is a view: writing into it writes into array
+
+
 def index(x, idx):
     """x[idx]: slices, ints, None, Ellipsis, integer arrays and boolean masks."""
     idx = as_index(idx)
+    split = integers_first(idx)
+    if split is not None:
+        return index(index(x, split[0]), split[1])
     parts = idx if isinstance(idx, tuple) else (idx,)
     for p in parts:
         if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":
@@ -306,7 +349,12 @@ def index(x, idx):
 def index_assign(x, idx, value):
     """A copy of x with x[idx] = value, for any index `x[idx]` takes (`x[idx] = value` while recording;
     `ddp.index_put`, with a tuple of index tensors and `accumulate`, is in select_functional.py)."""
-    return sh.IndexPut.apply(x, value, index=as_index(idx))
+    idx = as_index(idx)
+    split = integers_first(idx)
+    if split is None:
+        return sh.IndexPut.apply(x, value, index=idx)
+    first, rest = split
+    return sh.IndexPut.apply(x, sh.IndexPut.apply(sh.Index.apply(x, index=first), value, index=rest), index=first)
 
 
 def gather(x, dim=None, index=None, *, axis=None):

@@ -13,7 +13,6 @@ from .memory_format import is_contiguous_as, to_memory_format
 from .methods import TensorOps, bind_functional
 from .numpy_aliases import dim_alias
 from .ops.elementwise import Cast
-from .ops.shape import put
 from .random import get_generator
 from .sizes import size_arg
 from .tensor_attributes import TensorAttributes
@@ -418,7 +417,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     def __setitem__(self, index, value):
         self._check_writable()
         if not (autograd.is_grad_enabled() and (self._requires_grad or getattr(value, "_requires_grad", False))):
-            put(self._data, F.as_index(index), value._data if isinstance(value, Tensor) else value)
+            assign(self._data, F.as_index(index), value._data if isinstance(value, Tensor) else value)
             self._bump_version()
             return
         value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=self.dtype))
@@ -495,6 +494,6 @@ def _format(t):
 
 
 from . import functional as F  # noqa: E402  (last: functional's modules import Tensor and Size)
-from .shape_functional import index_assign  # noqa: E402
+from .shape_functional import assign, index_assign  # noqa: E402
 
 bind_functional(F)  # TensorOps' methods call the ops in functional

@@ -159,3 +159,38 @@ def test_a_short_list_of_indices_indexes_several_dims_as_pytorch(name):
         assert results[0][0] == [[0, 1, 2], [6, 7, 8]]
     if name == "slice and int":
         assert results[0][0] == [1, 4, 7]
+
+
+# Integers are applied before integer arrays and masks, as PyTorch does (numpy would move the array's dims first)
+MIXED = {
+    "int_slice_list": lambda lib: (0, slice(None), [1, 2]),
+    "int_slice_slice_list": lambda lib: (0, slice(1, 3), [1, 2]),
+    "int_none_slice_list": lambda lib: (0, None, slice(None), [1]),
+    "int_ellipsis_list": lambda lib: (0, Ellipsis, [1, 2]),
+    "list_slice_int": lambda lib: ([2, 0], slice(None), 3),
+    "scalar_tensor_slice_list": lambda lib: (lib.tensor(1), slice(None), lib.tensor([[1], [4]])),
+    "int_slice_mask": lambda lib: (2, slice(None), lib.tensor([True, False, True, False, False])),
+    "slice_int_list": lambda lib: (slice(None), 1, [0, 4]),
+}
+
+
+@pytest.mark.parametrize("name", MIXED)
+def test_integers_before_arrays_as_pytorch(name):
+    torch = pytest.importorskip("torch")
+    values = np.arange(60.0).reshape(3, 4, 5)
+    ours, theirs = ddp.tensor(values), torch.tensor(values)
+    got, want = ours[MIXED[name](ddp)], theirs[MIXED[name](torch)]
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    ours[MIXED[name](ddp)] = ddp.tensor(-want.numpy())  # a value of the read's shape fits the write
+    theirs[MIXED[name](torch)] = -want
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    x = sample((3, 4, 5))
+    assert gradcheck(lambda t: t[MIXED[name](ddp)], x)
+    assert gradcheck(lambda t, v: _written(t, MIXED[name](ddp), v), x, sample(tuple(want.shape)))
+
+
+def _written(t, idx, v):
+    out = t * 2
+    out[idx] = v * 3
+    return out
