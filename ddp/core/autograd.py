@@ -19,6 +19,8 @@ from . import anomaly as _anomaly
 from . import profiler_events as _profiler
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
 
+_views = None  # ddp.core.autograd_views, bound by tensor.py (it imports this module)
+
 class _ThreadState(threading.local):
     """Per-thread autograd state; the class attribute is each new thread's default (recording on)."""
 
@@ -351,6 +353,8 @@ class Function:
         record = False
         for a in args:
             if isinstance(a, Tensor):
+                if a._view_of is not None and a._view_version != a._version_cell[0] and _local.grad_enabled:
+                    _views.refresh(a)  # its root was written in place since: read it from the root's new graph
                 arrays.append(a._data)
                 tensors.append(a)
                 if a._requires_grad:
@@ -389,6 +393,9 @@ class Function:
                 data = t._data
                 if base is data or np.may_share_memory(out, data):  # identity: a view of an owning input
                     result._version_cell = t._version_cell
+                    if len(args) == 1 and _local.grad_enabled:  # how to read it from its root, for in-place ops
+                        root, steps = t._view_of or (t, ())
+                        result._view_of, result._view_version = (root, steps + ((cls, kwargs),)), t._version_cell[0]
                     break
         if record and out.dtype.kind == "c" and not cls.complex_grad:
             _refuse_complex(cls)

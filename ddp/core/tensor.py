@@ -3,7 +3,7 @@ import sys
 
 import numpy as np
 
-from . import autograd, printing, tensor_attributes
+from . import autograd, autograd_views, printing, tensor_attributes
 from .cast_shorthands import CastShorthands
 from .device import CPU, contiguous_format, cpu_only_error, to_arguments
 from .dtypes import as_dtype, dtype_of, dtype_of_type, get_default_dtype, is_floating, type_name
@@ -44,6 +44,8 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     _grad_fn = None
     _requires_grad = False
     grad = None
+    _view_of = None  # a view's (root, steps to read it from the root): see autograd_views.py
+    _view_version = 0  # the shared version at which a view's graph was last read from its root
 
     def __init__(self, data=(), *sizes, requires_grad=False):
         if isinstance(data, np.ndarray):  # ddp's own use, on every op result: wrap, no copy
@@ -92,9 +94,20 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     def _bump_version(self):
         self._version_cell[0] += 1
 
+    @property
+    def _base(self):
+        """The tensor whose memory this view reads (None for a tensor that is not a view), as PyTorch's."""
+        return None if self._view_of is None else self._view_of[0]
+
+    def _is_view(self):
+        return self._view_of is not None
+
     def _check_writable(self):
         """PyTorch's RuntimeError for an in-place write into an expanded view (numpy's would be a ValueError
-        about read-only memory), or into memory that is read-only for another reason."""
+        about read-only memory), or into memory that is read-only for another reason. A view whose root was
+        written since it was made first reads its graph afresh, so the write is recorded against the new one."""
+        if self._view_of is not None and self._view_version != self._version_cell[0] and autograd.is_grad_enabled():
+            autograd_views.refresh(self)
         data = self._data
         if data.flags.writeable:
             return
@@ -349,6 +362,8 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
         )
         if records:
+            if self._view_of is not None:
+                return autograd_views.write(self, op, args)
             if self.is_leaf and self._requires_grad:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
             before = Tensor(self._data.copy())
@@ -437,6 +452,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
 
 
 autograd.Tensor = tensor_attributes.Tensor = Tensor
+autograd._views = autograd_views
 
 
 def _legacy_data(data, sizes):
