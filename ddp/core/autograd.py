@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from . import anomaly as _anomaly
+from . import fp_errors as _fp_errors
 from . import profiler_events as _profiler
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
 
@@ -376,10 +377,14 @@ class Function:
         else:
             record = False
             ctx.needs_input_grad = (False,) * len(args)
-        if _profiler.recorder is None:
-            out = cls.forward(ctx, *arrays, **kwargs)
-        else:
-            out = _profiler.recorder.call(cls.__name__, arrays, cls.forward, ctx, *arrays, **kwargs)
+        quiet = _fp_errors.silence()  # log(0) is -inf without numpy's warning, as in PyTorch
+        try:
+            if _profiler.recorder is None:
+                out = cls.forward(ctx, *arrays, **kwargs)
+            else:
+                out = _profiler.recorder.call(cls.__name__, arrays, cls.forward, ctx, *arrays, **kwargs)
+        finally:
+            _fp_errors.restore(quiet)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if out.dtype is _FLOAT64 and cls.float32_results and not _any_float64(arrays):
@@ -583,7 +588,7 @@ def run_backward(outputs, grads, retain_graph=False, capture=None):
         else:
             pending[id(node)] = pending[id(node)] + g
     deps, buffered = _dependencies(roots)
-    with reaching(roots, deps, capture):
+    with reaching(roots, deps, capture), _fp_errors.silenced():
         return _propagate(roots, pending, deps, buffered, grads, retain_graph, capture)
 
 

@@ -91,6 +91,13 @@ def _integral(*values):
     return all(np.asarray(_raw(v)).dtype.kind in "iub" for v in values)
 
 
+def _nonzero_divisor(b):
+    """Integer division by zero has no value: PyTorch raises RuntimeError("ZeroDivisionError") (numpy would warn
+    and give 0)."""
+    if not np.all(_raw(b)):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def div(a, b, rounding_mode=None):
     """a / b elementwise with broadcasting; rounding_mode 'trunc' or 'floor' rounds the quotient (no gradient
     through the rounding; integers stay integers, as in PyTorch)."""
@@ -101,6 +108,7 @@ def div(a, b, rounding_mode=None):
     a, b = _operand(a), _operand(b)
     _check_broadcast("div", a, b)
     if _integral(a, b):
+        _nonzero_divisor(b)
         if rounding_mode == "floor":
             return Tensor(np.asarray(np.floor_divide(_raw(a), _raw(b))))
         q = np.trunc(np.true_divide(_raw(a), _raw(b)))
@@ -117,6 +125,7 @@ def remainder(a, b):
     """a - floor(a / b) * b, the remainder with b's sign (Python's %); d/da = 1, d/db = -floor(a / b)."""
     a, b = _operand(a), _operand(b)
     if _integral(a, b):
+        _nonzero_divisor(b)
         return Tensor(np.asarray(np.remainder(_raw(a), _raw(b))))
     return sub(a, mul(floor_divide(a, b), b))
 
@@ -125,6 +134,7 @@ def fmod(a, b):
     """a - trunc(a / b) * b, the remainder with a's sign (C's fmod)."""
     a, b = _operand(a), _operand(b)
     if _integral(a, b):
+        _nonzero_divisor(b)
         return Tensor(np.asarray(np.fmod(_raw(a), _raw(b))))
     return sub(a, mul(div(a, b, rounding_mode="trunc"), b))
 
