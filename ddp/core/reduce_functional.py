@@ -287,8 +287,8 @@ _MATRIX_DIMS = (-2, -1)
 
 def matrix_norm(x, ord="fro", dim=_MATRIX_DIMS, keepdim=False, dtype=None, *, axis=None,  # noqa: A002
                 keepdims=None):
-    """The matrix norm over the two dims `dim`: 'fro', or inf / -inf / 1 / -1 (largest / smallest absolute row
-    or column sum). The spectral norms (2, -2, 'nuc') need an SVD, which ddp does not have."""
+    """The matrix norm over the two dims `dim`: 'fro', inf / -inf / 1 / -1 (largest / smallest absolute row
+    or column sum), 2 / -2 (largest / smallest singular value) or 'nuc' (their sum)."""
     dim = dim if axis is None else dim_alias("linalg_matrix_norm", dim, axis, _MATRIX_DIMS)
     keepdim = keepdim if keepdims is None else keepdim_alias("linalg_matrix_norm", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
@@ -297,8 +297,12 @@ def matrix_norm(x, ord="fro", dim=_MATRIX_DIMS, keepdim=False, dtype=None, *, ax
     rows, cols = _dim(tuple(dim), x.ndim, "linalg.matrix_norm")
     if ord == "fro":
         return vector_norm(x, 2, (rows, cols), keepdim)
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, not supported by ddp")
+    if ord in ("nuc", 2, -2):  # from the singular values: their sum, largest or smallest
+        from .linalg import svdvals  # (linalg imports this module)
+
+        values = svdvals(x.movedim((rows, cols), (-2, -1)))
+        out = values.sum(-1) if ord == "nuc" else values.amax(-1) if ord == 2 else values.amin(-1)
+        return out.reshape(tuple(1 if i in (rows, cols) else s for i, s in enumerate(x.shape))) if keepdim else out
     if ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)  # 1: column sums, inf: row sums
@@ -313,7 +317,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        raise NotImplementedError("norm: p='nuc' needs singular values, not supported by ddp")
+        return matrix_norm(x, "nuc", _MATRIX_DIMS if dim is None else dim, keepdim, dtype)
     if isinstance(p, str):
         raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
     if x.dtype.kind != "f" and dtype is None:

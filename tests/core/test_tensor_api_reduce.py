@@ -32,6 +32,11 @@ DIFFERENTIABLE = {
     "matrix_norm_1": (lambda m, x: m.linalg.norm(x, ord=1), lambda x: np.abs(x).sum(0).max(), (2, 3)),
     "matrix_norm_inf": (lambda m, x: m.linalg.norm(x, ord=math.inf), lambda x: np.abs(x).sum(1).max(), (2, 3)),
     "matrix_norm_fro": (lambda m, x: m.linalg.matrix_norm(x), lambda x: np.sqrt((x * x).sum((-2, -1))), (2, 2, 3)),
+    "matrix_norm_2": (lambda m, x: m.linalg.matrix_norm(x, 2), lambda x: np.linalg.norm(x, 2, (-2, -1)), (2, 4, 3)),
+    "matrix_norm_neg2": (lambda m, x: m.linalg.matrix_norm(x, -2, dim=(0, 2), keepdim=True),
+                         lambda x: np.linalg.norm(x, -2, (0, 2), keepdims=True), (3, 2, 4)),
+    "matrix_norm_nuc": (lambda m, x: m.linalg.norm(x, "nuc"), lambda x: np.linalg.norm(x, "nuc"), (3, 2)),
+    "norm_nuc": (lambda m, x: m.norm(x, p="nuc"), lambda x: np.linalg.norm(x, "nuc"), (2, 3)),
     "std_correction": (lambda m, x: x.std(1, correction=0), lambda x: np.std(x, 1), (2, 3)),
     "var_unbiased_positional": (lambda m, x: x.var(0, False), lambda x: np.var(x, 0), (3, 2)),
     "mean_tuple": (lambda m, x: x.mean((0, 1)), lambda x: np.mean(x, (0, 1)), (2, 3)),
@@ -143,8 +148,6 @@ def test_norm_errors():
         ddp.tensor([1, 2]).norm()
     with pytest.raises(RuntimeError, match="linalg.vector_norm: Expected a floating point"):
         linalg.vector_norm(ddp.tensor([1, 2]))
-    with pytest.raises(NotImplementedError, match="singular values"):
-        linalg.matrix_norm(ddp.ones(2, 2), ord="nuc")
     with pytest.raises(RuntimeError, match="linalg.matrix_norm: Order 3 not supported"):
         linalg.matrix_norm(ddp.ones(2, 2), ord=3)
     with pytest.raises(RuntimeError, match="at least 2 dimensions"):
