@@ -74,6 +74,7 @@ _ALIASES = {
     "data": "ddp.core.data",
     "linalg": "ddp.core.linalg",
     "utils.data": "ddp.core.data",
+    "utils.data._utils": "ddp.core.data",  # torch.utils.data._utils.collate is ddp.core.data.collate
     "random": "ddp.core.random",
     "serialization": "ddp.core.serialization",
     "distributed": "ddp.parallel.distributed",

@@ -3,7 +3,12 @@ compiler, so `script` and `trace` hand back what they were given, which then run
 `ddp.compile` does). Saving a TorchScript archive has no ddp meaning: save the state dict instead.
 """
 
-__all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "annotate", "save", "load"]
+import typing
+
+__all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "annotate", "save", "load",
+           "Final"]
+
+Final = typing.Final  # the annotation TorchScript reads for constant attributes (`heads: Final[int]`, as timm writes)
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):

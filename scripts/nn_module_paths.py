@@ -30,6 +30,9 @@ State-dict and isinstance code names classes by these paths (`nn.modules.batchno
 '''
 
 
+UTILS_LINE = "from . import utils  # noqa: F401,E402  (hand-written; PyTorch imports it with the package)\n"
+
+
 def _import_line(source, names):
     line = f"from {source} import " + ", ".join(names)
     if len(line) <= 100:
@@ -63,7 +66,8 @@ def main():
                  if n not in names and hasattr(importlib.import_module(f"ddp.core.nn.{f}"), n)]
         (OUT / f"{info.name}.py").write_text(module_text(info.name, names, bases))
         written.append(info.name)
-    (OUT / "__init__.py").write_text(INIT_DOC + "".join(f"from .{n} import *  # noqa: F401,F403\n" for n in written))
+    (OUT / "__init__.py").write_text(INIT_DOC + "".join(f"from .{n} import *  # noqa: F401,F403\n" for n in written)
+                                     + UTILS_LINE)
     print(f"wrote {len(written)} files in {OUT.relative_to(ROOT)}: {', '.join(written)}")
 
 

@@ -43,7 +43,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     # a fresh tensor's graph state, on the class so that wrapping each op's result sets only two attributes
     _grad_fn = None
     _requires_grad = False
-    grad = None
+    _grad = None
     _view_of = None  # a view's (root, steps to read it from the root): see autograd_views.py
     _view_version = 0  # the shared version at which a view's graph was last read from its root
 
@@ -78,6 +78,29 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (None until one arrives)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:  # PyTorch's checks of an assigned gradient
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: {tuple(value.shape)} for a tensor "
+                                   f"of {tuple(self.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: {value.dtype} for a tensor of "
+                                   f"{self.dtype}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
 
     @property
     def grad_fn(self):
@@ -477,6 +500,22 @@ class Size(tuple):
 
     def __repr__(self):
         return f"ddp.Size({list(self)})"
+
+    # slices, concatenations and repeats of a Size are Sizes, as PyTorch's (a tuple's would be tuples)
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, times):
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
 
     def numel(self):
         return int(np.prod(self, dtype=np.int64))

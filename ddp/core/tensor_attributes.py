@@ -80,6 +80,10 @@ class TensorAttributes:
     is_sparse = is_sparse_csr = is_quantized = is_meta = is_mkldnn = is_nested = False
     name = None  # PyTorch's named-tensor attribute: ddp tensors have no names
 
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        """self (or self in `dtype`): a dense tensor is its own dense form, as in PyTorch; ddp has no sparse ones."""
+        return self if dtype is None else self.to(dtype)
+
     # ---------------------------------------------------------------------------- complex views
     def conj(self):
         """self for a real tensor (conjugation is the identity there); else the conjugate (differentiable)."""

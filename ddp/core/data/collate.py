@@ -19,26 +19,36 @@ def _check_numeric(a, fn):
         raise TypeError(f"{fn}: cannot make a Tensor from a numpy array of dtype {a.dtype}")
 
 
+def _stack(arrays):
+    """np.stack, with PyTorch's RuntimeError when the samples differ in shape (numpy raises ValueError)."""
+    shape = arrays[0].shape
+    for i, a in enumerate(arrays):
+        if a.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(a.shape)} at entry {i}")
+    return np.stack(arrays)
+
+
 def default_collate(batch):
     """Stack a list of samples into a batch, recursing into tuples, lists and dicts.
 
     Tensors and arrays are stacked along a new first dim; Python ints become int64, floats float64 and bools
-    bool Tensors; numpy scalars keep their dtype; strings stay a list. Tuples collate to a list of fields,
+    bool Tensors; numpy scalars keep their dtype; strings stay a list (a tuple for a field of tuple samples). Tuples collate to a list of fields,
     as PyTorch's does.
 
     Raises:
         TypeError: for an element type it cannot batch.
-        RuntimeError: if the sequences in a batch differ in length.
+        RuntimeError: if the sequences in a batch differ in length, or its tensors in shape.
 
     Example:
         >>> x, y = default_collate([(np.zeros(3), 1), (np.ones(3), 2)])   # x: (2, 3) float64, y: int64 [1, 2]
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor(np.stack([t.numpy() for t in batch]))
+        return Tensor(_stack([t.numpy() for t in batch]))
     if isinstance(elem, np.ndarray):
         _check_numeric(elem, "default_collate")
-        return Tensor(np.stack(batch))
+        return Tensor(_stack(batch))
     if isinstance(elem, np.generic) and not isinstance(elem, (np.str_, np.bytes_)):
         return Tensor(np.asarray(batch, dtype=elem.dtype))
     if isinstance(elem, bool):
@@ -48,7 +58,7 @@ def default_collate(batch):
     if isinstance(elem, float):
         return Tensor(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
-        return list(batch)
+        return batch  # as given: a list, or a tuple for a field of tuple samples (as PyTorch's)
     if isinstance(elem, collections.abc.Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, collections.abc.Sequence):
@@ -56,7 +66,7 @@ def default_collate(batch):
             sizes = sorted({len(s) for s in batch})
             raise RuntimeError(f"default_collate: each element in list of batch should be of equal size, "
                                f"got sizes {sizes}")
-        fields = [default_collate(list(s)) for s in zip(*batch)]
+        fields = [default_collate(s) for s in zip(*batch)]
         return type(elem)(*fields) if _is_namedtuple(elem) else fields
     raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, strings, dicts or "
                     f"lists; found {type(elem).__name__}")

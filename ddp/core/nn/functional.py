@@ -30,6 +30,7 @@ from .functional_loss_margin import *  # noqa: F401,F403  (the multi-class margi
 from .functional_linear import *  # noqa: F401,F403  (bilinear)
 from .functional_loss_regression import *  # noqa: F401,F403
 from .functional_mha import *  # noqa: F401,F403  (multi_head_attention_forward)
+from .functional_mha import _canonical_mask  # noqa: F401  (PyTorch's private helper custom attention layers call)
 from .functional_native import *  # noqa: F401,F403  (native_channel_shuffle)
 from .functional_norm import *  # noqa: F401,F403
 from .functional_padding import *  # noqa: F401,F403  (pad with every mode)

@@ -48,6 +48,16 @@ def _float_mask(mask, name, dtype):
     return additive_mask(mask, dtype, _OP, name, True)
 
 
+def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+    """PyTorch's private helper that custom attention layers call: `mask` as an additive float mask of
+    `target_type` (a bool mask's True as -inf), None as None; warns when `other_type` (another mask's dtype)
+    differs from a bool mask's, as PyTorch does."""
+    if mask is not None and check_other and other_type is not None and mask.dtype != other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
+                      f"instead.")
+    return _float_mask(mask, mask_name, target_type)
+
+
 def _project(query, key, value, e, in_proj_weight, in_proj_bias, separate, q_proj_weight, k_proj_weight,
              v_proj_weight):
     """The input projections q (L, N, E), k (S, N, E), v (S, N, E)."""

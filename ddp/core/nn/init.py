@@ -49,7 +49,7 @@ def calculate_gain(nonlinearity, param=None):
     default), selu: 3/4.
     """
     if nonlinearity in _LINEAR:
-        return 1.0
+        return 1  # an int, as PyTorch's
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":

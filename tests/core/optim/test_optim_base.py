@@ -179,7 +179,10 @@ def test_step_runs_without_recording_and_evaluates_the_closure_with_grad():
 
 
 def test_gradient_shape_mismatch_is_reported():
-    p = _param(grad=np.ones(4))
+    p = _param(grad=None)
+    with pytest.raises(RuntimeError, match=r"assigned grad has data of a different size: \(4,\)"):
+        p.grad = Tensor(np.ones(4, np.float32))  # refused where it is assigned, as PyTorch
+    p._grad = Tensor(np.ones(4, np.float32))  # past that check (as code writing the private field would be)
     with pytest.raises(RuntimeError, match=r"SGD.step: gradient of shape \(4,\).*\(3,\)"):
         SGD([p], lr=0.1).step()
 
@@ -309,7 +312,7 @@ def test_load_state_dict_errors():
                                          "expected 3"):
         Adam([_param(), _param(), _param()]).load_state_dict(saved)
     with pytest.raises(ValueError, match=r"'exp_avg' has shape \(3,\), but its parameter has shape \(2,\)"):
-        Adam([_param(), _param([1.0, 2.0])]).load_state_dict(saved)
+        Adam([_param(), _param([1.0, 2.0], grad=[0.5, 1.0])]).load_state_dict(saved)
 
 
 def test_adagrad_state_exists_from_construction():

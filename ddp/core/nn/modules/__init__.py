@@ -26,3 +26,4 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+from . import utils  # noqa: F401,E402  (hand-written; PyTorch imports it with the package)
