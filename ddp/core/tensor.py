@@ -1,5 +1,4 @@
 """Tensor: a numpy array plus its place in the autograd graph."""
-import sys
 
 import numpy as np
 
@@ -522,30 +521,21 @@ class Size(tuple):
 
 
 def _format(t):
-    finite = t._data[np.isfinite(t._data)] if t.dtype.kind == "f" else t._data
-    integral = t.dtype.kind != "f" or bool(np.all(finite == np.round(finite)))  # PyTorch: 1., 2. or 1.0000, 2.5000
-    opts = printing.options
-    sci = opts["sci_mode"]
-    formatter = {"float_kind": lambda v: f"{v:.{opts['precision']}e}"} if sci and t.dtype.kind == "f" else None
-    threshold = opts["threshold"]
-    body = np.array2string(
-        t._data, separator=", ", precision=opts["precision"], floatmode="maxprec_equal" if integral else "fixed",
-        threshold=sys.maxsize if threshold == float("inf") else int(threshold), edgeitems=opts["edgeitems"],
-        max_line_width=opts["linewidth"], suppress_small=sci is False, formatter=formatter, prefix="tensor(",
-    )
+    """PyTorch's repr: the dtype unless the default float (or its complex), int64 or bool; an empty tensor's
+    size unless 1-D; the node or requires_grad."""
     extras, default = [], get_default_dtype()
-    if t._data.size == 0:  # PyTorch's: the size unless 1-D, the dtype unless the default float
+    if t._data.size == 0:
         if t._data.ndim != 1:
             extras.append(f"size={t._data.shape}")
         if t.dtype != default:
             extras.append(f"dtype={t.dtype}")
-    elif t.dtype not in (default, np.int64, np.bool_):
+    elif t.dtype not in (default, np.int64, np.bool_, np.result_type(default, np.complex64)):
         extras.append(f"dtype={t.dtype}")
     if t._grad_fn is not None:
         extras.append(f"grad_fn={t._grad_fn!r}")
     elif t._requires_grad:
         extras.append("requires_grad=True")
-    return "tensor(" + ", ".join([body] + extras) + ")"
+    return printing.tensor_repr(t._data, extras)
 
 
 from . import functional as F  # noqa: E402  (last: functional's modules import Tensor and Size)

@@ -1,5 +1,6 @@
 """set_printoptions: precision, profiles, scientific notation and elision change how tensors print, as in
 PyTorch; every test puts the default back."""
+import numpy as np
 import pytest
 
 import ddp
@@ -53,3 +54,39 @@ def test_matches_torch():
         finally:
             torch.set_printoptions(profile="default")
             ddp.set_printoptions(profile="default")
+
+
+# PyTorch's layout rule for rule (printing.tensor_repr): widths from the nonzero finite values, integral
+# floats, scientific notation, bools, summaries, wrapping, complex values, the dtype suffix.
+INF, NAN = float("inf"), float("nan")
+LAYOUTS = [
+    ("float32", [1.0, 2.0, 3.0]), ("float32", [1.5, 2.25, -3.0]), ("float32", [0.0, -INF]), ("float32", [-0.0, 1.0]),
+    ("float32", [0.0, 0.0]), ("float32", [1e-5, 1.0]), ("float32", [1e9, 1.0]), ("float32", [123456.7, 0.5]),
+    ("float32", [NAN, 1.5, INF]), ("float32", 3.5), ("float32", np.arange(2000.0)), ("float32", np.arange(1001.0) / 7),
+    ("float32", np.ones((30, 30))), ("float32", np.arange(24.0).reshape(2, 3, 4)),
+    ("float32", np.arange(60.0).reshape(3, 4, 5) / 3), ("float32", np.arange(40.0).reshape(2, 20) * 1000.123),
+    ("float32", np.arange(5000.0).reshape(50, 100)), ("float32", np.ones((2, 0))), ("float32", []),
+    ("bool", [True, True]), ("bool", [True, False]), ("bool", [[True], [False]]), ("int64", [-100, 2, 30000]),
+    ("int64", np.arange(1200)), ("int32", [1, 2]), ("float64", [1.0, 2.5]), ("float16", [1.0, 2.5, 1000.0]),
+    ("complex64", [1 + 2j, -0.5 - 1j]), ("complex64", [1j, 3.0]), ("complex128", [1.5 + 2j]), ("uint8", [0, 255]),
+]
+OPTIONS = [{}, {"precision": 2}, {"sci_mode": True}, {"sci_mode": False}, {"threshold": 5, "edgeitems": 2},
+           {"linewidth": 40}]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=str)
+def test_layout_matches_pytorch(options):
+    torch = pytest.importorskip("torch")
+    try:
+        ddp.set_printoptions(**options)
+        torch.set_printoptions(**options)
+        for dtype, data in LAYOUTS:
+            values = np.asarray(data).tolist()
+            ours = repr(ddp.tensor(values, dtype=getattr(ddp, dtype)))
+            theirs = repr(torch.tensor(values, dtype=getattr(torch, dtype))).replace("torch.", "ddp.")
+            assert ours == theirs, (dtype, data)
+        assert repr(ddp.ones(40, requires_grad=True)) == \
+            repr(torch.ones(40, requires_grad=True)).replace("torch.", "ddp.")
+    finally:
+        ddp.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")
