@@ -259,7 +259,18 @@ FAMILIES = {
         torchvision.transforms.RandomResizedCrop torchvision.transforms.Pad torchvision.transforms.Grayscale
         torchvision.transforms.RandomGrayscale torchvision.transforms.GaussianBlur torchvision.transforms.RandomErasing
         torchvision.transforms.RandomApply torchvision.transforms.ConvertImageDtype
-        torchvision.transforms.InterpolationMode
+        torchvision.transforms.InterpolationMode torchvision.transforms.PILToTensor torchvision.transforms.ToPILImage
+        torchvision.transforms.RandomChoice torchvision.transforms.RandomOrder torchvision.transforms.Lambda
+        torchvision.transforms.functional.to_tensor torchvision.transforms.functional.pil_to_tensor
+        torchvision.transforms.functional.to_pil_image torchvision.transforms.functional.normalize
+        torchvision.transforms.functional.resize torchvision.transforms.functional.center_crop
+        torchvision.transforms.functional.crop torchvision.transforms.functional.pad
+        torchvision.transforms.functional.hflip torchvision.transforms.functional.vflip
+        torchvision.transforms.functional.rotate torchvision.transforms.functional.affine
+        torchvision.transforms.functional.rgb_to_grayscale torchvision.transforms.functional.adjust_brightness
+        torchvision.transforms.functional.adjust_contrast torchvision.transforms.functional.adjust_saturation
+        torchvision.transforms.functional.adjust_hue
+        torchvision.datasets.ImageFolder torchvision.datasets.DatasetFolder
         torchvision.utils.make_grid torchvision.utils.save_image
     """,
     "Reproducibility and debugging": """

@@ -1,5 +1,5 @@
 """Data loading, as `torch.utils.data` plus torchvision's datasets (MNIST, FashionMNIST, KMNIST, CIFAR10,
-FakeData), transforms and utils (`make_grid`, `save_image`); importable as `ddp.data`.
+FakeData, ImageFolder/DatasetFolder), transforms (PIL images too, with Pillow installed) and utils (`make_grid`, `save_image`); importable as `ddp.data`.
 
 Array-backed datasets (`TensorDataset`, `MNIST`, their `Subset`s) define `__getitems__(indices)`, so that
 `DataLoader` gathers each batch with one numpy index and transforms it once, with no loop per sample.
@@ -11,6 +11,7 @@ from .concat import ConcatDataset
 from .dataloader import DataLoader
 from .dataset import Dataset, DatasetError, Subset, TensorDataset, random_split
 from .fakedata import FakeData
+from .folder import DatasetFolder, ImageFolder
 from .idx import read_idx, write_idx
 from .iterable import ChainDataset, IterableDataset, get_worker_info
 from .mnist import KMNIST, MNIST, FashionMNIST, make_split
@@ -24,7 +25,7 @@ __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Da
            "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset",
            "WeightedRandomSampler"]
 __all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST", "IterableDataset", "ChainDataset",
-            "get_worker_info", "StackDataset"]
+            "get_worker_info", "StackDataset", "DatasetFolder", "ImageFolder"]
 
 
 def __getattr__(name):

@@ -9,6 +9,11 @@ def _batched(transform):
     return transform is None or getattr(transform, "batched", False)
 
 
+def _ambiguous_grey_batch(data):
+    """Whether a batch of `data` (N, H, W) would be read by the transforms as one (H, W, C <= 4) image."""
+    return getattr(data, "ndim", 0) == 3 and data.shape[-1] <= 4
+
+
 class ImageArrayDataset(Dataset):
     """Images in `self.data` (a numpy array, samples first) with labels in `self.targets`, transformed by
     `transform` / `target_transform`. Subclasses load them in `__init__`."""
@@ -29,6 +34,9 @@ class ImageArrayDataset(Dataset):
         if not (_batched(self.transform) and _batched(self.target_transform)):
             raise AttributeError(
                 f"{type(self).__name__}.__getitems__ needs batch-capable transforms (with batched = True)")
+        if self.transform is not None and _ambiguous_grey_batch(self.data):
+            raise AttributeError(f"{type(self).__name__}.__getitems__: a batch of grey images at most 4 pixels wide "
+                                 f"would read as one image with channels last, so samples go one by one")
         return self._get_batch
 
     def _get_batch(self, indices):

@@ -146,13 +146,27 @@ def test_random_crop_and_rotation_on_colour():
     assert pipeline.batched and tuple(pipeline(COLOUR_BATCH).shape) == (5, 3, 5, 5)
 
 
-def test_tiny_grey_batches_stay_grey():
-    """A (B, H, W) batch whose width is not 3 or 4 is grey, even when tiny or one pixel wide."""
-    for shape in ((6, 2, 2), (6, 5, 1), (3, 5, 5)):
+def test_a_3d_array_is_one_image_up_to_4_channels_else_a_grey_batch():
+    """(H, W, C) with C <= 4 is one image, as torchvision's ToTensor reads it; a wider last dim is (B, H, W)."""
+    for shape in ((6, 8, 1), (6, 8, 2), (6, 2, 2), (6, 5, 4)):
+        image = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+        out = T.ToTensor()(image)
+        assert tuple(out.shape) == (shape[2],) + shape[:2]
+        np.testing.assert_array_equal(out.numpy(), image.transpose(2, 0, 1) / np.float32(255))
+        np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(image), image[:, ::-1])
+    for shape in ((6, 2, 5), (3, 5, 5)):
         batch = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
         assert tuple(T.ToTensor()(batch).shape) == (shape[0], 1) + shape[1:]
         np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(batch), batch[:, :, ::-1])
     assert tuple(T.ToTensor()(np.zeros((2, 5, 5, 1), np.uint8)).shape) == (2, 1, 5, 5)  # (B, H, W, 1)
+
+
+def test_to_tensor_matches_torch_on_hwc_arrays():
+    torch = pytest.importorskip("torch")
+    for shape in ((6, 8, 1), (6, 8, 2), (6, 8, 3)):
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        want = torch.from_numpy(image).permute(2, 0, 1).float().div(255).numpy()
+        np.testing.assert_array_equal(T.ToTensor()(image).numpy(), want)
 
 
 @pytest.mark.parametrize("shift", [0.25, -0.4, 0.5])

@@ -1,14 +1,17 @@
-"""Image transforms for `ddp.data` datasets; each accepts one sample or a whole batch (see `functional`)."""
+"""Image transforms for `ddp.data` datasets, as torchvision's: each takes a PIL image, a numpy image or a
+channels-first Tensor, and one sample or a whole batch (layouts in `ops`); `functional` holds the one-call forms."""
+from . import functional
 from .augment import (
     ConvertImageDtype, GaussianBlur, Grayscale, InterpolationMode, Pad, RandomApply, RandomErasing, RandomGrayscale,
     RandomResizedCrop,
 )
-from .basic import Compose, Lambda, Normalize, ToTensor
+from .basic import Compose, Lambda, Normalize, RandomChoice, RandomOrder
 from .color import ColorJitter
+from .convert import PILToTensor, ToPILImage, ToTensor
 from .geometric import RandomAffine, RandomCrop, RandomRotation
 from .size import CenterCrop, RandomHorizontalFlip, RandomVerticalFlip, Resize
 
-__all__ = ["Compose", "Lambda", "Normalize", "ToTensor", "ColorJitter", "RandomAffine", "RandomCrop",
-           "RandomRotation", "CenterCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "ConvertImageDtype",
-           "GaussianBlur", "Grayscale", "InterpolationMode", "Pad", "RandomApply", "RandomErasing", "RandomGrayscale",
-           "RandomResizedCrop"]
+__all__ = ["Compose", "Lambda", "Normalize", "ToTensor", "PILToTensor", "ToPILImage", "ColorJitter", "RandomAffine",
+           "RandomCrop", "RandomRotation", "CenterCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize",
+           "ConvertImageDtype", "GaussianBlur", "Grayscale", "InterpolationMode", "Pad", "RandomApply",
+           "RandomErasing", "RandomGrayscale", "RandomResizedCrop", "RandomChoice", "RandomOrder", "functional"]

@@ -2,7 +2,7 @@
 `RandomResizedCrop`, `Pad`, `Grayscale` / `RandomGrayscale`, `GaussianBlur`, `RandomErasing`, `RandomApply`,
 `ConvertImageDtype`, and `InterpolationMode` for the interpolation arguments.
 
-Layouts as in `functional`: numpy grey or colour images and batches, or channels-first Tensors.
+Layouts as in `ops`: numpy grey or colour images and batches, channels-first Tensors, or PIL images.
 """
 import enum
 import math
@@ -13,7 +13,7 @@ import numpy as np
 from ddp.core.random import get_generator
 from ddp.core.tensor import Tensor
 
-from . import functional as F
+from . import ops, pil
 from .color import _grey
 from .geometric import _interpolation, _pair
 
@@ -49,8 +49,8 @@ class RandomResizedCrop:
     """Crop a random window of each sample (area a fraction in `scale` of the image's, aspect ratio in
     `ratio`, drawn log-uniformly; torchvision's ten tries, then a central crop) and resize it to `size`.
 
-    The resize is bilinear (or nearest) without antialiasing, so strong shrinking is sharper than
-    torchvision's antialiased PIL resize.
+    Arrays and Tensors are resized bilinearly (or nearest) without antialiasing, so strong shrinking is
+    sharper than torchvision's; a PIL image is cropped and resized by PIL (antialiased), as torchvision's.
 
     Example:
         >>> RandomResizedCrop(24, scale=(0.5, 1.0))(images)   # (B, 32, 32, 3) -> (B, 24, 24, 3)
@@ -84,9 +84,12 @@ class RandomResizedCrop:
         return top, left, h, w
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "RandomResizedCrop")
+        if pil.is_pil_image(x):
+            top, left, h, w = (int(v[0]) for v in self.get_params(1, x.height, x.width))
+            return pil.resized_crop(x, top, left, h, w, self.size, self.interpolation)
+        a, restore = ops.as_nchw(x, "RandomResizedCrop")
         box = self.get_params(len(a), *a.shape[2:])
-        return restore(F.crop_resize(a, *box, self.size, self.interpolation))
+        return restore(ops.crop_resize(a, *box, self.size, self.interpolation))
 
     def __repr__(self):
         return f"RandomResizedCrop(size={self.size}, scale={self.scale}, ratio={self.ratio})"
@@ -108,15 +111,17 @@ class Pad:
         self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "Pad")
-        return restore(F.pad(a, self.padding, self.fill, self.padding_mode))
+        a, restore = ops.as_nchw(x, "Pad")
+        return restore(ops.pad(a, self.padding, self.fill, self.padding_mode))
 
     def __repr__(self):
         return f"Pad(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode!r})"
 
 
 class Grayscale:
-    """RGB to grey (ITU-R 601 luma), with 1 output channel or 3 equal ones."""
+    """RGB to grey (ITU-R 601-2 luma: 0.2989 R + 0.587 G + 0.114 B, truncated for integers, as torchvision's
+    tensor path), with 1 output channel or 3 equal ones: (C, H, W) -> (1 or 3, H, W), batches alike. A PIL
+    image is converted by PIL, to 'L' or to 'RGB', as torchvision's."""
 
     batched = True
 
@@ -126,7 +131,9 @@ class Grayscale:
         self.num_output_channels = num_output_channels
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, type(self).__name__)
+        if pil.is_pil_image(x):
+            return pil.grayscale(x, self.num_output_channels)
+        a, restore = ops.as_nchw(x, type(self).__name__)
         return restore(np.repeat(_grey(a), self.num_output_channels, axis=1))
 
     def __repr__(self):
@@ -134,7 +141,8 @@ class Grayscale:
 
 
 class RandomGrayscale:
-    """Make each sample grey with probability p, keeping its number of channels."""
+    """Make each sample grey with probability p, keeping its number of channels (a PIL image its mode 'L'
+    or 'RGB')."""
 
     batched = True
 
@@ -142,7 +150,10 @@ class RandomGrayscale:
         self.p, self.generator = p, generator
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "RandomGrayscale")
+        if pil.is_pil_image(x):
+            pick = get_generator(self.generator).random(1)[0] < self.p
+            return pil.grayscale(x, 1 if x.mode == "L" else 3) if pick else x
+        a, restore = ops.as_nchw(x, "RandomGrayscale")
         if a.shape[1] == 1:
             return restore(a)
         pick = get_generator(self.generator).random(len(a)) < self.p
@@ -168,11 +179,11 @@ class GaussianBlur:
         self.generator = generator
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "GaussianBlur")
+        a, restore = ops.as_nchw(x, "GaussianBlur")
         sigma = get_generator(self.generator).uniform(*self.sigma, size=len(a))
         work = a.astype(np.float32) if a.dtype.kind in "iu" else a
         kx, ky = self.kernel_size
-        out = F.blur_axis(F.blur_axis(work, sigma, kx, axis=3), sigma, ky, axis=2)
+        out = ops.blur_axis(ops.blur_axis(work, sigma, kx, axis=3), sigma, ky, axis=2)
         if a.dtype.kind in "iu":
             out = np.clip(np.rint(out), np.iinfo(a.dtype).min, np.iinfo(a.dtype).max).astype(a.dtype)
         return restore(out)
@@ -203,7 +214,7 @@ class RandomErasing:
     def __call__(self, x):
         if not isinstance(x, Tensor):
             raise TypeError(f"RandomErasing: expected a Tensor (C, H, W) or (B, C, H, W), got {type(x).__name__}")
-        a, restore = F.as_nchw(x, "RandomErasing")
+        a, restore = ops.as_nchw(x, "RandomErasing")
         gen, (B, C, H, W) = get_generator(self.generator), a.shape
         h, w = _ten_tries(gen, B, H * W, self.scale, self.ratio)
         found, h, w = _first_fit((h < H) & (w < W) & (h > 0) & (w > 0), h, w)
@@ -244,8 +255,8 @@ class RandomApply:
         out = x
         for t in self.transforms:
             out = t(out)
-        a, restore = F.as_nchw(x, "RandomApply")
-        b, _ = F.as_nchw(out, "RandomApply")
+        a, restore = ops.as_nchw(x, "RandomApply")
+        b, _ = ops.as_nchw(out, "RandomApply")
         if a.shape != b.shape:
             raise ValueError(f"RandomApply: the transforms changed the shape {a.shape} to {b.shape}")
         pick = get_generator(self.generator).random(len(a)) < self.p

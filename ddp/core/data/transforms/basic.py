@@ -1,13 +1,14 @@
-"""`Compose`, `Lambda`, `ToTensor` and `Normalize`: each takes one sample or a whole batch.
+"""`Compose`, `RandomChoice`, `RandomOrder`, `Lambda` and `Normalize`.
 
 A transform with `batched = True` gives the same result on a batch as on each of its samples (up to random
 draws), so datasets may apply it once per batch.
 """
 import numpy as np
 
+from ddp.core.random import get_generator
 from ddp.core.tensor import Tensor
 
-from .functional import is_channels_last
+from . import pil
 
 
 class Compose:
@@ -33,6 +34,50 @@ class Compose:
         return "Compose([" + ", ".join(map(repr, self.transforms)) + "])"
 
 
+class RandomChoice:
+    """Apply one of `transforms`, picked at each call (with probabilities `p`, default equal), as torchvision's.
+
+    Not batch-capable: on a batch every sample would get the same pick, so datasets call it per sample.
+    """
+
+    batched = False
+
+    def __init__(self, transforms, p=None, generator=None):
+        self.transforms = list(transforms)
+        if not self.transforms:
+            raise ValueError("RandomChoice: needs at least one transform")
+        if p is not None:
+            p = np.asarray(p, np.float64)
+            if p.shape != (len(self.transforms),) or np.any(p < 0) or p.sum() <= 0:
+                raise ValueError(f"RandomChoice: p must be one non-negative weight per transform, got {p.tolist()}")
+            p = p / p.sum()
+        self.p, self.generator = p, generator
+
+    def __call__(self, x):
+        return self.transforms[get_generator(self.generator).choice(len(self.transforms), p=self.p)](x)
+
+    def __repr__(self):
+        return f"RandomChoice({self.transforms}, p={None if self.p is None else self.p.tolist()})"
+
+
+class RandomOrder:
+    """Apply all of `transforms` in an order shuffled at each call, as torchvision's (per sample: not
+    batch-capable, for the reason of `RandomChoice`)."""
+
+    batched = False
+
+    def __init__(self, transforms, generator=None):
+        self.transforms, self.generator = list(transforms), generator
+
+    def __call__(self, x):
+        for i in get_generator(self.generator).permutation(len(self.transforms)):
+            x = self.transforms[i](x)
+        return x
+
+    def __repr__(self):
+        return f"RandomOrder({self.transforms})"
+
+
 class Lambda:
     """Wrap a function as a transform; pass `batched=True` if it also handles a batch correctly."""
 
@@ -45,34 +90,6 @@ class Lambda:
         return self.fn(x)
 
 
-class ToTensor:
-    """A numpy image -> a float32 Tensor with channels first: grey (H, W) -> (1, H, W), colour (H, W, 3 or 4)
-    -> (C, H, W); a batch (B, H, W) -> (B, 1, H, W), (B, H, W, C) -> (B, C, H, W) (layouts as in `functional`).
-
-    uint8 values are scaled to [0, 1] (divided by 255 in float32, as torchvision's); other dtypes are kept.
-
-    Raises:
-        TypeError: for a Tensor or a non-array input.
-        ValueError: for an array that is not 2-D or 3-D, or 4-D with 1, 3 or 4 channels last.
-    """
-
-    batched = True
-
-    def __call__(self, pic):
-        if isinstance(pic, Tensor) or not isinstance(pic, np.ndarray):
-            raise TypeError(f"ToTensor: expected a numpy image array, got {type(pic).__name__}")
-        if pic.ndim not in (2, 3) and not is_channels_last(pic):
-            raise ValueError(f"ToTensor: expected an image (H, W) or (H, W, C), or a batch (B, H, W) or "
-                             f"(B, H, W, C), C in (1, 3, 4), got shape {pic.shape}")
-        out = np.moveaxis(pic, -1, -3) if is_channels_last(pic) else pic[..., None, :, :]
-        if out.dtype == np.uint8:
-            out = out.astype(np.float32) / np.float32(255)
-        return Tensor(np.ascontiguousarray(out))
-
-    def __repr__(self):
-        return "ToTensor()"
-
-
 class Normalize:
     """(x - mean[c]) / std[c] per channel c, on (C, H, W) or (B, C, H, W) float data, keeping its dtype.
 
@@ -81,7 +98,7 @@ class Normalize:
         inplace: overwrite the input's memory.
     Raises:
         ValueError: for a zero std or a channel count that does not match.
-        TypeError: for integer input.
+        TypeError: for integer input or a PIL image (torchvision's Normalize takes Tensors only).
 
     Example:
         >>> Normalize((0.1307,), (0.3081,))(ToTensor()(image))
@@ -99,6 +116,8 @@ class Normalize:
         self.inplace = inplace
 
     def __call__(self, x):
+        if pil.is_pil_image(x):
+            raise TypeError("Normalize: expected a Tensor, got a PIL image; apply ToTensor first")
         is_tensor = isinstance(x, Tensor)
         a = x.numpy() if is_tensor else np.asarray(x)
         if a.dtype.kind != "f":

@@ -11,7 +11,7 @@ import numpy as np
 
 from ddp.core.random import get_generator
 
-from . import functional as F
+from . import ops, pil
 
 
 def _range(value, name):
@@ -29,7 +29,8 @@ def _grey(a):
     """ITU-R 601 luma of (B, C, H, W) RGB, kept in a's dtype (truncated for integers, as torchvision's)."""
     if a.shape[1] == 1:
         return a
-    r, g, b = a[:, 0:1].astype(np.float32), a[:, 1:2].astype(np.float32), a[:, 2:3].astype(np.float32)
+    work = a if a.dtype.kind == "f" else a.astype(np.float32)
+    r, g, b = work[:, 0:1], work[:, 1:2], work[:, 2:3]
     return (0.2989 * r + 0.587 * g + 0.114 * b).astype(a.dtype)
 
 
@@ -65,6 +66,18 @@ def _blend(a, ref, factor):
     return np.clip(out, 0, bound).astype(a.dtype)
 
 
+def adjust(a, name, factor):
+    """`a` (B, C, H, W) with its "brightness", "contrast", "saturation" or "hue" changed by each sample's
+    factor (B,); a grey image keeps its saturation and hue."""
+    if name == "brightness":
+        return _blend(a, 0, factor)
+    if name == "contrast":
+        return _blend(a, _grey(a).astype(np.float32).mean(axis=(1, 2, 3), keepdims=True), factor)
+    if name == "hue":
+        return _shift_hue(a, factor) if a.shape[1] == 3 else a
+    return _blend(a, _grey(a), factor) if a.shape[1] > 1 else a
+
+
 class ColorJitter:
     """Randomly change brightness, contrast and saturation, in a random order per call.
 
@@ -72,8 +85,11 @@ class ColorJitter:
         brightness, contrast, saturation: b for a factor drawn in [max(0, 1 - b), 1 + b], or (min, max).
         hue: h for a hue shift drawn in [-h, h] (0 <= h <= 0.5), or (min, max) within [-0.5, 0.5].
         generator: numpy Generator for the order and the per-sample factors.
+    A PIL image (mode L, LA, RGB or RGBA) goes through the same arithmetic on its pixels.
+
     Raises:
         ValueError: for negative or inverted ranges, or a hue range outside [-0.5, 0.5].
+        TypeError: for a PIL image of another mode (P, I, F, ...).
 
     Example:
         >>> ColorJitter(brightness=0.2, contrast=0.2)(images)
@@ -90,22 +106,15 @@ class ColorJitter:
         self.generator = generator
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "ColorJitter")
+        pil.check_mode(x, "ColorJitter")
+        a, restore = ops.as_nchw(x, "ColorJitter")
         gen = get_generator(self.generator)
         names = list(self.ranges)
         for i in gen.permutation(len(names)):
             bounds = self.ranges[names[i]]
             if bounds is None:
                 continue
-            factor = gen.uniform(*bounds, size=len(a))
-            if names[i] == "brightness":
-                a = _blend(a, 0, factor)
-            elif names[i] == "contrast":
-                a = _blend(a, _grey(a).astype(np.float32).mean(axis=(1, 2, 3), keepdims=True), factor)
-            elif names[i] == "hue":
-                a = _shift_hue(a, factor) if a.shape[1] == 3 else a
-            elif a.shape[1] > 1:  # saturation leaves a grey image as it is
-                a = _blend(a, _grey(a), factor)
+            a = adjust(a, names[i], gen.uniform(*bounds, size=len(a)))
         return restore(a)
 
     def __repr__(self):

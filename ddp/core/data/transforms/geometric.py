@@ -9,7 +9,7 @@ import numpy as np
 
 from ddp.core.random import get_generator
 
-from . import functional as F
+from . import ops
 
 
 def _pair(value, name, sym=False):
@@ -28,6 +28,14 @@ def _interpolation(mode):
     if mode not in ("nearest", "bilinear"):
         raise ValueError(f"interpolation must be 'nearest' or 'bilinear', got {mode!r}")
     return mode
+
+
+def affine(a, angle, translate, scale, shear, interpolation="nearest", fill=0, center=None):
+    """`a` (B, C, H, W) warped by each sample's parameters (as `ops.affine_matrix` takes them) about
+    `center` (x, y), by default the image center."""
+    H, W = a.shape[2:]
+    center = center if center is not None else ((W - 1) / 2, (H - 1) / 2)
+    return ops.warp(a, ops.affine_matrix(angle, translate, scale, shear, center), interpolation, fill)
 
 
 class RandomCrop:
@@ -62,20 +70,20 @@ class RandomCrop:
         self.fill, self.padding_mode, self.generator = fill, padding_mode, generator
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "RandomCrop")
+        a, restore = ops.as_nchw(x, "RandomCrop")
         if self.padding is not None:
-            a = F.pad(a, self.padding, self.fill, self.padding_mode)
+            a = ops.pad(a, self.padding, self.fill, self.padding_mode)
         th, tw = self.size
         if self.pad_if_needed and (a.shape[2] < th or a.shape[3] < tw):
             dw, dh = max(tw - a.shape[3], 0), max(th - a.shape[2], 0)
-            a = F.pad(a, (dw, dh, dw, dh), self.fill, self.padding_mode)
+            a = ops.pad(a, (dw, dh, dw, dh), self.fill, self.padding_mode)
         H, W = a.shape[2:]
         if H < th or W < tw:
             raise ValueError(f"RandomCrop: crop size {self.size} is larger than the (padded) image size {(H, W)}")
         gen = get_generator(self.generator)
         top = gen.integers(0, H - th + 1, size=len(a))
         left = gen.integers(0, W - tw + 1, size=len(a))
-        return restore(F.crop(a, top, left, th, tw))
+        return restore(ops.crop(a, top, left, th, tw))
 
     def __repr__(self):
         return f"RandomCrop(size={self.size}, padding={self.padding})"
@@ -134,11 +142,9 @@ class RandomAffine:
         return angle, translate, scale, shear
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, type(self).__name__)
-        H, W = a.shape[2:]
-        center = self.center if self.center is not None else ((W - 1) / 2, (H - 1) / 2)
-        matrix = F.affine_matrix(*self.get_params(len(a), H, W), center)
-        return restore(F.warp(a, matrix, self.interpolation, self.fill))
+        a, restore = ops.as_nchw(x, type(self).__name__)
+        params = self.get_params(len(a), *a.shape[2:])
+        return restore(affine(a, *params, self.interpolation, self.fill, self.center))
 
     def __repr__(self):
         return (f"{type(self).__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "

@@ -1,6 +1,6 @@
 """Deterministic size changes (`Resize`, `CenterCrop`) and random flips, vectorised over a batch.
 
-Layouts as in `functional`: numpy grey or colour images and batches, or channels-first Tensors.
+Layouts as in `ops`: numpy grey or colour images and batches, channels-first Tensors, or PIL images.
 """
 import numbers
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from ddp.core.random import get_generator
 
-from . import functional as F
+from . import ops, pil
 
 
 def _size(size, op):
@@ -29,6 +29,7 @@ class Resize:
     Args:
         interpolation: "bilinear" (default) or "nearest" (or an InterpolationMode with those values).
         antialias: smooth before shrinking with bilinear (torchvision's default, True), as PIL does.
+            A PIL image is resized by PIL itself (always antialiased), as torchvision does.
     Raises:
         ValueError: for a malformed size or interpolation, or max_size not above an int size.
 
@@ -61,8 +62,10 @@ class Resize:
         return (new_short, new_long) if height <= width else (new_long, new_short)
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "Resize")
-        return restore(F.resize(a, self.output_size(*a.shape[2:]), self.interpolation, self.antialias))
+        if pil.is_pil_image(x):
+            return pil.resize(x, self.output_size(x.height, x.width), self.interpolation)
+        a, restore = ops.as_nchw(x, "Resize")
+        return restore(ops.resize(a, self.output_size(*a.shape[2:]), self.interpolation, self.antialias))
 
     def __repr__(self):
         return f"Resize(size={self.size}, interpolation={self.interpolation!r}, antialias={self.antialias})"
@@ -81,11 +84,11 @@ class CenterCrop:
         self.size = _size(size, "CenterCrop")
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, "CenterCrop")
+        a, restore = ops.as_nchw(x, "CenterCrop")
         (th, tw), (H, W) = self.size, a.shape[2:]
         if th > H or tw > W:
             dh, dw = max(th - H, 0), max(tw - W, 0)
-            a = F.pad(a, (dw // 2, dh // 2, (dw + 1) // 2, (dh + 1) // 2))
+            a = ops.pad(a, (dw // 2, dh // 2, (dw + 1) // 2, (dh + 1) // 2))
             H, W = a.shape[2:]
         top, left = int(round((H - th) / 2.0)), int(round((W - tw) / 2.0))
         return restore(a[:, :, top:top + th, left:left + tw])
@@ -107,7 +110,7 @@ class RandomHorizontalFlip:
         self.p, self.generator = p, generator
 
     def __call__(self, x):
-        a, restore = F.as_nchw(x, type(self).__name__)
+        a, restore = ops.as_nchw(x, type(self).__name__)
         flip = get_generator(self.generator).random(len(a)) < self.p
         return restore(np.where(flip[:, None, None, None], np.flip(a, self.axis), a))
 

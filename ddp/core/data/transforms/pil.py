@@ -1,0 +1,78 @@
+"""PIL images in the transforms, with Pillow optional: it is imported only when a PIL image is given or made.
+
+A PIL image goes through the array code as the array numpy reads from it ((H, W) for one band, else
+(H, W, C)) and comes back as a PIL image of its mode (a palette image keeps its palette). Resizing and
+grey conversion use PIL's own `resize` and `convert`, as torchvision does for PIL images.
+"""
+import sys
+
+import numpy as np
+
+# modes whose pixel values are colours or grey levels on 0..255, the only ones a colour change applies to
+COLOUR_MODES = ("L", "LA", "RGB", "RGBA")
+RESAMPLE = {"nearest": 0, "bilinear": 2}  # PIL's Resampling.NEAREST and .BILINEAR
+
+
+def is_pil_image(x):
+    """Whether `x` is a PIL image; False without importing PIL when nothing has imported it yet."""
+    module = sys.modules.get("PIL.Image")
+    return module is not None and isinstance(x, module.Image)
+
+
+def image_module():
+    """`PIL.Image`, imported on first use."""
+    try:
+        from PIL import Image
+    except ImportError as e:
+        raise ImportError("making a PIL image needs Pillow: pip install pillow") from e
+    return Image
+
+
+def check_mode(img, op, modes=COLOUR_MODES):
+    """Raise a TypeError naming `op` when the PIL image `img` is not in one of `modes`."""
+    if is_pil_image(img) and img.mode not in modes:
+        raise TypeError(f"{op}: expected a PIL image of mode {' / '.join(modes)}, got mode {img.mode!r}; "
+                        f"convert it first, e.g. img.convert('RGB')")
+
+
+def to_array(img):
+    """The pixels of a PIL image as a new array: (H, W) for one band, (H, W, C) for more."""
+    return np.array(img)
+
+
+def to_hwc(img, dtype=None):
+    """The pixels of a PIL image as an (H, W, bands) array, in `dtype` when given."""
+    a = np.array(img) if dtype is None else np.array(img, dtype)
+    return a.reshape(img.size[1], img.size[0], len(img.getbands()))
+
+
+def from_array(a, like):
+    """A PIL image of `like`'s mode (and palette) from an array laid out as `to_array(like)` gives it."""
+    Image = image_module()
+    a = np.ascontiguousarray(a)
+    if like.mode.startswith("I;16"):
+        return Image.fromarray(a.view(np.uint16) if a.dtype == np.int16 else a.astype(np.uint16))
+    img = Image.fromarray(a)
+    if img.mode != like.mode and a.dtype == np.uint8:  # a mode numpy cannot name: P, CMYK, YCbCr, ...
+        img = Image.frombytes(like.mode, img.size, a.tobytes())
+    if like.mode == "P":
+        img.putpalette(like.getpalette())
+    return img
+
+
+def resize(img, size, interpolation):
+    """`img` resized to `size` (h, w) by PIL (antialiased when shrinking), with "nearest" or "bilinear"."""
+    h, w = size
+    return img.resize((w, h), RESAMPLE[interpolation])
+
+
+def resized_crop(img, top, left, height, width, size, interpolation):
+    """The window (top, left, height, width) of `img`, cropped and then resized to `size` (h, w) by PIL (as
+    torchvision; resizing with PIL's `box` would blend in pixels from outside the window)."""
+    return resize(img.crop((left, top, left + width, top + height)), size, interpolation)
+
+
+def grayscale(img, num_output_channels):
+    """`img` converted to grey by PIL ('L'), or to an 'RGB' image of three equal channels."""
+    grey = img.convert("L")
+    return grey if num_output_channels == 1 else grey.convert("RGB")
