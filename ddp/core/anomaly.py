@@ -2,7 +2,7 @@
 
 While the mode is on, `Function.apply` records the user's call site of every recorded op, and the engine
 checks each gradient an op's backward returns; the first NaN or Inf raises a RuntimeError naming the op
-(as PyTorch: "Function 'LogBackward' returned nan values in its 0th output") and that call site. While it
+(as PyTorch: "Function 'LogBackward0' returned nan values in its 0th output") and that call site. While it
 is off (the default), the engine only reads the flag `enabled` once per op: nothing is recorded. An error
 raised inside a backward gets a note with its op's forward call site too.
 

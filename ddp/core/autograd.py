@@ -215,7 +215,12 @@ class Context:
         return Tensor(saved) if isinstance(saved, np.ndarray) else saved
 
     def name(self):
-        return f"{self.fn.__name__}Backward" if self.fn is not None else "Backward"
+        """PyTorch's node name: "MulBackward0" for a built-in op (PyTorch numbers its generated nodes), a custom
+        Function's own name plus "Backward" ("ProbeBackward")."""
+        fn = self.fn
+        if fn is None:
+            return "Backward"
+        return fn.__name__ + ("Backward0" if fn.__module__.startswith("ddp.core.ops.") else "Backward")
 
     @property
     def next_functions(self):

@@ -28,7 +28,7 @@ class Node(abc.ABC):
 
     @abc.abstractmethod
     def name(self):
-        """The node's name, e.g. "MulBackward" or "AccumulateGrad"."""
+        """The node's name, e.g. "MulBackward0" or "AccumulateGrad"."""
 
     @property
     @abc.abstractmethod

@@ -96,7 +96,7 @@ def functional_call(module, parameters_and_buffers, args=None, kwargs=None, *, t
         >>> fc = ddp.nn.Linear(2, 1)
         >>> w = ddp.ones(1, 2, requires_grad=True)
         >>> functional_call(fc, {"weight": w, "bias": ddp.zeros(1)}, (ddp.ones(1, 2),))
-        tensor([[2.]], grad_fn=<LinearBackward>)
+        tensor([[2.]], grad_fn=<LinearBackward0>)
     """
     args = () if args is None else args if isinstance(args, tuple) else (args,)
     with reparametrized(module, parameters_and_buffers, tie_weights, strict):
