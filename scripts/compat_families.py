@@ -293,6 +293,7 @@ FAMILIES = {
         torch.Tensor.register_hook torch.Tensor.register_post_accumulate_grad_hook torch.autograd.graph.Node
         torch.autograd.graph.register_multi_grad_hook torch.autograd.graph.get_gradient_edge
         torch.autograd.graph.increment_version torch.autograd.graph.save_on_cpu
+        torch.autograd.graph.saved_tensors_hooks torch.autograd.graph.disable_saved_tensors_hooks
         torch.nn.Module.register_state_dict_pre_hook torch.nn.Module.register_state_dict_post_hook
         torch.nn.Module.register_load_state_dict_pre_hook torch.nn.Module.register_load_state_dict_post_hook
         torch.nn.Module.get_extra_state torch.nn.Module.set_extra_state torch.nn.Module.to_empty

@@ -21,12 +21,15 @@ from . import profiler_events as _profiler
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
 
 _views = None  # ddp.core.autograd_views, bound by tensor.py (it imports this module)
+_saved_hooks = None  # autograd_saved_hooks.pack, bound there (only its hooks make it needed)
 
 class _ThreadState(threading.local):
     """Per-thread autograd state; the class attribute is each new thread's default (recording on)."""
 
     grad_enabled = True
     backward_nodes = None  # during a backward: the ids of the nodes it will reach (autograd_nodes.py asks)
+    saved_hooks = None  # (pack, unpack) of the innermost saved_tensors_hooks (autograd_saved_hooks.py)
+    saved_hooks_refused = None  # disable_saved_tensors_hooks' message
 
 
 _local = _ThreadState()
@@ -418,6 +421,8 @@ class Function:
             if ctx.saved_tensors:
                 tensors.append(result)
                 ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, tensors)
+                if _local.saved_hooks is not None:
+                    _saved_hooks(ctx, tensors)
             result._requires_grad = True
             result._grad_fn = ctx
             if _anomaly.enabled:

@@ -64,6 +64,8 @@ def apply(cls, args, kwargs):
     if differentiable:
         _link(cls, ctx, args, results, differentiable)
         _point_saved_at_results(ctx, outs, results)
+        if ctx.saved_tensors and autograd._local.saved_hooks is not None:
+            autograd._saved_hooks(ctx)  # saved_tensors_hooks' pack, on what backward will read
     return results[0] if single else results
 
 

@@ -8,19 +8,19 @@
   `register_hook(fn(grad_inputs, grad_outputs))` (autograd.py runs them).
 - `register_multi_grad_hook(tensors, fn)`: one call once the gradients of all the tensors that this backward
   reaches are known (mode "all"), or at the first of them (mode "any").
-- `GradientEdge` / `get_gradient_edge`, `increment_version`, and `save_on_cpu`, which has nothing to move:
-  every ddp tensor lives on the CPU.
+- `GradientEdge` / `get_gradient_edge`, `increment_version`; `saved_tensors_hooks`,
+  `disable_saved_tensors_hooks` and `save_on_cpu` (which has nothing to move) live in autograd_saved_hooks.py.
 """
 import abc
-import contextlib
 import sys
 from collections import namedtuple
 
 from . import autograd
 from .autograd import AccumulateGrad, Context
+from .autograd_saved_hooks import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks  # noqa: F401
 
 __all__ = ["Node", "GradientEdge", "get_gradient_edge", "register_multi_grad_hook", "increment_version",
-           "save_on_cpu"]
+           "save_on_cpu", "saved_tensors_hooks", "disable_saved_tensors_hooks"]
 
 
 class Node(abc.ABC):
@@ -110,10 +110,6 @@ def increment_version(tensor):
         t._bump_version()
 
 
-@contextlib.contextmanager
-def save_on_cpu(pin_memory=False, device_type="cuda"):
-    """PyTorch's context that moves saved activations to the CPU: in ddp they are there already."""
-    yield
 
 
 for _name in ("ddp.autograd.graph", "ddp.core.autograd.graph"):
