@@ -28,6 +28,7 @@ class _ThreadState(threading.local):
 
     grad_enabled = True
     backward_nodes = None  # during a backward: the ids of the nodes it will reach (autograd_nodes.py asks)
+    inference = False  # inside inference_mode: new tensors are inference tensors
     saved_hooks = None  # (pack, unpack) of the innermost saved_tensors_hooks (autograd_saved_hooks.py)
     saved_hooks_refused = None  # disable_saved_tensors_hooks' message
 
@@ -41,6 +42,13 @@ FREED_MESSAGE = (
     "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
     "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
     "if you need to access saved tensors after calling backward."
+)
+
+
+INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use "
+    "it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`."
 )
 
 
@@ -96,16 +104,22 @@ class enable_grad(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """`no_grad` under PyTorch's inference name (ddp has no separate inference tensors): a context manager
-    and a decorator, bare (`@inference_mode`) or called; `inference_mode(False)` leaves grad mode alone."""
+    """PyTorch's inference mode: `no_grad`, and the tensors made inside are inference tensors, which may not
+    be saved for backward, written in place or made to require grad outside it (`is_inference()`). A
+    context manager and a decorator, bare (`@inference_mode`) or called; `inference_mode(False)` leaves
+    inference mode inside it and records there."""
 
     def __init__(self, mode=True):
         self.enabled = bool(mode)
 
     def __enter__(self):
-        self._previous = is_grad_enabled()
-        if self.enabled:
-            _set_grad_enabled(False)
+        self._previous, self._previous_inference = is_grad_enabled(), _local.inference
+        _local.inference = self.enabled
+        _set_grad_enabled(not self.enabled)  # inference_mode(False) records again, as PyTorch's
+
+    def __exit__(self, *exc):
+        _set_grad_enabled(self._previous)
+        _local.inference = self._previous_inference
 
     def _fresh(self):
         return inference_mode(self.enabled)
@@ -406,6 +420,8 @@ class Function:
                 data = t._data
                 if base is data or np.may_share_memory(out, data):  # identity: a view of an owning input
                     result._version_cell = t._version_cell
+                    if _local.inference or t._inference:  # a view is an inference tensor if its base is
+                        result._inference = t._inference
                     if len(args) == 1 and _local.grad_enabled:  # how to read it from its root, for in-place ops
                         root, steps = t._view_of or (t, ())
                         result._view_of, result._view_version = (root, steps + ((cls, kwargs),)), t._version_cell[0]
@@ -466,6 +482,8 @@ def _versions_of_saved(saved, tensors):
         data = t._data
         for s in saved:
             if s is data:
+                if t._inference:
+                    raise RuntimeError(INFERENCE_SAVED_MESSAGE)
                 owners.append((t._version_cell, t._version_cell[0], data.shape))
                 break
     return tuple(owners)

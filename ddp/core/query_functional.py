@@ -11,7 +11,7 @@ import builtins
 
 import numpy as np
 
-from . import anomaly, runtime
+from . import anomaly, autograd, runtime
 from .dtypes import as_dtype, get_default_dtype, promote_wide_unsigned
 from .tensor import Tensor
 
@@ -99,9 +99,9 @@ def is_neg(x):
 
 
 def is_inference(x):
-    """False: ddp's inference_mode is no_grad, and makes no separate kind of inference tensor."""
+    """Whether x was made inside `inference_mode` (and is not a view of a tensor made outside it)."""
     _check(x, "is_inference")
-    return False
+    return x._inference
 
 
 def is_storage(obj):
@@ -213,8 +213,8 @@ def set_anomaly_enabled(enabled, check_nan=True):
 
 
 def is_inference_mode_enabled():
-    """False: ddp's `inference_mode` is `no_grad` (ask `ddp.is_grad_enabled()`), with no flag of its own."""
-    return False
+    """Whether this thread runs inside `inference_mode` (recording is off there too)."""
+    return autograd._local.inference
 
 
 def set_warn_always(b):

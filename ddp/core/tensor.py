@@ -45,6 +45,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     _grad = None
     _view_of = None  # a view's (root, steps to read it from the root): see autograd_views.py
     _view_version = 0  # the shared version at which a view's graph was last read from its root
+    _inference = False  # made inside inference_mode (see autograd.inference_mode)
 
     def __init__(self, data=(), *sizes, requires_grad=False):
         if isinstance(data, np.ndarray):  # ddp's own use, on every op result: wrap, no copy
@@ -54,6 +55,8 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         else:  # numpy scalars
             self._data = np.asarray(data)
         self._version_cell = [0]
+        if _thread.inference:
+            self._inference = True
         if requires_grad:
             self.requires_grad = True
 
@@ -69,6 +72,8 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
+        if flag and self._inference and not _thread.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if flag and not (is_floating(self.dtype) or self.dtype.kind == "c"):
             raise RuntimeError(f"only Tensors of floating point and complex dtype can require gradients, not "
                                f"{self.dtype}")
@@ -130,6 +135,9 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         written since it was made first reads its graph afresh, so the write is recorded against the new one."""
         if self._view_of is not None and self._view_version != self._version_cell[0] and autograd.is_grad_enabled():
             autograd_views.refresh(self)
+        if self._inference and not _thread.inference:
+            raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed. You can make "
+                               "a clone to get a normal tensor before doing inplace update.")
         data = self._data
         if data.flags.writeable:
             return
@@ -474,6 +482,7 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
 
 
 autograd.Tensor = tensor_attributes.Tensor = Tensor
+_thread = autograd._local  # this thread's autograd state (inference mode), read when tensors are made
 autograd._views = autograd_views
 
 

@@ -130,4 +130,4 @@ def test_warn_always_and_deterministic_debug_mode(restore_switches):
 
 def test_flush_denormal_and_inference_mode_answers():
     assert ddp.set_flush_denormal(True) is False and ddp.set_flush_denormal(False) is False
-    assert ddp.is_inference_mode_enabled() is False
+    assert ddp.is_inference_mode_enabled() is False  # outside inference_mode
