@@ -37,11 +37,15 @@ class _NotData(TypeError):
     """`obj` holds something the pickle-free format cannot describe: save pickles it instead."""
 
 
-def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_serialization=True):
+def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_serialization=True, *, format="ddp"):  # noqa: A002
     """Save `obj` (nested dicts, lists and tuples of Tensors, arrays, numbers, strings, None) to `f`.
 
     Any other object (a whole Module, a custom class) is pickled into the same archive, as PyTorch does;
     `ddp.load` then refuses it unless told `weights_only=False` (or the classes are allowed).
+
+    `format="torch"` writes PyTorch's own torch.save archive instead, which PyTorch's `torch.load` reads
+    (with weights_only=True too: tensors, dtypes, sizes and devices become PyTorch's), so that weights
+    trained with ddp load into a PyTorch model; `ddp.load` reads both.
 
     Writing to a path is atomic: the data goes to a temporary file in the same folder, is flushed to disk,
     and then renamed over `f`, so a crash mid-write leaves any previous file intact. Tensors and arrays
@@ -57,17 +61,23 @@ def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_seriali
     Example:
         >>> ddp.save({"model": model.state_dict(), "epoch": 3}, "ckpt.ddp")
     """
-    arrays, memo, extra = [], {}, {}
-    try:
-        root = _encode(obj, arrays, memo, "obj")
-    except _NotData:
-        arrays, memo = [], {}
-        keep = lambda array: _array_ref("array", array, arrays, memo, "obj")  # noqa: E731
-        extra[pickling.PICKLE_MEMBER] = pickling.dumps(obj, keep, max(2, int(pickle_protocol)))
-        root = {"pickle": pickling.PICKLE_MEMBER}
-    manifest = {"format": FORMAT, "version": VERSION, "root": root}
+    if format == "torch":
+        write = lambda out: torch_checkpoint.write_torch_archive(obj, out)  # noqa: E731
+    elif format == "ddp":
+        arrays, memo, extra = [], {}, {}
+        try:
+            root = _encode(obj, arrays, memo, "obj")
+        except _NotData:
+            arrays, memo = [], {}
+            keep = lambda array: _array_ref("array", array, arrays, memo, "obj")  # noqa: E731
+            extra[pickling.PICKLE_MEMBER] = pickling.dumps(obj, keep, max(2, int(pickle_protocol)))
+            root = {"pickle": pickling.PICKLE_MEMBER}
+        manifest = {"format": FORMAT, "version": VERSION, "root": root}
+        write = lambda out: _write(out, manifest, arrays, extra)  # noqa: E731
+    else:
+        raise ValueError(f"ddp.save: format must be 'ddp' or 'torch', got {format!r}")
     if not isinstance(f, (str, os.PathLike)):
-        _write(f, manifest, arrays, extra)
+        write(f)
         return
     path = os.fspath(f)
     _remove_stale_temporaries(path)
@@ -75,7 +85,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=4, _use_new_zipfile_seriali
                        f".{os.path.basename(path)}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with open(tmp, "xb") as out:
-            _write(out, manifest, arrays, extra)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)

@@ -15,6 +15,8 @@ import pickle
 import numpy as np
 
 from . import pickling
+from .device import device
+from .dtypes import dtype
 from .tensor import Size, Tensor
 
 _STORAGE_DTYPES = {
@@ -65,17 +67,11 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     return pickling._parameter_class()(data, requires_grad=bool(requires_grad))
 
 
-def _device(*args):
-    from .device import device
-
-    return device(*args)
-
-
 # the data a checkpoint may hold beside tensors: dtypes (torch.float32 is ddp.float32), devices, sizes, complex
-_DATA_NAMES = {f"torch.{name}": np.dtype(name) for name in (
+_DATA_NAMES = {f"torch.{name}": dtype(name) for name in (
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "bool", "complex64", "complex128")}
-_DATA_NAMES.update({"torch.device": _device, "torch.Size": Size, "builtins.complex": complex,
+_DATA_NAMES.update({"torch.device": device, "torch.Size": Size, "builtins.complex": complex,
                     "__builtin__.complex": complex})
 
 _TORCH_NAMES = {
@@ -141,3 +137,106 @@ def load_torch_archive(zf, source, weights_only, **load_args):
         return cache[key]
 
     return _TorchUnpickler(zf.read(pkl), read_storage, weights_only, source, **load_args).load()
+
+
+# ---------------------------------------------------------------------------------------------- writing
+# The same archive, written: PyTorch's `torch.load` (weights_only=True too) reads what ddp.save(format="torch")
+# writes. The pickle names PyTorch's own globals (torch._utils._rebuild_tensor_v2, torch.FloatStorage,
+# torch.float32, torch.Size, torch.device), which pickle cannot look up without PyTorch installed, so a
+# pure-Python pickler writes them as names (_TorchName); each distinct array becomes one raw storage record,
+# aligned to 64 bytes as PyTorch aligns them.
+_STORAGE_OF = {np.dtype(d): name for name, d in _STORAGE_DTYPES.items()
+               if name not in ("UntypedStorage", "BFloat16Storage")}
+
+
+class _TorchName:
+    """A PyTorch global by name, pickled as a GLOBAL opcode (module, name) without importing torch."""
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def __call__(self, *args):  # pickle's save_reduce requires a callable; this one is only ever pickled
+        raise TypeError(f"{self.module}.{self.name} is PyTorch's: load this archive with torch.load or ddp.load")
+
+
+class _Storage:
+    """One array's raw bytes, pickled as PyTorch's persistent id ('storage', type, key, 'cpu', numel)."""
+
+    def __init__(self, key, array):
+        self.key, self.array = key, array
+
+
+class _TorchPickler(pickle._Pickler):
+    def __init__(self, file):
+        super().__init__(file, protocol=2)
+        self.storages, self._by_array = [], {}
+
+    def _save_name(self, obj):
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("ascii"))
+        self.memoize(obj)
+
+    dispatch = dict(pickle._Pickler.dispatch)
+    dispatch[_TorchName] = _save_name
+
+    def persistent_id(self, obj):
+        if isinstance(obj, _Storage):
+            kind = _STORAGE_OF[obj.array.dtype]
+            return ("storage", _TorchName("torch", kind), obj.key, "cpu", obj.array.size)
+        return None
+
+    def _storage(self, array):
+        found = self._by_array.get(id(array))
+        if found is None:
+            found = _Storage(str(len(self.storages)), np.ascontiguousarray(array))
+            self._by_array[id(array)] = found
+            self.storages.append((array, found))  # keeps `array` alive, so its id stays its own
+        return found
+
+    def _save_dtype(self, obj):  # torch.float32 is a global itself, not a call
+        self._save_name(_TorchName("torch", obj.name))
+
+    dispatch[dtype] = _save_dtype
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Tensor):
+            array = obj._data
+            if array.dtype not in _STORAGE_OF:
+                raise TypeError(f"ddp.save(format='torch'): PyTorch has no storage for dtype {obj.dtype}")
+            if type(obj).__name__ == "Parameter":  # its data rebuilt as a tensor, then wrapped again
+                return (_TorchName("torch._utils", "_rebuild_parameter"),
+                        (Tensor(array), bool(obj.requires_grad), collections.OrderedDict()))
+            size = tuple(int(n) for n in array.shape)
+            stride = tuple(int(np.prod(size[i + 1:], dtype=np.int64)) for i in range(len(size)))
+            return (_TorchName("torch._utils", "_rebuild_tensor_v2"),
+                    (self._storage(array), 0, size, stride, False, collections.OrderedDict()))
+        if isinstance(obj, Size):
+            return _TorchName("torch", "Size"), (tuple(obj),)
+        if isinstance(obj, device):
+            return _TorchName("torch", "device"), (str(obj),)
+        return NotImplemented
+
+
+def write_torch_archive(obj, stream, name="archive"):
+    """Write `obj` to the binary `stream` as PyTorch's torch.save archive (`name/data.pkl` and its storages)."""
+    import struct
+    import zipfile
+
+    pickled = io.BytesIO()
+    pickler = _TorchPickler(pickled)
+    pickler.dump(obj)
+    records = [("data.pkl", pickled.getvalue()), (".format_version", b"1"), (".storage_alignment", b"64"),
+               ("byteorder", b"little")]
+    records += [(f"data/{s.key}", s.array.astype(s.array.dtype.newbyteorder("<"), copy=False).tobytes())
+                for _, s in pickler.storages]
+    records += [("version", b"3\n"), (".data/serialization_id", b"ddp")]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for member, data in records:
+            info = zipfile.ZipInfo(f"{name}/{member}", date_time=(1980, 1, 1, 0, 0, 0))
+            start = out.tell() + 30 + len(info.filename.encode())  # where the data would begin
+            pad = -start % 64
+            if pad:
+                pad += 64 if pad < 4 else 0
+                info.extra = struct.pack("<HH", 0x4246, pad - 4) + b"Z" * (pad - 4)  # PyTorch's "FB" field
+            zf.writestr(info, data)
+    stream.write(out.getvalue())
