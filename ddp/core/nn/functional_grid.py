@@ -7,7 +7,7 @@ import numpy as np
 
 from ..functional import _tensor
 from ..linalg_functional import matmul
-from ..ops.grid_sample import GridSample
+from ..ops.grid_sample import GridSample, GridSample3d
 from ..shape_functional import reshape, transpose
 from ..tensor import Tensor
 
@@ -34,32 +34,36 @@ def _base(size, align_corners, dtype):
 
 def affine_grid(theta, size, align_corners=None):
     """The (N, H, W, 2) grid of (x, y) points that `grid_sample` reads, each output pixel's coordinates in
-    [-1, 1] mapped by the (N, 2, 3) affine matrices `theta`; `size` is the output's (N, C, H, W).
+    [-1, 1] mapped by the (N, 2, 3) affine matrices `theta`; `size` is the output's (N, C, H, W). For
+    volumes, theta (N, 3, 4) and size (N, C, D, H, W) give an (N, D, H, W, 3) grid of (x, y, z) points.
 
     Raises:
-        ValueError: theta not (N, 2, 3) floating point, or `size` not 4 numbers with theta's N (only 2-D
-        grids are supported).
+        ValueError: theta not (N, 2, 3) (or (N, 3, 4)) floating point, or `size` not 4 (or 5) numbers with
+        theta's N.
 
     Example:
         >>> grid = affine_grid(ddp.eye(2, 3)[None], (1, 3, 8, 8), align_corners=False)  # the identity
     """
     theta = _tensor(theta)
     size = tuple(int(s) for s in size)
-    if len(size) != 4:
-        raise ValueError(f"affine_grid: size must be (N, C, H, W) (2-D grids only), got {size}")
-    if theta.dtype.kind != "f" or tuple(theta.shape) != (size[0], 2, 3):
-        raise ValueError(f"affine_grid: theta must be a floating point (N, 2, 3) tensor with N = {size[0]}, "
-                         f"got {theta.dtype} of shape {tuple(theta.shape)}")
+    if len(size) not in (4, 5):
+        raise ValueError(f"affine_grid: size must be (N, C, H, W) or (N, C, D, H, W), got {size}")
+    k = len(size) - 2  # 2 or 3 spatial dims
+    if theta.dtype.kind != "f" or tuple(theta.shape) != (size[0], k, k + 1):
+        raise ValueError(f"affine_grid: theta must be a floating point (N, {k}, {k + 1}) tensor with N = {size[0]} "
+                         f"for a size of {len(size)} numbers, got {theta.dtype} of shape {tuple(theta.shape)}")
     align = _align(align_corners, "affine_grid")
-    _, _, h, w = size
-    ys, xs = np.meshgrid(_base(h, align, theta.dtype), _base(w, align, theta.dtype), indexing="ij")
-    base = np.stack([xs, ys, np.ones_like(xs)], axis=-1).reshape(1, h * w, 3)  # (x, y, 1) per output pixel
-    return reshape(matmul(Tensor(base), transpose(theta, 1, 2)), size[0], h, w, 2)
+    spatial = size[2:]
+    axes = np.meshgrid(*[_base(n, align, theta.dtype) for n in spatial], indexing="ij")  # (z,) y, x
+    points = np.stack(list(axes[::-1]) + [np.ones_like(axes[0])], axis=-1)  # (x, y, (z,) 1) per output point
+    base = points.reshape(1, -1, k + 1)
+    return reshape(matmul(Tensor(base), transpose(theta, 1, 2)), size[0], *spatial, k)
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
     """Sample (N, C, H, W) images at the (x, y) points of `grid` (N, Ho, Wo, 2), x and y in [-1, 1] (-1 the
-    left or top edge), giving (N, C, Ho, Wo).
+    left or top edge), giving (N, C, Ho, Wo); or (N, C, D, H, W) volumes at the (x, y, z) points of an
+    (N, Do, Ho, Wo, 3) grid, trilinearly ('bilinear') or at the nearest voxel, giving (N, C, Do, Ho, Wo).
 
     Args:
         mode: 'bilinear' (the four neighbours, weighted), 'nearest' (rounding halves to even) or 'bicubic'
@@ -80,10 +84,15 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         raise ValueError(f"grid_sample: mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}")
     if padding_mode not in _PADDINGS:
         raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
-    if x.ndim != 4 or g.ndim != 4 or g.shape[-1] != 2 or g.shape[0] != x.shape[0]:
-        raise ValueError(f"grid_sample: expected a 4-D input (N, C, H, W) and a grid (N, Ho, Wo, 2) with the same "
-                         f"N (2-D sampling only), got {tuple(x.shape)} and {tuple(g.shape)}")
+    k = x.ndim - 2
+    if x.ndim not in (4, 5) or g.ndim != x.ndim or g.shape[-1] != k or g.shape[0] != x.shape[0]:
+        raise ValueError(f"grid_sample: expected a 4-D input (N, C, H, W) with a grid (N, Ho, Wo, 2), or a 5-D "
+                         f"input (N, C, D, H, W) with a grid (N, Do, Ho, Wo, 3), with the same N; got "
+                         f"{tuple(x.shape)} and {tuple(g.shape)}")
     if x.dtype != g.dtype:
         raise RuntimeError(f"grid_sample: input and grid must have one dtype, got {x.dtype} and {g.dtype}")
+    if k == 3 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     align = _align(align_corners, "grid_sample")
-    return GridSample.apply(x, g, mode=mode, padding=padding_mode, align_corners=align)
+    sample = GridSample if k == 2 else GridSample3d
+    return sample.apply(x, g, mode=mode, padding=padding_mode, align_corners=align)

@@ -228,3 +228,81 @@ def _recorded(ctx, image, grid):
         ix, iy, valid = _corners(cx, cy, h, w, padding)
         out = out + Index.apply(image, index=(batch, slice(None), iy, ix)) * (wx * wy * valid[..., None])
     return Permute.apply(out, dims=(0, 3, 1, 2))
+
+
+def _corners_nd(index, sizes):
+    """Integer corner coordinates (x, y, z order) clamped into the volume, and whether all were inside."""
+    valid = np.ones(index[0].shape, dtype=bool)
+    for i, size in zip(index, sizes):
+        valid &= (i >= 0) & (i < size)
+    return [np.clip(i, 0, size - 1) for i, size in zip(index, sizes)], valid
+
+
+class GridSample3d(Function):
+    """5-D grid_sample: (N, C, D, H, W) volumes sampled at the (x, y, z) points of a grid (N, Do, Ho, Wo, 3),
+    trilinearly ('bilinear', PyTorch's name for it) over the 8 neighbours, or at the nearest voxel. Points
+    become voxel coordinates by the same `_source` as in 2-D; backward scatters into the volume with
+    np.add.at and, for the grid, sums each corner's value times its weight's derivative along each axis."""
+
+    @staticmethod
+    def forward(ctx, volume, grid, mode="bilinear", padding="zeros", align_corners=False):
+        n, _, d, h, w = volume.shape
+        sizes = (w, h, d)
+        points = [_source(grid[..., k], size, padding, align_corners) for k, size in enumerate(sizes)]
+        batch = np.arange(n).reshape(n, 1, 1, 1)
+        ctx.save_for_backward(volume, grid)
+        ctx.args, ctx.cache = (mode, padding), (points, batch)
+        out = np.zeros(grid.shape[:4] + (volume.shape[1],), dtype=volume.dtype)
+        for (ix, iy, iz), weight, _ in _terms(points, sizes, mode):
+            out += volume[batch, :, iz, iy, ix] * weight
+        return np.ascontiguousarray(np.moveaxis(out, -1, 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        volume, grid = ctx.saved_tensors
+        mode, _ = ctx.args
+        points, batch = ctx.cache
+        n, c, d, h, w = volume.shape
+        gl = np.moveaxis(g, 1, -1)  # (N, Do, Ho, Wo, C)
+        g_volume = np.zeros_like(volume) if ctx.needs_input_grad[0] else None
+        g_grid = np.zeros_like(grid) if ctx.needs_input_grad[1] and mode != "nearest" else None
+        scatter = None if g_volume is None else np.moveaxis(g_volume, 1, -1)  # a view add.at writes through
+        along = [np.zeros(gl.shape, dtype=volume.dtype) for _ in range(3)]
+        for (ix, iy, iz), weight, slopes in _terms(points, (w, h, d), mode):
+            if scatter is not None:
+                np.add.at(scatter, (np.broadcast_to(batch, ix.shape), iz, iy, ix), gl * weight)
+            if g_grid is not None:
+                value = volume[batch, :, iz, iy, ix]
+                for k in range(3):
+                    along[k] += value * slopes[k]
+        if g_grid is not None:
+            for k in range(3):
+                g_grid[..., k] = (along[k] * gl).sum(-1) * points[k][1]
+        if ctx.needs_input_grad[1] and g_grid is None:
+            g_grid = np.zeros_like(grid)  # the nearest voxel does not move with the grid
+        return g_volume, g_grid
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        raise NotImplementedError("grid_sample of 5-D volumes: create_graph=True is not supported")
+
+
+def _terms(points, sizes, mode):
+    """Per neighbour: its (x, y, z) voxel indices, its weight (..., 1) (zero outside with zeros padding), and
+    the weight's derivatives along x, y and z (..., 1)."""
+    if mode == "nearest":
+        index, valid = _corners_nd([np.rint(x).astype(np.int64) for x, _ in points], sizes)
+        zero = np.zeros(valid.shape + (1,), dtype=points[0][0].dtype)
+        return [(index, valid[..., None].astype(zero.dtype), (zero, zero, zero))]
+    lows = [np.floor(x) for x, _ in points]
+    fracs = [(x - lo)[..., None] for (x, _), lo in zip(points, lows)]
+    lows = [lo.astype(np.int64) for lo in lows]
+    terms = []
+    for bits in np.ndindex(2, 2, 2):
+        index, valid = _corners_nd([lo + b for lo, b in zip(lows, bits)], sizes)
+        factors = [f if b else 1 - f for f, b in zip(fracs, bits)]
+        v = valid[..., None]
+        weight = factors[0] * factors[1] * factors[2] * v
+        slopes = tuple((1 if bits[k] else -1) * factors[(k + 1) % 3] * factors[(k + 2) % 3] * v for k in range(3))
+        terms.append((index, weight, slopes))
+    return terms

@@ -125,3 +125,53 @@ def test_affine_grid_matches_torch(align_corners):
         theirs = torch.nn.functional.affine_grid(torch.tensor(theta), (2, 3, 4, 5), align_corners=align_corners)
     ours = F.affine_grid(ddp.tensor(theta), (2, 3, 4, 5), align_corners=align_corners)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------- volumes
+def _volume_case(align):
+    rs = np.random.RandomState(3)
+    volume = rs.randn(2, 2, 3, 4, 5)
+    theta = np.eye(3, 4)[None] + 0.25 * rs.randn(2, 3, 4)
+    grid = F.affine_grid(ddp.tensor(theta), (2, 2, 2, 3, 4), align_corners=align).numpy() * 1.2  # some outside
+    return volume, theta, grid
+
+
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
+def test_volumes_match_torch(mode, padding, align):
+    torch = pytest.importorskip("torch")
+    volume, theta, grid = _volume_case(align)
+    np.testing.assert_allclose(
+        F.affine_grid(ddp.tensor(theta), (2, 2, 2, 3, 4), align_corners=align).numpy(),
+        torch.nn.functional.affine_grid(torch.tensor(theta), (2, 2, 2, 3, 4), align_corners=align).numpy(), atol=1e-12)
+    x, g = ddp.tensor(volume, requires_grad=True), ddp.tensor(grid, requires_grad=True)
+    tx, tg = torch.tensor(volume, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    out = F.grid_sample(x, g, mode=mode, padding_mode=padding, align_corners=align)
+    want = torch.nn.functional.grid_sample(tx, tg, mode=mode, padding_mode=padding, align_corners=align)
+    weights = np.random.RandomState(4).randn(*want.shape)
+    (out * ddp.tensor(weights)).sum().backward()
+    (want * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), want.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(g.grad.numpy(), tg.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
+def test_volume_gradients_against_finite_differences(padding):
+    volume, theta, grid = _volume_case(False)
+    v, g = ddp.tensor(volume, requires_grad=True), ddp.tensor(grid, requires_grad=True)
+    assert ddp.autograd.gradcheck(lambda a, b: F.grid_sample(a, b, padding_mode=padding, align_corners=False), (v, g))
+    t = ddp.tensor(theta, requires_grad=True)
+    assert ddp.autograd.gradcheck(lambda a: F.affine_grid(a, (2, 2, 2, 3, 4), align_corners=True), (t,))
+
+
+def test_volume_refusals_and_dtype():
+    volume = ddp.ones(1, 1, 2, 2, 2)
+    with pytest.raises(RuntimeError, match="bicubic interpolation only supports 4D input"):
+        F.grid_sample(volume, ddp.zeros(1, 1, 1, 1, 3), mode="bicubic", align_corners=False)
+    with pytest.raises(ValueError, match=r"grid \(N, Do, Ho, Wo, 3\)"):
+        F.grid_sample(volume, ddp.zeros(1, 1, 1, 2), align_corners=False)
+    with pytest.raises(ValueError, match=r"\(N, 3, 4\) tensor"):
+        F.affine_grid(ddp.zeros(1, 2, 3), (1, 1, 2, 2, 2), align_corners=False)
+    assert F.grid_sample(volume, ddp.zeros(1, 1, 1, 1, 3), align_corners=False).dtype == ddp.float32
