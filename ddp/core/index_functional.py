@@ -260,7 +260,13 @@ def _index_array(index, name):
 def _scatter(x, dim, index, src, accumulate, name):
     x = _tensor(x)
     idx = _index_array(index, name)
+    if x.ndim == 0:  # a 0-d tensor scatters as one of one element
+        return _scatter(x.reshape(1), _dim(dim, 0, name), idx.reshape(-1), src, accumulate, name).reshape(())
     d = _dim(dim, x.ndim, name)
+    if idx.ndim == 0 and x.ndim == 1:  # PyTorch takes a 0-d index (and a 0-d src) as one element
+        idx = idx.reshape(1)
+        if isinstance(src, Tensor) and src.ndim == 0:
+            src = src.reshape(1)
     if idx.ndim != x.ndim:
         raise RuntimeError(f"{name}: Index tensor must have the same number of dimensions as self tensor "
                            f"(index shape {idx.shape}, self shape {tuple(x.shape)})")

@@ -73,3 +73,24 @@ def test_private_helpers_libraries_import(lib):
     assert lib.jit.Final[int] is not None
     x = lib.ones(2)
     assert x.to_dense() is x and x.to_dense(lib.float64).dtype == lib.float64
+
+
+@each_library
+def test_scatter_takes_a_0d_index_as_the_data_tutorial_does(lib):
+    one_hot = lib.zeros(10, dtype=lib.float).scatter_(0, lib.tensor(3), value=1)
+    assert one_hot.tolist() == [0.0, 0.0, 0.0, 1.0] + [0.0] * 6
+    assert lib.zeros(4).scatter(0, lib.tensor(2), lib.tensor(7.0)).tolist() == [0.0, 0.0, 7.0, 0.0]
+    assert lib.zeros(4).scatter_add(0, lib.tensor(1), lib.tensor(3.0)).tolist() == [0.0, 3.0, 0.0, 0.0]
+    assert lib.zeros(()).scatter(0, lib.tensor(0), 4.0).item() == 4.0
+
+
+@each_library
+def test_step_lr_takes_a_float_step_size(lib):
+    opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(1))], lr=1.0)
+    sched = lib.optim.lr_scheduler.StepLR(opt, 1.5, gamma=0.1)
+    lrs = []
+    for _ in range(4):
+        opt.step()
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    assert lrs == pytest.approx([1.0, 1.0, 0.1, 0.1])

@@ -66,8 +66,9 @@ class StepLR(LRScheduler):
     """Multiply the lr by `gamma` every `step_size` epochs.
 
     Raises:
-        TypeError: step_size is not an int, gamma not a number.
-        ValueError: step_size < 1 or gamma <= 0.
+        TypeError: step_size or gamma is not a number (a float step_size works as in PyTorch: the lr drops at
+        the epochs that are multiples of it).
+        ValueError: step_size or gamma <= 0.
 
     Example:
         >>> sched = StepLR(opt, step_size=30, gamma=0.1)  # lr 0.05 for epochs 0-29, 0.005 for 30-59, ...
@@ -75,8 +76,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         check_optimizer(optimizer)
-        check_int("StepLR", minimum=1, step_size=step_size)
-        check_real("StepLR", positive=True, gamma=gamma)
+        check_real("StepLR", positive=True, step_size=step_size, gamma=gamma)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
