@@ -26,6 +26,7 @@ import weakref
 import numpy as np
 
 from ..core.autograd import is_grad_enabled, no_grad
+from ..core.nn.module import Module
 from . import launch, timeline
 from .buckets import make_buckets, release_grad_buffers
 from .comm import Communicator
@@ -34,8 +35,12 @@ from .process_group import GroupMember, ProcessGroup, state as dist_state
 from .replicas import broadcast_arrays, check_same_model, reachable_leaves
 
 
-class DistributedDataParallel:
+class DistributedDataParallel(Module):
     """Wrap `module` so that `backward()` averages its gradients over the ranks of `comm`.
+
+    The wrapper is an `nn.Module` whose one child is `module` (as PyTorch's): its parameters, buffers,
+    state dict ("module."-prefixed keys), train/eval, `to`, hooks and `apply` are the module's, and a
+    model that holds it as a submodule saves and moves it as any other.
 
     Construction checks that every rank has the same parameter and buffer names, shapes and dtypes, then
     copies rank 0's parameters and buffers to every rank. Feed each rank its own shard (a
@@ -44,7 +49,8 @@ class DistributedDataParallel:
 
     Warning:
         Construction, every ``backward()`` outside `no_sync`, and (with `broadcast_buffers` and buffers
-        present) every training forward are collectives: all ranks must make them, in the same order.
+        present) every forward after a synchronized one are collectives: all ranks must make them, in the
+        same order.
 
     Args:
         module: the model (a `ddp.nn.Module`); `.module` returns it.
@@ -56,12 +62,15 @@ class DistributedDataParallel:
         bucket_cap_mb: largest bucket in MiB, default 25 (a bigger parameter gets a bucket of its own).
             Small buckets overlap more of backward with communication; large ones pay less latency.
         broadcast_buffers: copy rank 0's buffers (e.g. BatchNorm running stats) to every rank at the start
-            of each training forward.
+            of the first forward and of each forward that follows one that recorded outside `no_sync`
+            (PyTorch's rule: so the eval forward after training sees rank 0's statistics on every rank).
         find_unused_parameters: after each forward, find the parameters the outputs do not depend on and
             treat them as ready (zero gradient) so that their buckets still reduce. Needed when a forward
             leaves parameters out. A parameter unused on every rank keeps ``.grad`` None, as in one process.
-        dim, check_reduction, gradient_as_bucket_view, static_graph, and PyTorch's later options: accepted
-            for its signature. `.grad` is always a view of its bucket (``gradient_as_bucket_view=True``).
+        static_graph: the graph is the same every iteration; parameters it leaves out are handled as with
+            `find_unused_parameters` (which this implies).
+        dim, check_reduction, gradient_as_bucket_view, and PyTorch's later options: accepted for its
+            signature. `.grad` is always a view of its bucket (``gradient_as_bucket_view=True``).
 
     Raises:
         RuntimeError: the ranks' models differ (the message names the first mismatch and the ranks), or
@@ -88,10 +97,13 @@ class DistributedDataParallel:
         if isinstance(comm, (list, tuple)) and device_ids is None:  # DistributedDataParallel(model, [rank])
             comm, device_ids = None, comm
         _check_torch_options(device_ids, output_device, mixed_precision, device_mesh)
+        super().__init__()
         self.module = module
         self.comm = _communicator(comm, process_group)
         self.broadcast_buffers = broadcast_buffers
-        self.find_unused_parameters = find_unused_parameters
+        self.static_graph = bool(static_graph)
+        self.find_unused_parameters = bool(find_unused_parameters) or self.static_graph
+        self._sync_buffers_next = True  # PyTorch's require_forward_param_sync: set by the last forward
         check_same_model(module, self.comm)
         with no_grad():
             self._broadcast_state(0)
@@ -116,18 +128,17 @@ class DistributedDataParallel:
         me = weakref.ref(self)  # the hooks must not keep a discarded wrapper alive (nor fire for it)
         self._handles = [p.register_post_accumulate_grad_hook(_hook(me)) for _, p in named]
 
-    # ------------------------------------------------------------------------------------ pass-through
-    def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
-
+    # ------------------------------------------------------------------------------------ the module
     def forward(self, *args, **kwargs):
-        """Run the module; broadcasts rank 0's buffers first when training (see `broadcast_buffers`)."""
+        """Run the module; broadcasts rank 0's buffers first after a synchronized forward (see
+        `broadcast_buffers`)."""
         if self._round is not None:
             raise RuntimeError(self._incomplete_message("a new forward started"))
         if self._join is not None and is_grad_enabled():
             self._join.step()
-        if self.broadcast_buffers and self.module.training and self.comm.world_size > 1:
+        if self.broadcast_buffers and self._sync_buffers_next and self.comm.world_size > 1:
             self._broadcast_buffers(0 if self._join is None else self._join.root)
+        self._sync_buffers_next = is_grad_enabled() and self._require_sync
         with timeline.span("forward", "compute"):
             out = self.module(*args, **kwargs)
         if self.find_unused_parameters and is_grad_enabled():
@@ -135,24 +146,8 @@ class DistributedDataParallel:
             self._unused = [s for s in self._slots.values() if id(s.param) not in reached]
         return out
 
-    def parameters(self, recurse=True):
-        return self.module.parameters(recurse)
-
     # As in PyTorch, the wrapper's names (and its state dict's keys) are the module's under "module.":
     # save `model.module.state_dict()` to load the weights into a plain model.
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        return self.module.named_parameters(_prefixed(prefix), recurse, remove_duplicate)
-
-    def buffers(self, recurse=True):
-        return self.module.buffers(recurse)
-
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        return self.module.named_buffers(_prefixed(prefix), recurse, remove_duplicate)
-
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
-        """The module's state dict with keys under "module." (PyTorch's layout for a wrapped model)."""
-        return self.module.state_dict(destination=destination, prefix=_prefixed(prefix) + ".", keep_vars=keep_vars)
-
     def load_state_dict(self, state_dict, strict=True):
         """Load a state dict saved from a DistributedDataParallel (keys under "module.").
 
@@ -168,23 +163,6 @@ class DistributedDataParallel:
                 "keys start with 'module.'; load a plain model's state dict with model.module.load_state_dict")
         inner = type(state_dict)((k[len("module."):], v) for k, v in state_dict.items() if k.startswith("module."))
         return self.module.load_state_dict(inner, strict)
-
-    def zero_grad(self, set_to_none=True):
-        self.module.zero_grad(set_to_none)
-
-    @property
-    def training(self):
-        return self.module.training
-
-    def train(self, mode=True):
-        self.module.train(mode)
-        return self
-
-    def eval(self):
-        return self.train(False)
-
-    def __repr__(self):
-        return f"DistributedDataParallel(\n  (module): {self.module!r}\n)"
 
     # ------------------------------------------------------------------------------------- public extras
     @contextlib.contextmanager
@@ -381,10 +359,6 @@ def _hook(ddp_ref):
 
 
 # -------------------------------------------------------------------------------------------- helpers
-def _prefixed(prefix):
-    return f"{prefix}.module" if prefix else "module"
-
-
 def _check_torch_options(device_ids, output_device, mixed_precision, device_mesh):
     """PyTorch's GPU-only arguments: CPU modules take device_ids None (or []) and no output_device."""
     if device_ids or output_device is not None:

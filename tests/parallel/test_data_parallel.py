@@ -3,6 +3,7 @@
 The "N ranks equal one process" references run the same ddp ops and optimizers (ddp_cases.py), so what they
 check is the distribution; tests/core checks the ops and optimizers against independent references.
 """
+import contextlib
 import gc
 
 import numpy as np
@@ -163,21 +164,39 @@ def test_module_methods_pass_through():
     assert "(module): MLP(" in repr(dmodel)
 
 
-def test_buffers_are_broadcast_at_each_training_forward():
+def test_buffers_are_broadcast_after_each_synchronized_forward():
+    """PyTorch's rule (checked against PyTorch's gloo DDP): a forward broadcasts rank 0's buffers when the
+    forward before it recorded outside no_sync (or it is the first); so the eval forward after training
+    sees rank 0's statistics on every rank, whatever the mode."""
     def run():
         comm = dp.init()
         dmodel = DDP(make_model(), comm)
         dmodel.module.register_buffer("stat", ddp.zeros(3))
-        dmodel.module.stat.numpy()[...] = comm.rank + 1  # e.g. running stats that drifted apart
-        dmodel.eval()
-        dmodel(ddp.randn(2, 12))
-        in_eval = dmodel.module.stat.numpy().copy()
-        dmodel.train()
-        dmodel(ddp.randn(2, 12))
-        return in_eval, dmodel.module.stat.numpy().copy()
-    (e0, t0), (e1, t1) = dp.spawn(run, 2)
-    assert e1.tolist() == [2, 2, 2]  # eval forwards do not communicate
-    assert t0.tolist() == t1.tolist() == [1, 1, 1]
+        x, seen = ddp.randn(2, 12), []
+
+        def forward(grad=True, sync=True, train=True):
+            dmodel.module.stat.numpy()[...] = comm.rank + 1  # e.g. running stats that drifted apart
+            dmodel.train(train)
+            with contextlib.ExitStack() as stack:
+                if not grad:
+                    stack.enter_context(ddp.no_grad())
+                if not sync:
+                    stack.enter_context(dmodel.no_sync())
+                out = dmodel(x)
+                if grad:
+                    out.sum().backward()
+            seen.append(int(dmodel.module.stat.numpy()[0]))
+
+        forward(train=False)  # the first forward
+        forward(grad=False, train=False)  # after a recorded one
+        forward(grad=False, train=False)  # after one under no_grad: no broadcast
+        forward()  # likewise
+        forward()
+        forward(sync=False)  # after a synchronized one
+        forward()  # after one under no_sync: no broadcast
+        return seen
+    r0, r1 = dp.spawn(run, 2)
+    assert r0 == [1] * 7 and r1 == [1, 1, 2, 2, 1, 1, 2]
 
 
 # --------------------------------------------------------------------------- accumulation, unused
@@ -204,10 +223,10 @@ def test_no_sync_accumulates_then_reduces_the_sum():
     assert all(a.tobytes() == b.tobytes() for a, b in zip(g0, g1))
 
 
-def _two_heads_grads(find_unused, steps=2):
+def _two_heads_grads(find_unused, steps=2, static_graph=False):
     comm = dp.init()
     ddp.manual_seed(0)
-    dmodel = DDP(TwoHeads(), comm, bucket_cap_mb=1e-5, find_unused_parameters=find_unused)
+    dmodel = DDP(TwoHeads(), comm, bucket_cap_mb=1e-5, find_unused_parameters=find_unused, static_graph=static_graph)
     dmodel.module.use_head = comm.rank == 0
     x = ddp.tensor(np.arange(8, dtype=np.float32).reshape(2, 4) / 8 + comm.rank)
     for _ in range(steps):
@@ -216,8 +235,9 @@ def _two_heads_grads(find_unused, steps=2):
     return {n: None if p.grad is None else p.grad.numpy().copy() for n, p in dmodel.module.named_parameters()}
 
 
-def test_unused_parameters_are_zero_filled_or_stay_none():
-    got = dp.spawn(lambda: _two_heads_grads(True), 2)
+@pytest.mark.parametrize("static_graph", [False, True], ids=["find_unused", "static_graph"])
+def test_unused_parameters_are_zero_filled_or_stay_none(static_graph):
+    got = dp.spawn(lambda: _two_heads_grads(not static_graph, static_graph=static_graph), 2)
     local = []
     for rank in range(2):
         ddp.manual_seed(0)
@@ -322,3 +342,30 @@ def test_metric_errors():
         MetricSums().update(0.5)
     empty = MetricSums().compute(LocalCommunicator())
     assert empty.count == 0 and np.isnan(empty.loss)
+
+
+# --------------------------------------------------------------------------- the wrapper is a Module
+def test_the_wrapper_is_a_module_its_parent_saves_and_moves():
+    class WithDDP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.g = DDP(nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)), LocalCommunicator())
+            self.head = nn.Linear(2, 1)
+
+    model = WithDDP()
+    assert isinstance(model.g, nn.Module) and len(list(model.parameters())) == 6
+    assert list(model.state_dict()) == ["g.module.0.weight", "g.module.0.bias", "g.module.1.weight",
+                                        "g.module.1.bias", "g.module.1.running_mean", "g.module.1.running_var",
+                                        "g.module.1.num_batches_tracked", "head.weight", "head.bias"]
+    model.eval()
+    assert not model.g.training and not model.g.module[1].training
+    assert model.g.to("cpu") is model.g and model.g.get_submodule("module.0") is model.g.module[0]
+    assert [type(m).__name__ for m in model.g.modules()] == ["DistributedDataParallel", "Sequential", "Linear",
+                                                             "BatchNorm1d"]
+    calls = []
+    model.g.register_forward_hook(lambda m, args, out: calls.append(out.shape))
+    model.g.apply(lambda m: None)
+    model.g.train()
+    model.g(ddp.randn(3, 2)).sum().backward()
+    assert calls == [(3, 2)]
+    assert repr(model.g).startswith("DistributedDataParallel(\n  (module): Sequential(")
