@@ -82,7 +82,7 @@ _ALIASES = {
 }
 # this folder's modules, imported lazily
 _OWN_MODULES = ("accelerator", "amp", "backends", "cpu", "cuda", "distributions", "jit", "models", "parallel",
-                "special", "testing", "func", "utils", "compiler", "version", "_dynamo", "fft")
+                "special", "testing", "func", "utils", "compiler", "version", "_dynamo", "fft", "futures")
 
 
 def _resolve(short):

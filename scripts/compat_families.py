@@ -51,6 +51,9 @@ FAMILIES = {
         torch.distributed.algorithms.ddp_comm_hooks.default_hooks.fp16_compress_hook
         torch.distributed.algorithms.ddp_comm_hooks.default_hooks.bf16_compress_hook
         torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.powerSGD_hook
+        torch.distributed.GradBucket torch.distributed.Work.get_future torch.futures.Future torch.futures.wait_all
+        torch.distributed.nn.functional.all_gather torch.distributed.nn.functional.all_reduce
+        torch.distributed.elastic.multiprocessing.errors.record
         torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.PowerSGDState torch.nn.SyncBatchNorm
     """,
     "Layers": """

@@ -39,6 +39,13 @@ class Work(_CommWork):
         """The tensors the operation wrote (or sent)."""
         return self._result
 
+    def get_future(self):
+        """A `Future` (ddp.futures) of `result()`, done when this is: what PyTorch's comm hooks chain
+        (``dist.all_reduce(t, async_op=True).get_future().then(...)``)."""
+        from .comm_hooks import Future
+
+        return Future(wait=lambda: (self.wait(), self.result())[1], test=self.is_completed)
+
 
 def done(tensors, async_op):
     """What a call that has already finished returns: None, or a completed `Work` with async_op."""

@@ -21,6 +21,7 @@ Example:
 import datetime
 import importlib.util
 import os
+import sys
 
 from .. import launch
 from ..collectives import (  # noqa: F401  (re-exported: torch.distributed's names)
@@ -32,10 +33,11 @@ from ..object_collectives import (  # noqa: F401
 )
 from ..p2p_ops import P2POp, batch_isend_irecv, irecv, isend, recv, send  # noqa: F401
 from ..process_group import GroupMember, ProcessGroup, default_group as _default, resolve as _group, state
+from ..comm_hooks import GradBucket  # noqa: F401  (the type comm hooks are annotated with)
 from ..tensor_io import Work  # noqa: F401
 
 __all__ = [
-    "Backend", "GroupMember", "P2POp", "ProcessGroup", "ReduceOp", "Work", "all_gather", "all_gather_into_tensor",
+    "Backend", "GradBucket", "GroupMember", "P2POp", "ProcessGroup", "ReduceOp", "Work", "all_gather", "all_gather_into_tensor",
     "all_gather_object", "all_reduce", "all_to_all", "all_to_all_single", "barrier", "batch_isend_irecv",
     "broadcast", "broadcast_object_list", "destroy_process_group", "gather", "gather_object", "get_backend",
     "get_global_rank", "get_group_rank", "get_node_local_rank", "get_process_group_ranks", "get_rank",
@@ -271,3 +273,41 @@ def get_node_local_rank(fallback_rank=None):
                            "fallback_rank was given")
     return fallback_rank
 
+
+
+# PyTorch's distributed subpackages that ddp does not have: importing one says so, and what to use instead
+_NOT_IN_DDP = {
+    "fsdp": "FullyShardedDataParallel is not part of ddp: use DistributedDataParallel, with "
+            "ddp.distributed.optim.ZeroRedundancyOptimizer to shard the optimizer state",
+    "checkpoint": "distributed checkpoints are not part of ddp: save model.module.state_dict() (or "
+                  "ZeroRedundancyOptimizer.consolidate_state_dict()) on rank 0 with ddp.save",
+    "device_mesh": "device meshes (DTensor) are not part of ddp: ranks are MPI processes, groups come from "
+                   "ddp.distributed.new_group",
+    "tensor": "DTensor and tensor parallelism by torch.distributed.tensor are not part of ddp: see "
+              "ddp.parallel's ColumnParallelLinear and RowParallelLinear",
+    "_tensor": "DTensor is not part of ddp",
+    "pipelining": "torch.distributed.pipelining is not part of ddp: ddp.parallel's splitter runs layers as a "
+                  "pipeline over MPI ranks",
+    "rpc": "torch.distributed.rpc is not part of ddp: use the collectives and send/recv",
+    "autograd": "distributed autograd (RPC) is not part of ddp",
+    "launch": "ddp's launcher is mpirun: mpirun -n 4 python script.py",
+    "run": "ddp's launcher is mpirun: mpirun -n 4 python script.py",
+}
+
+
+class _NotInDDP:
+    """Last on sys.meta_path: an import of one of `_NOT_IN_DDP`'s subpackages, which no file provides,
+    raises ModuleNotFoundError saying what ddp offers instead (not a bare internal path)."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        for prefix in ("ddp.distributed.", f"{__name__}."):
+            if fullname.startswith(prefix):
+                why = _NOT_IN_DDP.get(fullname[len(prefix):].split(".")[0])
+                if why is not None:
+                    public = "torch.distributed." + fullname[len(prefix):]
+                    raise ModuleNotFoundError(f"No module named {public!r} in ddp: {why}", name=fullname)
+        return None
+
+
+sys.meta_path.append(_NotInDDP)
