@@ -57,6 +57,7 @@ from .core.tensor import Size, Tensor
 
 _checks = importlib.import_module(".core.gradcheck", __name__)
 autograd.gradcheck, autograd.gradgradcheck = _checks.gradcheck, _checks.gradgradcheck
+importlib.import_module(".core.out_arguments", __name__).install(globals())  # PyTorch's out= keyword
 
 import math as _math
 

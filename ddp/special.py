@@ -5,6 +5,7 @@ functions only this namespace has (entr, erfcx, log_ndtr, i0e, i1, i1e, zeta) wr
 ddp/core/ops/special_unary.py and ddp/core/ops/gamma.py; gammainc and gammaincc are ddp.igamma and igammac;
 the orthogonal polynomials (Chebyshev T/U/V/W and their shifted forms, Hermite H/He, Laguerre, Legendre) are
 ddp/core/ops/polynomials.py's recurrences."""
+import importlib
 import math
 
 import numpy as np
@@ -98,3 +99,5 @@ for _name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_pol
     globals()[_name] = _polynomial(_name)
 for _name in ("t", "u", "v", "w"):
     globals()[f"shifted_chebyshev_polynomial_{_name}"] = _polynomial(f"shifted_chebyshev_polynomial_{_name}")
+
+importlib.import_module("ddp.core.out_arguments").install(globals(), __all__)  # torch.special's out=
