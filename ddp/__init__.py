@@ -78,6 +78,7 @@ _ALIASES = {
     "utils.data._utils": "ddp.core.data",  # torch.utils.data._utils.collate is ddp.core.data.collate
     "random": "ddp.core.random",
     "serialization": "ddp.core.serialization",
+    "return_types": "ddp.core.return_types",
     "distributed": "ddp.parallel.distributed",
     "multiprocessing": "ddp.parallel.multiprocessing",
 }

@@ -270,8 +270,8 @@ class Context:
             self._metadata = {}
         return self._metadata
 
-    def __repr__(self):
-        return f"<{self.name()}>"
+    def __repr__(self):  # PyTorch's: print(y.grad_fn) shows <MulBackward0 object at 0x...>
+        return f"<{self.name()} object at {id(self):#x}>"
 
     def _release(self):
         """Free saved arrays after backward; a second backward then fails if anything was saved."""
@@ -307,7 +307,7 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def __repr__(self):
-        return "<AccumulateGrad>"
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class Function:

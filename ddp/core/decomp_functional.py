@@ -4,7 +4,6 @@
 Each checks that A is a (batch of) floating square matrices and turns LAPACK's failures into `LinAlgError`
 (a RuntimeError, as PyTorch's) naming the op.
 """
-from collections import namedtuple
 
 import numpy as np
 
@@ -12,11 +11,12 @@ from .arguments import as_tensor_arg as _tensor
 from .elementwise_functional import where
 from .ops import linalg_decomp as dec
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd", "lu", "lu_solve",
            "lu_unpack", "matrix_exp", "geqrf", "orgqr", "ormqr", "svd_lowrank", "pca_lowrank"]
 
-SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
+SlogdetResult = named("slogdet", ["sign", "logabsdet"])
 
 
 class LinAlgError(RuntimeError):

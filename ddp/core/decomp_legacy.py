@@ -1,7 +1,6 @@
 """The torch-level factorisation names, older spellings of torch.linalg's that programs still call: torch.qr
 (some=), torch.svd (returns V, not Vh), torch.lu (LU and pivots), torch.lu_solve (B first), with
 torch.lu_unpack and torch.matrix_exp. decomp_functional.py re-exports them, as `ddp.qr` etc."""
-from collections import namedtuple
 
 import numpy as np
 
@@ -12,12 +11,13 @@ from .linalg_lu import lu_unpack
 from .linalg_qr import floating_matrices, qr_factors
 from .ops import linalg_decomp as dec
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["qr", "svd", "lu", "lu_solve", "lu_unpack", "matrix_exp"]
 
-QrResult = namedtuple("qr", ["Q", "R"])
-SvdResult = namedtuple("svd", ["U", "S", "V"])
-LuWithInfo = namedtuple("_lu_with_info", ["LU", "pivots", "info"])
+QrResult = named("qr", ["Q", "R"])
+SvdResult = named("svd", ["U", "S", "V"])
+LuWithInfo = named("_lu_with_info", ["LU", "pivots", "info"])
 
 
 def qr(input, some=True):  # noqa: A002 - PyTorch's name

@@ -75,7 +75,6 @@ from .query_functional import __all__ as _query
 from .random_functional import *  # noqa: F401,F403
 from .random_functional import __all__ as _random
 from .reduce_functional import *  # noqa: F401,F403
-from .reduce_functional import MinMax  # noqa: F401
 from .reduce_functional import __all__ as _reduce
 from .scan_functional import *  # noqa: F401,F403
 from .scan_functional import __all__ as _scan

@@ -1,17 +1,17 @@
 """Histograms (`ddp.histogram`, `ddp.histogramdd`): how many samples (or how much weight) fall in each bin,
 with the bin edges. Computed in numpy (a binary search per dim, then one bincount); no derivative."""
 import math
-from collections import namedtuple
 
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["histogram", "histogramdd"]
 
-HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])
-HistogramddResult = namedtuple("histogramdd", ["hist", "bin_edges"])
+HistogramResult = named("histogram", ["hist", "bin_edges"])
+HistogramddResult = named("histogramdd", ["hist", "bin_edges"])
 
 
 def _even_edges(lo, hi, bins, dtype):

@@ -1,7 +1,6 @@
 """ddp.linalg: PyTorch's torch.linalg names: norms and products, and the factorisations and solves of
 decomp_functional.py (inverse, determinants, Cholesky, triangular solves, eigh, SVD), composed where a
 composition of differentiable ops is as good (matrix_power, multi_dot, vecdot, diagonal, eigh's outputs)."""
-from collections import namedtuple
 
 import numpy as np
 
@@ -19,6 +18,7 @@ from .product_functional import _cross
 from .reduce_functional import matrix_norm, vector_norm
 from .reduce_functional import sum as _sum
 from .shape_functional import permute
+from .return_types import named
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "cross", "LinAlgError", "inv", "det", "slogdet",
            "solve", "cholesky", "solve_triangular", "matrix_power", "multi_dot", "vecdot", "diagonal", "eigh",
@@ -26,9 +26,9 @@ __all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "cross", "LinAlgError
            "matrix_rank", "matrix_exp", "cond", "inv_ex", "cholesky_ex", "solve_ex", "tensorinv", "tensorsolve",
            "vander", "householder_product"]
 
-SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-SvdResult = namedtuple("linalg_svd", ["U", "S", "Vh"])
+SlogdetResult = named("linalg_slogdet", ["sign", "logabsdet"])
+EighResult = named("linalg_eigh", ["eigenvalues", "eigenvectors"])
+SvdResult = named("linalg_svd", ["U", "S", "Vh"])
 
 
 def cross(a, b, dim=-1):

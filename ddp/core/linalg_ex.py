@@ -6,7 +6,6 @@ the failed matrices are swapped for the identity so that the rest keep their val
 own entries are what LAPACK's unchecked routines leave there (inf / nan from a zero pivot, a partial Cholesky
 factor), with a zero gradient.
 """
-from collections import namedtuple
 
 import numpy as np
 
@@ -16,12 +15,13 @@ from .ops import linalg_decomp as dec
 from .ops import linalg_factor as fac
 from .ops import linalg_lu as lu_ops
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["inv_ex", "cholesky_ex", "solve_ex"]
 
-InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"])
-CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])
-SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])
+InvExResult = named("linalg_inv_ex", ["inverse", "info"])
+CholeskyExResult = named("linalg_cholesky_ex", ["L", "info"])
+SolveExResult = named("linalg_solve_ex", ["result", "info"])
 
 
 def _check(info, name, why):

@@ -6,7 +6,6 @@ implicit 1 on the diagonal), with scalars tau_i: Q = H_1 ... H_k, H_i = I - tau_
 `qr(mode='raw')` gives the same LAPACK output, transposed. orgqr and ormqr are compositions of
 differentiable ops (one rank-1 update per reflector); geqrf has no derivative (nor has PyTorch's).
 """
-from collections import namedtuple
 
 import numpy as np
 
@@ -15,10 +14,11 @@ from .linalg_extra import householder_product
 from .linalg_qr import floating_matrices
 from .ops import linalg_decomp as dec
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["geqrf", "orgqr", "ormqr"]
 
-GeqrfResult = namedtuple("geqrf", ["a", "tau"])
+GeqrfResult = named("geqrf", ["a", "tau"])
 
 
 def geqrf(input):  # noqa: A002 - PyTorch's name

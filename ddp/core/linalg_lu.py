@@ -4,7 +4,6 @@ The factorisation is ops/linalg_lu.py's; L, U and the solves are composed from t
 differentiable ops (triangles, triangular solves, products with the constant P), so their gradients reach
 A through `LuFactor`'s backward.
 """
-from collections import namedtuple
 
 import numpy as np
 
@@ -14,13 +13,14 @@ from .elementwise_functional import add
 from .linalg_qr import floating_matrices
 from .ops import linalg_lu as lu_ops
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "lu_unpack"]
 
-LuFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])
-LuFactorExResult = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-LuResult = namedtuple("linalg_lu", ["P", "L", "U"])
-LuUnpackResult = namedtuple("lu_unpack", ["P", "L", "U"])
+LuFactorResult = named("linalg_lu_factor", ["LU", "pivots"])
+LuFactorExResult = named("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+LuResult = named("linalg_lu", ["P", "L", "U"])
+LuUnpackResult = named("lu_unpack", ["P", "L", "U"])
 
 
 def factor(A, pivot, name):

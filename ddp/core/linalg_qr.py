@@ -1,5 +1,4 @@
 """torch.linalg.qr and torch.linalg.lstsq: the QR factors, and least-squares solutions from the SVD."""
-from collections import namedtuple
 
 import numpy as np
 
@@ -8,11 +7,12 @@ from .ops import linalg_decomp as dec
 from .ops import linalg_factor as fac
 from .reduce_functional import sum as _sum
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["qr", "lstsq"]
 
-QrResult = namedtuple("linalg_qr", ["Q", "R"])
-LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+QrResult = named("linalg_qr", ["Q", "R"])
+LstsqResult = named("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 
 _MODES = ("reduced", "complete", "r")
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")

@@ -8,7 +8,8 @@ from .arguments import normalize_dim as _dim
 from .elementwise_functional import add, mul, sub
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import order
-from .reduce_functional import MinMax, _check_nonempty
+from .reduce_functional import _check_nonempty
+from .return_types import named
 from .scan_functional import sort
 from .shape_functional import gather, movedim, reshape, squeeze, unsqueeze
 from .tensor import Tensor
@@ -44,7 +45,7 @@ def _select(x, dim, keepdim, rule, name):
     """(values, indices) of the statistic `rule` along `dim`."""
     if x.ndim == 0:
         values, indices = _select(reshape(x, (1,)), 0, True, rule, name)
-        return MinMax(reshape(values, ()), Tensor(indices._data.reshape(())))
+        return named(name)(reshape(values, ()), Tensor(indices._data.reshape(())))
     d = _dim(dim, x.ndim, name)
     _check_nonempty(x, (d,), name)
     a = x._data
@@ -52,8 +53,8 @@ def _select(x, dim, keepdim, rule, name):
     indices = np.take_along_axis(order_, _positions(a, d, rule), axis=d).astype(np.int64, copy=False)
     values = gather(x, d, Tensor(indices))
     if not keepdim:
-        return MinMax(squeeze(values, d), Tensor(np.squeeze(indices, d)))
-    return MinMax(values, Tensor(indices))
+        return named(name)(squeeze(values, d), Tensor(np.squeeze(indices, d)))
+    return named(name)(values, Tensor(indices))
 
 
 def _select_all(x, rule, name):
@@ -121,7 +122,9 @@ def kthvalue(x, k, dim=-1, keepdim=False, *, axis=None, keepdims=None):
 
     Example:
         >>> ddp.kthvalue(ddp.tensor([3.0, 1.0, 2.0]), 2)
-        MinMax(values=tensor(2.), indices=tensor(2))
+        ddp.return_types.kthvalue(
+        values=tensor(2.),
+        indices=tensor(2))
     """
     dim = dim if axis is None else dim_alias("kthvalue", dim, axis, -1)
     keepdim = keepdim if keepdims is None else keepdim_alias("kthvalue", keepdim, keepdims)

@@ -2,7 +2,6 @@
 then one `Function.apply` from ops/reduce.py."""
 import math
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
@@ -12,9 +11,9 @@ from .elementwise_functional import isnan, maximum, minimum, where
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import reduce
 from .tensor import Tensor
+from .return_types import named
 
-MinMax = namedtuple("MinMax", ["values", "indices"])
-MinMaxPair = namedtuple("aminmax", ["min", "max"])
+MinMaxPair = named("aminmax", ["min", "max"])
 
 __all__ = """
 sum mean nansum nanmean max min amax amin aminmax argmax argmin var std var_mean std_mean all any count_nonzero
@@ -101,7 +100,7 @@ def _extreme(x, dim, keepdim, largest, name):
     dim = _dim(dim, x.ndim, name)
     _check_nonempty(x, (dim,), name)
     values = reduce.Extreme.apply(x, dim=dim, keepdim=keepdim, largest=largest)
-    return MinMax(values, (argmax if largest else argmin)(x, dim, keepdim))
+    return named(name)(values, (argmax if largest else argmin)(x, dim, keepdim))
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001

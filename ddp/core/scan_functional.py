@@ -1,6 +1,5 @@
 """The public products, running reductions and orderings (`ddp.prod`, `x.cumsum(0)`, `x.sort()`, `x.topk(3)`):
 argument checks, then one `Function.apply` from ops/scan.py (orderings pick their values with a gather)."""
-from collections import namedtuple
 
 import numpy as np
 
@@ -9,15 +8,15 @@ from .arguments import normalize_dim as _dim
 from .elementwise_functional import ne, sub
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import scan
-from .reduce_functional import MinMax
 from .shape_functional import cat, clone, gather, index, reshape
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["prod", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "diff", "sort", "argsort", "msort",
            "topk"]
 
-SortResult = namedtuple("sort", ["values", "indices"])
-TopKResult = namedtuple("topk", ["values", "indices"])
+SortResult = named("sort", ["values", "indices"])
+TopKResult = named("topk", ["values", "indices"])
 
 
 def _cast(x, dtype):
@@ -82,7 +81,7 @@ def _running_extreme(x, dim, largest, name):
     if x.ndim == 0:
         _dim(dim, 0, name)
         values, indices = _running_extreme(reshape(x, (1,)), 0, largest, name)
-        return MinMax(reshape(values, ()), Tensor(indices._data.reshape(())))
+        return named(name)(reshape(values, ()), Tensor(indices._data.reshape(())))
     d = _dim(dim, x.ndim, name)
     a = x._data
     running = (np.maximum if largest else np.minimum).accumulate(a, axis=d)
@@ -93,7 +92,7 @@ def _running_extreme(x, dim, largest, name):
     shape[d] = a.shape[d]
     positions = np.where(holds, np.arange(a.shape[d]).reshape(shape), 0)
     indices = Tensor(np.maximum.accumulate(positions, axis=d).astype(np.int64, copy=False))
-    return MinMax(gather(x, d, indices), indices)
+    return named(name)(gather(x, d, indices), indices)
 
 
 def cummax(x, dim=None, *, axis=None):

@@ -6,7 +6,6 @@ and in `aweights`) come from those ops; mode finds its indices in numpy and gath
 values are differentiable (the gradient goes to the chosen element).
 """
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
@@ -21,11 +20,12 @@ from .numpy_aliases import dim_alias, keepdim_alias
 from .reduce_functional import sum as _sum
 from .shape_functional import clone, gather, index, reshape, squeeze, transpose
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = ["cov", "corrcoef", "mode", "histogram", "histogramdd", "trapezoid", "trapz", "cumulative_trapezoid",
            "gradient"]
 
-ModeResult = namedtuple("mode", ["values", "indices"])
+ModeResult = named("mode", ["values", "indices"])
 
 
 # ------------------------------------------------------------------------------------- cov, corrcoef

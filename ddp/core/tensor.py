@@ -541,7 +541,7 @@ def _format(t):
     elif t.dtype not in (default, np.int64, np.bool_, np.result_type(default, np.complex64)):
         extras.append(f"dtype={t.dtype}")
     if t._grad_fn is not None:
-        extras.append(f"grad_fn={t._grad_fn!r}")
+        extras.append(f"grad_fn=<{t._grad_fn.name()}>")
     elif t._requires_grad:
         extras.append("requires_grad=True")
     return printing.tensor_repr(t._data, extras)

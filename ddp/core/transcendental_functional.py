@@ -4,7 +4,6 @@ isreal, positive, deg2rad, rad2deg, frexp). Argument checks, then one `Function.
 ops/special_unary.py, or a composition of public ops. Integer inputs give the default float dtype, as in
 PyTorch."""
 import math
-from collections import namedtuple
 
 import numpy as np
 
@@ -14,13 +13,14 @@ from .dtypes import get_default_dtype
 from .ops import binary_math, special_unary as su
 from .ops import trig
 from .tensor import Tensor
+from .return_types import named
 
 __all__ = """
 tan asinh arcsinh acosh arccosh atanh arctanh erfc lgamma digamma polygamma mvlgamma i0 sinc sgn signbit isreal
 positive deg2rad rad2deg frexp
 """.split()
 
-FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
+FrexpResult = named("frexp", ["mantissa", "exponent"])
 
 
 def as_floating(x):

@@ -125,7 +125,7 @@ def test_forward_and_backward_see_tensors():
     y = Probe.apply(x)
     y.sum().backward()
     assert seen == {"forward": (ddp.Tensor, False), "backward": ddp.Tensor}
-    assert y.grad_fn.name() == "ProbeBackward" and repr(y.grad_fn) == "<ProbeBackward>"
+    assert y.grad_fn.name() == "ProbeBackward" and repr(y.grad_fn).startswith("<ProbeBackward object at 0x")
 
 
 @pytest.mark.parametrize("fn", [LegendreP3.apply, ExpSavingOutput.apply, lambda x: SinCos.apply(x)[0] * SinCos.apply(x)[1],

@@ -90,3 +90,16 @@ def test_layout_matches_pytorch(options):
     finally:
         ddp.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize("op", ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "aminmax"])
+def test_result_tuples_print_as_pytorchs(op):
+    torch = pytest.importorskip("torch")
+    calls = {"max": lambda lib, x: x.max(1), "min": lambda lib, x: x.min(0), "sort": lambda lib, x: x.sort(1),
+             "topk": lambda lib, x: lib.topk(x, 1), "kthvalue": lambda lib, x: x.kthvalue(1, 1),
+             "median": lambda lib, x: x.median(1), "mode": lambda lib, x: x.mode(1),
+             "cummax": lambda lib, x: x.cummax(1), "aminmax": lambda lib, x: lib.aminmax(x)}
+    values = [[1.0, 3.0], [2.0, 0.0]]
+    ours, theirs = calls[op](ddp, ddp.tensor(values)), calls[op](torch, torch.tensor(values))
+    assert repr(ours) == repr(theirs).replace("torch.", "ddp.")
+    assert type(ours).__name__ == op and type(ours).__module__ == "ddp.return_types"
