@@ -94,3 +94,15 @@ def test_step_lr_takes_a_float_step_size(lib):
         sched.step()
         lrs.append(opt.param_groups[0]["lr"])
     assert lrs == pytest.approx([1.0, 1.0, 0.1, 0.1])
+
+
+def test_an_optimizer_prints_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    import ddp
+
+    def make(lib, kind):
+        groups = [{"params": [lib.nn.Parameter(lib.ones(1))]}, {"params": [lib.nn.Parameter(lib.ones(1))], "lr": 0.5}]
+        return getattr(lib.optim, kind)(groups, lr=0.1)
+
+    for kind in ("SGD", "Adam"):
+        assert repr(make(ddp, kind)) == repr(make(torch, kind)), kind
