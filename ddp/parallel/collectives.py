@@ -40,9 +40,16 @@ def _check_op(op, arr, call):
         raise RuntimeError(f"{call}: cannot use ReduceOp.{op.name} with non-integral dtype {arr.dtype}")
 
 
+_LOGICAL = {ReduceOp.SUM: np.logical_or, ReduceOp.MAX: np.logical_or, ReduceOp.BOR: np.logical_or,
+            ReduceOp.MIN: np.logical_and, ReduceOp.PRODUCT: np.logical_and, ReduceOp.BAND: np.logical_and,
+            ReduceOp.BXOR: np.logical_xor}  # bools, as PyTorch's gloo reduces them (a sum saturates at True)
+
+
 def _reduced(comm, arr, op):
     """`arr` reduced over the ranks of `comm` by `op`, in place (arr is contiguous and writable)."""
-    if op in _IN_COMM:
+    if arr.dtype == np.bool_:
+        _LOGICAL[op].reduce(comm.allgather(arr), axis=0, out=arr)
+    elif op in _IN_COMM:
         comm.allreduce(arr, op=_IN_COMM[op])
     else:
         _GATHERED[op].reduce(comm.allgather(arr), axis=0, out=arr)
@@ -56,7 +63,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         return None
     arr, finish = writable(tensor, "all_reduce")
     _check_op(op, arr, "all_reduce")
-    if async_op and op in _IN_COMM:
+    if async_op and op in _IN_COMM and arr.dtype != np.bool_:
         work = pg.comm.iallreduce(arr, op=_IN_COMM[op])
         return Work([tensor], work.wait, work.is_completed, then=finish)
     _reduced(pg.comm, arr, op)

@@ -86,3 +86,18 @@ def test_record_and_what_ddp_does_not_have():
                        ("tensor.parallel", "ColumnParallelLinear"), ("device_mesh", "new_group")):
         with pytest.raises(ModuleNotFoundError, match=f"torch.distributed.{name.split('.')[0]}.* in ddp: .*{hint}"):
             __import__(f"ddp.distributed.{name}")
+
+
+def test_bools_reduce_as_logic():
+    def run(rank):
+        got = []
+        for op in (dist.ReduceOp.SUM, dist.ReduceOp.MAX, dist.ReduceOp.MIN, dist.ReduceOp.PRODUCT):
+            t = ddp.tensor([rank == 0, True, False])
+            dist.all_reduce(t, op=op)
+            got.append(t.tolist())
+        t = ddp.tensor([rank == 1])
+        dist.all_reduce(t, async_op=True).wait()
+        return got + [t.tolist()]
+
+    for got in on_ranks(run):
+        assert got == [[True, True, False], [True, True, False], [False, True, False], [False, True, False], [True]]
