@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..tensor import Tensor
 from .dataset import DatasetError
 from .download import download_url
 from .files import atomic_write
@@ -58,8 +59,8 @@ class MNIST(ImageArrayDataset):
         split = "train" if train else "t10k"
         image_file = self._locate(f"{split}-images-idx3-ubyte", download)
         label_file = self._locate(f"{split}-labels-idx1-ubyte", download)
-        self.data = load_images(image_file)
-        self.targets = load_labels(label_file)
+        self.data = Tensor(load_images(image_file))  # uint8 (N, 28, 28) and int64 (N,) Tensors, as torchvision's
+        self.targets = Tensor(load_labels(label_file))
         if len(self.data) != len(self.targets):
             raise DatasetError(f"{type(self).__name__}: {image_file} holds {len(self.data)} images but "
                                f"{label_file} holds {len(self.targets)} labels; delete both and download them "

@@ -2,11 +2,17 @@
 or a whole batch with one numpy gather and one transform call when the transforms are batch-capable."""
 import numpy as np
 
+from ..tensor import Tensor
 from .dataset import Dataset
 
 
 def _batched(transform):
     return transform is None or getattr(transform, "batched", False)
+
+
+def _array(values):
+    """The numpy array of `data` or `targets`: MNIST keeps Tensors (as torchvision), CIFAR10 an array."""
+    return values._data if isinstance(values, Tensor) else values
 
 
 def _ambiguous_grey_batch(data):
@@ -15,13 +21,14 @@ def _ambiguous_grey_batch(data):
 
 
 class ImageArrayDataset(Dataset):
-    """Images in `self.data` (a numpy array, samples first) with labels in `self.targets`, transformed by
-    `transform` / `target_transform`. Subclasses load them in `__init__`."""
+    """Images in `self.data` (a numpy array or a Tensor, samples first) with labels in `self.targets`,
+    transformed by `transform` / `target_transform`; the transforms see numpy images. Subclasses load them in
+    `__init__`."""
 
     data, targets, transform, target_transform = None, None, None, None
 
     def __getitem__(self, index):
-        image, target = self.data[index], int(self.targets[index])
+        image, target = _array(self.data)[index], int(_array(self.targets)[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -34,14 +41,14 @@ class ImageArrayDataset(Dataset):
         if not (_batched(self.transform) and _batched(self.target_transform)):
             raise AttributeError(
                 f"{type(self).__name__}.__getitems__ needs batch-capable transforms (with batched = True)")
-        if self.transform is not None and _ambiguous_grey_batch(self.data):
+        if self.transform is not None and _ambiguous_grey_batch(_array(self.data)):
             raise AttributeError(f"{type(self).__name__}.__getitems__: a batch of grey images at most 4 pixels wide "
                                  f"would read as one image with channels last, so samples go one by one")
         return self._get_batch
 
     def _get_batch(self, indices):
         idx = np.asarray(indices, dtype=np.intp)
-        images, targets = self.data[idx], self._target_array()[idx]
+        images, targets = _array(self.data)[idx], self._target_array()[idx]
         if self.transform is not None:
             images = self.transform(images)
         if self.target_transform is not None:
@@ -50,8 +57,8 @@ class ImageArrayDataset(Dataset):
 
     def _target_array(self):
         """The labels as an int64 array; a list of labels (CIFAR10's, as torchvision's) is converted once."""
-        if isinstance(self.targets, np.ndarray):
-            return self.targets
+        if isinstance(_array(self.targets), np.ndarray):
+            return _array(self.targets)
         cached = getattr(self, "_targets_cache", None)
         if cached is None or cached[0] is not self.targets or len(cached[1]) != len(self.targets):
             cached = self.targets, np.asarray(self.targets, dtype=np.int64)

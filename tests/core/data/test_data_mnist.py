@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import ddp
 from ddp.core.data import MNIST, DataLoader, DatasetError, make_split, read_idx, write_idx
 from ddp.core.data import transforms as T
 from ddp.core.tensor import Tensor
@@ -43,6 +44,11 @@ def test_small_real_split(mnist_root, source):
     assert isinstance(image, np.ndarray) and image.shape == (28, 28) and image.dtype == np.uint8
     assert type(label) is int and label == labels[3]
     assert np.bincount(train.targets, minlength=10).min() > 600  # every digit is there
+    # data and targets are Tensors, as torchvision's: the idioms of courses work on them
+    assert isinstance(train.data, ddp.Tensor) and isinstance(train.targets, ddp.Tensor)
+    scaled = train.data.float().div(255)
+    assert scaled.dtype == ddp.float32 and float(scaled.max()) <= 1.0 and train.data.size() == (8000, 28, 28)
+    assert train.targets.bincount().tolist() == np.bincount(labels[:8000], minlength=10).tolist()
 
 
 def test_genuine_files_parse(mnist_src):
@@ -55,7 +61,7 @@ def test_genuine_files_parse(mnist_src):
 def test_finds_raw_or_gz_in_root_or_raw_folder(tmp_path, gz, folder):
     root = small_root(tmp_path, gz=gz, folder=folder)
     ds = MNIST(root, train=False)
-    assert len(ds) == 20 and ds.data.flags.writeable
+    assert len(ds) == 20 and ds.data.numpy().flags.writeable
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])
