@@ -6,19 +6,13 @@ import pytest
 
 import ddp
 import ddp.nn as nn
-import ddp.parallel as dp
 from ddp.parallel import distributed as dist
 from ddp.parallel.data_parallel import DistributedDataParallel as DDP
+from tests.parallel.test_distributed import on_ranks as _on_ranks
 
 
-def on_ranks(fn, n=2):
-    def main():
-        dist.init_process_group("gloo")
-        try:
-            return fn(dist.get_rank())
-        finally:
-            dist.destroy_process_group()
-    return dp.spawn(main, world_size=n, timeout=30)
+def on_ranks(fn):
+    return _on_ranks(fn, n=2)
 
 
 def _embeddings(rank):
