@@ -8,7 +8,7 @@ from .core.ops.fft import FFT
 from .core.index_functional import roll
 from .core.tensor import Tensor
 
-__all__ = ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn",
+__all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn",
            "fftshift", "ifftshift", "fftfreq", "rfftfreq"]
 
 
@@ -94,6 +94,23 @@ def rfft(input, n=None, dim=-1, norm=None):  # noqa: A002
 def irfft(input, n=None, dim=-1, norm=None):  # noqa: A002
     """The real signal of length n (default 2 (m - 1)) whose rfft is `input`'s m bins."""
     return _c2r(input, _one(n), dim, norm, "irfft")
+
+
+_SWAPPED = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def hfft(input, n=None, dim=-1, norm=None):  # noqa: A002
+    """The real spectrum (length n, default 2 (m - 1)) of a signal Hermitian-symmetric in time, given by its
+    first m samples: irfft of the conjugate with the normalisation swapped, as PyTorch's."""
+    _norm(norm, "hfft")
+    return irfft(_signal(input, "hfft").conj(), n, dim, _SWAPPED[norm])
+
+
+def ihfft(input, n=None, dim=-1, norm=None):  # noqa: A002
+    """The inverse of hfft: the n // 2 + 1 first samples of the Hermitian signal whose spectrum is the real
+    `input` (conj of rfft, normalisation swapped)."""
+    _norm(norm, "ihfft")
+    return rfft(input, n, dim, _SWAPPED[norm]).conj()
 
 
 def fft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002

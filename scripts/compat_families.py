@@ -211,7 +211,7 @@ FAMILIES = {
         torch.complex torch.complex64 torch.complex128 torch.cfloat torch.cdouble torch.Tensor.untyped_storage
         torch.Tensor.storage torch.fft.fft torch.fft.ifft torch.fft.rfft torch.fft.irfft torch.fft.fft2
         torch.fft.rfft2 torch.fft.irfft2 torch.fft.fftn torch.fft.rfftn torch.fft.irfftn torch.fft.fftshift
-        torch.fft.fftfreq torch.fft.rfftfreq torch.stft torch.istft
+        torch.fft.fftfreq torch.fft.rfftfreq torch.fft.hfft torch.fft.ihfft torch.stft torch.istft
         torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
         torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset
