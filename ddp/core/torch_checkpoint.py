@@ -202,7 +202,7 @@ class _TorchPickler(pickle._Pickler):
             array = obj._data
             if array.dtype not in _STORAGE_OF:
                 raise TypeError(f"ddp.save(format='torch'): PyTorch has no storage for dtype {obj.dtype}")
-            if type(obj).__name__ == "Parameter":  # its data rebuilt as a tensor, then wrapped again
+            if isinstance(obj, pickling._parameter_class()):  # its data rebuilt as a tensor, then wrapped again
                 return (_TorchName("torch._utils", "_rebuild_parameter"),
                         (Tensor(array), bool(obj.requires_grad), collections.OrderedDict()))
             size = tuple(int(n) for n in array.shape)

@@ -23,7 +23,7 @@ def _checkpoint(model, opt):
     return {"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3, "dtype": ddp.float16,
             "size": ddp.Size([2, 3]), "device": ddp.device("cpu"), "tied": [model[0].weight, model[0].weight],
             "half": ddp.ones(2, dtype=ddp.float16), "complex": ddp.tensor([1 + 2j]), "mask": ddp.tensor([True]),
-            "ints": ddp.arange(3), "note": ("a", 1.5, None)}
+            "ints": ddp.arange(3), "note": ("a", 1.5, None), "param": model[2].weight}
 
 
 def test_pytorch_loads_it_with_weights_only(tmp_path):
@@ -43,6 +43,7 @@ def test_pytorch_loads_it_with_weights_only(tmp_path):
     assert got["tied"][0].data_ptr() == got["tied"][1].data_ptr()  # one storage, as the tensors shared one
     assert got["half"].dtype is torch.float16 and got["complex"].tolist() == [1 + 2j]
     assert got["mask"].tolist() == [True] and got["ints"].dtype is torch.int64
+    assert isinstance(got["param"], torch.nn.Parameter) and got["param"].requires_grad
 
 
 def test_ddp_reads_it_back_exactly():
@@ -55,6 +56,7 @@ def test_ddp_reads_it_back_exactly():
         assert a.dtype == b.dtype and np.array_equal(a.numpy(), b.numpy()), name
     assert got["dtype"] is ddp.float16 and type(got["size"]) is ddp.Size and got["ints"].tolist() == [0, 1, 2]
     assert got["optim"]["state"][0]["step"].item() == 1.0 and got["note"] == ("a", 1.5, None)
+    assert isinstance(got["param"], ddp.nn.Parameter) and got["param"].requires_grad
 
 
 def test_records_are_aligned_as_pytorch_aligns_them():

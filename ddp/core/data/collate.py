@@ -33,8 +33,8 @@ def default_collate(batch):
     """Stack a list of samples into a batch, recursing into tuples, lists and dicts.
 
     Tensors and arrays are stacked along a new first dim; Python ints become int64, floats float64 and bools
-    bool Tensors; numpy scalars keep their dtype; strings stay a list (a tuple for a field of tuple samples). Tuples collate to a list of fields,
-    as PyTorch's does.
+    bool Tensors; numpy scalars keep their dtype; strings stay a list (a tuple for a field of tuple samples).
+    Tuples collate to a list of fields, as PyTorch's does.
 
     Raises:
         TypeError: for an element type it cannot batch.
