@@ -10,8 +10,8 @@ import numpy as np
 from .arguments import as_tensor_arg as _tensor
 from .elementwise_functional import where
 from .ops import linalg_decomp as dec
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd", "lu", "lu_solve",
            "lu_unpack", "matrix_exp", "geqrf", "orgqr", "ormqr", "svd_lowrank", "pca_lowrank"]

@@ -10,8 +10,8 @@ from .linalg_extra import matrix_exp
 from .linalg_lu import lu_unpack
 from .linalg_qr import floating_matrices, qr_factors
 from .ops import linalg_decomp as dec
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["qr", "svd", "lu", "lu_solve", "lu_unpack", "matrix_exp"]
 

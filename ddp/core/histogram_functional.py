@@ -5,8 +5,8 @@ import math
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["histogram", "histogramdd"]
 

@@ -17,8 +17,8 @@ from .ops import linalg_decomp as dec
 from .product_functional import _cross
 from .reduce_functional import matrix_norm, vector_norm
 from .reduce_functional import sum as _sum
-from .shape_functional import permute
 from .return_types import named
+from .shape_functional import permute
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "cross", "LinAlgError", "inv", "det", "slogdet",
            "solve", "cholesky", "solve_triangular", "matrix_power", "multi_dot", "vecdot", "diagonal", "eigh",

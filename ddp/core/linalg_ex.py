@@ -14,8 +14,8 @@ from .elementwise_functional import where
 from .ops import linalg_decomp as dec
 from .ops import linalg_factor as fac
 from .ops import linalg_lu as lu_ops
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["inv_ex", "cholesky_ex", "solve_ex"]
 

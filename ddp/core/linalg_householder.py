@@ -13,8 +13,8 @@ from .arguments import as_tensor_arg as _tensor
 from .linalg_extra import householder_product
 from .linalg_qr import floating_matrices
 from .ops import linalg_decomp as dec
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["geqrf", "orgqr", "ormqr"]
 

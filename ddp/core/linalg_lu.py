@@ -12,8 +12,8 @@ from .decomp_functional import LinAlgError, _solve_triangular
 from .elementwise_functional import add
 from .linalg_qr import floating_matrices
 from .ops import linalg_lu as lu_ops
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "lu_unpack"]
 

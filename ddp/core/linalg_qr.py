@@ -6,8 +6,8 @@ from .arguments import as_tensor_arg as _tensor
 from .ops import linalg_decomp as dec
 from .ops import linalg_factor as fac
 from .reduce_functional import sum as _sum
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = ["qr", "lstsq"]
 

@@ -10,8 +10,8 @@ from .arguments import normalize_dim as _dim
 from .elementwise_functional import isnan, maximum, minimum, where
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import reduce
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 MinMaxPair = named("aminmax", ["min", "max"])
 

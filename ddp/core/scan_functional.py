@@ -8,9 +8,9 @@ from .arguments import normalize_dim as _dim
 from .elementwise_functional import ne, sub
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import scan
+from .return_types import named
 from .shape_functional import cat, clone, gather, index, reshape
 from .tensor import Tensor
-from .return_types import named
 
 __all__ = ["prod", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "diff", "sort", "argsort", "msort",
            "topk"]

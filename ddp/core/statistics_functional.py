@@ -18,9 +18,9 @@ from .histogram_functional import histogram, histogramdd
 from .linalg_functional import matmul
 from .numpy_aliases import dim_alias, keepdim_alias
 from .reduce_functional import sum as _sum
+from .return_types import named
 from .shape_functional import clone, gather, index, reshape, squeeze, transpose
 from .tensor import Tensor
-from .return_types import named
 
 __all__ = ["cov", "corrcoef", "mode", "histogram", "histogramdd", "trapezoid", "trapz", "cumulative_trapezoid",
            "gradient"]

@@ -12,8 +12,8 @@ from .arguments import as_tensor_arg as _tensor
 from .dtypes import get_default_dtype
 from .ops import binary_math, special_unary as su
 from .ops import trig
-from .tensor import Tensor
 from .return_types import named
+from .tensor import Tensor
 
 __all__ = """
 tan asinh arcsinh acosh arccosh atanh arctanh erfc lgamma digamma polygamma mvlgamma i0 sinc sgn signbit isreal
