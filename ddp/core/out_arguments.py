@@ -38,6 +38,7 @@ def _write(out, result, name):
     if not np.can_cast(result._data.dtype, out._data.dtype, "same_kind"):
         raise RuntimeError(f"{name}(): result type {result.dtype} can't be cast to the desired output type "
                            f"{out.dtype}")
+    out._check_writable()  # before any resize: an expanded or read-only out refuses either way
     if out._data.shape != result._data.shape:
         if out._data.size:
             warnings.warn(f"An output with one or more elements was resized since it had shape "
@@ -46,7 +47,6 @@ def _write(out, result, name):
                           f"release outputs will not be resized unless they have zero elements.", UserWarning,
                           stacklevel=4)
         out._data = np.empty(result._data.shape, dtype=out._data.dtype)
-    out._check_writable()
     np.copyto(out._data, result._data, casting="same_kind")
     out._bump_version()
     return out

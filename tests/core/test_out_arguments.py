@@ -48,3 +48,10 @@ def test_out_refuses_autograd_and_narrowing_casts(lib):
     wide = lib.empty(2, dtype=lib.float64)
     lib.add(lib.ones(2), 1, out=wide)
     assert wide.dtype == lib.float64 and wide.tolist() == [2.0, 2.0]
+
+
+@each_library
+def test_an_expanded_out_refuses_even_when_it_would_be_resized(lib):
+    expanded = lib.zeros(1).expand(3)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        lib.add(lib.ones(2), 1, out=expanded)
