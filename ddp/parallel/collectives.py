@@ -215,39 +215,77 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
     """Send ``input_tensor_list[r]`` to rank r, which stores it in ``output_tensor_list[me]``.
 
-    ddp's version gathers every rank's inputs, so all the tensors must have one shape and dtype.
+    The tensors may differ in shape (one dtype for all): ``output_tensor_list[s]`` must have as many
+    elements as rank s sends here.
     """
     pg = resolve(group, "all_to_all")
     if pg is GroupMember.NON_GROUP_MEMBER:
         return None
-    if not input_tensor_list:
-        raise ValueError("all_to_all: input_tensor_list is empty")
-    like = read(input_tensor_list[0], "all_to_all")
-    _check_list(input_tensor_list, pg, like, "all_to_all", "input_tensor_list")
-    _check_list(output_tensor_list, pg, like, "all_to_all", "output_tensor_list")
-    rows = np.stack([read(t, "all_to_all") for t in input_tensor_list])
-    gathered = pg.comm.allgather(rows)  # (source, destination, ...)
-    for t, row in zip(output_tensor_list, gathered[:, pg.rank()]):
-        write(t, row)
+    sources = _tensor_list(input_tensor_list, pg, "input_tensor_list")
+    targets = _tensor_list(output_tensor_list, pg, "output_tensor_list")
+    dtype = sources[0].dtype
+    if any(a.dtype != dtype for a in sources + targets):
+        raise RuntimeError(f"all_to_all: every tensor must have one dtype, got "
+                           f"{sorted({str(a.dtype) for a in sources + targets})}")
+    received = _exchange(pg, "all_to_all", np.concatenate([a.reshape(-1) for a in sources]), [a.size for a in sources],
+                         [a.size for a in targets], dtype)
+    at = 0
+    for t, a in zip(output_tensor_list, targets):
+        write(t, received[at:at + a.size])
+        at += a.size
     return done(output_tensor_list, async_op)
 
 
 def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,  # noqa: A002
                       group=None, async_op=False):
-    """`all_to_all` on one tensor split into group-size equal blocks along dim 0 (even splits only)."""
+    """`all_to_all` on one tensor: block r of `input` along dim 0 goes to rank r, and `output` holds, in
+    rank order, the block each rank sent here. Blocks are ``input_split_sizes`` rows (None: equal blocks),
+    and ``output_split_sizes`` gives the rows expected from each rank."""
     pg = resolve(group, "all_to_all_single")
     if pg is GroupMember.NON_GROUP_MEMBER:
         return None
-    if output_split_sizes is not None or input_split_sizes is not None:
-        raise NotImplementedError("all_to_all_single: ddp supports only even splits (split sizes None)")
     out, arr = read(output, "all_to_all_single"), read(input, "all_to_all_single")
-    n = pg.size()
-    if arr.ndim == 0 or arr.shape[0] % n or out.shape != arr.shape or out.dtype != arr.dtype:
-        raise RuntimeError(f"all_to_all_single: input of shape {tuple(arr.shape)} must split into {n} equal blocks "
-                           f"along dim 0 and output must match it, got output {tuple(out.shape)} {out.dtype}")
-    rows = np.ascontiguousarray(arr).reshape(n, -1)
-    write(output, pg.comm.allgather(rows)[:, pg.rank()])
+    if out.dtype != arr.dtype or out.shape[1:] != arr.shape[1:]:
+        raise RuntimeError(f"all_to_all_single: output of shape {tuple(out.shape)} and dtype {out.dtype} must "
+                           f"have the rows of the input, of shape {tuple(arr.shape)} and dtype {arr.dtype}")
+    row = int(np.prod(arr.shape[1:]))
+    sends = _split_rows(input_split_sizes, arr, pg.size(), "input")
+    recvs = _split_rows(output_split_sizes, out, pg.size(), "output")
+    received = _exchange(pg, "all_to_all_single", np.ascontiguousarray(arr).reshape(-1), [k * row for k in sends],
+                         [k * row for k in recvs], arr.dtype)
+    write(output, received)
     return done([output], async_op)
+
+
+def _tensor_list(tensors, pg, name):
+    if not isinstance(tensors, (list, tuple)) or len(tensors) != pg.size():
+        got = f"{len(tensors)} tensors" if isinstance(tensors, (list, tuple)) else type(tensors).__name__
+        raise ValueError(f"all_to_all: {name} must be a list of {pg.size()} tensors (one per rank), got {got}")
+    return [read(t, "all_to_all") for t in tensors]
+
+
+def _split_rows(sizes, arr, n, name):
+    """Rows of `arr` per rank: `sizes` (PyTorch's ``*_split_sizes``), or equal blocks when None or empty."""
+    if sizes is None or len(sizes) == 0:
+        if arr.ndim == 0 or arr.shape[0] % n:
+            raise RuntimeError(f"all_to_all_single: {name} of shape {tuple(arr.shape)} must split into {n} equal "
+                               "blocks along dim 0 (or pass its split sizes)")
+        return [arr.shape[0] // n] * n
+    sizes = [int(k) for k in sizes]
+    if len(sizes) != n or any(k < 0 for k in sizes) or arr.ndim == 0 or sum(sizes) != arr.shape[0]:
+        raise RuntimeError(f"all_to_all_single: {name}_split_sizes {sizes} must be {n} non-negative sizes that "
+                           f"add up to dim 0 of the {name}, of shape {tuple(arr.shape)}")
+    return sizes
+
+
+def _exchange(pg, call, flat, send_counts, recv_counts, dtype):
+    """The communicator's alltoallv of `flat`; a mismatch between ranks raises on every rank alike."""
+    received = np.empty(sum(recv_counts), dtype)
+    try:
+        pg.comm.alltoallv(flat, send_counts, received, recv_counts)
+    except ValueError as exc:
+        raise RuntimeError(str(exc).replace("alltoallv:", f"{call}:", 1)) from None
+    return received
 
 
 def barrier(group=None, async_op=False, device_ids=None):

@@ -48,6 +48,18 @@ def check_op(op, arr, call):
         raise TypeError(f"{call}: op='mean' needs a floating dtype, got {arr.dtype}; use op='sum'")
 
 
+def _dtype_code(dtype):
+    """One int per dtype (its kind and item size), equal for equal dtypes, to compare them across ranks."""
+    return ord(dtype.kind) * 100 + dtype.itemsize
+
+
+def _counts(counts, n, name):
+    c = np.asarray(counts)
+    if c.shape != (n,) or c.dtype.kind not in "iu" or (c < 0).any():
+        raise ValueError(f"alltoallv: {name} must be {n} non-negative ints, got {counts!r}")
+    return c.astype(np.int64)
+
+
 class Work:
     """Handle of a non-blocking operation: ``wait()`` completes it and returns its buffer."""
 
@@ -164,6 +176,37 @@ class Communicator:
             out /= self.world_size
         return out
 
+    def alltoallv(self, buf, send_counts, out, recv_counts):
+        """Send ``send_counts[r]`` elements of `buf` to each rank r, in rank order, and receive
+        ``recv_counts[r]`` elements from each rank r into `out`, in rank order (MPI's Alltoallv).
+
+        Counts may differ between pairs (zero too). Every rank first learns every pair's counts and
+        dtype (one small allgather), so a rank whose `recv_counts` do not match what its peers send
+        makes every rank raise the same ValueError instead of receiving a truncated message.
+        """
+        arr = as_buffer(buf, "alltoallv")
+        res = as_buffer(out, "alltoallv", writeable=True)
+        send, recv = (_counts(c, self.world_size, name) for c, name in
+                      ((send_counts, "send_counts"), (recv_counts, "recv_counts")))
+        if send.sum() != arr.size or recv.sum() != res.size:
+            raise ValueError(f"alltoallv: send_counts sum to {send.sum()} and recv_counts to {recv.sum()}, "
+                             f"but buf has {arr.size} elements and out {res.size}")
+        if res.dtype != arr.dtype:
+            raise ValueError(f"alltoallv: out has dtype {res.dtype} but buf has {arr.dtype}")
+        table = self.allgather(np.concatenate([send, recv, [_dtype_code(arr.dtype)]]))
+        n = self.world_size
+        sends, recvs, dtypes = table[:, :n], table[:, n:2 * n], table[:, -1]
+        if len(set(dtypes)) > 1:
+            desc = ", ".join(f"rank {r}: {np.dtype(f'{chr(d // 100)}{d % 100}')}" for r, d in enumerate(dtypes))
+            raise ValueError(f"alltoallv: ranks pass different dtypes ({desc})")
+        wrong = [(s, d) for s in range(n) for d in range(n) if sends[s, d] != recvs[d, s]]
+        if wrong:
+            s, d = wrong[0]
+            raise ValueError(f"alltoallv: rank {s} sends {sends[s, d]} elements to rank {d}, which expects "
+                             f"{recvs[d, s]} (recv_counts must equal what each peer sends)")
+        self._alltoallv(arr.reshape(-1), send, res.reshape(-1), recv)
+        return out
+
     def barrier(self):
         """Wait until every rank of the group reaches the barrier."""
         self._barrier()
@@ -274,6 +317,9 @@ class LocalCommunicator(Communicator):
         out[0] = arr
 
     def _reduce_scatter(self, arr, out, op):
+        out[...] = arr
+
+    def _alltoallv(self, arr, send_counts, out, recv_counts):
         out[...] = arr
 
     def _barrier(self):

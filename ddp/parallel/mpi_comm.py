@@ -161,6 +161,12 @@ class MPICommunicator(Communicator):
     def _reduce_scatter(self, arr, out, op):
         self.comm.Reduce_scatter_block(arr, out, op=_OPS[op])
 
+    @watched("alltoallv")
+    def _alltoallv(self, arr, send_counts, out, recv_counts):
+        send_at, recv_at = (np.concatenate([[0], np.cumsum(c)[:-1]]) for c in (send_counts, recv_counts))
+        self.comm.Alltoallv([arr, (send_counts.tolist(), send_at.tolist())],
+                            [out, (recv_counts.tolist(), recv_at.tolist())])
+
     @watched("barrier")
     def _barrier(self):
         self.comm.Barrier()

@@ -129,6 +129,14 @@ class ThreadCommunicator(Communicator):
         result = self._collective("reduce_scatter", (arr, op), _reducer("reduce_scatter"))
         np.copyto(out, result[self.rank * k:(self.rank + 1) * k])
 
+    def _alltoallv(self, arr, send_counts, out, recv_counts):
+        inputs = self._collective("alltoallv", (arr.copy(), send_counts), list)
+        at = 0
+        for source, (data, counts) in enumerate(inputs):
+            start = counts[:self.rank].sum()
+            out[at:at + recv_counts[source]] = data[start:start + counts[self.rank]]
+            at += recv_counts[source]
+
     def _barrier(self):
         self._collective("barrier", None, lambda inputs: None)
 

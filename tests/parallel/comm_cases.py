@@ -162,6 +162,36 @@ def case_reduce_scatter(comm):
     assert mean.dtype == np.float32
 
 
+def case_alltoallv(comm):
+    n, r = comm.world_size, comm.rank
+    counts = lambda s, d: (s + 2 * d) % 3  # elements rank s sends rank d (zero for some pairs)
+    send = [counts(r, d) for d in range(n)]
+    recv = [counts(s, r) for s in range(n)]
+    buf = np.concatenate([np.full(counts(r, d), 100 * r + d, np.float64) for d in range(n)])
+    out = np.full(sum(recv), -1.0)
+    returned = comm.alltoallv(buf, send, out, recv)
+    ints = comm.alltoallv(np.arange(n, dtype=np.int32) + 10 * r, [1] * n, np.zeros(n, np.int32), [1] * n)
+    errors = []
+    for bad in ([send, np.zeros(sum(recv) + 1), [recv[0] + 1] + recv[1:]] if n > 1 else [],
+                [send, out.astype(np.float32), recv] if n > 1 else []):
+        if bad:
+            with pytest.raises(ValueError) as exc:
+                comm.alltoallv(buf, bad[0], bad[1], bad[2])
+            errors.append(str(exc.value))
+    if n > 1:
+        mixed = np.zeros(n, np.float32 if r == 0 else np.float64)
+        with pytest.raises(ValueError, match="ranks pass different dtypes"):
+            comm.alltoallv(mixed, [1] * n, mixed.copy(), [1] * n)
+    assert returned is out
+    np.testing.assert_array_equal(out, np.concatenate([np.full(counts(s, r), 100 * s + r) for s in range(n)]))
+    np.testing.assert_array_equal(ints, 10 * np.arange(n) + r)
+    if n > 1:
+        assert "which expects" in errors[0]
+        assert "out has dtype float32" in errors[1]
+    with pytest.raises(ValueError, match="send_counts must be"):
+        comm.alltoallv(buf, send[:-1] + [-1], out, recv)
+
+
 def case_barrier_and_split(comm):
     n, r = comm.world_size, comm.rank
     comm.barrier()
@@ -269,5 +299,6 @@ def case_bad_arguments(comm):
 
 CASES = [case_allreduce, case_allreduce_large, case_reduce_buffer, case_iallreduce,
          case_iallreduce_does_not_wait_for_the_others, case_broadcast, case_allgather, case_reduce_scatter,
+         case_alltoallv,
          case_barrier_and_split, case_point_to_point, case_recv_size_mismatch, case_objects,
          case_bad_arguments]

@@ -288,6 +288,36 @@ def test_reduce_scatter_and_all_to_all():
         np.testing.assert_array_equal(out["a2a1"], np.concatenate(column))
 
 
+def test_uneven_all_to_all():
+    """Mixture-of-experts dispatch: rank s sends splits[s][d] rows of (., 2) to rank d (zero for some pairs);
+    all_to_all's tensors may differ in shape; a rank expecting other sizes than its peers send raises on
+    every rank."""
+    n, splits = 3, [[1, 0, 2], [3, 0, 0], [0, 1, 2]]
+
+    def rows(s):
+        return np.arange(6, dtype=np.float32).reshape(3, 2) + 10 * s
+
+    def run(rank):
+        recv = [splits[s][rank] for s in range(n)]
+        out = ddp.full((sum(recv), 2), -1.0)
+        work = dist.all_to_all_single(out, ddp.tensor(rows(rank)), recv, splits[rank], async_op=True)
+        work.wait()
+        mine = list(ddp.tensor(rows(rank)).split(splits[rank]))
+        got = [ddp.zeros(k, 2) for k in recv]
+        dist.all_to_all(got, mine)
+        wrong = [ddp.zeros(2, 2)] + got[1:] if rank == 0 else got  # rank 0 expects 2 rows from itself
+        with pytest.raises(RuntimeError, match="rank 0 sends 2 elements to rank 0, which expects 4"):
+            dist.all_to_all(wrong, mine)  # on every rank, not only rank 0
+        with pytest.raises(RuntimeError, match="must be 3 non-negative sizes"):
+            dist.all_to_all_single(out, ddp.tensor(rows(rank)), recv, [3, 0])
+        return out.numpy().copy(), [g.numpy().copy() for g in got]
+    for rank, (out, got) in enumerate(on_ranks(run, n)):
+        column = [rows(s)[sum(splits[s][:rank]):sum(splits[s][:rank + 1])] for s in range(n)]
+        np.testing.assert_array_equal(out, np.concatenate(column))
+        for g, c in zip(got, column):
+            np.testing.assert_array_equal(g, c)
+
+
 def test_point_to_point_ring():
     n = 4
 
