@@ -53,6 +53,9 @@ FAMILIES = {
         torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.powerSGD_hook
         torch.distributed.GradBucket torch.distributed.Work.get_future torch.futures.Future torch.futures.wait_all
         torch.distributed.nn.functional.all_gather torch.distributed.nn.functional.all_reduce
+        torch.distributed.nn.functional.all_to_all torch.distributed.nn.functional.all_to_all_single
+        torch.distributed.nn.functional.broadcast torch.distributed.nn.functional.reduce_scatter
+        torch.distributed.all_to_all_single
         torch.distributed.elastic.multiprocessing.errors.record
         torch.distributed.algorithms.ddp_comm_hooks.powerSGD_hook.PowerSGDState torch.nn.SyncBatchNorm
     """,

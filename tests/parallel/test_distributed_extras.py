@@ -95,3 +95,91 @@ def test_bools_reduce_as_logic():
 
     for got in on_ranks(run):
         assert got == [[True, True, False], [True, True, False], [False, True, False], [False, True, False], [True]]
+
+
+# -- every differentiable collective of distributed.nn.functional against one process -------------------------
+N = 3
+SPLITS = [[1, 0, 2], [3, 0, 0], [0, 1, 2]]  # SPLITS[s][d]: rows rank s sends rank d (MoE-style, uneven)
+
+
+def _x(rank, rows=3):
+    return np.random.default_rng(rank).standard_normal((rows, 2))
+
+
+def _weights(rank, shape):
+    return np.random.default_rng(50 + rank).standard_normal(shape)
+
+
+def _collective(name, x, rank):
+    """Rank `rank`'s outputs of collective `name` on its input `x` (a leaf), as a list of tensors."""
+    import ddp.distributed.nn.functional as dnn
+    if name == "broadcast":
+        return [dnn.broadcast(x, src=1)]
+    if name == "reduce":
+        return [dnn.reduce(x, dst=1)]
+    if name == "gather":
+        return list(dnn.gather(x, dst=2))
+    if name == "scatter":
+        return [dnn.scatter(list(x.unbind(0)), src=0)]
+    if name == "all_gather":
+        return list(dnn.all_gather(x))
+    if name == "reduce_scatter":
+        return [dnn.reduce_scatter(ddp.zeros(2, dtype=ddp.float64), list(x.unbind(0)))]
+    if name == "all_reduce":
+        return [dnn.all_reduce(x)]
+    if name == "all_to_all":
+        pieces = list(x.split(SPLITS[rank]))
+        outs = [ddp.zeros(SPLITS[s][rank], 2, dtype=ddp.float64) for s in range(N)]
+        return list(dnn.all_to_all(outs, pieces))
+    out = ddp.zeros(sum(SPLITS[s][rank] for s in range(N)), 2, dtype=ddp.float64)
+    return [dnn.all_to_all_single(out, x, [SPLITS[s][rank] for s in range(N)], SPLITS[rank])]
+
+
+def _one_process(name, xs):
+    """Every rank's outputs of collective `name`, computed in one process from the leaves `xs`."""
+    pieces = [list(x.split(SPLITS[r])) for r, x in enumerate(xs)]
+    if name == "broadcast":
+        return [[xs[1]] for _ in xs]
+    if name == "reduce":  # PyTorch's rule: every rank's gradient is dst's (the others keep a plain copy)
+        total = sum(xs)
+        return [[total if r == 1 else total.detach() * 0 + xs[r].detach()] for r in range(N)]
+    if name == "gather":
+        return [list(xs) if r == 2 else [ddp.zeros_like(x).detach() for x in xs] for r in range(N)]
+    if name == "scatter":
+        return [[xs[0][r]] for r in range(N)]
+    if name == "all_gather":
+        return [list(xs) for _ in xs]
+    if name == "reduce_scatter":
+        return [[sum(x[r] for x in xs)] for r in range(N)]
+    if name == "all_reduce":
+        return [[sum(xs)] for _ in xs]
+    if name == "all_to_all":
+        return [[pieces[s][r] for s in range(N)] for r in range(N)]
+    return [[ddp.cat([pieces[s][r] for s in range(N)])] for r in range(N)]
+
+
+@pytest.mark.parametrize("name", ["broadcast", "reduce", "gather", "scatter", "all_gather", "reduce_scatter",
+                                  "all_reduce", "all_to_all", "all_to_all_single"])
+def test_differentiable_collectives_match_one_process(name):
+    """Each rank weighs its outputs with its own weights; the gradient each rank gets for its input equals
+    one process's gradient of the sum of every rank's loss (for reduce: PyTorch's rule, dst's gradient)."""
+    def loss(outs, rank):
+        return sum((o * ddp.tensor(_weights(10 * rank + i, tuple(o.shape)))).sum() for i, o in enumerate(outs))
+
+    def run(rank):
+        x = ddp.tensor(_x(rank), requires_grad=True)
+        outs = _collective(name, x, rank)
+        loss(outs, rank).backward()
+        return [o.detach().numpy().copy() for o in outs], x.grad.numpy().copy()
+
+    got = _on_ranks(run, n=N)
+    xs = [ddp.tensor(_x(r), requires_grad=True) for r in range(N)]
+    expected = _one_process(name, xs)
+    sum(loss(outs, r) for r, outs in enumerate(expected)).backward()
+    for rank, (outs, grad) in enumerate(got):
+        assert len(outs) == len(expected[rank])
+        for o, e in zip(outs, expected[rank]):
+            np.testing.assert_allclose(o, e.detach().numpy(), rtol=1e-12, err_msg=f"{name} rank {rank} forward")
+        unused = xs[rank].grad is None  # in one process; a rank gets zeros for it, as in PyTorch
+        np.testing.assert_allclose(grad, 0 * grad if unused else xs[rank].grad.numpy(), rtol=1e-12, atol=1e-15,
+                                   err_msg=f"{name} rank {rank} gradient")

@@ -118,6 +118,26 @@ def test_reduce_scatter_and_all_to_all(world):
     np.testing.assert_array_equal(single.numpy(), np.concatenate(column))
 
 
+def test_uneven_all_to_all_single(world):
+    """Rank s sends (s + d) % 3 rows to rank d (zero for some pairs), and back again through the
+    differentiable version, whose gradient returns each row's weight to the rank that sent it."""
+    import ddp.distributed.nn.functional as dnn
+    me, n = dist.get_rank(), world
+    sends = [(me + d) % 3 for d in range(n)]
+    recvs = [(s + me) % 3 for s in range(n)]
+    x = ddp.tensor(np.arange(sum(sends) * 2, dtype=np.float64).reshape(-1, 2) + 100 * me, requires_grad=True)
+    out = dnn.all_to_all_single(ddp.zeros(sum(recvs), 2, dtype=ddp.float64), x, recvs, sends)
+    (out * (me + 1)).sum().backward()
+    column = []
+    for s in range(n):
+        theirs = np.arange(sum((s + d) % 3 for d in range(n)) * 2, dtype=np.float64).reshape(-1, 2) + 100 * s
+        start = sum((s + d) % 3 for d in range(me))
+        column.append(theirs[start:start + recvs[s]])
+    np.testing.assert_array_equal(out.detach().numpy(), np.concatenate(column))
+    weights = np.repeat([d + 1.0 for d in range(n)], sends)[:, None] * np.ones(2)
+    np.testing.assert_array_equal(x.grad.numpy(), weights)
+
+
 def test_point_to_point(world):
     me, n = dist.get_rank(), world
     right, left = (me + 1) % n, (me - 1) % n
