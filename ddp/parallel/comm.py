@@ -53,6 +53,11 @@ def _dtype_code(dtype):
     return ord(dtype.kind) * 100 + dtype.itemsize
 
 
+def _check_tag(tag, call):
+    if not isinstance(tag, (int, np.integer)) or tag < 0:
+        raise ValueError(f"{call}: tag must be a non-negative int, got {tag!r}")
+
+
 def _counts(counts, n, name):
     c = np.asarray(counts)
     if c.shape != (n,) or c.dtype.kind not in "iu" or (c < 0).any():
@@ -242,6 +247,15 @@ class Communicator:
         self._recv(arr, source, tag)
         return buf
 
+    def recv_any(self, buf, tag=0):
+        """Receive the first message with `tag` that arrives from any other rank into `buf`; return
+        the rank that sent it (MPI's ANY_SOURCE; a parameter server's loop over its workers)."""
+        arr = as_buffer(buf, "recv_any", writeable=True)
+        if self.world_size < 2:
+            self._no_peer("recv_any")
+        _check_tag(tag, "recv_any")
+        return self._recv(arr, None, tag)
+
     def isend(self, buf, dest, tag=0):
         """Start ``send``; returns a `Work` (keep `buf` unchanged until ``wait()``)."""
         arr = as_buffer(buf, "isend")
@@ -279,10 +293,13 @@ class Communicator:
         if not isinstance(r, (int, np.integer)) or not 0 <= r < self.world_size:
             raise ValueError(f"{call}: {name}={r!r} is not a rank in [0, {self.world_size})")
 
+    def _no_peer(self, call):
+        raise RuntimeError(f"{call}: {type(self).__name__} has a single rank, so there is no other "
+                           "rank to talk to; start the script with mpirun or ddp.parallel.spawn")
+
     def _check_peer(self, peer, tag, call, name):
         self._check_rank(peer, call, name)
-        if not isinstance(tag, (int, np.integer)) or tag < 0:
-            raise ValueError(f"{call}: tag must be a non-negative int, got {tag!r}")
+        _check_tag(tag, call)
 
     @staticmethod
     def _out(out, shape, dtype, call):
@@ -327,10 +344,6 @@ class LocalCommunicator(Communicator):
 
     def _split(self, color, key):
         return None if color is None else LocalCommunicator()
-
-    def _no_peer(self, call):
-        raise RuntimeError(f"{call}: LocalCommunicator has a single rank, so there is no other "
-                           "rank to talk to; start the script with mpirun or ddp.parallel.spawn")
 
     def _send(self, arr, dest, tag):
         self._no_peer("send")

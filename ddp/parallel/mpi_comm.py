@@ -183,8 +183,9 @@ class MPICommunicator(Communicator):
     @watched("recv", peer=1)
     def _recv(self, arr, source, tag):
         status = MPI.Status()
-        self.comm.Recv(arr, source=source, tag=tag, status=status)
-        _check_count(status, arr, source, tag)
+        self.comm.Recv(arr, source=MPI.ANY_SOURCE if source is None else source, tag=tag, status=status)
+        _check_count(status, arr, status.Get_source(), tag)
+        return status.Get_source()
 
     @watched("isend", peer=1)
     def _isend(self, arr, dest, tag):

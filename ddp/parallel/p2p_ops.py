@@ -1,7 +1,7 @@
 """Point-to-point calls of `ddp.distributed` on ddp Tensors: send/recv, isend/irecv, batch_isend_irecv.
 
-Peers are global ranks (or ``group_dst``/``group_src`` ranks in `group`), as in PyTorch. A receive needs
-its source: ddp's communicators do not receive from any rank.
+Peers are global ranks (or ``group_dst``/``group_src`` ranks in `group`), as in PyTorch. A blocking `recv`
+without a source takes the first message from any rank and returns who sent it; `irecv` needs its source.
 """
 import numpy as np
 
@@ -19,8 +19,8 @@ def _peer(pg, peer, group_peer, call, name):
 
 def _source(src, group_src, call):
     if src is None and group_src is None:
-        raise ValueError(f"{call}: src is required: ddp's communicators receive from a given rank, not from "
-                         "any rank")
+        raise ValueError(f"{call}: src is required: ddp's non-blocking receives come from a given rank "
+                         "(a blocking recv without src takes the first message from any rank)")
 
 
 def send(tensor, dst=None, group=None, tag=0, group_dst=None):
@@ -33,14 +33,17 @@ def send(tensor, dst=None, group=None, tag=0, group_dst=None):
 
 
 def recv(tensor, src=None, group=None, tag=0, group_src=None):
-    """Receive into `tensor` (in place) from rank `src`; returns `src` (a global rank)."""
+    """Receive into `tensor` (in place) from rank `src` (None: the first message from any rank); returns
+    the sender's global rank."""
     pg = resolve(group, "recv")
     if pg is GroupMember.NON_GROUP_MEMBER:
         return -1
-    _source(src, group_src, "recv")
-    peer = _peer(pg, src, group_src, "recv", "src")
     arr, finish = writable(tensor, "recv")
-    pg.comm.recv(arr, peer, tag=tag)
+    if src is None and group_src is None:
+        peer = pg.comm.recv_any(arr, tag=tag)
+    else:
+        peer = _peer(pg, src, group_src, "recv", "src")
+        pg.comm.recv(arr, peer, tag=tag)
     finish()
     return pg.ranks[peer]
 

@@ -14,6 +14,7 @@ Semantics follow MPI with these choices:
 """
 
 import copy
+import itertools
 import pickle
 from collections import defaultdict, deque
 
@@ -32,7 +33,8 @@ class Group:
         self.world, self.members, self.name = world, members, name
         self.pending = {}  # collective number -> _Op
         self.count = [0] * len(members)  # next collective number of each member
-        self.mail = defaultdict(deque)  # (source, dest, tag) -> deque of (kind, payload)
+        self.mail = defaultdict(deque)  # (source, dest, tag) -> deque of (stamp, kind, payload)
+        self.stamps = itertools.count()  # arrival order, for receives from any rank
 
 
 class _Op:
@@ -172,50 +174,61 @@ class ThreadCommunicator(Communicator):
             what = f"send to rank {dest} (tag {tag}) on {self.group.name!r}"
             w.check(self._g, what)
             w.call[self._g] = what
-            self.group.mail[(self.rank, dest, tag)].append((kind, payload))
+            self.group.mail[(self.rank, dest, tag)].append((next(self.group.stamps), kind, payload))
             w.cond.notify_all()
 
+    def _boxes(self, source, tag):
+        """The mailboxes a receive from `source` (None: any rank) reads, by source."""
+        g = self.group
+        sources = range(self.world_size) if source is None else (source,)
+        return {s: g.mail[(s, self.rank, tag)] for s in sources if s != self.rank}
+
     def _take(self, kind, source, tag):
+        """(source, payload) of the first message from `source` (None: the earliest from any rank)."""
         w, g = self._world, self.group
-        box = g.mail[(source, self.rank, tag)]
-        what = f"recv from rank {source} (tag {tag}) on {g.name!r}"
-        peer = g.members[source]
+        boxes = self._boxes(source, tag)
+        what = f"recv from {'any rank' if source is None else f'rank {source}'} (tag {tag}) on {g.name!r}"
+
+        def dead_peer():  # the sender it waits for (every other rank, from any rank) has exited
+            gone = [g.members[s] for s in boxes if w.phase[g.members[s]] == "exited"]
+            return gone[0] if len(gone) == len(boxes) and not any(boxes.values()) else None
         with w.cond:
             w.check(self._g, what)
-            w.wait_until(self._g, lambda: bool(box), what,
-                         lambda: peer if w.phase[peer] == "exited" and not box else None)
-            got, payload = box.popleft()
+            w.wait_until(self._g, lambda: any(boxes.values()), what, dead_peer)
+            sender = min((box[0][0], s) for s, box in boxes.items() if box)[1]
+            _, got, payload = boxes[sender].popleft()
         if got != kind:
             sent_by = {"array": "send", "object": "send_object"}
             raise RuntimeError(f"{what}: the message was sent with {sent_by[got]}, but "
                                f"{'recv' if kind == 'array' else 'recv_object'} expects one "
                                f"sent with {sent_by[kind]}")
-        return payload
+        return sender, payload
 
     def _send(self, arr, dest, tag):
         self._post("array", arr.copy(), dest, tag)
 
     def _recv(self, arr, source, tag):
-        data = self._take("array", source, tag)
+        source, data = self._take("array", source, tag)
         if data.dtype != arr.dtype or data.size != arr.size:
             raise RuntimeError(f"recv: message from rank {source} (tag {tag}) has shape "
                                f"{data.shape} and dtype {data.dtype}, but the buffer has shape "
                                f"{arr.shape} and dtype {arr.dtype}")
         np.copyto(arr, data.reshape(arr.shape))
+        return source
 
     def _isend(self, arr, dest, tag):
         self._send(arr, dest, tag)
         return None, None
 
     def _irecv(self, arr, source, tag):
-        box = self.group.mail[(source, self.rank, tag)]
-        return (lambda: self._recv(arr, source, tag)), (lambda: bool(box))
+        boxes = self._boxes(source, tag)
+        return (lambda: self._recv(arr, source, tag)), (lambda: any(boxes.values()))
 
     def _send_object(self, obj, dest, tag):
         self._post("object", pickle.dumps(obj), dest, tag)
 
     def _recv_object(self, source, tag):
-        return pickle.loads(self._take("object", source, tag))
+        return pickle.loads(self._take("object", source, tag)[1])
 
 
 def _reducer(call):

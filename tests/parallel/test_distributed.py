@@ -145,7 +145,9 @@ def test_destroy_without_init_and_bad_arguments(fresh):
         dist.broadcast(ddp.ones(2), src=3)
     with pytest.raises(ValueError, match="new_group: ranks must be distinct global ranks"):
         dist.new_group([0, 0])
-    with pytest.raises(ValueError, match="recv: src is required"):
+    with pytest.raises(ValueError, match="irecv: src is required"):
+        dist.irecv(ddp.ones(2))
+    with pytest.raises(RuntimeError, match="LocalCommunicator has a single rank"):
         dist.recv(ddp.ones(2))
     with pytest.raises(ValueError, match="send: invalid dst rank 0: it should not be the same"):
         dist.send(ddp.ones(2), dst=0)
@@ -316,6 +318,29 @@ def test_uneven_all_to_all():
         np.testing.assert_array_equal(out, np.concatenate(column))
         for g, c in zip(got, column):
             np.testing.assert_array_equal(g, c)
+
+
+def test_recv_from_any_rank():
+    """A parameter server: rank 0 takes the workers' messages as they come, and learns who sent each."""
+    n, order = 4, (3, 1, 2)
+
+    def run(rank):
+        if rank == 0:
+            senders = []
+            for r in order:  # let one worker at a time send, so the arrival order is known
+                dist.send(ddp.ones(1), dst=r)
+                got = ddp.zeros(2)
+                senders.append((dist.recv(got), got.tolist()))
+            both = ddp.zeros(2)
+            first = {dist.recv(both, tag=7), dist.recv(both, tag=7)}
+            return senders, first
+        dist.recv(ddp.zeros(1), src=0)
+        dist.send(ddp.full((2,), float(rank)), dst=0)
+        if rank != 3:
+            dist.send(ddp.full((2,), float(rank)), dst=0, tag=7)
+    senders, first = on_ranks(run, n)[0]
+    assert senders == [(r, [float(r)] * 2) for r in order]
+    assert first == {1, 2}
 
 
 def test_point_to_point_ring():

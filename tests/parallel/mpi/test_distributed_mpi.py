@@ -138,6 +138,19 @@ def test_uneven_all_to_all_single(world):
     np.testing.assert_array_equal(x.grad.numpy(), weights)
 
 
+def test_recv_from_any_rank(world):
+    me, n = dist.get_rank(), world
+    if me == 0:
+        got, senders = ddp.zeros(3), set()
+        for _ in range(n - 1):
+            src = dist.recv(got, tag=4)
+            senders.add(src)
+            assert got.tolist() == [float(src)] * 3
+        assert senders == set(range(1, n))
+    else:
+        dist.send(ddp.full((3,), float(me)), dst=0, tag=4)
+
+
 def test_point_to_point(world):
     me, n = dist.get_rank(), world
     right, left = (me + 1) % n, (me - 1) % n
