@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from . import anomaly as _anomaly
+from . import dtypes as _dtypes
 from . import fp_errors as _fp_errors
 from . import profiler_events as _profiler
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401  (ddp.autograd's names)
@@ -409,10 +410,8 @@ class Function:
             _fp_errors.restore(quiet)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype is _FLOAT64 and cls.float32_results and not _any_float64(arrays):
-            out = out.astype(np.float32)  # no silent upcast: Python scalars and int64 never make float64
-        elif out.dtype is _COMPLEX128 and cls.float32_results and not _any_float64(arrays):
-            out = out.astype(np.complex64)  # nor complex128 (a float32 tensor times 1j)
+        if (out.dtype is _FLOAT64 or out.dtype is _COMPLEX128) and cls.float32_results:
+            out = _single(out, arrays)
         result = Tensor(out)
         base = out.base
         if base is not None:  # a view (reshape, x[i], ...): writes through it or its base bump one version
@@ -461,6 +460,18 @@ def sequence_mark():
     """A number below the `seq` of every node recorded from now on: the nodes of a call made after it are
     the ones with a larger `seq` (activation checkpointing finds a segment's graph this way)."""
     return next(_sequence)
+
+
+def _single(out, arrays):
+    """A float64 (complex128) result in single precision unless double is due: no silent upcast, Python
+    scalars and int64 never make float64 (a float32 tensor times 1j is complex64). Double is due when an
+    input is double, or when no input is floating and the default dtype is float64 (`arange(3) * 0.5`)."""
+    if _any_float64(arrays):
+        return out
+    if _dtypes._default[0] == _FLOAT64 and not any(isinstance(a, np.ndarray) and a.dtype.kind in "fc"
+                                                  for a in arrays):
+        return out
+    return out.astype(np.float32 if out.dtype is _FLOAT64 else np.complex64)
 
 
 def _any_float64(arrays):

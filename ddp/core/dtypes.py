@@ -231,11 +231,18 @@ def get_default_dtype():
     return _default[0]
 
 
+def float_of(spec):
+    """The dtype a floating op (sqrt, sin, special functions, ...) gives an input of dtype `spec`: the input's
+    own if it is floating or complex, else (integers, bools) the default dtype, as in PyTorch."""
+    d = np.dtype(spec)
+    return d if d.kind in "fc" else np.dtype(_default[0])
+
+
 def set_default_dtype(spec):
     """Make `dtype` (float16, float32 or float64) what `ddp.tensor(1.5)`, `ddp.zeros(2)` and friends return.
 
-    Only the factories of ddp.core.creation follow it: layers still make float32 parameters unless given
-    `dtype=` (call `model.double()` for a float64 model).
+    The factories follow it, so do the layers' parameters, and so do the floating results of integer inputs
+    (`ddp.arange(3) * 0.5`, `ddp.sqrt(ddp.arange(3))`).
 
     Raises:
         TypeError: `dtype` is not a floating point dtype (as PyTorch).

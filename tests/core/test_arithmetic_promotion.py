@@ -67,3 +67,31 @@ def test_matches_torch(op):
         theirs = getattr(torch, op)(torch.full(sa, 3 if da != B else 1, dtype=names[da]),
                                     torch.full(sb, 3 if db != B else 1, dtype=names[db]))
         assert str(theirs.dtype) == f"torch.{ours.dtype.name}", (op, da, db)
+
+
+@pytest.fixture
+def float64_default():
+    ddp.set_default_dtype(ddp.float64)
+    yield
+    ddp.set_default_dtype(ddp.float32)
+
+
+def test_integers_with_python_floats_give_the_default_dtype(float64_default):
+    """Under set_default_dtype(float64), as PyTorch: an integer tensor with a Python float, a true division of
+    integers, and the floating functions of integers are float64; float32 tensors stay float32."""
+    i = ddp.arange(5)
+    for out in (i * 0.1, i / 5, ddp.sqrt(i), ddp.sin(i), ddp.special.erf(i), ddp.where(i > 2, i, 0.5),
+                ddp.tensor(True) + 0.5, ddp.nn.functional.one_hot(i).mul(0.5), ddp.log1p(i), ddp.sigmoid(i)):
+        assert out.dtype == ddp.float64
+    assert (i * 0.1)[3].item() == 0.30000000000000004  # computed in double, not rounded through float32
+    assert (i * 1j).dtype == ddp.complex128
+    assert (ddp.ones(4, 4) @ (ddp.arange(4) / 4)).dtype == ddp.float64
+    assert (ddp.ones(2, dtype=ddp.float32) * 0.1).dtype == ddp.float32
+    assert (ddp.ones(2, dtype=ddp.float32) * i[:2]).dtype == ddp.float32
+
+
+def test_integers_with_python_floats_under_the_float32_default():
+    i = ddp.arange(5)
+    for out in (i * 0.1, i / 5, ddp.sqrt(i), ddp.special.erf(i), ddp.log1p(i)):
+        assert out.dtype == ddp.float32
+    assert (i * 1j).dtype == ddp.complex64

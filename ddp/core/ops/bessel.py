@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ..dtypes import float_of
+
 _SERIES_UP_TO = 20.0
 _EPS = 1e-17
 
@@ -51,7 +53,7 @@ def _scaled(x, order):
 
 def _as_float(x):
     x = np.asarray(x)
-    return x.astype(np.float64, copy=False), (x.dtype if x.dtype.kind == "f" else np.dtype(np.float32))
+    return x.astype(np.float64, copy=False), float_of(x.dtype)
 
 
 def _unscaled(x, order):

@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..dtypes import float_of
+
 
 def _bernoulli(count):
     """B_0 .. B_count as exact Fractions (the Akiyama-Tanigawa algorithm, which gives B_1 = +1/2)."""
@@ -42,7 +44,7 @@ def _as64(x):
 def _back(out, x):
     """The float64 result in x's floating dtype (float32 for integer inputs)."""
     x = np.asarray(x)
-    return out.astype(x.dtype if x.dtype.kind == "f" else np.float32, copy=False)
+    return out.astype(float_of(x.dtype), copy=False)
 
 
 def _factorial(n):

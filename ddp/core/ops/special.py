@@ -6,6 +6,8 @@ import math
 import numpy as np
 from numpy.polynomial import chebyshev
 
+from ..dtypes import float_of
+
 # float32: erf(x) = x P(x^2) / Q(x^2) on [-3.92, 3.92] (erf(3.92) rounds to 1 in float32), P and Q of
 # degree 5 fitted here to math.erf by iteratively reweighted least squares on the relative error. Evaluated
 # in float32 the result is within 3.5e-7 relative (about 5 ulp) of the exact value everywhere.
@@ -83,7 +85,7 @@ def erfinv(x):
         slope = 2 / math.sqrt(math.pi) * np.exp(-yi * yi)
         yi = yi - f / (slope + yi * f)  # Halley's step: erf'' = -2 y erf'
     y[inside] = yi
-    return y.astype(x.dtype if x.dtype.kind == "f" else np.float32, copy=False)
+    return y.astype(float_of(x.dtype), copy=False)
 
 
 # erfcx(x) = exp(x^2) erfc(x) for x in [0, 12]: h(t) = erfcx(x) (x + 3) is smooth in u = (x - 3) / (x + 3),
@@ -134,7 +136,7 @@ def _erfcx_nonnegative(x):
 def _as_float(x):
     """x in float64, and the dtype to return (x's floating dtype; float32 for integers)."""
     x = np.asarray(x)
-    return x.astype(np.float64, copy=False), (x.dtype if x.dtype.kind == "f" else np.dtype(np.float32))
+    return x.astype(np.float64, copy=False), float_of(x.dtype)
 
 
 def erfcx(x):
