@@ -142,13 +142,16 @@ def empty(*args, size=None, dtype=None, layout=None, device=None, requires_grad=
 
 
 def full(size, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    """`size` filled with `fill_value`: the default float dtype for a float, int64 for an int, bool for a bool."""
+    """`size` filled with `fill_value`: the default float dtype for a float (its complex form for a complex),
+    int64 for an int, bool for a bool."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if not isinstance(fill_value, (int, float, complex, np.number, np.bool_)):
         raise TypeError(f"full(): fill_value must be a number, not {type(fill_value).__name__} ({fill_value!r})")
     default = get_default_dtype() if isinstance(fill_value, float) else None
-    if isinstance(fill_value, bool):
+    if isinstance(fill_value, complex):
+        default = get_default_dtype().to_complex()
+    elif isinstance(fill_value, bool):
         default = np.bool_
     elif isinstance(fill_value, int):
         default = np.int64

@@ -18,7 +18,7 @@ sign greater greater_equal less less_equal not_equal floor_divide remainder fmod
 
 def _operand(x):
     """Python numbers pass through (numpy keeps them weak: float32 + 2.0 is float32); the rest become arrays."""
-    if isinstance(x, (Tensor, int, float, bool)):
+    if isinstance(x, (Tensor, int, float, bool, complex)):
         return x
     return _tensor(x)
 

@@ -197,13 +197,14 @@ def multi_dot(tensors):
 
 
 def vecdot(x, y, *, dim=-1):
-    """torch.linalg.vecdot: the dot product of x and y along `dim`, broadcasting the other dims.
-    Differentiable.
+    """torch.linalg.vecdot: the dot product of x and y along `dim`, x conjugated where complex, broadcasting
+    the other dims. Differentiable.
 
     Example:
         >>> ddp.linalg.vecdot(ddp.tensor([[1.0, 2.0]]), ddp.tensor([3.0, 4.0]))
         tensor([11.])
     """
+    x = x.conj() if x.dtype.kind == "c" else x
     return _sum(mul(x, y), dim)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from . import elementwise_functional as F
 from .arguments import as_tensor_arg as _tensor
+from .dtypes import float_of
 from .legacy_overloads import value_first
 from .ops import unary
 from .tensor import Tensor
@@ -18,10 +19,10 @@ bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power n
 def _unary(fn, name):
     def op(x):
         x = _tensor(x)
-        return fn.apply(x if x.dtype.kind == "f" else x.to(np.float32))
+        return fn.apply(x if x.dtype.kind in "fc" else x.to(float_of(x.dtype)))
 
     op.__name__ = name
-    op.__doc__ = f"Elementwise {name} (integer inputs give float32, as in PyTorch)."
+    op.__doc__ = f"Elementwise {name} (integer inputs give the default dtype, as in PyTorch)."
     return op
 
 
@@ -44,7 +45,7 @@ def logit(x, eps=None):
     """log(x / (1 - x)), the inverse of sigmoid; with `eps`, x is first clamped to [eps, 1 - eps] (as PyTorch,
     whose gradient is then 0 outside that range)."""
     x = _tensor(x)
-    x = x if x.dtype.kind == "f" else x.to(np.float32)
+    x = x if x.dtype.kind == "f" else x.to(float_of(x.dtype))
     if eps is not None:
         x = F.clamp(x, eps, 1 - eps)
     return F.sub(F.log(x), log1p(F.neg(x)))

@@ -119,8 +119,8 @@ def inner(input, other):  # noqa: A002 - PyTorch's name
 
 
 def vdot(input, other):  # noqa: A002 - PyTorch's name
-    """The dot product of two 1-D tensors of one size and dtype (for real tensors the same as `dot`; the
-    complex conjugate that distinguishes it does not arise in ddp). Differentiable.
+    """The dot product of two 1-D tensors of one size and dtype, the first conjugated: sum(conj(a) * b) (for
+    real tensors the same as `dot`). Differentiable.
 
     Raises:
         RuntimeError: an input that is not 1-D, different sizes or dtypes.
@@ -134,7 +134,7 @@ def vdot(input, other):  # noqa: A002 - PyTorch's name
         raise RuntimeError(f"vdot: expected two 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
     if a.dtype != b.dtype:
         raise RuntimeError(f"vdot: both inputs need the same dtype, got {a.dtype} and {b.dtype}")
-    return dot(a, b)
+    return dot(a.conj() if a.dtype.kind == "c" else a, b)
 
 
 # ----------------------------------------------------------------------------------------------- kron

@@ -178,6 +178,10 @@ def _spread(op, fn, x, dim, unbiased, keepdim, correction):
     x = _tensor(x)
     if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
         dim, unbiased = None, dim
+    if x.dtype.kind == "c":  # the spread of the real and the imaginary parts, together: a real result
+        v = _spread("var", reduce.Var, x.real, dim, unbiased, keepdim, correction) + \
+            _spread("var", reduce.Var, x.imag, dim, unbiased, keepdim, correction)
+        return v.sqrt() if op == "std" else v
     if x.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
     if correction is None:
@@ -270,6 +274,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None, *, axis=None, kee
     dim = dim if axis is None else dim_alias("linalg_vector_norm", dim, axis)
     keepdim = keepdim if keepdims is None else keepdim_alias("linalg_vector_norm", keepdim, keepdims)
     x = _tensor(x) if dtype is None else _tensor(x).to(dtype)
+    if x.dtype.kind == "c":  # the norm of the moduli (abs is differentiable for complex inputs)
+        x = x.abs()
     if x.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype}")
     if isinstance(ord, str):
@@ -319,6 +325,6 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
         return matrix_norm(x, "nuc", _MATRIX_DIMS if dim is None else dim, keepdim, dtype)
     if isinstance(p, str):
         raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
-    if x.dtype.kind != "f" and dtype is None:
+    if x.dtype.kind not in "fc" and dtype is None:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype}")
     return vector_norm(x, p, dim, keepdim, dtype)

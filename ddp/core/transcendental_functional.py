@@ -24,9 +24,10 @@ FrexpResult = named("frexp", ["mantissa", "exponent"])
 
 
 def as_floating(x):
-    """x as a Tensor, integer and bool tensors cast to the default float dtype (differentiable cast)."""
+    """x as a Tensor, integer and bool tensors cast to the default float dtype (differentiable cast); floating
+    and complex tensors as they are."""
     x = _tensor(x)
-    return x if x.dtype.kind == "f" else x.to(get_default_dtype())
+    return x if x.dtype.kind in "fc" else x.to(get_default_dtype())
 
 
 def float_op(fn, name, doc):
@@ -106,8 +107,10 @@ def signbit(x):
 
 
 def isreal(x):
-    """Whether each element is real: all True, ddp having no complex tensors."""
-    return Tensor(np.ones(_tensor(x).shape, dtype=np.bool_))
+    """Whether each element is real: a complex element whose imaginary part is 0; every element of a real
+    tensor."""
+    x = _tensor(x)._data
+    return Tensor(x.imag == 0 if x.dtype.kind == "c" else np.ones(x.shape, dtype=np.bool_))
 
 
 def positive(x):

@@ -324,8 +324,11 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        e = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        if x.dtype.kind == "c":  # no overflow to avoid by sign: the complex formula as it stands
+            out = 1 / (1 + np.exp(-x))
+        else:
+            e = np.exp(-np.abs(x))
+            out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         ctx.save_for_backward(out)
         return out
 
