@@ -7,6 +7,7 @@ from .. import functional as CF
 from ..arguments import normalize_dim
 from ..functional import _tensor
 from ..ops.pdist import Pdist
+from ..reduce_functional import vector_norm
 from .functional_loss import _check_broadcast, _check_reduction, _legacy_reduction, _reduce
 
 __all__ = [
@@ -16,16 +17,12 @@ __all__ = [
 
 
 def _p_norm(v, p, dim, keepdim=False):
-    """The p-norm of v along `dim` (p = inf: max |v|; p = 0: the count of non-zeros, no gradient)."""
-    if p == math.inf:
-        return CF.amax(CF.abs(v), dim=dim, keepdim=keepdim)
+    """The p-norm of v along `dim` (p = 0: the count of non-zeros, no gradient); `vector_norm`'s, whose
+    gradient at a zero vector is 0 (not sqrt's nan), so that normalize and cosine_similarity of a zero row
+    have PyTorch's finite gradients."""
     if p == 0:
         return CF.sum((v != 0).to(v.dtype), dim=dim, keepdim=keepdim)
-    if p == 2:
-        return CF.sqrt(CF.sum(v * v, dim=dim, keepdim=keepdim))
-    if p == 1:
-        return CF.sum(CF.abs(v), dim=dim, keepdim=keepdim)
-    return CF.sum(CF.abs(v) ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)
+    return vector_norm(v, p, dim, keepdim)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):

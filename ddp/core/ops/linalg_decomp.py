@@ -194,7 +194,9 @@ class Cholesky(Function):
 class EighPacked(Function):
     """The eigenvalues w (ascending) and eigenvectors V of a symmetric A (from its `uplo` triangle), packed as
     one (..., n + 1, n) array: row 0 is w, rows 1.. are V. With E_ij = 1 / (w_j - w_i) off the diagonal
-    and 0 on it, dA = V (diag(G_w) + E * skew(V^T G_V)) V^T, skew(X) = (X - X^T) / 2."""
+    and 0 on it, dA = V (diag(G_w) + E * skew(V^T G_V)) V^T, skew(X) = (X - X^T) / 2. Where only the
+    eigenvalues were used (G_V = 0) the E term is left out, so that repeated eigenvalues (an identity) give
+    PyTorch's finite gradient rather than 0 / 0."""
 
     @staticmethod
     def forward(ctx, a, *, uplo):
@@ -206,12 +208,13 @@ class EighPacked(Function):
     def backward(ctx, g):
         w, v = ctx.saved_tensors
         gw, gv = g[..., 0, :], g[..., 1:, :]
-        vtg = np.matmul(mT(v), gv)
-        gap = w[..., None, :] - w[..., :, None]
-        off = ~np.eye(w.shape[-1], dtype=bool)
-        with np.errstate(divide="ignore"):
-            inner = np.where(off, 0.5 * (vtg - mT(vtg)) / np.where(off, gap, 1), 0)
-        inner = inner + gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
+        inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
+        if np.any(gv):
+            vtg = np.matmul(mT(v), gv)
+            gap = w[..., None, :] - w[..., :, None]
+            off = ~np.eye(w.shape[-1], dtype=bool)
+            with np.errstate(divide="ignore"):
+                inner = inner + np.where(off, 0.5 * (vtg - mT(vtg)) / np.where(off, gap, 1), 0)
         return np.matmul(np.matmul(v, inner), mT(v))
 
 
@@ -249,7 +252,8 @@ class SvdPacked(Function):
     """The reduced SVD A = U diag(s) Vh (k = min(m, n)), packed as one (..., m*k + k + k*n) array (U, s, Vh
     flattened in turn). With V = Vh^T, F_ij = 1 / (s_j^2 - s_i^2) off the diagonal (0 on it) and
     J = F * (U^T G_U - G_U^T U), K = F * (V^T G_V - G_V^T V):
-    dA = U (J S + diag(G_s) + S K) Vh + (I - U U^T) G_U S^-1 Vh + U S^-1 G_V^T (I - V V^T)."""
+    dA = U (J S + diag(G_s) + S K) Vh + (I - U U^T) G_U S^-1 Vh + U S^-1 G_V^T (I - V V^T). Where only s
+    was used (G_U = G_V = 0) that is U diag(G_s) Vh alone, finite for repeated or zero singular values."""
 
     @staticmethod
     def forward(ctx, a):
@@ -265,6 +269,8 @@ class SvdPacked(Function):
         gu = g[..., :m * k].reshape(g.shape[:-1] + (m, k))
         gs = g[..., m * k:m * k + k]
         gv = mT(g[..., m * k + k:].reshape(g.shape[:-1] + (k, n)))
+        if not np.any(gu) and not np.any(gv):
+            return np.matmul(u * gs[..., None, :], vh)
         v = mT(vh)
         s2 = s * s
         off = ~np.eye(k, dtype=bool)

@@ -226,7 +226,8 @@ class Hardsigmoid(Function):
 
 
 class Hardswish(Function):
-    """x relu6(x + 3) / 6; d/dx = 0 for x < -3, x / 3 + 1/2 for -3 <= x <= 3, 1 above."""
+    """x relu6(x + 3) / 6; d/dx = 0 for x <= -3, x / 3 + 1/2 for -3 < x < 3, 1 from 3 on (PyTorch's sides at
+    the kinks)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -236,15 +237,15 @@ class Hardswish(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        above = x > 3
-        return g * ((np.clip(x, -3, 3) * (1 / 3) + 0.5) * ((x >= -3) & ~above) + above)
+        above = x >= 3
+        return g * ((np.clip(x, -3, 3) * (1 / 3) + 0.5) * ((x > -3) & ~above) + above)
 
     @staticmethod
     def differentiable_backward(ctx, g):
         (x_saved,) = ctx.saved_tensors
         x = ctx.parents[0]
-        above = x_saved > 3
-        middle = (x_saved >= -3) & ~above
+        above = x_saved >= 3
+        middle = (x_saved > -3) & ~above
         return Where.apply(above, g, select(middle, g * (x * (1 / 3) + 0.5)))
 
 

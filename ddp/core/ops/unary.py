@@ -281,7 +281,8 @@ class Rounding(Function):
 
 
 class Atan2(Function):
-    """atan2(a, b), the angle of the point (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
+    """atan2(a, b), the angle of the point (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2), both 0 at
+    the origin (as PyTorch, which has no nan there)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -291,13 +292,16 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        scale = g / (a * a + b * b)
+        r2 = a * a + b * b
+        scale = np.where(r2 == 0, 0, g / np.where(r2 == 0, 1, r2)).astype(r2.dtype, copy=False)
         return scale * b, -scale * a
 
     @staticmethod
     def differentiable_backward(ctx, g):
         a, b = (ctx.operand(i, v) for i, v in enumerate(ctx.saved_tensors))
-        scale = g / (a * a + b * b)
+        r2_saved = ctx.saved_tensors[0] ** 2 + ctx.saved_tensors[1] ** 2
+        origin = np.asarray(r2_saved == 0)
+        scale = Where.apply(origin, np.zeros((), r2_saved.dtype), g / Where.apply(origin, 1.0, a * a + b * b))
         return (scale * b if ctx.needs_input_grad[0] else None), (-scale * a if ctx.needs_input_grad[1] else None)
 
 
