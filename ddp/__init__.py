@@ -64,7 +64,7 @@ import math as _math
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan  # PyTorch's constants: plain Python floats
 newaxis = None
 
-__version__ = "0.1.0"
+__version__ = importlib.import_module(".version", __name__).__version__  # PyTorch's API level: version.py
 
 # Public module paths whose code lives elsewhere: the public prefix and the module it names.
 _ALIASES = {

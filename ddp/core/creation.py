@@ -7,6 +7,7 @@ varargs or one sequence (`zeros(2, 3)`, `zeros((2, 3))`, `zeros(size=(2, 3))`). 
 `range`, so Python's is not available in it. The factories that share or lay out memory (asarray, frombuffer,
 empty_strided, empty_permuted) are in creation_memory.py.
 """
+import math
 import warnings
 
 import numpy as np
@@ -214,13 +215,20 @@ def _count(n, op, name):
 
 
 def arange(start, end=None, step=1, *, dtype=None, layout=None, device=None, requires_grad=False):
-    """Values in [start, end) by `step`; int64 when all of them are integers, else the default float dtype."""
+    """Values in [start, end) by `step`; int64 when all of them are integers, else the default float dtype.
+    Floating values are start + i * step computed in double and rounded once, as PyTorch's (numpy's float32
+    arange accumulates in float32: arange(-8., 8., 0.1)[80] would be -7.6e-06, not 4.4e-16)."""
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     _check_range(start, end, step)
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    array = np.arange(start, end, step, dtype=as_dtype(dtype) or (np.int64 if integral else get_default_dtype()))
+    out_dtype = np.dtype(as_dtype(dtype) or (np.int64 if integral else get_default_dtype()))
+    if out_dtype.kind in "fc":
+        count = max(math.ceil((end - start) / step), 0)
+        array = (start + np.arange(count, dtype=np.float64) * step).astype(out_dtype, copy=False)
+    else:
+        array = np.arange(start, end, step, dtype=out_dtype)
     return _made(array, requires_grad, device, "arange")
 
 

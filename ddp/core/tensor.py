@@ -286,6 +286,10 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def __reversed__(self):
+        """reversed(x): x flipped along dim 0, a Tensor (a 0-d tensor as it is), as PyTorch's."""
+        return self if self._data.ndim == 0 else self.flip(0)
+
     # ------------------------------------------------------------------------------- conversions
     def numpy(self, *, force=False):
         """The underlying numpy array (no copy; `force` is accepted: it never needs a copy on the CPU)."""

@@ -129,7 +129,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = _power(a, b)
-        ctx.save_for_backward(a, b, out)
+        needs_b = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
+        ctx.save_for_backward(a, b, out if needs_b else None)  # out only for d/db: x ** 2 may then change in place
         return out
 
     @staticmethod

@@ -24,9 +24,12 @@ def _normalized_grad(gh, xhat, invstd, dims):
 
 
 def _affine(x, weight, bias, shape):
-    """x * weight + bias with weight and bias (or None) reshaped to broadcast as `shape`."""
+    """x * weight + bias with weight and bias (or None) reshaped to broadcast as `shape`; never x itself, which
+    backward keeps (an output changed in place must not change what backward reads)."""
     out = x * weight.reshape(shape) if weight is not None else x
-    return out + bias.reshape(shape) if bias is not None else out
+    if bias is not None:
+        return out + bias.reshape(shape)
+    return out.copy() if out is x else out
 
 
 class BatchNorm(Function):

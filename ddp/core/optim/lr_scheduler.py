@@ -25,3 +25,9 @@ _LRScheduler = LRScheduler  # the old name, which some scripts still subclass
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
            "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
+
+# The schedulers belong to this module, as PyTorch's belong to torch.optim.lr_scheduler: Dive into Deep
+# Learning's training loop tells a built-in scheduler from a user's callable by
+# `scheduler.__module__ == lr_scheduler.__name__`.
+for _name in __all__:
+    globals()[_name].__module__ = __name__

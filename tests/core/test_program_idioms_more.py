@@ -1,0 +1,81 @@
+"""Idioms from real programs (Dive into Deep Learning, library code) that depend on PyTorch details beyond
+the ops: the version string scripts compare, reversed(x), a scheduler's module, arange's values, and
+outputs changed in place after ops that do not need them for backward."""
+import numpy as np
+import pytest
+
+import ddp
+from ddp.optim import lr_scheduler
+
+
+def test_version_compares_as_pytorchs():
+    v = ddp.__version__
+    assert isinstance(v, str) and v.split("+")[0] == ddp.version.TORCH_API
+    assert v >= "2.0" and v > "1.13.1" and v >= (2, 0) and v < (3,) and v > "2.9"  # "2.13" > "2.9" as versions
+    assert v < "2.14.0a0" and v > "2.13.0rc1" and v != "2.13.0" and v == f"2.13.0+ddp.{ddp.version.ddp_version}"
+    assert ddp.version.__version__ == v and v < "parrot"  # not a version: plain string order, as PyTorch's
+
+
+def test_version_compares_like_pytorchs_own():
+    torch = pytest.importorskip("torch")
+    theirs = type(torch.__version__)(f"{ddp.version.TORCH_API}+cpu")
+    for other in ("2.0", "1.13.1", (2, 13), "2.13.0", "2.14.0a0", "2.13.0.dev20260101", "2.13.0.post1", "parrot"):
+        assert (ddp.__version__ > other, ddp.__version__ < other) == (theirs > other, theirs < other), other
+
+
+def test_reversed_flips_dim_0():
+    x = ddp.arange(6).reshape(3, 2)
+    assert isinstance(reversed(x), ddp.Tensor) and reversed(x).tolist() == [[4, 5], [2, 3], [0, 1]]
+    assert reversed(ddp.tensor(3.0)).item() == 3.0
+
+
+def test_builtin_schedulers_belong_to_lr_scheduler():
+    opt = ddp.optim.SGD([ddp.nn.Parameter(ddp.zeros(1))], lr=0.1)
+    for s in (lr_scheduler.MultiStepLR(opt, [1]), lr_scheduler.CosineAnnealingLR(opt, 3)):
+        assert s.__module__ == lr_scheduler.__name__  # d2l's train(): built-in schedulers step()
+
+    class Mine(lr_scheduler.LRScheduler):
+        pass
+    assert Mine.__module__ != lr_scheduler.__name__
+
+
+def test_float_arange_is_start_plus_i_step_rounded_once():
+    x = ddp.arange(-8.0, 8.0, 0.1)
+    exact = -8.0 + np.arange(160) * 0.1
+    assert x.dtype == ddp.float32 and len(x) == 160
+    np.testing.assert_array_equal(x.numpy(), exact.astype(np.float32))
+    assert ddp.arange(0.0, 1.0, 0.3).tolist() == pytest.approx([0.0, 0.3, 0.6, 0.9])
+    assert ddp.arange(1.0, 0.0, -0.25).tolist() == [1.0, 0.75, 0.5, 0.25]
+    assert ddp.arange(0, 5, 2, dtype=ddp.float64).tolist() == [0.0, 2.0, 4.0]
+
+
+def test_float_arange_within_one_ulp_of_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        a, step = float(rng.uniform(-10, 10)), float(rng.choice([0.1, 0.01, 0.3, 0.05, 1 / 3]))
+        b = a + float(rng.uniform(0, 20))
+        ours, theirs = ddp.arange(a, b, step).numpy(), torch.arange(a, b, step).numpy()
+        assert ours.shape == theirs.shape
+        near_zero = max(abs(a), abs(b)) * 2.0 ** -22  # PyTorch's float32 sums round at the operands' scale
+        np.testing.assert_array_less(np.abs(ours - theirs), np.spacing(np.abs(theirs)) * 1.01 + near_zero)
+
+
+def test_outputs_changed_in_place_after_ops_that_keep_no_output():
+    """pow with a number keeps its input, not its output; batch norm without affine returns a copy of what
+    it keeps: changing the output in place before backward is fine, as in PyTorch."""
+    x = ddp.tensor([0.7, 1.3], requires_grad=True)
+    y = x ** 2
+    y += 1
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.4, 2.6], rtol=1e-6)
+    z = ddp.tensor([[1.0, 2.0], [3.0, 5.0], [0.0, 1.0]], requires_grad=True)
+    out = ddp.nn.BatchNorm1d(2, affine=False)(z)
+    out += 1
+    (out * ddp.tensor([1.0, 2.0])).sum().backward()
+    assert np.isfinite(z.grad.numpy()).all()
+    e = ddp.tensor([2.0, 3.0], requires_grad=True)
+    w = ddp.tensor([0.7, 1.3]) ** e  # d/de needs the output: writing it must still be refused
+    w += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        w.sum().backward()
