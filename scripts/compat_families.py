@@ -276,6 +276,14 @@ FAMILIES = {
         torchvision.transforms.functional.rgb_to_grayscale torchvision.transforms.functional.adjust_brightness
         torchvision.transforms.functional.adjust_contrast torchvision.transforms.functional.adjust_saturation
         torchvision.transforms.functional.adjust_hue
+        torchvision.transforms.RandomInvert torchvision.transforms.RandomPosterize torchvision.transforms.RandomSolarize
+        torchvision.transforms.RandomAdjustSharpness torchvision.transforms.RandomAutocontrast
+        torchvision.transforms.RandomEqualize torchvision.transforms.AutoAugment
+        torchvision.transforms.AutoAugmentPolicy torchvision.transforms.RandAugment
+        torchvision.transforms.TrivialAugmentWide torchvision.transforms.AugMix
+        torchvision.transforms.functional.invert torchvision.transforms.functional.posterize
+        torchvision.transforms.functional.solarize torchvision.transforms.functional.adjust_sharpness
+        torchvision.transforms.functional.autocontrast torchvision.transforms.functional.equalize
         torchvision.datasets.ImageFolder torchvision.datasets.DatasetFolder
         torchvision.utils.make_grid torchvision.utils.save_image
     """,

@@ -119,3 +119,18 @@ def test_functional_draws_nothing_from_the_global_generator():
     ddp.manual_seed(4)
     F.rotate(IMAGE, 10), F.adjust_contrast(IMAGE, 0.5), F.hflip(IMAGE), F.crop(IMAGE, 0, 0, 2, 2)
     np.testing.assert_array_equal(ddp.rand(3).numpy(), want)
+
+
+def test_affine_turns_and_shears_as_torchvision():
+    """F.affine's positive angle turns clockwise (rotate's counter-clockwise), with torchvision's shear signs
+    and order; the expected images are torchvision 0.29's outputs for the same calls."""
+    x = ddp.arange(1.0, 31.0).reshape(1, 5, 6)
+    turned = [[0, 7, 8, 3, 4, 0], [13, 14, 9, 9, 4, 5], [19, 20, 15, 16, 11, 12], [26, 27, 22, 22, 17, 18],
+              [0, 27, 28, 23, 24, 0]]
+    mixed = [[7, 8, 9, 9, 10, 11], [7, 14, 14, 15, 16, 17], [0, 13, 20, 21, 22, 22], [0, 19, 20, 27, 27, 28],
+             [0, 25, 26, 26, 0, 0]]
+    assert F.affine(x, angle=30.0, translate=[0, 0], scale=1.0, shear=[0.0, 0.0])[0].tolist() == turned
+    assert F.affine(x, angle=-20.0, translate=[1, -1], scale=1.2, shear=[5.0, -7.0])[0].tolist() == mixed
+    assert F.rotate(x, -30.0).tolist() == F.affine(x, 30.0, [0, 0], 1.0, [0.0, 0.0]).tolist()
+    assert T.RandomAffine((30, 30))(x).tolist() == F.affine(x, 30.0, [0, 0], 1.0, [0.0, 0.0]).tolist()
+    assert T.RandomRotation((30, 30))(x).tolist() == F.rotate(x, 30.0).tolist()

@@ -5,13 +5,20 @@ from .augment import (
     ConvertImageDtype, GaussianBlur, Grayscale, InterpolationMode, Pad, RandomApply, RandomErasing, RandomGrayscale,
     RandomResizedCrop,
 )
+from .augmix import AugMix
+from .autoaugment import AutoAugment, AutoAugmentPolicy, RandAugment, TrivialAugmentWide
 from .basic import Compose, Lambda, Normalize, RandomChoice, RandomOrder
 from .color import ColorJitter
 from .convert import PILToTensor, ToPILImage, ToTensor
 from .geometric import RandomAffine, RandomCrop, RandomRotation
+from .photometric import (
+    RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert, RandomPosterize, RandomSolarize,
+)
 from .size import CenterCrop, RandomHorizontalFlip, RandomVerticalFlip, Resize
 
 __all__ = ["Compose", "Lambda", "Normalize", "ToTensor", "PILToTensor", "ToPILImage", "ColorJitter", "RandomAffine",
            "RandomCrop", "RandomRotation", "CenterCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize",
            "ConvertImageDtype", "GaussianBlur", "Grayscale", "InterpolationMode", "Pad", "RandomApply",
-           "RandomErasing", "RandomGrayscale", "RandomResizedCrop", "RandomChoice", "RandomOrder", "functional"]
+           "RandomErasing", "RandomGrayscale", "RandomResizedCrop", "RandomChoice", "RandomOrder", "RandomInvert",
+           "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize",
+           "AutoAugment", "AutoAugmentPolicy", "RandAugment", "TrivialAugmentWide", "AugMix", "functional"]

@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from . import ops, pil
+from . import ops, photometric, pil
 from .augment import Grayscale, InterpolationMode, Pad
 from .basic import Normalize
 from .color import adjust
@@ -19,7 +19,8 @@ from .size import CenterCrop, Resize
 
 __all__ = ["to_tensor", "pil_to_tensor", "to_pil_image", "normalize", "resize", "center_crop", "crop", "pad",
            "hflip", "vflip", "rotate", "affine", "rgb_to_grayscale", "to_grayscale", "adjust_brightness",
-           "adjust_contrast", "adjust_saturation", "adjust_hue"]
+           "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_sharpness", "invert", "posterize",
+           "solarize", "autocontrast", "equalize"]
 
 
 def to_tensor(pic):
@@ -94,8 +95,9 @@ def crop(img, top, left, height, width):
 
 
 def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
-    """`img` turned by `angle` degrees (counter-clockwise), shifted by `translate` (x, y) pixels, scaled by
-    `scale` and sheared by `shear` degrees (x, or (x, y)) about `center` (default the image center)."""
+    """`img` turned by `angle` degrees clockwise (torchvision's affine; `rotate` turns counter-clockwise),
+    shifted by `translate` (x, y) pixels, scaled by `scale` and sheared by `shear` degrees (x, or (x, y)) about
+    `center` (default the image center)."""
     shear = (shear, 0.0) if isinstance(shear, numbers.Number) else tuple(shear) + (0.0,) * (2 - len(shear))
     mode = _interpolation(interpolation)
 
@@ -103,7 +105,7 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
         n = len(a)
         return _affine_batch(a, np.full(n, float(angle)), np.tile(np.asarray(translate, np.float64), (n, 1)),
                              np.full(n, float(scale)), np.tile(np.asarray(shear, np.float64), (n, 1)), mode,
-                             0 if fill is None else fill, center)
+                             fill, center)
     return _each(img, "affine", warp_all)
 
 
@@ -116,7 +118,7 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
     """
     if expand:
         raise NotImplementedError("rotate: expand=True is not supported; the output keeps the input's size")
-    return affine(img, angle, (0, 0), 1.0, 0.0, interpolation, fill, center)
+    return affine(img, -angle, (0, 0), 1.0, 0.0, interpolation, fill, center)
 
 
 def _adjust(img, name, factor):
@@ -150,3 +152,46 @@ def adjust_hue(img, hue_factor):
     if not -0.5 <= hue_factor <= 0.5:
         raise ValueError(f"adjust_hue: hue_factor must be in [-0.5, 0.5], got {hue_factor}")
     return _adjust(img, "hue", hue_factor)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    """img blended with its 3x3-smoothed self (0 gives the smoothed image, 1 the image, 2 a sharper one)."""
+    photometric.check_factor(sharpness_factor, "adjust_sharpness")
+    return photometric.apply(img, "adjust_sharpness",
+                             lambda a: photometric.sharpness(a, np.full(len(a), sharpness_factor)),
+                             lambda im: pil.enhance(im, "Sharpness", sharpness_factor))
+
+
+def invert(img):
+    """The negative image: 255 - img for uint8, 1 - img for floats."""
+    return photometric.apply(img, "invert", photometric.invert, lambda im: pil.image_op(im, "invert"))
+
+
+def posterize(img, bits):
+    """Each channel kept to its top `bits` bits (0..8): uint8 images and PIL ones; floats (torchvision v2's rule)
+    floored to 2**bits levels."""
+    photometric.check_bits(bits, "posterize")
+    return photometric.apply(img, "posterize", lambda a: photometric.posterize(a, np.full(len(a), bits)),
+                             lambda im: pil.image_op(im, "posterize", bits))
+
+
+def solarize(img, threshold):
+    """Pixels at or above `threshold` inverted (the threshold on the image's scale: 0..255 for uint8, 0..1 for
+    floats).
+
+    Raises:
+        TypeError: for a threshold above the dtype's brightest value, as torchvision.
+    """
+    return photometric.apply(img, "solarize", lambda a: photometric.solarize(a, np.full(len(a), threshold)),
+                             lambda im: pil.image_op(im, "solarize", threshold), threshold=threshold)
+
+
+def autocontrast(img):
+    """Each channel stretched linearly so that its darkest pixel becomes 0 and its brightest the dtype's bound."""
+    return photometric.apply(img, "autocontrast", photometric.autocontrast, lambda im: pil.image_op(im, "autocontrast"))
+
+
+def equalize(img):
+    """Each channel's histogram equalized (PIL's lookup table, as torchvision's): uint8 and PIL images, and floats
+    in [0, 1] through uint8 (torchvision v2's rule)."""
+    return photometric.apply(img, "equalize", photometric.equalize, lambda im: pil.image_op(im, "equalize"))

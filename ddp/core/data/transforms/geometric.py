@@ -32,10 +32,27 @@ def _interpolation(mode):
 
 def affine(a, angle, translate, scale, shear, interpolation="nearest", fill=0, center=None):
     """`a` (B, C, H, W) warped by each sample's parameters (as `ops.affine_matrix` takes them) about
-    `center` (x, y), by default the image center."""
+    `center` (x, y), by default the image center. `fill` is a number or one per channel; None reads 0.
+
+    A bilinear fill (not None) is blended as torchvision's tensors do: sampled with 0 outside, then
+    out = img * mask + (1 - mask) * fill with `mask` the sampled coverage (so border pixels are weighted by their
+    coverage twice; fill 0 darkens them, fill None does not)."""
     H, W = a.shape[2:]
     center = center if center is not None else ((W - 1) / 2, (H - 1) / 2)
-    return ops.warp(a, ops.affine_matrix(angle, translate, scale, shear, center), interpolation, fill)
+    matrix = ops.affine_matrix(angle, translate, scale, shear, center)
+    per_channel = np.ndim(fill) > 0
+    if fill is None or interpolation != "bilinear":
+        fill = 0 if fill is None else (np.reshape(fill, (-1, 1)) if per_channel else fill)
+        return ops.warp(a, matrix, interpolation, fill)
+    integer = a.dtype.kind in "iu"
+    work = a.astype(np.float32) if integer else a
+    img = ops.warp(work, matrix, "bilinear", 0)
+    mask = ops.warp(np.ones((len(a), 1, H, W), work.dtype), matrix, "bilinear", 0)
+    fill = np.reshape(fill, (-1, 1, 1)).astype(work.dtype) if per_channel else work.dtype.type(fill)
+    out = img * mask + (1 - mask) * fill
+    if integer:
+        out = np.clip(np.rint(out), np.iinfo(a.dtype).min, np.iinfo(a.dtype).max)
+    return out.astype(a.dtype, copy=False)
 
 
 class RandomCrop:
@@ -109,6 +126,7 @@ class RandomAffine:
     """
 
     batched = True
+    turn = 1.0  # a drawn angle turns clockwise, as torchvision's RandomAffine (RandomRotation: -1)
 
     def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest", fill=0,
                  center=None, generator=None):
@@ -143,8 +161,8 @@ class RandomAffine:
 
     def __call__(self, x):
         a, restore = ops.as_nchw(x, type(self).__name__)
-        params = self.get_params(len(a), *a.shape[2:])
-        return restore(affine(a, *params, self.interpolation, self.fill, self.center))
+        angle, *rest = self.get_params(len(a), *a.shape[2:])
+        return restore(affine(a, self.turn * angle, *rest, self.interpolation, self.fill, self.center))
 
     def __repr__(self):
         return (f"{type(self).__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
@@ -157,6 +175,8 @@ class RandomRotation(RandomAffine):
     Example:
         >>> RandomRotation(15)(batch)
     """
+
+    turn = -1.0  # counter-clockwise, as torchvision's RandomRotation
 
     def __init__(self, degrees, interpolation="nearest", center=None, fill=0, generator=None):
         super().__init__(degrees, interpolation=interpolation, fill=fill, center=center, generator=generator)

@@ -1,7 +1,7 @@
 """Batched image operations behind the transforms, on (B, C, H, W) numpy arrays with per-sample parameters.
 
-Image layouts accepted by the transforms (see `as_nchw`): Tensors are (C, H, W) or (B, C, H, W) (as
-`ToTensor` makes them); PIL images (see `pil`); numpy arrays are images as datasets store them: grey (H, W),
+Image layouts accepted by the transforms (see `as_nchw`): Tensors are (C, H, W) or batches (..., C, H, W)
+(as `ToTensor` makes them); PIL images (see `pil`); numpy arrays are images as datasets store them: grey (H, W),
 a grey batch (B, H, W) (MNIST), one image (H, W, C) with C <= 4 (a PIL image as an array, CIFAR10; always
 one image, as torchvision's ToTensor reads it) or a colour batch (B, H, W, C) with C = 1, 3 or 4. So a
 3-d array is one image when its last dim is at most 4, else a grey batch (MNIST's batches go through the
@@ -31,13 +31,12 @@ def as_nchw(x, op):
         return a4, lambda out: pil.from_array(restore(out), x)
     is_tensor = isinstance(x, Tensor)
     a = x.numpy() if is_tensor else np.asarray(x)
-    ndims = (3, 4) if is_tensor else (2, 3)
-    if a.ndim not in ndims and not (not is_tensor and is_channels_last(a)):
-        kind = "Tensor (C, H, W) or (B, C, H, W)" if is_tensor else "array (H, W), (H, W, C), (B, H, W) or (B, H, W, C)"
+    if (a.ndim < 3) if is_tensor else (a.ndim not in (2, 3) and not is_channels_last(a)):
+        kind = "Tensor (..., C, H, W)" if is_tensor else "array (H, W), (H, W, C), (B, H, W) or (B, H, W, C)"
         raise ValueError(f"{op}: expected an image {kind}, got shape {a.shape}")
-    if is_tensor:
-        single = a.ndim == 3
-        return (a[None] if single else a), lambda out: Tensor(out[0] if single else out)
+    if is_tensor:  # any leading dims, as torchvision's (..., C, H, W), flattened into one batch dim
+        lead = a.shape[:-3]
+        return a.reshape((-1,) + a.shape[-3:]), lambda out: Tensor(out.reshape(lead + out.shape[1:]))
     if is_channels_last(a):
         single = a.ndim == 3
         a4 = (a[None] if single else a).transpose(0, 3, 1, 2)
@@ -77,18 +76,19 @@ def crop(x, top, left, height, width):
 def affine_matrix(angle, translate, scale, shear, center):
     """Per-sample (B, 2, 3) matrices mapping output pixel (x, y) to the input pixel it samples.
 
-    The forward map is p_out = center + translate + scale * R(angle) @ Shear @ (p_in - center), with x to the
-    right, y down, angles in degrees, a positive angle turning the image counter-clockwise as displayed, and
-    Shear = [[1, tan(shear_x)], [0, 1]] @ [[1, 0], [tan(shear_y), 1]].
+    torchvision's affine: the forward map is p_out = center + translate + scale * R(angle) @ SHy @ SHx @
+    (p_in - center), with x to the right, y down, angles in degrees, a positive angle turning the image
+    clockwise as displayed (`rotate` turns counter-clockwise: it passes -angle), SHx = [[1, -tan(shear_x)],
+    [0, 1]] and SHy = [[1, 0], [-tan(shear_y), 1]].
 
     Args:
         angle, scale: (B,) arrays. translate, shear: (B, 2) arrays. center: (x, y).
     """
     a, (sx, sy) = np.radians(angle), np.radians(np.asarray(shear, np.float64).T)
     cos, sin = np.cos(a), np.sin(a)
-    rot = np.stack([np.stack([cos, sin], -1), np.stack([-sin, cos], -1)], -2)
+    rot = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)
     tx, ty = np.tan(sx), np.tan(sy)
-    shear_m = np.stack([np.stack([1 + tx * ty, tx], -1), np.stack([ty, np.ones_like(ty)], -1)], -2)
+    shear_m = np.stack([np.stack([np.ones_like(tx), -tx], -1), np.stack([-ty, 1 + tx * ty], -1)], -2)
     inv = np.linalg.inv(np.asarray(scale)[:, None, None] * rot @ shear_m)
     c = np.asarray(center, np.float64)
     offset = c[:, None] - inv @ (c + np.asarray(translate, np.float64))[..., None]

@@ -76,3 +76,44 @@ def grayscale(img, num_output_channels):
     """`img` converted to grey by PIL ('L'), or to an 'RGB' image of three equal channels."""
     grey = img.convert("L")
     return grey if num_output_channels == 1 else grey.convert("RGB")
+
+
+def image_op(img, name, *args):
+    """PIL's own `ImageOps.<name>(img, *args)` (invert, posterize, solarize, autocontrast, equalize), which is
+    what torchvision calls for a PIL image."""
+    image_module()
+    from PIL import ImageOps
+    return getattr(ImageOps, name)(img, *args)
+
+
+def enhance(img, name, factor):
+    """PIL's `ImageEnhance.<name>(img).enhance(factor)` (Sharpness, Brightness, Color, Contrast), as torchvision."""
+    image_module()
+    from PIL import ImageEnhance
+    return getattr(ImageEnhance, name)(img).enhance(factor)
+
+
+def fill_colour(fill, img):
+    """torchvision's fill for PIL: None reads 0, one number (or one value) serves every band; ints unless mode F."""
+    bands = len(img.getbands())
+    fill = 0 if fill is None else fill
+    if isinstance(fill, (list, tuple)):
+        if len(fill) not in (1, bands):
+            raise ValueError(f"fill has {len(fill)} values for an image of {bands} bands")
+        fill = tuple(fill) * (bands // len(fill))
+    elif bands > 1:
+        fill = (fill,) * bands
+    cast = float if img.mode == "F" else int
+    return tuple(map(cast, fill)) if isinstance(fill, tuple) else cast(fill)
+
+
+def affine(img, matrix, interpolation, fill=None):
+    """`img` resampled by PIL's AFFINE transform: output pixel (x, y) reads input point matrix @ (x + .5, y + .5, 1),
+    `matrix` a (2, 3) array in PIL's coordinates (pixel i spans [i, i + 1))."""
+    return img.transform(img.size, image_module().AFFINE, tuple(np.asarray(matrix, np.float64).ravel()),
+                         RESAMPLE[interpolation], fillcolor=fill_colour(fill, img))
+
+
+def rotate(img, angle, interpolation, fill=None):
+    """`img` turned `angle` degrees counter-clockwise about its center by PIL's `rotate`, as torchvision."""
+    return img.rotate(angle, RESAMPLE[interpolation], fillcolor=fill_colour(fill, img))
