@@ -1,8 +1,10 @@
 """`ddp.device`: PyTorch's device object, for a framework that runs on the CPU only.
 
 Scripts written for PyTorch name devices everywhere (`torch.device("cpu")`, `x.to(device)`, `device=` in
-factories). ddp accepts every spelling of the CPU and refuses accelerators with a RuntimeError that says
-how to fix the script, instead of silently training somewhere else than the script asked for.
+factories). ddp accepts every spelling of the CPU. An accelerator's device object can be made and printed, as
+in a CPU-only PyTorch (`torch.device("cuda:0")`), but putting anything on it raises an error that says how to
+fix the script (an `AcceleratorUnavailable`, which is both PyTorch's AssertionError "Torch not compiled with
+CUDA enabled" and a RuntimeError), instead of silently training somewhere else than the script asked for.
 """
 
 # PyTorch's device types: anything else is a typo; everything here but "cpu" is an accelerator ddp lacks
@@ -20,9 +22,18 @@ channels_last_3d = "channels_last_3d"
 preserve_format = "preserve_format"
 
 
+class AcceleratorUnavailable(RuntimeError, AssertionError):
+    """A request to run on an accelerator ddp lacks: an AssertionError, as CPU-only PyTorch raises, and a
+    RuntimeError."""
+
+
 def cpu_only_error(what):
-    """The RuntimeError for a request to run on an accelerator (`what`: e.g. "device 'cuda'")."""
-    return RuntimeError(
+    """The error for a request to run on an accelerator (`what`: e.g. "device 'cuda'")."""
+    if what == "device 'meta'":
+        return AcceleratorUnavailable(
+            "ddp has no 'meta' device (tensors with a shape and no data): keep the tensors on the CPU. A model "
+            "moved to 'meta' only to be called through functional_call can stay where it is.")
+    return AcceleratorUnavailable(
         f"ddp runs on the CPU: {what} is not available. Use the CPU instead, e.g. "
         "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu') (ddp.cuda.is_available() is "
         "False), and drop .cuda() calls or replace them by .to(device)."
@@ -33,7 +44,8 @@ class device:
     """Where a tensor lives: always the CPU in ddp. `device("cpu")`, `device("cpu:0")`, `device("cpu", 0)`.
 
     Equal to other CPU devices with the same index and, unlike PyTorch, also to the string "cpu" (so
-    `t.device == "cpu"` reads as meant). Accelerators ("cuda", "mps", ...) raise RuntimeError.
+    `t.device == "cpu"` reads as meant). An accelerator's device ("cuda:0", "mps") can be made; tensors and
+    modules put on it raise `AcceleratorUnavailable`.
 
     Example:
         >>> ddp.device("cpu")
@@ -60,12 +72,6 @@ class device:
             raise RuntimeError(
                 f"Expected one of {', '.join(_KNOWN_TYPES)} device type at start of device string: {type}"
             )
-        if type == "meta":
-            raise RuntimeError("ddp has no 'meta' device (tensors with a shape and no data): keep the tensors on the "
-                               "CPU. A model moved to 'meta' only to be called through functional_call can stay "
-                               "where it is.")
-        if type != "cpu":
-            raise cpu_only_error(f"device {type!r}" if index is None else f"device '{type}:{index}'")
         if index is not None and (not isinstance(index, int) or index < 0):
             raise RuntimeError(f"Device index must not be negative; got {index}")
         object.__setattr__(self, "type", type)
@@ -94,6 +100,7 @@ class device:
         return (device, (self.type, self.index))
 
     def __enter__(self):  # `with torch.device("cpu"):` sets the default device: it already is the CPU
+        check_device(self, "device")
         return self
 
     def __exit__(self, *exc):
@@ -119,7 +126,9 @@ def check_device(dev, op):
     if dev is None or dev is CPU or dev == "cpu":
         return
     if isinstance(dev, (str, device, int)):
-        device(dev)  # raises for accelerators and typos
+        dev = device(dev)  # raises for typos
+        if dev.type != "cpu":
+            raise cpu_only_error(f"device {dev.type!r}" if dev.index is None else f"device '{dev}'")
         return
     raise TypeError(f"{op}(): device must be a string, a ddp.device or None, but got {builtin_type(dev).__name__}")
 

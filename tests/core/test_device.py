@@ -19,10 +19,22 @@ def test_device_spellings():
         assert ddp.zeros(1).device == d
 
 
-@pytest.mark.parametrize("spec", ["cuda", "cuda:0", "mps", 0])
-def test_accelerators_raise_a_clear_error(spec):
-    with pytest.raises(RuntimeError, match="ddp runs on the CPU: device .* is not available.*is_available"):
-        device(spec)
+@pytest.mark.parametrize("spec", ["cuda", "cuda:0", "mps"])
+def test_accelerators_raise_a_clear_error_when_used(spec):
+    d = device(spec)  # made and printed, as in a CPU-only PyTorch (d2l prints cpu(), gpu(), gpu(1))
+    assert str(d) == spec and d != device("cpu")
+    for use in (lambda: ddp.ones(2, device=spec), lambda: ddp.ones(2).to(d), lambda: ddp.nn.Linear(2, 2).to(spec)):
+        with pytest.raises(RuntimeError, match="ddp runs on the CPU: device .* is not available.*is_available"):
+            use()
+        with pytest.raises(AssertionError):  # PyTorch's "Torch not compiled with CUDA enabled"
+            use()
+    with pytest.raises(RuntimeError, match="ddp runs on the CPU"):
+        with d:
+            pass
+    with pytest.raises(RuntimeError, match="ddp runs on the CPU: device 0"):
+        device(0)
+    with pytest.raises(RuntimeError, match="no 'meta' device"):
+        ddp.ones(2).to(device("meta"))
 
 
 def test_device_typos_and_bad_arguments():
