@@ -90,8 +90,6 @@ def _check(query, key, value, attn_mask, dropout_p, is_causal):
                            f"{tuple(key.shape)} and {tuple(value.shape)}")
     if not 0 <= dropout_p <= 1:
         raise RuntimeError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
-    if is_causal and attn_mask is not None:
-        raise RuntimeError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
     if attn_mask is not None:
         scores = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (query.shape[-2], key.shape[-2])
         try:
@@ -109,7 +107,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         query: (..., L, E); key: (..., S, E); value: (..., S, Ev); leading dims broadcast.
         attn_mask: broadcastable to (..., L, S); bool (True = may attend) or float (added to the scores).
         dropout_p: dropout probability on the attention weights (always applied: pass 0.0 in evaluation).
-        is_causal: position i attends only to positions j <= i (the mask must then be None).
+        is_causal: position i attends only to positions j <= i (with an attn_mask too: both apply, as
+            PyTorch's CPU kernel combines them).
         scale: factor of the scores; 1/sqrt(E) by default.
         enable_gqa: grouped-query attention: key and value have fewer heads (dim -3) than query, each
             shared by query_heads // kv_heads consecutive query heads.
@@ -127,4 +126,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key, value = _shared_heads(query, key, value)
     _check(query, key, value, attn_mask, dropout_p, is_causal)
     mask = additive_mask(attn_mask, query.dtype, "scaled_dot_product_attention", "attn_mask", False)
+    if is_causal and mask is not None:  # the causal mask folded into the given one
+        mask, is_causal = mask + Tensor(causal_mask(query.shape[-2], key.shape[-2], mask.dtype)), False
     return fused_attention(query, key, value, mask, dropout_p, scale, is_causal)

@@ -223,10 +223,24 @@ def test_mha_errors():
         m(x, x, x, attn_mask=Tensor(np.zeros((L, L), dtype=np.int64)))
 
 
+def test_sdpa_mask_and_is_causal_both_apply():
+    """PyTorch 2.13's CPU kernel takes both (it raised in older releases): the causal mask folds into the given
+    one, bool (and) or float (added)."""
+    rng = np.random.default_rng(0)
+    q, k, v = (Tensor(rng.standard_normal(s).astype(np.float32)) for s in ((2, 4, 3), (2, 5, 3), (2, 5, 3)))
+    allowed = rng.random((4, 5)) > 0.3
+    causal = np.tril(np.ones((4, 5), dtype=bool))
+    both = scaled_dot_product_attention(q, k, v, attn_mask=Tensor(allowed), is_causal=True)
+    want = scaled_dot_product_attention(q, k, v, attn_mask=Tensor(allowed & causal))
+    np.testing.assert_allclose(both.numpy(), want.numpy(), rtol=1e-6)
+    bias = rng.standard_normal((4, 5)).astype(np.float32)
+    both = scaled_dot_product_attention(q, k, v, attn_mask=Tensor(bias), is_causal=True)
+    want = scaled_dot_product_attention(q, k, v, attn_mask=Tensor(np.where(causal, bias, -np.inf)))
+    np.testing.assert_allclose(both.numpy(), want.numpy(), rtol=1e-6)
+
+
 def test_sdpa_errors():
     q = ddp.randn(2, 3, 4)
-    with pytest.raises(RuntimeError, match="Explicit attn_mask should not be set when is_causal=True"):
-        scaled_dot_product_attention(q, q, q, attn_mask=Tensor(np.ones((3, 3), dtype=bool)), is_causal=True)
     with pytest.raises(RuntimeError, match="query and key must have the same number of features"):
         scaled_dot_product_attention(q, ddp.randn(2, 3, 5), q)
     with pytest.raises(RuntimeError, match=r"attn_mask of shape \(4, 4\) cannot be broadcast"):
