@@ -16,9 +16,11 @@ from .core.math_functional import erf, erfinv, exp2, expm1, log1p, logit, round 
 from .core.ops import gamma as _gamma
 from .core.ops import polynomials as _poly
 from .core.ops.linalg_decomp import NoDerivative
+from .core.ops import special as _special
 from .core.ops import special_unary as _su
 from .core.reduce_functional import log_softmax, logsumexp, softmax
 from .core.autograd import Function
+from .core.dtypes import float_of
 from .core.tensor import Tensor
 from .core.transcendental_functional import digamma, erfc, float_op, i0, lgamma, mvlgamma, polygamma, sinc
 
@@ -47,13 +49,53 @@ i1e = float_op(_su.I1e, "i1e", "exp(-|x|) i1(x), without overflow.")
 
 
 def ndtr(x):
-    """The standard normal's distribution function, (1 + erf(x / sqrt 2)) / 2."""
-    return mul(erf(mul(x, 1 / math.sqrt(2))) + 1, 0.5)
+    """The standard normal's distribution function, erfc(-x / sqrt 2) / 2: exact far into the left tail, where
+    (1 + erf(x / sqrt 2)) / 2 cancels to rounding noise."""
+    return mul(erfc(mul(x, -1 / math.sqrt(2))), 0.5)
 
 
 def ndtri(p):
-    """The standard normal's quantile function, sqrt 2 erfinv(2 p - 1) (the inverse of ndtr)."""
-    return mul(erfinv(mul(p, 2) - 1), math.sqrt(2))
+    """The standard normal's quantile function (the inverse of ndtr), accurate down to p = 1e-300; d/dp =
+    sqrt(2 pi) exp(x^2 / 2)."""
+    return _Ndtri.apply(p if isinstance(p, Tensor) and p.dtype.kind == "f" else _floating(p))
+
+
+def _floating(p):
+    p = p if isinstance(p, Tensor) else Tensor(np.asarray(p))
+    return p if p.dtype.kind == "f" else p.to(float_of(p.dtype))
+
+
+def _quantile(p):
+    """ndtri of the float64 array p: sqrt 2 erfinv(2 p - 1) as a start (an asymptotic one deep in the tails,
+    where 2 p - 1 rounds to -1), then Newton steps on log ndtr, which stays exact where ndtr underflows."""
+    lower = np.minimum(p, 1 - p)  # by symmetry, solve in the lower tail: ndtri(1 - q) = -ndtri(q)
+    inside = (lower > 0) & (lower < 0.5)
+    q = np.where(inside, lower, 0.25)
+    t = np.sqrt(-2 * np.log(q))
+    x = np.where(q < 1e-8, -(t - (np.log(t) + math.log(4 * math.pi) / 2) / t),  # phi(x) / |x| ~ q
+                 math.sqrt(2) * _special.erfinv(2 * q - 1))
+    for _ in range(4):  # d/dx log ndtr(x) = phi(x) / ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt 2)
+        x = x - (_special.log_ndtr(x) - np.log(q)) * _special.erfcx(-x / math.sqrt(2)) / math.sqrt(2 / math.pi)
+    x = np.where(inside, x, np.where(lower == 0.5, 0.0, np.where(lower == 0, -np.inf, np.nan)))
+    return np.where(p > 0.5, -x, x)
+
+
+class _Ndtri(Function):
+    @staticmethod
+    def forward(ctx, p):
+        x = _quantile(p.astype(np.float64)).astype(p.dtype, copy=False)
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (np.exp(x * x / 2) * x.dtype.type(math.sqrt(2 * math.pi)))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x = _Ndtri.apply(ctx.parents[0])
+        return g * (x * x * 0.5).exp() * math.sqrt(2 * math.pi)
 
 
 def zeta(x, q):

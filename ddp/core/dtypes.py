@@ -119,6 +119,11 @@ class finfo:  # noqa: N801 - PyTorch's name
     """
 
     def __init__(self, type=None):  # noqa: A002 - PyTorch's name
+        if type is bfloat16:  # no numpy dtype to ask: its limits (8 exponent bits, 7 mantissa bits), as PyTorch's
+            self.bits, self.eps, self.max = 16, 2.0 ** -7, (2 - 2.0 ** -7) * 2.0 ** 127
+            self.min, self.tiny = -self.max, 2.0 ** -126
+            self.smallest_normal, self.resolution, self.dtype = self.tiny, 0.01, "bfloat16"
+            return
         dtype = get_default_dtype() if type is None else as_dtype(type)
         if dtype.kind not in "fc":
             raise TypeError(f"finfo() requires a floating point input type, got {dtype}; use iinfo for integers")

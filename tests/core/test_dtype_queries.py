@@ -131,3 +131,11 @@ def test_warn_always_and_deterministic_debug_mode(restore_switches):
 def test_flush_denormal_and_inference_mode_answers():
     assert ddp.set_flush_denormal(True) is False and ddp.set_flush_denormal(False) is False
     assert ddp.is_inference_mode_enabled() is False  # outside inference_mode
+
+
+def test_finfo_of_bfloat16_has_its_limits():
+    f = ddp.finfo(ddp.bfloat16)
+    assert (f.bits, f.eps, f.resolution, f.dtype) == (16, 0.0078125, 0.01, "bfloat16")
+    assert f.max == 3.3895313892515355e+38 == -f.min and f.tiny == f.smallest_normal == 1.1754943508222875e-38
+    assert repr(f) == ("finfo(resolution=0.01, min=-3.38953e+38, max=3.38953e+38, eps=0.0078125, "
+                       "smallest_normal=1.17549e-38, tiny=1.17549e-38, dtype=bfloat16)")
