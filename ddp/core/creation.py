@@ -278,9 +278,13 @@ def rand(*args, size=None, generator=None, dtype=None, layout=None, device=None,
 
 def randn(*args, size=None, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    """Standard normal samples from the default (or the given) generator."""
+    """Standard normal samples from the default (or the given) generator, in a floating (or complex) dtype."""
     shape = _shape(args, size, "randn")
-    array = get_generator(generator).standard_normal(shape).astype(as_dtype(dtype) or get_default_dtype())
+    out_dtype = np.dtype(as_dtype(dtype) or get_default_dtype())
+    if out_dtype.kind not in "fc":
+        raise NotImplementedError(f"randn: normal samples need a floating dtype, got {out_dtype} (as PyTorch's "
+                                  "\"normal_kernel_cpu\" not implemented for it)")
+    array = get_generator(generator).standard_normal(shape).astype(out_dtype)
     return _made(array, requires_grad, device, "randn")
 
 

@@ -32,12 +32,12 @@ def _out_of_place(name):
     def op(self, *args, **kwargs):
         if not isinstance(self, (list, tuple)):  # _foreach_pow(2.0, exponents): a shared base
             exponents, rows = _per_tensor(args[0], args[1:], f"_foreach_{name}")
-            return [fn(self, e, *row, **kwargs) for e, row in zip(exponents, rows)]
+            return tuple(fn(self, e, *row, **kwargs) for e, row in zip(exponents, rows))
         tensors, rows = _per_tensor(self, args, f"_foreach_{name}")
-        return [fn(t, *row, **kwargs) for t, row in zip(tensors, rows)]
+        return tuple(fn(t, *row, **kwargs) for t, row in zip(tensors, rows))
 
     op.__name__ = f"_foreach_{name}"
-    op.__doc__ = f"[ddp.{name}(t, ...) for each tensor t] (torch._foreach_{name})."
+    op.__doc__ = f"(ddp.{name}(t, ...) for each tensor t), a tuple as PyTorch's (torch._foreach_{name})."
     return op
 
 
@@ -52,6 +52,7 @@ def _in_place(name):
                 method(*row, **kwargs)
             else:  # maximum_ / minimum_: no Tensor method of that name in PyTorch either
                 t._inplace(lambda x, *a: fn(x, *a, **kwargs), *row)
+        return list(tensors)  # PyTorch returns the list it changed
 
     op.__name__ = f"_foreach_{name}_"
     op.__doc__ = f"t.{name}_(...) for each tensor t, in place (torch._foreach_{name}_)."
@@ -59,36 +60,38 @@ def _in_place(name):
 
 
 def _foreach_norm(self, ord=2, dtype=None):  # noqa: A002 - PyTorch's name
-    """[linalg.vector_norm(t, ord) for each tensor t]: the per-parameter norms of clip_grad_norm_."""
+    """(linalg.vector_norm(t, ord) for each tensor t): the per-parameter norms of clip_grad_norm_."""
     from .linalg import vector_norm
 
-    return [vector_norm(t, ord, dtype=dtype) for t in self]
+    return tuple(vector_norm(t, ord, dtype=dtype) for t in self)
 
 
 def _foreach_max(self):
-    """[t.max() for each tensor t]."""
-    return [F.max(t) for t in self]
+    """(t.max() for each tensor t), a tuple as PyTorch's."""
+    return tuple(F.max(t) for t in self)
 
 
 def _foreach_mm(self, mat2):
-    """[t @ m for each pair]."""
+    """(t @ m for each pair)."""
     tensors, rows = _per_tensor(self, (mat2,), "_foreach_mm")
-    return [F.mm(t, m) for t, (m,) in zip(tensors, rows)]
+    return tuple(F.mm(t, m) for t, (m,) in zip(tensors, rows))
 
 
 def _foreach_clone(self):
-    return [F.clone(t) for t in self]
+    return tuple(F.clone(t) for t in self)
 
 
 def _foreach_zero_(self):
     for t in self:
         t.zero_()
+    return list(self)
 
 
 def _foreach_copy_(self, src, non_blocking=False):
     tensors, rows = _per_tensor(self, (src,), "_foreach_copy_")
     for t, (s,) in zip(tensors, rows):
         t.copy_(s if isinstance(s, Tensor) else Tensor(s))
+    return tensors
 
 
 _generated = {}

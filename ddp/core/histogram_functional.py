@@ -116,7 +116,7 @@ def _histogramdd(samples, bins, ranges, weight, density, op):
     return hist.astype(samples.dtype, copy=False), edges
 
 
-def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: A002 - PyTorch's names
+def histogram(input, bins=100, *, range=None, weight=None, density=False):  # noqa: A002 - PyTorch's names
     """A histogram of the elements of `input` (flattened).
 
     Args:

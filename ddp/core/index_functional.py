@@ -202,10 +202,26 @@ def tile(x, dims):
     return repeat(x, (1,) * builtins.max(x.ndim - len(dims), 0) + dims)
 
 
-def repeat_interleave(x, repeats, dim=None, *, axis=None):
-    """Each element (or slice along `dim`) of x repeated `repeats` times in place (an int or a 1-D tensor)."""
+def repeat_interleave(x, repeats=None, dim=None, *, output_size=None, axis=None):
+    """Each element (or slice along `dim`) of x repeated `repeats` times in place (an int or a 1-D tensor).
+    With x alone (a 1-D integer tensor of counts): each index i repeated x[i] times, PyTorch's other overload.
+    `output_size` (the result's length along dim) is checked, as PyTorch uses it to skip a sync."""
     dim = dim if axis is None else dim_alias("repeat_interleave", dim, axis)
-    x = _tensor(x)
+    if repeats is None:
+        counts = _tensor(x)
+        if counts.ndim != 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError(f"repeat_interleave: repeats must be a 1-D integer tensor, got shape "
+                               f"{tuple(counts.shape)} and dtype {counts.dtype}")
+        x, repeats = Tensor(np.arange(counts.shape[0])), counts
+    out = _repeat_interleave(_tensor(x), repeats, dim)
+    if output_size is not None and out.shape[0 if dim is None else _dim(dim, out.ndim, "repeat_interleave")] \
+            != output_size:
+        raise RuntimeError(f"repeat_interleave: allocated size does not match required size: output_size "
+                           f"{output_size}, result {tuple(out.shape)}")
+    return out
+
+
+def _repeat_interleave(x, repeats, dim):
     if dim is None:
         x, dim = reshape(x, -1), 0
     d = _dim(dim, x.ndim, "repeat_interleave")

@@ -198,4 +198,7 @@ def einsum(equation, *operands):
         if x.requires_grad and len(set(t)) != len(t):
             raise NotImplementedError(f"einsum(): the gradient of a repeated subscript ({t!r} in {equation!r}) "
                                       "is not supported by ddp")
-    return linalg.Einsum.apply(*operands, equation=explicit)
+    try:
+        return linalg.Einsum.apply(*operands, equation=explicit)
+    except ValueError as e:  # numpy's message for a malformed equation, as PyTorch's error type
+        raise RuntimeError(f"einsum(): {e}") from None

@@ -43,7 +43,7 @@ class ProductMethods:
     def cov(self, *, correction=1, fweights=None, aweights=None):
         return F.cov(self, correction=correction, fweights=fweights, aweights=aweights)
     def corrcoef(self): return F.corrcoef(self)
-    def histogram(self, bins, *, range=None, weight=None, density=False):
+    def histogram(self, bins=100, *, range=None, weight=None, density=False):
         return F.histogram(self, bins, range=range, weight=weight, density=density)
     def mode(self, dim=-1, keepdim=False, *, axis=None, keepdims=None):
         return F.mode(self, dim, keepdim, axis=axis, keepdims=keepdims)

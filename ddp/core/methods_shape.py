@@ -37,8 +37,8 @@ class ShapeMethods:
     def broadcast_to(self, shape): return F.broadcast_to(self, shape)
     def repeat(self, *args, repeats=None): return F.repeat(self, *args, repeats=repeats)
     def tile(self, *args, dims=None): return F.tile(self, _shape(keyword_vararg("tile", args, dims, "dims")))
-    def repeat_interleave(self, repeats, dim=None, *, axis=None):
-        return F.repeat_interleave(self, repeats, dim, axis=axis)
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None, axis=None):
+        return F.repeat_interleave(self, repeats, dim, output_size=output_size, axis=axis)
     def contiguous(self, memory_format=contiguous_format): return to_memory_format(self, memory_format, "contiguous")
     def clone(self, *, memory_format=preserve_format): return clone_as(self, memory_format)
     def split(self, split_size, dim=0): return F.split(self, split_size, dim)

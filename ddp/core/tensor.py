@@ -309,10 +309,17 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         return self._data.tolist()
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        """The one element, for float(x) and int(x): a ValueError otherwise, as PyTorch's (item() raises
+        RuntimeError)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
 
     def __index__(self):
         if self.dtype.kind not in "iu" or self._data.size != 1:

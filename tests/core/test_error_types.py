@@ -140,3 +140,35 @@ def test_torch_asserts_become_value_errors(name):
     torch = pytest.importorskip("torch")
     with pytest.raises(AssertionError):
         call(torch)
+
+
+def test_more_error_types_are_pytorchs():
+    with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
+        float(ddp.tensor([1.0, 2.0]))
+    with pytest.raises(ValueError, match="only one element tensors"):
+        int(ddp.tensor([]))
+    with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
+        ddp.tensor([1.0, 2.0]).item()
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        ddp.tensor([2]) ** -1
+    a = ddp.zeros(3)
+    with pytest.raises(RuntimeError, match=r"shape mismatch: value tensor of shape \[2\]"):
+        a[1] = ddp.tensor([5.0, 6.0])
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        ddp.zeros(3, 2, requires_grad=True).clone()[0:2] = ddp.tensor([5.0, 6.0, 7.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="einsum"):
+        ddp.einsum("ij->ii", ddp.ones(2, 2))
+    with pytest.raises(NotImplementedError, match="floating dtype"):
+        ddp.randn(4, dtype=ddp.int64)
+
+
+def test_repeat_interleave_histogram_and_foreach_overloads():
+    assert ddp.repeat_interleave(ddp.tensor([1, 3])).tolist() == [0, 1, 1, 1]
+    assert ddp.repeat_interleave(ddp.tensor([1, 2]), ddp.tensor([1, 3]), output_size=4).tolist() == [1, 2, 2, 2]
+    with pytest.raises(RuntimeError, match="output_size"):
+        ddp.tensor([1, 2]).repeat_interleave(2, output_size=3)
+    assert ddp.histogram(ddp.tensor([1.0, 2.0, 1.0]), density=True)[0].shape == (100,)
+    ts = [ddp.ones(2), ddp.ones(3)]
+    assert ddp._foreach_mul_(ts, 2.0) == ts and ts[1].tolist() == [2.0] * 3
+    assert isinstance(ddp._foreach_mul(ts, 2.0), tuple) and isinstance(ddp._foreach_norm(ts), tuple)
+    assert ddp._foreach_zero_(ts) == ts and ts[0].tolist() == [0.0, 0.0]

@@ -120,7 +120,10 @@ def _power(a, b):
         if np.ndim(b) == 0 and isinstance(a, np.ndarray) and a.dtype.kind == "f" and float(b) in _POW_FORMS:
             dtype = np.result_type(a, b)
             return _POW_FORMS[float(b)](a.astype(dtype, copy=False)).astype(dtype, copy=False)
-        return np.power(a, b)
+        try:
+            return np.power(a, b)
+        except ValueError as e:  # numpy's "Integers to negative integer powers are not allowed."
+            raise RuntimeError(str(e)) from None
 
 
 class Pow(Function):

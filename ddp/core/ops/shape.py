@@ -205,10 +205,15 @@ def _scatter_back(g, shape, index):
 def put(out, index, v):
     """out[index] = v, where v may carry extra leading size-1 dims (as PyTorch allows)."""
     v = np.asarray(v)
-    extra = v.ndim - np.ndim(out[index])
+    target = np.shape(out[index])
+    extra = v.ndim - len(target)
     if extra > 0 and all(s == 1 for s in v.shape[:extra]):
         v = v.reshape(v.shape[extra:])
-    out[index] = v
+    try:
+        out[index] = v
+    except ValueError:  # numpy's "could not broadcast" / "setting an array element with a sequence"
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to indexing "
+                           f"result of shape {list(target)}") from None
 
 
 class IndexPut(Function):
