@@ -1,25 +1,25 @@
 """ddp.func (torch.func): function transforms - grad, grad_and_value, vjp, jacrev, jacfwd, jvp, hessian,
 vmap - with functional_call and stack_module_state (for ensembles), with PyTorch's signatures.
 
-They are built on ddp's reverse-mode autograd: the function runs once on detached inputs that require
-grad, and gradients come from backward passes (a Jacobian takes one per output element; jacfwd and jvp use
+They are built on ddp's reverse-mode autograd: the function runs once on stand-ins of its inputs that
+require grad, and gradients come from backward passes (a Jacobian takes one per output element; jacfwd and jvp use
 the same reverse passes). `vmap` is not vectorised: it calls the function once per index of the mapped
 dim and stacks the results, which gives the same values (and gradients) as PyTorch's. Inputs and outputs
 may be pytrees: tuples, lists and dicts nesting Tensors.
 
-Transforms compose (grad of grad, hessian = jacfwd of jacrev, jacrev of vmap...): a transform running
-inside another records its backward passes (create_graph=True) and starts from a recorded view of its
-inputs, so that the outer transform differentiates through it. At the outermost level inputs are detached
-and results come back detached.
+Transforms compose (grad of grad, hessian = jacfwd of jacrev, jacrev of vmap...), and their results stay
+in the caller's graph: each call is a level (func_levels.py) whose function runs on stand-ins of its
+inputs, aliases of those that require grad outside; its passes are recorded whenever the outputs reach a
+tensor that requires grad outside it (closed-over parameters, such inputs, an enclosing transform's
+inputs), so that the result can be differentiated again (physics-informed losses, MAML, gradient
+penalties), and a result that reaches none comes back detached, as PyTorch's does.
 """
-import contextlib
-import threading
-
 import numpy as np
 
 from .core import autograd
-from .core.autograd_functional import contract, jacobian_blocks, pullback, roots
-from .core.func_pytree import detach, flatten, unflatten
+from .core.autograd_functional import contract, jacobian_blocks, pullback
+from .core.func_levels import Level
+from .core.func_pytree import flatten, unflatten
 from .core.func_vmap import vmap  # noqa: F401  (re-exported: ddp.func.vmap)
 from .core.nn.utils.stateless import functional_call as _stateless_call
 from .core.tensor import Tensor
@@ -29,26 +29,6 @@ __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "ja
 
 
 # ---------------------------------------------------------------------------------- differentiation
-_state = threading.local()
-
-
-@contextlib.contextmanager
-def _differentiating():
-    """Run a differentiating transform; yields whether it is nested inside another, in which case its
-    passes are recorded so that the outer one can differentiate its result."""
-    depth = getattr(_state, "depth", 0)
-    _state.depth = depth + 1
-    try:
-        with autograd.enable_grad():
-            yield depth > 0
-    finally:
-        _state.depth = depth
-
-
-def _finished(tree, nested):
-    return tree if nested else detach(tree)
-
-
 def _argnums(argnums, n, name):
     nums = argnums if isinstance(argnums, tuple) else (argnums,)
     if not nums or not all(isinstance(i, int) for i in nums):
@@ -59,22 +39,22 @@ def _argnums(argnums, n, name):
     return tuple(i % n for i in nums)
 
 
-def _fresh(flat, name, nested):
+def _roots(level, flat, name):
     for x in flat:
         if not isinstance(x, Tensor):
             raise TypeError(f"ddp.func.{name}: the arguments to differentiate must be Tensors (or pytrees of "
                             f"them), got a {type(x).__name__}")
-    return list(roots(flat, create_graph=nested))
+    return [level.root(x) for x in flat]
 
 
-def _trace(func, args, kwargs, argnums, has_aux, name, nested):
-    """Call func with the arguments at `argnums` replaced by fresh roots. Returns (output, aux, roots per
-    differentiated argument, their specs)."""
+def _trace(level, func, args, kwargs, argnums, has_aux, name):
+    """Call func with the arguments at `argnums` replaced by the level's roots. Returns (output, aux as
+    the caller gets it, roots per differentiated argument, their specs)."""
     args = list(args)
     leaves, specs = [], []
     for i in argnums:
         flat, spec = flatten(args[i])
-        flat = _fresh(flat, name, nested)
+        flat = _roots(level, flat, name)
         args[i] = unflatten(flat, spec)
         leaves.append(flat)
         specs.append(spec)
@@ -85,14 +65,15 @@ def _trace(func, args, kwargs, argnums, has_aux, name, nested):
             raise RuntimeError(f"ddp.func.{name}(has_aux=True): the function must return a pair (output, aux), "
                                f"got {type(out).__name__}")
         out, aux = out
-    return out, _finished(aux, nested), leaves, specs
+    return out, level.finish(aux), leaves, specs
 
 
-def _gradients(outputs, cotangents, leaves, specs, nested):
-    """One pytree of gradients per differentiated argument (zeros where the outputs do not depend on it)."""
+def _gradients(level, outputs, cotangents, leaves, specs, record):
+    """One pytree of gradients per differentiated argument (zeros where the outputs do not depend on it);
+    `record`: whether the outputs or cotangents reach the caller's graph, so the passes are recorded."""
     flat = [x for group in leaves for x in group]
-    grads = pullback(outputs, flat, cotangents, create_graph=nested)
-    grads = iter(Tensor(np.zeros(tuple(x.shape), x.dtype)) if g is None else _finished(g, nested)
+    grads = pullback(outputs, flat, cotangents, create_graph=record, stop_at_inputs=True)
+    grads = iter(Tensor(np.zeros(tuple(x.shape), x.dtype)) if g is None else level.finish(g) if record else g
                  for g, x in zip(grads, flat))
     return [unflatten([next(grads) for _ in group], spec) for group, spec in zip(leaves, specs)]
 
@@ -100,7 +81,8 @@ def _gradients(outputs, cotangents, leaves, specs, nested):
 def grad_and_value(func, argnums=0, has_aux=False):
     """A function returning (gradient, value) of a scalar-valued `func`: the gradient with respect to
     the argument(s) at `argnums` (a tuple of them for a tuple), and func's output (with has_aux, func
-    returns (output, aux) and the value is (output, aux)). Results are detached.
+    returns (output, aux) and the value is (output, aux)). Results stay in the caller's graph where they
+    depend on tensors that require grad outside (closed over or given), as PyTorch's do.
 
     Example:
         >>> grad_and_value(lambda x: (x ** 2).sum())(ddp.tensor([1.0, 2.0]))
@@ -108,15 +90,16 @@ def grad_and_value(func, argnums=0, has_aux=False):
     """
     def wrapper(*args, **kwargs):
         nums = _argnums(argnums, len(args), "grad")
-        with _differentiating() as nested:
-            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "grad", nested)
+        with Level() as level:
+            out, aux, leaves, specs = _trace(level, func, args, kwargs, nums, has_aux, "grad")
             if not isinstance(out, Tensor) or out.ndim != 0:
                 shape = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
                 raise RuntimeError(f"ddp.func.grad: the function must return a 0-d Tensor (a scalar), got {shape}; "
                                    "use vjp or jacrev for other outputs")
-            grads = _gradients([out], [Tensor(np.ones((), out.dtype))], leaves, specs, nested)
+            record = level.reaches_outside([out])
+            grads = _gradients(level, [out], [Tensor(np.ones((), out.dtype))], leaves, specs, record)
         grads = tuple(grads) if isinstance(argnums, tuple) else grads[0]
-        value = _finished(out, nested)
+        value = out if record else out.detach()
         return (grads, (value, aux)) if has_aux else (grads, value)
 
     return wrapper
@@ -124,7 +107,8 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
 def grad(func, argnums=0, has_aux=False):
     """A function returning the gradient of scalar-valued `func` with respect to the argument(s) at
-    `argnums` ((gradient, aux) with has_aux).
+    `argnums` ((gradient, aux) with has_aux). The gradient is differentiable again where it depends on
+    tensors that require grad outside (grad of an input that does gives the second derivative).
 
     Raises (when called): RuntimeError if func does not return a 0-d Tensor.
 
@@ -143,31 +127,33 @@ def grad(func, argnums=0, has_aux=False):
 
 def vjp(func, *primals, has_aux=False):
     """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) returns a tuple with, for each primal, the
-    cotangents pulled back through func (v^T J). vjp_fn may be called many times.
+    cotangents pulled back through func (v^T J), differentiable where they depend on tensors that
+    require grad outside (the cotangents too). vjp_fn may be called many times.
 
     Example:
         >>> out, vjp_fn = vjp(lambda x: x ** 2, ddp.tensor([1.0, 2.0]))
         >>> vjp_fn(ddp.ones(2))
         (tensor([2., 4.]),)
     """
-    with _differentiating() as nested:
-        out, aux, leaves, specs = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "vjp", nested)
+    with Level() as level:
+        out, aux, leaves, specs = _trace(level, func, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
     outputs, out_spec = flatten(out)
 
     def vjp_fn(cotangents, retain_graph=True):
         cots, cot_spec = flatten(cotangents)
         if cot_spec != out_spec:
             raise RuntimeError("ddp.func.vjp: the cotangents must have the structure of the function's output")
-        with autograd.enable_grad():
-            return tuple(_gradients(outputs, cots, leaves, specs, nested))
+        record = level.reaches_outside(outputs + cots)
+        return tuple(_gradients(level, outputs, cots, leaves, specs, record))
 
-    return (_finished(out, nested), vjp_fn, aux) if has_aux else (_finished(out, nested), vjp_fn)
+    return (level.finish(out), vjp_fn, aux) if has_aux else (level.finish(out), vjp_fn)
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     """A function returning the Jacobian of func with respect to the argument(s) at `argnums`: for each
     output tensor (in the output's pytree) a block of shape output.shape + input.shape, arranged as the
-    argument (a tuple over arguments for a tuple of argnums). chunk_size is accepted and ignored.
+    argument (a tuple over arguments for a tuple of argnums), differentiable where it depends on tensors
+    that require grad outside. chunk_size is accepted and ignored.
 
     Example:
         >>> jacrev(lambda x: x ** 2)(ddp.tensor([1.0, 2.0]))
@@ -176,17 +162,18 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     """
     def wrapper(*args, **kwargs):
         nums = _argnums(argnums, len(args), "jacrev")
-        with _differentiating() as nested:
-            out, aux, leaves, specs = _trace(func, args, kwargs, nums, has_aux, "jacrev", nested)
+        with Level() as level:
+            out, aux, leaves, specs = _trace(level, func, args, kwargs, nums, has_aux, "jacrev")
             outputs, out_spec = flatten(out)
             if not all(isinstance(o, Tensor) for o in outputs):
                 raise RuntimeError("ddp.func.jacrev: the function must return Tensors (or pytrees of them)")
             flat = [x for group in leaves for x in group]
-            blocks = jacobian_blocks(outputs, flat, create_graph=nested)
+            record = level.reaches_outside(outputs)
+            blocks = jacobian_blocks(outputs, flat, create_graph=record, stop_at_inputs=True)
         per_output = []
         for o, row in zip(outputs, blocks):
             row = iter(Tensor(np.zeros(tuple(o.shape) + tuple(x.shape), x.dtype)) if b is None
-                       else _finished(b, nested) for b, x in zip(row, flat))
+                       else level.finish(b) if record else b for b, x in zip(row, flat))
             trees = [unflatten([next(row) for _ in group], spec) for group, spec in zip(leaves, specs)]
             per_output.append(tuple(trees) if isinstance(argnums, tuple) else trees[0])
         jac = unflatten(per_output, out_spec)
@@ -202,7 +189,8 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """(func(*primals), J @ tangents[, aux]) for tuples `primals` and `tangents` of matching pytrees
-    (computed from the full Jacobian, by reverse passes; `strict` is accepted and ignored).
+    (computed from the full Jacobian, by reverse passes; `strict` is accepted and ignored). The results
+    are differentiable where they depend on tensors that require grad outside (the tangents too).
 
     Example:
         >>> jvp(lambda x: x ** 2, (ddp.tensor([1.0, 2.0]),), (ddp.ones(2),))
@@ -214,15 +202,16 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     flat_p, p_spec = flatten(primals)
     if p_spec != t_spec or any(tuple(p.shape) != tuple(t.shape) for p, t in zip(flat_p, flat_t)):
         raise RuntimeError("ddp.func.jvp: tangents must have the structure and shapes of primals")
-    with _differentiating() as nested:
-        out, aux, leaves, _ = _trace(func, primals, {}, tuple(range(len(primals))), has_aux, "jvp", nested)
+    with Level() as level:
+        out, aux, leaves, _ = _trace(level, func, primals, {}, tuple(range(len(primals))), has_aux, "jvp")
         outputs, out_spec = flatten(out)
-        blocks = jacobian_blocks(outputs, [x for group in leaves for x in group], create_graph=nested)
-        with autograd.set_grad_enabled(nested):
+        record = level.reaches_outside(outputs + flat_t)
+        blocks = jacobian_blocks(outputs, [x for group in leaves for x in group], create_graph=record,
+                                 stop_at_inputs=True)
+        with autograd.set_grad_enabled(record):
             products = [contract(o, row, flat_t) for o, row in zip(outputs, blocks)]
-    tangent_out = _finished(unflatten(products, out_spec), nested)
-    out = _finished(out, nested)
-    return (out, tangent_out, aux) if has_aux else (out, tangent_out)
+    tangent_out = level.finish(unflatten(products, out_spec)) if record else unflatten(products, out_spec)
+    return (level.finish(out), tangent_out, aux) if has_aux else (level.finish(out), tangent_out)
 
 
 def hessian(func, argnums=0):

@@ -43,22 +43,30 @@ def call(func, inputs, fn):
     return _as_tuple(out, "the outputs of the user-provided function", fn)
 
 
-def pullback(outputs, inputs, cotangents, create_graph=False):
+def pullback(outputs, inputs, cotangents, create_graph=False, stop_at_inputs=False):
     """sum over outputs of cotangent . d(output)/d(input), one Tensor per input (None where no output
-    depends on it); with create_graph the Tensors carry their own graph. The graph is kept, so this can
-    run again."""
+    depends on it); with create_graph the Tensors carry their own graph, and with stop_at_inputs as well
+    its walk goes no further than the inputs (fresh roots: none lies behind another), so the graph
+    behind an aliased input is neither recomputed nor needed. The graph is kept, so this can run again."""
     live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
     if not live:
         return [None] * len(inputs)
+    outputs, cotangents = [o for o, _ in live], [c for _, c in live]
     with autograd.enable_grad():
-        return list(autograd.grad([o for o, _ in live], list(inputs), [c for _, c in live], retain_graph=True,
-                                  create_graph=create_graph, allow_unused=True))
+        if not (create_graph and stop_at_inputs):
+            return list(autograd.grad(outputs, list(inputs), cotangents, retain_graph=True,
+                                      create_graph=create_graph, allow_unused=True))
+        grads = autograd._as_grad_list(outputs, cotangents, keep_tensors=True)
+        found = autograd.autograd_graph.run_backward_graph(outputs, grads, retain_graph=True, capture=list(inputs),
+                                                           stop_at_capture=True)
+    return [None if g is None else g if g.dtype == x.dtype else g.to(x.dtype) for g, x in zip(found, inputs)]
 
 
-def jacobian_blocks(outputs, inputs, create_graph=False):
+def jacobian_blocks(outputs, inputs, create_graph=False, stop_at_inputs=False):
     """blocks[o][i]: d outputs[o] / d inputs[i] as a Tensor of shape outputs[o].shape + inputs[i].shape, or
     None where outputs[o] does not depend on inputs[i]. One backward pass per output element; with
-    create_graph the rows are stacked by a recorded op, so the blocks can be differentiated again."""
+    create_graph the rows are stacked by a recorded op, so the blocks can be differentiated again
+    (stop_at_inputs: as pullback's)."""
     from .ops.shape import Stack  # the ops import autograd: at call time, not while it loads
 
     blocks = []
@@ -68,7 +76,8 @@ def jacobian_blocks(outputs, inputs, create_graph=False):
         for k in range(size if out.requires_grad else 0):
             seed = np.zeros(size, dtype=out.dtype)
             seed[k] = 1
-            for i, g in enumerate(pullback([out], inputs, [autograd.Tensor(seed.reshape(shape))], create_graph)):
+            seed = [autograd.Tensor(seed.reshape(shape))]
+            for i, g in enumerate(pullback([out], inputs, seed, create_graph, stop_at_inputs)):
                 rows[i][k] = g
         row_blocks = []
         for x, column in zip(inputs, rows):

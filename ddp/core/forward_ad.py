@@ -11,7 +11,8 @@ g(u) = J^T u is recorded as a function of a stand-in cotangent u (create_graph=T
 gradient of <g(u), t> with respect to u. So it takes two backward passes per unpack (not one forward), and
 every op between the dual inputs and y must differentiate twice, which nearly all of ddp's do (an op that
 does not raises NotImplementedError naming it). The values are forward mode's: tests compare them with
-PyTorch's.
+PyTorch's. J t stays differentiable (its second pass recorded) where it depends on tensors that require
+grad, other than the dual inputs made from ones that did not: the primals behind them, or the tangents.
 """
 import contextlib
 import sys
@@ -72,7 +73,7 @@ def make_dual(tensor, tangent, *, level=None):
     fresh = not tensor.requires_grad
     with autograd.enable_grad():
         dual = tensor.detach().requires_grad_() if fresh else tensor.view_as(tensor)
-    _duals.append((dual, tangent.detach().to(tensor.dtype), fresh))
+    _duals.append((dual, tangent.to(tensor.dtype), fresh))  # a tangent that requires grad stays in the graph
     return dual
 
 
@@ -85,21 +86,32 @@ def unpack_dual(tensor, *, level=None):
         tangent = next(t for d, t, _ in _duals if d is tensor)
         return UnpackedDualTensor(_primal(tensor), tangent)
     duals = [d for d, _, _ in _duals]
+    connected = _reaches_outside(tensor)
+    record = connected or any(t.requires_grad for _, t, _ in _duals)  # J t is then differentiable again
+    primal = tensor if connected else tensor.detach()
     with autograd.enable_grad():
         u = _tensor.Tensor(tensor._data * 0).requires_grad_()
         pulled = autograd.grad(tensor, duals, grad_outputs=u, create_graph=True, allow_unused=True)
         pairs = [(g * t).sum() for g, (_, t, _) in zip(pulled, _duals) if g is not None and g.requires_grad]
         if not pairs:
-            return UnpackedDualTensor(_primal(tensor), None)
-        (tangent,) = autograd.grad(sum(pairs[1:], pairs[0]), u, retain_graph=True, allow_unused=True)
+            return UnpackedDualTensor(primal, None)
+        (tangent,) = autograd.grad(sum(pairs[1:], pairs[0]), u, retain_graph=True, create_graph=record,
+                                   allow_unused=True)
     if tangent is None:  # J^T u did not depend on u: J is zero along these tangents
         tangent = _tensor.Tensor(tensor._data * 0)
-    return UnpackedDualTensor(_primal(tensor), tangent.detach())
+    return UnpackedDualTensor(primal, tangent if record and _reaches_outside(tangent) else tangent.detach())
 
 
 def _primal(tensor):
-    """`tensor`, still in the graph when it reaches a leaf that requires grad (other than the fresh leaves
-    make_dual made), else detached, as a result that PyTorch would not record."""
+    """`tensor` as unpack_dual returns it: see _reaches_outside."""
+    return tensor if _reaches_outside(tensor) else tensor.detach()
+
+
+def _reaches_outside(tensor):
+    """Whether `tensor`'s graph reaches a tensor that requires grad other than the fresh leaves make_dual
+    made: then it stays in the graph, else it is a result that PyTorch would not record."""
+    if not tensor.requires_grad:
+        return False
     fresh = {id(d) for d, _, made in _duals if made}
     seen, stack = set(), [tensor.grad_fn if tensor.grad_fn is not None else tensor]
     while stack:
@@ -109,10 +121,10 @@ def _primal(tensor):
         seen.add(id(node))
         if isinstance(node, _tensor.Tensor):
             if node.requires_grad and id(node) not in fresh:
-                return tensor
+                return True
             continue
         stack.extend(e for e in getattr(node, "edges", ()) if e is not None)
-    return tensor.detach()
+    return False
 
 
 for _name in ("ddp.autograd.forward_ad", "ddp.core.autograd.forward_ad"):

@@ -167,10 +167,13 @@ def test_grad_of_grad_by_central_differences():
     np.testing.assert_allclose(got, numeric, rtol=1e-6)
 
 
-def test_outermost_results_are_detached_and_inputs_untouched():
+def test_results_stay_in_the_callers_graph_and_inputs_untouched():
+    """As PyTorch's: a result that depends on an input requiring grad outside can be differentiated again
+    (see test_func_outer_graph.py); one that depends on nothing outside comes back detached."""
     x = ddp.tensor(X, requires_grad=True)
     h = F.hessian(lambda a: (a ** 3).sum())(x)
-    assert not h.requires_grad and x.grad is None
+    assert h.requires_grad and x.grad is None
+    assert not F.hessian(lambda a: (a ** 3).sum())(x.detach()).requires_grad
     assert F.grad(_funcs(ddp)["scalar"])(x).shape == (3,)
 
 
