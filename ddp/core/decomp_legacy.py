@@ -9,7 +9,7 @@ from .linalg import svd as _linalg_svd
 from .linalg_extra import matrix_exp
 from .linalg_lu import lu_unpack
 from .linalg_qr import floating_matrices, qr_factors
-from .ops import linalg_decomp as dec
+from .ops import linalg_spectral as spec
 from .return_types import named
 from .tensor import Tensor
 
@@ -44,7 +44,7 @@ def svd(input, some=True, compute_uv=True):  # noqa: A002
         m, n = A.shape[-2:]
         lead = tuple(A.shape[:-2])
         zeros = [Tensor(np.zeros(lead + (k, k), dtype=A.dtype)) for k in (m, n)]
-        return SvdResult(zeros[0], dec.SvdVals.apply(A), zeros[1])
+        return SvdResult(zeros[0], spec.SvdVals.apply(A), zeros[1])
     U, S, Vh = _linalg_svd(input, full_matrices=not some)
     return SvdResult(U, S, Vh.mT)
 

@@ -11,9 +11,11 @@ from .linalg_ex import cholesky_ex, inv_ex, solve_ex  # noqa: F401  (re-exported
 from .linalg_extra import cond, householder_product, matrix_exp, matrix_rank, vander  # noqa: F401
 from .linalg_functional import matmul
 from .linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
+from .linalg_pinv import pinv  # noqa: F401
 from .linalg_qr import lstsq, qr  # noqa: F401
 from .linalg_tensor import tensorinv, tensorsolve  # noqa: F401
 from .ops import linalg_decomp as dec
+from .ops import linalg_spectral as spec
 from .product_functional import _cross
 from .reduce_functional import matrix_norm, vector_norm
 from .reduce_functional import sum as _sum
@@ -111,7 +113,8 @@ def solve(A, B, *, left=True):
 
 def cholesky(A, *, upper=False):
     """torch.linalg.cholesky: L lower with A = L L^T (or U = L^T if `upper`) for each symmetric
-    positive-definite matrix of A, read from its lower triangle. Differentiable (a symmetric gradient).
+    positive-definite matrix of A, read from its lower triangle. Differentiable, twice (create_graph=True);
+    the gradient is symmetric.
 
     Raises:
         LinAlgError: a matrix is not positive-definite.
@@ -127,7 +130,8 @@ def cholesky(A, *, upper=False):
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """torch.linalg.solve_triangular: X with T X = B (or X T = B if not `left`), T the upper (or lower)
     triangle of A, whose diagonal is taken as ones if `unitriangular`; B is a batch of matrices. A zero on
-    T's diagonal gives inf / nan, not an error, as in PyTorch. Differentiable in A (on the triangle) and B.
+    T's diagonal gives inf / nan, not an error, as in PyTorch. Differentiable in A (on the triangle) and B,
+    twice (create_graph=True).
 
     Example:
         >>> ddp.linalg.solve_triangular(ddp.tensor([[2.0, 1.0], [0.0, 1.0]]), ddp.tensor([[3.0], [1.0]]),
@@ -236,23 +240,24 @@ def _uplo(UPLO, name):
 
 def eigh(A, UPLO="L"):
     """torch.linalg.eigh: the named tuple (eigenvalues, eigenvectors) of each symmetric matrix of A, read from
-    its lower (UPLO 'L') or upper triangle; eigenvalues ascending, eigenvectors the columns. Differentiable
-    (through both; the gradient is symmetric and undefined for repeated eigenvalues, as in PyTorch).
+    its lower (UPLO 'L') or upper triangle; eigenvalues ascending, eigenvectors the columns. Differentiable,
+    twice (through both; the gradient is symmetric and, where the eigenvectors are used, undefined for
+    repeated eigenvalues, as in PyTorch; the second derivative is, for the eigenvalues too).
 
     Example:
         >>> ddp.linalg.eigh(ddp.tensor([[2.0, 0.0], [0.0, 1.0]])).eigenvalues
         tensor([1., 2.])
     """
     A = _square(A, "linalg.eigh")
-    packed = dec.EighPacked.apply(A, uplo=_uplo(UPLO, "linalg.eigh"))
+    packed = spec.EighPacked.apply(A, uplo=_uplo(UPLO, "linalg.eigh"))
     return EighResult(packed[..., 0, :], packed[..., 1:, :])
 
 
 def eigvalsh(A, UPLO="L"):
-    """torch.linalg.eigvalsh: the eigenvalues (ascending) of each symmetric matrix of A. Differentiable
-    (dA = V diag(G) V^T)."""
+    """torch.linalg.eigvalsh: the eigenvalues (ascending) of each symmetric matrix of A. Differentiable,
+    twice (dA = V diag(G) V^T)."""
     A = _square(A, "linalg.eigvalsh")
-    return dec.EigvalsH.apply(A, uplo=_uplo(UPLO, "linalg.eigvalsh"))
+    return spec.EigvalsH.apply(A, uplo=_uplo(UPLO, "linalg.eigvalsh"))
 
 
 def _matrices(A, name):
@@ -266,8 +271,8 @@ def svd(A, full_matrices=True):
     """torch.linalg.svd: the named tuple (U, S, Vh) with A = U diag(S) Vh, S descending; with
     `full_matrices` U and Vh are square, else reduced to k = min(m, n) columns / rows. Differentiable when
     the factors are reduced (full_matrices=False, or a square A) and the singular values distinct and
-    nonzero, for losses that do not depend on the factors' signs; with full_matrices=True and m != n,
-    backward raises NotImplementedError.
+    nonzero, for losses that do not depend on the factors' signs, and twice (create_graph=True); with
+    full_matrices=True and m != n, backward raises NotImplementedError.
 
     Example:
         >>> ddp.linalg.svd(ddp.tensor([[3.0, 0.0], [0.0, -2.0]])).S
@@ -280,7 +285,7 @@ def svd(A, full_matrices=True):
         return SvdResult(*(dec.NoDerivative.apply(A, out=x, op="linalg.svd (full_matrices=True, non-square)")
                            for x in (u, s, vh)))
     k = min(m, n)
-    packed = dec.SvdPacked.apply(A)
+    packed = spec.SvdPacked.apply(A)
     lead = tuple(A.shape[:-2])
     U = packed[..., :m * k].reshape(lead + (m, k))
     Vh = packed[..., m * k + k:].reshape(lead + (k, n))
@@ -288,29 +293,6 @@ def svd(A, full_matrices=True):
 
 
 def svdvals(A):
-    """torch.linalg.svdvals: the singular values (descending) of each matrix of A. Differentiable
-    (dA = U diag(G) Vh)."""
-    return dec.SvdVals.apply(_matrices(A, "linalg.svdvals"))
-
-
-def pinv(A, *, atol=None, rtol=None, hermitian=False):
-    """torch.linalg.pinv: the pseudo-inverse of each matrix of A from its SVD, dropping singular values below
-    max(atol, rtol * largest) (rtol defaults to max(m, n) * eps when both are None, else 0). `hermitian`
-    is accepted; the SVD is used either way. Not differentiable in ddp (backward raises).
-
-    Example:
-        >>> ddp.linalg.pinv(ddp.tensor([[2.0, 0.0], [0.0, 0.0]]))
-        tensor([[0.5000, 0.0000],
-                [0.0000, 0.0000]])
-    """
-    A = _matrices(A, "linalg.pinv")
-    a = A._data
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
-    if rtol is None:
-        rtol = max(a.shape[-2:]) * np.finfo(a.dtype).eps if atol is None else 0.0
-    top = s[..., :1] if s.shape[-1] else s
-    cutoff = np.maximum(0.0 if atol is None else atol, rtol * top)
-    with np.errstate(divide="ignore"):
-        inv_s = np.where(s > cutoff, 1.0 / np.where(s > cutoff, s, 1), 0).astype(a.dtype)
-    out = np.matmul(np.swapaxes(vh, -1, -2) * inv_s[..., None, :], np.swapaxes(u, -1, -2))
-    return dec.NoDerivative.apply(A, out=out, op="linalg.pinv")
+    """torch.linalg.svdvals: the singular values (descending) of each matrix of A. Differentiable,
+    twice (dA = U diag(G) Vh)."""
+    return spec.SvdVals.apply(_matrices(A, "linalg.svdvals"))

@@ -11,8 +11,8 @@ from .decomp_functional import _square
 from .elementwise_functional import add, where
 from .linalg_ex import inv_ex
 from .linalg_qr import floating_matrices
-from .ops import linalg_decomp as dec
 from .ops import linalg_exp
+from .ops import linalg_spectral as spec
 from .reduce_functional import matrix_norm
 from .reduce_functional import sum as _sum
 from .scan_functional import cumprod
@@ -102,7 +102,7 @@ def cond(A, p=None):
         raise RuntimeError(f"{name}: p must be one of None, 2, -2, 'fro', 'nuc', inf, -inf, 1, -1, got {p!r}")
     A = floating_matrices(A, name)
     if p in (None, 2, -2):
-        s = dec.SvdVals.apply(A)
+        s = spec.SvdVals.apply(A)
         big, small = s[..., 0], s[..., -1]
         with np.errstate(divide="ignore"):
             return small / big if p == -2 else big / small
@@ -113,7 +113,7 @@ def cond(A, p=None):
         inverse = where(bad[..., None, None], np.eye(A.shape[-1], dtype=A.dtype), inverse)
 
     def norm(x):
-        return _sum(dec.SvdVals.apply(x), -1) if p == "nuc" else matrix_norm(x, p)
+        return _sum(spec.SvdVals.apply(x), -1) if p == "nuc" else matrix_norm(x, p)
 
     out = norm(A) * norm(inverse)
     return where(bad, np.array(np.inf, dtype=A.dtype), out) if bad.any() else out

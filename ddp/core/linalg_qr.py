@@ -111,8 +111,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
     dtype = A.dtype
     if rcond is None:
         rcond = np.finfo(dtype).eps * max(m, n)
-    pinv, s = fac.pinv_np(A._data, 0.0 if driver == "gels" else float(rcond))  # gels assumes full rank
-    X = fac.LstsqSolution.apply(A, B, pinv=pinv)
+    cut = 0.0 if driver == "gels" else float(rcond)  # gels assumes full rank
+    pinv, s = fac.pinv_np(A._data, cut)
+    X = fac.LstsqSolution.apply(A, B, pinv=pinv, rcond=cut)
     top = s[..., :1] if s.shape[-1] else s
     rank = (s > rcond * top).sum(axis=-1).astype(np.int64)
     empty = Tensor(np.zeros(0, dtype=dtype))

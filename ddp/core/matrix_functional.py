@@ -159,7 +159,7 @@ def matrix_power(input, n):  # noqa: A002 - PyTorch's name
 
 def pinverse(input, rcond=1e-15):  # noqa: A002 - PyTorch's name
     """The pseudo-inverse of each matrix of the last two dims, dropping singular values below rcond times
-    the largest: `ddp.linalg.pinv(input, rtol=rcond)` (so, as there, not differentiable).
+    the largest: `ddp.linalg.pinv(input, rtol=rcond)`, differentiable as it is.
 
     Example:
         >>> ddp.pinverse(ddp.tensor([[2.0, 0.0], [0.0, 0.0]]))

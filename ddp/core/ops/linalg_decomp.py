@@ -3,11 +3,12 @@
 Every op works on the last two dims as the matrix and lets numpy broadcast the rest; the engine sums
 broadcast gradients back. `mT` below is the batched transpose. LAPACK's failures (a singular or a
 non-positive-definite matrix) come out as numpy's LinAlgError: the public wrappers turn it into
-`ddp.linalg.LinAlgError` with the op's name.
+`ddp.linalg.LinAlgError` with the op's name. A `differentiable_backward` writes an op's gradient in Tensor ops
+(on its factor recomputed in the graph), for create_graph=True; eigh and the SVD are in linalg_spectral.py.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
 
 
 def mT(x):
@@ -153,7 +154,8 @@ class SolveTriangular(Function):
             t = t + np.eye(a.shape[-1], dtype=a.dtype)
         x = tri_solve(t, b, upper)
         ctx.save_for_backward(t, x)
-        ctx.keep, ctx.upper = keep, upper
+        ctx.keep, ctx.upper, ctx.unit = keep, upper, unit
+        ctx.b = b  # for the recorded backward (a reference, no copy)
         return x
 
     @staticmethod
@@ -161,6 +163,19 @@ class SolveTriangular(Function):
         t, x = ctx.saved_tensors
         gb = tri_solve(mT(t), g, not ctx.upper)
         ga = np.where(ctx.keep, -np.matmul(gb, mT(x)), 0) if ctx.needs_input_grad[0] else None
+        return ga, gb if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        t, _ = ctx.saved_tensors
+        a = ctx.operand(0, t)  # the saved triangle reads the same as A under the same flags
+        upper, unit = ctx.upper, ctx.unit
+        gb = SolveTriangular.apply(a.mT, g, upper=not upper, unit=unit)
+        if not ctx.needs_input_grad[0]:
+            return None, gb
+        outer = -(gb @ SolveTriangular.apply(a, ctx.operand(1, ctx.b), upper=upper, unit=unit).mT)
+        k = 1 if unit else 0
+        ga = outer.triu(k) if upper else outer.tril(-k)
         return ga, gb if ctx.needs_input_grad[1] else None
 
 
@@ -190,102 +205,14 @@ class Cholesky(Function):
         ga = tri_solve(mT(low), mT(right), True)
         return 0.5 * (ga + mT(ga))
 
-
-class EighPacked(Function):
-    """The eigenvalues w (ascending) and eigenvectors V of a symmetric A (from its `uplo` triangle), packed as
-    one (..., n + 1, n) array: row 0 is w, rows 1.. are V. With E_ij = 1 / (w_j - w_i) off the diagonal
-    and 0 on it, dA = V (diag(G_w) + E * skew(V^T G_V)) V^T, skew(X) = (X - X^T) / 2. Where only the
-    eigenvalues were used (G_V = 0) the E term is left out, so that repeated eigenvalues (an identity) give
-    PyTorch's finite gradient rather than 0 / 0."""
-
     @staticmethod
-    def forward(ctx, a, *, uplo):
-        w, v = np.linalg.eigh(a, UPLO=uplo)
-        ctx.save_for_backward(w, v)
-        return np.concatenate([w[..., None, :], v], axis=-2)
-
-    @staticmethod
-    def backward(ctx, g):
-        w, v = ctx.saved_tensors
-        gw, gv = g[..., 0, :], g[..., 1:, :]
-        inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
-        if np.any(gv):
-            vtg = np.matmul(mT(v), gv)
-            gap = w[..., None, :] - w[..., :, None]
-            off = ~np.eye(w.shape[-1], dtype=bool)
-            with np.errstate(divide="ignore"):
-                inner = inner + np.where(off, 0.5 * (vtg - mT(vtg)) / np.where(off, gap, 1), 0)
-        return np.matmul(np.matmul(v, inner), mT(v))
-
-
-class EigvalsH(Function):
-    """The eigenvalues (ascending) of a symmetric A from its `uplo` triangle; dA = V diag(G) V^T."""
-
-    @staticmethod
-    def forward(ctx, a, *, uplo):
-        w, v = np.linalg.eigh(a, UPLO=uplo)
-        ctx.save_for_backward(v)
-        return w
-
-    @staticmethod
-    def backward(ctx, g):
-        (v,) = ctx.saved_tensors
-        return np.matmul(v * g[..., None, :], mT(v))
-
-
-class SvdVals(Function):
-    """The singular values s (descending) of A = U diag(s) V^T; dA = U diag(G) V^T (reduced U, V)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        u, s, vt = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u, vt)
-        return s
-
-    @staticmethod
-    def backward(ctx, g):
-        u, vt = ctx.saved_tensors
-        return np.matmul(u * g[..., None, :], vt)
-
-
-class SvdPacked(Function):
-    """The reduced SVD A = U diag(s) Vh (k = min(m, n)), packed as one (..., m*k + k + k*n) array (U, s, Vh
-    flattened in turn). With V = Vh^T, F_ij = 1 / (s_j^2 - s_i^2) off the diagonal (0 on it) and
-    J = F * (U^T G_U - G_U^T U), K = F * (V^T G_V - G_V^T V):
-    dA = U (J S + diag(G_s) + S K) Vh + (I - U U^T) G_U S^-1 Vh + U S^-1 G_V^T (I - V V^T). Where only s
-    was used (G_U = G_V = 0) that is U diag(G_s) Vh alone, finite for repeated or zero singular values."""
-
-    @staticmethod
-    def forward(ctx, a):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u, s, vh)
-        lead = a.shape[:-2]
-        return np.concatenate([u.reshape(lead + (-1,)), s, vh.reshape(lead + (-1,))], axis=-1)
-
-    @staticmethod
-    def backward(ctx, g):
-        u, s, vh = ctx.saved_tensors
-        (m, k), n = u.shape[-2:], vh.shape[-1]
-        gu = g[..., :m * k].reshape(g.shape[:-1] + (m, k))
-        gs = g[..., m * k:m * k + k]
-        gv = mT(g[..., m * k + k:].reshape(g.shape[:-1] + (k, n)))
-        if not np.any(gu) and not np.any(gv):
-            return np.matmul(u * gs[..., None, :], vh)
-        v = mT(vh)
-        s2 = s * s
-        off = ~np.eye(k, dtype=bool)
-        with np.errstate(divide="ignore"):
-            f = np.where(off, 1.0 / np.where(off, s2[..., None, :] - s2[..., :, None], 1), 0)
-            inv_s = 1.0 / s
-        utg, vtg = np.matmul(mT(u), gu), np.matmul(mT(v), gv)
-        j, kk = f * (utg - mT(utg)), f * (vtg - mT(vtg))
-        inner = j * s[..., None, :] + gs[..., None, :] * np.eye(k, dtype=s.dtype) + s[..., :, None] * kk
-        ga = np.matmul(np.matmul(u, inner), vh)
-        if m > k:
-            ga = ga + np.matmul(gu - np.matmul(u, utg), inv_s[..., :, None] * vh)
-        if n > k:
-            ga = ga + np.matmul(u * inv_s[..., None, :], mT(gv - np.matmul(v, vtg)))
-        return ga
+    def differentiable_backward(ctx, g):
+        low = Cholesky.apply(ctx.parents[0])
+        n = low.shape[-1]
+        phi = (low.mT @ g).tril() * Tensor(1 - 0.5 * np.eye(n, dtype=low._data.dtype))
+        right = SolveTriangular.apply(low.mT, phi.mT, upper=True, unit=False)
+        ga = SolveTriangular.apply(low.mT, right.mT, upper=True, unit=False)
+        return 0.5 * (ga + ga.mT)
 
 
 class NoDerivative(Function):

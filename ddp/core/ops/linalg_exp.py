@@ -1,7 +1,7 @@
 """The matrix exponential by scaling and squaring of a Taylor polynomial, batched, and its exact derivative."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
 from .linalg_decomp import mT
 
 # Taylor degree per dtype once ||A / 2^s||_1 <= 1: the remainder 1 / (q + 1)! is below the dtype's eps
@@ -45,3 +45,16 @@ class MatrixExp(Function):
         top = np.concatenate([at, g / scale], axis=-1)
         bottom = np.concatenate([np.zeros_like(at), at], axis=-1)
         return expm_np(np.concatenate([top, bottom], axis=-2))[..., :n, n:] * scale
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from ..shape_functional import cat  # at call time: the functional layer imports the ops
+
+        a = ctx.parents[0]
+        n = a.shape[-1]
+        at = a.mT.expand(tuple(g.shape))
+        scale = np.abs(g._data).sum(axis=-2).max(axis=-1, initial=0.0)[..., None, None]
+        scale = Tensor(np.where(scale > 0, scale, 1).astype(g._data.dtype))
+        zeros = Tensor(np.zeros(tuple(g.shape), dtype=g._data.dtype))
+        block = cat([cat([at, g / scale], -1), cat([zeros, at], -1)], -2)
+        return MatrixExp.apply(block)[..., :n, n:] * scale

@@ -1,9 +1,11 @@
-"""QR (numpy's LAPACK geqrf + orgqr) and the least-squares solution, with their derivatives, batched over
-leading dims."""
+"""QR (numpy's LAPACK geqrf + orgqr) and the least-squares solution, with their derivatives (both also in
+Tensor ops, for create_graph=True), batched over leading dims."""
 import numpy as np
 
-from ..autograd import Function
-from .linalg_decomp import mT, tri_solve
+from ..autograd import Function, Tensor
+from ..autograd_graph import backward_by_recompute
+from .linalg_decomp import SolveTriangular, mT, tri_solve
+from .linalg_pinv import Pinv
 
 
 def _qr_square_backward(q, r, gq, gr):
@@ -13,6 +15,14 @@ def _qr_square_backward(q, r, gq, gr):
     low = np.tril(m_, -1)
     sym = low + mT(low) + np.diagonal(m_, axis1=-2, axis2=-1)[..., None] * np.eye(m_.shape[-1], dtype=m_.dtype)
     return mT(tri_solve(r, mT(gq + np.matmul(q, sym)), True))
+
+
+def _qr_square_backward_recorded(q, r, gq, gr):
+    """`_qr_square_backward` in Tensor ops, for create_graph=True."""
+    m_ = r @ gr.mT - gq.mT @ q
+    low = m_.tril(-1)
+    sym = low + low.mT + m_ * Tensor(np.eye(m_.shape[-1], dtype=m_._data.dtype))
+    return SolveTriangular.apply(r, (gq + q @ sym).mT, upper=True, unit=False).mT
 
 
 class QrPacked(Function):
@@ -41,6 +51,23 @@ class QrPacked(Function):
         gx = _qr_square_backward(q, r[..., :, :k], gq + np.matmul(y, mT(g_right)), gr[..., :, :k])
         return np.concatenate([gx, np.matmul(q, g_right)], axis=-1)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from ..shape_functional import cat  # at call time: the functional layer imports the ops
+
+        q_saved, r_saved = ctx.saved_tensors
+        (m, k), n = q_saved.shape[-2:], r_saved.shape[-1]
+        packed = QrPacked.apply(ctx.parents[0])
+        lead = tuple(packed.shape[:-1])
+        q, r = packed[..., :m * k].reshape(lead + (m, k)), packed[..., m * k:].reshape(lead + (k, n))
+        gq, gr = g[..., :m * k].reshape(lead + (m, k)), g[..., m * k:].reshape(lead + (k, n))
+        if m >= n:
+            return _qr_square_backward_recorded(q, r, gq, gr)
+        g_right = gr[..., :, k:]
+        y = q @ r[..., :, k:]
+        gx = _qr_square_backward_recorded(q, r[..., :, :k], gq + y @ g_right.mT, gr[..., :, :k])
+        return cat([gx, q @ g_right], -1)
+
 
 def pinv_np(a, rcond):
     """The pseudo-inverse of each matrix of a, dropping singular values at or below rcond * the largest, and
@@ -55,13 +82,15 @@ def pinv_np(a, rcond):
 class LstsqSolution(Function):
     """X = A^+ B, the minimum-norm least-squares solution (the wrapper passes A^+ in as `pinv`). From the
     derivative of the pseudo-inverse (Golub and Pereyra), with gB = A^+T G and r = B - A X:
-    dA = -gB X^T + r (A^+ gB)^T + A^+T X ((I - A^+ A) G)^T; dB = gB."""
+    dA = -gB X^T + r (A^+ gB)^T + A^+T X ((I - A^+ A) G)^T; dB = gB. The recorded backward differentiates
+    Pinv(A) @ B (with the same relative cutoff `rcond`), which has this derivative."""
 
     @staticmethod
-    def forward(ctx, a, b, *, pinv):
+    def forward(ctx, a, b, *, pinv, rcond):
         p = pinv
         x = np.matmul(p, b)
         ctx.save_for_backward(a, b, p, x)
+        ctx.rcond = rcond
         return x
 
     @staticmethod
@@ -75,6 +104,14 @@ class LstsqSolution(Function):
         ga = (-np.matmul(gb, mT(x)) + np.matmul(resid, mT(np.matmul(p, gb)))
               + np.matmul(mT(p), np.matmul(x, mT(off_range))))
         return ga, gb if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b, _, _ = ctx.saved_tensors
+        zero = np.zeros((), dtype=a.dtype)
+        cut = dict(atol=zero, rtol=np.asarray(ctx.rcond, dtype=a.dtype), hermitian=False)
+        return backward_by_recompute(ctx, g, lambda a_, b_: Pinv.apply(a_, **cut) @ b_,
+                                     [ctx.operand(0, a), ctx.operand(1, b)])
 
 
 def cholesky_partial_np(a):
