@@ -483,7 +483,9 @@ def _any_float64(arrays):
 
 
 def _versions_of_saved(saved, tensors):
-    """(version cell, version now, shape) for every tensor (inputs, output) whose very array backward reads.
+    """(version cell, version now, shape) for every tensor (inputs, output) whose very array backward reads,
+    or a view of it, or the array it is a view of (a reduction keeps its keepdims result and returns it
+    squeezed: writing the result changes what backward reads).
 
     It keeps the cell, not the tensor: a node that held its own output would make a reference cycle, and
     every activation of the graph would then wait for Python's cyclic collector instead of being freed
@@ -491,8 +493,9 @@ def _versions_of_saved(saved, tensors):
     owners = []
     for t in tensors:
         data = t._data
+        base = data.base
         for s in saved:
-            if s is data:
+            if s is data or (base is not None and base is s) or (getattr(s, "base", None) is data):
                 if t._inference:
                     raise RuntimeError(INFERENCE_SAVED_MESSAGE)
                 owners.append((t._version_cell, t._version_cell[0], data.shape))

@@ -185,3 +185,15 @@ def test_a_float_result_into_an_integer_tensor_raises_as_in_torch():
     x.add_(1)  # integer into integer, and comparisons into a float tensor, still write
     y = ddp.tensor([1.0, 2.0]).eq_(1.0)
     assert x.tolist() == [2, 3] and y.tolist() == [1.0, 0.0] and y.dtype == ddp.float32
+
+
+@pytest.mark.parametrize("op", [lambda x: ddp.linalg.norm(x, dim=1), lambda x: x.amax(dim=1),
+                                lambda x: ddp.logsumexp(x, 1), lambda x: ddp.linalg.vector_norm(x)])
+def test_reductions_returned_squeezed_still_guard_what_backward_reads(op):
+    """A reduction keeps its keepdims result for backward and returns it squeezed (a view): writing the
+    result in place must be caught, as in PyTorch, not give a silently wrong gradient."""
+    x = ddp.tensor([[3.0, 4.0], [1.0, 0.0]], requires_grad=True)
+    n = op(x)
+    n += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        n.sum().backward()
