@@ -286,6 +286,18 @@ FAMILIES = {
         torchvision.transforms.functional.autocontrast torchvision.transforms.functional.equalize
         torchvision.datasets.ImageFolder torchvision.datasets.DatasetFolder
         torchvision.utils.make_grid torchvision.utils.save_image
+        torchvision.transforms.RandomCrop.get_params torchvision.transforms.ColorJitter.get_params
+        torchvision.transforms.RandomErasing.get_params torchvision.transforms.RandomResizedCrop.get_params
+        torchvision.transforms.RandomRotation.get_params torchvision.transforms.RandomAffine.get_params
+        torchvision.transforms.RandomPerspective.get_params torchvision.transforms.GaussianBlur.get_params
+        torchvision.transforms.FiveCrop torchvision.transforms.TenCrop torchvision.transforms.RandomPerspective
+        torchvision.transforms.functional.five_crop torchvision.transforms.functional.ten_crop
+        torchvision.transforms.functional.perspective torchvision.transforms.functional.resized_crop
+        torchvision.transforms.functional.gaussian_blur torchvision.transforms.functional.erase
+        torchvision.ops.box_iou torchvision.ops.nms torchvision.ops.batched_nms torchvision.ops.box_area
+        torchvision.ops.box_convert torchvision.ops.clip_boxes_to_image torchvision.ops.remove_small_boxes
+        torchvision.io.read_image torchvision.io.decode_image torchvision.io.read_file torchvision.io.write_png
+        torchvision.io.write_jpeg torchvision.io.encode_png torchvision.io.encode_jpeg torchvision.io.ImageReadMode
     """,
     "Reproducibility and debugging": """
         torch.manual_seed torch.seed torch.initial_seed torch.get_rng_state torch.set_rng_state

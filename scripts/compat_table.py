@@ -25,6 +25,8 @@ PREFIXES = [
     ("torchvision.datasets", "ddp.data"),
     ("torchvision.transforms", "ddp.data.transforms"),
     ("torchvision.utils", "ddp.data.utils"),
+    ("torchvision.ops", "ddp.data.ops"),
+    ("torchvision.io", "ddp.data.io"),
     ("torch", "ddp"),
 ]
 

@@ -1,10 +1,12 @@
 """Data loading, as `torch.utils.data` plus torchvision's datasets (MNIST, FashionMNIST, KMNIST, CIFAR10,
-FakeData, ImageFolder/DatasetFolder), transforms (PIL images too, with Pillow installed) and utils (`make_grid`, `save_image`); importable as `ddp.data`.
+FakeData, ImageFolder/DatasetFolder), transforms (PIL images too, with Pillow installed), utils (`make_grid`,
+`save_image`), `ops` (torchvision.ops' box operations and NMS) and `io` (`read_image`, `write_png`, ...); importable
+as `ddp.data`.
 
 Array-backed datasets (`TensorDataset`, `MNIST`, their `Subset`s) define `__getitems__(indices)`, so that
 `DataLoader` gathers each batch with one numpy index and transforms it once, with no loop per sample.
 """
-from . import transforms, utils
+from . import io, ops, transforms, utils
 from .cifar import CIFAR10
 from .collate import default_collate, default_convert
 from .concat import ConcatDataset
@@ -24,7 +26,7 @@ __all__ = ["transforms", "default_collate", "default_convert", "DataLoader", "Da
            "TensorDataset", "random_split", "read_idx", "write_idx", "MNIST", "make_split", "BatchSampler",
            "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler", "ConcatDataset",
            "WeightedRandomSampler"]
-__all__ += ["utils", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST", "IterableDataset", "ChainDataset",
+__all__ += ["utils", "ops", "io", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST", "IterableDataset", "ChainDataset",
             "get_worker_info", "StackDataset", "DatasetFolder", "ImageFolder"]
 
 

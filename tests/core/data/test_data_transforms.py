@@ -166,7 +166,7 @@ def test_affine_batch_matches_per_sample_warp():
     t = T.RandomAffine(20, translate=(0.1, 0.2), scale=(0.8, 1.2), shear=(-10, 10, -5, 5), generator=rng(2))
     out = t(x)
     angle, translate, scale, shear = T.RandomAffine(20, translate=(0.1, 0.2), scale=(0.8, 1.2),
-                                                    shear=(-10, 10, -5, 5), generator=rng(2)).get_params(4, 28, 28)
+                                                    shear=(-10, 10, -5, 5), generator=rng(2)).batch_params(4, 28, 28)
     assert np.all(translate == np.round(translate)) and np.all(np.abs(translate[:, 1]) <= 0.2 * 28)
     for i in range(4):
         m = F.affine_matrix(angle[i:i + 1], translate[i:i + 1], scale[i:i + 1], shear[i:i + 1], (13.5, 13.5))

@@ -18,7 +18,7 @@ def gen(seed=0):
 
 def test_random_resized_crop_windows_follow_scale_and_ratio():
     t = T.RandomResizedCrop(16, scale=(0.3, 0.6), ratio=(0.5, 2.0), generator=gen())
-    top, left, h, w = t.get_params(2000, 20, 24)
+    top, left, h, w = t.batch_params(2000, 20, 24)
     area = h * w / (20 * 24)
     assert (top >= 0).all() and (left >= 0).all() and (top + h <= 20).all() and (left + w <= 24).all()
     assert 0.25 < area.min() and area.max() < 0.66 and 0.4 < (w / h).min() and (w / h).max() < 2.3
@@ -32,7 +32,7 @@ def test_random_resized_crop_resizes_as_interpolate(monkeypatch):
     images = rng.standard_normal((2, 3, 20, 24)).astype(np.float32)
     t = T.RandomResizedCrop((9, 13))
     box = (np.array([2, 5]), np.array([3, 0]), np.array([14, 10]), np.array([17, 24]))
-    monkeypatch.setattr(t, "get_params", lambda n, H, W: box)
+    monkeypatch.setattr(t, "batch_params", lambda n, H, W: box)
     out = t(ddp.tensor(images)).numpy()
     for b, (top, left, h, w) in enumerate(zip(*box)):
         crop = ddp.tensor(images[b:b + 1, :, top:top + h, left:left + w])

@@ -152,7 +152,7 @@ def test_resize_of_a_pil_image_is_pils_own_antialiased_resize():
 def test_random_resized_crop_of_a_pil_image_resizes_its_window_with_pil():
     t = T.RandomResizedCrop(6, scale=(0.3, 0.6), generator=gen(5))
     same_draws = T.RandomResizedCrop(6, scale=(0.3, 0.6), generator=gen(5))
-    top, left, h, w = (int(v[0]) for v in same_draws.get_params(1, 6, 8))
+    top, left, h, w = (int(v[0]) for v in same_draws.batch_params(1, 6, 8))
     want = RGB.crop((left, top, left + w, top + h)).resize((6, 6), Image.Resampling.BILINEAR)
     assert np.array_equal(np.array(t(RGB)), np.array(want))
 

@@ -2,15 +2,17 @@
 channels-first Tensor, and one sample or a whole batch (layouts in `ops`); `functional` holds the one-call forms."""
 from . import functional
 from .augment import (
-    ConvertImageDtype, GaussianBlur, Grayscale, InterpolationMode, Pad, RandomApply, RandomErasing, RandomGrayscale,
-    RandomResizedCrop,
+    ConvertImageDtype, GaussianBlur, Grayscale, InterpolationMode, Pad, RandomApply, RandomGrayscale, RandomResizedCrop,
 )
 from .augmix import AugMix
 from .autoaugment import AutoAugment, AutoAugmentPolicy, RandAugment, TrivialAugmentWide
 from .basic import Compose, Lambda, Normalize, RandomChoice, RandomOrder
 from .color import ColorJitter
 from .convert import PILToTensor, ToPILImage, ToTensor
+from .crops import FiveCrop, TenCrop
+from .erasing import RandomErasing
 from .geometric import RandomAffine, RandomCrop, RandomRotation
+from .perspective import RandomPerspective
 from .photometric import (
     RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert, RandomPosterize, RandomSolarize,
 )
@@ -21,4 +23,5 @@ __all__ = ["Compose", "Lambda", "Normalize", "ToTensor", "PILToTensor", "ToPILIm
            "ConvertImageDtype", "GaussianBlur", "Grayscale", "InterpolationMode", "Pad", "RandomApply",
            "RandomErasing", "RandomGrayscale", "RandomResizedCrop", "RandomChoice", "RandomOrder", "RandomInvert",
            "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize",
-           "AutoAugment", "AutoAugmentPolicy", "RandAugment", "TrivialAugmentWide", "AugMix", "functional"]
+           "AutoAugment", "AutoAugmentPolicy", "RandAugment", "TrivialAugmentWide", "AugMix", "FiveCrop", "TenCrop",
+           "RandomPerspective", "functional"]

@@ -1,5 +1,5 @@
 """The rest of torchvision's common augmentations, vectorised over a batch (each sample its own draws):
-`RandomResizedCrop`, `Pad`, `Grayscale` / `RandomGrayscale`, `GaussianBlur`, `RandomErasing`, `RandomApply`,
+`RandomResizedCrop`, `Pad`, `Grayscale` / `RandomGrayscale`, `GaussianBlur`, `RandomApply`,
 `ConvertImageDtype`, and `InterpolationMode` for the interpolation arguments.
 
 Layouts as in `ops`: numpy grey or colour images and batches, channels-first Tensors, or PIL images.
@@ -15,7 +15,7 @@ from ddp.core.tensor import Tensor
 
 from . import ops, pil
 from .color import _grey
-from .geometric import _interpolation, _pair
+from .geometric import _interpolation, _pair, image_size
 
 
 class InterpolationMode(enum.Enum):
@@ -30,11 +30,11 @@ class InterpolationMode(enum.Enum):
     LANCZOS = "lanczos"
 
 
-def _ten_tries(gen, n, area, scale, ratio):
+def _ten_tries(gen, n, area, scale, ratio, tries=10):
     """torchvision's ten tries per sample at a box: its area a fraction in `scale` of `area`, its aspect ratio
-    log-uniform in `ratio`. Returns (round(sqrt(area r)), round(sqrt(area / r))), each (n, 10)."""
-    target = area * gen.uniform(*scale, size=(n, 10))
-    aspect = np.exp(gen.uniform(math.log(ratio[0]), math.log(ratio[1]), size=(n, 10)))
+    log-uniform in `ratio`. Returns (round(sqrt(area r)), round(sqrt(area / r))), each (n, tries)."""
+    target = area * gen.uniform(*scale, size=(n, tries))
+    aspect = np.exp(gen.uniform(math.log(ratio[0]), math.log(ratio[1]), size=(n, tries)))
     return np.rint(np.sqrt(target * aspect)).astype(np.int64), np.rint(np.sqrt(target / aspect)).astype(np.int64)
 
 
@@ -43,6 +43,20 @@ def _first_fit(ok, *sides):
     first try when none does)."""
     rows, first = np.arange(len(ok)), np.argmax(ok, axis=1)
     return (ok[rows, first],) + tuple(side[rows, first] for side in sides)
+
+
+def _crop_box(gen, n, height, width, scale, ratio):
+    """(top, left, h, w) arrays (n,) of random windows, as torchvision's RandomResizedCrop draws them: the first of
+    ten tries that fits, else the whole image cropped to the nearest allowed aspect ratio, centered."""
+    w, h = _ten_tries(gen, n, height * width, scale, ratio)
+    found, h, w = _first_fit((w > 0) & (w <= width) & (h > 0) & (h <= height), h, w)
+    in_ratio = width / height
+    fw, fh = ((width, int(round(width / min(ratio)))) if in_ratio < min(ratio) else
+              (int(round(height * max(ratio))), height) if in_ratio > max(ratio) else (width, height))
+    h, w = np.where(found, h, fh), np.where(found, w, fw)
+    top = np.where(found, (gen.random(n) * (height - h + 1)).astype(np.int64), (height - h) // 2)
+    left = np.where(found, (gen.random(n) * (width - w + 1)).astype(np.int64), (width - w) // 2)
+    return top, left, h, w
 
 
 class RandomResizedCrop:
@@ -67,28 +81,21 @@ class RandomResizedCrop:
         self.scale, self.ratio = tuple(scale), tuple(ratio)
         self.interpolation, self.generator = _interpolation(interpolation), generator
 
-    def get_params(self, n, height, width):
+    def batch_params(self, n, height, width):
         """(top, left, h, w) arrays for n samples, as torchvision draws them."""
-        gen = get_generator(self.generator)
-        w, h = _ten_tries(gen, n, height * width, self.scale, self.ratio)
-        found, h, w = _first_fit((w > 0) & (w <= width) & (h > 0) & (h <= height), h, w)
-        # the fallback: the whole image, cropped to the nearest allowed ratio
-        in_ratio = width / height
-        fw, fh = ((int(round(height * self.ratio[0])), height) if in_ratio < self.ratio[0] else
-                  (int(round(height * self.ratio[1])), height) if in_ratio > self.ratio[1] else (width, height))
-        if fw > width:
-            fw, fh = width, int(round(width / self.ratio[1]))
-        h, w = np.where(found, h, fh), np.where(found, w, fw)
-        top = np.where(found, (gen.random(n) * (height - h + 1)).astype(np.int64), (height - h) // 2)
-        left = np.where(found, (gen.random(n) * (width - w + 1)).astype(np.int64), (width - w) // 2)
-        return top, left, h, w
+        return _crop_box(get_generator(self.generator), n, height, width, self.scale, self.ratio)
+
+    @staticmethod
+    def get_params(img, scale, ratio):
+        """torchvision's one (top, left, height, width) window of `img`, drawn from the global generator."""
+        return tuple(int(v[0]) for v in _crop_box(get_generator(), 1, *image_size(img), scale, ratio))
 
     def __call__(self, x):
         if pil.is_pil_image(x):
-            top, left, h, w = (int(v[0]) for v in self.get_params(1, x.height, x.width))
+            top, left, h, w = (int(v[0]) for v in self.batch_params(1, x.height, x.width))
             return pil.resized_crop(x, top, left, h, w, self.size, self.interpolation)
         a, restore = ops.as_nchw(x, "RandomResizedCrop")
-        box = self.get_params(len(a), *a.shape[2:])
+        box = self.batch_params(len(a), *a.shape[2:])
         return restore(ops.crop_resize(a, *box, self.size, self.interpolation))
 
     def __repr__(self):
@@ -178,6 +185,11 @@ class GaussianBlur:
             raise ValueError(f"GaussianBlur: sigma must be positive and min <= max, got {sigma!r}")
         self.generator = generator
 
+    @staticmethod
+    def get_params(sigma_min, sigma_max):
+        """torchvision's one sigma, uniform in [sigma_min, sigma_max], from the global generator."""
+        return float(get_generator().uniform(sigma_min, sigma_max))
+
     def __call__(self, x):
         a, restore = ops.as_nchw(x, "GaussianBlur")
         sigma = get_generator(self.generator).uniform(*self.sigma, size=len(a))
@@ -190,54 +202,6 @@ class GaussianBlur:
 
     def __repr__(self):
         return f"GaussianBlur(kernel_size={self.kernel_size}, sigma={self.sigma})"
-
-
-class RandomErasing:
-    """With probability p, set a random rectangle of each sample (area a fraction in `scale`, aspect
-    ratio in `ratio`) to `value`: a number, one per channel, or "random" (standard normal noise). Applies
-    to channels-first Tensors, after ToTensor, as torchvision's.
-
-    Example:
-        >>> Compose([ToTensor(), RandomErasing(p=0.5)])
-    """
-
-    batched = True
-
-    def __init__(self, p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False, generator=None):
-        if not 0 <= p <= 1:
-            raise ValueError(f"RandomErasing: p must be a probability in [0, 1], got {p}")
-        if not (0 <= scale[0] <= scale[1] <= 1 and 0 < ratio[0] <= ratio[1]):
-            raise ValueError(f"RandomErasing: bad scale {scale!r} or ratio {ratio!r}")
-        self.p, self.scale, self.ratio, self.value = p, tuple(scale), tuple(ratio), value
-        self.inplace, self.generator = inplace, generator
-
-    def __call__(self, x):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"RandomErasing: expected a Tensor (C, H, W) or (B, C, H, W), got {type(x).__name__}")
-        a, restore = ops.as_nchw(x, "RandomErasing")
-        gen, (B, C, H, W) = get_generator(self.generator), a.shape
-        h, w = _ten_tries(gen, B, H * W, self.scale, self.ratio)
-        found, h, w = _first_fit((h < H) & (w < W) & (h > 0) & (w > 0), h, w)
-        erase = (gen.random(B) < self.p) & found
-        top = (gen.random(B) * np.maximum(H - h + 1, 1)).astype(np.int64)
-        left = (gen.random(B) * np.maximum(W - w + 1, 1)).astype(np.int64)
-        ys, xs = np.arange(H)[None, :, None], np.arange(W)[None, None, :]
-        box = ((ys >= top[:, None, None]) & (ys < (top + h)[:, None, None]) & (xs >= left[:, None, None])
-               & (xs < (left + w)[:, None, None]) & erase[:, None, None])[:, None]
-        if isinstance(self.value, str):
-            if self.value != "random":
-                raise ValueError(f"RandomErasing: value must be a number, a sequence or 'random', got {self.value!r}")
-            fill = gen.standard_normal(a.shape).astype(a.dtype)
-        else:
-            fill = np.asarray(self.value, a.dtype).reshape(1, -1, 1, 1)
-        out = np.where(box, fill, a)
-        if self.inplace:
-            x.numpy()[...] = out.reshape(x.shape)
-            return x
-        return restore(out)
-
-    def __repr__(self):
-        return f"RandomErasing(p={self.p}, scale={self.scale}, ratio={self.ratio}, value={self.value!r})"
 
 
 class RandomApply:

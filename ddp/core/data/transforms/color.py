@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from ddp.core.random import get_generator
+from ddp.core.tensor import Tensor
 
 from . import ops, pil
 
@@ -103,7 +104,18 @@ class ColorJitter:
             raise ValueError(f"ColorJitter: hue must be h in [0, 0.5] or (min, max) within [-0.5, 0.5], got {hue!r}")
         self.ranges = {"brightness": _range(brightness, "brightness"), "contrast": _range(contrast, "contrast"),
                        "saturation": _range(saturation, "saturation"), "hue": hue if hue != (0, 0) else None}
+        # torchvision's attributes: each (min, max) range, or None when that change is off
+        self.brightness, self.contrast, self.saturation, self.hue = self.ranges.values()
         self.generator = generator
+
+    @staticmethod
+    def get_params(brightness, contrast, saturation, hue):
+        """torchvision's one draw from the global generator: (order, b, c, s, h), `order` a permutation Tensor of
+        the four changes (0 brightness .. 3 hue) and each factor uniform in its (min, max) range, None for None."""
+        gen = get_generator()
+        order = Tensor(gen.permutation(4).astype(np.int64))
+        ranges = (brightness, contrast, saturation, hue)
+        return (order, *(None if r is None else float(gen.uniform(r[0], r[1])) for r in ranges))
 
     def __call__(self, x):
         pil.check_mode(x, "ColorJitter")

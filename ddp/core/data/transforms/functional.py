@@ -13,14 +13,18 @@ from .augment import Grayscale, InterpolationMode, Pad
 from .basic import Normalize
 from .color import adjust
 from .convert import PILToTensor, ToPILImage, ToTensor
-from .geometric import _interpolation, affine as _affine_batch
+from .crops import five_crop, ten_crop  # noqa: F401  (defined with FiveCrop and TenCrop)
+from .erasing import erase  # noqa: F401  (defined with RandomErasing)
+from .geometric import _interpolation, affine as _affine_batch, pixel_center, rotate_expanded
 from .ops import affine_matrix, warp  # noqa: F401  (the kernels, importable from here as before)
+from .perspective import perspective_coeffs, warp_perspective
 from .size import CenterCrop, Resize
 
 __all__ = ["to_tensor", "pil_to_tensor", "to_pil_image", "normalize", "resize", "center_crop", "crop", "pad",
            "hflip", "vflip", "rotate", "affine", "rgb_to_grayscale", "to_grayscale", "adjust_brightness",
            "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_sharpness", "invert", "posterize",
-           "solarize", "autocontrast", "equalize"]
+           "solarize", "autocontrast", "equalize", "resized_crop", "gaussian_blur", "erase", "perspective",
+           "five_crop", "ten_crop"]
 
 
 def to_tensor(pic):
@@ -94,10 +98,49 @@ def crop(img, top, left, height, width):
     return _each(img, "crop", window)
 
 
+def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR, antialias=True):
+    """The window (top, left, height, width) of `img` (see `crop`), resized to `size` (see `resize`)."""
+    return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """`img` blurred by a Gaussian of odd `kernel_size` (int or (kx, ky)) and `sigma` (one, or (sx, sy); None
+    gives 0.15 * k + 0.35 per axis, as torchvision), reflecting at the borders.
+
+    Raises:
+        ValueError: for an even or non-positive kernel size or a non-positive sigma.
+    """
+    kx, ky = (kernel_size, kernel_size) if isinstance(kernel_size, numbers.Number) else tuple(kernel_size) * (
+        2 if len(kernel_size) == 1 else 1)
+    if any(int(k) != k or k <= 0 or k % 2 == 0 for k in (kx, ky)):
+        raise ValueError(f"gaussian_blur: kernel_size must be odd and positive, got {kernel_size!r}")
+    if sigma is None:
+        sigma = (kx * 0.15 + 0.35, ky * 0.15 + 0.35)
+    sx, sy = (sigma, sigma) if isinstance(sigma, numbers.Number) else tuple(sigma) * (2 if len(sigma) == 1 else 1)
+    if sx <= 0 or sy <= 0:
+        raise ValueError(f"gaussian_blur: sigma must be positive, got {sigma!r}")
+
+    def blur(a):
+        work = a.astype(np.float32) if a.dtype.kind in "iu" else a
+        out = ops.blur_axis(ops.blur_axis(work, np.full(len(a), sx), int(kx), 3), np.full(len(a), sy), int(ky), 2)
+        if a.dtype.kind in "iu":
+            out = np.clip(np.rint(out), np.iinfo(a.dtype).min, np.iinfo(a.dtype).max).astype(a.dtype)
+        return out
+    return _each(img, "gaussian_blur", blur)
+
+
+def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """`img` seen in perspective: the four `startpoints` [x, y] (top-left, top-right, bottom-right,
+    bottom-left) moved to `endpoints`; pixels from outside read `fill` (None: 0, edges not blended)."""
+    mode = _interpolation(interpolation)
+    coeffs = perspective_coeffs(np.asarray(startpoints)[None], np.asarray(endpoints)[None])
+    return _each(img, "perspective", lambda a: warp_perspective(a, np.repeat(coeffs, len(a), 0), mode, fill))
+
+
 def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
     """`img` turned by `angle` degrees clockwise (torchvision's affine; `rotate` turns counter-clockwise),
     shifted by `translate` (x, y) pixels, scaled by `scale` and sheared by `shear` degrees (x, or (x, y)) about
-    `center` (default the image center)."""
+    `center` (x, y from the top-left corner, as torchvision; default the image center)."""
     shear = (shear, 0.0) if isinstance(shear, numbers.Number) else tuple(shear) + (0.0,) * (2 - len(shear))
     mode = _interpolation(interpolation)
 
@@ -105,19 +148,17 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
         n = len(a)
         return _affine_batch(a, np.full(n, float(angle)), np.tile(np.asarray(translate, np.float64), (n, 1)),
                              np.full(n, float(scale)), np.tile(np.asarray(shear, np.float64), (n, 1)), mode,
-                             fill, center)
+                             fill, pixel_center(center))
     return _each(img, "affine", warp_all)
 
 
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=None):
-    """`img` turned by `angle` degrees counter-clockwise about `center` (default the image center), keeping
-    its size; pixels from outside read `fill` (0).
-
-    Raises:
-        NotImplementedError: for expand=True (an output grown to hold the whole turned image).
-    """
+    """`img` turned by `angle` degrees counter-clockwise about `center` (x, y from the top-left corner, as
+    torchvision; default the image center); pixels from outside read `fill` (0). The output keeps the input's
+    size, or with `expand` grows to hold the whole turned image (torchvision's size, which assumes the turn is
+    about the center)."""
     if expand:
-        raise NotImplementedError("rotate: expand=True is not supported; the output keeps the input's size")
+        return _each(img, "rotate", lambda a: rotate_expanded(a, angle, _interpolation(interpolation), fill, center))
     return affine(img, -angle, (0, 0), 1.0, 0.0, interpolation, fill, center)
 
 

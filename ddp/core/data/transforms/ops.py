@@ -103,21 +103,34 @@ def _gather(flat, H, W, ix, iy, fill):
     return np.where(inside[:, None, :], out, np.asarray(fill).astype(flat.dtype))
 
 
-def warp(x, matrix, interpolation="nearest", fill=0):
+def warp(x, matrix, interpolation="nearest", fill=0, size=None):
     """Resample `x` (B, C, H, W): output pixel p of sample b reads input pixel matrix[b] @ (p, 1).
 
-    `interpolation` is "nearest" (ties to even) or "bilinear"; pixels outside the input read `fill`.
-    Integer images are rounded back to their dtype after bilinear blending.
+    `size` (h, w) is the output's, by default the input's. `interpolation` is "nearest" (ties to even) or
+    "bilinear"; pixels outside the input read `fill`. Integer images are rounded back to their dtype after
+    bilinear blending.
     """
-    B, C, H, W = x.shape
-    ys, xs = np.mgrid[0:H, 0:W].reshape(2, 1, H * W).astype(np.float32)
+    h, w = x.shape[2:] if size is None else size
+    src_x, src_y = warp_coords(matrix, (h, w))
+    return sample(x, src_x, src_y, interpolation, fill).reshape(x.shape[:2] + (h, w))
+
+
+def warp_coords(matrix, size):
+    """The input pixel coordinates (src_x, src_y), each (B, h * w), that `matrix` (B, 2, 3) maps the output
+    pixels of `size` (h, w) to, in float32."""
+    h, w = size
+    ys, xs = np.mgrid[0:h, 0:w].reshape(2, 1, h * w).astype(np.float32)
     m = np.asarray(matrix, np.float32)[..., None]
-    src_x = m[:, 0, 0] * xs + m[:, 0, 1] * ys + m[:, 0, 2]
-    src_y = m[:, 1, 0] * xs + m[:, 1, 1] * ys + m[:, 1, 2]
+    return m[:, 0, 0] * xs + m[:, 0, 1] * ys + m[:, 0, 2], m[:, 1, 0] * xs + m[:, 1, 1] * ys + m[:, 1, 2]
+
+
+def sample(x, src_x, src_y, interpolation="nearest", fill=0):
+    """`x` (B, C, H, W) read at the pixel coordinates (src_x, src_y), each (B, N): (B, C, N), by "nearest" or
+    "bilinear" as `warp` reads them."""
+    B, C, H, W = x.shape
     flat = x.reshape(B, C, H * W)
     if interpolation == "nearest":
-        out = _gather(flat, H, W, np.rint(src_x).astype(np.intp), np.rint(src_y).astype(np.intp), fill)
-        return out.reshape(B, C, H, W)
+        return _gather(flat, H, W, np.rint(src_x).astype(np.intp), np.rint(src_y).astype(np.intp), fill)
     if interpolation != "bilinear":
         raise ValueError(f"warp: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
     x0, y0 = np.floor(src_x), np.floor(src_y)
@@ -131,16 +144,39 @@ def warp(x, matrix, interpolation="nearest", fill=0):
     out = top * (1 - wy) + bottom * wy
     if integer:
         out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
-    return out.astype(x.dtype, copy=False).reshape(B, C, H, W)
+    return out.astype(x.dtype, copy=False)
 
 
+def _cubic(t, a):
+    """Keys' cubic convolution kernel with parameter `a` at distances `t` (zero from 2 on)."""
+    t = np.abs(t)
+    near = ((a + 2) * t - (a + 3)) * t * t + 1
+    far = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a
+    return np.where(t < 1, near, np.where(t < 2, far, 0))
 
-def _resize_weights(n_out, n_in, antialias):
-    """(n_out, n_in) weights mapping an axis of n_in pixels to n_out, with half-pixel centers: bilinear
-    interpolation (edges clamp), or, when shrinking with antialias, a triangle filter widened by the shrink
-    factor and normalised (PIL's and PyTorch's antialiased bilinear; both agree when enlarging)."""
+
+def _resize_weights(n_out, n_in, interpolation, antialias):
+    """(n_out, n_in) weights mapping an axis of n_in pixels to n_out, with half-pixel centers, as PyTorch's
+    interpolate(align_corners=False). Bilinear: a triangle between neighbours (edges clamp), widened by the
+    shrink factor and normalised when shrinking with antialias (PIL's filter; both agree when enlarging).
+    Bicubic: Keys' kernel, a = -0.75 on four taps with clamped indices; with antialias PIL's a = -0.5 kernel,
+    widened when shrinking and normalised over the taps inside the image, enlarging too (so that tensors and
+    PIL images agree, as torchvision intends)."""
     scale = n_in / n_out
     centers = (np.arange(n_out) + 0.5) * scale
+    if interpolation == "bicubic" and antialias:
+        stretch = max(scale, 1.0)
+        w = _cubic((np.arange(n_in) + 0.5 - centers[:, None]) / stretch, -0.5)
+        return w / w.sum(axis=1, keepdims=True)
+    if interpolation == "bicubic":
+        src = centers - 0.5
+        first = np.minimum(np.floor(src), n_in - 1)
+        t = np.clip(src - first, 0, 1)
+        w = np.zeros((n_out, n_in))
+        for tap in range(-1, 3):  # four taps; a tap clamped onto an edge pixel adds to its weight
+            index = np.clip(first + tap, 0, n_in - 1).astype(np.intp)
+            np.add.at(w, (np.arange(n_out), index), _cubic(t - tap, -0.75))
+        return w
     if antialias and scale > 1:
         w = np.maximum(1 - np.abs((np.arange(n_in) + 0.5 - centers[:, None]) / scale), 0)
         return w / w.sum(axis=1, keepdims=True)
@@ -149,20 +185,23 @@ def _resize_weights(n_out, n_in, antialias):
 
 
 def resize(x, size, interpolation="bilinear", antialias=True):
-    """Resample `x` (B, C, H, W) to `size` (h, w). "bilinear" is separable: a matrix product along each
-    axis (antialiased when shrinking if `antialias`, as PyTorch's interpolate(antialias=True)); "nearest"
-    reads pixel floor(i * in / out). Integer images are rounded back to their dtype."""
+    """Resample `x` (B, C, H, W) to `size` (h, w). "bilinear" and "bicubic" are separable: a matrix product
+    along each axis (antialiased if `antialias`, as PyTorch's interpolate(antialias=True)); "nearest" reads
+    pixel floor(i * in / out), "nearest-exact" pixel floor((i + 0.5) * in / out). Integer images are rounded
+    back to their dtype (bicubic clipped to its range first, as torchvision); float bicubic may overshoot."""
     B, C, H, W = x.shape
     h, w = size
-    if interpolation == "nearest":
-        rows = np.minimum((np.arange(h) * (H / h)).astype(np.intp), H - 1)
-        cols = np.minimum((np.arange(w) * (W / w)).astype(np.intp), W - 1)
+    if interpolation in ("nearest", "nearest-exact"):
+        shift = 0.5 if interpolation == "nearest-exact" else 0.0
+        rows = np.minimum(((np.arange(h) + shift) * (H / h)).astype(np.intp), H - 1)
+        cols = np.minimum(((np.arange(w) + shift) * (W / w)).astype(np.intp), W - 1)
         return x[:, :, rows[:, None], cols[None, :]]
-    if interpolation != "bilinear":
-        raise ValueError(f"resize: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    if interpolation not in ("bilinear", "bicubic"):
+        raise ValueError(f"resize: interpolation must be 'nearest', 'nearest-exact', 'bilinear' or 'bicubic', "
+                         f"got {interpolation!r}")
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-    rows = _resize_weights(h, H, antialias).astype(dtype)
-    cols = _resize_weights(w, W, antialias).astype(dtype)
+    rows = _resize_weights(h, H, interpolation, antialias).astype(dtype)
+    cols = _resize_weights(w, W, interpolation, antialias).astype(dtype)
     out = rows @ x.astype(dtype, copy=False) @ cols.T
     if x.dtype.kind in "iu":
         out = np.clip(np.rint(out), np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)

@@ -10,7 +10,7 @@ import numpy as np
 
 # modes whose pixel values are colours or grey levels on 0..255, the only ones a colour change applies to
 COLOUR_MODES = ("L", "LA", "RGB", "RGBA")
-RESAMPLE = {"nearest": 0, "bilinear": 2}  # PIL's Resampling.NEAREST and .BILINEAR
+RESAMPLE = {"nearest": 0, "nearest-exact": 0, "bilinear": 2, "bicubic": 3}  # PIL's codes, as torchvision maps them
 
 
 def is_pil_image(x):
@@ -61,7 +61,7 @@ def from_array(a, like):
 
 
 def resize(img, size, interpolation):
-    """`img` resized to `size` (h, w) by PIL (antialiased when shrinking), with "nearest" or "bilinear"."""
+    """`img` resized to `size` (h, w) by PIL (antialiased when shrinking), with "nearest", "bilinear" or "bicubic"."""
     h, w = size
     return img.resize((w, h), RESAMPLE[interpolation])
 

@@ -27,8 +27,9 @@ class Resize:
     ratio, capped at `max_size`), as torchvision's `Resize`.
 
     Args:
-        interpolation: "bilinear" (default) or "nearest" (or an InterpolationMode with those values).
-        antialias: smooth before shrinking with bilinear (torchvision's default, True), as PIL does.
+        interpolation: "bilinear" (default), "bicubic", "nearest" or "nearest-exact" (or an InterpolationMode
+            with those values).
+        antialias: smooth when shrinking with bilinear or bicubic (torchvision's default, True), as PIL does.
             A PIL image is resized by PIL itself (always antialiased), as torchvision does.
     Raises:
         ValueError: for a malformed size or interpolation, or max_size not above an int size.
@@ -47,8 +48,9 @@ class Resize:
         if max_size is not None and (not isinstance(self.size, int) or max_size <= self.size):
             raise ValueError(f"Resize: max_size ({max_size}) needs an int size smaller than it, got size={size!r}")
         mode = str(getattr(interpolation, "value", interpolation)).lower()
-        if mode not in ("bilinear", "nearest"):
-            raise ValueError(f"Resize: interpolation must be 'bilinear' or 'nearest', got {interpolation!r}")
+        if mode not in ("bilinear", "bicubic", "nearest", "nearest-exact"):
+            raise ValueError(f"Resize: interpolation must be 'bilinear', 'bicubic', 'nearest' or 'nearest-exact', "
+                             f"got {interpolation!r}")
         self.interpolation, self.max_size, self.antialias = mode, max_size, bool(antialias)
 
     def output_size(self, height, width):
