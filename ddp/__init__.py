@@ -73,6 +73,8 @@ _ALIASES = {
     "nn": "ddp.core.nn",
     "optim": "ddp.core.optim",
     "data": "ddp.core.data",
+    "data.datasets": "ddp.core.data",  # torchvision.datasets: the datasets are ddp.data's own
+    "data.models": "ddp.models",  # torchvision.models
     "linalg": "ddp.core.linalg",
     "utils.data": "ddp.core.data",
     "utils.data._utils": "ddp.core.data",  # torch.utils.data._utils.collate is ddp.core.data.collate

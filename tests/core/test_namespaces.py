@@ -250,3 +250,15 @@ def test_compiler_dynamo_version_and_kernel_selection():
     hooks[handle.id] = print
     handle.remove()
     assert hooks == {}
+
+
+def test_torchvision_style_paths():
+    """d2l writes `torchvision.datasets.X`, `torchvision.transforms.Y`, `torchvision.models.Z`: with
+    `import ddp.data as torchvision` each resolves, and so do their import forms."""
+    import ddp.data as torchvision
+    from ddp.data.datasets import MNIST
+    from ddp.data import datasets, models
+
+    assert torchvision.datasets.FakeData is ddp.data.FakeData and MNIST is ddp.data.MNIST
+    assert datasets.ImageFolder is ddp.data.ImageFolder and models.mlp is ddp.models.mlp
+    assert torchvision.transforms.ToTensor is ddp.data.transforms.ToTensor

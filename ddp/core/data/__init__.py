@@ -32,10 +32,16 @@ __all__ += ["utils", "ops", "io", "CIFAR10", "FakeData", "FashionMNIST", "KMNIST
 
 def __getattr__(name):
     """`DistributedSampler` and the `distributed` submodule, as torch.utils.data has them; imported on first use
-    (they live in ddp.parallel, which imports this package)."""
-    if name in ("distributed", "DistributedSampler"):
-        import importlib
+    (they live in ddp.parallel, which imports this package). And torchvision's `datasets` (this package itself)
+    and `models` (ddp.models), so that a script written `import torchvision; torchvision.datasets.MNIST(...)`
+    runs with `import ddp.data as torchvision`."""
+    import importlib
 
+    if name == "datasets":
+        return importlib.import_module(__name__)
+    if name == "models":
+        return importlib.import_module("ddp.models")
+    if name in ("distributed", "DistributedSampler"):
         distributed = importlib.import_module(f"{__name__}.distributed")
         return distributed if name == "distributed" else distributed.DistributedSampler
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
