@@ -79,3 +79,19 @@ def test_outputs_changed_in_place_after_ops_that_keep_no_output():
     w += 1
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         w.sum().backward()
+
+
+def test_a_weight_changed_after_forward_on_an_input_without_grad():
+    """Linear keeps the weight only for the input's gradient: with an input that needs none, changing the
+    weight under no_grad before backward is fine (as in PyTorch); with one that does, it is refused."""
+    m = ddp.nn.Linear(2, 2)
+    out = m(ddp.ones(1, 2))
+    with ddp.no_grad():
+        m.weight.add_(1.0)
+    out.sum().backward()
+    assert m.weight.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    out = m(ddp.ones(1, 2, requires_grad=True))
+    with ddp.no_grad():
+        m.weight.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
