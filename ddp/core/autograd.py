@@ -451,8 +451,8 @@ _FLOAT64, _COMPLEX128 = np.dtype(np.float64), np.dtype(np.complex128)
 def _refuse_complex(cls):
     raise NotImplementedError(
         f"{cls.__name__}: ddp's autograd differentiates complex tensors only through view_as_complex, "
-        "view_as_real, polar, the FFTs, abs, products, sums, means, shapes and indexing; this op would get a wrong "
-        "gradient. "
+        "view_as_real, polar, the FFTs, abs, exp, products (matmul, einsum), division, casts, sums, means, shapes, "
+        "indexing and slice assignment; this op would get a wrong gradient. "
         "Compute it on real and imaginary parts (view_as_real), or under no_grad")
 
 

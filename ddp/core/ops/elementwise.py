@@ -85,7 +85,9 @@ def _conj(a):
 
 
 class Div(Function):
-    """a / b; d/da = 1/b, d/db = -a/b^2."""
+    """a / b; d/da = 1/b, d/db = -a/b^2 (conjugated for complex values, PyTorch's convention)."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -95,12 +97,15 @@ class Div(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        a, b = _conj(a), _conj(b)
         ga = g / b if ctx.needs_input_grad[0] else None
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
     @staticmethod
     def differentiable_backward(ctx, g):
+        if any(_complex(v) for v in ctx.saved_tensors):
+            raise NotImplementedError("div: create_graph=True through a quotient of complex tensors is not supported")
         a, b = (ctx.operand(i, v) for i, v in enumerate(ctx.saved_tensors))
         ga = g / b if ctx.needs_input_grad[0] else None
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
@@ -179,7 +184,9 @@ class Neg(Function):
 
 
 class Exp(Function):
-    """exp(x); d/dx = exp(x), the saved output."""
+    """exp(x); d/dx = exp(x), the saved output (conjugated for complex x)."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x):
@@ -190,10 +197,12 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * out
+        return g * _conj(out)
 
     @staticmethod
     def differentiable_backward(ctx, g):
+        if _complex(ctx.saved_tensors[0]):
+            raise NotImplementedError("exp: create_graph=True through exp of a complex tensor is not supported")
         return g * Exp.apply(ctx.parents[0])
 
 
@@ -464,9 +473,11 @@ class Where(Function):
 
 
 class Cast(Function):
-    """x.astype(dtype); the gradient is cast back (and dropped for non-float inputs)."""
+    """x.astype(dtype); the gradient is cast back (its real part for a real input cast to complex, as
+    PyTorch's) and dropped for non-float inputs."""
 
     float32_results = False
+    complex_grad = True  # real to complex and back: the gradient's real part goes to a real input
 
     @staticmethod
     def forward(ctx, x, *, dtype):
@@ -475,11 +486,15 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.dtype) if ctx.dtype.kind == "f" else None
+        if ctx.dtype.kind not in "fc":
+            return None
+        return (g.real if g.dtype.kind == "c" and ctx.dtype.kind == "f" else g).astype(ctx.dtype)
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        return Cast.apply(g, dtype=ctx.dtype) if ctx.dtype.kind == "f" else None
+        if ctx.dtype.kind not in "fc":
+            return None
+        return Cast.apply(g.real if g.dtype.kind == "c" and ctx.dtype.kind == "f" else g, dtype=ctx.dtype)
 
 
 def select(mask, g):

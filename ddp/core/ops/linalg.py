@@ -5,7 +5,10 @@ from ..autograd import Function
 
 
 class MatMul(Function):
-    """a @ b; d/da = g @ b^T, d/db = a^T @ g (batch dimensions are summed back by the engine)."""
+    """a @ b; d/da = g @ b^H, d/db = a^H @ g (the conjugate transposes, b^T and a^T for real values; batch
+    dimensions are summed back by the engine)."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -14,7 +17,7 @@ class MatMul(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = (np.conj(x) if x.dtype.kind == "c" else x for x in ctx.saved_tensors)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
@@ -34,6 +37,7 @@ class MatMul(Function):
     @staticmethod
     def differentiable_backward(ctx, g):
         a_saved, b_saved = ctx.saved_tensors
+        _real_only(ctx, "matmul")
         a, b = ctx.operand(0, a_saved), ctx.operand(1, b_saved)
         a2 = a.unsqueeze(0) if a_saved.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b_saved.ndim == 1 else b
@@ -101,8 +105,10 @@ class Linear(Function):
 
 class Einsum(Function):
     """np.einsum(equation, *xs) for an explicit equation without ellipsis ('ij,jk->ik'; the wrapper makes
-    it so). d/dx_i = einsum of g with the other operands onto x_i's subscripts, broadcast over those that
-    appear in x_i alone."""
+    it so). d/dx_i = einsum of g with the other operands (conjugated, for complex values) onto x_i's
+    subscripts, broadcast over those that appear in x_i alone."""
+
+    complex_grad = True  # a product: PyTorch's convention conjugates the other factors
 
     @staticmethod
     def forward(ctx, *xs, equation):
@@ -112,7 +118,7 @@ class Einsum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xs = ctx.saved_tensors
+        xs = [np.conj(x) if x.dtype.kind == "c" else x for x in ctx.saved_tensors]
         grads = [None] * len(xs)
         for i, others, spec, alone in _gradient_specs(ctx.equation, ctx.needs_input_grad):
             gi = np.einsum(spec, g, *(xs[j] for j in others), optimize=len(xs) > 1)
@@ -121,6 +127,7 @@ class Einsum(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
+        _real_only(ctx, "einsum")
         xs = [ctx.operand(i, x) for i, x in enumerate(ctx.saved_tensors)]
         grads = [None] * len(xs)
         for i, others, spec, alone in _gradient_specs(ctx.equation, ctx.needs_input_grad):
@@ -130,6 +137,11 @@ class Einsum(Function):
                 gi = gi.reshape(tuple(1 if k in alone else n for k, n in enumerate(shape))).expand(shape)
             grads[i] = gi
         return tuple(grads)
+
+
+def _real_only(ctx, op):
+    if any(isinstance(x, np.ndarray) and x.dtype.kind == "c" for x in ctx.saved_tensors):
+        raise NotImplementedError(f"{op}: create_graph=True through a product of complex tensors is not supported")
 
 
 def _gradient_specs(equation, needs):

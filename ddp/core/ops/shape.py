@@ -219,6 +219,8 @@ def put(out, index, v):
 class IndexPut(Function):
     """x with x[index] = v (a copy); d/dx = g outside the index, d/dv = g[index]."""
 
+    complex_grad = True  # linear: the gradient moves as it is
+
     @staticmethod
     def forward(ctx, x, v, *, index):
         ctx.index, ctx.vshape = index, np.shape(v)
