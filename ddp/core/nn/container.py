@@ -3,6 +3,7 @@
 import operator
 from collections import OrderedDict
 
+from ..dtypes import type_name
 from ..tensor import Tensor
 from .module import Module, Parameter, _addindent
 
@@ -211,9 +212,11 @@ def _as_parameter(value):
     raise TypeError(f"parameter containers hold Parameters or Tensors, got {type(value).__name__}")
 
 
-def _describe(p):
+def _describe(p, legacy=False):
+    """One parameter's line, as PyTorch prints it: its dtype (ParameterList) or its legacy type name
+    (ParameterDict: "ddp.FloatTensor") and its size."""
     size = "x".join(str(s) for s in p.shape) if p.ndim else "()"
-    return f"Parameter containing: [{p.dtype} of size {size}]"
+    return f"Parameter containing: [{type_name(p.dtype) if legacy else p.dtype} of size {size}]"
 
 
 class ParameterList(Module):
@@ -257,8 +260,8 @@ class ParameterList(Module):
             self.append(value)
         return self
 
-    def extra_repr(self):
-        return "\n".join(f"({k}): {_describe(p)}" for k, p in self._parameters.items())
+    def extra_repr(self):  # indented by two more spaces than other modules' lines, as PyTorch prints it
+        return "\n".join(f"  ({k}): {_describe(p)}" for k, p in self._parameters.items())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ParameterList has no forward: index it or iterate over it")
@@ -331,7 +334,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self):
-        return "\n".join(f"({k}): {_describe(p)}" for k, p in self._parameters.items())
+        return "\n".join(f"  ({k}): {_describe(p, legacy=True)}" for k, p in self._parameters.items())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ParameterDict has no forward: look up its parameters")

@@ -45,7 +45,7 @@ class Adam(Optimizer):
         check_flags(name, amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         flags = kernel_flags(name, foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay, **flags)
+                        maximize=maximize, **flags, decoupled_weight_decay=decoupled_weight_decay)  # PyTorch's order
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group, state):

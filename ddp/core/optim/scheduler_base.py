@@ -64,7 +64,11 @@ class LRScheduler:
                           "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
                           "value of the learning rate schedule.", UserWarning, stacklevel=2)
         self._step_count += 1
-        self._update_lr(epoch)
+        self._get_lr_called_within_step = True  # PyTorch's flag (a scheduler's state dict carries it)
+        try:
+            self._update_lr(epoch)
+        finally:
+            self._get_lr_called_within_step = False
 
     def _update_lr(self, epoch=None):
         if epoch is None:
