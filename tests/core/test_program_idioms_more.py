@@ -98,10 +98,11 @@ def test_a_weight_changed_after_forward_on_an_input_without_grad():
 
 
 def test_parameter_containers_schedulers_and_adam_print_and_save_as_pytorchs():
-    pl = ddp.nn.ParameterList([ddp.nn.Parameter(ddp.ones(2, 3))])
+    pl = ddp.nn.ParameterList([ddp.nn.Parameter(ddp.ones(2, 3)), ddp.nn.Parameter(ddp.ones(1))])
     pd = ddp.nn.ParameterDict({"b": ddp.nn.Parameter(ddp.ones(2, dtype=ddp.float64))})
-    assert repr(pl) == "ParameterList(\n    (0): Parameter containing: [ddp.float32 of size 2x3]\n)"
-    assert repr(pd) == "ParameterDict(\n    (b): Parameter containing: [ddp.DoubleTensor of size 2]\n)"
+    assert repr(pl) == ("ParameterList(\n    (0): Parameter containing: [ddp.float32 of size 2x3]\n"
+                        "    (1): Parameter containing: [ddp.float32 of size 1]\n)")
+    assert repr(pd) == "ParameterDict(  (b): Parameter containing: [ddp.DoubleTensor of size 2])"  # PyTorch's, too
     opt = ddp.optim.Adam([ddp.nn.Parameter(ddp.ones(1))])
     assert list(opt.state_dict()["param_groups"][0])[-2:] == ["decoupled_weight_decay", "params"]
     state = lr_scheduler.StepLR(opt, 2).state_dict()
