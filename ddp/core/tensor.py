@@ -1,5 +1,7 @@
 """Tensor: a numpy array plus its place in the autograd graph."""
 
+import warnings
+
 import numpy as np
 
 from . import autograd, autograd_views, printing, tensor_attributes
@@ -309,6 +311,9 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
         return self._data.tolist()
 
     def __float__(self):
+        if self._requires_grad:  # PyTorch 2.13's warning (item() and int() give none)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first.", UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self):

@@ -107,3 +107,13 @@ def test_parameter_containers_schedulers_and_adam_print_and_save_as_pytorchs():
     assert list(opt.state_dict()["param_groups"][0])[-2:] == ["decoupled_weight_decay", "params"]
     state = lr_scheduler.StepLR(opt, 2).state_dict()
     assert state["_get_lr_called_within_step"] is False
+
+
+def test_float_of_a_tensor_requiring_grad_warns_as_pytorchs():
+    x = ddp.tensor(2.0, requires_grad=True) * 2
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+        assert float(x) == 4.0
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert x.item() == 4.0 and int(x) == 4 and float(x.detach()) == 4.0

@@ -103,7 +103,7 @@ class LBFGS(Optimizer):
         def evaluate():
             with enable_grad():
                 loss = closure()
-            return loss, float(loss), self._flat_grad()
+            return loss, float(loss.item() if hasattr(loss, "item") else loss), self._flat_grad()
 
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
