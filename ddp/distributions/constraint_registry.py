@@ -77,3 +77,11 @@ transform_to.register(constraints._Simplex, lambda c: transforms.SoftmaxTransfor
 transform_to.register(constraints._LowerCholesky, lambda c: transforms.LowerCholeskyTransform())
 transform_to.register(constraints._PositiveDefinite, lambda c: transforms.PositiveDefiniteTransform())
 transform_to.register(constraints._PositiveSemidefinite, lambda c: transforms.PositiveDefiniteTransform())
+_both(constraints._CorrCholesky, lambda c: transforms.CorrCholeskyTransform())
+biject_to.register(constraints._Cat, lambda c: transforms.CatTransform([biject_to(x) for x in c.cseq], c.dim,
+                                                                      c.lengths))
+transform_to.register(constraints._Cat, lambda c: transforms.CatTransform([transform_to(x) for x in c.cseq], c.dim,
+                                                                         c.lengths))
+biject_to.register(constraints._Stack, lambda c: transforms.StackTransform([biject_to(x) for x in c.cseq], c.dim))
+transform_to.register(constraints._Stack, lambda c: transforms.StackTransform([transform_to(x) for x in c.cseq],
+                                                                             c.dim))

@@ -202,6 +202,67 @@ class _LowerCholesky(_Matrix):
         return _all_last2(np.tril(a) == a) & (np.diagonal(a, axis1=-2, axis2=-1) > 0).all(-1)
 
 
+class _CorrCholesky(_Matrix):
+    """Cholesky factors of correlation matrices: lower triangular, positive diagonal, rows of unit length
+    (within 10 n eps of the dtype, as PyTorch)."""
+
+    def _ok(self, a):
+        tol = np.finfo(a.dtype).eps * a.shape[-1] * 10 if a.dtype.kind == "f" else 0.0
+        unit_rows = (np.abs(np.linalg.norm(a, axis=-1) - 1) <= tol).all(-1)
+        return _LowerCholesky()._ok(a) & unit_rows
+
+
+class _Cat(Constraint):
+    """`cseq[i]` on the i-th block of `lengths[i]` entries along `dim` (blocks laid out as `ddp.cat`)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"constraints.cat: {len(self.cseq)} constraints but {len(self.lengths)} lengths")
+        self.dim = dim
+
+    is_discrete = property(lambda self: any(c.is_discrete for c in self.cseq))
+    event_dim = property(lambda self: max(c.event_dim for c in self.cseq))
+
+    def check(self, value):
+        _check_dim("cat", self.dim, value)
+        checks, start = [], 0
+        for c, length in zip(self.cseq, self.lengths):
+            checks.append(c.check(value.narrow(self.dim, start, length)))
+            start += length
+        return ddp.cat(checks, self.dim)
+
+    def __repr__(self):
+        return f"Cat({self.cseq!r}, dim={self.dim}, lengths={self.lengths})"
+
+
+class _Stack(Constraint):
+    """`cseq[i]` on the i-th slice along `dim` (slices laid out as `ddp.stack`)."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq, self.dim = list(cseq), dim
+
+    is_discrete = property(lambda self: any(c.is_discrete for c in self.cseq))
+
+    @property
+    def event_dim(self):
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim  # a negative dim inside the event adds one
+
+    def check(self, value):
+        _check_dim("stack", self.dim, value)
+        return ddp.stack([c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)], self.dim)
+
+    def __repr__(self):
+        return f"Stack({self.cseq!r}, dim={self.dim})"
+
+
+def _check_dim(name, dim, value):
+    if not -value.dim() <= dim < value.dim():
+        raise ValueError(f"constraints.{name}: dim {dim} is out of range for a value of shape {tuple(value.shape)}")
+
+
 class _Independent(Constraint):
     """`base` reinterpreted with `reinterpreted_batch_ndims` more event dimensions (all must hold)."""
 
@@ -245,6 +306,7 @@ positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
 less_than = _LessThan
@@ -253,6 +315,8 @@ half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
 multinomial = _Multinomial
 independent = _Independent
+cat = _Cat
+stack = _Stack
 
 
 def is_dependent(constraint):

@@ -70,3 +70,42 @@ def uniform_open(shape, dtype):
     u = draw("random", shape, dtype)
     return u.clamp(min=ddp.finfo(dtype).tiny, max=1 - ddp.finfo(dtype).eps)
 
+
+
+def _tril_flat_index(n, diag):
+    """Flat positions (row-major) of the lower triangle of an n x n matrix, from diagonal `diag` down."""
+    rows, cols = np.tril_indices(n, diag)
+    return rows * n + cols
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """The lower triangle (from diagonal `diag` down) of the last two dims of `mat`, in row order.
+
+    Raises:
+        ValueError: `diag` outside [-n, n - 1].
+    """
+    n = mat.shape[-1]
+    if not -n <= diag < n:
+        raise ValueError(f"tril_matrix_to_vec: diag {diag} is outside [{-n}, {n - 1}] for {n} x {n} matrices")
+    flat = mat.reshape(tuple(mat.shape[:-2]) + (n * n,))
+    return flat[..., ddp.tensor(_tril_flat_index(n, diag))]
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """The n x n lower-triangular matrices (from diagonal `diag` down, zeros elsewhere) whose triangle, in row
+    order, is the last dim of `vec`; differentiable (a gather from vec with one zero appended).
+
+    Raises:
+        ValueError: the last dim is no triangle's size.
+    """
+    m = vec.shape[-1]
+    b = 1 + 2 * diag  # n solves n^2 + b n - |diag| (diag + 1) - 2 m = 0
+    n = round((-b + (b * b + 8 * m + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2)
+    flat = _tril_flat_index(n, diag) if n > 0 else np.zeros(0, dtype=np.int64)
+    if flat.size != m:
+        raise ValueError(f"vec_to_tril_matrix: a last dim of {m} is not the size of a lower triangle "
+                         f"(diag={diag}) of a square matrix")
+    index = np.full(n * n, m)  # m: the appended zero
+    index[flat] = np.arange(m)
+    padded = F.pad(vec, (0, 1))
+    return padded[..., ddp.tensor(index)].reshape(tuple(vec.shape[:-1]) + (n, n))

@@ -28,6 +28,11 @@ FAMILIES = {
     "RelaxedBernoulli": lambda: D.RelaxedBernoulli(0.5, P),
     "RelaxedOneHotCategorical": lambda: D.RelaxedOneHotCategorical(0.5, P.expand(2, 3)),
     "StudentT": lambda: D.StudentT(POS + 2, REAL, POS), "Weibull": lambda: D.Weibull(POS, POS + 0.5),
+    "Kumaraswamy": lambda: D.Kumaraswamy(POS, POS + 1), "VonMises": lambda: D.VonMises(REAL, POS),
+    "InverseGamma": lambda: D.InverseGamma(POS + 1, POS), "FisherSnedecor": lambda: D.FisherSnedecor(POS + 1, POS + 4),
+    "GeneralizedPareto": lambda: D.GeneralizedPareto(REAL, POS, REAL * 0.3),
+    "LogisticNormal": lambda: D.LogisticNormal(REAL, POS), "LKJCholesky": lambda: D.LKJCholesky(3, POS),
+    "Wishart": lambda: D.Wishart(POS + 3, scale_tril=TRIL),
 }
 
 

@@ -1,9 +1,15 @@
-"""Transforms of vectors and matrices: onto the simplex (softmax, stick-breaking) and onto Cholesky factors."""
+"""Transforms of vectors and matrices: onto the simplex (softmax, stick-breaking), onto Cholesky factors and
+onto Cholesky factors of correlation matrices."""
+import math
+
 import ddp
 import ddp.nn.functional as F
 
 from .. import constraints
+from ..utils import tril_matrix_to_vec, vec_to_tril_matrix
 from .elementwise import _Parameterless, _clipped_sigmoid
+
+_LOG2 = math.log(2.0)
 
 
 class SoftmaxTransform(_Parameterless):
@@ -97,3 +103,49 @@ class PositiveDefiniteTransform(_Parameterless):
 
     def _inverse(self, y):
         return LowerCholeskyTransform().inv(ddp.linalg.cholesky(y))
+
+
+class CorrCholeskyTransform(_Parameterless):
+    """R^(D(D-1)/2) onto Cholesky factors of D x D correlation matrices (Stan's construction).
+
+    x fills the strict lower triangle row by row as r = tanh(x); each row is then a signed stick-breaking
+    of unit length: y_ij = r_ij sqrt(1 - sum_{k<j} y_ik^2), the diagonal taking what remains. log |det| is
+    that of x onto the strict lower triangle of y (the diagonal is determined by it).
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x):
+        eps = ddp.finfo(x.dtype).eps
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        left = (1 - r.pow(2)).sqrt().cumprod(-1)  # sqrt of what each row has left after each entry
+        r = r + ddp.eye(r.shape[-1], dtype=r.dtype)
+        return r * F.pad(left[..., :-1], (1, 0), value=1.0)
+
+    def _inverse(self, y):
+        left = F.pad((1 - (y * y).cumsum(-1))[..., :-1], (1, 0), value=1.0)
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(left, diag=-1).sqrt()
+        return 0.5 * (t.log1p() - (-t).log1p())  # atanh
+
+    def log_abs_det_jacobian(self, x, y):
+        left = 1 - (y * y).cumsum(-1)
+        stick = 0.5 * tril_matrix_to_vec(left, diag=-2).log().sum(-1)  # diag -2: the shift comes for free
+        tanh = -2 * (x + F.softplus(-2 * x) - _LOG2).sum(-1)
+        return stick + tanh
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("CorrCholeskyTransform: needs at least one dim (the vector), got a scalar shape")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError(f"CorrCholeskyTransform: a last dim of {n} is no strict lower triangle's size")
+        return ddp.Size(tuple(shape[:-1]) + (d, d))
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2 or shape[-1] != shape[-2]:
+            raise ValueError(f"CorrCholeskyTransform: expected square matrices, got shape {tuple(shape)}")
+        d = shape[-1]
+        return ddp.Size(tuple(shape[:-2]) + (d * (d - 1) // 2,))
