@@ -8,8 +8,8 @@ from .core.ops.fft import FFT
 from .core.index_functional import roll
 from .core.tensor import Tensor
 
-__all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn",
-           "fftshift", "ifftshift", "fftfreq", "rfftfreq"]
+__all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn",
+           "rfftn", "irfftn", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftshift", "ifftshift", "fftfreq", "rfftfreq"]
 
 
 def _signal(x, op):
@@ -143,6 +143,29 @@ def rfftn(input, s=None, dim=None, norm=None):  # noqa: A002
 
 def irfftn(input, s=None, dim=None, norm=None):  # noqa: A002
     return _c2r(input, s, dim, norm, "irfftn")
+
+
+def hfftn(input, s=None, dim=None, norm=None):  # noqa: A002
+    """The real N-D spectrum of a signal Hermitian-symmetric in time, given by the half of it along the last
+    of `dim` (default length there 2 (m - 1)): irfftn of the conjugate with the normalisation swapped, as
+    PyTorch's (the DFT of a Hermitian signal is n times the inverse DFT of its conjugate, both real)."""
+    return _c2r(_signal(input, "hfftn").conj(), s, dim, _SWAPPED[_norm(norm, "hfftn")], "hfftn")
+
+
+def ihfftn(input, s=None, dim=None, norm=None):  # noqa: A002
+    """The inverse of hfftn: the half (along the last of `dim`) of the Hermitian signal whose N-D spectrum is
+    the real `input`; the conjugate of rfftn with the normalisation swapped."""
+    return _r2c(input, s, dim, _SWAPPED[_norm(norm, "ihfftn")], "ihfftn").conj()
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
+    """hfftn over the last two dims."""
+    return hfftn(input, s, dim, norm)
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
+    """ihfftn over the last two dims."""
+    return ihfftn(input, s, dim, norm)
 
 
 def _shift(x, dim, sign):

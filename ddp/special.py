@@ -4,7 +4,9 @@ normal's distribution function and its inverse, composed from erf and erfinv (so
 functions only this namespace has (entr, erfcx, log_ndtr, i0e, i1, i1e, zeta) wrap the ops in
 ddp/core/ops/special_unary.py and ddp/core/ops/gamma.py; gammainc and gammaincc are ddp.igamma and igammac;
 the orthogonal polynomials (Chebyshev T/U/V/W and their shifted forms, Hermite H/He, Laguerre, Legendre) are
-ddp/core/ops/polynomials.py's recurrences."""
+ddp/core/ops/polynomials.py's recurrences; the Bessel functions J0, J1, Y0, Y1, K0, K1 (and scaled K), the
+spherical j0 and the Airy Ai are Cephes' approximations in ddp/core/ops/bessel_*.py, without a derivative as
+in PyTorch."""
 import importlib
 import math
 
@@ -13,6 +15,9 @@ import numpy as np
 from .core.binary_math_functional import _floating_pair, igamma, igammac, xlog1py, xlogy
 from .core.elementwise_functional import mul, sigmoid
 from .core.math_functional import erf, erfinv, exp2, expm1, log1p, logit, round  # noqa: A004 - PyTorch's names
+from .core.ops import bessel_airy as _airy
+from .core.ops import bessel_jy as _jy
+from .core.ops import bessel_k as _k
 from .core.ops import gamma as _gamma
 from .core.ops import polynomials as _poly
 from .core.ops.linalg_decomp import NoDerivative
@@ -30,7 +35,9 @@ __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit",
            "zeta", "modified_bessel_i0", "modified_bessel_i1", "chebyshev_polynomial_t", "chebyshev_polynomial_u",
            "chebyshev_polynomial_v", "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
            "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w",
-           "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"]
+           "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p",
+           "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_k0", "modified_bessel_k1",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0", "airy_ai"]
 
 expit = sigmoid  # PyTorch's special name for the logistic function
 psi = digamma
@@ -141,5 +148,43 @@ for _name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_pol
     globals()[_name] = _polynomial(_name)
 for _name in ("t", "u", "v", "w"):
     globals()[f"shifted_chebyshev_polynomial_{_name}"] = _polynomial(f"shifted_chebyshev_polynomial_{_name}")
+
+
+class _NotDifferentiable(NoDerivative):
+    """NoDerivative with PyTorch's words for an op that has no derivative formula."""
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError(f"the derivative for '{ctx.op}' is not implemented (as in PyTorch)")
+
+
+def _no_derivative(name, kernel, doc):
+    def op(input):  # noqa: A002 - PyTorch's names
+        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+        x = x if x.dtype.kind == "f" else x.to(float_of(x.dtype))
+        return _NotDifferentiable.apply(x, out=kernel(x._data), op=name)
+
+    op.__name__ = name
+    op.__doc__ = (f"torch.special.{name}(input): {doc} Elementwise, in float64 inside (the result in the input's "
+                  "floating dtype; integers give the default dtype); no derivative (as PyTorch).")
+    return op
+
+
+bessel_j0 = _no_derivative("bessel_j0", _jy.j0, "J_0(x), the Bessel function of the first kind of order 0.")
+bessel_j1 = _no_derivative("bessel_j1", _jy.j1, "J_1(x), the Bessel function of the first kind of order 1.")
+bessel_y0 = _no_derivative("bessel_y0", _jy.y0, "Y_0(x), the Bessel function of the second kind of order 0 "
+                           "(-inf at 0, nan for x < 0).")
+bessel_y1 = _no_derivative("bessel_y1", _jy.y1, "Y_1(x), the Bessel function of the second kind of order 1 "
+                           "(-inf at 0, nan for x < 0).")
+modified_bessel_k0 = _no_derivative("modified_bessel_k0", _k.k0, "K_0(x), the modified Bessel function of the "
+                                    "second kind of order 0 (inf at 0, nan for x < 0).")
+modified_bessel_k1 = _no_derivative("modified_bessel_k1", _k.k1, "K_1(x), the modified Bessel function of the "
+                                    "second kind of order 1 (inf at 0, nan for x < 0).")
+scaled_modified_bessel_k0 = _no_derivative("scaled_modified_bessel_k0", _k.k0e, "exp(x) K_0(x), finite where "
+                                           "K_0 underflows.")
+scaled_modified_bessel_k1 = _no_derivative("scaled_modified_bessel_k1", _k.k1e, "exp(x) K_1(x), finite where "
+                                           "K_1 underflows.")
+spherical_bessel_j0 = _no_derivative("spherical_bessel_j0", _jy.spherical_j0, "j_0(x) = sin(x) / x, 1 at 0.")
+airy_ai = _no_derivative("airy_ai", _airy.airy_ai, "Ai(x), the Airy function of the first kind.")
 
 importlib.import_module("ddp.core.out_arguments").install(globals(), __all__)  # torch.special's out=

@@ -112,6 +112,7 @@ FAMILIES = {
         torch.nn.utils.vector_to_parameters torch.nn.utils.rnn.pad_sequence
         torch.nn.utils.parametrize.register_parametrization
         torch.nn.utils.parametrizations.weight_norm torch.nn.utils.parametrizations.spectral_norm
+        torch.nn.utils.parametrizations.orthogonal
         torch.nn.utils.weight_norm torch.nn.utils.spectral_norm torch.nn.utils.fuse_conv_bn_eval torch.nn.utils.skip_init
         torch.nn.utils.stateless.functional_call torch.nn.utils.rnn.pack_padded_sequence
         torch.nn.utils.rnn.unpad_sequence torch.nn.utils.rnn.unpack_sequence
@@ -184,6 +185,9 @@ FAMILIES = {
         torch.igamma torch.igammac torch.bitwise_left_shift torch.special.gammaln torch.special.digamma
         torch.special.polygamma torch.special.entr torch.special.erfcx torch.special.log_ndtr
         torch.special.xlog1py torch.special.i0e torch.special.i1 torch.special.i1e torch.special.zeta
+        torch.special.bessel_j0 torch.special.bessel_j1 torch.special.bessel_y0 torch.special.bessel_y1
+        torch.special.modified_bessel_k0 torch.special.modified_bessel_k1 torch.special.scaled_modified_bessel_k0
+        torch.special.scaled_modified_bessel_k1 torch.special.spherical_bessel_j0 torch.special.airy_ai
         torch.Tensor.tan_ torch.Tensor.eq_ torch.Tensor.logical_and_ torch.Tensor.sin_
     """,
     "Indexing, diagonals and splits": """
@@ -214,7 +218,8 @@ FAMILIES = {
         torch.complex torch.complex64 torch.complex128 torch.cfloat torch.cdouble torch.Tensor.untyped_storage
         torch.Tensor.storage torch.fft.fft torch.fft.ifft torch.fft.rfft torch.fft.irfft torch.fft.fft2
         torch.fft.rfft2 torch.fft.irfft2 torch.fft.fftn torch.fft.rfftn torch.fft.irfftn torch.fft.fftshift
-        torch.fft.fftfreq torch.fft.rfftfreq torch.fft.hfft torch.fft.ihfft torch.stft torch.istft
+        torch.fft.fftfreq torch.fft.rfftfreq torch.fft.hfft torch.fft.ihfft torch.fft.hfft2 torch.fft.ihfft2
+        torch.fft.hfftn torch.fft.ihfftn torch.stft torch.istft
         torch.range torch.scalar_tensor torch.empty_strided torch.frombuffer torch.promote_types torch.result_type
         torch.can_cast torch.is_nonzero torch.is_signed torch.typename torch.pi torch.e torch.inf torch.nan
         torch.dtype torch.Tensor.nbytes torch.Tensor.itemsize torch.Tensor.data_ptr torch.Tensor.storage_offset
@@ -252,6 +257,13 @@ FAMILIES = {
         torch.distributions.Dirichlet torch.distributions.StudentT torch.distributions.Poisson
         torch.distributions.Binomial torch.distributions.Multinomial torch.distributions.transforms.TanhTransform
         torch.distributions.transforms.AffineTransform torch.distributions.biject_to
+        torch.distributions.Kumaraswamy torch.distributions.VonMises torch.distributions.InverseGamma
+        torch.distributions.FisherSnedecor torch.distributions.GeneralizedPareto torch.distributions.LogisticNormal
+        torch.distributions.Wishart torch.distributions.LKJCholesky torch.distributions.ExponentialFamily
+        torch.distributions.transforms.CatTransform torch.distributions.transforms.StackTransform
+        torch.distributions.transforms.CorrCholeskyTransform
+        torch.distributions.transforms.CumulativeDistributionTransform torch.distributions.constraints.corr_cholesky
+        torch.distributions.constraints.cat torch.distributions.constraints.stack
     """,
     "Saving": """
         torch.save torch.load torch.serialization.add_safe_globals torch.serialization.safe_globals

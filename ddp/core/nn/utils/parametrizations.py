@@ -1,6 +1,7 @@
 """torch.nn.utils.parametrizations: weight_norm and spectral_norm as parametrizations (see parametrize.py),
 with PyTorch's state-dict keys: `parametrizations.weight.original0` (g) and `original1` (v) for weight_norm;
 `parametrizations.weight.original` and the buffers `parametrizations.weight.0._u`, `._v` for spectral_norm.
+`orthogonal` lives in parametrizations_orthogonal.py.
 """
 import numpy as np
 
@@ -10,6 +11,7 @@ from ...tensor import Tensor
 from ..functional_distance import normalize
 from ..module import Module
 from . import parametrize
+from .parametrizations_orthogonal import orthogonal  # noqa: F401 - torch.nn.utils.parametrizations.orthogonal
 
 _TRANSPOSED = ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
 
