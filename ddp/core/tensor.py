@@ -288,6 +288,15 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def __getstate__(self):
+        """What copy.deepcopy and pickle keep: data, grad, flags and Python attributes, not the ties to this
+        tensor's place in a graph or a trainer (its AccumulateGrad node, post-accumulate hooks such as
+        DistributedDataParallel's, a bucket view): PyTorch's copies have none of those either."""
+        state = dict(self.__dict__)
+        for tie in ("_accumulator", "_post_accumulate_hooks", "_grad_buffer", "_retain_handle"):
+            state.pop(tie, None)
+        return state
+
     def __reversed__(self):
         """reversed(x): x flipped along dim 0, a Tensor (a 0-d tensor as it is), as PyTorch's."""
         return self if self._data.ndim == 0 else self.flip(0)

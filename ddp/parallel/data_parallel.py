@@ -21,6 +21,7 @@ PyTorch's ``gradient_as_bucket_view``, `.grad` is the bucket view: the next back
 clone a gradient you want to keep.
 """
 import contextlib
+import copy
 import weakref
 
 import numpy as np
@@ -104,17 +105,35 @@ class DistributedDataParallel(Module):
         self.static_graph = bool(static_graph)
         self.find_unused_parameters = bool(find_unused_parameters) or self.static_graph
         self._sync_buffers_next = True  # PyTorch's require_forward_param_sync: set by the last forward
+        self._bucket_cap_mb = bucket_cap_mb
         check_same_model(module, self.comm)
         with no_grad():
             self._broadcast_state(0)
+        self._prepare(self.comm.reduce_buffer)
 
+    def __deepcopy__(self, memo):
+        """A copy (AveragedModel(ddp_model) for EMA or SWA, a best-model snapshot): the module deep-copied,
+        the same communicator, its own gradient buckets, hooks and no hook; built without a collective, so
+        that one rank may copy alone (PyTorch's DistributedDataParallel rebuilds in __setstate__ likewise)."""
+        other = DistributedDataParallel.__new__(DistributedDataParallel)
+        memo[id(self)] = other
+        Module.__init__(other)
+        other.module = copy.deepcopy(self.module, memo)
+        other.comm, other.broadcast_buffers, other.static_graph = self.comm, self.broadcast_buffers, self.static_graph
+        other.find_unused_parameters, other._bucket_cap_mb = self.find_unused_parameters, self._bucket_cap_mb
+        other._sync_buffers_next = True
+        other._prepare(lambda count, dtype: np.zeros(count, dtype))  # reduce_buffer may be collective
+        return other
+
+    def _prepare(self, allocate):
+        """Buckets for the parameters that require grad (flat storage from `allocate`) and their hooks."""
+        module, bucket_cap_mb = self.module, self._bucket_cap_mb
         named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
         if not named:
             raise RuntimeError("DistributedDataParallel: the module has no parameter that requires grad, "
                                "so there is nothing to synchronize")
         self._names = {id(p): n for n, p in named}
-        self._buckets = make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20),
-                                      self.comm.reduce_buffer)
+        self._buckets = make_buckets([p for _, p in reversed(named)], int(bucket_cap_mb * 2 ** 20), allocate)
         self._slots = {id(s.param): s for b in self._buckets for s in b.slots}
         for slot in self._slots.values():
             slot.param._grad_buffer = slot.view

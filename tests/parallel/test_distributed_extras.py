@@ -183,3 +183,32 @@ def test_differentiable_collectives_match_one_process(name):
         unused = xs[rank].grad is None  # in one process; a rank gets zeros for it, as in PyTorch
         np.testing.assert_allclose(grad, 0 * grad if unused else xs[rank].grad.numpy(), rtol=1e-12, atol=1e-15,
                                    err_msg=f"{name} rank {rank} gradient")
+
+
+def test_a_ddp_model_deep_copies_for_ema_and_snapshots():
+    """AveragedModel(ddp_model) deep-copies it (as PyTorch's does through __setstate__): the copy has its own
+    module, buckets and hooks, shares the communicator, and is built without a collective, so one rank may
+    copy alone; gradients of the original still reach only the original."""
+    import copy
+    from ddp.optim.swa_utils import AveragedModel
+
+    def run(rank):
+        ddp.manual_seed(0)
+        model = DDP(nn.Linear(3, 2))
+        x = ddp.tensor(np.full((4, 3), rank + 1.0, np.float32))
+        ema = AveragedModel(model)
+        if rank == 0:
+            alone = copy.deepcopy(model)  # the other rank does not copy: no collective may run here
+            assert alone.module.weight is not model.module.weight
+        model(x).sum().backward()
+        ema.update_parameters(model)
+        twin = copy.deepcopy(model)
+        twin.module.weight.grad = None
+        twin(x).sum().backward()
+        same = [p is q for p, q in zip(ema.module.parameters(), model.parameters())]
+        return model.module.weight.grad.numpy().copy(), twin.module.weight.grad.numpy().copy(), same
+
+    (g0, t0, same), (g1, t1, _) = on_ranks(run)
+    np.testing.assert_allclose(g0, np.full((2, 3), 6.0), rtol=1e-6)  # mean over ranks of 4 * 1 and 4 * 2
+    assert g0.tobytes() == g1.tobytes() and t0.tobytes() == t1.tobytes() and not any(same)
+    np.testing.assert_allclose(t0, g0, rtol=1e-6)  # the copy synchronizes as the original does
