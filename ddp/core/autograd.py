@@ -195,6 +195,7 @@ class Context:
     seq = 0
     _out_shape = ()  # the output's shape when recorded: what the gradient sent to this node must have
     _saved_versions = ()
+    _node_name = None  # PyTorch's name for this node where the public call knows it (see `name_node`)
     _freed = False
     _grad_buffers = None
 
@@ -234,10 +235,17 @@ class Context:
 
     def name(self):
         """PyTorch's node name: "MulBackward0" for a built-in op (PyTorch numbers its generated nodes), a custom
-        Function's own name plus "Backward" ("ProbeBackward")."""
+        Function's own name plus "Backward" ("ProbeBackward"). Where PyTorch's name differs from the op's
+        (ddp's Linear is PyTorch's Addmm, its Index a Select or Slice), the op's `node_name` (a name, or a
+        function of the node) or the name the public call gave the node (`name_node`) says it."""
+        if self._node_name is not None:
+            return self._node_name
         fn = self.fn
         if fn is None:
             return "Backward"
+        given = getattr(fn, "node_name", None)
+        if given is not None:
+            return given if isinstance(given, str) else given(self)
         return fn.__name__ + ("Backward0" if fn.__module__.startswith("ddp.core.ops.") else "Backward")
 
     @property
@@ -480,6 +488,15 @@ def _any_float64(arrays):
         if isinstance(a, np.ndarray) and (a.dtype == np.float64 or a.dtype == np.complex128):
             return True
     return False
+
+
+def name_node(result, name):
+    """Give `result`'s node PyTorch's name for the call that made it (`x.t()` is a TBackward0, `mse_loss` a
+    MseLossBackward0, though ddp records a Permute and a Mean); returns `result`."""
+    node = getattr(result, "_grad_fn", None)
+    if node is not None:
+        node._node_name = name
+    return result
 
 
 def _versions_of_saved(saved, tensors):

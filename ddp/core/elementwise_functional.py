@@ -3,6 +3,7 @@
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
+from .autograd import name_node
 from .legacy_overloads import alpha_first
 from .ops import elementwise as ew
 from .ops import unary
@@ -216,7 +217,7 @@ def masked_fill(x, mask, value):
     """x with `value` where `mask` is True."""
     mask = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     value = value.item() if isinstance(value, Tensor) else value
-    return where(mask, value, x)
+    return name_node(where(mask, value, x), "MaskedFillBackward0")
 
 
 # ------------------------------------------------------------------------------------ comparisons

@@ -8,6 +8,7 @@ import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
+from .autograd import name_node
 from .numpy_aliases import dim_alias
 from .ops import elementwise as ew
 from .ops import shape as sh
@@ -39,7 +40,8 @@ def unbind(x, dim=0, *, axis=None):
     dim = dim if axis is None else dim_alias("unbind", dim, axis, 0)
     x = _tensor(x)
     d = _dim(dim, x.ndim, "unbind")
-    return tuple(sh.Index.apply(x, index=(slice(None),) * d + (i,)) for i in range(x.shape[d]))
+    return tuple(name_node(sh.Index.apply(x, index=(slice(None),) * d + (i,)), "UnbindBackward0")
+                 for i in range(x.shape[d]))
 
 
 def unflatten(x, dim=None, sizes=None, *, axis=None):
@@ -71,7 +73,7 @@ def flip(x, *args, dims=None):
     x = _tensor(x)
     dims = {_dim(d, x.ndim, "flip") for d in _shape_arg(keyword_vararg("flip", args, dims, "dims"))}
     index = tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(x.ndim))
-    return contiguous(sh.Index.apply(x, index=index))
+    return name_node(contiguous(sh.Index.apply(x, index=index)), "FlipBackward0")
 
 
 def fliplr(x):
@@ -192,7 +194,7 @@ def repeat(x, *args, repeats=None):
     tiled = tuple(s for r, n in zip(sizes, shape) for s in (r, n))
     y = reshape(expand(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
     # the reshape stays a view of x (read-only, with zero strides) where numpy can: copy it, as PyTorch does
-    return sh.Clone.apply(y) if np.may_share_memory(y._data, x._data) else y
+    return name_node(sh.Clone.apply(y) if np.may_share_memory(y._data, x._data) else y, "RepeatBackward0")
 
 
 def tile(x, dims):
@@ -243,12 +245,12 @@ def _triangle(x, diagonal, lower, name):
 
 def tril(x, diagonal=0):
     """The lower triangle of the last two dims (on and below `diagonal`), the rest 0."""
-    return _triangle(x, diagonal, True, "tril")
+    return name_node(_triangle(x, diagonal, True, "tril"), "TrilBackward0")
 
 
 def triu(x, diagonal=0):
     """The upper triangle of the last two dims (on and above `diagonal`), the rest 0."""
-    return _triangle(x, diagonal, False, "triu")
+    return name_node(_triangle(x, diagonal, False, "triu"), "TriuBackward0")
 
 
 def diag(x, diagonal=0):

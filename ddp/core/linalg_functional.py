@@ -5,6 +5,7 @@ import string
 import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
+from .autograd import name_node
 from .elementwise_functional import add, mul
 from .ops import linalg
 from .reduce_functional import sum as _sum
@@ -47,7 +48,7 @@ def bmm(a, b):
     """Batched 3-D matrix product."""
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    return matmul(a, b)
+    return name_node(matmul(a, b), "BmmBackward0")
 
 
 def _shape(t):
@@ -81,7 +82,7 @@ def _scaled_sum(x, product, beta, alpha):
 
 def addmm(x, mat1, mat2, beta=1, alpha=1):
     """beta * x + alpha * (mat1 @ mat2), x broadcast to the product's shape."""
-    return _scaled_sum(x, mm(_tensor(mat1), _tensor(mat2)), beta, alpha)
+    return name_node(_scaled_sum(x, mm(_tensor(mat1), _tensor(mat2)), beta, alpha), "AddmmBackward0")
 
 
 def baddbmm(x, batch1, batch2, beta=1, alpha=1):

@@ -16,6 +16,7 @@ other families, one file each:
 import numpy as np
 
 from . import methods_inplace, methods_products, methods_queries, methods_shape
+from .autograd import name_node
 from .dtypes import as_dtype
 from .legacy_overloads import alpha_first, value_first
 from .methods_inplace import InPlaceMethods
@@ -44,7 +45,7 @@ class TensorOps(ShapeMethods, ProductMethods, InPlaceMethods, QueryMethods):
     def __add__(self, other): return F.add(self, other)
     def __radd__(self, other): return F.add(other, self)
     def __sub__(self, other): return F.sub(self, other)
-    def __rsub__(self, other): return F.sub(other, self)
+    def __rsub__(self, other): return name_node(F.sub(other, self), "RsubBackward1")
     def __mul__(self, other): return F.mul(self, other)
     def __rmul__(self, other): return F.mul(other, self)
     def __truediv__(self, other): return F.div(self, other)

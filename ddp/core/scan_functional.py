@@ -5,6 +5,7 @@ import numpy as np
 
 from .arguments import as_tensor_arg as _tensor
 from .arguments import normalize_dim as _dim
+from .autograd import name_node
 from .elementwise_functional import ne, sub
 from .numpy_aliases import dim_alias, keepdim_alias
 from .ops import scan
@@ -196,7 +197,7 @@ def sort(x, dim=-1, descending=False, stable=False, *, axis=None):
     order = _order(x, dim, descending, stable, "sort")
     if x.ndim == 0:
         return SortResult(clone(x), Tensor(order))
-    return SortResult(gather(x, dim, Tensor(order)), Tensor(order))
+    return SortResult(name_node(gather(x, dim, Tensor(order)), "SortBackward0"), Tensor(order))
 
 
 def msort(x):
@@ -217,4 +218,4 @@ def topk(x, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A002 -
         raise RuntimeError(f"topk: selected index k out of range (k = {k}, dim {d} has size {x.shape[d]})")
     order = _order(x, d, largest, True, "topk")
     index = Tensor(np.ascontiguousarray(np.take(order, np.arange(k), axis=d)))
-    return TopKResult(gather(x, d, index), index)
+    return TopKResult(name_node(gather(x, d, index), "TopkBackward0"), index)

@@ -12,6 +12,7 @@ from .numpy_aliases import dim_alias
 from .ops import shape as sh
 from .sizes import keyword_vararg
 from .tensor import Tensor
+from .autograd import name_node
 
 __all__ = [
     "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "expand", "expand_as",
@@ -92,7 +93,7 @@ def squeeze(x, dim=None, *, axis=None):
     else:
         dims = {_dim(d, x.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
-    return reshape(x, shape)
+    return name_node(reshape(x, shape), "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
 
 def unsqueeze(x, dim=None, *, axis=None):
@@ -100,7 +101,7 @@ def unsqueeze(x, dim=None, *, axis=None):
     dim = dim if axis is None and dim is not None else dim_alias("unsqueeze", dim, axis)
     x = _t(x)
     dim = _dim(dim, x.ndim + 1, "unsqueeze")
-    return sh.Reshape.apply(x, shape=x.shape[:dim] + (1,) + x.shape[dim:])
+    return name_node(sh.Reshape.apply(x, shape=x.shape[:dim] + (1,) + x.shape[dim:]), "UnsqueezeBackward0")
 
 
 def permute(x, *args, dims=None):
@@ -118,14 +119,14 @@ def transpose(x, dim0, dim1):
     order = list(range(x.ndim))
     a, b = _dim(dim0, x.ndim, "transpose"), _dim(dim1, x.ndim, "transpose")
     order[a], order[b] = order[b], order[a]
-    return sh.Permute.apply(x, dims=tuple(order))
+    return name_node(sh.Permute.apply(x, dims=tuple(order)), "TransposeBackward0")
 
 
 def t(x):
     """Transpose a tensor of at most 2 dims."""
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return transpose(x, 0, 1) if x.ndim == 2 else x
+    return name_node(transpose(x, 0, 1), "TBackward0") if x.ndim == 2 else x
 
 
 def movedim(x, source, destination):
@@ -254,7 +255,7 @@ def split(x, split_size_or_sections, dim=0):
         index = (slice(None),) * dim + (slice(start, start + size),)
         pieces.append(sh.Index.apply(x, index=index))
         start += size
-    return tuple(pieces)
+    return tuple(name_node(p, "SplitBackward0") for p in pieces)
 
 
 def chunk(x, chunks, dim=0, *, axis=None):
@@ -377,7 +378,7 @@ def index_select(x, dim=None, index=None, *, axis=None):
         dim = dim_alias("index_select", dim, axis, index=index)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     dim = _dim(dim, x.ndim, "index_select")
-    return sh.Index.apply(x, index=(slice(None),) * dim + (idx,))
+    return name_node(sh.Index.apply(x, index=(slice(None),) * dim + (idx,)), "IndexSelectBackward0")
 
 
 def pad(x, pad, mode="constant", value=0.0):
@@ -389,4 +390,4 @@ def pad(x, pad, mode="constant", value=0.0):
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return sh.Pad.apply(x, widths=tuple(widths), value=value)
+    return name_node(sh.Pad.apply(x, widths=tuple(widths), value=value), "ConstantPadNdBackward0")

@@ -7,6 +7,7 @@ attention in functional_attention.py; all are re-exported here.
 import numpy as np
 
 from .. import functional as CF
+from ..autograd import name_node
 from ..functional import flatten, linear, sigmoid, tanh  # noqa: F401
 from ..ops import activation as act
 from ..ops import embedding as emb
@@ -76,7 +77,7 @@ def gelu(x, approximate="none"):
 
 def silu(x, inplace=False):
     """x * sigmoid(x)."""
-    return x * CF.sigmoid(x)
+    return name_node(x * CF.sigmoid(x), "SiluBackward0")
 
 
 def _softmax_dim(x, dim):

@@ -6,6 +6,7 @@ inputs are accepted, as in PyTorch, by adding a batch dimension.
 """
 import numpy as np
 
+from ..autograd import name_node
 from ..functional import _tensor
 from ..ops import conv as conv_ops
 from ..shape_functional import squeeze, unsqueeze
@@ -162,7 +163,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     else:
         padding = (0, _single(padding, "padding", "conv1d", minimum=0))
     out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), bias, (1, stride), padding, (1, dilation), groups)
-    return _unbatched(squeeze(out, 2), added)
+    return _unbatched(name_node(squeeze(out, 2), "ConvolutionBackward0"), added)
 
 
 # -------------------------------------------------------------------------------- conv_transpose2d

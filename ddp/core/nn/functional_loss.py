@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from ..autograd import name_node
 from ..ops import loss as L
 from ..tensor import Tensor
 
@@ -183,7 +184,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_broadcast(input, target)
     _check_broadcast("mse_loss", input, target)
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    return name_node(_reduce(diff * diff, reduction), "MseLossBackward0")
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -216,7 +217,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     loss = L.BCEWithLogits.apply(input, target.to(input.dtype), pw)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return name_node(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -232,7 +233,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = L.BCE.apply(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return name_node(_reduce(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):

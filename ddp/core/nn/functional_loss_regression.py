@@ -4,7 +4,7 @@ import math
 import warnings
 
 from .. import functional as CF
-from ..autograd import no_grad
+from ..autograd import name_node, no_grad
 from ..creation import full_like
 from ..ops import loss as L
 from ..tensor import Tensor
@@ -26,7 +26,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got beta={beta}")
     _warn_broadcast(input, target)
     _check_broadcast(op, input, target)
-    return _reduce(L.SmoothL1.apply(input, target, beta=float(beta)), reduction)
+    return name_node(_reduce(L.SmoothL1.apply(input, target, beta=float(beta)), reduction), "SmoothL1LossBackward0")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -46,7 +46,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise ValueError(f"{op}: weights and input must have the same size, got weight {tuple(weight.shape)} and "
                          f"input {tuple(input.shape)}")
     loss = L.SmoothL1.apply(input, target, beta=float(delta), huber=True)
-    return _reduce(loss * weight if weight is not None else loss, reduction)
+    return name_node(_reduce(loss * weight if weight is not None else loss, reduction), "HuberLossBackward0")
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

@@ -203,6 +203,8 @@ class Dropout(Function):
     """Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p), so that the
     expectation is unchanged; d/dx = the same scaled mask. `generator` is a numpy Generator."""
 
+    node_name = "MulBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, p=0.5, generator=None):
         if p >= 1:

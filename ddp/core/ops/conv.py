@@ -196,6 +196,8 @@ class Conv2d(Function):
     the padded input, not the columns.
     """
 
+    node_name = "ConvolutionBackward0"  # PyTorch's name for the node
+
     fills_grad_buffers = True
 
     @staticmethod
@@ -243,6 +245,8 @@ class ConvTranspose2d(Function):
     into an (N, OC, OH, OW) output whose size comes from the wrapper. Backward runs Conv2d's forward on g:
     gx = W @ im2col(g), gw = x @ im2col(g)^T, gb = g summed.
     """
+
+    node_name = "ConvolutionBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, out_hw=(1, 1)):

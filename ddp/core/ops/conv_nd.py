@@ -63,6 +63,8 @@ class ConvNd(Function):
     gb = g summed over all but the channels.
     """
 
+    node_name = "ConvolutionBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1, 1), padding=(0,) * 6, dilation=(1, 1, 1), groups=1):
         n, kernel = x.shape[0], w.shape[2:]
@@ -106,6 +108,8 @@ class ConvTransposeNd(Function):
     whose size comes from the wrapper. Backward runs ConvNd's forward on g: gx = W @ im2col(g),
     gw = x @ im2col(g)^T, gb = g summed.
     """
+
+    node_name = "ConvolutionBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1, 1), padding=(0,) * 6, dilation=(1, 1, 1), groups=1,

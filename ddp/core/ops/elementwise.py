@@ -381,6 +381,8 @@ class Relu(Function):
 class Clamp(Function):
     """min(max(x, lo), hi); d/dx = 1 inside [lo, hi]."""
 
+    node_name = "ClampBackward1"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, *, lo=None, hi=None):
         ctx.save_for_backward(x)
@@ -475,6 +477,8 @@ class Where(Function):
 class Cast(Function):
     """x.astype(dtype); the gradient is cast back (its real part for a real input cast to complex, as
     PyTorch's) and dropped for non-float inputs."""
+
+    node_name = "ToCopyBackward0"  # PyTorch's name for the node
 
     float32_results = False
     complex_grad = True  # real to complex and back: the gradient's real part goes to a real input

@@ -8,6 +8,11 @@ class MatMul(Function):
     """a @ b; d/da = g @ b^H, d/db = a^H @ g (the conjugate transposes, b^T and a^T for real values; batch
     dimensions are summed back by the engine)."""
 
+    @staticmethod
+    def node_name(ctx):  # the ATen op matmul dispatches to for these dims
+        a, b = (np.ndim(x) for x in ctx.saved_tensors)
+        return {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}.get((a, b), "UnsafeViewBackward0")
+
     complex_grad = True
 
     @staticmethod
@@ -57,12 +62,19 @@ class MatMul(Function):
 class Linear(Function):
     """x @ w^T + b, fused so that BLAS sees one product per gradient and w's gradient is a fresh array."""
 
+    @staticmethod
+    def node_name(ctx):  # F.linear of a batch of vectors is addmm (mm without a bias); of more dims, a view
+        if len(ctx._out_shape) != 2:
+            return "ViewBackward0"
+        return "AddmmBackward0" if ctx.has_bias else "MmBackward0"
+
     fills_grad_buffers = True
 
     @staticmethod
     def forward(ctx, x, w, b=None):
         needs = tuple(ctx.needs_input_grad) + (False, False)
         ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)  # only what backward reads
+        ctx.has_bias = b is not None
         # (..., in) as one (rows, in) matrix: one GEMM instead of numpy's loop over the leading dims (~15%)
         x2 = x.reshape(int(np.prod(x.shape[:-1])), x.shape[-1]) if x.ndim > 2 else x
         if x2.ndim == 2 and 8 * x2.shape[0] < w.shape[0]:

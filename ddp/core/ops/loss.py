@@ -93,6 +93,8 @@ class CrossEntropy(Function):
     every kept target and b_i is 0, and the op skips the arrays that would hold them.
     """
 
+    node_name = "NllLossBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
         """ignore_index None: the caller knows that no target is ignored (cross_entropy checked them)."""
@@ -221,6 +223,8 @@ class SoftCrossEntropy(Function):
 class NLLLoss(Function):
     """Negative log likelihood of log-probabilities x at class indices t: loss_i = -w[t_i] x[i, t_i];
     'mean' divides by the summed weights of the non-ignored targets. d/dx[i, t_i] = -w[t_i]."""
+
+    node_name = "NllLossBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):

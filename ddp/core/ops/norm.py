@@ -42,6 +42,8 @@ class BatchNorm(Function):
     statistics come from the batch (w / sigma g otherwise).
     """
 
+    node_name = "NativeBatchNormBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         axes = (0,) + tuple(range(2, x.ndim))
@@ -115,6 +117,8 @@ class LayerNorm(Function):
     Computed on x as (rows, features), every row mean and column sum a matrix-vector product (BLAS).
     """
 
+    node_name = "NativeLayerNormBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, weight, bias, ndim, eps):
         features = x.shape[x.ndim - ndim:]
@@ -187,6 +191,8 @@ class GroupNorm(Function):
     spatial dims of g xhat, d/dbias = sum of g, d/dx = (gh - mean(gh) - xhat mean(gh xhat)) / sigma, the
     means taken over each group. Products that are summed at once go through einsum (no temporaries).
     """
+
+    node_name = "NativeGroupNormBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, groups=1, eps=1e-5):

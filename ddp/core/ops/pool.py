@@ -78,6 +78,10 @@ class MaxPool(Function):
     """
 
     @staticmethod
+    def node_name(ctx):  # PyTorch's, by the number of spatial dims
+        return f"MaxPool{len(ctx._out_shape) - 2}DWithIndicesBackward0"
+
+    @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_shape, extra=None, keep=None):
         xp = pad_into(x, padding, -np.inf, extra)
         taps = _taps(kernel, out_shape, stride, dilation)
@@ -130,6 +134,10 @@ class AvgPool(Function):
     spreads g / divisor over each window."""
 
     @staticmethod
+    def node_name(ctx):
+        return f"AvgPool{len(ctx._out_shape) - 2}DBackward0"
+
+    @staticmethod
     def forward(ctx, x, kernel, stride, padding, out_shape, divisor, extra=None):
         xp = pad_into(x, padding, 0.0, extra)
         total = np.zeros(x.shape[:2] + tuple(out_shape), dtype=x.dtype)
@@ -177,6 +185,10 @@ def _along(x, m, axis):
 
 class AdaptiveAvgPool(Function):
     """Averaging matrices A, one product per spatial axis (A_h @ x @ A_w^T in 2-D); d/dx applies A^T."""
+
+    @staticmethod
+    def node_name(ctx):
+        return f"AdaptiveAvgPool{len(ctx._out_shape) - 2}DBackward0"
 
     @staticmethod
     def forward(ctx, x, out_shape):

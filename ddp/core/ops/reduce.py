@@ -36,6 +36,10 @@ class Sum(Function):
     """sum(x, dim); d/dx = 1, broadcast back over the reduced axes. Small unsigned integers sum to int64, as
     PyTorch's do (numpy would give uint64); bools and the signed integers already do."""
 
+    @staticmethod
+    def node_name(ctx):  # PyTorch numbers its overloads: sum() is SumBackward0, sum(dim) SumBackward1
+        return "SumBackward0" if ctx.dim is None else "SumBackward1"
+
     complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
@@ -56,6 +60,10 @@ class Sum(Function):
 
 class Mean(Function):
     """mean(x, dim); d/dx = 1/n, broadcast back over the reduced axes."""
+
+    @staticmethod
+    def node_name(ctx):
+        return "MeanBackward0" if ctx.dim is None else "MeanBackward1"
 
     complex_grad = True  # linear
 
@@ -83,8 +91,12 @@ class Extreme(Function):
     elements it is split evenly between ties."""
 
     @staticmethod
+    def node_name(ctx):  # max() is MaxBackward1, max(dim) MaxBackward0
+        return ("Max" if ctx.largest else "Min") + ("Backward1" if ctx.dim is None else "Backward0")
+
+    @staticmethod
     def forward(ctx, x, *, dim=None, keepdim=False, largest=True):
-        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.largest = x.shape, dim, keepdim, largest
         if dim is None:
             out = x.max() if largest else x.min()
             ctx.save_for_backward(x, out)
@@ -181,6 +193,8 @@ class Std(Function):
 class LogSumExp(Function):
     """log(sum(exp(x), dim)), shifted by the max for stability; d/dx = softmax(x)."""
 
+    node_name = "LogsumexpBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, *, dim, keepdim=False):
         m = np.max(x, axis=dim, keepdims=True)
@@ -256,10 +270,14 @@ class AmaxAmin(Function):
     PyTorch's amax)."""
 
     @staticmethod
+    def node_name(ctx):
+        return "AmaxBackward0" if ctx.largest else "AminBackward0"
+
+    @staticmethod
     def forward(ctx, x, *, dim=None, keepdim=False, largest=True):
         out = (np.max if largest else np.min)(x, axis=dim, keepdims=True)
         ctx.save_for_backward(x, out)
-        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.largest = x.shape, dim, keepdim, largest
         return out if keepdim else _squeeze(out, dim)
 
     @staticmethod
@@ -285,6 +303,8 @@ class VectorNorm(Function):
     """(sum |x|^p)^(1/p) over `dim`, with p = inf (max |x|), -inf (min |x|) and 0 (count of nonzeros).
     d/dx = sign(x) |x|^(p-1) / norm^(p-1); at p = 2 that is x / norm, taken as 0 where the norm is 0
     (PyTorch's subgradient); at p = +-inf the gradient goes to the extreme |x|, split between ties."""
+
+    node_name = "LinalgVectorNormBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, *, ord=2.0, dim=None, keepdim=False):

@@ -89,6 +89,8 @@ class Prod(Function):
 class CumSum(Function):
     """Running sum along `dim`; d/dx = the reversed running sum of g."""
 
+    node_name = "CumsumBackward0"  # PyTorch's name for the node
+
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
@@ -106,6 +108,8 @@ class CumSum(Function):
 class CumProd(Function):
     """Running product along `dim`; d/dx_i = sum over j >= i of g_j out_j / x_i, which is evaluated as such
     when x has no zeros; otherwise each x_i is set to 1 in turn (exact, n running products)."""
+
+    node_name = "CumprodBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, *, dim):

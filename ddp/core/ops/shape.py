@@ -7,6 +7,8 @@ from ..autograd import Function
 class Reshape(Function):
     """x.reshape(shape) (a view where numpy can); d/dx = g reshaped back."""
 
+    node_name = "ViewBackward0"  # PyTorch's name for the node
+
     complex_grad = True  # linear: the gradient passes as it is
 
     @staticmethod
@@ -66,6 +68,8 @@ class Expand(Function):
 
 class Contiguous(Function):
     """A C-contiguous copy of x; d/dx = g."""
+
+    node_name = "CloneBackward0"  # PyTorch's name for the node
 
     complex_grad = True  # linear: the gradient passes as it is
 
@@ -156,6 +160,26 @@ class Index(Function):
     """x[index]; the gradient is scattered back (accumulating over repeated integer indices)."""
 
     complex_grad = True  # linear: the gradient passes as it is
+
+    @staticmethod
+    def node_name(ctx):
+        """PyTorch's name: its last basic step (Select for an int, Slice, Unsqueeze for None), Index for
+        arrays and masks, Alias when nothing moves."""
+        parts = ctx.index if isinstance(ctx.index, tuple) else (ctx.index,)
+        last = None
+        for p in parts:
+            if isinstance(p, np.ndarray) or isinstance(p, (list, bool)):
+                return "IndexBackward0"
+            if p is None:
+                last = "UnsqueezeBackward0"
+            elif isinstance(p, slice):
+                if p != slice(None):
+                    last = "SliceBackward0"
+            elif p is not Ellipsis:
+                last = "SelectBackward0"
+        if last is None:
+            return "SliceBackward0" if parts == (slice(None),) else "AliasBackward0"
+        return last
 
     @staticmethod
     def forward(ctx, x, *, index):
