@@ -298,6 +298,12 @@ FAMILIES = {
         torchvision.transforms.functional.autocontrast torchvision.transforms.functional.equalize
         torchvision.datasets.ImageFolder torchvision.datasets.DatasetFolder
         torchvision.utils.make_grid torchvision.utils.save_image
+        torchvision.models.resnet18 torchvision.models.resnet34 torchvision.models.resnet50
+        torchvision.models.resnet101 torchvision.models.resnet152 torchvision.models.resnext50_32x4d
+        torchvision.models.wide_resnet50_2 torchvision.models.vgg11 torchvision.models.vgg16
+        torchvision.models.vgg19 torchvision.models.vgg16_bn torchvision.models.alexnet
+        torchvision.models.mobilenet_v2 torchvision.models.squeezenet1_1 torchvision.models.densenet121
+        torchvision.models.ResNet18_Weights
         torchvision.transforms.RandomCrop.get_params torchvision.transforms.ColorJitter.get_params
         torchvision.transforms.RandomErasing.get_params torchvision.transforms.RandomResizedCrop.get_params
         torchvision.transforms.RandomRotation.get_params torchvision.transforms.RandomAffine.get_params

@@ -27,6 +27,7 @@ PREFIXES = [
     ("torchvision.utils", "ddp.data.utils"),
     ("torchvision.ops", "ddp.data.ops"),
     ("torchvision.io", "ddp.data.io"),
+    ("torchvision.models", "ddp.models"),
     ("torch", "ddp"),
 ]
 

@@ -1,4 +1,4 @@
-"""Ready-made models, as `torchvision.models`: the seed models of the MNIST examples.
+"""The seed models of the MNIST examples: `mlp`, `cnn`, `cnn2`, and `build` by name.
 
 Each builder returns a fresh `ddp.nn.Sequential` (so `ddp.parallel.split` can cut it into pipeline
 stages), initialised from ddp's default generator. A checkpoint that `scripts/train_mnist.py --save`
@@ -36,7 +36,7 @@ MODELS = {"mlp": mlp, "cnn": cnn, "cnn2": cnn2}
 
 
 def build(name):
-    """A fresh model by name ("mlp", "cnn" or "cnn2")."""
+    """A fresh MNIST seed model by name ("mlp", "cnn" or "cnn2")."""
     if name not in MODELS:
         raise ValueError(f"ddp.models.build: unknown model {name!r}; expected one of {', '.join(MODELS)}")
     return MODELS[name]()
