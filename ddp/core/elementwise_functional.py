@@ -153,8 +153,8 @@ def pow(a, b):  # noqa: A001 - PyTorch's name
 
 
 def _unary(fn, name):
-    def op(x):
-        return fn.apply(_tensor(x))
+    def op(input):  # noqa: A002 - PyTorch's name (torch.exp(input=x))
+        return fn.apply(_tensor(input))
 
     op.__name__ = name
     op.__doc__ = f"Elementwise {name}."

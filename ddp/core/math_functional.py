@@ -17,8 +17,8 @@ bitwise_or bitwise_xor bitwise_not isinf isposinf isneginf isclose float_power n
 
 
 def _unary(fn, name):
-    def op(x):
-        x = _tensor(x)
+    def op(input):  # noqa: A002 - PyTorch's name
+        x = _tensor(input)
         return fn.apply(x if x.dtype.kind in "fc" else x.to(float_of(x.dtype)))
 
     op.__name__ = name
@@ -52,8 +52,8 @@ def logit(x, eps=None):
 
 
 def _rounding(name):
-    def op(x):
-        x = _tensor(x)
+    def op(input):  # noqa: A002 - PyTorch's name
+        x = _tensor(input)
         if x.dtype.kind in "iub":
             return Tensor(x._data.copy())  # integers are already whole
         return unary.Rounding.apply(x, fn=name)

@@ -8,6 +8,7 @@ requires grad raises.
 in its own); the ops inside ddp call the unwrapped ones.
 """
 import functools
+import inspect
 import warnings
 
 import numpy as np
@@ -52,12 +53,31 @@ def _write(out, result, name):
     return out
 
 
+_KEYWORDS = {"input": ("x", "a"), "other": ("y", "b")}  # PyTorch's argument names, ddp's for the same arguments
+
+
+def _keyword_names(fn):
+    """{PyTorch's keyword: fn's parameter} where fn names an argument otherwise (`torch.sum(input=x)`)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {theirs: next(o for o in ours if o in params) for theirs, ours in _KEYWORDS.items()
+            if theirs not in params and any(o in params for o in ours)}
+
+
 def with_out(fn):
-    """`fn` taking PyTorch's `out=` (a Tensor, or a tuple of them for a function of several results)."""
+    """`fn` taking PyTorch's `out=` (a Tensor, or a tuple of them for a function of several results) and
+    PyTorch's keyword names `input=` and `other=` for its arguments."""
     name = fn.__name__
+    renames = _keyword_names(fn)
 
     @functools.wraps(fn)
     def call(*args, out=None, **kwargs):
+        if kwargs and renames:
+            for theirs, ours in renames.items():
+                if theirs in kwargs:
+                    kwargs[ours] = kwargs.pop(theirs)
         result = fn(*args, **kwargs)
         if out is None:
             return result

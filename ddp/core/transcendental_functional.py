@@ -32,8 +32,8 @@ def as_floating(x):
 
 def float_op(fn, name, doc):
     """The public form of a one-input Function: floating inputs as they are, others cast first."""
-    def op(x):
-        return fn.apply(as_floating(x))
+    def op(input):  # noqa: A002 - PyTorch's name
+        return fn.apply(as_floating(input))
 
     op.__name__ = name
     op.__doc__ = doc

@@ -117,3 +117,14 @@ def test_float_of_a_tensor_requiring_grad_warns_as_pytorchs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert x.item() == 4.0 and int(x) == 4 and float(x.detach()) == 4.0
+
+
+def test_pytorchs_keyword_names_input_and_other():
+    t = ddp.tensor([[1.0, -2.0], [3.0, 4.0]])
+    F = ddp.nn.functional
+    assert ddp.sum(input=t).item() == 6.0 and ddp.matmul(input=t, other=t).tolist() == [[-5.0, -10.0], [15.0, 10.0]]
+    assert ddp.where(t > 2, input=t, other=ddp.zeros(2, 2)).tolist() == [[0.0, 0.0], [3.0, 4.0]]
+    assert ddp.gather(input=t, dim=1, index=ddp.tensor([[0], [1]])).tolist() == [[1.0], [4.0]]
+    assert ddp.exp(input=ddp.zeros(1)).item() == 1.0 and ddp.add(input=t, other=t, alpha=2).tolist()[0] == [3.0, -6.0]
+    assert F.relu(input=t).tolist() == [[1.0, 0.0], [3.0, 4.0]] and F.softmax(input=t, dim=-1).sum().item() == 2.0
+    assert F.layer_norm(input=t, normalized_shape=(2,)).shape == (2, 2) and F.dropout(input=t, p=0.0) is t

@@ -53,13 +53,15 @@ def _array(t, dtype=None):
 
 
 # ------------------------------------------------------------------------------------ activations
-def relu(x, inplace=False):
+def relu(input, inplace=False):  # noqa: A002 - PyTorch's name (input=)
     """max(x, 0)."""
+    x = input
     return CF.relu(x)
 
 
-def leaky_relu(x, negative_slope=0.01, inplace=False):
+def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002 - PyTorch's name (input=)
     """x where x > 0, else negative_slope * x."""
+    x = input
     return act.LeakyRelu.apply(x, negative_slope=negative_slope)
 
 
@@ -75,8 +77,9 @@ def gelu(x, approximate="none"):
     return act.Gelu.apply(x, approximate=approximate)
 
 
-def silu(x, inplace=False):
+def silu(input, inplace=False):  # noqa: A002 - PyTorch's name (input=)
     """x * sigmoid(x)."""
+    x = input
     return name_node(x * CF.sigmoid(x), "SiluBackward0")
 
 
@@ -85,14 +88,16 @@ def _softmax_dim(x, dim):
     return dim if dim is not None else (0 if x.ndim in (0, 1, 3) else 1)
 
 
-def softmax(x, dim=None, dtype=None):
+def softmax(input, dim=None, dtype=None):  # noqa: A002 - PyTorch's name (input=)
     """exp(x) / sum(exp(x)) along `dim`."""
+    x = input
     x = x.to(dtype) if dtype is not None else x
     return CF.softmax(x, _softmax_dim(x, dim))
 
 
-def log_softmax(x, dim=None, dtype=None):
+def log_softmax(input, dim=None, dtype=None):  # noqa: A002 - PyTorch's name (input=)
     """log(softmax(x, dim)), computed stably."""
+    x = input
     x = x.to(dtype) if dtype is not None else x
     return CF.log_softmax(x, _softmax_dim(x, dim))
 
@@ -110,9 +115,10 @@ def one_hot(tensor, num_classes=-1):
 
 
 # ----------------------------------------------------------------------------------------- dropout
-def dropout(x, p=0.5, training=True, inplace=False):
+def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 - PyTorch's name (input=)
     """Zero each element with probability p (from the default generator) and scale the rest by 1/(1-p);
     the identity when not training."""
+    x = input
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
@@ -121,7 +127,8 @@ def dropout(x, p=0.5, training=True, inplace=False):
 
 
 # ----------------------------------------------------------------------------------- normalisation
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None,  # noqa: A002 - PyTorch's name (input=)
+               training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel (dim 1) of x, by batch statistics when training (then also updating the
     running statistics in place, with the unbiased variance) and by the running statistics otherwise.
 
@@ -129,6 +136,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         ValueError for an input of fewer than 2 dims or a training batch with a single value per channel;
         RuntimeError for parameters or statistics that do not have C elements (PyTorch's types).
     """
+    x = input
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got shape {tuple(x.shape)}")
     c = x.shape[1]
@@ -153,8 +161,9 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     return out
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002 - PyTorch's name (input=)
     """Normalise x over its last len(normalized_shape) dims, which must equal normalized_shape."""
+    x = input
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
         raise RuntimeError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {shape}")
