@@ -26,10 +26,17 @@ def _align(align_corners, op):
 
 
 def _base(size, align_corners, dtype):
-    """Pixel-centre coordinates in [-1, 1] along one side of `size`."""
+    """Pixel-centre coordinates in [-1, 1] along one side of `size`, rounded as PyTorch's are (its float32
+    linspace from -1 to 1, then times (size - 1) / size in two roundings): with an identity theta the points
+    fall on pixel centres, where bilinear sampling has a kink, so the last bit decides a gradient's side."""
+    t = np.dtype(dtype).type
+    if size == 1:
+        return np.zeros(1, dtype) if align_corners else np.zeros(1, dtype)
+    step, i = t(2.0 / (size - 1)), np.arange(size)
+    line = np.where(i < size // 2, -1.0 + np.float64(step) * i, 1.0 - np.float64(step) * (size - 1 - i)).astype(dtype)
     if align_corners:
-        return np.linspace(-1, 1, size, dtype=dtype) if size > 1 else np.zeros(1, dtype)
-    return ((np.arange(size, dtype=dtype) * 2 + 1) / size - 1).astype(dtype)
+        return line
+    return ((line * t(size - 1)).astype(dtype) / t(size)).astype(dtype)
 
 
 def affine_grid(theta, size, align_corners=None):

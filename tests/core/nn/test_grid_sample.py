@@ -175,3 +175,16 @@ def test_volume_refusals_and_dtype():
     with pytest.raises(ValueError, match=r"\(N, 3, 4\) tensor"):
         F.affine_grid(ddp.zeros(1, 2, 3), (1, 1, 2, 2, 2), align_corners=False)
     assert F.grid_sample(volume, ddp.zeros(1, 1, 1, 1, 3), align_corners=False).dtype == ddp.float32
+
+
+def test_affine_grid_points_round_as_pytorchs():
+    """PyTorch's base grid is its float32 linspace times (W - 1) / W in two roundings: an identity theta puts
+    the points on pixel centres (bilinear's kinks), where the last bit picks each gradient's side. The grid
+    below is PyTorch 2.13's; the spatial transformer tutorial's first gradients depend on it."""
+    grid = ddp.nn.functional.affine_grid(ddp.eye(2, 3)[None], (1, 1, 1, 3), align_corners=False)
+    assert grid[0, 0, :, 0].tolist() == [-0.6666666865348816, 0.0, 0.6666666865348816]
+    theta = ddp.tensor([[[1.0, 0, 0], [0, 1, 0]]], requires_grad=True)
+    image = (ddp.arange(9.0) ** 2).view(1, 1, 3, 3)
+    ddp.nn.functional.grid_sample(image, ddp.nn.functional.affine_grid(theta, (1, 1, 3, 3), align_corners=False),
+                                  align_corners=False).sum().backward()
+    np.testing.assert_allclose(theta.grad.numpy()[0], [[-138, -12, -31.5], [-12, -154, -67.5]], atol=1e-5)
