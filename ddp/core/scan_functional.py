@@ -177,10 +177,14 @@ def _order(x, dim, descending, stable, name):
     a = x._data
     if a.ndim == 0:
         return np.zeros((), dtype=np.int64)
-    key = a
+    key, axis = a, _dim(dim, a.ndim, name)
     if descending:
         key = -(a.astype(np.int64) if a.dtype.kind in "ub" else a)
-    return np.argsort(key, axis=_dim(dim, a.ndim, name), kind="stable" if stable else None).astype(np.int64)
+    order = np.argsort(key, axis=axis, kind="stable" if stable else None).astype(np.int64)
+    if descending and a.dtype.kind in "fc" and np.isnan(a).any():  # NaN is the largest, as PyTorch orders it
+        nan_first = np.argsort(~np.isnan(np.take_along_axis(a, order, axis)), axis=axis, kind="stable")
+        order = np.take_along_axis(order, nan_first, axis)
+    return order
 
 
 def argsort(x, dim=-1, descending=False, stable=False, *, axis=None):

@@ -128,3 +128,16 @@ def test_pytorchs_keyword_names_input_and_other():
     assert ddp.exp(input=ddp.zeros(1)).item() == 1.0 and ddp.add(input=t, other=t, alpha=2).tolist()[0] == [3.0, -6.0]
     assert F.relu(input=t).tolist() == [[1.0, 0.0], [3.0, 4.0]] and F.softmax(input=t, dim=-1).sum().item() == 2.0
     assert F.layer_norm(input=t, normalized_shape=(2,)).shape == (2, 2) and F.dropout(input=t, p=0.0) is t
+
+
+def test_a_model_copy_has_no_gradients_and_nan_sorts_as_largest():
+    import copy
+    m = ddp.nn.Linear(2, 1)
+    m(ddp.ones(3, 2)).sum().backward()
+    assert copy.deepcopy(m).weight.grad is None and m.weight.grad is not None  # PyTorch's Parameter copies
+    t = ddp.ones(2, requires_grad=True)
+    (t * 2).sum().backward()
+    assert copy.deepcopy(t).grad.tolist() == [2.0, 2.0]  # a plain tensor keeps it, as PyTorch's
+    x = ddp.tensor([1.0, float("nan"), 2.0, 0.5, float("inf"), float("nan")])
+    assert x.topk(3).indices.tolist() == [1, 5, 4] and x.sort(descending=True).indices.tolist() == [1, 5, 4, 2, 0, 3]
+    assert x.sort().indices.tolist() == [3, 0, 2, 4, 1, 5] and x.argsort(descending=True).tolist()[:2] == [1, 5]

@@ -4,6 +4,7 @@
 structure of numpy arrays (what `__getitems__` returns) into Tensors without copying.
 """
 import collections.abc
+import copy
 
 import numpy as np
 
@@ -60,16 +61,38 @@ def default_collate(batch):
     if isinstance(elem, (str, bytes)):
         return batch  # as given: a list, or a tuple for a field of tuple samples (as PyTorch's)
     if isinstance(elem, collections.abc.Mapping):
-        return {key: default_collate([d[key] for d in batch]) for key in elem}
+        fields = {key: default_collate([d[key] for d in batch]) for key in elem}
+        return _like(elem, fields, dict(fields))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(s) != len(elem) for s in batch):
             sizes = sorted({len(s) for s in batch})
             raise RuntimeError(f"default_collate: each element in list of batch should be of equal size, "
                                f"got sizes {sizes}")
         fields = [default_collate(s) for s in zip(*batch)]
-        return type(elem)(*fields) if _is_namedtuple(elem) else fields
+        if _is_namedtuple(elem):
+            return type(elem)(*fields)
+        return fields if isinstance(elem, tuple) else _like(elem, fields, fields)
     raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, strings, dicts or "
                     f"lists; found {type(elem).__name__}")
+
+
+def _like(elem, fields, plain):
+    """The collated `fields` in the sample's own container type (an OrderedDict, an attribute dict, a list
+    subclass), as PyTorch's collate keeps it: a copy of the first sample refilled, else the type built from
+    them; `plain` (a dict or list) where the type cannot be built so."""
+    if type(elem) in (dict, list):
+        return plain
+    try:
+        if isinstance(elem, (collections.abc.MutableMapping, collections.abc.MutableSequence)):
+            clone = copy.copy(elem)
+            if isinstance(elem, collections.abc.MutableMapping):
+                clone.update(fields)
+            else:
+                clone[:] = fields
+            return clone
+        return type(elem)(fields)
+    except TypeError:
+        return plain
 
 
 def default_convert(data):

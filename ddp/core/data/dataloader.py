@@ -1,8 +1,9 @@
 """`DataLoader`: iterate a dataset in batches of Tensors, in the calling process."""
 import itertools
 
+from ..random import get_generator
 from .collate import default_collate, default_convert
-from .iterable import IterableDataset
+from .iterable import IterableDataset, WorkerInfo, _worker
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -29,7 +30,9 @@ class DataLoader:
         num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
             persistent_workers, pin_memory_device, in_order: PyTorch's worker options, checked as PyTorch checks
             them and kept as attributes; batches are always loaded in the calling process (array-backed
-            datasets gather a batch in one numpy call), so no worker starts and worker_init_fn is not called.
+            datasets gather a batch in one numpy call). With num_workers > 0 that process reads the dataset
+            as its one worker: `get_worker_info()` gives worker 0 of 1 while the dataset is read, and
+            `worker_init_fn(0)` runs at the start of each pass (once, with persistent_workers).
     Raises:
         ValueError: for contradictory options, as PyTorch does.
 
@@ -86,6 +89,36 @@ class DataLoader:
         self._skip = 0  # indices the next pass skips (set by load_state_dict)
 
     def __iter__(self):
+        """An iterator over the batches of one pass, with `len()` as PyTorch's has."""
+        return _Pass(self._as_worker(self._batches()), self)
+
+    def _as_worker(self, batches):
+        """`batches` read with this loader's worker info set, when it was asked for workers (see Args)."""
+        if self.num_workers == 0:
+            yield from batches
+            return
+        info = WorkerInfo(0, 1, self._worker_seed(), self.dataset)
+        if self.worker_init_fn is not None and not (self.persistent_workers and self._workers_started):
+            _worker[0] = info
+            try:
+                self.worker_init_fn(0)
+            finally:
+                _worker[0] = None
+        self._workers_started = True
+        while True:
+            _worker[0] = info
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            finally:
+                _worker[0] = None
+            yield batch
+
+    def _worker_seed(self):
+        return int(get_generator(self.generator).integers(2 ** 63))
+
+    def _batches(self):
         if self._iterable:
             yield from self._stream()
             return
@@ -96,16 +129,20 @@ class DataLoader:
                 if self._served > skip:
                     yield self.collate_fn(self.dataset[i])
             return
-        fetch = getattr(self.dataset, "__getitems__", None) if self.collate_fn is default_collate else None
+        fetch = getattr(self.dataset, "__getitems__", None)
+        if self.collate_fn is not default_collate and not _users(fetch):
+            fetch = None  # ddp's own __getitems__ gives a batch, which only default_collate's path reads
         for indices in self.batch_sampler:
             self._served += len(indices)
             if self._served <= skip:
                 continue
             if fetch is not None:
                 batch = fetch(indices)  # ddp's datasets give a batch; PyTorch's contract, a list of samples
-                yield default_collate(batch) if isinstance(batch, list) else default_convert(batch)
+                yield self.collate_fn(batch) if isinstance(batch, list) else default_convert(batch)
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
+
+    _workers_started = False
 
     def _stream(self):
         """Batches of an IterableDataset: consecutive samples, after skipping those a resumed pass served."""
@@ -149,3 +186,24 @@ class DataLoader:
                 return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+def _users(fetch):
+    """Whether a dataset's `__getitems__` is a user's (PyTorch's contract: a list of samples for collate_fn)."""
+    return fetch is not None and not getattr(fetch, "__module__", "").startswith("ddp.")
+
+
+class _Pass:
+    """One pass over a DataLoader: its batches, and its length (PyTorch's `len(iter(loader))`)."""
+
+    def __init__(self, batches, loader):
+        self._batches, self._loader = batches, loader
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._batches)
+
+    def __len__(self):
+        return len(self._loader)

@@ -47,7 +47,22 @@ class ChainDataset(IterableDataset):
         return sum(len(d) for d in self.datasets)
 
 
+class WorkerInfo:
+    """PyTorch's description of a loader worker: `id`, `num_workers`, `seed` and `dataset`."""
+
+    def __init__(self, id, num_workers, seed, dataset):  # noqa: A002 - PyTorch's name
+        self.id, self.num_workers, self.seed, self.dataset = id, num_workers, seed, dataset
+
+    def __repr__(self):
+        return f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed}, dataset={self.dataset!r})"
+
+
+_worker = [None]  # the WorkerInfo while a DataLoader with num_workers > 0 reads its dataset, else None
+
+
 def get_worker_info():
-    """Which loader worker this is: always None, since ddp loads in the calling process (PyTorch returns None
-    there too), so an IterableDataset that splits its stream among workers reads all of it."""
-    return None
+    """Which loader worker this is. ddp loads in the calling process: a DataLoader asked for workers reads
+    its dataset as its one worker (id 0 of 1, `worker_init_fn(0)` called first), so that code which opens a
+    file per worker or splits a stream among workers runs, reading everything once; None elsewhere, as in
+    PyTorch's main process."""
+    return _worker[0]

@@ -116,15 +116,17 @@ class WeightedRandomSampler(Sampler):
         if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
             raise RuntimeError("WeightedRandomSampler: invalid multinomial distribution (weights must be finite, "
                                f"non-negative and not all zero), got {w.tolist()[:8]}")
-        if not replacement and num_samples > np.count_nonzero(w):
+        if not replacement and num_samples > len(w):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
         self.weights, self.num_samples, self.replacement = w, int(num_samples), replacement
         self.generator = generator
 
     def __iter__(self):
         gen, p = get_generator(self.generator), self.weights / self.weights.sum()
-        if not self.replacement:
-            return iter(gen.choice(len(p), size=self.num_samples, replace=False, p=p).tolist())
+        if not self.replacement:  # a race of exponential keys: the weighted draws first, then weight-0 indices
+            with np.errstate(divide="ignore"):
+                keys = np.log(gen.random(len(p))) / p
+            return iter(np.argsort(-keys, kind="stable")[:self.num_samples].tolist())
         cdf = np.cumsum(p)
         last = np.flatnonzero(p)[-1]  # where rounding leaves the top of the cdf below a draw
         return _in_chunks(lambda size: np.minimum(np.searchsorted(cdf, gen.random(size), side="right"), last),

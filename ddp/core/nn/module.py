@@ -40,6 +40,13 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    def __getstate__(self):
+        """A copy of a Parameter (copy.deepcopy of a model) has no gradient, as PyTorch's: a snapshot taken
+        after backward must not carry the gradient into its first step."""
+        state = super().__getstate__()
+        state.pop("_grad", None)
+        return state
+
 
 def _addindent(text, spaces):
     lines = text.split("\n")
