@@ -12,9 +12,10 @@ import warnings
 
 import numpy as np
 
+from . import random_draws as draws
 from .device import check_device
 from .dtypes import as_dtype, get_default_dtype
-from .random import get_generator
+from .random import generator_of
 from .sizes import ragged_error, size_arg
 from .tensor import Tensor
 
@@ -272,7 +273,7 @@ def rand(*args, size=None, generator=None, dtype=None, layout=None, device=None,
          pin_memory=False):
     """Uniform samples in [0, 1) from the default (or the given) generator."""
     shape = _shape(args, size, "rand")
-    array = get_generator(generator).random(shape, dtype=np.float64).astype(as_dtype(dtype) or get_default_dtype())
+    array = draws.uniform(generator_of(generator), shape, as_dtype(dtype) or get_default_dtype())
     return _made(array, requires_grad, device, "rand")
 
 
@@ -284,7 +285,11 @@ def randn(*args, size=None, generator=None, dtype=None, layout=None, device=None
     if out_dtype.kind not in "fc":
         raise NotImplementedError(f"randn: normal samples need a floating dtype, got {out_dtype} (as PyTorch's "
                                   "\"normal_kernel_cpu\" not implemented for it)")
-    array = get_generator(generator).standard_normal(shape).astype(out_dtype)
+    if out_dtype.kind == "c":  # real and imaginary parts, each of variance 1/2, as PyTorch
+        pairs = draws.normal(generator_of(generator), (*shape, 2), out_dtype.type(0).real.dtype, 0.0, 0.5**0.5)
+        array = (pairs[..., 0] + 1j * pairs[..., 1]).astype(out_dtype)
+    else:
+        array = draws.normal(generator_of(generator), shape, out_dtype)
     return _made(array, requires_grad, device, "randn")
 
 
@@ -301,13 +306,13 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, layout=N
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing its size: call randint(high, size) or randint(low, high, size)")
-    array = get_generator(generator).integers(int(low), int(high), size=_size((size,), "randint"), dtype=np.int64)
+    array = draws.integers(generator_of(generator), _size((size,), "randint"), low, high)
     return _made(array.astype(as_dtype(dtype) or np.int64, copy=False), requires_grad, device, "randint")
 
 
 def randperm(n, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
-    array = get_generator(generator).permutation(_count(n, "randperm", "n")).astype(as_dtype(dtype) or np.int64)
+    array = draws.permutation(generator_of(generator), _count(n, "randperm", "n")).astype(as_dtype(dtype) or np.int64)
     return _made(array, requires_grad, device, "randperm")
 
 

@@ -2,9 +2,10 @@
 a base of `TensorOps`. Each computes the op out of place and writes it back through `Tensor._inplace`, which
 records it for autograd and checks the result fits.
 """
+from . import random_draws as draws
 from .legacy_overloads import value_first
 from .numpy_aliases import dim_alias
-from .random import get_generator
+from .random import generator_of
 
 F = None  # ddp.core.functional, bound by methods.bind_functional
 
@@ -67,7 +68,7 @@ class InPlaceMethods:
     def exponential_(self, lambd=1.0, generator=None):
         """Fill with samples of the exponential distribution of rate `lambd`."""
         self._check_writable()
-        self._data[...] = get_generator(generator).exponential(1.0 / lambd, self.shape)
+        self._data[...] = draws.exponential(generator_of(generator), self.shape, self._data.dtype, lambd)
         self._bump_version()
         return self
 
@@ -75,7 +76,7 @@ class InPlaceMethods:
         """Fill with 1 drawn with probability p (a number or a tensor), else 0."""
         probs = getattr(p, "_data", p)  # a tensor or a number
         self._check_writable()
-        self._data[...] = get_generator(generator).random(self.shape) < probs
+        self._data[...] = draws.bernoulli(generator_of(generator), self.shape, probs)
         self._bump_version()
         return self
 

@@ -1,7 +1,8 @@
 """Sampling ops on tensors (`ddp.bernoulli(p)`, `ddp.multinomial(probs, n)`, `ddp.normal(mean, std)`,
 `ddp.poisson(rates)`, `ddp.binomial(count, prob)`) and the in-place fills behind `Tensor.random_`, `cauchy_`,
 `geometric_` and `log_normal_`, all drawn from the default (or the given) generator, so that `manual_seed`
-repeats them. Their values cannot match PyTorch's streams, only its distributions.
+repeats them. bernoulli, multinomial, normal and the fills draw PyTorch's very numbers (`random_draws`);
+poisson and binomial take numpy's algorithms over the same stream, so they match only its distributions.
 
 normal and poisson keep their parameters' graph with a zero derivative, as PyTorch does (a sample is not
 reparametrised: use `mean + std * ddp.randn_like(std)` for a gradient).
@@ -11,10 +12,11 @@ import warnings
 import numpy as np
 
 from . import autograd
+from . import random_draws as draws
 from .arguments import as_tensor_arg as _tensor
 from .autograd import Function
 from .dtypes import as_dtype, get_default_dtype
-from .random import get_generator
+from .random import Generator, generator_of, get_generator
 from .sizes import size_arg
 from .tensor import Tensor
 
@@ -29,8 +31,10 @@ def bernoulli(x, p=None, generator=None):
     probs = x._data if p is None else p
     if np.any((probs < 0) | (probs > 1)):
         raise RuntimeError("bernoulli: Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    draw = get_generator(generator).random(x.shape)
-    return Tensor((draw < probs).astype(x.dtype))
+    gen = generator_of(generator)
+    if p is None:  # a uniform of the probabilities' own precision each
+        return Tensor(draws.bernoulli(gen, x.shape, probs).astype(x.dtype))
+    return Tensor(draws.bernoulli(gen, x.shape, float(p)).astype(x.dtype))
 
 
 def multinomial(x, num_samples, replacement=False, generator=None):
@@ -45,18 +49,19 @@ def multinomial(x, num_samples, replacement=False, generator=None):
         raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
     if not replacement and num_samples > w.shape[1]:
         raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    rng = get_generator(generator)
+    gen = generator_of(generator)
     rows, k = w.shape
     if replacement:  # inverse CDF; row r's CDF is shifted by r so that one searchsorted serves every row
         cdf = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
         cdf[:, -1] = 1.0
         offsets = np.arange(rows)[:, None]
-        u = rng.random((rows, num_samples)) + offsets
-        picks = np.searchsorted((cdf + offsets).reshape(-1), u.reshape(-1), side="right").reshape(rows, num_samples)
+        u = draws.uniform(gen, (rows, num_samples), np.float64) + offsets
+        picks = np.searchsorted((cdf + offsets).reshape(-1), u.reshape(-1), side="left").reshape(rows, num_samples)
         picks = np.minimum(picks - offsets * k, k - 1)
-    else:  # the k largest of log(u) / w are a sample without replacement (exponential races)
-        with np.errstate(divide="ignore"):
-            keys = np.log(rng.random((rows, k))) / w
+    else:  # the largest of w / q, q exponential, are a sample without replacement (exponential races)
+        q = draws.exponential(gen, (rows, k), x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keys = x._data.reshape(rows, k) / q
         picks = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     return Tensor(picks.astype(np.int64).reshape(x.shape[:-1] + (num_samples,)))
 
@@ -99,14 +104,14 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
         RuntimeError: a negative std, shapes that do not broadcast, integer tensors.
         TypeError: two numbers without a size.
     """
-    rng = get_generator(generator)
+    gen = generator_of(generator)
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal(): with a number mean and std, give the size too: normal(mean, std, size)")
         if std < 0:
             raise RuntimeError(f"normal: expected std >= 0, got std={std}")
         shape = size_arg((size,), "normal")
-        array = rng.normal(float(mean), float(std), shape).astype(as_dtype(dtype) or get_default_dtype())
+        array = draws.normal(gen, shape, as_dtype(dtype) or get_default_dtype(), float(mean), float(std))
         return Tensor(array, requires_grad=requires_grad)
     if size is not None:
         raise TypeError("normal(): a size goes only with a number mean and std; a tensor gives its own shape")
@@ -119,7 +124,10 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
     if np.any(np.asarray(s) < 0):
         raise RuntimeError("normal: expected every element of std to be >= 0")
     out_dtype = np.result_type(*[t.dtype for t in tensors])
-    array = (m + s * rng.standard_normal(shape)).astype(out_dtype)
+    if isinstance(std, Tensor):  # PyTorch: standard samples, times std, plus mean
+        array = (draws.normal(gen, shape, out_dtype) * s + m).astype(out_dtype)
+    else:
+        array = (draws.normal(gen, shape, out_dtype, 0.0, float(s)) + m).astype(out_dtype)
     return _sampled(array, (mean, std))
 
 
@@ -218,19 +226,15 @@ def random_(t, from_=None, to=_UNSET, generator=None):
             if t.dtype.kind != "f":
                 raise RuntimeError(message)
             warnings.warn(message, stacklevel=3)
-    rng, span = get_generator(generator), to - from_
-    if span <= 2 ** 63:
-        offsets = rng.integers(0, span, size=t.shape, dtype=np.uint64)
-        if t.dtype == np.uint64:
-            values = offsets + np.uint64(from_)
-        elif t.dtype.kind == "f":
-            values = offsets + float(from_)
+    gen, span = generator_of(generator), to - from_
+    if not isinstance(gen, Generator):  # a numpy Generator: numpy's integers
+        values = gen.integers(from_, to, size=t.shape, dtype=np.int64 if span <= 2**63 else t.dtype)
+    else:
+        values = draws.offsets(gen, t.shape, span)
+        if t.dtype.kind == "f":
+            values = values + float(from_)
         else:
-            values = offsets.astype(np.int64) + from_
-    elif t.dtype.kind in "iu":  # the whole 64-bit range
-        values = rng.integers(from_, to, size=t.shape, dtype=t.dtype)
-    else:  # float bounds far past what the mantissa holds (PyTorch warns): about uniform
-        values = np.floor(from_ + rng.random(t.shape) * span)
+            values = (values.astype(np.int64) + np.int64(from_)) if t.dtype != np.uint64 else values + np.uint64(from_)
     return _fill(t, values)
 
 
@@ -239,14 +243,14 @@ def cauchy_(t, median=0.0, sigma=1.0, generator=None):
     _continuous(t, "cauchy_")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_: expected sigma > 0, got sigma={sigma}")
-    return _fill(t, median + sigma * get_generator(generator).standard_cauchy(t.shape))
+    return _fill(t, draws.cauchy(generator_of(generator), t.shape, t.dtype, median, sigma))
 
 
 def geometric_(t, p, generator=None):
     """Fill t with the number of Bernoulli(p) trials up to and including the first success (1, 2, ...)."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_: expected p in (0, 1), got p={p}")
-    return _fill(t, get_generator(generator).geometric(p, t.shape))
+    return _fill(t, draws.geometric(generator_of(generator), t.shape, t.dtype, p))
 
 
 def log_normal_(t, mean=1.0, std=2.0, generator=None):
@@ -254,4 +258,4 @@ def log_normal_(t, mean=1.0, std=2.0, generator=None):
     _continuous(t, "log_normal_")
     if not std > 0:
         raise RuntimeError(f"log_normal_: expected std > 0, got std={std}")
-    return _fill(t, get_generator(generator).lognormal(mean, std, t.shape))
+    return _fill(t, draws.log_normal(generator_of(generator), t.shape, t.dtype, mean, std))

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from . import autograd, autograd_views, printing, tensor_attributes
+from . import random_draws as draws
 from .cast_shorthands import CastShorthands
 from .device import CPU, contiguous_format, cpu_only_error, to_arguments
 from .dtypes import as_dtype, dtype_of, dtype_of_type, get_default_dtype, is_floating, type_name
@@ -14,7 +15,7 @@ from .memory_format import is_contiguous_as, to_memory_format
 from .methods import TensorOps, bind_functional
 from .numpy_aliases import dim_alias
 from .ops.elementwise import Cast
-from .random import get_generator
+from .random import generator_of
 from .sizes import size_arg
 from .tensor_attributes import TensorAttributes
 
@@ -495,13 +496,14 @@ class Tensor(TensorAttributes, TensorOps, CastShorthands):
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         self._check_writable()
-        self._data[...] = get_generator(generator).uniform(a, b, self.shape)
+        self._data[...] = draws.uniform(generator_of(generator), self.shape, self._data.dtype, a, b)
         self._bump_version()
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         self._check_writable()
-        self._data[...] = get_generator(generator).normal(mean, std, self.shape)
+        self._data[...] = draws.normal(generator_of(generator), self.shape, self._data.dtype, mean, std,
+                                       contiguous=self._data.flags.c_contiguous)
         self._bump_version()
         return self
 

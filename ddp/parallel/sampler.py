@@ -2,13 +2,16 @@
 
 import numpy as np
 
+from ..core import random_draws as draws
+from ..core.random import Generator
 from . import launch
 
 
 class DistributedSampler:
     """Yield the dataset indices of one rank, PyTorch's layout; shards are disjoint.
 
-    Indices (shuffled with ``np.random.default_rng(seed + epoch)`` when `shuffle`) are padded
+    Indices (shuffled by ``randperm(n)`` of a Generator seeded with ``seed + epoch`` when `shuffle`, so
+    the very order PyTorch's sampler gives) are padded
     by repeating them from the start until every rank has `num_samples` (or the tail is dropped
     with `drop_last`); rank r takes ``indices[r:total_size:num_replicas]``.
 
@@ -79,7 +82,7 @@ class DistributedSampler:
     def indices(self):
         """This rank's indices for the current epoch, as an int64 array."""
         n = len(self.dataset)
-        order = (np.random.default_rng(self.seed + self.epoch).permutation(n) if self.shuffle
+        order = (draws.permutation(Generator().manual_seed(self.seed + self.epoch), n) if self.shuffle
                  else np.arange(n))
         order = order[self.start:]
         if not self.pad:

@@ -37,8 +37,12 @@ def test_set_state_errors():
     g = ddp.Generator()
     with pytest.raises(TypeError, match="set_state: expected a ddp.ByteTensor .*got a Tensor of dtype float32"):
         g.set_state(ddp.zeros(46))
-    with pytest.raises(RuntimeError, match="set_state: invalid state: expected 46 bytes.*got 3 bytes"):
+    with pytest.raises(RuntimeError, match="set_state: invalid state: expected 5056 bytes.*got 3 bytes"):
         g.set_state(ddp.zeros(3, dtype=ddp.uint8))
+    bad = g.get_state()
+    bad[8:12] = 0  # "words left" 0 is no mt19937 position
+    with pytest.raises(RuntimeError, match="0 words left"):
+        g.set_state(bad)
 
 
 def test_module_level_seeding_and_rng_state():
@@ -111,10 +115,15 @@ def test_numpy_generators_still_work():
         ddp.randn(3, generator=np.random.default_rng(5)).tolist()
 
 
-def test_seeding_is_numpy_default_rng():
-    """A seeded stream is numpy's default_rng(seed): scripts can make the same numbers without ddp."""
-    expected = np.random.default_rng(9).standard_normal(4).astype(np.float32)
-    assert ddp.randn(4, generator=ddp.Generator().manual_seed(9)).tolist() == expected.tolist()
+def test_seeding_is_mt19937_init_genrand():
+    """A seeded stream is the Mersenne Twister seeded by init_genrand(seed mod 2**32), as PyTorch's CPU
+    generator: numpy's MT19937 with legacy seeding makes the same words without ddp."""
+    bits = np.random.MT19937()
+    bits._legacy_seeding(9)
+    words = bits.random_raw(4)
+    expected = ((words & 0xFFFFFF) * 2.0**-24).astype(np.float32)
+    assert ddp.rand(4, generator=ddp.Generator().manual_seed(9)).tolist() == expected.tolist()
+    assert ddp.rand(4, generator=ddp.Generator().manual_seed(9 + 2**32)).tolist() == expected.tolist()
 
 
 def test_api_matches_torch():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import ddp
 import ddp.parallel as dp
 from ddp.parallel import DistributedSampler
 
@@ -73,8 +74,22 @@ def test_layout_without_shuffle():
 def test_shuffle_uses_seed_plus_epoch():
     s = DistributedSampler(range(9), 3, 1, seed=4)
     s.set_epoch(2)
-    perm = np.random.default_rng(6).permutation(9)
+    perm = ddp.randperm(9, generator=ddp.Generator().manual_seed(6)).numpy()
     assert list(s) == perm[1::3].tolist()
+
+
+@pytest.mark.parametrize("n, replicas, drop_last", [(10, 3, False), (10, 3, True), (7, 4, False), (100, 2, False)])
+def test_shuffled_shards_are_pytorchs(n, replicas, drop_last):
+    """The same seed and epoch give every rank the very indices PyTorch's DistributedSampler gives it."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DistributedSampler as TorchSampler
+    for rank in range(replicas):
+        ours = DistributedSampler(range(n), replicas, rank, seed=5, drop_last=drop_last)
+        theirs = TorchSampler(range(n), replicas, rank, seed=5, drop_last=drop_last)
+        for epoch in (0, 3):
+            ours.set_epoch(epoch)
+            theirs.set_epoch(epoch)
+            assert list(ours) == list(theirs)
 
 
 def test_set_epoch_reshuffles_and_seed_reproduces():

@@ -20,7 +20,8 @@ def torch_losses(name, args, steps, dtype=torch.float32):
     else:
         opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     train_set = ddp.data.MNIST(args.data_dir, train=True, transform=train_mnist.mnist_transform())
-    order = np.random.default_rng(args.seed).permutation(len(train_set))  # DistributedSampler, 1 rank, epoch 0
+    # PyTorch's own DistributedSampler order (1 rank, epoch 0): ddp's sampler draws the same permutation
+    order = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(args.seed)).numpy()
     losses = []
     for step in range(steps):
         x, y = train_set.__getitems__(order[step * args.batch_size:(step + 1) * args.batch_size].tolist())

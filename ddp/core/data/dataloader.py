@@ -1,7 +1,8 @@
 """`DataLoader`: iterate a dataset in batches of Tensors, in the calling process."""
 import itertools
 
-from ..random import get_generator
+from .. import random_draws as draws
+from ..random import generator_of
 from .collate import default_collate, default_convert
 from .iterable import IterableDataset, WorkerInfo, _worker
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
@@ -26,7 +27,7 @@ class DataLoader:
         batch_sampler: an iterable of index lists; excludes batch_size, shuffle, sampler and drop_last.
         drop_last: drop the last batch if it is smaller than `batch_size`.
         collate_fn: turns a list of samples into a batch (default `default_collate`).
-        generator: numpy Generator for shuffling (default `ddp.core.random.get_generator()`).
+        generator: the Generator for shuffling and the pass's base seed (default: this thread's default).
         num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
             persistent_workers, pin_memory_device, in_order: PyTorch's worker options, checked as PyTorch checks
             them and kept as attributes; batches are always loaded in the calling process (array-backed
@@ -90,14 +91,15 @@ class DataLoader:
 
     def __iter__(self):
         """An iterator over the batches of one pass, with `len()` as PyTorch's has."""
-        return _Pass(self._as_worker(self._batches()), self)
+        base_seed = int(draws.offsets(generator_of(self.generator), (), 2**63))  # drawn per pass, as PyTorch's
+        return _Pass(self._as_worker(self._batches(), base_seed), self)
 
-    def _as_worker(self, batches):
+    def _as_worker(self, batches, base_seed):
         """`batches` read with this loader's worker info set, when it was asked for workers (see Args)."""
         if self.num_workers == 0:
             yield from batches
             return
-        info = WorkerInfo(0, 1, self._worker_seed(), self.dataset)
+        info = WorkerInfo(0, 1, base_seed, self.dataset)  # worker 0's seed: base_seed + 0
         if self.worker_init_fn is not None and not (self.persistent_workers and self._workers_started):
             _worker[0] = info
             try:
@@ -114,9 +116,6 @@ class DataLoader:
             finally:
                 _worker[0] = None
             yield batch
-
-    def _worker_seed(self):
-        return int(get_generator(self.generator).integers(2 ** 63))
 
     def _batches(self):
         if self._iterable:

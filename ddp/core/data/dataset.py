@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 
-from ddp.core.random import get_generator
+from ddp.core import random_draws as draws
+from ddp.core.random import generator_of
 from ddp.core.tensor import Tensor
 
 
@@ -125,7 +126,7 @@ def random_split(dataset, lengths, generator=None):
     Args:
         dataset: a map-style dataset.
         lengths: sizes summing to `len(dataset)`, or fractions summing to 1 (remainders go round-robin).
-        generator: numpy Generator for the permutation (default: `ddp.core.random.get_generator()`).
+        generator: the Generator for the permutation (default: this thread's default).
     Returns:
         list of `Subset`.
     Raises:
@@ -135,6 +136,6 @@ def random_split(dataset, lengths, generator=None):
         >>> train, val = random_split(ds, [0.9, 0.1], generator=np.random.default_rng(0))
     """
     counts = _split_lengths(list(lengths), len(dataset))
-    perm = get_generator(generator).permutation(len(dataset)).tolist()  # Python ints, as PyTorch's lists
+    perm = draws.permutation(generator_of(generator), len(dataset)).tolist()  # Python ints, as PyTorch's lists
     bounds = np.cumsum([0] + counts).tolist()
     return [Subset(dataset, perm[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]

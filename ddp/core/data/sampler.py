@@ -4,7 +4,10 @@ import itertools
 
 import numpy as np
 
-from ddp.core.random import get_generator
+from ddp.core import random_draws as draws
+from ddp.core.random import Generator, generator_of
+from ddp.core.random_functional import multinomial
+from ddp.core.tensor import Tensor
 
 
 class Sampler:
@@ -42,8 +45,9 @@ class RandomSampler(Sampler):
         replacement: draw `num_samples` indices independently if True.
         num_samples: how many indices per epoch (default `len(data_source)`); without replacement, more than
             the dataset size chains several permutations.
-        generator: numpy Generator; default `ddp.core.random.get_generator()`, looked up at each epoch so
-            that `ddp.manual_seed` makes runs reproducible.
+        generator: a ddp (or numpy) Generator. Without one, each epoch seeds a fresh Generator from a draw
+            of the default generator, as PyTorch does, so `ddp.manual_seed` makes runs reproducible and
+            gives PyTorch's very order.
     Raises:
         TypeError / ValueError: for a non-bool `replacement` or a non-positive `num_samples`.
     """
@@ -63,13 +67,17 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else int(self._num_samples)
 
     def __iter__(self):
-        n, k = len(self.data_source), self.num_samples
-        gen = get_generator(self.generator)
-        if self.replacement:  # lazily, as PyTorch: num_samples may be far more than fit in memory
-            return _in_chunks(lambda size: gen.integers(0, n, size=size), k)
-        if k <= n or n == 0:
-            return iter(gen.permutation(n)[:k].tolist())
-        return _chained_permutations(gen, n, k)
+        return self._indices(len(self.data_source), self.num_samples)
+
+    def _indices(self, n, k):  # a generator function: the draws happen at the first index, as PyTorch's
+        gen = self.generator
+        if gen is None:
+            gen = Generator().manual_seed(int(draws.offsets(generator_of(None), (), 2**63)))
+        if self.replacement:  # lazily: num_samples may be far more than fit in memory
+            yield from _in_chunks(lambda size: draws.integers(gen, (size,), 0, n), k)
+            return
+        for start in range(0, k, n) if n else ():
+            yield from draws.permutation(gen, n)[:k - start].tolist()
 
     def __len__(self):
         return self.num_samples
@@ -82,11 +90,6 @@ def _in_chunks(draw, k):
     """Yield `k` indices, drawing them `_CHUNK` at a time (the stream equals one draw of all `k`)."""
     for start in range(0, k, _CHUNK):
         yield from draw(min(_CHUNK, k - start)).tolist()
-
-
-def _chained_permutations(gen, n, k):
-    for start in range(0, k, n):
-        yield from gen.permutation(n)[:k - start].tolist()
 
 
 class WeightedRandomSampler(Sampler):
@@ -122,15 +125,8 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        gen, p = get_generator(self.generator), self.weights / self.weights.sum()
-        if not self.replacement:  # a race of exponential keys: the weighted draws first, then weight-0 indices
-            with np.errstate(divide="ignore"):
-                keys = np.log(gen.random(len(p))) / p
-            return iter(np.argsort(-keys, kind="stable")[:self.num_samples].tolist())
-        cdf = np.cumsum(p)
-        last = np.flatnonzero(p)[-1]  # where rounding leaves the top of the cdf below a draw
-        return _in_chunks(lambda size: np.minimum(np.searchsorted(cdf, gen.random(size), side="right"), last),
-                          self.num_samples)
+        picks = multinomial(Tensor(self.weights), self.num_samples, self.replacement, generator=self.generator)
+        return iter(picks.tolist())  # PyTorch's draws: a multinomial of the float64 weights
 
     def __len__(self):
         return self.num_samples
@@ -145,7 +141,7 @@ class SubsetRandomSampler(Sampler):
 
     def __iter__(self):
         indices = np.asarray(self.indices, dtype=np.intp).reshape(-1)
-        return iter(indices[get_generator(self.generator).permutation(len(indices))].tolist())
+        return iter(indices[draws.permutation(generator_of(self.generator), len(indices))].tolist())
 
     def __len__(self):
         return len(self.indices)

@@ -12,7 +12,7 @@ from ..functional import flatten, linear, sigmoid, tanh  # noqa: F401
 from ..ops import activation as act
 from ..ops import embedding as emb
 from ..ops import norm
-from ..random import get_generator
+from ..random import generator_of
 from ..tensor import Tensor
 from .functional_activation import *  # noqa: F401,F403
 from .functional_activation_extra import *  # noqa: F401,F403  (rrelu, gumbel_softmax, relu_, ...)
@@ -123,7 +123,7 @@ def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 - PyTorch
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return x
-    return act.Dropout.apply(x, p=p, generator=get_generator())
+    return act.Dropout.apply(x, p=p, generator=generator_of())
 
 
 # ----------------------------------------------------------------------------------- normalisation

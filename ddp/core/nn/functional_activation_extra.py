@@ -7,10 +7,11 @@ place in the graph, and a leaf that requires grad refuses (RuntimeError, as PyTo
 import numpy as np
 
 from .. import functional as CF
+from .. import random_draws as draws
 from ..functional import _tensor
 from ..ops import activation as act
 from ..ops.rrelu import RandomizedLeakyRelu
-from ..random import get_generator
+from ..random import generator_of
 from ..tensor import Tensor
 from . import functional_activation as FA
 
@@ -40,7 +41,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):  
         raise NotImplementedError(f"rrelu: expected a floating point input, got {x.dtype}")
     if not training:
         return act.LeakyRelu.apply(x, negative_slope=(lower + upper) / 2)
-    return RandomizedLeakyRelu.apply(x, lower=float(lower), upper=float(upper), generator=get_generator())
+    return RandomizedLeakyRelu.apply(x, lower=float(lower), upper=float(upper), generator=generator_of())
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):  # noqa: A002
@@ -97,8 +98,8 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     x = _tensor(logits)
     if x.dtype.kind != "f":
         raise RuntimeError(f"gumbel_softmax: expected floating point logits, got {x.dtype}")
-    exponential = get_generator().standard_exponential(tuple(x.shape))
-    gumbels = Tensor((-np.log(exponential)).astype(x.dtype))
+    with np.errstate(divide="ignore"):
+        gumbels = Tensor(-np.log(draws.exponential(generator_of(), tuple(x.shape), x.dtype)))
     y_soft = CF.softmax((x + gumbels) / tau, dim)
     if not hard:
         return y_soft

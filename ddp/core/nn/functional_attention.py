@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import functional as CF
 from ..ops.attention import ScaledDotProductAttention, causal_mask
-from ..random import get_generator
+from .. import random_draws as draws
+from ..random import generator_of
 from ..tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention"]
@@ -52,8 +53,7 @@ def fused_attention(q, k, v, mask=None, dropout_p=0.0, scale=None, is_causal=Fal
     keep = None
     if dropout_p > 0:
         shape = np.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (q.shape[-2], k.shape[-2])
-        kept = get_generator().random(shape, dtype=np.float32) >= dropout_p
-        keep = kept.astype(q.dtype) * q.dtype.type(1 / (1 - dropout_p)) if dropout_p < 1 else np.zeros(shape, q.dtype)
+        keep = draws.dropout_mask(generator_of(), shape, dropout_p, q.dtype)
     return ScaledDotProductAttention.apply(q, k, v, mask, scale=scale, keep=keep)
 
 

@@ -1,7 +1,7 @@
 """Dropout variants, functional forms (re-exported by ddp.nn.functional): channel dropout (dropout1d/2d/3d)
 and alpha dropout (alpha_dropout, feature_alpha_dropout), with torch.nn.functional's arguments.
 
-Masks come from the default generator (`ddp.manual_seed`), so runs repeat; `inplace=True` is accepted and
+Masks are PyTorch's bernoulli draws from the default generator (`ddp.manual_seed`), so runs repeat; `inplace=True` is accepted and
 computes out of place.
 """
 import warnings
@@ -10,7 +10,8 @@ import numpy as np
 
 from ..functional import _tensor
 from ..ops import dropout as drop_ops
-from ..random import get_generator
+from .. import random_draws as draws
+from ..random import generator_of
 
 __all__ = ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
@@ -23,10 +24,10 @@ def _check_p(p):
 
 
 def _keep(shape, p, dtype):
-    """A float mask of `shape`: 1 with probability 1 - p, else 0."""
+    """A float mask of `shape`: 1 with probability 1 - p, else 0 (PyTorch's bernoulli draws)."""
     if p >= 1:
         return np.zeros(shape, dtype=dtype)
-    return (get_generator().random(shape, dtype=np.float32) >= p).astype(dtype)
+    return draws.bernoulli(generator_of(), shape, 1 - p).astype(dtype)
 
 
 def _feature_shape(x, unbatched):
@@ -39,8 +40,8 @@ def _channel_dropout(x, p, training, unbatched):
     _check_p(p)
     if not training or p == 0:
         return x
-    keep = _keep(_feature_shape(x, unbatched), p, x.dtype)
-    return drop_ops.MaskAffine.apply(x, scale=keep / x.dtype.type(1 - p) if p < 1 else keep)
+    mask = draws.dropout_mask(generator_of(), _feature_shape(x, unbatched), p, x.dtype)
+    return drop_ops.MaskAffine.apply(x, scale=mask)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
@@ -86,9 +87,9 @@ def _alpha_dropout(x, p, training, shape):
     if p == 1:
         return x * 0.0
     keep = _keep(shape, p, x.dtype)
-    a = x.dtype.type(1 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p)))
-    shift = (keep - 1) * x.dtype.type(_ALPHA) * a + x.dtype.type(_ALPHA * p) * a
-    return drop_ops.MaskAffine.apply(x, scale=keep * a, shift=shift)
+    a = 1 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    shift = (keep - 1) * x.dtype.type(_ALPHA * a) + x.dtype.type(_ALPHA * a * p)
+    return drop_ops.MaskAffine.apply(x, scale=keep * x.dtype.type(a), shift=shift)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002

@@ -1,7 +1,8 @@
 """Parameter initialisers (`ddp.nn.init`): fill a tensor in place, under no_grad, keeping its dtype.
 
-Random draws come from `ddp.core.random.get_generator(generator)`, so `ddp.manual_seed` makes them
-reproducible. Distributions follow PyTorch's definitions (fan computation, gains, bounds).
+Random draws are PyTorch's (`ddp.core.random_draws`, in the tensor's dtype and in PyTorch's order), so after
+the same `manual_seed` a model starts from the very weights it starts from in PyTorch. Distributions follow
+PyTorch's definitions (fan computation, gains, bounds).
 Inside `skipped()` (used by nn.utils.skip_init) every initialiser leaves its tensor as it is.
 """
 import contextlib
@@ -11,7 +12,8 @@ import warnings
 
 import numpy as np
 
-from ..random import get_generator
+from .. import random_draws as draws
+from ..random import generator_of
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid")
 
@@ -88,27 +90,54 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples of U(a, b)."""
     if _skipping():
         return tensor
-    return _fill(tensor, get_generator(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, draws.uniform(generator_of(generator), tensor.shape, tensor._data.dtype, a, b))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std^2)."""
     if _skipping():
         return tensor
-    return _fill(tensor, get_generator(generator).normal(mean, std, tensor.shape))
+    contiguous = tensor._data.flags.c_contiguous
+    return _fill(tensor, draws.normal(generator_of(generator), tensor.shape, tensor._data.dtype, mean, std, contiguous))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std^2) samples redrawn until they fall in [a, b] (rejection sampling)."""
+    """Fill with N(mean, std^2) samples truncated to [a, b], by PyTorch's rejection samplers (so the same
+    seed gives the same values): where [a, b] holds more than 30% of the mass, normal draws of the whole
+    tensor replace the samples outside until none are; otherwise uniform proposals in [a, b], each kept with
+    probability pdf / pdf(mode)."""
     if _skipping():
         return tensor
-    gen = get_generator(generator)
-    out = gen.normal(mean, std, tensor.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = gen.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
-    return _fill(tensor, out)
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    gen, shape, dtype = generator_of(generator), tensor.shape, tensor._data.dtype
+    cdf = lambda x: (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0  # noqa: E731
+    if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+        low, high = dtype.type(a), dtype.type(b)
+        result = draws.normal(gen, shape, dtype, mean, std)
+        outside = (result < low) | (result > high)
+        while outside.any():
+            result = np.where(outside, draws.normal(gen, shape, dtype, mean, std), result)
+            outside = (result < low) | (result > high)
+        return _fill(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def log_ratio(x):  # log(pdf(x) / pdf(mode)), in the tensor's dtype as PyTorch's in-place chain
+        return np.square((x - dtype.type(mean)) / dtype.type(std)) * dtype.type(-0.5) - dtype.type(log_peak)
+
+    def rejected(candidates):
+        with np.errstate(divide="ignore"):
+            return np.log(draws.uniform(gen, shape, dtype)) > log_ratio(candidates)
+
+    result = draws.uniform(gen, shape, dtype, a, b)
+    pending = rejected(result)
+    while pending.any():
+        candidates = draws.uniform(gen, shape, dtype, a, b)
+        result = np.where(pending, candidates, result)
+        pending = np.where(pending, rejected(candidates), pending)
+    return _fill(tensor, result)
 
 
 def constant_(tensor, val):
@@ -174,7 +203,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = get_generator(generator).standard_normal((rows, cols))
+    flat = draws.normal(generator_of(generator), (rows, cols), tensor._data.dtype)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -191,12 +220,11 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
     if _skipping():
         return tensor
-    gen = get_generator(generator)
     rows, cols = tensor.shape
-    values = gen.normal(0.0, std, (rows, cols))
+    values = draws.normal(generator_of(generator), (rows, cols), tensor._data.dtype, 0.0, std)
     zeros = int(math.ceil(sparsity * rows))
-    for col in range(cols):
-        values[gen.permutation(rows)[:zeros], col] = 0
+    for col in range(cols):  # each column's rows from the default generator, as PyTorch (not `generator`)
+        values[draws.permutation(generator_of(None), rows)[:zeros], col] = 0
     return _fill(tensor, values)
 
 

@@ -5,6 +5,7 @@ import numpy as np
 from numpy.polynomial import chebyshev
 
 from ..autograd import Function
+from ..random_draws import dropout_mask
 from .elementwise import Where
 
 _ERF_CLIP = 6.0  # erf(6) = 1 - 2e-17: exactly 1 in float64
@@ -201,17 +202,14 @@ class Gelu(Function):
 
 class Dropout(Function):
     """Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p), so that the
-    expectation is unchanged; d/dx = the same scaled mask. `generator` is a numpy Generator."""
+    expectation is unchanged; d/dx = the same scaled mask. `generator` is the Generator that draws the mask
+    (PyTorch's draws: `random_draws.dropout_mask`)."""
 
     node_name = "MulBackward0"  # PyTorch's name for the node
 
     @staticmethod
     def forward(ctx, x, p=0.5, generator=None):
-        if p >= 1:
-            mask = np.zeros(x.shape, dtype=x.dtype)
-        else:
-            keep = generator.random(x.shape, dtype=np.float32) >= p
-            mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - p))
+        mask = dropout_mask(generator, x.shape, p, x.dtype)
         ctx.save_for_backward(mask)
         return x * mask
 

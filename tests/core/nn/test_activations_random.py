@@ -95,7 +95,9 @@ def test_inplace_forms_write_into_the_input_and_match_torch(name, args, kwargs):
 
 # ----------------------------------------------------------------------------------- gumbel_softmax
 def _gumbel_reference(logits, tau, seed):
-    g = -np.log(np.random.default_rng(seed).standard_exponential(logits.shape))
+    """The softmax of (logits + g) / tau, g = -log(e) for exponential samples e drawn as PyTorch draws them."""
+    ddp.manual_seed(seed)
+    g = -np.log(ddp.empty(logits.shape, dtype=ddp.float64).exponential_().numpy())
     z = (logits + g) / tau
     e = np.exp(z - z.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)

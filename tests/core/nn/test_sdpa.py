@@ -8,8 +8,9 @@ import pytest
 import ddp
 import ddp.nn as nn
 import ddp.nn.functional as F
+from ddp.core import random_draws as draws
 from ddp.core.gradcheck import gradcheck
-from ddp.core.random import get_generator
+from ddp.core.random import generator_of
 from ddp.core.tensor import Tensor
 
 
@@ -69,7 +70,7 @@ def test_causal_gradcheck_and_dropout_over_many_rows():
     a = F.scaled_dot_product_attention(x, x, x, is_causal=True, dropout_p=0.25)
     a.sum().backward()
     ddp.manual_seed(5)  # the same keep mask, applied by hand: same output
-    keep = (get_generator().random((2, 40, 40), dtype=np.float32) >= 0.25) / np.float32(0.75)
+    keep = draws.dropout_mask(generator_of(), (2, 40, 40), 0.25, np.float32)
     scores = x.numpy() @ np.swapaxes(x.numpy(), -1, -2) / 2 + np.triu(np.full((40, 40), -np.inf), 1)
     w = np.exp(scores - scores.max(-1, keepdims=True))
     w /= w.sum(-1, keepdims=True)
