@@ -36,14 +36,16 @@ def test_an_interrupted_run_resumes_bitwise(train, tmp_path):
 
 
 def test_a_run_resumes_on_another_number_of_ranks(train, tmp_path):
-    """4 ranks x 16 stop at step 130; 1 rank x 64 goes on with the samples the epoch had left: the same
-    global batches, so it ends where 1 rank x 64 straight does (up to the ranks' summation order)."""
-    straight = train(*SGD, "--epochs", 2, "--max-steps", 140)
+    """4 ranks x 16 stop at step 40, mid-epoch; 1 rank x 64 goes on with the samples the epoch had left: the
+    same global batches, so it ends where 1 rank x 64 straight does, up to the ranks' summation order. (That
+    order's 1e-7 differences grow chaotically under SGD with momentum: 2e-6 by step 100, 3e-3 by step 125,
+    so the comparison stays early.)"""
+    straight = train(*SGD, "--epochs", 2, "--max-steps", 50)
     ck = tmp_path / "ck"
-    train(*SGD, "--epochs", 2, "--max-steps", 130, "--checkpoint-every", 130, "--checkpoint-dir", ck,
+    train(*SGD, "--epochs", 2, "--max-steps", 40, "--checkpoint-every", 40, "--checkpoint-dir", ck,
           "--batch-size", 16, "--simulate-ranks", 4)
-    resumed = train(*SGD, "--epochs", 2, "--max-steps", 140, "--resume", ck / "step-00000130.ddp")
-    np.testing.assert_allclose(resumed["losses"], straight["losses"][130:], rtol=1e-5)
+    resumed = train(*SGD, "--epochs", 2, "--max-steps", 50, "--resume", ck / "step-00000040.ddp")
+    np.testing.assert_allclose(resumed["losses"], straight["losses"][40:], rtol=1e-5)
     for k, v in straight["state_dict"].items():
         np.testing.assert_allclose(resumed["state_dict"][k], v, rtol=1e-4, atol=1e-6, err_msg=k)
 
