@@ -15,6 +15,7 @@ import numpy as np
 from . import random_draws as draws
 from .device import check_device
 from .dtypes import as_dtype, get_default_dtype
+from .fused_math import fma32, fma64
 from .random import generator_of
 from .sizes import ragged_error, size_arg
 from .tensor import Tensor
@@ -255,8 +256,25 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, 
 
 
 def linspace(start, end, steps, *, dtype=None, layout=None, device=None, requires_grad=False):
-    array = np.linspace(start, end, _steps(steps, "linspace"), dtype=as_dtype(dtype) or get_default_dtype())
-    return _made(array, requires_grad, device, "linspace")
+    """`steps` points from start to end. In float32 and float64 as PyTorch's kernel, to the bit: the first
+    half counted up from start, the second down from end, each point one fused multiply-add with the step."""
+    explicit = as_dtype(dtype)
+    steps, dtype = _steps(steps, "linspace"), np.dtype(explicit or get_default_dtype())
+    if explicit is None and any(isinstance(v, complex) for v in (start, end)):
+        dtype = np.result_type(dtype, np.complex64)  # complex ends give the default complex dtype
+    if dtype not in (np.float32, np.float64) or steps < 2:
+        return _made(np.linspace(start, end, steps, dtype=dtype), requires_grad, device, "linspace")
+    return _made(linspace_points(start, end, steps, dtype), requires_grad, device, "linspace")
+
+
+def linspace_points(start, end, steps, dtype=np.float32):
+    """PyTorch's float linspace as a numpy array of `dtype` (float32 or float64), steps >= 2."""
+    start, end = dtype.type(start), dtype.type(end)
+    step = (end - start) / dtype.type(steps - 1)
+    fma = fma32 if dtype == np.float32 else fma64
+    i = np.arange(steps)
+    up, down = fma(step, i.astype(dtype), start), fma(-step, (steps - 1 - i).astype(dtype), end)
+    return np.where(i < steps // 2, up, down).astype(dtype, copy=False)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, layout=None, device=None, requires_grad=False):

@@ -19,6 +19,8 @@ A numpy Generator passed instead (every `generator=` takes one) draws by numpy's
 """
 import numpy as np
 
+from .fused_math import fma32 as _fma32
+from .fused_math import fma64 as _fma64
 from .random import Generator
 
 _F32, _F64 = np.float32, np.float64
@@ -32,25 +34,6 @@ _PI4_PARTS = (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8)  
 
 def _ours(gen):
     return isinstance(gen, Generator)
-
-
-def _fma32(a, b, c):
-    """a * b + c for float32 arrays, rounded once (a * b is exact in float64)."""
-    return (np.asarray(a, _F64) * _F64(b) + np.asarray(c, _F64)).astype(_F32)
-
-
-def _fma64(a, b, c):
-    """a * b + c for float64, rounded once in all but ties (error-free product and sum)."""
-    a, b, c = np.asarray(a, _F64), np.asarray(b, _F64), np.asarray(c, _F64)
-    p = a * b
-    split = 134217729.0  # 2**27 + 1, Veltkamp's splitter
-    ah = a * split - (a * split - a)
-    bh = b * split - (b * split - b)
-    e = ((ah * bh - p) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
-    s = p + c
-    bb = s - p
-    t = (p - (s - bb)) + (c - bb)
-    return s + (t + e)
 
 
 def _unit(gen, n, dtype):

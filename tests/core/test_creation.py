@@ -130,3 +130,18 @@ def test_tensor_of_python_complex_numbers_follows_the_default_dtype():
         assert ddp.tensor([np.float32(1.0), 2.0]).dtype == np.float64
     finally:
         ddp.set_default_dtype(ddp.float32)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("start, end, steps", [(-1, 1, 11), (0, 1, 7), (-3.3, 7.1, 100), (2, -5, 13), (0.1, 0.7, 333)])
+def test_linspace_is_pytorchs_to_the_bit(start, end, steps, dtype):
+    """Up from start over the first half, down from end over the second, one fused multiply-add a point:
+    torch.linspace(-1, 1, 11)[5] is -4.3e-9, not 0, and a model fed a linspace sees PyTorch's inputs."""
+    torch = pytest.importorskip("torch")
+    expected = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    assert np.array_equal(ddp.linspace(start, end, steps, dtype=getattr(ddp, dtype)).numpy(), expected)
+
+
+def test_linspace_of_complex_ends_is_complex():
+    assert ddp.linspace(0, 1j, 3).dtype == np.complex64
+    assert ddp.linspace(0, 1j, 3).numpy()[1] == 0.5j

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from ddp.core.creation import linspace_points
+
 from . import ops, photometric, pil
 from .color import _grey
 from .geometric import affine
@@ -21,15 +23,8 @@ NAMES = ("Identity", "ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "
 
 
 def linspace(start, end, steps):
-    """torch.linspace in float32, so that the magnitudes are torchvision's to the bit: the first half counted up
-    from start, the second down from end, each as one fused multiply-add (exact in float64, rounded once)."""
-    if steps == 1:
-        return np.array([start], np.float32)
-    start, end = np.float32(start), np.float32(end)
-    step = np.float64((end - start) / np.float32(steps - 1))
-    i = np.arange(steps)
-    up, down = (start + step * i).astype(np.float32), (end - step * (steps - 1 - i)).astype(np.float32)
-    return np.where(i < steps // 2, up, down)
+    """torch.linspace in float32, so that the magnitudes are torchvision's to the bit."""
+    return np.array([start], np.float32) if steps == 1 else linspace_points(start, end, steps, np.dtype(np.float32))
 
 
 def posterize_bits(num_bins, top, levels):
