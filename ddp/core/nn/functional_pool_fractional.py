@@ -3,8 +3,9 @@
 lives in ops/fractional_pool.py."""
 import numpy as np
 
+from .. import random_draws as draws
 from ..ops.fractional_pool import FractionalMaxPool, interval_starts
-from ..random import get_generator
+from ..random import generator_of
 from ..tensor import Tensor
 from .functional_conv import _batched, _ntuple, _unbatched
 
@@ -41,8 +42,7 @@ def _samples(op, x, d, samples):
     """The (N, C, d) samples in [0, 1) of x's dtype: those given (their first N rows), else fresh ones."""
     n, c = x.shape[:2]
     if samples is None:
-        draw = get_generator().random((n, c, d), dtype=np.float32 if x.dtype == np.float32 else np.float64)
-        return draw.astype(x.dtype, copy=False)
+        return draws.uniform(generator_of(), (n, c, d), x.dtype)  # PyTorch's torch.rand(n, c, d)
     u = samples._data if isinstance(samples, Tensor) else np.asarray(samples)
     if u.ndim != 3:
         raise RuntimeError(f"{op}: Expect _random_samples to have 3 dimensions, got {u.ndim}")

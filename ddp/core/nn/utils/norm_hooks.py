@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 
 from ... import autograd
-from ...random import get_generator
+from ... import random_draws as draws
+from ...random import generator_of
 from ...tensor import Tensor
 from ..module import Parameter
 from .parametrizations import _TRANSPOSED, _unit, norm_except_dim
@@ -128,11 +129,11 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     hook = _SpectralNormHook(name, n_power_iterations, dim, eps)
     weight = _take_parameter(module, name, "spectral_norm")
     rows, cols = hook.matrix(weight).shape
-    draw = get_generator(None)
+    gen = generator_of(None)  # u then v, PyTorch's normal draws in the weight's dtype
     module.register_parameter(name + "_orig", weight)
     setattr(module, name, Tensor(np.array(weight._data)))
-    module.register_buffer(name + "_u", Tensor(_unit(draw.standard_normal(rows), eps).astype(weight.dtype)))
-    module.register_buffer(name + "_v", Tensor(_unit(draw.standard_normal(cols), eps).astype(weight.dtype)))
+    module.register_buffer(name + "_u", Tensor(_unit(draws.normal(gen, (rows,), weight.dtype), eps).astype(weight.dtype)))
+    module.register_buffer(name + "_v", Tensor(_unit(draws.normal(gen, (cols,), weight.dtype), eps).astype(weight.dtype)))
     module.register_forward_pre_hook(hook)
     return module
 

@@ -6,7 +6,8 @@ with PyTorch's state-dict keys: `parametrizations.weight.original0` (g) and `ori
 import numpy as np
 
 from ... import autograd
-from ...random import get_generator
+from ... import random_draws as draws
+from ...random import generator_of
 from ...tensor import Tensor
 from ..functional_distance import normalize
 from ..module import Module
@@ -73,11 +74,11 @@ class _SpectralNorm(Module):
         if ndim > 1:
             self.n_power_iterations = n_power_iterations
             matrix = self._matrix(weight)._data
-            draw = get_generator(None)
+            gen = generator_of(None)  # u then v, PyTorch's normal draws in the weight's dtype
             rows, cols = matrix.shape
             dtype = weight.dtype
-            self.register_buffer("_u", Tensor(_unit(draw.standard_normal(rows), eps).astype(dtype)))
-            self.register_buffer("_v", Tensor(_unit(draw.standard_normal(cols), eps).astype(dtype)))
+            self.register_buffer("_u", Tensor(_unit(draws.normal(gen, (rows,), dtype), eps).astype(dtype)))
+            self.register_buffer("_v", Tensor(_unit(draws.normal(gen, (cols,), dtype), eps).astype(dtype)))
             self._power_method(matrix, 15)
 
     def _matrix(self, weight):
