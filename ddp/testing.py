@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .core import random_draws as draws
 from .core.dtypes import as_dtype
-from .core.random import get_generator
+from .core.random import generator_of
 from .core.tensor import Tensor
 
 __all__ = ["assert_allclose", "assert_close", "make_tensor"]
@@ -206,6 +207,13 @@ def _range(dtype, low, high):
     return low, high
 
 
+def _uniform(gen, shape, dtype, low, high):
+    """uniform_(low, high), halving a range wider than the dtype's largest number and doubling after, as PyTorch."""
+    if high - low >= np.finfo(dtype).max:
+        return draws.uniform(gen, shape, dtype, low / 2, high / 2) * dtype.type(2)
+    return draws.uniform(gen, shape, dtype, low, high)
+
+
 def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=False, noncontiguous=False,
                 exclude_zero=False, memory_format=None):
     """A tensor of `shape` with random values in [low, high): uniform for floats, integers drawn evenly,
@@ -229,15 +237,19 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
     shape = _shape_of(shape)
     if requires_grad and dtype.kind != "f":
         raise ValueError(f"make_tensor: requires_grad=True needs a floating dtype, got {dtype}")
-    gen = get_generator(None)
+    gen = generator_of(None)  # PyTorch's draws: randint for bools and integers, uniform_ for the rest
     if dtype.kind == "b":
-        values = gen.integers(0, 2, shape).astype(bool)
+        values = draws.integers(gen, shape, 0, 2).astype(bool)
     else:
         low, high = _range(dtype, low, high)
         if dtype.kind in "iu":
-            values = gen.integers(math.ceil(low), math.ceil(high), shape)
+            values = draws.integers(gen, shape, math.ceil(low), math.ceil(high))
+        elif dtype.kind == "c":  # the real view: real and imaginary parts interleaved
+            real = np.dtype(np.float32 if dtype == np.complex64 else np.float64)
+            pairs = _uniform(gen, (*shape, 2), real, low, high)
+            values = pairs[..., 0] + 1j * pairs[..., 1]
         else:
-            values = gen.uniform(low, high, shape)
+            values = _uniform(gen, shape, dtype, low, high)
         values = np.asarray(values).astype(dtype)
         if exclude_zero:
             values[values == 0] = 1 if dtype.kind in "iu" else np.finfo(dtype).tiny
