@@ -83,12 +83,17 @@ class Categorical(Distribution):
         return ddp.full(self._extended_shape(), math.nan, dtype=self.probs.dtype)
 
     def sample(self, sample_shape=()):
-        """int64 class indices of shape sample_shape + batch_shape, one multinomial draw for all of them."""
+        """int64 class indices of shape sample_shape + batch_shape, one multinomial draw for all of them
+        (PyTorch's `multinomial(probs_2d, n, True).T`, so that the same seed gives its samples)."""
         sample_shape = ddp.Size(sample_shape)
         n = math.prod(sample_shape)
         with ddp.no_grad():
             rows = self.probs.reshape(-1, self._num_events)
-            draws = ddp.multinomial(rows, n, replacement=True)  # (rows, n)
+            if n == 1:  # PyTorch's multinomial draws one sample per row as argmax(p / q), q from exponential_()
+                q = ddp.empty(tuple(rows.shape), dtype=rows.dtype).exponential_()
+                draws = (rows / q).argmax(-1, keepdim=True)
+            else:
+                draws = ddp.multinomial(rows, n, replacement=True)  # (rows, n)
         return draws.t().reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value):

@@ -5,7 +5,7 @@ import ddp
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw
+from .utils import broadcast_all
 
 
 class Cauchy(Distribution):
@@ -44,7 +44,8 @@ class Cauchy(Distribution):
         return ddp.full(self._extended_shape(), math.inf, dtype=self.loc.dtype)
 
     def rsample(self, sample_shape=()):
-        eps = draw("standard_cauchy", self._extended_shape(sample_shape), self.loc.dtype)
+        """loc + scale eps, eps from `cauchy_()` as PyTorch draws it."""
+        eps = ddp.empty(self._extended_shape(sample_shape), dtype=self.loc.dtype).cauchy_()
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

@@ -9,7 +9,7 @@ import ddp.nn.functional as F
 from . import constraints
 from .binary_parameters import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, clamp_probs, draw, logits_to_probs
+from .utils import broadcast_all, clamp_probs, logits_to_probs
 
 
 class ContinuousBernoulli(BinaryParameters, Distribution):
@@ -80,7 +80,7 @@ class ContinuousBernoulli(BinaryParameters, Distribution):
         return ddp.where(self._stable(), closed, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
 
     def rsample(self, sample_shape=()):
-        u = draw("random", self._extended_shape(sample_shape), self.probs.dtype)
+        u = ddp.rand(self._extended_shape(sample_shape), dtype=self.probs.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):

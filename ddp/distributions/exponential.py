@@ -3,7 +3,7 @@ import ddp
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw
+from .utils import broadcast_all
 
 
 class Exponential(Distribution):
@@ -44,8 +44,9 @@ class Exponential(Distribution):
         return self.rate.pow(-2)
 
     def rsample(self, sample_shape=()):
-        """E / rate with E a standard exponential draw (numpy's, through ddp's default generator)."""
-        return draw("standard_exponential", self._extended_shape(sample_shape), self.rate.dtype) / self.rate
+        """E / rate with E from `exponential_()`, as PyTorch draws it (so the same seed gives its samples)."""
+        shape = self._extended_shape(sample_shape)
+        return ddp.empty(shape, dtype=self.rate.dtype).exponential_() / self.rate
 
     def log_prob(self, value):
         if self._validate_args:

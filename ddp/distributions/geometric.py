@@ -6,7 +6,7 @@ import ddp.nn.functional as F
 from . import constraints
 from .binary_parameters import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, uniform_open
+from .utils import broadcast_all
 
 
 class Geometric(BinaryParameters, Distribution):
@@ -47,9 +47,10 @@ class Geometric(BinaryParameters, Distribution):
         return (self.probs.reciprocal() - 1) / self.probs
 
     def sample(self, sample_shape=()):
-        """floor(log(u) / log(1 - p)) for u uniform on (0, 1): inversion of the distribution function."""
+        """floor(log(u) / log(1 - p)) for u from `uniform_(tiny, 1)` (as PyTorch): inversion of the cdf."""
         with ddp.no_grad():
-            u = uniform_open(self._extended_shape(sample_shape), self.probs.dtype)
+            u = ddp.empty(self._extended_shape(sample_shape), dtype=self.probs.dtype)
+            u = u.uniform_(ddp.finfo(self.probs.dtype).tiny, 1)
             return (u.log() / ddp.log1p(-self.probs)).floor()
 
     def log_prob(self, value):

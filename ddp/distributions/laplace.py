@@ -5,7 +5,7 @@ import ddp
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw
+from .utils import broadcast_all
 
 
 class Laplace(Distribution):
@@ -47,10 +47,9 @@ class Laplace(Distribution):
         return 2 * self.scale.pow(2)
 
     def rsample(self, sample_shape=()):
-        """loc - scale sign(u) log(1 - |u|), u uniform in (-1, 1) (kept off -1 so that the log stays finite)."""
+        """loc - scale sign(u) log(1 - |u|), u from `uniform_(eps - 1, 1)` as PyTorch (off -1: the log stays finite)."""
         eps = ddp.finfo(self.loc.dtype).eps
-        u = draw("uniform", self._extended_shape(sample_shape), self.loc.dtype, low=eps - 1, high=1.0)
-        u = u.clamp(min=eps - 1)  # the cast to float32 may round a draw onto -1
+        u = ddp.empty(self._extended_shape(sample_shape), dtype=self.loc.dtype).uniform_(eps - 1, 1)
         return self.loc - self.scale * u.sign() * ddp.log1p(-u.abs())
 
     def log_prob(self, value):

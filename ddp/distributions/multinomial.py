@@ -1,15 +1,13 @@
 """`Multinomial`: category counts of `total_count` independent Categorical draws."""
 import math
 
-import numpy as np
-
 import ddp
+import ddp.nn.functional as F
 
 from . import constraints
 from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
-from .utils import draw
 
 
 class Multinomial(Distribution):
@@ -58,15 +56,11 @@ class Multinomial(Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
-        """One numpy multinomial draw per (sample, batch) element, in the parameters' dtype."""
+        """Counts of total_count Categorical draws (drawn as PyTorch draws them), in the parameters' dtype."""
         with ddp.no_grad():
-            k = self.event_shape[0]
-            rows = self.probs.detach().numpy().astype(np.float64).reshape(-1, k)
-            rows = rows / rows.sum(-1, keepdims=True)
-            n_sample = math.prod(sample_shape)
-            counts = draw("multinomial", (n_sample, rows.shape[0]), self.probs.dtype, n=self.total_count,
-                          pvals=rows)
-            return counts.reshape(self._extended_shape(sample_shape))
+            indices = self._categorical.sample((self.total_count,) + tuple(sample_shape))
+            counts = F.one_hot(indices, self.event_shape[0]).sum(0)
+            return counts.to(self.probs.dtype).reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value):
         if self._validate_args:

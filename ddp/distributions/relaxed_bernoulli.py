@@ -9,7 +9,7 @@ from .binary_parameters import BinaryParameters
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import broadcast_all, uniform_open
+from .utils import broadcast_all, clamp_probs
 
 
 def _temperature(temperature, like):
@@ -43,9 +43,11 @@ class LogitRelaxedBernoulli(BinaryParameters, Distribution):
         return self._expanded(batch_shape, temperature=self.temperature, **params)
 
     def rsample(self, sample_shape=()):
-        logits = self.logits
-        u = uniform_open(self._extended_shape(sample_shape), logits.dtype)
-        return (u.log() - (-u).log1p() + logits) / self.temperature
+        """(logit(u) + logit(p)) / temperature, u from `rand` and both clamped to [eps, 1 - eps] as PyTorch."""
+        shape = self._extended_shape(sample_shape)
+        probs = clamp_probs(self.probs.expand(shape))
+        u = clamp_probs(ddp.rand(shape, dtype=probs.dtype))
+        return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
 
     def log_prob(self, value):
         """log t + d - 2 softplus(d), d = logits - t value (the logistic density, rescaled)."""

@@ -1,13 +1,15 @@
 """`RelaxedOneHotCategorical` (the Concrete / Gumbel-softmax distribution) and `ExpRelaxedCategorical`."""
 import math
 
+import ddp
+
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 from .relaxed_bernoulli import _temperature
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
-from .utils import uniform_open
+from .utils import clamp_probs
 
 
 class ExpRelaxedCategorical(Distribution):
@@ -39,7 +41,7 @@ class ExpRelaxedCategorical(Distribution):
 
     def rsample(self, sample_shape=()):
         logits = self._categorical.logits
-        u = uniform_open(self._extended_shape(sample_shape), logits.dtype)
+        u = clamp_probs(ddp.rand(self._extended_shape(sample_shape), dtype=logits.dtype))  # as PyTorch
         scores = (logits - (-u.log()).log()) / self.temperature
         return scores - scores.logsumexp(-1, keepdim=True)
 

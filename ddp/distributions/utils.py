@@ -57,19 +57,12 @@ def sum_rightmost(value, dim):
 
 
 def draw(method, shape, dtype, **kwargs):
-    """numpy Generator.`method`(size=shape, **kwargs) from ddp's default generator, as a Tensor of `dtype`.
-
-    Drawing through `get_generator` is what makes `ddp.manual_seed` reproduce the samples.
+    """numpy Generator.`method`(size=shape, **kwargs) from ddp's default generator, as a Tensor of `dtype`:
+    for the draws whose PyTorch kernel ddp does not reproduce (`manual_seed` still repeats them, over the
+    same stream, but they are not PyTorch's numbers).
     """
     values = getattr(get_generator(), method)(size=tuple(shape), **kwargs)
     return ddp.from_numpy(np.asarray(values).astype(dtype, copy=False))
-
-
-def uniform_open(shape, dtype):
-    """Uniform draws in the open interval (0, 1): [0, 1) clamped to the dtype's smallest normal number."""
-    u = draw("random", shape, dtype)
-    return u.clamp(min=ddp.finfo(dtype).tiny, max=1 - ddp.finfo(dtype).eps)
-
 
 
 def _tril_flat_index(n, diag):
